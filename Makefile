@@ -1,0 +1,45 @@
+# coolpapers — `make run` and `make test` are the two commands a newcomer needs.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+TEST_BUILD ?= build-test
+DB ?= sqlite:var/coolpapers.db
+LISTEN ?= 127.0.0.1:8080
+WERROR := $(if $(CI),ON,OFF)
+
+.PHONY: all deps vendor build run test test-build bench clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+# Front-end assets from npm (KaTeX, PDF.js, playwright-core for browser tests): installed at
+# build time into node_modules/, never committed.
+vendor: deps
+	@bash scripts/install-npm.sh
+
+build: deps vendor
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCOOLPAPERS_TESTS=OFF -DCOOLPAPERS_BENCH=ON \
+	  -DCOOLPAPERS_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target coolpapers
+
+run: build
+	@bash scripts/run.sh "$(BUILD)/coolpapers" "$(DB)" "$(LISTEN)"
+
+test-build: deps vendor
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOOLPAPERS_SANITIZE=ON \
+	  -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(TEST_BUILD) -j $(JOBS)
+
+test: test-build
+	@bash scripts/test.sh "$(TEST_BUILD)"
+
+bench: build
+	@cmake --build $(BUILD) -j $(JOBS)
+	@bash scripts/bench.sh "$(BUILD)"
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

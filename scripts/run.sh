@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# make run: load the bundled sample into an empty database, then serve.
+set -euo pipefail
+bin="$1"; db="$2"; listen="$3"
+mkdir -p var
+if [[ "$db" == sqlite:* ]]; then
+  path="${db#sqlite:}"
+  if [ ! -s "$path" ]; then
+    echo "run: loading the bundled sample (data/sample/) into $db"
+    "$bin" import arxiv-jsonl --db "$db" data/sample/*.jsonl.gz
+    "$bin" index --db "$db" || echo "run: search index not built (see above); serving without it"
+  fi
+fi
+echo "run: serving http://$listen (Ctrl+C to stop)"
+exec "$bin" serve --db "$db" --listen "$listen"

@@ -1,0 +1,148 @@
+#pragma once
+// Store: the source of truth for papers, their announcement memberships, click counters,
+// FAQs, harvest checkpoints and day completeness. SqliteStore is the default implementation;
+// a PostgreSQL one follows the same contract. Every write bumps a change sequence number so
+// derived indexes (search, page caches) can catch up incrementally.
+//
+// Thread-safety: all methods may be called from any thread concurrently.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/paper.h"
+#include "core/status.h"
+
+namespace coolpapers::store {
+
+using core::AnnounceType;
+using core::Membership;
+using core::Paper;
+
+// One entry of a day's list: the paper and how it was announced in the listed categories.
+struct ListEntry {
+  Paper paper;
+  AnnounceType type = AnnounceType::kNew;  // best type across the matched categories
+  std::string category;                    // the matched category that gave `type`/`position`
+  int position = 0;
+};
+
+struct DayCount {
+  std::string day;  // "YYYY-MM-DD"
+  int count = 0;    // papers listed that day (new + cross, each paper once)
+};
+
+// Expected vs. stored counts of a (category, day) announcement.
+struct DayStatus {
+  std::string category;
+  std::string day;
+  int expected = 0;  // papers the announcement listed
+  int stored = 0;    // papers we have full metadata for
+  bool complete() const { return stored >= expected; }
+};
+
+struct ClickCounts {
+  int64_t pdf = 0, kimi = 0, copy = 0, rel = 0;
+  int64_t total() const { return pdf + kimi + copy + rel; }
+};
+
+// A cached FAQ (generated once per paper version, language, model and prompt version).
+struct FaqRecord {
+  std::string paper_id;
+  int version = 1;
+  std::string lang;    // "zh" | "en"
+  std::string model;
+  int prompt_version = 1;
+  std::string content_json;  // [{"q": "...", "a": "..."}...]
+  std::string source;        // "pdf" | "abstract"
+  int64_t tokens = 0;
+  std::string created;       // "YYYY-MM-DD HH:MM:SS" UTC
+};
+
+struct StoreStats {
+  int64_t papers = 0;
+  int64_t memberships = 0;
+  int64_t days = 0;
+  int64_t categories = 0;
+  int64_t faqs = 0;
+  int64_t change_seq = 0;
+  std::string first_day, last_day;
+};
+
+struct UpsertCounts {
+  int64_t inserted = 0;     // new papers
+  int64_t updated = 0;      // existing papers whose stored fields changed
+  int64_t unchanged = 0;
+  int64_t memberships_added = 0;
+};
+
+struct ListQuery {
+  std::vector<std::string> include;  // categories (exact ids); a paper matches if listed in any
+  std::vector<std::string> exclude;  // drop papers having any of these among their categories
+  std::string day;                   // "YYYY-MM-DD"
+  bool include_replacements = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Inserts or updates papers and adds memberships, atomically (all or nothing). A paper whose
+  // id exists is updated in place (e.g. a new version); a membership already present is kept.
+  virtual Result<UpsertCounts> Upsert(std::span<const Paper> papers,
+                                      std::span<const Membership> memberships) = 0;
+
+  // nullopt when the paper is not stored.
+  virtual Result<std::optional<Paper>> GetPaper(const std::string& id) = 0;
+  // The stored papers among `ids`, in the order of `ids`, each once.
+  virtual Result<std::vector<Paper>> GetPapers(std::span<const std::string> ids) = 0;
+
+  // A day's list for a category filter: new submissions first, then cross-lists (then
+  // replacements if asked), each in arXiv's order, each paper once.
+  virtual Result<std::vector<ListEntry>> ListDay(const ListQuery& q) = 0;
+  // Announcement days (newest first) with counts, for papers listed in any of `categories`.
+  virtual Result<std::vector<DayCount>> Days(std::span<const std::string> categories) = 0;
+  // The newest day on which any of `categories` had a listing; nullopt if none.
+  virtual Result<std::optional<std::string>> LatestDay(std::span<const std::string> categories) = 0;
+  // All memberships of one paper.
+  virtual Result<std::vector<Membership>> MembershipsOf(const std::string& paper_id) = 0;
+
+  // Click counters.
+  virtual Status AddClick(const std::string& paper_id, const std::string& kind) = 0;
+  virtual Result<std::map<std::string, ClickCounts>> GetClicks(
+      std::span<const std::string> paper_ids) = 0;
+
+  // Day completeness, written by the harvester.
+  virtual Status SetDayStatus(const DayStatus& s) = 0;
+  virtual Result<std::optional<DayStatus>> GetDayStatus(const std::string& category,
+                                                        const std::string& day) = 0;
+
+  // Small durable key/value state (harvest checkpoints, index positions).
+  virtual Result<std::optional<std::string>> GetState(const std::string& key) = 0;
+  virtual Status SetState(const std::string& key, const std::string& value) = 0;
+
+  // FAQs.
+  virtual Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,
+                                                  const std::string& lang,
+                                                  const std::string& model,
+                                                  int prompt_version) = 0;
+  virtual Status PutFaq(const FaqRecord& faq) = 0;
+
+  // Change feed for derived indexes: the current sequence number, and papers whose row changed
+  // after `after_seq` (ascending by sequence), at most `limit`, with the sequence of each.
+  virtual Result<int64_t> ChangeSeq() = 0;
+  virtual Result<std::vector<std::pair<int64_t, Paper>>> ChangedSince(int64_t after_seq,
+                                                                     int limit) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+// Opens the store named by a URL: "sqlite:PATH" (creating the file and running migrations) or
+// "postgresql://..." when built with PostgreSQL support.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+}  // namespace coolpapers::store

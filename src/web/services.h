@@ -1,0 +1,36 @@
+#pragma once
+// Services: what the web layer reads from and enqueues into. Built by `coolpapers serve`
+// and handed to every module's route registration; absent services are nullptr and the
+// routes that need them answer 503 with a hint.
+
+#include <string>
+
+namespace coolpapers::store { class Store; }
+namespace coolpapers::search { class SearchService; }
+namespace coolpapers::llm { class FaqService; }
+namespace coolpapers::harvest { class Harvester; }
+
+namespace coolpapers::web {
+
+class PageCache;
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string static_dir = "static";   // static/ (app.js, style.css)
+  std::string vendor_dir = "build/vendor";  // npm assets (KaTeX, PDF.js) installed at build time
+  std::string admin_token;             // COOLPAPERS_ADMIN_TOKEN; "" disables admin actions
+  std::string site_name = "coolpapers";
+  std::string public_url = "http://127.0.0.1:8080";  // for feeds and canonical links
+  int threads = 0;                     // 0: one per core
+};
+
+struct Services {
+  store::Store* store = nullptr;
+  search::SearchService* search = nullptr;
+  llm::FaqService* faq = nullptr;
+  harvest::Harvester* harvester = nullptr;
+  PageCache* page_cache = nullptr;
+  ServerConfig config;
+};
+
+}  // namespace coolpapers::web
