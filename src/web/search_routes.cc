@@ -1,0 +1,6 @@
+// Placeholder until the real routes land (replace this file).
+#include "web/routes.h"
+
+namespace coolpapers::web {
+void RegisterSearchRoutes(Router&, Services&) {}
+}  // namespace coolpapers::web
