@@ -51,6 +51,12 @@ struct Response {
   std::shared_ptr<const std::string> brotli_body;
   // Strong ETag for conditional GETs ("" = none).
   std::string etag;
+  // When set, the body bytes are shared and immutable (cached pages, static files); `body` is
+  // then ignored and the server sends these bytes without copying them.
+  std::shared_ptr<const std::string> shared_body;
+
+  // The identity body: *shared_body when set, else body.
+  std::string_view BodyView() const { return shared_body ? *shared_body : std::string_view(body); }
 
   void SetHeader(std::string name, std::string value);
 };

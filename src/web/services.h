@@ -13,6 +13,7 @@ namespace coolpapers::harvest { class Harvester; }
 namespace coolpapers::web {
 
 class PageCache;
+class Metrics;
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
@@ -30,6 +31,7 @@ struct Services {
   llm::FaqService* faq = nullptr;
   harvest::Harvester* harvester = nullptr;
   PageCache* page_cache = nullptr;
+  Metrics* metrics = nullptr;  // web/metrics.h; modules register their own metrics here
   ServerConfig config;
 };
 
