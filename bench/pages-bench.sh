@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Import rate of the 74,728-paper shared bulk file, then requests/s and latency of the largest
+# day page and of one paper page, served by coolpapers and by nginx (same bytes, static file),
+# with wrk: keep-alive, 64 connections, 2 threads, 10 s each.
+set -euo pipefail
+bin="${COOLPAPERS_BIN:?}"
+shared="${COOLPAPERS_SHARED_DATA:?}"
+bulk="$shared/arxiv_bulk/daily_arxiv_cs_2025-03_2026-07.jsonl.gz"
+if [ ! -f "$bulk" ]; then
+  echo "pages-bench: skipped: $bulk not found (set COOLPAPERS_SHARED_DATA to the shared data folder)"
+  exit 0
+fi
+work="$(mktemp -d /tmp/coolpapers-bench.XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "--- import: $(basename "$bulk")"
+start=$(date +%s.%N)
+"$bin" import arxiv-jsonl --db "sqlite:$work/bench.db" "$bulk" 2>&1 | tail -1
+end=$(date +%s.%N)
+echo "import wall time: $(echo "$end - $start" | bc) s"
+
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+"$bin" serve --db "sqlite:$work/bench.db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+# The largest (category, day) list in the data.
+read -r cat day n < <(sqlite3 "$work/bench.db" \
+  "SELECT category, day, COUNT(*) c FROM memberships GROUP BY category, day ORDER BY c DESC LIMIT 1;" | tr '|' ' ')
+paper=$(sqlite3 "$work/bench.db" "SELECT paper_id FROM memberships WHERE category='$cat' AND day='$day' LIMIT 1;")
+list_path="/arxiv/$cat?date=$day"
+paper_path="/arxiv/$paper"
+echo "largest day: $cat $day ($n papers)"
+
+mkdir -p "$work/www/list" "$work/www/paper"
+curl -fs "http://127.0.0.1:$port$list_path" -o "$work/www/list/index.html"
+curl -fs "http://127.0.0.1:$port$paper_path" -o "$work/www/paper/index.html"
+echo "list page: $(stat -c %s "$work/www/list/index.html") bytes; paper page: $(stat -c %s "$work/www/paper/index.html") bytes"
+
+nport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cat >"$work/nginx.conf" <<NGX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on;
+  keepalive_requests 1000000;
+  types { text/html html; }
+  server { listen 127.0.0.1:$nport; root $work/www; index index.html; }
+}
+NGX
+nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
+pids+=($!)
+sleep 0.5
+
+run_wrk() {  # name url
+  local res
+  res=$(wrk -t2 -c64 -d10s --latency "$2" 2>&1)
+  local rps p50 p99 errs
+  rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$res" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$res" | awk '$1=="99%" {print $2}')
+  errs=$(echo "$res" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+  printf '%-34s %10s req/s  p50 %8s  p99 %8s  %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+}
+echo "--- wrk -t2 -c64 -d10s (keep-alive), same bytes"
+run_wrk "nginx day page (static)" "http://127.0.0.1:$nport/list/"
+run_wrk "coolpapers day page" "http://127.0.0.1:$port$list_path"
+run_wrk "nginx paper page (static)" "http://127.0.0.1:$nport/paper/"
+run_wrk "coolpapers paper page" "http://127.0.0.1:$port$paper_path"
+echo "coolpapers RSS after load: $(ps -o rss= -p "${pids[0]}") KB"

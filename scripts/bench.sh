@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, each next to a peer measured in the same run. Bounded in time and
+# requests; everything listens on 127.0.0.1 only. Figures go to stdout and bench/output/.
+set -uo pipefail
+build="${1:-build}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+out="$root/bench/output"
+mkdir -p "$out"
+export COOLPAPERS_BIN="$root/$build/coolpapers"
+shared="${COOLPAPERS_SHARED_DATA:-$root/../shared/data}"
+export COOLPAPERS_SHARED_DATA="$shared"
+
+for part in bench/pages-bench.sh bench/search-bench.sh bench/faq-bench.sh bench/harvest-bench.sh; do
+  if [ -x "$part" ]; then
+    echo "=== $part"
+    bash "$part" "$build" || echo "bench: $part failed (exit $?)"
+  fi
+done
