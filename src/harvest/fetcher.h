@@ -25,6 +25,9 @@ struct FetchRequest {
   std::string what;                        // for logs and errors, e.g. "RSS cs.CL"
   std::size_t max_bytes = 64u << 20;       // larger bodies fail with kResourceExhausted
   std::chrono::seconds timeout{60};        // total per attempt
+  // Extra request headers, e.g. If-Modified-Since / If-None-Match for conditional requests;
+  // when such a header is sent, a 304 Not Modified is returned as a response (not an error).
+  std::map<std::string, std::string> headers;
 };
 
 struct FetchResponse {

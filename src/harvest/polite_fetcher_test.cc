@@ -1,0 +1,299 @@
+#include "harvest/polite_fetcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <ctime>
+#include <future>
+#include <vector>
+
+#include "harvest/fake_http_server.h"
+
+namespace coolpapers::harvest {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::FakeHttpServer;
+using testing::FakeReply;
+using testing::FakeRequest;
+
+PoliteFetcherOptions FastOptions(core::Clock* clock = nullptr) {
+  PoliteFetcherOptions o;
+  o.interval = milliseconds(0);
+  o.retry.max_attempts = 4;
+  o.retry.initial_backoff = milliseconds(5);
+  o.retry.max_backoff = milliseconds(20);
+  o.clock = clock;
+  o.contact = "mailto:ops@example.org";
+  return o;
+}
+
+FetchRequest Get(const FakeHttpServer& server, const std::string& path) {
+  FetchRequest r;
+  r.url = server.url(path);
+  r.what = "test " + path;
+  r.timeout = std::chrono::seconds(5);
+  return r;
+}
+
+// Replies from a script, one entry per request; the last entry repeats.
+FakeHttpServer::Handler Script(std::vector<FakeReply> replies) {
+  auto state = std::make_shared<std::pair<std::mutex, size_t>>();
+  return [replies = std::move(replies), state](const FakeRequest&) {
+    std::lock_guard lock(state->first);
+    size_t i = std::min(state->second++, replies.size() - 1);
+    return replies[i];
+  };
+}
+
+FakeReply Ok(std::string body = "hello") {
+  FakeReply r;
+  r.body = std::move(body);
+  return r;
+}
+
+FakeReply Reply(int code, std::map<std::string, std::string> headers = {}) {
+  FakeReply r;
+  r.status = code;
+  r.body = "status " + std::to_string(code);
+  r.headers = std::move(headers);
+  return r;
+}
+
+TEST(PoliteFetcherTest, RequestStartsAreAtLeastIntervalApartAcrossThreads) {
+  FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+  PoliteFetcherOptions o = FastOptions();
+  o.interval = milliseconds(80);
+  PoliteFetcher fetcher(o);
+  std::vector<std::future<Result<FetchResponse>>> futures;
+  for (int i = 0; i < 6; ++i) futures.push_back(fetcher.FetchAsync(Get(server, "/x")));
+  for (auto& f : futures) ASSERT_TRUE(f.get().has_value());
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 6u);
+  for (size_t i = 1; i < reqs.size(); ++i) {
+    auto gap = std::chrono::duration_cast<milliseconds>(reqs[i].arrived - reqs[i - 1].arrived);
+    EXPECT_GE(gap.count(), 76) << "requests " << i - 1 << " and " << i << " too close";
+  }
+}
+
+TEST(PoliteFetcherTest, HigherPriorityRunsFirstAndOneAtATime) {
+  std::atomic<int> concurrent{0}, max_concurrent{0};
+  FakeHttpServer server([&](const FakeRequest& req) {
+    int now = ++concurrent;
+    max_concurrent = std::max(max_concurrent.load(), now);
+    if (req.target == "/first") std::this_thread::sleep_for(milliseconds(300));
+    --concurrent;
+    return Ok(req.target);
+  });
+  PoliteFetcher fetcher(FastOptions());
+  auto first = fetcher.FetchAsync(Get(server, "/first"));
+  // Wait until /first is in flight so the others queue behind it.
+  while (server.requests().empty()) std::this_thread::sleep_for(milliseconds(5));
+  FetchRequest backfill = Get(server, "/backfill");
+  backfill.priority = FetchPriority::kBackfill;
+  FetchRequest reader = Get(server, "/reader");
+  reader.priority = FetchPriority::kReader;
+  FetchRequest today = Get(server, "/today");
+  today.priority = FetchPriority::kAnnouncement;
+  auto b = fetcher.FetchAsync(backfill);
+  auto r = fetcher.FetchAsync(reader);
+  auto t = fetcher.FetchAsync(today);
+  EXPECT_EQ(fetcher.QueueDepth(), 3u);
+  ASSERT_TRUE(first.get().has_value());
+  ASSERT_TRUE(b.get().has_value());
+  ASSERT_TRUE(r.get().has_value());
+  ASSERT_TRUE(t.get().has_value());
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[1].target, "/today");
+  EXPECT_EQ(reqs[2].target, "/reader");
+  EXPECT_EQ(reqs[3].target, "/backfill");
+  EXPECT_EQ(max_concurrent.load(), 1);
+}
+
+TEST(PoliteFetcherTest, SendsUserAgentWithContact) {
+  FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+  PoliteFetcher fetcher(FastOptions());
+  ASSERT_TRUE(fetcher.Fetch(Get(server, "/ua")).has_value());
+  EXPECT_EQ(server.requests().at(0).headers.at("user-agent"),
+            "coolpapers/0.1 (+mailto:ops@example.org)");
+}
+
+TEST(PoliteFetcherTest, RetryAfterSecondsIsObeyed) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeHttpServer server(Script({Reply(503, {{"Retry-After", "7"}}), Ok("done")}));
+  PoliteFetcher fetcher(FastOptions(&clock));
+  auto res = fetcher.Fetch(Get(server, "/oai"));
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->body, "done");
+  EXPECT_EQ(res->attempts, 2);
+  EXPECT_GE(clock.total_slept().count(), 7000);
+  EXPECT_EQ(fetcher.Stats().retries, 1);
+  EXPECT_EQ(fetcher.Stats().requests.at("server_error"), 1);
+}
+
+TEST(PoliteFetcherTest, RetryAfterHttpDateIsObeyed) {
+  auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  core::FakeClock clock(start);
+  std::time_t when = std::chrono::system_clock::to_time_t(start + std::chrono::seconds(30));
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  FakeHttpServer server(Script({Reply(429, {{"Retry-After", date}}), Ok()}));
+  PoliteFetcher fetcher(FastOptions(&clock));
+  ASSERT_TRUE(fetcher.Fetch(Get(server, "/api")).has_value());
+  EXPECT_GE(clock.total_slept().count(), 29000);
+  EXPECT_LE(clock.total_slept().count(), 31000);
+}
+
+TEST(PoliteFetcherTest, TooManyRequestsIsRetried) {
+  FakeHttpServer server(Script({Reply(429), Reply(429), Ok("third")}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/api"));
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->body, "third");
+  EXPECT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(fetcher.Stats().requests.at("rate_limited"), 2);
+}
+
+TEST(PoliteFetcherTest, ClientErrorsAreNotRetried) {
+  FakeHttpServer server(Script({Reply(400), Ok()}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/api?id_list=abc"));
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(res.error().message().find("HTTP 400"), std::string::npos);
+  EXPECT_NE(res.error().message().find("status 400"), std::string::npos);  // body excerpt
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(PoliteFetcherTest, NotFoundIsNotRetried) {
+  FakeHttpServer server(Script({Reply(404), Ok()}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/pdf/2401.00001v1"));
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(PoliteFetcherTest, PersistentServerErrorGivesUpAfterMaxAttempts) {
+  FakeHttpServer server(Script({Reply(502)}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/rss/cs.CL"));
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(server.requests().size(), 4u);
+  EXPECT_EQ(fetcher.Stats().retries, 3);
+}
+
+TEST(PoliteFetcherTest, TruncatedBodyIsRetried) {
+  FakeReply cut = Ok(std::string(1000, 'x'));
+  cut.action = FakeReply::Action::kTruncate;
+  FakeHttpServer server(Script({cut, Ok("whole")}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/oai"));
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->body, "whole");
+  EXPECT_EQ(fetcher.Stats().requests.at("truncated"), 1);
+}
+
+TEST(PoliteFetcherTest, ResetConnectionIsRetried) {
+  FakeReply reset;
+  reset.action = FakeReply::Action::kReset;
+  FakeHttpServer server(Script({reset, Ok("after reset")}));
+  PoliteFetcher fetcher(FastOptions());
+  auto res = fetcher.Fetch(Get(server, "/rss/cs.LG"));
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->body, "after reset");
+  EXPECT_EQ(fetcher.Stats().requests.at("network_error"), 1);
+}
+
+TEST(PoliteFetcherTest, TimeoutIsRetried) {
+  FakeReply stall;
+  stall.action = FakeReply::Action::kStall;
+  stall.stall = milliseconds(1500);
+  FakeHttpServer server(Script({stall, Ok("in time")}));
+  PoliteFetcher fetcher(FastOptions());
+  FetchRequest req = Get(server, "/api");
+  req.timeout = std::chrono::seconds(1);
+  auto res = fetcher.Fetch(req);
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->body, "in time");
+  EXPECT_EQ(fetcher.Stats().requests.at("timeout"), 1);
+}
+
+TEST(PoliteFetcherTest, OversizedBodyFailsWithoutRetry) {
+  FakeHttpServer server([](const FakeRequest&) { return Ok(std::string(100000, 'p')); });
+  PoliteFetcher fetcher(FastOptions());
+  FetchRequest req = Get(server, "/pdf/big");
+  req.max_bytes = 1000;
+  auto res = fetcher.Fetch(req);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(PoliteFetcherTest, ConditionalRequestReturnsNotModified) {
+  FakeHttpServer server([](const FakeRequest& req) {
+    return req.headers.count("if-modified-since") ? Reply(304) : Ok();
+  });
+  PoliteFetcher fetcher(FastOptions());
+  FetchRequest req = Get(server, "/rss/cs.CL");
+  req.headers["If-Modified-Since"] = "Mon, 20 Jul 2026 00:00:00 GMT";
+  auto res = fetcher.Fetch(req);
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->http_status, 304);
+}
+
+TEST(PoliteFetcherTest, ConnectionRefusedFailsAsUnavailable) {
+  int port;
+  {
+    FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+    port = std::stoi(server.url("").substr(std::string("http://127.0.0.1:").size()));
+  }
+  PoliteFetcher fetcher(FastOptions());
+  FetchRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/gone";
+  auto res = fetcher.Fetch(req);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kUnavailable);
+}
+
+TEST(PoliteFetcherTest, ShutdownCancelsQueuedRequests) {
+  FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+  std::future<Result<FetchResponse>> queued;
+  {
+    PoliteFetcherOptions o = FastOptions();
+    o.interval = std::chrono::seconds(30);
+    PoliteFetcher fetcher(o);
+    ASSERT_TRUE(fetcher.Fetch(Get(server, "/one")).has_value());
+    queued = fetcher.FetchAsync(Get(server, "/two"));  // waits 30 s for its slot
+  }
+  auto res = queued.get();
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kCancelled);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(ArxivEndpointsTest, DefaultsAreArxivHosts) {
+  ArxivEndpoints e;
+  EXPECT_EQ(e.Rss("cs.CL+cs.LG"), "https://rss.arxiv.org/rss/cs.CL+cs.LG");
+  EXPECT_EQ(e.Oai(), "https://oaipmh.arxiv.org/oai");
+  EXPECT_EQ(e.ApiQuery(), "https://export.arxiv.org/api/query");
+  EXPECT_EQ(e.Pdf("2402.12354v2"), "https://arxiv.org/pdf/2402.12354v2");
+  EXPECT_EQ(e.Abs("hep-th/9901001"), "https://arxiv.org/abs/hep-th/9901001");
+  EXPECT_EQ(e.ListNew("cs.CL"), "https://arxiv.org/list/cs.CL/new");
+}
+
+TEST(ArxivEndpointsTest, BaseUrlReplacesEveryHost) {
+  ArxivEndpoints e{"http://127.0.0.1:9000/"};
+  EXPECT_EQ(e.Rss("cs.CL"), "http://127.0.0.1:9000/rss/cs.CL");
+  EXPECT_EQ(e.Oai(), "http://127.0.0.1:9000/oai");
+  EXPECT_EQ(e.ApiQuery(), "http://127.0.0.1:9000/api/query");
+  EXPECT_EQ(e.Pdf("2402.12354v2"), "http://127.0.0.1:9000/pdf/2402.12354v2");
+  EXPECT_EQ(e.ListNew("cs.LG"), "http://127.0.0.1:9000/list/cs.LG/new");
+}
+
+}  // namespace
+}  // namespace coolpapers::harvest
