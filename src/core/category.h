@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -32,17 +34,32 @@ class Taxonomy {
   static const Taxonomy& Default();
 
   const std::vector<Archive>& archives() const { return archives_; }
-  // nullptr when unknown. Aliases resolve to their canonical category.
+  // nullptr when unknown. Aliases resolve to their canonical category. Lookups accept any letter
+  // case ("CS.cl", "HEP-TH") and return arXiv's spelling.
   const Category* FindCategory(std::string_view id) const;
   const Archive* FindArchive(std::string_view id) const;
   // Canonical id for a category or alias (case-sensitive as arXiv: "cs.CL"); nullopt if unknown.
   std::optional<std::string> Canonical(std::string_view id) const;
+
+  // Every (alias, canonical) pair, e.g. ("math.IT", "cs.IT"), ("cmp-lg", "cs.CL").
+  const std::vector<std::pair<std::string, std::string>>& aliases() const { return aliases_; }
+  // Canonical categories an archive's listing covers: its own categories, the canonical targets
+  // of its aliases (cs -> math.NA, eess.SY) and a legacy bare archive category ("astro-ph").
+  // Empty for an unknown archive.
+  std::vector<std::string> ExpandArchive(std::string_view archive_id) const;
+  // The known category, alias or archive id closest to `text` by edit distance (for "did you
+  // mean" hints).
+  std::string ClosestId(std::string_view text) const;
 
  private:
   friend class TaxonomyBuilder;
   std::vector<Archive> archives_;
   std::vector<Category> categories_;
   std::vector<std::pair<std::string, std::string>> aliases_;  // alias -> canonical
+  // Lower-cased id (category or alias) -> index into categories_; lower-cased archive id ->
+  // index into archives_. Built once.
+  std::unordered_map<std::string, size_t> category_index_;
+  std::unordered_map<std::string, size_t> archive_index_;
 };
 
 // A parsed category expression from a URL path segment.
