@@ -73,6 +73,13 @@ struct StoreStats {
   std::string first_day, last_day;
 };
 
+// Listing counts of one category (papers announced as new or cross, each once).
+struct CategoryStats {
+  std::string category;
+  int64_t papers = 0;
+  std::string first_day, last_day;
+};
+
 struct UpsertCounts {
   int64_t inserted = 0;     // new papers
   int64_t updated = 0;      // existing papers whose stored fields changed
@@ -139,6 +146,11 @@ class Store {
                                                                      int limit) = 0;
 
   virtual Result<StoreStats> Stats() = 0;
+
+  // Per-category counts and day ranges, most papers first (for `coolpapers stats`).
+  virtual Result<std::vector<CategoryStats>> CategoryCounts() {
+    return Err(Status::Unavailable("per-category counts are not supported by this store"));
+  }
 };
 
 // Opens the store named by a URL: "sqlite:PATH" (creating the file and running migrations) or

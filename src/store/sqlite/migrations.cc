@@ -1,0 +1,114 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace coolpapers::store::sqlite {
+namespace {
+
+// Ordered schema steps; step i (1-based) brings the schema to version i. Never edit a step that
+// has shipped: append a new one.
+constexpr std::array<const char*, 1> kSteps = {
+    // 1: papers, memberships, clicks, day status, state, FAQs, change sequence.
+    R"sql(
+CREATE TABLE papers (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL DEFAULT 1,
+  title TEXT NOT NULL DEFAULT '',
+  abstract TEXT NOT NULL DEFAULT '',
+  authors TEXT NOT NULL DEFAULT '',      -- one author per line
+  categories TEXT NOT NULL DEFAULT '',   -- space-separated, primary first
+  comments TEXT NOT NULL DEFAULT '',
+  journal_ref TEXT NOT NULL DEFAULT '',
+  doi TEXT NOT NULL DEFAULT '',
+  published TEXT NOT NULL DEFAULT '',
+  updated TEXT NOT NULL DEFAULT '',
+  seq INTEGER NOT NULL                   -- change sequence of the last write to this row
+);
+CREATE INDEX papers_by_seq ON papers(seq);
+CREATE TABLE memberships (
+  category TEXT NOT NULL,
+  day TEXT NOT NULL,
+  paper_id TEXT NOT NULL,
+  type INTEGER NOT NULL,                 -- 0 new, 1 cross, 2 replace, 3 replace-cross
+  position INTEGER NOT NULL,
+  PRIMARY KEY (category, day, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX memberships_by_day ON memberships(day, category);
+CREATE INDEX memberships_by_paper ON memberships(paper_id);
+CREATE TABLE clicks (
+  paper_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (paper_id, kind)
+) WITHOUT ROWID;
+CREATE TABLE day_status (
+  category TEXT NOT NULL,
+  day TEXT NOT NULL,
+  expected INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  PRIMARY KEY (category, day)
+) WITHOUT ROWID;
+CREATE TABLE state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE faqs (
+  paper_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  lang TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_version INTEGER NOT NULL,
+  content_json TEXT NOT NULL,
+  source TEXT NOT NULL,
+  tokens INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (paper_id, version, lang, model, prompt_version)
+);
+CREATE TABLE change_seq (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO change_seq (id, value) VALUES (1, 0);
+)sql",
+};
+
+Status EnsureVersionTable(Connection& c) {
+  return c.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kSteps.size()); }
+
+Result<int> SchemaVersion(Connection& c) {
+  Result<Stmt> s = c.Prepare(
+      "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!s) return Err(s.error());
+  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading schema_version"));
+  return static_cast<int>(s->Int(0));
+}
+
+Status Migrate(Connection& c) {
+  Status st = EnsureVersionTable(c);
+  if (!st.ok()) return st;
+  Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/true);
+  if (!txn) return txn.error();
+  Result<int> current = SchemaVersion(c);
+  if (!current) return current.error();
+  if (*current > LatestSchemaVersion()) {
+    return Status::FailedPrecondition(
+        "database " + c.path() + " has schema version " + std::to_string(*current) +
+        " but this coolpapers knows only up to " + std::to_string(LatestSchemaVersion()) +
+        "; upgrade coolpapers or use another --db");
+  }
+  for (int v = *current + 1; v <= LatestSchemaVersion(); ++v) {
+    st = c.Exec(kSteps[v - 1]);
+    if (!st.ok()) return Status(st.code(), "migration " + std::to_string(v) + ": " + st.message());
+    st = c.Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")");
+    if (!st.ok()) return st;
+  }
+  return txn->Commit();
+}
+
+}  // namespace coolpapers::store::sqlite

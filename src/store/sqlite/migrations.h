@@ -1,0 +1,21 @@
+#pragma once
+// Versioned schema migrations for SqliteStore. Each step is applied once, in order, inside a
+// transaction that also records its number in `schema_version`; a database created by a newer
+// coolpapers (higher version than this binary knows) is refused rather than misread.
+
+#include "core/status.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace coolpapers::store::sqlite {
+
+// The schema version this binary writes.
+int LatestSchemaVersion();
+
+// Brings the database on `c` up to LatestSchemaVersion(). Safe to call concurrently from
+// several processes (the write lock serialises them; each step is checked inside it).
+Status Migrate(Connection& c);
+
+// The version recorded in the database (0 for a new, empty one).
+Result<int> SchemaVersion(Connection& c);
+
+}  // namespace coolpapers::store::sqlite

@@ -1,0 +1,705 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "store/sqlite/migrations.h"
+
+namespace coolpapers::store::sqlite {
+namespace {
+
+constexpr size_t kMaxIdleReaders = 16;
+
+constexpr const char* kPaperColumns =
+    "id, version, title, abstract, authors, categories, comments, journal_ref, doi, published, "
+    "updated";
+
+constexpr const char* kInsertPaper =
+    "INSERT INTO papers (id, version, title, abstract, authors, categories, comments, "
+    "journal_ref, doi, published, updated, seq) "
+    "VALUES (?1, max(?2, 1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (id) DO NOTHING";
+
+// The merged row: an empty incoming field keeps the stored one; version 0 keeps the version.
+#define CP_MERGED                                                                          \
+  "CASE WHEN ?2 > 0 THEN ?2 ELSE version END, coalesce(nullif(?3, ''), title), "          \
+  "coalesce(nullif(?4, ''), abstract), coalesce(nullif(?5, ''), authors), "               \
+  "coalesce(nullif(?6, ''), categories), coalesce(nullif(?7, ''), comments), "            \
+  "coalesce(nullif(?8, ''), journal_ref), coalesce(nullif(?9, ''), doi), "                \
+  "coalesce(nullif(?10, ''), published), coalesce(nullif(?11, ''), updated)"
+
+constexpr const char* kUpdatePaper =
+    "UPDATE papers SET (version, title, abstract, authors, categories, comments, journal_ref, "
+    "doi, published, updated) = (" CP_MERGED "), seq = ?12 "
+    "WHERE id = ?1 AND (?2 = 0 OR ?2 >= version) AND "
+    "(version, title, abstract, authors, categories, comments, journal_ref, doi, published, "
+    "updated) IS NOT (" CP_MERGED ")";
+#undef CP_MERGED
+
+constexpr const char* kInsertMembership =
+    "INSERT INTO memberships (category, day, paper_id, type, position) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+
+std::string JoinAuthors(const std::vector<std::string>& authors) {
+  std::string out;
+  for (const std::string& a : authors) {
+    if (a.empty()) continue;
+    if (!out.empty()) out += '\n';
+    for (char c : a) out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out;
+}
+
+std::string JoinCategories(const std::vector<std::string>& cats) {
+  std::string out;
+  for (const std::string& c : cats) {
+    if (c.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += c;
+  }
+  return out;
+}
+
+// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
+std::string JsonArray(std::span<const std::string> items) {
+  std::string out = "[";
+  for (const std::string& s : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += core::JsonEscape(s);
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+// Reads the kPaperColumns starting at column `c`.
+Paper ReadPaper(const Stmt& s, int c) {
+  Paper p;
+  p.id = s.Text(c);
+  p.version = static_cast<int>(s.Int(c + 1));
+  p.title = s.Text(c + 2);
+  p.abstract = s.Text(c + 3);
+  p.authors = core::Split(s.TextView(c + 4), '\n');
+  p.categories = core::Split(s.TextView(c + 5), ' ');
+  p.comments = s.Text(c + 6);
+  p.journal_ref = s.Text(c + 7);
+  p.doi = s.Text(c + 8);
+  p.published = s.Text(c + 9);
+  p.updated = s.Text(c + 10);
+  return p;
+}
+
+Status StepError(Connection& c, std::string_view what) { return c.Error(what); }
+
+Status ValidatePaper(const Paper& p) {
+  if (p.id.empty()) return Status::InvalidArgument("paper without an id; every paper needs one");
+  return Status::Ok();
+}
+
+Status ValidateMembership(const Membership& m) {
+  if (m.paper_id.empty() || m.category.empty() || m.day.size() != 10) {
+    return Status::InvalidArgument("membership (" + m.paper_id + ", " + m.category + ", " + m.day +
+                                   ") needs a paper id, a category and a YYYY-MM-DD day");
+  }
+  return Status::Ok();
+}
+
+// Binds a paper to ?1..?11 of kInsertPaper / kUpdatePaper. `authors`/`cats` must outlive the step.
+void BindPaper(Stmt& s, const Paper& p, const std::string& authors, const std::string& cats) {
+  s.Bind(1, p.id, true);
+  s.Bind(2, static_cast<int64_t>(std::max(p.version, 0)));
+  s.Bind(3, p.title, true);
+  s.Bind(4, p.abstract, true);
+  s.Bind(5, authors, true);
+  s.Bind(6, cats, true);
+  s.Bind(7, p.comments, true);
+  s.Bind(8, p.journal_ref, true);
+  s.Bind(9, p.doi, true);
+  s.Bind(10, p.published, true);
+  s.Bind(11, p.updated, true);
+}
+
+Result<int64_t> ReadChangeSeq(Connection& c) {
+  Result<Stmt> s = c.Prepare("SELECT value FROM change_seq WHERE id = 1");
+  if (!s) return Err(s.error());
+  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading change_seq"));
+  return s->Int(0);
+}
+
+Status WriteChangeSeq(Connection& c, int64_t v) {
+  Result<Stmt> s = c.Prepare("UPDATE change_seq SET value = ?1 WHERE id = 1");
+  if (!s) return s.error();
+  s->Bind(1, v);
+  return s->Run();
+}
+
+// Candidate membership chosen for a paper in ListDay; smaller key wins.
+struct Candidate {
+  int type;
+  size_t category_index;
+  int position;
+  std::string category;
+  auto key() const { return std::tie(type, category_index, position); }
+};
+
+}  // namespace
+
+// ---- opening ----
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  Result<std::unique_ptr<Connection>> writer = Connection::Open(path, /*create=*/true);
+  if (!writer) return Err(writer.error());
+  Connection& w = **writer;
+  Status st = w.Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
+      "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF");
+  if (!st.ok()) return Err(st);
+  st = Migrate(w);
+  if (!st.ok()) return Err(st);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(*writer)));
+}
+
+SqliteStore::ReaderLease::~ReaderLease() {
+  if (!c_) return;
+  std::lock_guard<std::mutex> lock(owner_->pool_mu_);
+  if (owner_->idle_readers_.size() < kMaxIdleReaders) {
+    owner_->idle_readers_.push_back(std::move(c_));
+  }
+}
+
+Result<SqliteStore::ReaderLease> SqliteStore::Reader() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Connection> c = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(c));
+    }
+  }
+  Result<std::unique_ptr<Connection>> c = Connection::Open(path_, /*create=*/false);
+  if (!c) return Err(c.error());
+  Status st = (*c)->Exec(
+      "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456; "
+      "PRAGMA temp_store=MEMORY");
+  if (!st.ok()) return Err(st);
+  return ReaderLease(this, std::move(*c));
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  return sqlite::SchemaVersion(**r);
+}
+
+// ---- writes ----
+
+Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
+                                         std::span<const Membership> memberships) {
+  for (const Paper& p : papers) {
+    if (Status st = ValidatePaper(p); !st.ok()) return Err(st);
+  }
+  for (const Membership& m : memberships) {
+    if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
+  }
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  Connection& w = *writer_;
+  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
+  if (!txn) return Err(txn.error());
+  Result<int64_t> seq0 = ReadChangeSeq(w);
+  if (!seq0) return Err(seq0.error());
+  int64_t seq = *seq0;
+
+  UpsertCounts counts;
+  std::unordered_set<std::string_view> touched;  // papers written in this call
+  {
+    Result<Stmt> ins = w.Prepare(kInsertPaper);
+    Result<Stmt> upd = w.Prepare(kUpdatePaper);
+    if (!ins) return Err(ins.error());
+    if (!upd) return Err(upd.error());
+    std::string authors, cats;
+    for (const Paper& p : papers) {
+      authors = JoinAuthors(p.authors);
+      cats = JoinCategories(p.categories);
+      BindPaper(*ins, p, authors, cats);
+      ins->Bind(12, seq + 1);
+      if (ins->Step() != SQLITE_DONE) return Err(StepError(w, "inserting paper " + p.id));
+      bool inserted = w.Changes() > 0;
+      ins->Reset();
+      if (inserted) {
+        ++counts.inserted;
+        ++seq;
+        touched.insert(p.id);
+        continue;
+      }
+      BindPaper(*upd, p, authors, cats);
+      upd->Bind(12, seq + 1);
+      if (upd->Step() != SQLITE_DONE) return Err(StepError(w, "updating paper " + p.id));
+      bool updated = w.Changes() > 0;
+      upd->Reset();
+      if (updated) {
+        ++counts.updated;
+        ++seq;
+        touched.insert(p.id);
+      } else {
+        ++counts.unchanged;
+      }
+    }
+  }
+  {
+    Result<Stmt> ins = w.Prepare(kInsertMembership);
+    Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
+    if (!ins) return Err(ins.error());
+    if (!bump) return Err(bump.error());
+    for (const Membership& m : memberships) {
+      ins->Bind(1, m.category, true);
+      ins->Bind(2, m.day, true);
+      ins->Bind(3, m.paper_id, true);
+      ins->Bind(4, static_cast<int64_t>(m.type));
+      ins->Bind(5, static_cast<int64_t>(m.position));
+      if (ins->Step() != SQLITE_DONE) return Err(StepError(w, "adding membership " + m.paper_id));
+      bool added = w.Changes() > 0;
+      ins->Reset();
+      if (!added) continue;
+      ++counts.memberships_added;
+      ++seq;
+      // A paper listed on a new day changes what derived indexes should know about it.
+      if (touched.insert(m.paper_id).second) {
+        bump->Bind(1, m.paper_id, true);
+        bump->Bind(2, seq);
+        if (Status st = bump->Run(); !st.ok()) return Err(st);
+        bump->Reset();
+      }
+    }
+  }
+  if (seq != *seq0) {
+    if (Status st = WriteChangeSeq(w, seq); !st.ok()) return Err(st);
+  }
+  if (Status st = txn->Commit(); !st.ok()) return Err(st);
+  return counts;
+}
+
+Status SqliteStore::WriteOne(const std::string& sql, const std::vector<std::string>& args) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  Result<Stmt> s = writer_->Prepare(sql);
+  if (!s) return s.error();
+  for (size_t i = 0; i < args.size(); ++i) s->Bind(static_cast<int>(i) + 1, args[i], true);
+  return s->Run();
+}
+
+Status SqliteStore::AddClick(const std::string& paper_id, const std::string& kind) {
+  if (kind != "pdf" && kind != "kimi" && kind != "copy" && kind != "rel") {
+    return Status::InvalidArgument("unknown click kind '" + kind + "'; use pdf, kimi, copy or rel");
+  }
+  if (paper_id.empty()) return Status::InvalidArgument("click without a paper id");
+  return WriteOne(
+      "INSERT INTO clicks (paper_id, kind, n) VALUES (?1, ?2, 1) "
+      "ON CONFLICT (paper_id, kind) DO UPDATE SET n = n + 1",
+      {paper_id, kind});
+}
+
+Status SqliteStore::SetDayStatus(const DayStatus& d) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  Connection& w = *writer_;
+  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
+  if (!txn) return txn.error();
+  {
+    Result<Stmt> s = w.Prepare(
+        "INSERT INTO day_status (category, day, expected, stored) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (category, day) DO UPDATE SET expected = ?3, stored = ?4 "
+        "WHERE expected IS NOT ?3 OR stored IS NOT ?4");
+    if (!s) return s.error();
+    s->Bind(1, d.category, true);
+    s->Bind(2, d.day, true);
+    s->Bind(3, static_cast<int64_t>(d.expected));
+    s->Bind(4, static_cast<int64_t>(d.stored));
+    if (Status st = s->Run(); !st.ok()) return st;
+  }
+  if (w.Changes() > 0) {  // completeness is shown on list pages: let caches see it
+    Result<int64_t> seq = ReadChangeSeq(w);
+    if (!seq) return seq.error();
+    if (Status st = WriteChangeSeq(w, *seq + 1); !st.ok()) return st;
+  }
+  return txn->Commit();
+}
+
+Status SqliteStore::SetState(const std::string& key, const std::string& value) {
+  return WriteOne(
+      "INSERT INTO state (key, value) VALUES (?1, ?2) "
+      "ON CONFLICT (key) DO UPDATE SET value = ?2",
+      {key, value});
+}
+
+Status SqliteStore::PutFaq(const FaqRecord& f) {
+  if (f.paper_id.empty() || f.lang.empty()) {
+    return Status::InvalidArgument("FAQ needs a paper id and a language");
+  }
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  Result<Stmt> s = writer_->Prepare(
+      "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, source, "
+      "tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
+      "content_json = ?6, source = ?7, tokens = ?8, created = ?9");
+  if (!s) return s.error();
+  s->Bind(1, f.paper_id, true);
+  s->Bind(2, static_cast<int64_t>(f.version));
+  s->Bind(3, f.lang, true);
+  s->Bind(4, f.model, true);
+  s->Bind(5, static_cast<int64_t>(f.prompt_version));
+  s->Bind(6, f.content_json, true);
+  s->Bind(7, f.source, true);
+  s->Bind(8, f.tokens);
+  s->Bind(9, f.created, true);
+  return s->Run();
+}
+
+// ---- reads ----
+
+Result<std::optional<Paper>> SqliteStore::GetPaper(const std::string& id) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(std::string("SELECT ") + kPaperColumns +
+                                 " FROM papers WHERE id = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, id, true);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<Paper>();
+  if (rc != SQLITE_ROW) return Err((*r)->Error("reading paper " + id));
+  return std::optional<Paper>(ReadPaper(*s, 0));
+}
+
+namespace {
+
+// Papers whose id is in `ids` (any order), keyed by id.
+Result<std::unordered_map<std::string, Paper>> FetchPapers(Connection& c,
+                                                           std::span<const std::string> ids) {
+  std::unordered_map<std::string, Paper> out;
+  if (ids.empty()) return out;
+  Result<Stmt> s = c.Prepare(std::string("SELECT ") + kPaperColumns +
+                             " FROM papers WHERE id IN (SELECT value FROM json_each(?1))");
+  if (!s) return Err(s.error());
+  std::string json = JsonArray(ids);
+  s->Bind(1, json, true);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    Paper p = ReadPaper(*s, 0);
+    std::string id = p.id;
+    out.emplace(std::move(id), std::move(p));
+  }
+  if (rc != SQLITE_DONE) return Err(c.Error("reading papers"));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Paper>> SqliteStore::GetPapers(std::span<const std::string> ids) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<std::unordered_map<std::string, Paper>> found = FetchPapers(**r, ids);
+  if (!found) return Err(found.error());
+  std::vector<Paper> out;
+  for (const std::string& id : ids) {
+    auto it = found->find(id);
+    if (it == found->end()) continue;
+    out.push_back(std::move(it->second));
+    found->erase(it);  // each once
+  }
+  return out;
+}
+
+Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
+  std::vector<ListEntry> out;
+  if (q.include.empty()) return out;
+  std::unordered_map<std::string, size_t> category_index;
+  for (size_t i = 0; i < q.include.size(); ++i) category_index.emplace(q.include[i], i);
+
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Connection& c = **r;
+  Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/false);  // one snapshot
+  if (!txn) return Err(txn.error());
+
+  std::unordered_map<std::string, Candidate> best;
+  {
+    Result<Stmt> s = c.Prepare(
+        "SELECT paper_id, category, type, position FROM memberships "
+        "WHERE category IN (SELECT value FROM json_each(?1)) AND day = ?2 AND type <= ?3");
+    if (!s) return Err(s.error());
+    std::string cats = JsonArray(q.include);
+    s->Bind(1, cats, true);
+    s->Bind(2, q.day, true);
+    s->Bind(3, static_cast<int64_t>(q.include_replacements ? 3 : 1));
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      std::string category = s->Text(1);
+      auto ci = category_index.find(category);
+      Candidate cand{static_cast<int>(s->Int(2)),
+                     ci == category_index.end() ? q.include.size() : ci->second,
+                     static_cast<int>(s->Int(3)), std::move(category)};
+      auto [it, fresh] = best.try_emplace(s->Text(0), cand);
+      if (!fresh && cand.key() < it->second.key()) it->second = std::move(cand);
+    }
+    if (rc != SQLITE_DONE) return Err(c.Error("listing day " + q.day));
+  }
+
+  std::vector<std::string> ids;
+  ids.reserve(best.size());
+  for (const auto& [id, cand] : best) ids.push_back(id);
+  Result<std::unordered_map<std::string, Paper>> papers = FetchPapers(c, ids);
+  if (!papers) return Err(papers.error());
+
+  std::unordered_set<std::string_view> excluded(q.exclude.begin(), q.exclude.end());
+  struct Ranked {
+    size_t category_index;
+    ListEntry entry;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(best.size());
+  for (auto& [id, cand] : best) {
+    auto it = papers->find(id);
+    if (it == papers->end()) continue;  // listed, metadata not stored yet
+    const std::vector<std::string>& cats = it->second.categories;
+    if (std::any_of(cats.begin(), cats.end(),
+                    [&](const std::string& x) { return excluded.count(x) > 0; })) {
+      continue;
+    }
+    Ranked r{cand.category_index, {}};
+    r.entry.paper = std::move(it->second);
+    r.entry.type = static_cast<AnnounceType>(std::clamp(cand.type, 0, 3));
+    r.entry.category = std::move(cand.category);
+    r.entry.position = cand.position;
+    ranked.push_back(std::move(r));
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    auto ka = std::make_tuple(static_cast<int>(a.entry.type), a.category_index, a.entry.position);
+    auto kb = std::make_tuple(static_cast<int>(b.entry.type), b.category_index, b.entry.position);
+    if (ka != kb) return ka < kb;
+    return a.entry.paper.id < b.entry.paper.id;
+  });
+  out.reserve(ranked.size());
+  for (Ranked& r : ranked) out.push_back(std::move(r.entry));
+  return out;
+}
+
+Result<std::vector<DayCount>> SqliteStore::Days(std::span<const std::string> categories) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Connection& c = **r;
+  std::string cats;
+  Result<Stmt> s =
+      categories.empty()
+          ? c.Prepare("SELECT day, COUNT(DISTINCT paper_id) FROM memberships WHERE type <= 1 "
+                      "GROUP BY day ORDER BY day DESC")
+          : c.Prepare("SELECT day, COUNT(DISTINCT paper_id) FROM memberships "
+                      "WHERE category IN (SELECT value FROM json_each(?1)) AND type <= 1 "
+                      "GROUP BY day ORDER BY day DESC");
+  if (!s) return Err(s.error());
+  if (!categories.empty()) {
+    cats = JsonArray(categories);
+    s->Bind(1, cats, true);
+  }
+  std::vector<DayCount> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->Text(0), static_cast<int>(s->Int(1))});
+  if (rc != SQLITE_DONE) return Err(c.Error("listing days"));
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::LatestDay(
+    std::span<const std::string> categories) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Connection& c = **r;
+  std::string cats;
+  // Per category the max is one index seek on (category, day).
+  Result<Stmt> s = categories.empty()
+                       ? c.Prepare("SELECT MAX(day) FROM memberships")
+                       : c.Prepare(
+                             "SELECT MAX(d) FROM (SELECT (SELECT MAX(day) FROM memberships "
+                             "WHERE category = j.value) AS d FROM json_each(?1) AS j)");
+  if (!s) return Err(s.error());
+  if (!categories.empty()) {
+    cats = JsonArray(categories);
+    s->Bind(1, cats, true);
+  }
+  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading latest day"));
+  if (s->IsNull(0)) return std::optional<std::string>();
+  return std::optional<std::string>(s->Text(0));
+}
+
+Result<std::vector<Membership>> SqliteStore::MembershipsOf(const std::string& paper_id) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT category, day, type, position FROM memberships WHERE paper_id = ?1 "
+      "ORDER BY day, type, category");
+  if (!s) return Err(s.error());
+  s->Bind(1, paper_id, true);
+  std::vector<Membership> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    Membership m;
+    m.paper_id = paper_id;
+    m.category = s->Text(0);
+    m.day = s->Text(1);
+    m.type = static_cast<AnnounceType>(std::clamp<int64_t>(s->Int(2), 0, 3));
+    m.position = static_cast<int>(s->Int(3));
+    out.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return Err((*r)->Error("reading memberships of " + paper_id));
+  return out;
+}
+
+Result<std::map<std::string, ClickCounts>> SqliteStore::GetClicks(
+    std::span<const std::string> paper_ids) {
+  std::map<std::string, ClickCounts> out;
+  for (const std::string& id : paper_ids) out[id];
+  if (paper_ids.empty()) return out;
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT paper_id, kind, n FROM clicks WHERE paper_id IN (SELECT value FROM json_each(?1))");
+  if (!s) return Err(s.error());
+  std::string ids = JsonArray(paper_ids);
+  s->Bind(1, ids, true);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    ClickCounts& cc = out[s->Text(0)];
+    std::string_view kind = s->TextView(1);
+    int64_t n = s->Int(2);
+    if (kind == "pdf") cc.pdf = n;
+    if (kind == "kimi") cc.kimi = n;
+    if (kind == "copy") cc.copy = n;
+    if (kind == "rel") cc.rel = n;
+  }
+  if (rc != SQLITE_DONE) return Err((*r)->Error("reading clicks"));
+  return out;
+}
+
+Result<std::optional<DayStatus>> SqliteStore::GetDayStatus(const std::string& category,
+                                                           const std::string& day) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT expected, stored FROM day_status WHERE category = ?1 AND day = ?2");
+  if (!s) return Err(s.error());
+  s->Bind(1, category, true);
+  s->Bind(2, day, true);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<DayStatus>();
+  if (rc != SQLITE_ROW) return Err((*r)->Error("reading day status"));
+  return std::optional<DayStatus>(
+      DayStatus{category, day, static_cast<int>(s->Int(0)), static_cast<int>(s->Int(1))});
+}
+
+Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare("SELECT value FROM state WHERE key = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, key, true);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Err((*r)->Error("reading state " + key));
+  return std::optional<std::string>(s->Text(0));
+}
+
+Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id, int version,
+                                                     const std::string& lang,
+                                                     const std::string& model,
+                                                     int prompt_version) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT content_json, source, tokens, created FROM faqs WHERE paper_id = ?1 AND "
+      "version = ?2 AND lang = ?3 AND model = ?4 AND prompt_version = ?5");
+  if (!s) return Err(s.error());
+  s->Bind(1, paper_id, true);
+  s->Bind(2, static_cast<int64_t>(version));
+  s->Bind(3, lang, true);
+  s->Bind(4, model, true);
+  s->Bind(5, static_cast<int64_t>(prompt_version));
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<FaqRecord>();
+  if (rc != SQLITE_ROW) return Err((*r)->Error("reading FAQ of " + paper_id));
+  FaqRecord f;
+  f.paper_id = paper_id;
+  f.version = version;
+  f.lang = lang;
+  f.model = model;
+  f.prompt_version = prompt_version;
+  f.content_json = s->Text(0);
+  f.source = s->Text(1);
+  f.tokens = s->Int(2);
+  f.created = s->Text(3);
+  return std::optional<FaqRecord>(std::move(f));
+}
+
+Result<int64_t> SqliteStore::ChangeSeq() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  return ReadChangeSeq(**r);
+}
+
+Result<std::vector<std::pair<int64_t, Paper>>> SqliteStore::ChangedSince(int64_t after_seq,
+                                                                        int limit) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(std::string("SELECT seq, ") + kPaperColumns +
+                                 " FROM papers WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  if (!s) return Err(s.error());
+  s->Bind(1, after_seq);
+  s->Bind(2, static_cast<int64_t>(std::max(limit, 0)));
+  std::vector<std::pair<int64_t, Paper>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.emplace_back(s->Int(0), ReadPaper(*s, 1));
+  if (rc != SQLITE_DONE) return Err((*r)->Error("reading changes"));
+  return out;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Connection& c = **r;
+  Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/false);
+  if (!txn) return Err(txn.error());
+  Result<Stmt> s = c.Prepare(
+      "SELECT (SELECT COUNT(*) FROM papers), (SELECT COUNT(*) FROM memberships), "
+      "(SELECT COUNT(DISTINCT day) FROM memberships), "
+      "(SELECT COUNT(DISTINCT category) FROM memberships), (SELECT COUNT(*) FROM faqs), "
+      "(SELECT value FROM change_seq WHERE id = 1), "
+      "(SELECT MIN(day) FROM memberships), (SELECT MAX(day) FROM memberships)");
+  if (!s) return Err(s.error());
+  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading stats"));
+  StoreStats st;
+  st.papers = s->Int(0);
+  st.memberships = s->Int(1);
+  st.days = s->Int(2);
+  st.categories = s->Int(3);
+  st.faqs = s->Int(4);
+  st.change_seq = s->Int(5);
+  st.first_day = s->Text(6);
+  st.last_day = s->Text(7);
+  return st;
+}
+
+Result<std::vector<CategoryStats>> SqliteStore::CategoryCounts() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT category, COUNT(DISTINCT paper_id) AS n, MIN(day), MAX(day) FROM memberships "
+      "WHERE type <= 1 GROUP BY category ORDER BY n DESC, category");
+  if (!s) return Err(s.error());
+  std::vector<CategoryStats> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    out.push_back({s->Text(0), s->Int(1), s->Text(2), s->Text(3)});
+  }
+  if (rc != SQLITE_DONE) return Err((*r)->Error("reading category counts"));
+  return out;
+}
+
+}  // namespace coolpapers::store::sqlite

@@ -1,0 +1,91 @@
+#pragma once
+// SqliteStore: the embedded Store (SQLite 3, WAL). One writer connection behind a mutex, so
+// writes are serialised and each Upsert is one transaction; a pool of reader connections, so
+// page reads never wait for a write in progress (WAL readers see the last committed state).
+//
+// Field merge rule of Upsert: an empty incoming field never erases a stored one (sources differ
+// in what they carry: the bulk file has no DOI, OAI has no listing day); a paper with a lower
+// version than the stored one is ignored as stale; version 0 means "unknown" and keeps the
+// stored version. Re-upserting identical data changes nothing and does not bump the change
+// sequence. Clicks, state and FAQs do not bump the change sequence (they do not alter lists).
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace coolpapers::store::sqlite {
+
+class SqliteStore : public Store {
+ public:
+  // Opens or creates the database file at `path` (its directory must exist), switches it to WAL
+  // and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  Result<UpsertCounts> Upsert(std::span<const Paper> papers,
+                              std::span<const Membership> memberships) override;
+  Result<std::optional<Paper>> GetPaper(const std::string& id) override;
+  Result<std::vector<Paper>> GetPapers(std::span<const std::string> ids) override;
+  Result<std::vector<ListEntry>> ListDay(const ListQuery& q) override;
+  // An empty `categories` means every category.
+  Result<std::vector<DayCount>> Days(std::span<const std::string> categories) override;
+  // An empty `categories` means every category.
+  Result<std::optional<std::string>> LatestDay(std::span<const std::string> categories) override;
+  Result<std::vector<Membership>> MembershipsOf(const std::string& paper_id) override;
+  // `kind` must be pdf, kimi, copy or rel.
+  Status AddClick(const std::string& paper_id, const std::string& kind) override;
+  // Every requested id is present in the result (zero counts when never clicked).
+  Result<std::map<std::string, ClickCounts>> GetClicks(
+      std::span<const std::string> paper_ids) override;
+  Status SetDayStatus(const DayStatus& s) override;
+  Result<std::optional<DayStatus>> GetDayStatus(const std::string& category,
+                                                const std::string& day) override;
+  Result<std::optional<std::string>> GetState(const std::string& key) override;
+  Status SetState(const std::string& key, const std::string& value) override;
+  Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,
+                                          const std::string& lang, const std::string& model,
+                                          int prompt_version) override;
+  Status PutFaq(const FaqRecord& faq) override;
+  Result<int64_t> ChangeSeq() override;
+  Result<std::vector<std::pair<int64_t, Paper>>> ChangedSince(int64_t after_seq,
+                                                             int limit) override;
+  Result<StoreStats> Stats() override;
+  Result<std::vector<CategoryStats>> CategoryCounts() override;
+
+  const std::string& path() const { return path_; }
+  // The schema version recorded in the database.
+  Result<int> SchemaVersion();
+
+ private:
+  // A reader connection borrowed from the pool; returned when the lease ends.
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore* owner, std::unique_ptr<Connection> c)
+        : owner_(owner), c_(std::move(c)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease();
+    Connection& operator*() { return *c_; }
+    Connection* operator->() { return c_.get(); }
+
+   private:
+    SqliteStore* owner_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  SqliteStore(std::string path, std::unique_ptr<Connection> writer)
+      : path_(std::move(path)), writer_(std::move(writer)) {}
+  Result<ReaderLease> Reader();
+  // Runs `sql` (one statement binding ?1..?n to `args`) on the writer, in its own transaction.
+  Status WriteOne(const std::string& sql, const std::vector<std::string>& args);
+
+  std::string path_;
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+}  // namespace coolpapers::store::sqlite
