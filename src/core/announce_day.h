@@ -23,6 +23,10 @@ std::string NewYorkDate(std::chrono::system_clock::time_point t);
 // decide *when to look*; what is announced is always detected from arXiv itself.
 std::string ExpectedListingDay(std::chrono::system_clock::time_point t);
 
+// The listing day the next announcement strictly after `t` will carry (no holidays): from
+// Thursday 20:00 ET until Sunday 20:00 ET, i.e. on Friday evening and weekends, the coming Monday.
+std::string NextListingDay(std::chrono::system_clock::time_point t);
+
 // True if `t` is in an announcement window (Sunday-Thursday, 20:00-23:59 ET), when the
 // harvester polls more often.
 bool InAnnouncementWindow(std::chrono::system_clock::time_point t);
@@ -33,7 +37,7 @@ Result<std::chrono::system_clock::time_point> ParseRfc822(std::string_view text)
 // "YYYY-MM-DD HH:MM:SS" in UTC.
 std::string FormatUtc(std::chrono::system_clock::time_point t);
 
-// Adds `days` calendar days to a "YYYY-MM-DD" day.
+// Adds `days` calendar days to a "YYYY-MM-DD" day ("" if `day` is not a valid day).
 std::string AddDays(std::string_view day, int days);
 
 }  // namespace coolpapers::core
