@@ -22,14 +22,20 @@ class Router {
 
   // The handler for `req` (filling req.captures), or nullptr when nothing matches.
   // `*allowed_methods` (if given) receives methods that would match the path, for 405s.
-  const Handler* Match(Request& req, std::vector<std::string>* allowed_methods = nullptr) const;
+  // `*pattern` (if given) receives the matched route's pattern, e.g. for metrics labels.
+  // HEAD requests match GET routes.
+  const Handler* Match(Request& req, std::vector<std::string>* allowed_methods = nullptr,
+                       const std::string** pattern = nullptr) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     int literal_count = 0;
+    int wildcard_count = 0;
+    bool tail = false;  // ends with `**`
     int order = 0;
   };
   std::vector<Route> routes_;

@@ -1,0 +1,662 @@
+// Server: accept loop, per-connection sessions, streaming workers, graceful stop. The threading
+// design is described in server.h.
+
+#include "web/server.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "web/metrics.h"
+#include "web/response_finish.h"
+
+namespace coolpapers::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+class Session;
+
+class Server::Impl {
+ public:
+  Impl(const Router& router, ServerOptions options);
+  ~Impl() { Stop(); }
+
+  Status Start(uint16_t& bound_port);
+  void Stop();
+
+  // Routes `req` (target already set) and runs its handler; never throws. `*route` receives
+  // the matched pattern (or a fixed label) for metrics.
+  Response Dispatch(Request& req, const std::string** route);
+  // An error response built by options.error_page, or a plain-text one.
+  Response Error(const Request& req, int status, std::string_view message, std::string_view hint);
+  void RecordRequest(const std::string& route, int status, Clock::duration elapsed);
+
+  // Session registry (for graceful stop). Register fails once stopping.
+  bool Register(const std::shared_ptr<Session>& s);
+  void Unregister(Session* s);
+
+  const ServerOptions& options() const { return opts_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  bool hard_stopped() const { return hard_stopped_.load(std::memory_order_acquire); }
+  asio::thread_pool& stream_pool() { return *stream_pool_; }
+
+ private:
+  void DoAccept();
+  void OnAccept(error_code ec, tcp::socket socket);
+
+  const Router& router_;
+  ServerOptions opts_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> hard_stopped_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+  Gauge* open_connections_ = nullptr;
+
+  // Declared before the io_context so they outlive the sessions it destroys.
+  std::mutex mu_;
+  std::condition_variable drained_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+
+  asio::io_context ioc_;
+  std::unique_ptr<asio::thread_pool> stream_pool_;
+  std::unique_ptr<tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::steady_timer> accept_retry_;
+  std::vector<std::thread> threads_;
+
+  static const std::string kUnmatchedRoute;
+  static const std::string kInvalidRoute;
+
+  friend class Session;
+};
+
+const std::string Server::Impl::kUnmatchedRoute = "(unmatched)";
+const std::string Server::Impl::kInvalidRoute = "(invalid)";
+
+namespace {
+
+// The sink a streaming handler writes to: each Write is posted onto the connection's strand as
+// one chunk and waited for (see server.h).
+class StreamSink : public ChunkSink {
+ public:
+  StreamSink(std::shared_ptr<Session> session, Server::Impl& server)
+      : session_(std::move(session)), server_(server) {}
+  bool Write(std::string_view data) override;
+  bool failed() const { return failed_; }
+
+ private:
+  std::shared_ptr<Session> session_;
+  Server::Impl& server_;
+  bool failed_ = false;
+};
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+// One client connection. All members are touched only on the connection's strand, except
+// `response_` (which the stream worker uses while the strand leaves it alone).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)) {
+    error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ip_ = ep.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Session() { server_.Unregister(this); }
+
+  auto executor() { return stream_.get_executor(); }
+  void Start() { WaitForRequest(); }
+
+  // Called on the strand when the server stops: a connection waiting for a request closes now;
+  // one with a request in flight closes after answering it.
+  void OnServerStop() {
+    if (state_ == State::kIdle || state_ == State::kReadingHeader) {
+      stream_.socket().cancel();
+    }
+  }
+
+  // Writes one chunk from a stream worker; `done(ok)` runs on the strand when it completed.
+  void WriteChunk(std::shared_ptr<std::string> data, std::function<void(bool)> done) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), data, done] {
+      self->stream_.expires_after(self->server_.options().idle_timeout);
+      asio::async_write(self->stream_, http::make_chunk(asio::buffer(*data)),
+                        [data, done](error_code ec, size_t) { done(!ec); });
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReadingHeader, kReadingBody, kBusy, kStreaming, kClosed };
+
+  const ServerOptions& opts() const { return server_.options(); }
+
+  // Waits for the first byte of the next request (idle timeout between keep-alive requests),
+  // then reads the header under the header timeout.
+  void WaitForRequest() {
+    if (server_.stopping()) return Close();
+    if (buffer_.size() > 0) return ReadHeader();
+    state_ = State::kIdle;
+    stream_.expires_after(first_request_ ? opts().header_timeout : opts().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    state_ = State::kReadingHeader;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(opts().header_limit));
+    parser_->body_limit(opts().body_limit);
+    stream_.expires_after(opts().header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(error_code ec) {
+    if (ec) return OnReadError(ec);
+    if (parser_->get().target().size() > opts().target_limit) {
+      return SendErrorAndClose(414, "The address is too long.",
+                               "Shorten the URL (at most " +
+                                   std::to_string(opts().target_limit) + " bytes).");
+    }
+    if (parser_->is_done()) return Handle();
+    state_ = State::kReadingBody;
+    auto read_body = [self = shared_from_this()] {
+      self->stream_.expires_after(self->opts().idle_timeout);
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](error_code ec, size_t) {
+                         if (ec) return self->OnReadError(ec);
+                         self->Handle();
+                       });
+    };
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(opts().idle_timeout);
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this(), read_body](error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void OnReadError(error_code ec) {
+    if (ec == http::error::header_limit) {
+      if (RequestLineTooLong()) {
+        return SendErrorAndClose(414, "The address is too long.",
+                                 "Shorten the URL (at most " +
+                                     std::to_string(opts().target_limit) + " bytes).");
+      }
+      return SendErrorAndClose(431, "The request headers are too large.",
+                               "Send fewer or smaller headers (cookies?), at most " +
+                                   std::to_string(opts().header_limit) + " bytes in total.");
+    }
+    if (ec == http::error::body_limit) {
+      return SendErrorAndClose(413, "The request body is too large.",
+                               "Send at most " + std::to_string(opts().body_limit) + " bytes.");
+    }
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+        ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == http::error::partial_message) {
+      return Close();
+    }
+    SendErrorAndClose(400, "The request is malformed.",
+                      "Send a valid HTTP/1.1 request (" + ec.message() + ").");
+  }
+
+  // After a header_limit error the buffer holds the request from its start: is its first line
+  // (the request line) what overflowed?
+  bool RequestLineTooLong() const {
+    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    size_t eol = data.find('\n');
+    return eol == std::string_view::npos || eol > opts().target_limit;
+  }
+
+  void Handle() {
+    state_ = State::kBusy;
+    started_ = Clock::now();
+    auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& field : msg) {
+      std::string name = LowerAscii(field.name_string());
+      auto [it, inserted] = req.headers.try_emplace(std::move(name), field.value());
+      if (!inserted) {
+        it->second += ", ";
+        it->second.append(field.value());
+      }
+    }
+    req.body = std::move(msg.body());
+    req.client_ip = client_ip_;
+    const std::string* route = nullptr;
+    Response r = server_.Dispatch(req, &route);
+    bool keep_alive = msg.keep_alive() && !server_.stopping();
+    Send(req, std::move(r), msg.version(), keep_alive, route);
+  }
+
+  void Send(const Request& req, Response r, unsigned version, bool keep_alive,
+            const std::string* route) {
+    route_ = route;
+    status_ = r.status;
+    response_ = std::move(r);
+    wire_.emplace(FinishResponse(req, response_, version, keep_alive));
+    stream_.expires_after(opts().idle_timeout);
+    if (response_.stream) {
+      serializer_.emplace(*wire_);
+      bool run_stream = req.method != "HEAD";
+      http::async_write_header(
+          stream_, *serializer_,
+          [self = shared_from_this(), keep_alive, run_stream](error_code ec, size_t) {
+            if (ec) return self->Close();
+            if (!run_stream) return self->OnWritten({}, keep_alive);
+            self->StartStream(keep_alive);
+          });
+      return;
+    }
+    http::async_write(stream_, *wire_,
+                      [self = shared_from_this(), keep_alive](error_code ec, size_t) {
+                        self->OnWritten(ec, keep_alive);
+                      });
+  }
+
+  void StartStream(bool keep_alive) {
+    state_ = State::kStreaming;
+    asio::post(server_.stream_pool(), [self = shared_from_this(), keep_alive] {
+      StreamSink sink(self, self->server_);
+      bool ok = true;
+      try {
+        self->response_.stream(sink);
+      } catch (const std::exception& e) {
+        spdlog::error("streaming response threw: {}", e.what());
+        ok = false;
+      } catch (...) {
+        spdlog::error("streaming response threw a non-standard exception");
+        ok = false;
+      }
+      ok = ok && !sink.failed();
+      asio::post(self->stream_.get_executor(),
+                 [self, ok, keep_alive] { self->FinishStream(ok, keep_alive); });
+    });
+  }
+
+  void FinishStream(bool ok, bool keep_alive) {
+    if (!ok) return Close();  // no terminating chunk: the client sees a truncated body
+    stream_.expires_after(opts().idle_timeout);
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = shared_from_this(), keep_alive](error_code ec, size_t) {
+                        self->OnWritten(ec, keep_alive);
+                      });
+  }
+
+  void OnWritten(error_code ec, bool keep_alive) {
+    server_.RecordRequest(route_ ? *route_ : Server::Impl::kInvalidRoute, status_,
+                          Clock::now() - started_);
+    wire_.reset();
+    serializer_.reset();
+    response_ = Response();
+    if (ec || !keep_alive || server_.stopping()) return Close();
+    first_request_ = false;
+    WaitForRequest();
+  }
+
+  // Answers an error detected while reading, then closes without resetting the connection.
+  void SendErrorAndClose(int status, std::string_view message, std::string hint) {
+    state_ = State::kBusy;
+    started_ = Clock::now();
+    Request req;
+    req.method = "GET";
+    if (parser_ && parser_->got_some()) {
+      req.method = std::string(parser_->get().method_string());
+      req.target = std::string(parser_->get().target().substr(0, 256));
+    }
+    req.path = req.target.substr(0, req.target.find('?'));
+    req.client_ip = client_ip_;
+    Response r = server_.Error(req, status, message, hint);
+    route_ = &Server::Impl::kInvalidRoute;
+    status_ = r.status;
+    response_ = std::move(r);
+    wire_.emplace(FinishResponse(req, response_, 11, /*keep_alive=*/false));
+    stream_.expires_after(opts().idle_timeout);
+    http::async_write(stream_, *wire_, [self = shared_from_this()](error_code ec, size_t) {
+      self->server_.RecordRequest(*self->route_, self->status_, Clock::now() - self->started_);
+      if (ec) return self->Close();
+      self->LingeringClose();
+    });
+  }
+
+  // Shuts down our side, then reads and discards what the client still sends (bounded in time
+  // and bytes) so closing does not reset the connection before it has read our answer.
+  void LingeringClose() {
+    state_ = State::kClosed;
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::min<std::chrono::milliseconds>(opts().idle_timeout,
+                                                               std::chrono::seconds(2)));
+    Drain();
+  }
+
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this()](error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (size_t{8} << 20)) return self->Close();
+                              self->Drain();
+                            });
+  }
+
+  void Close() {
+    state_ = State::kClosed;
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  Server::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string client_ip_;
+  State state_ = State::kIdle;
+  bool first_request_ = true;
+  size_t drained_ = 0;
+
+  // The response in flight.
+  Response response_;
+  std::optional<WireResponse> wire_;
+  std::optional<http::serializer<false, SharedBody>> serializer_;
+  const std::string* route_ = nullptr;
+  int status_ = 0;
+  Clock::time_point started_;
+};
+
+namespace {
+
+struct PendingChunk {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  bool ok = false;
+};
+
+bool StreamSink::Write(std::string_view data) {
+  if (failed_ || server_.stopping()) {
+    failed_ = true;
+    return false;
+  }
+  if (data.empty()) return true;  // an empty chunk would end the body
+  auto pending = std::make_shared<PendingChunk>();
+  session_->WriteChunk(std::make_shared<std::string>(data), [pending](bool ok) {
+    std::lock_guard lock(pending->mu);
+    pending->done = true;
+    pending->ok = ok;
+    pending->cv.notify_all();
+  });
+  std::unique_lock lock(pending->mu);
+  while (!pending->done) {
+    pending->cv.wait_for(lock, std::chrono::milliseconds(100));
+    if (!pending->done && server_.hard_stopped()) {
+      failed_ = true;
+      return false;
+    }
+  }
+  if (!pending->ok) failed_ = true;
+  return pending->ok;
+}
+
+}  // namespace
+
+// ---- Server::Impl --------------------------------------------------------------------------
+
+Server::Impl::Impl(const Router& router, ServerOptions options)
+    : router_(router), opts_(std::move(options)) {
+  if (opts_.metrics) {
+    open_connections_ = &opts_.metrics->GetGauge("coolpapers_http_open_connections",
+                                                 "HTTP connections currently open");
+  }
+}
+
+Status Server::Impl::Start(uint16_t& bound_port) {
+  if (started_) return Status::FailedPrecondition("the server was already started");
+  error_code ec;
+  asio::ip::address addr = asio::ip::make_address(opts_.host, ec);
+  if (ec) {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(opts_.host, std::to_string(opts_.port), ec);
+    if (ec || results.empty()) {
+      return Status::InvalidArgument("cannot resolve listen host '" + opts_.host +
+                                     "'; use an IP address such as 127.0.0.1");
+    }
+    addr = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(addr, opts_.port);
+  std::string where = opts_.host + ":" + std::to_string(opts_.port);
+  acceptor_ = std::make_unique<tcp::acceptor>(asio::make_strand(ioc_));
+  accept_retry_ = std::make_unique<asio::steady_timer>(acceptor_->get_executor());
+  if (acceptor_->open(endpoint.protocol(), ec) ||
+      acceptor_->set_option(asio::socket_base::reuse_address(true), ec) ||
+      acceptor_->bind(endpoint, ec) ||
+      acceptor_->listen(asio::socket_base::max_listen_connections, ec)) {
+    return Status::Unavailable("cannot listen on " + where + ": " + ec.message() +
+                               "; pick another address with --listen HOST:PORT");
+  }
+  bound_port = acceptor_->local_endpoint().port();
+  stream_pool_ = std::make_unique<asio::thread_pool>(std::max(1, opts_.stream_threads));
+  started_ = true;
+  DoAccept();
+  int n = opts_.io_threads > 0 ? opts_.io_threads
+                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  return Status::Ok();
+}
+
+void Server::Impl::DoAccept() {
+  acceptor_->async_accept(asio::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+  if (ec) {
+    // E.g. out of file descriptors: back off briefly instead of spinning.
+    spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+    accept_retry_->expires_after(std::chrono::milliseconds(100));
+    accept_retry_->async_wait([this](error_code wec) {
+      if (!wec && acceptor_->is_open()) DoAccept();
+    });
+    return;
+  }
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  if (Register(session)) {
+    asio::post(session->executor(), [session] { session->Start(); });
+  }
+  DoAccept();
+}
+
+bool Server::Impl::Register(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  sessions_.emplace(s.get(), s);
+  if (open_connections_) open_connections_->Add(1);
+  return true;
+}
+
+void Server::Impl::Unregister(Session* s) {
+  std::lock_guard lock(mu_);
+  if (sessions_.erase(s) == 0) return;
+  if (open_connections_) open_connections_->Add(-1);
+  if (sessions_.empty()) drained_.notify_all();
+}
+
+void Server::Impl::Stop() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu_);
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  asio::post(acceptor_->get_executor(), [this] {
+    error_code ec;
+    acceptor_->close(ec);
+    accept_retry_->cancel();
+  });
+  for (auto& s : live) asio::post(s->executor(), [s] { s->OnServerStop(); });
+  live.clear();
+  {
+    std::unique_lock lock(mu_);
+    drained_.wait_for(lock, opts_.stop_grace, [this] { return sessions_.empty(); });
+  }
+  hard_stopped_ = true;
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  stream_pool_->join();
+}
+
+Response Server::Impl::Error(const Request& req, int status, std::string_view message,
+                             std::string_view hint) {
+  if (opts_.error_page) {
+    try {
+      return opts_.error_page(req, status, message, hint);
+    } catch (const std::exception& e) {
+      spdlog::error("error page for {} failed: {}", status, e.what());
+    } catch (...) {
+      spdlog::error("error page for {} failed", status);
+    }
+  }
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::to_string(status) + " " + std::string(message) + "\n" + std::string(hint) + "\n";
+  return r;
+}
+
+Response Server::Impl::Dispatch(Request& req, const std::string** route) {
+  *route = &kInvalidRoute;
+  if (Status st = ParseTarget(req.target, req); !st.ok()) {
+    return Error(req, 400, st.message(), "Check the address for typos.");
+  }
+  std::vector<std::string> allowed;
+  const Handler* handler = router_.Match(req, &allowed, route);
+  if (!handler) {
+    *route = &kUnmatchedRoute;
+    if (!allowed.empty()) {
+      std::string allow;
+      for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+      Response r = Error(req, 405, "This address does not accept " + req.method + " requests.",
+                         "Use " + allow + ".");
+      r.SetHeader("Allow", allow);
+      return r;
+    }
+    return Error(req, 404, "There is no page at this address.",
+                 "Check the address, or start from the home page.");
+  }
+  try {
+    return (*handler)(req);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+  } catch (...) {
+    spdlog::error("handler for {} {} threw a non-standard exception", req.method, req.path);
+  }
+  return Error(req, 500, "Something went wrong on our side.",
+               "Try again in a moment; if it keeps happening, report the address.");
+}
+
+void Server::Impl::RecordRequest(const std::string& route, int status, Clock::duration elapsed) {
+  if (!opts_.metrics) return;
+  opts_.metrics
+      ->GetCounter("coolpapers_http_requests_total", "HTTP requests answered, by route and status",
+                   {{"route", route}, {"status", std::to_string(status)}})
+      .Inc();
+  opts_.metrics
+      ->GetHistogram("coolpapers_http_request_duration_seconds",
+                     "Time from a complete request header to the end of its response",
+                     {{"route", route}})
+      .Observe(std::chrono::duration<double>(elapsed).count());
+}
+
+// ---- Server --------------------------------------------------------------------------------
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() { return impl_->Start(bound_port_); }
+
+void Server::Stop() { impl_->Stop(); }
+
+std::string Server::url() const {
+  std::string host = impl_->options().host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(bound_port_);
+}
+
+Status ParseListenAddress(std::string_view listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) {
+    return Status::InvalidArgument("listen address '" + std::string(listen) +
+                                   "' has no port; use HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string_view h = listen.substr(0, colon);
+  std::string_view p = listen.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int value = 0;
+  bool digits = !p.empty() && p.size() <= 5;
+  for (char c : p) {
+    if (c < '0' || c > '9') digits = false;
+    else value = value * 10 + (c - '0');
+  }
+  if (!digits || value > 65535) {
+    return Status::InvalidArgument("listen address '" + std::string(listen) +
+                                   "' has a bad port; use HOST:PORT with PORT in 0-65535");
+  }
+  host = h.empty() ? "127.0.0.1" : std::string(h);
+  port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+}  // namespace coolpapers::web

@@ -1,0 +1,101 @@
+#pragma once
+// Server: the HTTP/1.1 server (Boost.Beast + Asio) in front of a Router.
+//
+// Threading design:
+// - N I/O threads run one io_context. Each connection is a Session on its own strand: it reads
+//   one request, runs the (synchronous, fast) handler on the I/O thread, writes the response,
+//   then reads the next. Pipelined requests wait in the read buffer, so responses keep order.
+// - A handler returning Response::stream gets its header written with chunked encoding on the
+//   I/O side; then `stream(sink)` runs on a separate worker pool (never an I/O thread). Each
+//   sink.Write posts the chunk back onto the connection's strand (async_write with the write
+//   timeout) and waits for its completion, so the socket is only ever touched by its strand and
+//   every Write is flushed before it returns (what SSE needs). Write returns false once a write
+//   failed (client gone, timed out) or the server is stopping. The connection resumes reading
+//   after the terminating chunk.
+// - Stop(): closes the listener, closes idle connections, lets in-flight requests finish (their
+//   responses carry Connection: close), ends streams (Write -> false), then joins the threads;
+//   anything still open after `stop_grace` is cut.
+//
+// Limits: a header block over header_limit -> 431, a request target over target_limit -> 414
+// (also when the request line alone overflows the header limit), a body over body_limit -> 413,
+// a malformed request -> 400; these close the connection after the answer.
+// Timeouts: header_timeout to receive a complete header block (from its first byte, or from
+// accept for a new connection), idle_timeout between keep-alive requests, for the body, and
+// for each write.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "web/http.h"
+#include "web/router.h"
+
+namespace coolpapers::web {
+
+class Metrics;
+
+// Builds the response for an error the server itself detects (400/404/405/413/414/431/500).
+using ErrorResponder = std::function<Response(const Request& req, int status,
+                                              std::string_view message, std::string_view hint)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;          // 0: an ephemeral port (see Server::port())
+  int io_threads = 0;            // 0: one per core
+  int stream_threads = 16;       // workers running Response::stream
+  size_t body_limit = size_t{1} << 20;
+  size_t header_limit = size_t{16} << 10;
+  size_t target_limit = size_t{8} << 10;
+  std::chrono::milliseconds header_timeout{15'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds stop_grace{10'000};
+  Metrics* metrics = nullptr;    // request counters, latencies, open connections (optional)
+  // HTML/JSON error pages (cmd_serve passes ErrorPage/JsonError from render.h); when unset a
+  // plain-text body is used.
+  ErrorResponder error_page;
+};
+
+// Parses "HOST:PORT" (also "[::1]:PORT" and ":PORT" = 127.0.0.1) into `host` and `port`.
+Status ParseListenAddress(std::string_view listen, std::string& host, uint16_t& port);
+
+// Splits a request target into Request::path (percent-decoded) and Request::query. Rejects
+// (InvalidArgument, with a message a person can act on) a target not starting with '/', a
+// malformed escape or NUL in the path, any ".." segment, and NUL in the query. Malformed escapes
+// in the query are kept literally; '+' in the query is a space.
+Status ParseTarget(std::string_view target, Request& req);
+Status ParseQueryString(std::string_view qs, std::multimap<std::string, std::string>& out);
+
+class Server {
+ public:
+  Server(const Router& router, ServerOptions options);
+  ~Server();  // Stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Fails with a message naming the address when the
+  // address is malformed or in use.
+  Status Start();
+  // The bound port (useful with port 0) and "http://HOST:PORT"; valid after Start().
+  uint16_t port() const { return bound_port_; }
+  std::string url() const;
+
+  // Graceful stop (see above); idempotent; blocks until the threads have finished.
+  void Stop();
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  uint16_t bound_port_ = 0;
+};
+
+}  // namespace coolpapers::web
