@@ -28,6 +28,9 @@ struct FetchRequest {
   // Extra request headers, e.g. If-Modified-Since / If-None-Match for conditional requests;
   // when such a header is sent, a 304 Not Modified is returned as a response (not an error).
   std::map<std::string, std::string> headers;
+  // When true, a 4xx other than 404/410/429 is returned as a response (with its body, e.g. the
+  // arXiv API's Atom "Error" entry) instead of failing with kInvalidArgument.
+  bool accept_client_errors = false;
 };
 
 struct FetchResponse {

@@ -365,6 +365,8 @@ Result<FetchResponse> PoliteFetcher::Execute(const FetchRequest& req) {
     }
     if (code == 304 && conditional) {
       Count("not_modified");
+    } else if (code >= 400 && code < 500 && req.accept_client_errors) {
+      Count("client_error");
     } else if (code < 200 || code >= 300) {
       Count("client_error");
       r.abort(Status::InvalidArgument(what + ": HTTP " + std::to_string(code) + ": " +

@@ -1,0 +1,40 @@
+#include "harvest/arxiv_oai.h"
+
+#include "core/category.h"
+#include "core/text.h"
+
+namespace coolpapers::harvest {
+
+std::string OaiListRecordsUrl(const ArxivEndpoints& endpoints, const OaiListRequest& req) {
+  std::string url = endpoints.Oai() + "?verb=ListRecords&metadataPrefix=" +
+                    core::UrlEncode(req.metadata_prefix);
+  if (!req.from.empty()) url += "&from=" + core::UrlEncode(req.from);
+  if (!req.until.empty()) url += "&until=" + core::UrlEncode(req.until);
+  if (!req.set.empty()) url += "&set=" + core::UrlEncode(req.set);
+  return url;
+}
+
+std::string OaiResumeUrl(const ArxivEndpoints& endpoints, const std::string& token) {
+  return endpoints.Oai() + "?verb=ListRecords&resumptionToken=" + core::UrlEncode(token);
+}
+
+std::string OaiSetForArchive(const std::string& archive) {
+  const core::Archive* a = core::Taxonomy::Default().FindArchive(archive);
+  if (a && a->group == "Physics") return "physics:" + archive;
+  return archive;
+}
+
+Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url) {
+  auto page = store::ParseOaiListRecords(body);
+  if (!page) {
+    return Err(Status(page.error().code(), url + ": " + page.error().message()));
+  }
+  if (page->error_code.empty() || page->error_code == "noRecordsMatch") return page;
+  return Err(Status::InvalidArgument(url + ": OAI-PMH error " + page->error_code + ": " +
+                                     page->error_message +
+                                     (page->error_code == "badResumptionToken"
+                                          ? " (the list expired; the harvest restarts it)"
+                                          : "")));
+}
+
+}  // namespace coolpapers::harvest
