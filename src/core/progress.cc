@@ -19,12 +19,13 @@ std::string FormatDuration(double seconds) {
 
 }  // namespace
 
-Progress::Progress(std::string what, int64_t total, std::FILE* out)
+Progress::Progress(std::string what, int64_t total, std::FILE* out, Clock& clock)
     : what_(std::move(what)),
       total_(total),
       out_(out),
+      clock_(clock),
       tty_(out != nullptr && isatty(fileno(out)) == 1),
-      start_(std::chrono::steady_clock::now()),
+      start_(clock.Monotonic()),
       last_draw_(start_) {}
 
 Progress::~Progress() {
@@ -43,12 +44,12 @@ void Progress::SetTotal(int64_t total) { total_ = total; }
 void Progress::SetNote(std::string note) { note_ = std::move(note); }
 
 double Progress::elapsed_seconds() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return std::chrono::duration<double>(clock_.Monotonic() - start_).count();
 }
 
 void Progress::Draw(bool force) {
   if (out_ == nullptr || finished_) return;
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.Monotonic();
   auto interval = tty_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                              kTtyInterval)
                        : std::chrono::duration_cast<std::chrono::steady_clock::duration>(

@@ -12,12 +12,16 @@
 #include <cstdio>
 #include <string>
 
+#include "core/clock.h"
+
 namespace coolpapers::core {
 
 class Progress {
  public:
-  // `total` 0 means unknown (no ETA / percentage). `out` defaults to stderr.
-  Progress(std::string what, int64_t total = 0, std::FILE* out = stderr);
+  // `total` 0 means unknown (no ETA / percentage). `out` defaults to stderr; `clock` decides
+  // when to redraw (tests pass a FakeClock).
+  Progress(std::string what, int64_t total = 0, std::FILE* out = stderr,
+           Clock& clock = SystemClock());
   ~Progress();
   void Add(int64_t n = 1);
   void SetTotal(int64_t total);
@@ -33,6 +37,7 @@ class Progress {
   std::string what_;
   int64_t total_;
   std::FILE* out_;
+  Clock& clock_;
   bool tty_;
   bool finished_ = false;
   int64_t count_ = 0;

@@ -1,8 +1,14 @@
 #include "core/progress.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "core/clock.h"
 
 namespace coolpapers::core {
 namespace {
@@ -60,6 +66,73 @@ TEST(ProgressTest, UnfinishedProgressReportsWhereItStopped) {
   std::fclose(f);
   EXPECT_TRUE(text.starts_with("harvest: stopped after 4 in ")) << text;
   EXPECT_TRUE(text.ends_with(" s\n")) << text;
+}
+
+TEST(ProgressTest, NonTtyPrintsALineEveryTenSeconds) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  FakeClock clock;
+  {
+    Progress p("import", 100, f, clock);
+    p.Add(5);
+    clock.Advance(std::chrono::seconds(9));
+    p.Add(5);  // 9 s: still quiet
+    clock.Advance(std::chrono::seconds(1));
+    p.SetNote("file.jsonl");
+    p.Add(0);  // 10 s: 10 done at 1/s, 90 to go
+    clock.Advance(std::chrono::seconds(5));
+    p.Add(10);  // only 5 s since the last line
+    EXPECT_DOUBLE_EQ(p.elapsed_seconds(), 15.0);
+    p.Finish("20 papers");
+  }
+  std::string text = ReadAll(f);
+  std::fclose(f);
+  EXPECT_EQ(text, "import: 10/100 (10.0%) 1/s ETA 1m30s file.jsonl\nimport: 20 papers\n");
+}
+
+TEST(ProgressTest, UnknownTotalShowsCountAndRateOnly) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  FakeClock clock;
+  {
+    Progress p("harvest", 0, f, clock);
+    clock.Advance(std::chrono::seconds(20));
+    p.Add(50);
+    p.Finish("done");
+  }
+  std::string text = ReadAll(f);
+  std::fclose(f);
+  EXPECT_EQ(text, "harvest: 50 2/s\nharvest: done\n");
+}
+
+TEST(ProgressTest, TerminalRedrawsOneLineAndClearsItOnFinish) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+  ASSERT_GE(slave, 0);
+  std::FILE* out = fdopen(slave, "w");
+  ASSERT_NE(out, nullptr);
+  FakeClock clock;
+  {
+    Progress p("index", 4, out, clock);
+    clock.Advance(std::chrono::milliseconds(100));
+    p.Add(1);  // < 200 ms: no redraw
+    clock.Advance(std::chrono::milliseconds(150));
+    p.Add(1);  // redraw
+    p.Finish("4 documents");
+  }
+  std::fclose(out);
+  std::string text;
+  char buf[1024];
+  fcntl(master, F_SETFL, O_NONBLOCK);
+  ssize_t n;
+  while ((n = read(master, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(master);
+  EXPECT_EQ(text.find("index: 1/4"), std::string::npos) << text;
+  EXPECT_NE(text.find("\rindex: 2/4 (50.0%) 8/s ETA 0s\x1b[K"), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\x1b[Kindex: 4 documents"), std::string::npos) << text;
 }
 
 }  // namespace
