@@ -1,12 +1,12 @@
 #include "core/announce_day.h"
 
-#include <array>
-#include <exception>
-
 #include <date/date.h>
 #include <date/tz.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <exception>
 
 #include "core/text.h"
 
@@ -26,9 +26,10 @@ const date::time_zone* NewYorkZone() {
     try {
       return date::locate_zone("America/New_York");
     } catch (const std::exception& e) {
-      spdlog::error("time zone America/New_York not found ({}); install the tzdata package. "
-                    "Falling back to built-in US Eastern rules",
-                    e.what());
+      spdlog::error(
+          "time zone America/New_York not found ({}); install the tzdata package. "
+          "Falling back to built-in US Eastern rules",
+          e.what());
       return nullptr;
     }
   }();
@@ -150,9 +151,18 @@ std::optional<seconds> ParseZone(std::string_view z) {
     seconds off = hours(hh) + minutes(mm);
     return z[0] == '-' ? -off : off;
   }
-  static constexpr std::array<std::pair<std::string_view, int>, 12> kNames = {{
-      {"gmt", 0}, {"ut", 0}, {"utc", 0}, {"z", 0}, {"est", -5}, {"edt", -4},
-      {"cst", -6}, {"cdt", -5}, {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7}}};
+  static constexpr std::array<std::pair<std::string_view, int>, 12> kNames = {{{"gmt", 0},
+                                                                               {"ut", 0},
+                                                                               {"utc", 0},
+                                                                               {"z", 0},
+                                                                               {"est", -5},
+                                                                               {"edt", -4},
+                                                                               {"cst", -6},
+                                                                               {"cdt", -5},
+                                                                               {"mst", -7},
+                                                                               {"mdt", -6},
+                                                                               {"pst", -8},
+                                                                               {"pdt", -7}}};
   std::string lower = ToLower(z);
   for (const auto& [name, h] : kNames) {
     if (lower == name) return hours(h);

@@ -1,8 +1,7 @@
 #include "core/announce_day.h"
 
-#include <gtest/gtest.h>
-
 #include <date/date.h>
+#include <gtest/gtest.h>
 
 namespace coolpapers::core {
 namespace {
@@ -65,14 +64,14 @@ TEST(ExpectedListingDayTest, DaylightSavingEndSunday) {
 
 TEST(ExpectedListingDayTest, WeekdaysAndWeekend) {
   // Week of Monday 2024-07-15 (EDT, 20:00 ET = 00:00 UTC next day).
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-15", 14)), "2024-07-15");  // Mon 10:00
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-18", 14)), "2024-07-18");  // Thu 10:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-15", 14)), "2024-07-15");    // Mon 10:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-18", 14)), "2024-07-18");    // Thu 10:00
   EXPECT_EQ(ExpectedListingDay(Utc("2024-07-19", 0, 1)), "2024-07-19");  // Thu 20:01
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-19", 14)), "2024-07-19");  // Fri 10:00
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-20", 1)), "2024-07-19");   // Fri 21:00
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-20", 16)), "2024-07-19");  // Sat 12:00
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-21", 23)), "2024-07-19");  // Sun 19:00
-  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-22", 0)), "2024-07-22");   // Sun 20:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-19", 14)), "2024-07-19");    // Fri 10:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-20", 1)), "2024-07-19");     // Fri 21:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-20", 16)), "2024-07-19");    // Sat 12:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-21", 23)), "2024-07-19");    // Sun 19:00
+  EXPECT_EQ(ExpectedListingDay(Utc("2024-07-22", 0)), "2024-07-22");     // Sun 20:00
 }
 
 TEST(NextListingDayTest, FridayEveningAndWeekendsMapToMonday) {
@@ -108,9 +107,8 @@ TEST(ParseDayTest, AcceptsRealCalendarDays) {
 
 TEST(ParseDayTest, RejectsMalformedAndOutOfRange) {
   for (std::string_view bad : {"", "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31",
-                               "2024-1-01", "2024/01/01", "20240101", "2024-02-29x",
-                               "1990-12-31", "2101-01-01", "../../etc", "-024-01-01",
-                               "2024-01-0\xFF"}) {
+                               "2024-1-01", "2024/01/01", "20240101", "2024-02-29x", "1990-12-31",
+                               "2101-01-01", "../../etc", "-024-01-01", "2024-01-0\xFF"}) {
     auto d = ParseDay(bad);
     ASSERT_FALSE(d) << bad;
     EXPECT_EQ(d.error().code(), StatusCode::kInvalidArgument);

@@ -9,8 +9,9 @@ namespace coolpapers::core {
 namespace {
 
 constexpr size_t kMaxInputLength = 300;
-constexpr std::string_view kExample = "expected an arXiv id such as 2402.12354, 2402.12354v2 or "
-                                      "hep-th/9901001";
+constexpr std::string_view kExample =
+    "expected an arXiv id such as 2402.12354, 2402.12354v2 or "
+    "hep-th/9901001";
 
 // Archives that issued old-style ids (YYMMNNN after a slash), including the legacy ones later
 // folded into other archives.
@@ -114,8 +115,8 @@ Result<ArxivId> ArxivId::Parse(std::string_view text) {
     std::string_view number = s.substr(slash + 1);
     if (std::find(kOldStyleArchives.begin(), kOldStyleArchives.end(), archive) ==
         kOldStyleArchives.end()) {
-      return Err(Invalid(text, "unknown archive '" + SanitizeUtf8(archive.substr(0, 30)) +
-                                   "' before the slash"));
+      return Err(Invalid(
+          text, "unknown archive '" + SanitizeUtf8(archive.substr(0, 30)) + "' before the slash"));
     }
     if (number.size() != 7 || !AllDigits(number)) {
       return Err(Invalid(text, "an old-style id has 7 digits after the slash (YYMMNNN)"));

@@ -90,12 +90,33 @@ TEST(ArxivIdTest, PastedForms) {
 }
 
 TEST(ArxivIdTest, RejectsGarbageWithHelpfulMessage) {
-  for (std::string_view bad :
-       {"abc", "2402.123456", "9913.1234", "../etc", "", "   ", "2402", "2402.", "2402.123",
-        "2400.12345", "0703.0001", "1406.12345", "2402.00000", "24021.2345", "2402-12354",
-        "cs.CL", "hep-th/990100", "hep-th/99010011", "foo-bar/9901001", "hep-th/9913001",
-        "hep-th/0801001", "hep-th/9901000", "../../etc/passwd", "2402.12354/../x",
-        "https://example.com/abs/2402.12354x", "arXiv:", "hep-th/"}) {
+  for (std::string_view bad : {"abc",
+                               "2402.123456",
+                               "9913.1234",
+                               "../etc",
+                               "",
+                               "   ",
+                               "2402",
+                               "2402.",
+                               "2402.123",
+                               "2400.12345",
+                               "0703.0001",
+                               "1406.12345",
+                               "2402.00000",
+                               "24021.2345",
+                               "2402-12354",
+                               "cs.CL",
+                               "hep-th/990100",
+                               "hep-th/99010011",
+                               "foo-bar/9901001",
+                               "hep-th/9913001",
+                               "hep-th/0801001",
+                               "hep-th/9901000",
+                               "../../etc/passwd",
+                               "2402.12354/../x",
+                               "https://example.com/abs/2402.12354x",
+                               "arXiv:",
+                               "hep-th/"}) {
     auto id = ArxivId::Parse(bad);
     ASSERT_FALSE(id) << "accepted '" << bad << "' as " << id->ToString();
     EXPECT_EQ(id.error().code(), StatusCode::kInvalidArgument);
@@ -112,7 +133,10 @@ TEST(ArxivIdTest, HugeInputIsRejectedWithBoundedMessage) {
   auto id = ArxivId::Parse(huge);
   ASSERT_FALSE(id);
   EXPECT_LT(id.error().message().size(), 300u);
-  std::string binary("24\0" "02.12354\xFF", 12);
+  std::string binary(
+      "24\0"
+      "02.12354\xFF",
+      12);
   EXPECT_FALSE(ArxivId::Parse(binary));
 }
 

@@ -15,8 +15,8 @@ class TaxonomyBuilder {
     Taxonomy t;
     for (const auto& a : taxonomy_data::Archives()) {
       t.archive_index_.emplace(ToLower(a.id), t.archives_.size());
-      t.archives_.push_back(Archive{std::string(a.id), std::string(a.name), std::string(a.group),
-                                    {}});
+      t.archives_.push_back(
+          Archive{std::string(a.id), std::string(a.name), std::string(a.group), {}});
     }
     for (const auto& c : taxonomy_data::Categories()) {
       AddCategory(t, c.archive, c.id, c.name);
@@ -188,8 +188,8 @@ Status SplitChunk(std::string_view chunk, std::string_view expr, const Taxonomy&
       // Name the unknown part up to the next piece that starts a known id.
       size_t stop = i + 1;
       while (stop < pieces.size() && !Resolve(pieces[stop], taxonomy)) ++stop;
-      std::string bad = Join(std::vector<std::string>(pieces.begin() + i, pieces.begin() + stop),
-                             "-");
+      std::string bad =
+          Join(std::vector<std::string>(pieces.begin() + i, pieces.begin() + stop), "-");
       return Status::InvalidArgument(
           "unknown arXiv category " + Quote(bad) + " in " + Quote(expr) + "; did you mean " +
           taxonomy.ClosestId(bad) +

@@ -206,9 +206,7 @@ constexpr auto kAliases = std::to_array<AliasDef>({
 
 std::span<const ArchiveDef> Archives() { return kArchives; }
 std::span<const CategoryDef> Categories() { return kCategories; }
-std::span<const std::string_view> LegacyArchiveCategories() {
-  return kLegacyArchiveCategories;
-}
+std::span<const std::string_view> LegacyArchiveCategories() { return kLegacyArchiveCategories; }
 std::span<const AliasDef> Aliases() { return kAliases; }
 
 }  // namespace coolpapers::core::taxonomy_data

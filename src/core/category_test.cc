@@ -21,19 +21,19 @@ TEST(TaxonomyTest, HasEveryGroupAndArchiveInArxivOrder) {
     ids.push_back(a.id);
     if (groups.empty() || groups.back() != a.group) groups.push_back(a.group);
   }
-  EXPECT_THAT(ids, ElementsAre("cs", "econ", "eess", "math", "astro-ph", "cond-mat", "gr-qc",
-                               "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph", "nlin",
-                               "nucl-ex", "nucl-th", "physics", "quant-ph", "q-bio", "q-fin",
-                               "stat"));
-  EXPECT_THAT(groups, ElementsAre("Computer Science", "Economics",
-                                  "Electrical Engineering and Systems Science", "Mathematics",
-                                  "Physics", "Quantitative Biology", "Quantitative Finance",
-                                  "Statistics"));
+  EXPECT_THAT(ids,
+              ElementsAre("cs", "econ", "eess", "math", "astro-ph", "cond-mat", "gr-qc", "hep-ex",
+                          "hep-lat", "hep-ph", "hep-th", "math-ph", "nlin", "nucl-ex", "nucl-th",
+                          "physics", "quant-ph", "q-bio", "q-fin", "stat"));
+  EXPECT_THAT(groups,
+              ElementsAre("Computer Science", "Economics",
+                          "Electrical Engineering and Systems Science", "Mathematics", "Physics",
+                          "Quantitative Biology", "Quantitative Finance", "Statistics"));
 }
 
 TEST(TaxonomyTest, CategoryCountsPerArchive) {
   auto count = [](std::string_view id) { return T().FindArchive(id)->categories.size(); };
-  EXPECT_EQ(count("cs"), 38u);  // 40 on arXiv's page minus the aliases cs.NA and cs.SY
+  EXPECT_EQ(count("cs"), 38u);    // 40 on arXiv's page minus the aliases cs.NA and cs.SY
   EXPECT_EQ(count("math"), 30u);  // 32 minus math.IT and math.MP
   EXPECT_EQ(count("physics"), 22u);
   EXPECT_EQ(count("astro-ph"), 6u);
@@ -258,8 +258,8 @@ TEST(CategoryExpressionTest, UnknownPartIsNamedWithASuggestion) {
 }
 
 TEST(CategoryExpressionTest, RejectsEmptyHostileAndExcludeOnly) {
-  for (std::string_view bad : {"", "  ", ",", "-cs.CV", "../etc", "cs.CL/../x", "<script>",
-                               "2402.12354"}) {
+  for (std::string_view bad :
+       {"", "  ", ",", "-cs.CV", "../etc", "cs.CL/../x", "<script>", "2402.12354"}) {
     auto f = ParseCategoryExpression(bad);
     ASSERT_FALSE(f) << bad;
     EXPECT_EQ(f.error().code(), StatusCode::kInvalidArgument);

@@ -1,8 +1,7 @@
 #include "core/progress.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace coolpapers::core {
 namespace {
@@ -50,10 +49,9 @@ double Progress::elapsed_seconds() const {
 void Progress::Draw(bool force) {
   if (out_ == nullptr || finished_) return;
   auto now = clock_.Monotonic();
-  auto interval = tty_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                             kTtyInterval)
-                       : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                             kLogInterval);
+  auto interval =
+      tty_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(kTtyInterval)
+           : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kLogInterval);
   if (!force && now - last_draw_ < interval) return;
   last_draw_ = now;
 
@@ -61,8 +59,8 @@ void Progress::Draw(bool force) {
   double rate = elapsed > 0 ? static_cast<double>(count_) / elapsed : 0;
   std::string line = fmt::format("{}: {}", what_, count_);
   if (total_ > 0) {
-    line += fmt::format("/{} ({:.1f}%)", total_, 100.0 * static_cast<double>(count_) /
-                                                     static_cast<double>(total_));
+    line += fmt::format("/{} ({:.1f}%)", total_,
+                        100.0 * static_cast<double>(count_) / static_cast<double>(total_));
   }
   line += fmt::format(" {:.0f}/s", rate);
   if (total_ > count_ && rate > 0) {

@@ -1,9 +1,9 @@
 #include "core/retry.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <spdlog/spdlog.h>
 
 namespace coolpapers::core {
 namespace {
@@ -58,11 +58,11 @@ void Retry::fail(Status why) {
   ++failures_;
   last_ = std::move(why);
   if (attempt_ >= policy_.max_attempts) {
-    spdlog::warn("{}: attempt {}/{} failed: {}; giving up", what_, attempt_,
-                 policy_.max_attempts, last_.ToString());
+    spdlog::warn("{}: attempt {}/{} failed: {}; giving up", what_, attempt_, policy_.max_attempts,
+                 last_.ToString());
   } else {
-    spdlog::warn("{}: attempt {}/{} failed: {}; will retry", what_, attempt_,
-                 policy_.max_attempts, last_.ToString());
+    spdlog::warn("{}: attempt {}/{} failed: {}; will retry", what_, attempt_, policy_.max_attempts,
+                 last_.ToString());
   }
 }
 

@@ -21,7 +21,7 @@ TEST(XmlEscapeTest, EscapesAndDropsForbiddenCharacters) {
   EXPECT_EQ(XmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
   EXPECT_EQ(XmlEscape(std::string("a\x01\x08z\tok\n", 9)), "az\tok\n");
   EXPECT_EQ(XmlEscape(std::string("nul\0end", 7)), "nulend");
-  EXPECT_EQ(XmlEscape("\xEF\xBF\xBE"), "");                       // U+FFFE is not an XML char
+  EXPECT_EQ(XmlEscape("\xEF\xBF\xBE"), "");                        // U+FFFE is not an XML char
   EXPECT_EQ(XmlEscape("caf\xC3\xA9 \xF0\x9F\x98\x80"), "café 😀");  // kept
   EXPECT_EQ(XmlEscape("bad\xFF"), "bad\xEF\xBF\xBD");              // invalid UTF-8 replaced
 }
@@ -96,7 +96,10 @@ TEST(Utf8Test, Validation) {
 
 TEST(Utf8Test, SanitizeReplacesInvalidAndDropsControls) {
   EXPECT_EQ(SanitizeUtf8("ok é"), "ok é");
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(SanitizeUtf8("\xC3"), "\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8(std::string("a\0b\x07\tc\r\n", 8)), "ab\tc\r\n");
   EXPECT_TRUE(IsValidUtf8(SanitizeUtf8("\xC0\xAF\xED\xA0\x80\xF8")));
