@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "core/text.h"
+#include "core/us_eastern_rule.h"
 
 namespace coolpapers::core {
 namespace {
@@ -36,26 +37,10 @@ const date::time_zone* NewYorkZone() {
   return kZone;
 }
 
-// UTC offset of US Eastern time by the federal DST rules (1987-2006 and 2007 on).
-seconds EasternOffsetByRule(date::sys_seconds t) {
-  date::year y = date::year_month_day(date::floor<date::days>(t)).year();
-  date::sys_days start, end;
-  if (y >= date::year(2007)) {
-    start = date::sys_days(y / date::March / date::Sunday[2]);
-    end = date::sys_days(y / date::November / date::Sunday[1]);
-  } else {
-    start = date::sys_days(y / date::April / date::Sunday[1]);
-    end = date::sys_days(y / date::October / date::Sunday[date::last]);
-  }
-  // Both switches happen at 02:00 local time: 07:00 UTC in spring, 06:00 UTC in autumn.
-  bool dst = t >= start + hours(7) && t < end + hours(6);
-  return dst ? hours(-4) : hours(-5);
-}
-
 date::local_seconds NewYorkLocal(std::chrono::system_clock::time_point t) {
   date::sys_seconds s = date::floor<seconds>(t);
   if (const date::time_zone* zone = NewYorkZone()) return zone->to_local(s);
-  return date::local_seconds((s + EasternOffsetByRule(s)).time_since_epoch());
+  return date::local_seconds((s + UsEasternOffsetByRule(s)).time_since_epoch());
 }
 
 std::string FormatDay(date::year_month_day ymd) {
@@ -95,6 +80,22 @@ std::optional<date::year_month_day> ParseYmd(std::string_view text) {
 }
 
 }  // namespace
+
+std::chrono::seconds UsEasternOffsetByRule(std::chrono::system_clock::time_point t) {
+  date::sys_seconds s = date::floor<seconds>(t);
+  date::year y = date::year_month_day(date::floor<date::days>(s)).year();
+  date::sys_days start, end;
+  if (y >= date::year(2007)) {
+    start = date::sys_days(y / date::March / date::Sunday[2]);
+    end = date::sys_days(y / date::November / date::Sunday[1]);
+  } else {
+    start = date::sys_days(y / date::April / date::Sunday[1]);
+    end = date::sys_days(y / date::October / date::Sunday[date::last]);
+  }
+  // 02:00 local time is 07:00 UTC in spring (EST) and 06:00 UTC in autumn (EDT).
+  bool dst = s >= start + hours(7) && s < end + hours(6);
+  return dst ? hours(-4) : hours(-5);
+}
 
 Result<std::string> ParseDay(std::string_view text) {
   std::string_view s = Trim(text);

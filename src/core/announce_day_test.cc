@@ -1,7 +1,10 @@
 #include "core/announce_day.h"
 
 #include <date/date.h>
+#include <date/tz.h>
 #include <gtest/gtest.h>
+
+#include "core/us_eastern_rule.h"
 
 namespace coolpapers::core {
 namespace {
@@ -163,6 +166,31 @@ TEST(FormatUtcTest, TruncatesToSeconds) {
   EXPECT_EQ(FormatUtc(Utc("2024-01-02", 3, 4, 5) + std::chrono::milliseconds(999)),
             "2024-01-02 03:04:05");
   EXPECT_EQ(FormatUtc(Utc("1999-12-31", 23, 59, 59)), "1999-12-31 23:59:59");
+}
+
+TEST(UsEasternRuleTest, MatchesTheTzDatabaseHourByHour) {
+  // The fallback used without tzdata must agree with America/New_York from 1990 to 2035: hour
+  // by hour in the weeks where switches happen, daily otherwise.
+  const date::time_zone* zone = date::locate_zone("America/New_York");
+  int mismatches = 0;
+  for (auto t = Utc("1990-01-01", 0); t < Utc("2035-01-01", 0);) {
+    date::year_month_day ymd(date::floor<date::days>(t));
+    unsigned month = static_cast<unsigned>(ymd.month());
+    unsigned day = static_cast<unsigned>(ymd.day());
+    // Switch days: Mar 8-14 and Nov 1-7 (2007 on), Apr 1-7 and Oct 25-31 (before).
+    bool switch_week =
+        ((month == 3 || month == 4 || month == 11) && day <= 14) || (month == 10 && day >= 24);
+    t += switch_week ? hours(1) : hours(24);
+    auto tz_offset = zone->get_info(date::floor<seconds>(t)).offset;
+    if (UsEasternOffsetByRule(t) != tz_offset && ++mismatches < 5) {
+      ADD_FAILURE() << "offsets differ at " << FormatUtc(t);
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(UsEasternOffsetByRule(Utc("2024-03-10", 6, 59)), hours(-5));
+  EXPECT_EQ(UsEasternOffsetByRule(Utc("2024-03-10", 7, 0)), hours(-4));
+  EXPECT_EQ(UsEasternOffsetByRule(Utc("2024-11-03", 5, 59)), hours(-4));
+  EXPECT_EQ(UsEasternOffsetByRule(Utc("2024-11-03", 6, 0)), hours(-5));
 }
 
 }  // namespace
