@@ -1,0 +1,44 @@
+#pragma once
+// IndexDoc: what the search index stores about one paper. It is derived from the store's Paper
+// (plus click totals) and kept as the Xapian document data, so search results, snippets and
+// result pages need no store round trip.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/paper.h"
+
+namespace coolpapers::search {
+
+struct IndexDoc {
+  std::string id;  // paper id (arXiv id) or a corpus document id (eval, venues)
+  int version = 1;
+  std::string title;
+  std::string abstract;
+  std::vector<std::string> authors;
+  std::vector<std::string> categories;  // primary first
+  std::string date;                     // "YYYY-MM-DD HH:MM:SS" (or "YYYY-MM-DD"), "" unknown
+  int64_t stars = 0;                    // site-wide clicks, for sort=stars
+  std::string extra_text;               // e.g. FAQ answers; searchable, not shown
+  std::vector<std::string> keywords;    // top TF-IDF terms, filled by the indexer
+};
+
+// The searchable text of a paper for statistics and embeddings: title, then abstract.
+std::string DocText(const IndexDoc& d);
+
+// From the store's record; `stars` is the paper's click total.
+IndexDoc FromPaper(const core::Paper& p, int64_t stars = 0);
+// Back to a Paper for rendering (fields the index does not keep are left empty).
+core::Paper ToPaper(const IndexDoc& d);
+
+// Compact JSON used as Xapian document data (without extra_text, which is only indexed).
+std::string SerializeDoc(const IndexDoc& d);
+// nullopt when `data` is not a serialized document.
+std::optional<IndexDoc> ParseDoc(const std::string& data);
+
+// "YYYYMMDDHHMMSS" from a date as above ("" when malformed): the sortable value-slot form.
+std::string DateKey(const std::string& date);
+
+}  // namespace coolpapers::search

@@ -1,0 +1,323 @@
+#include "search/keyword_index.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+
+namespace coolpapers::search {
+namespace {
+
+constexpr unsigned kTermGenFlags = Xapian::TermGenerator::FLAG_CJK_NGRAM;
+constexpr unsigned kFullParseFlags =
+    Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT |
+    Xapian::QueryParser::FLAG_CJK_NGRAM;
+constexpr unsigned kPlainParseFlags = Xapian::QueryParser::FLAG_CJK_NGRAM;
+constexpr unsigned kSnippetFlags = Xapian::MSet::SNIPPET_CJK_NGRAM;
+
+std::string ArchiveOf(const std::string& cat) {
+  size_t dot = cat.find('.');
+  return dot == std::string::npos ? cat : cat.substr(0, dot);
+}
+
+void ConfigureParser(Xapian::QueryParser& qp, const Xapian::Database& db, const Xapian::Stem& stem,
+                     bool stemmed, bool default_and) {
+  qp.set_database(db);
+  qp.set_stemmer(stem);
+  qp.set_stemming_strategy(stemmed ? Xapian::QueryParser::STEM_SOME
+                                   : Xapian::QueryParser::STEM_NONE);
+  qp.set_default_op(default_and ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
+  for (const char* f : {"ti", "title"}) qp.add_prefix(f, kPrefixTitle);
+  for (const char* f : {"au", "author"}) qp.add_prefix(f, kPrefixAuthor);
+  for (const char* f : {"abs", "abstract"}) qp.add_prefix(f, kPrefixAbstract);
+}
+
+// Replaces every character Xapian's parser treats as syntax with a space.
+std::string PlainWords(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x80 && !std::isalnum(u)) c = ' ';
+  }
+  return out;
+}
+
+// Parses with full syntax; on a syntax error retries without operators, then as plain words.
+Xapian::Query ParseLeniently(Xapian::QueryParser& qp, const std::string& text, unsigned extra,
+                             bool* fell_back) {
+  try {
+    return qp.parse_query(text, kFullParseFlags | extra);
+  } catch (const Xapian::QueryParserError&) {
+  }
+  *fell_back = true;
+  try {
+    return qp.parse_query(text, kPlainParseFlags);
+  } catch (const Xapian::QueryParserError&) {
+  }
+  try {
+    return qp.parse_query(PlainWords(text), kPlainParseFlags);
+  } catch (const Xapian::QueryParserError&) {
+    return Xapian::Query();
+  }
+}
+
+Xapian::Query FilterQuery(const KeywordQuery& q) {
+  std::vector<Xapian::Query> filters;
+  std::string from = !q.date_from.empty() ? q.date_from : q.input.date_from;
+  std::string to = !q.date_to.empty() ? q.date_to : q.input.date_to;
+  if (!from.empty() || !to.empty()) {
+    std::string lo = from.empty() ? "" : DateKey(from);
+    std::string hi = to.empty() ? "99999999999999" : DateKey(to).substr(0, 8) + "235959";
+    filters.emplace_back(Xapian::Query::OP_VALUE_RANGE, kSlotDate, lo, hi);
+  }
+  std::vector<std::string> cats = q.categories;
+  cats.insert(cats.end(), q.input.categories.begin(), q.input.categories.end());
+  if (!cats.empty()) {
+    std::vector<Xapian::Query> terms;
+    for (const std::string& c : cats) terms.emplace_back(kPrefixCategory + core::ToLower(c));
+    filters.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+  }
+  if (!q.restrict_ids.empty()) {
+    std::vector<Xapian::Query> ids;
+    for (const std::string& id : q.restrict_ids) ids.emplace_back(kPrefixId + id);
+    filters.emplace_back(Xapian::Query::OP_OR, ids.begin(), ids.end());
+  }
+  if (filters.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+}
+
+}  // namespace
+
+// ---- writer ----
+
+KeywordIndexWriter::KeywordIndexWriter(Xapian::WritableDatabase db,
+                                       const KeywordIndexOptions& opts)
+    : db_(std::move(db)), opts_(opts) {
+  tg_.set_stemmer(Xapian::Stem("en"));
+  tg_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  tg_.set_database(db_);
+  tg_.set_flags(kTermGenFlags | (opts_.spelling ? Xapian::TermGenerator::FLAG_SPELLING : 0));
+}
+
+Result<std::unique_ptr<KeywordIndexWriter>> KeywordIndexWriter::Open(
+    const std::string& path, bool create, const KeywordIndexOptions& opts) {
+  try {
+    Xapian::WritableDatabase db(path, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+    return std::unique_ptr<KeywordIndexWriter>(new KeywordIndexWriter(std::move(db), opts));
+  } catch (const Xapian::DatabaseLockError& e) {
+    return Err(Status::Unavailable("search index " + path + " is being written by another "
+                                   "process (" + e.get_msg() + "); try again when it finishes"));
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Corruption("cannot open search index " + path + " for writing: " +
+                                  e.get_description() + "; rebuild it with `coolpapers index "
+                                  "--rebuild`"));
+  }
+}
+
+Result<Xapian::docid> KeywordIndexWriter::Put(const IndexDoc& d) {
+  try {
+    Xapian::Document doc;
+    tg_.set_document(doc);
+    const std::string id_term = kPrefixId + d.id;
+    doc.add_boolean_term(id_term);
+    // Title: prefixed copy for ti:, unprefixed copy weighted for free text.
+    tg_.index_text(d.title, 1, kPrefixTitle);
+    tg_.increase_termpos(100);
+    tg_.index_text(d.title, opts_.title_wdf);
+    tg_.increase_termpos(100);
+    // Abstract: free text with positions; the abs: copy needs no positions.
+    tg_.index_text(d.abstract);
+    tg_.increase_termpos(100);
+    tg_.index_text_without_positions(d.abstract, 1, kPrefixAbstract);
+    // Authors: each name its own phrase span (positions do not run across names).
+    for (const std::string& a : d.authors) {
+      tg_.increase_termpos(100);
+      tg_.index_text(a, 1, kPrefixAuthor);
+      tg_.increase_termpos(100);
+      tg_.index_text(a);
+    }
+    if (!d.extra_text.empty()) {
+      tg_.increase_termpos(100);
+      tg_.index_text_without_positions(d.extra_text);
+    }
+    for (const std::string& c : d.categories) {
+      doc.add_boolean_term(kPrefixCategory + core::ToLower(c));
+      doc.add_boolean_term(kPrefixCategory + core::ToLower(ArchiveOf(c)));
+    }
+    doc.add_value(kSlotDate, DateKey(d.date));
+    doc.add_value(kSlotStars, Xapian::sortable_serialise(static_cast<double>(d.stars)));
+    doc.set_data(SerializeDoc(d));
+    return db_.replace_document(id_term, doc);
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("indexing paper " + d.id + " failed: " + e.get_description()));
+  }
+}
+
+Status KeywordIndexWriter::Commit(const std::map<std::string, std::string>& metadata) {
+  try {
+    for (const auto& [k, v] : metadata) db_.set_metadata(k, v);
+    db_.commit();
+    return Status::Ok();
+  } catch (const Xapian::Error& e) {
+    return Status::Internal("committing the search index failed: " + e.get_description() +
+                            "; check free disk space, then rerun `coolpapers index`");
+  }
+}
+
+Result<std::string> KeywordIndexWriter::GetMetadata(const std::string& key) {
+  try {
+    return db_.get_metadata(key);
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("reading index metadata " + key + ": " + e.get_description()));
+  }
+}
+
+// ---- searcher ----
+
+std::optional<SortOrder> ParseSortOrder(std::string_view s) {
+  if (s.empty() || s == "relevance" || s == "rel" || s == "score") return SortOrder::kRelevance;
+  if (s == "time" || s == "date" || s == "new" || s == "newest") return SortOrder::kTime;
+  if (s == "stars" || s == "star" || s == "popular") return SortOrder::kStars;
+  return std::nullopt;
+}
+
+KeywordIndexSearcher::KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts)
+    : db_(std::move(db)), stem_("en"), opts_(opts) {}
+
+Result<std::unique_ptr<KeywordIndexSearcher>> KeywordIndexSearcher::Open(
+    const std::string& path, const KeywordIndexOptions& opts) {
+  try {
+    Xapian::Database db(path);
+    return std::unique_ptr<KeywordIndexSearcher>(new KeywordIndexSearcher(std::move(db), opts));
+  } catch (const Xapian::Error& e) {
+    return Err(Status::NotFound("cannot open search index " + path + ": " +
+                                e.get_description() + "; build it with `coolpapers index`"));
+  }
+}
+
+Status KeywordIndexSearcher::Reopen() {
+  try {
+    db_.reopen();
+    return Status::Ok();
+  } catch (const Xapian::Error& e) {
+    return Status::Unavailable("reopening the search index: " + e.get_description());
+  }
+}
+
+std::string KeywordIndexSearcher::GetMetadata(const std::string& key) const {
+  try {
+    return db_.get_metadata(key);
+  } catch (const Xapian::Error&) {
+    return "";
+  }
+}
+
+Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
+                                                       KeywordResults& out) {
+  Xapian::Query main;
+  if (!q.input.text.empty()) {
+    Xapian::QueryParser qp;
+    ConfigureParser(qp, db_, stem_, /*stemmed=*/true, q.default_and);
+    unsigned extra = q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0;
+    main = ParseLeniently(qp, q.input.text, extra, &out.parse_fallback);
+    if (q.spelling) out.suggestion = qp.get_corrected_query_string();
+    if (q.exact_boost > 0 && !main.empty()) {
+      Xapian::QueryParser exact_qp;
+      ConfigureParser(exact_qp, db_, stem_, /*stemmed=*/false, /*default_and=*/false);
+      bool ignored = false;
+      Xapian::Query exact = ParseLeniently(exact_qp, PlainWords(q.input.text), 0, &ignored);
+      if (!exact.empty()) {
+        main = Xapian::Query(Xapian::Query::OP_AND_MAYBE, main,
+                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact, q.exact_boost));
+      }
+    }
+  }
+  Xapian::Query filter = FilterQuery(q);
+  if (q.keep_unmatched && !q.restrict_ids.empty()) {
+    main = main.empty() ? Xapian::Query::MatchAll
+                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query::MatchAll, main);
+  }
+  if (main.empty()) {
+    if (filter.empty()) return main;
+    main = Xapian::Query::MatchAll;
+  }
+  if (!filter.empty()) main = Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
+  return main;
+}
+
+Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
+  KeywordResults out;
+  try {
+    auto query = BuildQuery(q, out);
+    if (!query) return Err(query.error());
+    if (query->empty()) return out;
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(*query);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(opts_.bm25_k1, 0, 1, opts_.bm25_b, 0.5));
+    if (q.sort == SortOrder::kTime) enquire.set_sort_by_value_then_relevance(kSlotDate, true);
+    if (q.sort == SortOrder::kStars) enquire.set_sort_by_value_then_relevance(kSlotStars, true);
+    const int offset = std::max(0, q.offset);
+    const int limit = std::max(0, q.limit);
+    Xapian::MSet mset = enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
+    out.total = mset.get_matches_estimated();
+    out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      KeywordHit hit;
+      hit.docid = *it;
+      hit.score = it.get_weight();
+      if (!q.fetch_docs) {
+        out.hits.push_back(std::move(hit));
+        continue;
+      }
+      Xapian::Document doc = it.get_document();
+      std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
+      if (!parsed) continue;
+      hit.doc = std::move(*parsed);
+      if (q.snippet_bytes > 0) {
+        hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem_,
+                                        kSnippetFlags | Xapian::MSet::SNIPPET_BACKGROUND_MODEL,
+                                        "<mark>", "</mark>", "…");
+      }
+      if (q.highlight) {
+        hit.title_html = mset.snippet(hit.doc.title, hit.doc.title.size() + 64, stem_,
+                                      kSnippetFlags, "<mark>", "</mark>", "");
+        hit.summary_html = mset.snippet(hit.doc.abstract, hit.doc.abstract.size() + 64, stem_,
+                                        kSnippetFlags, "<mark>", "</mark>", "");
+      }
+      out.hits.push_back(std::move(hit));
+    }
+    if (!out.suggestion.empty() && out.suggestion == q.input.text) out.suggestion.clear();
+    return out;
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("search failed for \"" + q.input.text +
+                                "\": " + e.get_description()));
+  }
+}
+
+Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> KeywordIndexSearcher::Find(
+    const std::string& id) {
+  try {
+    Xapian::PostingIterator it = db_.postlist_begin(kPrefixId + id);
+    if (it == db_.postlist_end(kPrefixId + id)) return std::nullopt;
+    Xapian::docid docid = *it;
+    std::optional<IndexDoc> d = ParseDoc(db_.get_document(docid).get_data());
+    if (!d) return std::nullopt;
+    return std::make_pair(docid, std::move(*d));
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("looking up " + id + " in the search index: " +
+                                e.get_description()));
+  }
+}
+
+Result<std::optional<IndexDoc>> KeywordIndexSearcher::Get(Xapian::docid docid) {
+  try {
+    return ParseDoc(db_.get_document(docid).get_data());
+  } catch (const Xapian::DocNotFoundError&) {
+    return std::nullopt;
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("reading search document " + std::to_string(docid) + ": " +
+                                e.get_description()));
+  }
+}
+
+}  // namespace coolpapers::search

@@ -1,0 +1,126 @@
+#pragma once
+// The Xapian keyword index: BM25 over title (weighted), abstract, authors and extra text with
+// English stemming (exact forms indexed too and boosted), CJK n-grams, field prefixes
+// (ti: au: abs:), category terms, a date value for ranges and time sort, and a stars value for
+// star sort. Writer and Searcher each own their Xapian handle; neither is thread-safe, so use
+// one per thread (SearchService pools searchers).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "core/status.h"
+#include "search/index_doc.h"
+#include "search/query_input.h"
+
+namespace coolpapers::search {
+
+// Term prefixes and value slots (part of the on-disk format).
+inline constexpr const char* kPrefixId = "Q";
+inline constexpr const char* kPrefixTitle = "S";
+inline constexpr const char* kPrefixAuthor = "A";
+inline constexpr const char* kPrefixAbstract = "XB";
+inline constexpr const char* kPrefixCategory = "XC";
+inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
+inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)
+
+struct KeywordIndexOptions {
+  int title_wdf = 3;      // title words count this many times in free-text matching
+  bool spelling = true;   // keep spelling data for "did you mean"
+  double bm25_k1 = 1.2;   // BM25 term-frequency saturation (tuned on SciFact train)
+  double bm25_b = 0.75;   // BM25 length normalisation
+};
+
+class KeywordIndexWriter {
+ public:
+  // Opens (creating when `create`) the Xapian database at `path`. Fails with Unavailable when
+  // another writer holds the lock.
+  static Result<std::unique_ptr<KeywordIndexWriter>> Open(const std::string& path, bool create,
+                                                           const KeywordIndexOptions& opts = {});
+  // Adds `doc`, replacing any document with the same id; returns its Xapian docid.
+  Result<Xapian::docid> Put(const IndexDoc& doc);
+  // Makes all puts durable and visible, together with `metadata` (key -> value).
+  Status Commit(const std::map<std::string, std::string>& metadata = {});
+  Result<std::string> GetMetadata(const std::string& key);
+  Xapian::doccount DocCount() const { return db_.get_doccount(); }
+
+ private:
+  KeywordIndexWriter(Xapian::WritableDatabase db, const KeywordIndexOptions& opts);
+  Xapian::WritableDatabase db_;
+  Xapian::TermGenerator tg_;
+  KeywordIndexOptions opts_;
+};
+
+enum class SortOrder { kRelevance, kTime, kStars };
+// "relevance" | "time" | "stars" (also "date", "new" for time); nullopt otherwise.
+std::optional<SortOrder> ParseSortOrder(std::string_view s);
+
+struct KeywordQuery {
+  QueryInput input;
+  std::string date_from, date_to;       // "YYYY-MM-DD" (merged with input's date:)
+  std::vector<std::string> categories;  // merged with input's cat:
+  bool default_and = true;  // AND between plain words; false = OR (long or pasted queries)
+  double exact_boost = 0.3;  // extra weight for unstemmed (exact) matches; 0 = off
+  SortOrder sort = SortOrder::kRelevance;
+  int offset = 0;
+  int limit = 10;
+  int check_at_least = 0;  // documents to examine beyond offset+limit, for exact counts
+  bool spelling = false;   // compute a "did you mean" suggestion
+  bool highlight = false;  // fill title_html / summary_html with <mark> highlights
+  int snippet_bytes = 300; // 0 = no snippets
+  // When non-empty, only documents with these ids are considered (e.g. semantic candidates
+  // checked against the query's filters).
+  std::vector<std::string> restrict_ids;
+  // With restrict_ids: return every restricted document, text matches only adding weight (used
+  // to decorate a fused result page with snippets and highlights).
+  bool keep_unmatched = false;
+  bool fetch_docs = true;  // parse stored documents into hits (false: docids and scores only)
+};
+
+struct KeywordHit {
+  Xapian::docid docid = 0;
+  double score = 0;
+  IndexDoc doc;
+  std::string snippet_html;  // escaped, with <mark> around matches
+  std::string title_html;    // when highlight: escaped full title with <mark>
+  std::string summary_html;  // when highlight: escaped full abstract with <mark>
+};
+
+struct KeywordResults {
+  int64_t total = 0;        // estimated matches (exact when total_exact)
+  bool total_exact = true;
+  std::vector<KeywordHit> hits;
+  std::string suggestion;   // corrected query string ("" = none)
+  bool parse_fallback = false;  // the query had syntax errors and was read as plain words
+};
+
+class KeywordIndexSearcher {
+ public:
+  // Opens the database at `path` read-only.
+  static Result<std::unique_ptr<KeywordIndexSearcher>> Open(const std::string& path,
+                                                             const KeywordIndexOptions& opts = {});
+  Result<KeywordResults> Search(const KeywordQuery& q);
+  // The stored document of `id`, with its docid; nullopt when absent.
+  Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> Find(const std::string& id);
+  Result<std::optional<IndexDoc>> Get(Xapian::docid docid);
+  // Picks up commits made since opening (cheap when nothing changed).
+  Status Reopen();
+  Xapian::doccount DocCount() const { return db_.get_doccount(); }
+  std::string GetMetadata(const std::string& key) const;
+  Xapian::Database& db() { return db_; }
+
+ private:
+  explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
+  Result<Xapian::Query> BuildQuery(const KeywordQuery& q, KeywordResults& out);
+  Xapian::Database db_;
+  Xapian::Stem stem_;
+  KeywordIndexOptions opts_;
+};
+
+}  // namespace coolpapers::search

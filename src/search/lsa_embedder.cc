@@ -1,0 +1,196 @@
+#include "search/lsa_embedder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include <Eigen/QR>
+#include <Eigen/SparseCore>
+
+#include "search/file_util.h"
+#include "search/term_stats.h"
+#include "search/tokenizer.h"
+
+namespace coolpapers::search {
+namespace {
+
+using SparseRows = Eigen::SparseMatrix<float, Eigen::RowMajor>;
+
+constexpr char kMagic[8] = {'C', 'P', 'L', 'S', 'A', '0', '0', '1'};
+
+Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m) {
+  Eigen::HouseholderQR<Eigen::MatrixXf> qr(m);
+  return qr.householderQ() * Eigen::MatrixXf::Identity(m.rows(), m.cols());
+}
+
+// Builds the vocabulary: stems with 2 <= df <= N/2, most frequent first, at most `max`.
+std::unordered_map<std::string, int> ChooseVocabulary(const TermStats& stats, int max) {
+  std::vector<std::pair<int64_t, std::string>> terms;
+  const int64_t cap = std::max<int64_t>(2, stats.doc_count() / 2);
+  for (const auto& [stem, df] : stats.table()) {
+    if (df >= 2 && df <= cap) terms.emplace_back(df, stem);
+  }
+  std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (static_cast<int>(terms.size()) > max) terms.resize(max);
+  std::unordered_map<std::string, int> vocab;
+  for (const auto& t : terms) vocab.emplace(t.second, static_cast<int>(vocab.size()));
+  return vocab;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, float>> LsaEmbedder::Weights(std::string_view text) const {
+  Tokenizer tok;
+  std::unordered_map<int, float> tf;
+  for (const std::string& stem : tok.Stems(text)) {
+    auto it = vocab_.find(stem);
+    if (it != vocab_.end()) tf[it->second] += 1.0f;
+  }
+  std::vector<std::pair<int, float>> w;
+  double norm = 0;
+  for (const auto& [col, f] : tf) {
+    float x = (1.0f + std::log(f)) * idf_[col];
+    w.emplace_back(col, x);
+    norm += static_cast<double>(x) * x;
+  }
+  if (norm > 0) {
+    float inv = static_cast<float>(1.0 / std::sqrt(norm));
+    for (auto& p : w) p.second *= inv;
+  }
+  std::sort(w.begin(), w.end());
+  return w;
+}
+
+Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Train(const std::vector<std::string>& docs,
+                                                        const LsaOptions& opts) {
+  std::unique_ptr<LsaEmbedder> m(new LsaEmbedder());
+  TermStats stats;
+  {
+    Tokenizer tok;
+    for (const std::string& d : docs) stats.AddDocument(tok.Stems(d));
+  }
+  m->vocab_ = ChooseVocabulary(stats, opts.max_vocabulary);
+  const int vocab_size = static_cast<int>(m->vocab_.size());
+  if (vocab_size < 2 || docs.size() < 2) {
+    return Err(Status::FailedPrecondition(
+        "the corpus (" + std::to_string(docs.size()) +
+        " documents) is too small to train the LSA embedder; index more papers"));
+  }
+  m->idf_.assign(vocab_size, 0.0f);
+  for (const auto& [stem, col] : m->vocab_) m->idf_[col] = static_cast<float>(stats.Idf(stem));
+
+  // Document-term matrix, rows L2-normalized TF-IDF.
+  std::vector<Eigen::Triplet<float>> triplets;
+  for (size_t r = 0; r < docs.size(); ++r) {
+    for (const auto& [col, w] : m->Weights(docs[r])) {
+      triplets.emplace_back(static_cast<int>(r), col, w);
+    }
+  }
+  SparseRows a(static_cast<int>(docs.size()), vocab_size);
+  a.setFromTriplets(triplets.begin(), triplets.end());
+  triplets.clear();
+  triplets.shrink_to_fit();
+
+  const int k = std::min<int>(opts.dims, std::min<int>(vocab_size, static_cast<int>(docs.size())));
+  const int l = std::min<int>(k + opts.oversampling,
+                              std::min<int>(vocab_size, static_cast<int>(docs.size())));
+  std::mt19937_64 rng(opts.seed);
+  std::normal_distribution<float> gauss;
+  Eigen::MatrixXf omega(vocab_size, l);
+  for (int j = 0; j < l; ++j) {
+    for (int i = 0; i < vocab_size; ++i) omega(i, j) = gauss(rng);
+  }
+  Eigen::MatrixXf q = Orthonormalize(a * omega);
+  for (int it = 0; it < opts.power_iterations; ++it) {
+    Eigen::MatrixXf z = Orthonormalize(a.transpose() * q);
+    q = Orthonormalize(a * z);
+  }
+  Eigen::MatrixXf bt = a.transpose() * q;  // V x l  (B^T, B = Q^T A)
+  Eigen::MatrixXf gram = bt.transpose() * bt;  // l x l = B B^T
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> eig(gram);
+  // Eigenvalues ascending; take the top k.
+  m->projection_.resize(vocab_size, k);
+  for (int j = 0; j < k; ++j) {
+    int src = l - 1 - j;
+    float sigma = std::sqrt(std::max(0.0f, eig.eigenvalues()(src)));
+    if (sigma <= 1e-9f) {
+      m->projection_.col(j).setZero();
+      continue;
+    }
+    // Right singular vector v_j = B^T u_j / sigma_j; latent coordinate of x is x.v_j, scaled
+    // by sigma^-exponent.
+    Eigen::VectorXf v = bt * eig.eigenvectors().col(src) / sigma;
+    float scale = static_cast<float>(std::pow(sigma, -opts.sigma_exponent));
+    m->projection_.col(j) = v * scale;
+  }
+  return m;
+}
+
+Result<std::vector<float>> LsaEmbedder::Embed(std::string_view text) {
+  std::vector<float> out(dim(), 0.0f);
+  Eigen::Map<Eigen::VectorXf> y(out.data(), dim());
+  for (const auto& [col, w] : Weights(text)) y += w * projection_.row(col).transpose();
+  return out;
+}
+
+Status LsaEmbedder::Save(const std::string& path) const {
+  std::string data(kMagic, sizeof kMagic);
+  auto put32 = [&](uint32_t x) { data.append(reinterpret_cast<const char*>(&x), 4); };
+  put32(static_cast<uint32_t>(vocab_.size()));
+  put32(static_cast<uint32_t>(dim()));
+  std::vector<std::string> terms(vocab_.size());
+  for (const auto& [stem, col] : vocab_) terms[col] = stem;
+  for (size_t c = 0; c < terms.size(); ++c) {
+    put32(static_cast<uint32_t>(terms[c].size()));
+    data += terms[c];
+    data.append(reinterpret_cast<const char*>(&idf_[c]), sizeof(float));
+  }
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = projection_;
+  data.append(reinterpret_cast<const char*>(rows.data()),
+              static_cast<size_t>(rows.size()) * sizeof(float));
+  return WriteFileAtomically(path, data);
+}
+
+Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Load(const std::string& path) {
+  auto data = ReadFile(path);
+  if (!data) return Err(data.error());
+  const std::string& d = *data;
+  size_t pos = 0;
+  auto corrupt = [&] {
+    return Err(Status::Corruption("LSA model " + path + " is damaged; rebuild the index with "
+                                  "`coolpapers index --rebuild`"));
+  };
+  auto get32 = [&](uint32_t& x) {
+    if (pos + 4 > d.size()) return false;
+    std::memcpy(&x, d.data() + pos, 4);
+    pos += 4;
+    return true;
+  };
+  if (d.size() < sizeof kMagic || std::memcmp(d.data(), kMagic, sizeof kMagic) != 0) {
+    return corrupt();
+  }
+  pos = sizeof kMagic;
+  uint32_t vocab_size = 0, dims = 0;
+  if (!get32(vocab_size) || !get32(dims) || dims == 0 || dims > 4096) return corrupt();
+  std::unique_ptr<LsaEmbedder> m(new LsaEmbedder());
+  m->idf_.resize(vocab_size);
+  for (uint32_t c = 0; c < vocab_size; ++c) {
+    uint32_t len = 0;
+    if (!get32(len) || pos + len + sizeof(float) > d.size()) return corrupt();
+    m->vocab_.emplace(d.substr(pos, len), static_cast<int>(c));
+    pos += len;
+    std::memcpy(&m->idf_[c], d.data() + pos, sizeof(float));
+    pos += sizeof(float);
+  }
+  const size_t floats = static_cast<size_t>(vocab_size) * dims;
+  if (pos + floats * sizeof(float) != d.size()) return corrupt();
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows(vocab_size, dims);
+  std::memcpy(rows.data(), d.data() + pos, floats * sizeof(float));
+  m->projection_ = rows;
+  return m;
+}
+
+}  // namespace coolpapers::search

@@ -1,0 +1,141 @@
+#pragma once
+// SearchService: everything the site asks of search, over one node-local index directory
+// (see index_layout.h): keyword (BM25) search, semantic search, hybrid ranking, "find papers
+// similar to this text", related papers and per-paper keywords. It keeps the index current
+// from the store's change feed (CatchUp, or a background refresher in `serve`), and picks up a
+// rebuilt generation (`coolpapers index --rebuild`) without a restart.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "search/embedder.h"
+#include "search/index_doc.h"
+#include "search/index_layout.h"
+#include "search/keyword_index.h"
+
+namespace coolpapers::store { class Store; }
+
+namespace coolpapers::search {
+
+enum class SearchMode { kAuto, kBm25, kSemantic, kHybrid };
+// "auto" | "bm25" | "keyword" | "semantic" | "hybrid"; nullopt otherwise.
+std::optional<SearchMode> ParseSearchMode(std::string_view s);
+std::string_view SearchModeName(SearchMode m);
+
+struct HybridOptions {
+  double rrf_k = 60;            // RRF constant
+  double semantic_weight = 1.0; // weight of the semantic list (BM25 list weighs 1)
+  int depth = 100;              // candidates taken from each list
+};
+
+struct SearchServiceOptions {
+  std::string index_dir;
+  // Query-time embedder for an index built with an external provider (its id must match the
+  // index's); the corpus-trained LSA model is loaded from the index itself.
+  Embedder* external_embedder = nullptr;
+  KeywordIndexOptions keyword;
+  HybridOptions hybrid;
+  int relax_below = 5;  // an AND query with fewer matches is retried as OR
+  double exact_boost = 0.3;  // weight of exact (unstemmed) matches on top of stemmed ones
+};
+
+struct SearchRequest {
+  std::string query;
+  SortOrder sort = SortOrder::kRelevance;
+  SearchMode mode = SearchMode::kAuto;  // auto: hybrid for free text by relevance, else BM25
+  int offset = 0;
+  int limit = 10;
+  std::string date_from, date_to;       // "YYYY-MM-DD" ("" = open)
+  std::vector<std::string> categories;  // any of them
+  bool highlight = false;               // title_html / summary_html with <mark>
+  bool default_or = false;              // OR between words from the start (long queries, eval)
+};
+
+struct SearchHit {
+  std::string id;
+  double score = 0;
+  IndexDoc doc;
+  std::string snippet_html;  // escaped, matches in <mark>
+  std::string title_html;    // with highlight: escaped title, matches in <mark>
+  std::string summary_html;  // with highlight: escaped abstract, matches in <mark>
+};
+
+struct SearchResponse {
+  std::string query;
+  int64_t total = 0;
+  bool total_exact = true;
+  int offset = 0;
+  std::vector<SearchHit> hits;
+  std::string suggestion;  // "did you mean" ("" = none)
+  bool relaxed = false;    // words were OR-ed because the AND query found too little
+  SearchMode mode = SearchMode::kBm25;  // what actually ran
+};
+
+struct IndexInfo {
+  std::string generation;
+  int64_t docs = 0;
+  int64_t store_seq = 0;
+  std::string embedder_id;
+  int64_t vectors = 0;
+  int64_t bytes = 0;
+};
+
+class SearchService {
+ public:
+  // Opens the current generation in options.index_dir. NotFound when no index was built.
+  static Result<std::unique_ptr<SearchService>> Open(const SearchServiceOptions& options);
+  ~SearchService();
+  SearchService(const SearchService&) = delete;
+  SearchService& operator=(const SearchService&) = delete;
+
+  // Runs a search. InvalidArgument (message = what to fix) for an over-long query, a malformed
+  // date: filter or an empty query without filters.
+  Result<SearchResponse> Search(const SearchRequest& req);
+  // Papers similar to pasted text (an abstract): hybrid of its embedding's neighbours and a
+  // BM25 query over its top keywords. Filters and paging as in `req` (req.query ignored).
+  Result<SearchResponse> Similar(std::string_view text, const SearchRequest& req);
+  // The `k` papers most related to paper `id` (not including it). NotFound when not indexed.
+  Result<std::vector<SearchHit>> Related(const std::string& id, int k = 10);
+  // The stored top keywords of paper `id`. NotFound when not indexed.
+  Result<std::vector<std::string>> Keywords(const std::string& id);
+  // Whether semantic search is available (the index has vectors and an embedder).
+  bool HasSemantic();
+
+  // Applies the store's changes since the index's recorded sequence (new and updated papers)
+  // and returns how many documents were written. Unavailable when another process is writing.
+  Result<int64_t> CatchUp(store::Store& store, bool progress = false);
+  // Starts a thread that calls CatchUp (and picks up rebuilt generations) every `interval`.
+  void StartRefresher(store::Store* store, std::chrono::milliseconds interval);
+  void StopRefresher();
+
+  IndexInfo Info();
+
+  struct Generation;  // internal
+
+ private:
+  explicit SearchService(SearchServiceOptions options);
+  std::shared_ptr<Generation> Current();
+  Status ReloadIfChanged();
+
+  SearchServiceOptions options_;
+  std::mutex gen_mu_;
+  std::shared_ptr<Generation> gen_;
+  std::mutex writer_mu_;  // one CatchUp at a time
+  std::mutex refresher_mu_;
+  std::condition_variable refresher_cv_;
+  bool stop_ = false;
+  std::thread refresher_;
+};
+
+}  // namespace coolpapers::search

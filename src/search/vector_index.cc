@@ -1,0 +1,122 @@
+#include "search/vector_index.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+
+#include <hnswlib/hnswlib.h>
+
+#include "search/embedder.h"
+
+namespace coolpapers::search {
+
+VectorIndex::VectorIndex(int dim, size_t capacity, const HnswOptions& opts)
+    : dim_(dim), opts_(opts), space_(std::make_unique<hnswlib::InnerProductSpace>(dim)) {
+  hnsw_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+      space_.get(), std::max<size_t>(capacity, 16), opts.m, opts.ef_construction);
+  hnsw_->setEf(opts.ef_search);
+}
+
+VectorIndex::~VectorIndex() = default;
+
+Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, int dim,
+                                                       const HnswOptions& opts) {
+  auto idx = std::make_unique<VectorIndex>(dim, 16, opts);
+  try {
+    idx->hnsw_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(idx->space_.get(), path);
+    idx->hnsw_->setEf(opts.ef_search);
+  } catch (const std::exception& e) {
+    return Err(Status::Corruption("vector index " + path + " cannot be read (" + e.what() +
+                                  "); rebuild with `coolpapers index --rebuild`"));
+  }
+  return idx;
+}
+
+Status VectorIndex::Save(const std::string& path) const {
+  std::shared_lock lock(mu_);
+  const std::string tmp = path + ".tmp";
+  try {
+    hnsw_->saveIndex(tmp);
+  } catch (const std::exception& e) {
+    return Status::Internal("writing vector index " + tmp + ": " + e.what());
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::Internal("renaming " + tmp + " to " + path + " failed");
+  }
+  return Status::Ok();
+}
+
+Status VectorIndex::Add(uint64_t label, std::vector<float> v) {
+  if (static_cast<int>(v.size()) != dim_) {
+    return Status::InvalidArgument("vector of " + std::to_string(v.size()) +
+                                   " dimensions given to an index of " + std::to_string(dim_));
+  }
+  Normalize(v);
+  std::unique_lock lock(mu_);
+  try {
+    if (hnsw_->cur_element_count >= hnsw_->max_elements_) {
+      hnsw_->resizeIndex(hnsw_->max_elements_ * 2);
+    }
+    hnsw_->addPoint(v.data(), static_cast<hnswlib::labeltype>(label));
+  } catch (const std::exception& e) {
+    return Status::Internal("adding vector " + std::to_string(label) + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+std::vector<VectorHit> VectorIndex::Search(std::vector<float> v, int k) const {
+  std::vector<VectorHit> out;
+  if (static_cast<int>(v.size()) != dim_ || k <= 0) return out;
+  Normalize(v);
+  std::shared_lock lock(mu_);
+  if (hnsw_->cur_element_count == 0) return out;
+  // setEf is not thread-safe; searchKnn uses max(ef, k) itself.
+  auto pq = hnsw_->searchKnn(v.data(), static_cast<size_t>(k));
+  out.resize(pq.size());
+  for (size_t i = pq.size(); i-- > 0;) {
+    out[i] = VectorHit{pq.top().second, 1.0f - pq.top().first};
+    pq.pop();
+  }
+  return out;
+}
+
+std::vector<float> VectorIndex::Get(uint64_t label) const {
+  std::shared_lock lock(mu_);
+  try {
+    return hnsw_->getDataByLabel<float>(static_cast<hnswlib::labeltype>(label));
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+size_t VectorIndex::size() const {
+  std::shared_lock lock(mu_);
+  return hnsw_->cur_element_count;
+}
+
+void ExactVectorIndex::Add(uint64_t label, std::vector<float> v) {
+  v.resize(dim_, 0.0f);
+  Normalize(v);
+  labels_.push_back(label);
+  data_.insert(data_.end(), v.begin(), v.end());
+}
+
+std::vector<VectorHit> ExactVectorIndex::Search(std::vector<float> v, int k) const {
+  v.resize(dim_, 0.0f);
+  Normalize(v);
+  const auto n = static_cast<Eigen::Index>(labels_.size());
+  Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(
+      data_.data(), n, dim_);
+  Eigen::Map<const Eigen::VectorXf> q(v.data(), dim_);
+  Eigen::VectorXf scores = m * q;
+  std::vector<VectorHit> all(labels_.size());
+  for (Eigen::Index i = 0; i < n; ++i) all[i] = VectorHit{labels_[i], scores(i)};
+  const size_t top = std::min<size_t>(std::max(k, 0), all.size());
+  std::partial_sort(all.begin(), all.begin() + top, all.end(), [](const auto& a, const auto& b) {
+    return a.score != b.score ? a.score > b.score : a.label < b.label;
+  });
+  all.resize(top);
+  return all;
+}
+
+}  // namespace coolpapers::search

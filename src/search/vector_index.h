@@ -1,0 +1,78 @@
+#pragma once
+// Vector indexes for semantic search over unit-length vectors (inner product = cosine).
+// VectorIndex is the ANN index (hnswlib HNSW graph); ExactVectorIndex is the brute-force
+// oracle (Eigen) used in tests and to measure the ANN's recall.
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "core/status.h"
+
+namespace hnswlib {
+template <typename T> class HierarchicalNSW;
+class InnerProductSpace;
+}  // namespace hnswlib
+
+namespace coolpapers::search {
+
+struct VectorHit {
+  uint64_t label = 0;   // caller's id (the Xapian docid in SearchService)
+  float score = 0;      // cosine similarity
+};
+
+struct HnswOptions {
+  int m = 16;
+  int ef_construction = 100;
+  int ef_search = 96;  // at least k is used
+};
+
+class VectorIndex {
+ public:
+  VectorIndex(int dim, size_t capacity, const HnswOptions& opts = {});
+  ~VectorIndex();
+  VectorIndex(const VectorIndex&) = delete;
+  VectorIndex& operator=(const VectorIndex&) = delete;
+
+  // Reads an index written by Save.
+  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dim,
+                                                   const HnswOptions& opts = {});
+  // Writes atomically (tmp + rename).
+  Status Save(const std::string& path) const;
+
+  // Adds (or replaces) the vector of `label`; `v` is normalized here. Grows as needed.
+  Status Add(uint64_t label, std::vector<float> v);
+  // The k nearest labels to `v` (normalized here), best first.
+  std::vector<VectorHit> Search(std::vector<float> v, int k) const;
+  // The stored vector of `label` (empty when absent).
+  std::vector<float> Get(uint64_t label) const;
+  size_t size() const;
+  int dim() const { return dim_; }
+
+ private:
+  int dim_;
+  HnswOptions opts_;
+  std::unique_ptr<hnswlib::InnerProductSpace> space_;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw_;
+  mutable std::shared_mutex mu_;  // Add/resize exclusive, Search shared
+};
+
+class ExactVectorIndex {
+ public:
+  explicit ExactVectorIndex(int dim) : dim_(dim) {}
+  void Add(uint64_t label, std::vector<float> v);
+  std::vector<VectorHit> Search(std::vector<float> v, int k) const;
+  size_t size() const { return labels_.size(); }
+
+ private:
+  int dim_;
+  std::vector<uint64_t> labels_;
+  std::vector<float> data_;  // row-major, size() x dim
+};
+
+}  // namespace coolpapers::search
