@@ -1,4 +1,4 @@
-// The home-page category chooser: each category link gets a three-state toggle (include ＋,
+// The home-page category chooser: each category link gets a three-state toggle (include +,
 // exclude −, off); "Open" goes to /arxiv/a,b (union) or /arxiv/a+b-c (union minus exclusions).
 // The choice is the same state as a subject's follow/exclude, so it persists in settings.
 
@@ -56,13 +56,13 @@ export function setupChooser(reader) {
       const c = t.dataset.cat;
       const st = inc.includes(c) ? 'include' : exc.includes(c) ? 'exclude' : 'off';
       t.dataset.state = st;
-      t.textContent = st === 'include' ? '＋' : st === 'exclude' ? '−' : '○';
+      t.textContent = st === 'include' ? '+' : st === 'exclude' ? '−' : '○';
       t.setAttribute('aria-label', `${c}: ${st === 'off' ? 'not chosen' : st + 'd'}; activate to ` +
         (st === 'off' ? 'include' : st === 'include' ? 'exclude' : 'clear'));
       t.title = st === 'off' ? `include ${c}` : st === 'include' ? `exclude ${c}` : `clear ${c}`;
     }
     const p = chooserPath(inc, exc);
-    path.textContent = p || (exc.length ? 'include at least one category' : 'tap ○ next to categories');
+    path.textContent = p || (exc.length ? 'include at least one category' : 'choose categories with ○ (include +, exclude −)');
     go.href = p || '#';
     go.setAttribute('aria-disabled', String(!p));
     bar.classList.toggle('active', inc.length + exc.length > 0);
@@ -81,7 +81,7 @@ export function setupChooser(reader) {
     }
     if (e.target instanceof Element && e.target.closest('#cp-chooser-open') && go.getAttribute('href') === '#') {
       e.preventDefault();
-      toast('Choose at least one category to include (○ → ＋).');
+      toast('Choose at least one category to include (○ → +).');
     }
   });
   reader.on((what) => { if (what === 'settings') paint(); });

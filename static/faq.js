@@ -34,13 +34,15 @@ function errorText(d) {
   return [d.error || d.message || 'The FAQ could not be generated.', d.hint].filter(Boolean).join(' — ');
 }
 
-// Whether a fragment returned by POST /kimi is final (complete or an error the reader must act on).
+// The state of a fragment returned by POST /kimi (div.faq[data-state], the /arxiv/progress
+// text): 'running' while queued or generating (pending:<n>, loading:<percent>), 'done' when
+// complete ("1"), else 'final' (failed:<why>, no API key, rate limited: the note says why).
 function fragmentState(body) {
-  const root = body.querySelector('[data-state]');
-  if (root) return root.dataset.state;
-  if (body.querySelector('.faq-error, .faq-nokey')) return 'error';
-  if (body.querySelector('.faq-complete')) return 'done';
-  return '';
+  const root = body.querySelector('.faq[data-state], [data-state]');
+  const st = root ? root.dataset.state : '';
+  if (/^(pending|loading|queued)/.test(st)) return 'running';
+  if (st === '1' || st === 'complete' || st === 'done') return 'done';
+  return 'final';
 }
 
 class FaqSession {
@@ -75,16 +77,18 @@ class FaqSession {
       this.setError(`The FAQ service is unreachable (${e.message}). Try again later.`);
       return;
     }
-    if (state === 'done' || state === 'complete') {
+    if (state === 'done') {
       this.status.textContent = '';
       this.status.hidden = true;
       return;
     }
-    if (state === 'error') {
+    if (state !== 'running') {
       this.status.hidden = true;
       this.panel.classList.add('faq-failed');
       return;
     }
+    const root = this.body.querySelector('.faq[data-state]');
+    this.status.textContent = progressText(root ? root.dataset.state : '');
     this.follow();
   }
 
@@ -95,17 +99,20 @@ class FaqSession {
       const d = await r.json().catch(() => null);
       if (!r.ok) {
         this.setError(errorText(d));
-        return 'error';
+        return 'final';
       }
       this.body.replaceChildren();
-      return d && d.state ? d.state : '';
+      return 'running';
     }
     const html = await r.text();
     // Trusted: the server renders and escapes the fragment (SPEC §6).
     this.body.innerHTML = html;
     this.renderMath(this.body);
-    if (!r.ok) return 'error';
-    return fragmentState(this.body);
+    if (!r.ok && !this.body.textContent.trim()) {
+      this.setError(`The FAQ service answered HTTP ${r.status}. Try again later.`);
+      return 'final';
+    }
+    return r.ok ? fragmentState(this.body) : 'final';
   }
 
   follow() {
@@ -125,10 +132,26 @@ class FaqSession {
       got = true;
       this.appendDelta(parseData(e.data));
     });
-    es.addEventListener('done', () => {
+    es.addEventListener('question', (e) => {
+      got = true;
+      this.startQuestion(parseData(e.data));
+    });
+    es.addEventListener('answer', (e) => {
+      got = true;
+      this.setAnswer(parseData(e.data));
+    });
+    es.addEventListener('done', (e) => {
       es.close();
       this.es = null;
-      this.finish();
+      const d = parseData(e.data);
+      const html = typeof d === 'string' ? d : (d && (d.html || d.text)) || '';
+      if (/^\s*</.test(html)) {
+        this.body.innerHTML = html;  // trusted: rendered and sanitised by the server
+        this.renderMath(this.body);
+        this.status.hidden = true;
+      } else {
+        this.finish();
+      }
     });
     es.addEventListener('error', (e) => {
       if (e.data !== undefined) {  // an `event: error` sent by the server
@@ -145,7 +168,47 @@ class FaqSession {
     });
   }
 
+  // Index and text of an event payload: {"index": i, "text": "..."} or plain text.
+  static part(d) {
+    if (d && typeof d === 'object') {
+      return { index: d.index ?? d.i ?? null, text: d.text ?? d.delta ?? d.content ?? d.html ?? '' };
+    }
+    return { index: null, text: typeof d === 'string' ? d : '' };
+  }
+
+  liveFor(index) {
+    const key = index === null ? 'x' : String(index);
+    let a = this.body.querySelector(`.faq-a[data-i="${key}"]`);
+    if (!a) {
+      a = h('div', { class: 'faq-a streaming', dataset: { i: key } });
+      this.body.append(a);
+    }
+    return a;
+  }
+
+  startQuestion(d) {
+    const { index, text } = FaqSession.part(d);
+    const key = index === null ? 'x' : String(index);
+    if (this.body.querySelector(`.faq-q[data-i="${key}"]`)) return;
+    this.body.append(h('p', { class: 'faq-q', dataset: { i: key } }, text));
+    this.liveFor(index);
+  }
+
+  setAnswer(d) {
+    const { index, text } = FaqSession.part(d);
+    const a = this.liveFor(index);
+    a.classList.remove('streaming');
+    a.innerHTML = text;  // trusted: the server's sanitised Markdown rendering
+    this.renderMath(a);
+  }
+
   appendDelta(d) {
+    if (d && typeof d === 'object' && (d.index !== undefined || d.i !== undefined)) {
+      const { index, text } = FaqSession.part(d);
+      this.liveFor(index).append(text);
+      this.status.textContent = 'generating…';
+      return;
+    }
     const textPart = typeof d === 'string' ? d : (d.text ?? d.delta ?? d.content ?? '');
     const q = typeof d === 'object' && d ? (d.question ?? null) : null;
     if (q !== null && (!this.live || this.live.dataset.q !== String(d.index ?? q))) {

@@ -435,8 +435,12 @@ export function buildChrome(reader) {
   }
   const quick = searchBox(reader);
   if (reader.papers.length) {
-    const first = reader.papers[0].el;
-    first.parentNode.insertBefore(toolbar(reader), reader.papers[0].anchor || first);
+    // Above the first section heading of the list, else above the first paper.
+    const first = reader.papers[0].anchor || reader.papers[0].el;
+    const heading = first.parentNode.querySelector(':scope > h2.list-section');
+    const at = heading && (heading.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING)
+      ? heading : first;
+    at.parentNode.insertBefore(toolbar(reader), at);
     subjectPopover(reader);
   }
   const bar = bottomBar(reader, sheets, quick);
