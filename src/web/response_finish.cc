@@ -18,6 +18,8 @@ namespace http = boost::beast::http;
 const std::string_view kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-src 'self' https://arxiv.org https://*.arxiv.org; "
+    // The reader's inline PDF viewer (PDF.js) fetches the PDF itself.
+    "connect-src 'self' https://arxiv.org https://*.arxiv.org; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 
 std::string ContentEtag(std::string_view bytes) {
