@@ -30,6 +30,8 @@ struct PanelOptions {
   std::string summary_html;            // trusted HTML replacing the abstract (e.g. highlighted)
   std::string title_html;              // trusted HTML replacing the escaped title
   std::vector<std::string> keywords;   // top keywords (data-keywords attribute)
+  std::string fallback_day;            // "YYYY-MM-DD" for p.date when the paper has no dates
+  bool deferred = false;  // past ?show=N: rendered `hidden data-deferred="1"`; app.js reveals it
 };
 
 // Appends one <div class="panel paper" id="..."> per the HTML contract.

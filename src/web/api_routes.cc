@@ -1,0 +1,204 @@
+// JSON API for papers and lists (SPEC §4): /api/papers/<id>, /api/list, /api/days and
+// POST /api/click/<id>. Errors are {"error", "hint"} with a 4xx/5xx status.
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/announce_day.h"
+#include "core/arxiv_id.h"
+#include "core/category.h"
+#include "core/text.h"
+#include "store/store.h"
+#include "web/page_cache.h"
+#include "web/paper_json.h"
+#include "web/render.h"
+#include "web/routes.h"
+
+namespace coolpapers::web {
+namespace {
+
+Response StoreFailure(const Status& st) {
+  return JsonError(503, "the database could not be read: " + st.message(),
+                   "this is usually temporary; retry in a few seconds");
+}
+
+Response NoStore() {
+  return JsonError(503, "no database is configured", "start the server with --db");
+}
+
+Response JsonOk(const nlohmann::json& j) { return JsonResponse(200, DumpJson(j)); }
+
+// Parses the id captured by /api/.../** ; on failure, the 400 response.
+Result<core::ArxivId> ParseIdCapture(const Request& req) {
+  std::string text = req.captures.empty() ? "" : req.captures.front();
+  auto id = core::ArxivId::Parse(text);
+  if (!id) {
+    return Err(Status::InvalidArgument("not an arXiv id: \"" + text + "\" (" +
+                                       id.error().message() + ")"));
+  }
+  return id;
+}
+
+Response BadId(const Status& st) {
+  return JsonError(400, st.message(), "arXiv ids look like 2402.12354, 2402.12354v2 or "
+                                      "hep-th/9901001");
+}
+
+// Parses ?cat=; on failure sets `*error` to the response to send.
+std::optional<core::CategoryFilter> ParseCatParam(const Request& req, Response* error) {
+  if (!req.HasParam("cat") || req.Param("cat").empty()) {
+    *error = JsonError(400, "missing cat parameter",
+                       "name a category expression, e.g. ?cat=cs.CL or ?cat=cs.CL,cs.LG");
+    return std::nullopt;
+  }
+  auto filter = core::ParseCategoryExpression(req.Param("cat"));
+  if (!filter) {
+    *error = JsonError(404, "unknown category: " + filter.error().message(),
+                       "use arXiv category ids such as cs.CL, an archive such as cs, or "
+                       "combinations like cs.CL,cs.LG and cs.AI+cs.LG-cs.CV");
+    return std::nullopt;
+  }
+  return *std::move(filter);
+}
+
+Response PaperRoute(Services& s, const Request& req) {
+  auto id = ParseIdCapture(req);
+  if (!id) return BadId(id.error());
+  if (!s.store) return NoStore();
+  auto paper = s.store->GetPaper(id->base());
+  if (!paper) return StoreFailure(paper.error());
+  if (!paper->has_value()) {
+    return JsonError(404, "paper " + id->base() + " is not in the database",
+                     "it appears after the next harvest or import; see https://arxiv.org/abs/" +
+                         id->base());
+  }
+  auto memberships = s.store->MembershipsOf(id->base());
+  if (!memberships) return StoreFailure(memberships.error());
+  std::vector<std::string> ids{id->base()};
+  auto clicks = s.store->GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  nlohmann::json j = PaperJson(**paper);
+  j["memberships"] = MembershipsJson(*memberships);
+  auto it = clicks->find(id->base());
+  j["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
+  return JsonOk(j);
+}
+
+Response RenderListJson(store::Store& st, const core::CategoryFilter& filter, std::string day) {
+  auto days = st.Days(std::span<const std::string>(filter.include));
+  if (!days) return StoreFailure(days.error());
+  if (day.empty() && !days->empty()) day = days->front().day;
+  nlohmann::json available = nlohmann::json::array();
+  for (const store::DayCount& d : *days) available.push_back(d.day);
+  nlohmann::json papers = nlohmann::json::array();
+  std::optional<bool> complete;
+  if (!day.empty()) {
+    store::ListQuery q;
+    q.include = filter.include;
+    q.exclude = filter.exclude;
+    q.day = day;
+    auto entries = st.ListDay(q);
+    if (!entries) return StoreFailure(entries.error());
+    std::vector<std::string> ids;
+    ids.reserve(entries->size());
+    for (const store::ListEntry& e : *entries) ids.push_back(e.paper.id);
+    auto clicks = st.GetClicks(std::span<const std::string>(ids));
+    if (!clicks) return StoreFailure(clicks.error());
+    for (const store::ListEntry& e : *entries) {
+      nlohmann::json p = PaperJson(e.paper);
+      p["announce_type"] = std::string(core::AnnounceTypeName(e.type));
+      p["listed_category"] = e.category;
+      p["position"] = e.position;
+      auto it = clicks->find(e.paper.id);
+      p["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
+      papers.push_back(std::move(p));
+    }
+    // Complete when every listed category with a recorded status is complete.
+    for (const std::string& cat : filter.include) {
+      if (filter.include.size() > 64) break;
+      auto status = st.GetDayStatus(cat, day);
+      if (!status) return StoreFailure(status.error());
+      if (status->has_value()) complete = complete.value_or(true) && (*status)->complete();
+    }
+  }
+  nlohmann::json j = {{"category", filter.canonical},
+                      {"day", day.empty() ? nlohmann::json(nullptr) : nlohmann::json(day)},
+                      {"days_available", std::move(available)},
+                      {"complete", complete ? nlohmann::json(*complete) : nlohmann::json(nullptr)},
+                      {"count", papers.size()},
+                      {"papers", std::move(papers)}};
+  return JsonOk(j);
+}
+
+Response ListRoute(Services& s, const Request& req) {
+  Response error;
+  auto filter = ParseCatParam(req, &error);
+  if (!filter) return error;
+  std::string day;
+  if (req.HasParam("date") && !req.Param("date").empty()) {
+    auto parsed = core::ParseDay(req.Param("date"));
+    if (!parsed) {
+      return JsonError(400, "bad date \"" + req.Param("date") + "\": " + parsed.error().message(),
+                       "write the day as YYYY-MM-DD, e.g. date=2026-06-30");
+    }
+    day = *parsed;
+  }
+  if (!s.store) return NoStore();
+  auto render = [&] { return RenderListJson(*s.store, *filter, day); };
+  if (!s.page_cache) return render();
+  const int64_t seq = s.page_cache->current_seq();
+  std::string key = "api-list:" + filter->canonical + "|" + day;
+  if (auto hit = s.page_cache->Get(key, seq)) return *std::move(hit);
+  return s.page_cache->Put(key, seq, render());
+}
+
+Response DaysRoute(Services& s, const Request& req) {
+  Response error;
+  auto filter = ParseCatParam(req, &error);
+  if (!filter) return error;
+  if (!s.store) return NoStore();
+  auto days = s.store->Days(std::span<const std::string>(filter->include));
+  if (!days) return StoreFailure(days.error());
+  nlohmann::json j = nlohmann::json::array();
+  for (const store::DayCount& d : *days) j.push_back({{"day", d.day}, {"count", d.count}});
+  return JsonOk(j);
+}
+
+bool IsClickKind(std::string_view kind) {
+  return kind == "pdf" || kind == "kimi" || kind == "copy" || kind == "rel";
+}
+
+Response ClickRoute(Services& s, const Request& req) {
+  auto id = ParseIdCapture(req);
+  if (!id) return BadId(id.error());
+  const std::string kind = req.Param("kind");
+  if (!IsClickKind(kind)) {
+    return JsonError(400, "bad click kind \"" + kind + "\"", "kind is one of pdf, kimi, copy, rel");
+  }
+  if (!s.store) return NoStore();
+  auto paper = s.store->GetPaper(id->base());
+  if (!paper) return StoreFailure(paper.error());
+  if (!paper->has_value()) {
+    return JsonError(404, "paper " + id->base() + " is not in the database",
+                     "clicks are counted for stored papers only");
+  }
+  Status st = s.store->AddClick(id->base(), kind);
+  if (!st.ok()) return StoreFailure(st);
+  Response r;
+  r.status = 204;
+  r.content_type = "";
+  return r;
+}
+
+}  // namespace
+
+void RegisterApiRoutes(Router& r, Services& s) {
+  Services* sp = &s;
+  r.Add("GET", "/api/papers/**", [sp](const Request& req) { return PaperRoute(*sp, req); });
+  r.Add("GET", "/api/list", [sp](const Request& req) { return ListRoute(*sp, req); });
+  r.Add("GET", "/api/days", [sp](const Request& req) { return DaysRoute(*sp, req); });
+  r.Add("POST", "/api/click/**", [sp](const Request& req) { return ClickRoute(*sp, req); });
+}
+
+}  // namespace coolpapers::web

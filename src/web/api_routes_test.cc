@@ -1,0 +1,118 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "web/route_test_fixture.h"
+
+namespace coolpapers::web {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RouteTest;
+using json = nlohmann::json;
+
+class ApiRoutesTest : public RouteTest {
+ protected:
+  void SetUp() override {
+    RouteTest::SetUp();
+    LoadFixture();
+  }
+  static json Json(const Response& r) { return json::parse(std::string(r.BodyView())); }
+  static void ExpectError(const Response& r, int status) {
+    EXPECT_EQ(r.status, status) << r.BodyView();
+    EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
+    json j = Json(r);
+    EXPECT_TRUE(j["error"].is_string() && !j["error"].get<std::string>().empty());
+    EXPECT_TRUE(j["hint"].is_string() && !j["hint"].get<std::string>().empty());
+  }
+};
+
+TEST_F(ApiRoutesTest, PaperShape) {
+  Response r = Get("/api/papers/2606.00001");
+  ASSERT_EQ(r.status, 200) << r.BodyView();
+  EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
+  json j = Json(r);
+  EXPECT_EQ(j["id"], "2606.00001");
+  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(j["title"], "A <script>alert(1)</script> & $\\alpha<\\beta$ title");
+  EXPECT_EQ(j["authors"], json({"Ada Lovelace", "Alan Turing"}));
+  EXPECT_EQ(j["categories"], json({"cs.CL", "cs.LG"}));
+  for (const char* k : {"abstract", "comments", "journal_ref", "doi", "published", "updated"}) {
+    EXPECT_TRUE(j[k].is_string()) << k;
+  }
+  EXPECT_EQ(j["pdf_url"], "https://arxiv.org/pdf/2606.00001v2");
+  EXPECT_EQ(j["abs_url"], "https://arxiv.org/abs/2606.00001");
+  ASSERT_EQ(j["memberships"].size(), 2u);
+  EXPECT_EQ(j["memberships"][0].size(), 3u);
+  EXPECT_TRUE(j["memberships"][0].contains("category"));
+  EXPECT_TRUE(j["memberships"][0].contains("day"));
+  EXPECT_TRUE(j["memberships"][0].contains("type"));
+  EXPECT_EQ(j["clicks"], json({{"pdf", 0}, {"kimi", 0}, {"copy", 0}, {"rel", 0}}));
+
+  EXPECT_EQ(Json(Get("/api/papers/hep-th/9901001"))["id"], "hep-th/9901001");
+  EXPECT_EQ(Json(Get("/api/papers/1406.02661"))["id"], "1406.2661");
+}
+
+TEST_F(ApiRoutesTest, PaperErrors) {
+  ExpectError(Get("/api/papers/not-an-id"), 400);
+  ExpectError(Get("/api/papers/2601.99999"), 404);
+}
+
+TEST_F(ApiRoutesTest, ListShape) {
+  Response r = Get("/api/list?cat=cs.CL");
+  ASSERT_EQ(r.status, 200) << r.BodyView();
+  json j = Json(r);
+  EXPECT_EQ(j["category"], "cs.CL");
+  EXPECT_EQ(j["day"], "2026-06-30");
+  EXPECT_EQ(j["days_available"], json({"2026-06-30", "2026-06-26"}));
+  EXPECT_TRUE(j["complete"].is_null());
+  ASSERT_EQ(j["papers"].size(), 3u);
+  EXPECT_EQ(j["papers"][0]["id"], "2606.00001");
+  EXPECT_EQ(j["papers"][0]["announce_type"], "new");
+  EXPECT_EQ(j["papers"][2]["announce_type"], "cross");
+  EXPECT_TRUE(j["papers"][0]["clicks"].is_object());
+
+  json day = Json(Get("/api/list?cat=cs.CL,cs.LG&date=2026-06-26"));
+  EXPECT_EQ(day["category"], "cs.CL,cs.LG");
+  EXPECT_EQ(day["papers"].size(), 1u);
+
+  ASSERT_TRUE(store_->SetDayStatus({"cs.CL", "2026-06-30", 3, 3}).ok());
+  PublishSeq();
+  EXPECT_EQ(Json(Get("/api/list?cat=cs.CL"))["complete"], true);
+}
+
+TEST_F(ApiRoutesTest, ListErrors) {
+  ExpectError(Get("/api/list"), 400);
+  ExpectError(Get("/api/list?cat=cs.XYZ"), 404);
+  ExpectError(Get("/api/list?cat=cs.CL&date=2026-02-30"), 400);
+}
+
+TEST_F(ApiRoutesTest, Days) {
+  Response r = Get("/api/days?cat=cs.CL");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(Json(r), json::parse(R"([{"day":"2026-06-30","count":3},{"day":"2026-06-26","count":1}])"));
+  ExpectError(Get("/api/days"), 400);
+  ExpectError(Get("/api/days?cat=bogus"), 404);
+}
+
+TEST_F(ApiRoutesTest, Clicks) {
+  Response r = Post("/api/click/2606.00002?kind=pdf");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=rel").status, 204);
+  json j = Json(Get("/api/papers/2606.00002"));
+  EXPECT_EQ(j["clicks"]["pdf"], 2);
+  EXPECT_EQ(j["clicks"]["rel"], 1);
+  ExpectError(Post("/api/click/2606.00002?kind=star"), 400);
+  ExpectError(Post("/api/click/2606.00002"), 400);
+  ExpectError(Post("/api/click/2601.99999?kind=pdf"), 404);
+  ExpectError(Post("/api/click/bogus?kind=pdf"), 400);
+  // Counters show on the list page once the cache sees the new sequence.
+  PublishSeq();
+  EXPECT_THAT(std::string(Get("/arxiv/cs.CL").BodyView()),
+              HasSubstr("[PDF]</a><sup class=\"pdf-counter\">2</sup>"));
+}
+
+}  // namespace
+}  // namespace coolpapers::web

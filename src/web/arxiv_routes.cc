@@ -1,0 +1,436 @@
+// arXiv pages: the home page, /arxiv/<expr> (category list pages and paper pages), and
+// /arxiv/<expr>/feed. Store reads are batched (one ListDay, one Days, one GetClicks per page)
+// and complete 200 pages are cached in the PageCache, keyed by canonical request and tagged
+// with the store's change sequence.
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/announce_day.h"
+#include "core/arxiv_id.h"
+#include "core/category.h"
+#include "core/text.h"
+#include "store/store.h"
+#include "web/atom.h"
+#include "web/home_page.h"
+#include "web/list_page.h"
+#include "web/page_cache.h"
+#include "web/paper_page.h"
+#include "web/render.h"
+#include "web/routes.h"
+
+namespace coolpapers::web {
+
+// The response for a well-formed arXiv id that is not stored. Today: a 404 page pointing at
+// arXiv. Hook for on-demand fetching (SPEC §3): the harvest side extends this to enqueue the
+// id on the polite queue and answer "being fetched" while s.harvester is set.
+Response MissingPaperResponse(Services& s, const core::ArxivId& id);
+
+namespace {
+
+constexpr int kMaxIdsPerPage = 500;
+constexpr int kMaxShow = 100000;
+constexpr int kMaxStatusCategories = 64;  // completeness is summed over at most this many
+
+// The raw "?..." part of the request target ("" when none), preserved across redirects.
+std::string_view QuerySuffix(const Request& req) {
+  size_t q = req.target.find('?');
+  return q == std::string::npos ? std::string_view() : std::string_view(req.target).substr(q);
+}
+
+Response Redirect(int status, std::string location) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = "<!doctype html><title>Moved</title><p>Moved to <a href=\"" +
+           core::HtmlEscape(location) + "\">" + core::HtmlEscape(location) + "</a>.</p>\n";
+  r.SetHeader("Location", std::move(location));
+  return r;
+}
+
+Response StoreFailure(const Status& st) {
+  return ErrorPage(503, "The database could not be read: " + st.message(),
+                   "This is usually temporary; reload the page in a few seconds.");
+}
+
+// Serves `key` from the page cache, or renders it and stores the result.
+Response Cached(Services& s, const std::string& key, const std::function<Response()>& render) {
+  if (!s.page_cache) return render();
+  const int64_t seq = s.page_cache->current_seq();  // before reading the store
+  if (auto hit = s.page_cache->Get(key, seq)) return *std::move(hit);
+  return s.page_cache->Put(key, seq, render());
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && core::ToLower(s.substr(0, prefix.size())) == prefix;
+}
+
+// A comma-list part that the reader meant as an arXiv id (categories never start with a digit).
+bool IsIdLike(std::string_view part) {
+  return core::LooksLikeArxivId(part) || (!part.empty() && part[0] >= '0' && part[0] <= '9') ||
+         StartsWithNoCase(part, "arxiv:");
+}
+
+std::string PublicUrl(const Services& s) {
+  std::string url = s.config.public_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home page.
+
+std::string VenuesSectionHtml(Services& s) {
+  // Venue proceedings come with the venues importer; until then say how to add them.
+  return "<p class=\"venues-empty\">No venue proceedings imported yet. Import them with "
+         "<code>coolpapers import venue --source acl FILE</code>.</p>\n";
+}
+
+Response HomePage(Services& s) {
+  return Cached(s, "home", [&s] {
+    const core::Taxonomy& taxonomy = core::Taxonomy::Default();
+    std::map<std::string, CategoryDays> days;
+    if (s.store) {
+      auto read = ReadCategoryDays(*s.store, taxonomy);
+      if (!read) return StoreFailure(read.error());
+      days = std::move(*read);
+    }
+    PageMeta meta;
+    meta.title = "coolpapers — arXiv daily papers by category";
+    meta.description =
+        "Browse each day's new arXiv papers in every category and conference proceedings, "
+        "with search, stars and paper FAQs.";
+    meta.canonical_path = "/";
+    return HtmlResponse(200, meta, RenderHomeBody(taxonomy, days, VenuesSectionHtml(s)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paper pages.
+
+Response SinglePaperPage(Services& s, const core::ArxivId& id) {
+  auto paper = s.store->GetPaper(id.base());
+  if (!paper) return StoreFailure(paper.error());
+  if (!paper->has_value()) return MissingPaperResponse(s, id);
+  const core::Paper& p = **paper;
+  auto memberships = s.store->MembershipsOf(p.id);
+  if (!memberships) return StoreFailure(memberships.error());
+  std::vector<std::string> ids{p.id};
+  auto clicks = s.store->GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  store::ClickCounts counts;
+  if (auto it = clicks->find(p.id); it != clicks->end()) counts = it->second;
+
+  std::string first_day;
+  for (const core::Membership& m : *memberships) {
+    if (first_day.empty() || m.day < first_day) first_day = m.day;
+  }
+  PageMeta meta;
+  meta.title = p.title + " | arXiv " + p.id + " | coolpapers";
+  meta.description = ShortDescription(p.abstract);
+  meta.canonical_path = "/arxiv/" + id.ToString();
+  meta.extra_head = HighwireMeta(p, first_day);
+  return HtmlResponse(200, meta, RenderPaperBody(p, *memberships, counts));
+}
+
+Response PaperListPage(Services& s, const std::vector<core::ArxivId>& ids,
+                       const std::string& canonical) {
+  std::vector<std::string> bases;
+  bases.reserve(ids.size());
+  for (const core::ArxivId& id : ids) bases.push_back(id.base());
+  auto papers = s.store->GetPapers(std::span<const std::string>(bases));
+  if (!papers) return StoreFailure(papers.error());
+  std::vector<std::string> missing;
+  for (const std::string& b : bases) {
+    bool found = std::any_of(papers->begin(), papers->end(),
+                             [&b](const core::Paper& p) { return p.id == b; });
+    if (!found) missing.push_back(b);
+  }
+  if (papers->empty()) {
+    return ErrorPage(404, "None of these papers is in the database yet: " + core::Join(missing, ", "),
+                     "Check the ids, or open them on arXiv; they appear here after the next harvest.");
+  }
+  std::vector<std::string> found_ids;
+  for (const core::Paper& p : *papers) found_ids.push_back(p.id);
+  auto clicks = s.store->GetClicks(std::span<const std::string>(found_ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  PageMeta meta;
+  meta.title = std::to_string(papers->size()) + " arXiv papers | coolpapers";
+  std::string titles;
+  for (const core::Paper& p : *papers) {
+    if (!titles.empty()) titles += "; ";
+    titles += p.title;
+    if (titles.size() > 300) break;
+  }
+  meta.description = ShortDescription(titles);
+  meta.canonical_path = "/arxiv/" + canonical;
+  return HtmlResponse(200, meta, RenderPaperListBody(*papers, missing, *clicks));
+}
+
+Response IdsRoute(Services& s, const Request& req, const std::string& expr,
+                  const std::vector<std::string>& parts) {
+  if (static_cast<int>(parts.size()) > kMaxIdsPerPage) {
+    return ErrorPage(400, "Too many ids: " + std::to_string(parts.size()) + " in one address.",
+                     "Ask for at most " + std::to_string(kMaxIdsPerPage) + " papers at once.");
+  }
+  std::vector<core::ArxivId> ids;
+  std::vector<std::string> texts;
+  for (const std::string& part : parts) {
+    auto id = core::ArxivId::Parse(part);
+    if (!id) {
+      return ErrorPage(400, "Not an arXiv id: \"" + part + "\". " + id.error().message(),
+                       "arXiv ids look like 2402.12354, 2402.12354v2 or hep-th/9901001.");
+    }
+    std::string text = id->ToString();
+    if (std::find(texts.begin(), texts.end(), text) != texts.end()) continue;  // de-duplicate
+    texts.push_back(std::move(text));
+    ids.push_back(*id);
+  }
+  std::string canonical = core::Join(texts, ",");
+  if (canonical != expr) {
+    return Redirect(301, "/arxiv/" + canonical + std::string(QuerySuffix(req)));
+  }
+  if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
+  return Cached(s, "ids:" + canonical, [&] {
+    return ids.size() == 1 ? SinglePaperPage(s, ids[0]) : PaperListPage(s, ids, canonical);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// List pages.
+
+// "Computation and Language", "Computer Science", or the expression itself.
+std::string DisplayName(std::string_view expr) {
+  const core::Taxonomy& t = core::Taxonomy::Default();
+  const core::Archive* archive = t.FindArchive(expr);
+  if (archive && archive->categories.size() > 1) return archive->name;
+  if (const core::Category* cat = t.FindCategory(expr)) return cat->name;
+  if (archive) return archive->name;
+  return std::string(expr);
+}
+
+// Completeness summed over the listed categories that have a recorded status.
+Result<std::optional<store::DayStatus>> SumDayStatus(store::Store& st,
+                                                     const core::CategoryFilter& filter,
+                                                     const std::string& day) {
+  if (static_cast<int>(filter.include.size()) > kMaxStatusCategories) return std::nullopt;
+  std::optional<store::DayStatus> sum;
+  for (const std::string& cat : filter.include) {
+    auto one = st.GetDayStatus(cat, day);
+    if (!one) return Err(one.error());
+    if (!one->has_value()) continue;
+    if (!sum) sum = store::DayStatus{filter.canonical, day, 0, 0};
+    sum->expected += (*one)->expected;
+    sum->stored += std::min((*one)->stored, (*one)->expected);
+  }
+  return sum;
+}
+
+// 404 for a day without a listing, linking the nearest days that have one.
+Response NoListingPage(const std::string& expr, const std::string& day,
+                       const std::vector<store::DayCount>& days) {
+  const store::DayCount* before = nullptr;
+  const store::DayCount* after = nullptr;
+  for (const store::DayCount& d : days) {  // newest first
+    if (d.day > day) after = &d;
+    if (d.day < day && !before) before = &d;
+  }
+  PageMeta meta;
+  meta.title = "No listing for " + expr + " on " + day + " | coolpapers";
+  meta.description = "arXiv did not announce " + expr + " papers on " + day +
+                     ", or they are not stored yet.";
+  std::string e = core::HtmlEscape(expr);
+  std::string body = "<section class=\"error-page\">\n<h1>404 Not Found</h1>\n";
+  body += "<p class=\"error-message\">No " + e + " listing is stored for " +
+          core::HtmlEscape(day) + ".</p>\n<p class=\"error-hint\">";
+  if (!before && !after) {
+    body += "No day of " + e + " is stored yet; they appear after the next harvest or import.";
+  } else {
+    body += "Nearest days with a listing:";
+    for (const store::DayCount* d : {before, after}) {
+      if (!d) continue;
+      body += " <a class=\"nearest-day\" href=\"/arxiv/" + e + "?date=" +
+              core::HtmlEscape(d->day) + "\">" + core::HtmlEscape(d->day) + "</a> (" +
+              std::to_string(d->count) + " papers)";
+    }
+  }
+  body += "</p>\n<p><a href=\"/\">All categories</a></p>\n</section>\n";
+  return HtmlResponse(404, meta, body);
+}
+
+Response RenderList(Services& s, const core::CategoryFilter& filter, std::string day, int show) {
+  store::Store& st = *s.store;
+  auto days = st.Days(std::span<const std::string>(filter.include));
+  if (!days) return StoreFailure(days.error());
+  if (day.empty()) {
+    if (days->empty()) return NoListingPage(filter.canonical, "any day", *days);
+    day = days->front().day;
+  }
+  store::ListQuery q;
+  q.include = filter.include;
+  q.exclude = filter.exclude;
+  q.day = day;
+  auto entries = st.ListDay(q);
+  if (!entries) return StoreFailure(entries.error());
+  bool day_exists = std::any_of(days->begin(), days->end(),
+                                [&day](const store::DayCount& d) { return d.day == day; });
+  if (!day_exists) return NoListingPage(filter.canonical, day, *days);
+
+  ListPageData data;
+  data.expr = filter.canonical;
+  data.display_name = DisplayName(filter.canonical);
+  data.day = day;
+  data.show = show;
+  std::vector<std::string> ids;
+  ids.reserve(entries->size());
+  for (const store::ListEntry& e : *entries) ids.push_back(e.paper.id);
+  auto clicks = st.GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  auto status = SumDayStatus(st, filter, day);
+  if (!status) return StoreFailure(status.error());
+  data.days = std::move(*days);
+  data.entries = std::move(*entries);
+  data.clicks = std::move(*clicks);
+  data.status = *status;
+
+  const ListCounts counts = CountEntries(data.entries);
+  PageMeta meta;
+  meta.title = filter.canonical + " — " + data.display_name + " — " + day + " | coolpapers";
+  meta.description = ListHeading(data, counts) + ": new arXiv papers announced on " + day + ".";
+  meta.canonical_path = "/arxiv/" + filter.canonical + "?date=" + day;
+  meta.feed_path = "/arxiv/" + filter.canonical + "/feed";
+  return HtmlResponse(200, meta, RenderListBody(data));
+}
+
+Response ListRoute(Services& s, const Request& req, const std::string& expr) {
+  auto filter = core::ParseCategoryExpression(expr);
+  if (!filter) {
+    return ErrorPage(404, "Unknown category: " + filter.error().message(),
+                     "Pick a category from the home page, e.g. /arxiv/cs.CL, or combine them "
+                     "as /arxiv/cs.CL,cs.LG.");
+  }
+  if (filter->canonical != expr) {
+    return Redirect(301, "/arxiv/" + filter->canonical + std::string(QuerySuffix(req)));
+  }
+  std::string day;
+  if (req.HasParam("date")) {
+    auto parsed = core::ParseDay(req.Param("date"));
+    if (!parsed) {
+      return ErrorPage(400, "Bad date \"" + req.Param("date") + "\": " + parsed.error().message(),
+                       "Write the day as YYYY-MM-DD, e.g. ?date=2026-06-30.");
+    }
+    day = *parsed;
+  }
+  int show = 0;
+  if (req.HasParam("show")) {
+    int64_t n = 0;
+    if (!core::ParseInt64(req.Param("show"), n) || n < 1 || n > kMaxShow) {
+      return ErrorPage(400, "Bad show=\"" + req.Param("show") + "\".",
+                       "show is how many papers to display first: a whole number from 1 to " +
+                           std::to_string(kMaxShow) + ", e.g. ?show=25.");
+    }
+    show = static_cast<int>(n);
+  }
+  if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
+  std::string key = "list:" + filter->canonical + "|" + day + "|" + std::to_string(show);
+  return Cached(s, key, [&] { return RenderList(s, *filter, day, show); });
+}
+
+// GET /arxiv/<expr>: a category expression or one or more paper ids.
+Response ArxivExprRoute(Services& s, const Request& req) {
+  const std::string expr = req.captures.empty() ? "" : req.captures.front();
+  if (expr.empty()) return Redirect(301, "/");
+  std::vector<std::string> parts = core::Split(expr, ',', /*skip_empty=*/false);
+  bool any_id = std::any_of(parts.begin(), parts.end(), IsIdLike);
+  if (any_id) return IdsRoute(s, req, expr, parts);
+  if (expr.find('/') != std::string::npos) {
+    return ErrorPage(404, "No page at /arxiv/" + expr + ".",
+                     "Category pages are /arxiv/<category>, paper pages /arxiv/<id>.");
+  }
+  return ListRoute(s, req, expr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feeds.
+
+Response RenderFeed(Services& s, const core::CategoryFilter& filter) {
+  store::Store& st = *s.store;
+  auto latest = st.LatestDay(std::span<const std::string>(filter.include));
+  if (!latest) return StoreFailure(latest.error());
+  std::vector<store::ListEntry> entries;
+  std::string day;
+  if (latest->has_value()) {
+    day = **latest;
+    store::ListQuery q;
+    q.include = filter.include;
+    q.exclude = filter.exclude;
+    q.day = day;
+    auto list = st.ListDay(q);
+    if (!list) return StoreFailure(list.error());
+    entries = std::move(*list);
+  }
+  const std::string base = PublicUrl(s);
+  AtomFeed feed;
+  feed.self_link = base + "/arxiv/" + filter.canonical + "/feed";
+  feed.id = feed.self_link;
+  feed.alternate_link = base + "/arxiv/" + filter.canonical;
+  feed.title = DisplayName(filter.canonical) + " (" + filter.canonical + ") — coolpapers";
+  feed.subtitle = day.empty() ? "No announcement stored yet"
+                              : "arXiv announcement of " + day + ": " +
+                                    std::to_string(entries.size()) + " papers";
+  feed.updated = day.empty() ? AtomTimestamp(core::FormatUtc(std::chrono::system_clock::now()))
+                             : AtomTimestamp(day);
+  feed.author_name = s.config.site_name;
+  feed.entries.reserve(entries.size());
+  for (const store::ListEntry& e : entries) {
+    feed.entries.push_back(AtomEntryForPaper(e.paper, base, day));
+  }
+  Response r;
+  r.content_type = "application/atom+xml; charset=utf-8";
+  r.body = RenderAtomFeed(feed);
+  return r;
+}
+
+Response FeedRoute(Services& s, const Request& req) {
+  const std::string expr = req.captures.empty() ? "" : req.captures.front();
+  auto filter = core::ParseCategoryExpression(expr);
+  if (!filter) {
+    return ErrorPage(404, "Unknown category: " + filter.error().message(),
+                     "Feeds are at /arxiv/<category>/feed, e.g. /arxiv/cs.CL/feed.");
+  }
+  if (filter->canonical != expr) {
+    return Redirect(301, "/arxiv/" + filter->canonical + "/feed");
+  }
+  if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
+  return Cached(s, "feed:" + filter->canonical, [&] { return RenderFeed(s, *filter); });
+}
+
+}  // namespace
+
+Response MissingPaperResponse(Services& s, const core::ArxivId& id) {
+  const std::string base = core::HtmlEscape(id.base());
+  PageMeta meta;
+  meta.title = "arXiv " + id.base() + " is not in the database yet | coolpapers";
+  meta.description = "arXiv paper " + id.base() + " has not been imported into this server yet.";
+  std::string body = "<section class=\"error-page missing-paper\" data-id=\"" + base + "\">\n";
+  body += "<h1>404 Not Found</h1>\n<p class=\"error-message\">arXiv:" + base +
+          " is not in the database yet.</p>\n<p class=\"error-hint\">It appears here once a "
+          "harvest or import brings it in. Meanwhile read it on <a href=\"https://arxiv.org/abs/" +
+          base + "\" rel=\"noopener\">arxiv.org/abs/" + base + "</a>.</p>\n";
+  body += "<p><a href=\"/\">All categories</a></p>\n</section>\n";
+  return HtmlResponse(404, meta, body);
+}
+
+void RegisterArxivRoutes(Router& r, Services& s) {
+  Services* sp = &s;
+  r.Add("GET", "/", [sp](const Request&) { return HomePage(*sp); });
+  r.Add("GET", "/arxiv", [](const Request&) { return Redirect(301, "/"); });
+  r.Add("GET", "/arxiv/*/feed", [sp](const Request& req) { return FeedRoute(*sp, req); });
+  r.Add("GET", "/arxiv/**", [sp](const Request& req) { return ArxivExprRoute(*sp, req); });
+}
+
+}  // namespace coolpapers::web

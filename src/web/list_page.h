@@ -1,0 +1,45 @@
+#pragma once
+// The body of an announcement-day list page (/arxiv/<expr>?date=...): day header with counts,
+// previous/next day links, a picker over the days that exist, the completeness line, then the
+// paper panels (new submissions first, then cross-lists). Pure rendering: the caller reads the
+// store once (ListDay, Days, GetClicks, GetDayStatus) and hands the results in.
+//
+// ?show=N: every panel is rendered, those past N carry `hidden data-deferred="1"` and a
+// "show all" link follows, so the first paint is small while third-party parsers still see
+// every paper; app.js reveals deferred panels as the reader scrolls.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace coolpapers::web {
+
+struct ListPageData {
+  std::string expr;          // canonical category expression, e.g. "cs.CL" or "cs.AI+cs.LG-cs.CV"
+  std::string display_name;  // "Computation and Language", "Computer Science", or the expr
+  std::string day;           // the listed day, "YYYY-MM-DD"
+  std::vector<store::DayCount> days;  // every day with a listing, newest first
+  std::vector<store::ListEntry> entries;
+  std::map<std::string, store::ClickCounts> clicks;
+  std::optional<store::DayStatus> status;  // summed over the listed categories, if known
+  int show = 0;  // panels shown at once; 0 = all
+};
+
+// Counts of the entries by announce type.
+struct ListCounts {
+  int new_count = 0;
+  int cross_count = 0;
+  int other_count = 0;  // replacements, when asked for
+};
+ListCounts CountEntries(const std::vector<store::ListEntry>& entries);
+
+// The <main> content of the list page.
+std::string RenderListBody(const ListPageData& d);
+
+// "Computation and Language — 2026-07-01 — 57 new, 10 cross-lists"
+std::string ListHeading(const ListPageData& d, const ListCounts& counts);
+
+}  // namespace coolpapers::web

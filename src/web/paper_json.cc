@@ -1,0 +1,42 @@
+#include "web/paper_json.h"
+
+namespace coolpapers::web {
+
+nlohmann::json PaperJson(const core::Paper& paper) {
+  return nlohmann::json{
+      {"id", paper.id},
+      {"version", paper.version},
+      {"title", paper.title},
+      {"abstract", paper.abstract},
+      {"authors", paper.authors},
+      {"categories", paper.categories},
+      {"comments", paper.comments},
+      {"journal_ref", paper.journal_ref},
+      {"doi", paper.doi},
+      {"published", paper.published},
+      {"updated", paper.updated},
+      {"pdf_url", paper.pdf_url()},
+      {"abs_url", paper.abs_url()},
+  };
+}
+
+nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const core::Membership& m : memberships) {
+    out.push_back({{"category", m.category},
+                   {"day", m.day},
+                   {"type", std::string(core::AnnounceTypeName(m.type))}});
+  }
+  return out;
+}
+
+nlohmann::json ClicksJson(const store::ClickCounts& clicks) {
+  return nlohmann::json{
+      {"pdf", clicks.pdf}, {"kimi", clicks.kimi}, {"copy", clicks.copy}, {"rel", clicks.rel}};
+}
+
+std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace coolpapers::web

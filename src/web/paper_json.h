@@ -1,0 +1,26 @@
+#pragma once
+// JSON shapes of the API (SPEC §4) for papers, memberships and click counters. Field names are
+// a stable contract for API clients.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/paper.h"
+#include "store/store.h"
+
+namespace coolpapers::web {
+
+// {id, version, title, abstract, authors, categories, comments, journal_ref, doi, published,
+//  updated, pdf_url, abs_url}
+nlohmann::json PaperJson(const core::Paper& paper);
+// [{category, day, type}]
+nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships);
+// {pdf, kimi, copy, rel}
+nlohmann::json ClicksJson(const store::ClickCounts& clicks);
+
+// Serialises with invalid UTF-8 replaced by U+FFFD (never throws).
+std::string DumpJson(const nlohmann::json& j);
+
+}  // namespace coolpapers::web
