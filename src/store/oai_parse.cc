@@ -8,6 +8,7 @@
 #include "core/arxiv_id.h"
 #include "core/text.h"
 #include "store/author_list.h"
+#include "store/category_list.h"
 #include "store/upstream_dates.h"
 
 namespace coolpapers::store {
@@ -73,7 +74,7 @@ std::vector<std::string> AuthorsFromElements(const pugi::xml_node& authors) {
 void ReadCommonFields(const pugi::xml_node& meta, core::Paper& p) {
   p.title = ChildText(meta, "title");
   p.abstract = ChildText(meta, "abstract");
-  p.categories = core::Split(ChildText(meta, "categories"), ' ');
+  p.categories = CanonicalCategories(core::Split(ChildText(meta, "categories"), ' '));
   p.comments = ChildText(meta, "comments");
   p.journal_ref = ChildText(meta, "journal-ref");
   p.doi = ChildText(meta, "doi");

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "store/author_list.h"
+#include "store/category_list.h"
 #include "store/upstream_dates.h"
 
 namespace coolpapers::store {
@@ -41,7 +42,8 @@ TEST(OaiParseTest, ListRecordsArxivFormat) {
   EXPECT_EQ(p.version, 0);
   EXPECT_EQ(p.title, "Relativistic quantum dynamics of vector bosons in an Aharonov-Bohm potential");
   EXPECT_THAT(p.authors, ElementsAre("Luis B. Castro", "Edilberto O. Silva"));
-  EXPECT_THAT(p.categories, ElementsAre("hep-th", "math-ph", "math.MP", "quant-ph"));
+  // math.MP is an alias of math-ph.
+  EXPECT_THAT(p.categories, ElementsAre("hep-th", "math-ph", "quant-ph"));
   EXPECT_EQ(p.comments, "7 pages");
   EXPECT_EQ(p.journal_ref, "J. Phys. A: Math. Theor. 51 (2018) 035201");
   EXPECT_EQ(p.doi, "10.1088/1751-8121/aa9c53");
@@ -127,6 +129,16 @@ TEST(AuthorListTest, SplitsCommasAndAnd) {
               ElementsAre("A. Smith", "B. Jones"));
   EXPECT_THAT(SplitAuthorList("Alexandra Anderson"), ElementsAre("Alexandra Anderson"));
   EXPECT_TRUE(SplitAuthorList("  ,  ").empty());
+}
+
+TEST(CategoryListTest, CanonicalDedupedAndCleaned) {
+  EXPECT_THAT(CanonicalCategories({"cs.IT", "math.IT", "cs.LG"}), ElementsAre("cs.IT", "cs.LG"));
+  EXPECT_THAT(CanonicalCategories({"math.IT", "cs.IT"}), ElementsAre("cs.IT"));
+  EXPECT_THAT(CanonicalCategories({"cs.CL", "68T05", "I.2.7", "2020:", "00A69,", "cs.CL"}),
+              ElementsAre("cs.CL"));
+  EXPECT_THAT(CanonicalCategories({"cs.XY", "nonsense.AB", "hep-th"}),
+              ElementsAre("cs.XY", "hep-th"));
+  EXPECT_TRUE(CanonicalCategories({}).empty());
 }
 
 TEST(UpstreamDatesTest, Gmt) {
