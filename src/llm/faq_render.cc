@@ -1,0 +1,134 @@
+#include "llm/faq_render.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "llm/markdown.h"
+
+namespace coolpapers::llm {
+namespace {
+
+std::string Note(const FaqView& v) {
+  bool zh = v.key.lang != "en";
+  switch (v.state) {
+    case FaqState::kPending:
+      return zh ? "排队中：前面还有 " + std::to_string(v.ahead) + " 个任务。"
+                : "Queued: " + std::to_string(v.ahead) + " FAQ(s) ahead of this one.";
+    case FaqState::kLoading:
+      return zh ? "生成中… " + std::to_string(v.percent) + "%"
+                : "Generating… " + std::to_string(v.percent) + "%";
+    case FaqState::kFailed:
+      return (zh ? "生成失败：" : "FAQ generation failed: ") + v.error +
+             (zh ? "。稍后再试。" : " Try again later.");
+    case FaqState::kNone:
+      return zh ? "尚未生成。" : "Not generated yet.";
+    case FaqState::kComplete:
+      break;
+  }
+  return "";
+}
+
+std::string SourceNote(const FaqView& v) {
+  if (v.source != "abstract") return "";
+  return v.key.lang == "en"
+             ? "Generated from the title and abstract only: the full text (PDF) was not available."
+             : "仅根据标题和摘要生成：未能获取论文全文（PDF）。";
+}
+
+}  // namespace
+
+std::string FaqKey::ToString() const {
+  return paper_id + "v" + std::to_string(version) + "|" + lang + "|" + model + "|p" +
+         std::to_string(prompt_version);
+}
+
+std::string FaqView::ProgressText() const {
+  switch (state) {
+    case FaqState::kPending: return "pending:" + std::to_string(ahead);
+    case FaqState::kLoading: return "loading:" + std::to_string(percent);
+    case FaqState::kComplete: return "1";
+    case FaqState::kFailed: return "failed:" + error;
+    case FaqState::kNone: break;
+  }
+  return "none";
+}
+
+std::string RenderFaqFragment(const FaqView& view) {
+  std::string out = "<div class=\"faq\" data-paper=\"";
+  core::AppendHtmlEscaped(out, view.key.paper_id);
+  out += "\" data-version=\"" + std::to_string(view.key.version) + "\" data-lang=\"";
+  core::AppendHtmlEscaped(out, view.key.lang);
+  out += "\" data-state=\"";
+  core::AppendHtmlEscaped(out, view.ProgressText());
+  out += "\" data-source=\"";
+  core::AppendHtmlEscaped(out, view.source);
+  out += "\">\n";
+  for (const std::string& note : {SourceNote(view), Note(view)}) {
+    if (note.empty()) continue;
+    out += "<p class=\"faq-note\">";
+    core::AppendHtmlEscaped(out, note);
+    out += "</p>\n";
+  }
+  for (size_t i = 0; i < view.items.size(); ++i) {
+    std::string idx = std::to_string(i);
+    out += "<p class=\"faq-q\" data-i=\"" + idx + "\">";
+    core::AppendHtmlEscaped(out, view.items[i].q);
+    out += "</p>\n<div class=\"faq-a\" data-i=\"" + idx + "\">";
+    out += RenderMarkdown(view.items[i].a);
+    out += "</div>\n";
+  }
+  out += "</div>\n";
+  return out;
+}
+
+std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
+                          const std::string& message) {
+  std::string out = "<div class=\"faq\" data-paper=\"";
+  core::AppendHtmlEscaped(out, paper_id);
+  out += "\" data-state=\"";
+  core::AppendHtmlEscaped(out, state);
+  out += "\">\n<p class=\"faq-note\">";
+  core::AppendHtmlEscaped(out, message);
+  out += "</p>\n</div>\n";
+  return out;
+}
+
+std::string FaqJson(const FaqView& view) {
+  nlohmann::json j;
+  j["paper"] = view.key.paper_id;
+  j["version"] = view.key.version;
+  j["lang"] = view.key.lang;
+  j["model"] = view.key.model;
+  j["prompt_version"] = view.key.prompt_version;
+  j["source"] = view.source;
+  j["tokens"] = view.tokens;
+  j["created"] = view.created;
+  j["state"] = view.ProgressText();
+  j["faq"] = nlohmann::json::array();
+  for (const FaqItem& it : view.items) {
+    j["faq"].push_back({{"q", it.q}, {"a", it.a}, {"html", RenderMarkdown(it.a)}});
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string FaqItemsJson(const std::vector<FaqItem>& items) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const FaqItem& it : items) j.push_back({{"q", it.q}, {"a", it.a}});
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool ParseFaqItemsJson(const std::string& json, std::vector<FaqItem>& items) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return false;
+  items.clear();
+  for (const auto& e : j) {
+    if (!e.is_object() || !e.contains("q") || !e.contains("a") || !e["q"].is_string() ||
+        !e["a"].is_string()) {
+      return false;
+    }
+    items.push_back({e["q"].get<std::string>(), e["a"].get<std::string>()});
+  }
+  return true;
+}
+
+}  // namespace coolpapers::llm

@@ -1,0 +1,142 @@
+#include "llm/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/text.h"
+
+namespace coolpapers::llm {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+std::string FindProgram(const std::string& name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = std::getenv("PATH");
+  for (const std::string& dir : core::Split(path != nullptr ? path : "/usr/bin:/bin", ':')) {
+    std::string candidate = dir + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// Closes a descriptor once.
+struct Fd {
+  int fd = -1;
+  ~Fd() { Close(); }
+  void Close() {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+};
+
+// Child side between fork and exec: only async-signal-safe calls.
+[[noreturn]] void ExecChild(const char* path, char* const* argv, int out_fd, int err_fd,
+                            const SubprocessLimits& limits) {
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull >= 0) dup2(devnull, 0);
+  dup2(out_fd, 1);
+  dup2(err_fd, 2);
+  if (limits.memory_bytes > 0) {
+    rlimit as{limits.memory_bytes, limits.memory_bytes};
+    setrlimit(RLIMIT_AS, &as);
+  }
+  rlim_t cpu = static_cast<rlim_t>(limits.time_limit.count() / 1000 + 2);
+  rlimit cpu_limit{cpu, cpu};
+  setrlimit(RLIMIT_CPU, &cpu_limit);
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  execv(path, argv);
+  _exit(127);
+}
+
+}  // namespace
+
+Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
+                                    const SubprocessLimits& limits) {
+  if (argv.empty()) return Err(Status::InvalidArgument("RunLimited: empty argv"));
+  std::string path = FindProgram(argv[0]);
+  if (path.empty()) {
+    return Err(Status::NotFound("program '" + argv[0] + "' not found in PATH"));
+  }
+  std::vector<char*> cargv;
+  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return Err(Status::Internal("pipe failed"));
+  Fd out_r{out_pipe[0]}, out_w{out_pipe[1]};
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) return Err(Status::Internal("pipe failed"));
+  Fd err_r{err_pipe[0]}, err_w{err_pipe[1]};
+
+  pid_t pid = fork();
+  if (pid < 0) return Err(Status::Internal(std::string("fork failed: ") + std::strerror(errno)));
+  if (pid == 0) ExecChild(path.c_str(), cargv.data(), out_w.fd, err_w.fd, limits);
+  out_w.Close();
+  err_w.Close();
+
+  SubprocessResult res;
+  auto deadline = Steady::now() + limits.time_limit;
+  bool killed = false;
+  auto kill_child = [&] {
+    if (!killed) kill(pid, SIGKILL);
+    killed = true;
+  };
+  char buf[65536];
+  while (out_r.fd >= 0 || err_r.fd >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+    if (left.count() <= 0) {
+      res.timed_out = true;
+      kill_child();
+      break;
+    }
+    pollfd fds[2];
+    int n = 0;
+    if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
+    if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
+    int pr = poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    if (pr < 0 && errno != EINTR) {
+      kill_child();
+      break;
+    }
+    for (int i = 0; i < n && pr > 0; ++i) {
+      if (fds[i].revents == 0) continue;
+      bool is_out = fds[i].fd == out_r.fd;
+      ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        (is_out ? out_r : err_r).Close();
+        continue;
+      }
+      if (is_out) {
+        size_t room = limits.max_stdout - std::min(limits.max_stdout, res.out.size());
+        res.out.append(buf, std::min<size_t>(room, static_cast<size_t>(got)));
+        if (static_cast<size_t>(got) > room) {
+          res.stdout_truncated = true;
+          kill_child();
+          out_r.Close();
+          err_r.Close();
+        }
+      } else {
+        size_t room = limits.max_stderr - std::min(limits.max_stderr, res.err.size());
+        res.err.append(buf, std::min<size_t>(room, static_cast<size_t>(got)));
+      }
+    }
+  }
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(wstatus)) res.exit_code = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) res.term_signal = WTERMSIG(wstatus);
+  return res;
+}
+
+}  // namespace coolpapers::llm
