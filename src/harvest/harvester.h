@@ -1,0 +1,157 @@
+#pragma once
+// Harvester: keeps the store current with arXiv's announcements, politely and resumably.
+//
+// One harvest (HarvestOnce) for the followed categories:
+//   1. RSS: one request per group of categories (joined with '+', whole archives by name);
+//      each non-empty feed gives the announcement day and the memberships (category, day,
+//      type, position), stored with the papers new to the store. Empty feeds (weekends,
+//      holidays) create no day.
+//   2. OAI-PMH ListRecords (metadataPrefix=arXiv, set=<archive>, from=<last success>),
+//      following resumptionToken, for full metadata; the token is checkpointed after every page.
+//   3. The API (id_list, in batches) for every listed paper still lacking metadata or whose
+//      stored version is older than the listed one (replacements).
+//   4. Day status (expected vs stored) per (category, day); days stay tracked until complete.
+// Every step writes to the store as it goes and the state needed to resume lives in the store,
+// so a harvest killed at any point and rerun ends with the same store; a rerun with nothing new
+// fetches only the feeds (conditionally when the server allows).
+//
+// The daemon (Start/Stop) runs HarvestOnce for the follow list: every few minutes in arXiv's
+// announcement window until the feed's day changes, hourly otherwise. EnqueuePaper fetches a
+// paper a reader asked for, at reader priority.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/paper.h"
+#include "core/status.h"
+#include "harvest/fetcher.h"
+#include "store/store.h"
+
+namespace coolpapers::harvest {
+
+struct HarvesterOptions {
+  ArxivEndpoints endpoints;
+  std::vector<std::string> follow;  // canonical category ids for the daemon (empty: none)
+  size_t api_batch = 150;           // ids per API request
+  bool use_oai = true;
+  std::chrono::minutes announce_poll{5};  // in the announcement window
+  std::chrono::minutes idle_poll{60};     // otherwise
+  core::Clock* clock = nullptr;           // nullptr: the system clock
+  bool progress = false;                  // draw a progress line on stderr (CLI)
+};
+
+struct HarvestOptions {
+  std::vector<std::string> categories;  // canonical ids; empty: the follow list
+  std::string from, until;              // OAI window ("YYYY-MM-DD"); from "" = last success
+  FetchPriority priority = FetchPriority::kAnnouncement;
+};
+
+struct CategoryLag {
+  std::string category;
+  std::string last_complete_day;  // "" if none yet
+  int lag_days = -1;              // days between it and the latest announced day seen, -1 unknown
+};
+
+struct HarvestSummary {
+  int64_t requests = 0;  // attempts, retries included
+  int64_t retries = 0;
+  int64_t papers_new = 0;
+  int64_t papers_updated = 0;
+  int64_t memberships_added = 0;
+  int64_t oai_pages = 0;
+  int64_t api_batches = 0;
+  std::vector<store::DayStatus> days;  // every (category, day) touched
+  int days_complete = 0;
+  int days_incomplete = 0;
+  std::vector<std::string> announce_days;  // channel days seen (non-empty feeds)
+  std::vector<CategoryLag> lags;
+  // Steps that failed (unreachable arXiv, malformed XML, ...): their days stay incomplete and
+  // are retried by the next harvest.
+  std::vector<std::string> errors;
+  // "requests 12 (retries 1), papers 180 new / 2 updated, days 4 complete / 0 incomplete".
+  std::string Line() const;
+};
+
+enum class PaperFetchState { kUnknown, kQueued, kFetching, kStored, kNotFound, kFailed };
+// "unknown", "queued", "fetching", "stored", "not found", "failed".
+const char* PaperFetchStateName(PaperFetchState s);
+
+struct HarvesterMetrics {
+  std::size_t fetch_queue_depth = 0;   // requests waiting in the fetcher
+  std::size_t reader_queue_depth = 0;  // papers readers asked for, not yet fetched
+  int64_t requests = 0;
+  int64_t retries = 0;
+  int64_t failures = 0;                // harvest runs that ended in an error
+  int64_t harvests = 0;
+  double seconds_since_last_complete_day = -1;  // since that day's midnight ET; -1 none
+  std::string last_error;
+};
+
+class Harvester {
+ public:
+  Harvester(store::Store& store, Fetcher& fetcher, HarvesterOptions options);
+  ~Harvester();  // stops the daemon
+  Harvester(const Harvester&) = delete;
+  Harvester& operator=(const Harvester&) = delete;
+
+  // One harvest as described above. Fails only for bad options or a failing store; upstream
+  // failures (unreachable arXiv, malformed XML) are listed in the summary's `errors`, and what
+  // they concern stays incomplete for the next harvest.
+  Result<HarvestSummary> HarvestOnce(const HarvestOptions& options);
+
+  // Starts / stops the background daemon (follow list and the reader queue). Idempotent.
+  void Start();
+  void Stop();
+
+  // Asks for a paper a reader wants that is not stored; returns its state (kStored when it is
+  // already there, kNotFound for an invalid id).
+  PaperFetchState EnqueuePaper(const std::string& id);
+  PaperFetchState PaperState(const std::string& id);
+
+  HarvesterMetrics Metrics();
+
+ private:
+  struct Run;  // per-harvest working state (harvester.cc)
+
+  Status HarvestRss(Run& run, const std::string& group);
+  Status HarvestOai(Run& run, const std::string& set);
+  Status FillFromApi(Run& run, const std::vector<std::pair<std::string, int>>& wanted);
+  Status UpdateDayStatus(Run& run);
+  Result<std::string> FetchBody(Run* run, const FetchRequest& req);
+  std::vector<CategoryLag> Lags(const std::vector<std::string>& categories,
+                                const std::string& latest_day);
+
+  void DaemonLoop();
+  void ReaderLoop();
+  void SetPaperState(const std::string& id, PaperFetchState s);
+
+  store::Store& store_;
+  Fetcher& fetcher_;
+  HarvesterOptions options_;
+  core::Clock* clock_;
+
+  std::mutex run_mu_;  // one HarvestOnce at a time
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool running_ = false;
+  bool stopping_ = false;
+  std::deque<std::string> reader_queue_;
+  std::map<std::string, PaperFetchState> paper_states_;
+  HarvesterMetrics metrics_;
+  std::string last_feed_day_;
+  std::thread daemon_, reader_;
+};
+
+}  // namespace coolpapers::harvest
