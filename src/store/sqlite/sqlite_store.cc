@@ -23,18 +23,23 @@ constexpr const char* kInsertPaper =
     "VALUES (?1, max(?2, 1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT (id) DO NOTHING";
 
-// The merged row: an empty incoming field keeps the stored one; version 0 keeps the version.
+// The merged row: an empty incoming field keeps the stored one; version 0 keeps the version;
+// `published` keeps the earliest and `updated` the latest date seen, so the result does not
+// depend on the order in which sources are imported. A row is only overwritten by a version at
+// least as new, or (version unknown) by data at least as recently updated.
 #define CP_MERGED                                                                          \
   "CASE WHEN ?2 > 0 THEN ?2 ELSE version END, coalesce(nullif(?3, ''), title), "          \
   "coalesce(nullif(?4, ''), abstract), coalesce(nullif(?5, ''), authors), "               \
   "coalesce(nullif(?6, ''), categories), coalesce(nullif(?7, ''), comments), "            \
   "coalesce(nullif(?8, ''), journal_ref), coalesce(nullif(?9, ''), doi), "                \
-  "coalesce(nullif(?10, ''), published), coalesce(nullif(?11, ''), updated)"
+  "CASE WHEN ?10 = '' THEN published WHEN published = '' THEN ?10 "                       \
+  "ELSE min(published, ?10) END, "                                                         \
+  "CASE WHEN ?11 = '' THEN updated ELSE max(updated, ?11) END"
 
 constexpr const char* kUpdatePaper =
     "UPDATE papers SET (version, title, abstract, authors, categories, comments, journal_ref, "
     "doi, published, updated) = (" CP_MERGED "), seq = ?12 "
-    "WHERE id = ?1 AND (?2 = 0 OR ?2 >= version) AND "
+    "WHERE id = ?1 AND (?2 >= version OR (?2 = 0 AND (?11 = '' OR ?11 >= updated))) AND "
     "(version, title, abstract, authors, categories, comments, journal_ref, doi, published, "
     "updated) IS NOT (" CP_MERGED ")";
 #undef CP_MERGED

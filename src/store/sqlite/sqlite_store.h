@@ -3,11 +3,16 @@
 // writes are serialised and each Upsert is one transaction; a pool of reader connections, so
 // page reads never wait for a write in progress (WAL readers see the last committed state).
 //
-// Field merge rule of Upsert: an empty incoming field never erases a stored one (sources differ
-// in what they carry: the bulk file has no DOI, OAI has no listing day); a paper with a lower
-// version than the stored one is ignored as stale; version 0 means "unknown" and keeps the
-// stored version. Re-upserting identical data changes nothing and does not bump the change
-// sequence. Clicks, state and FAQs do not bump the change sequence (they do not alter lists).
+// Field merge rule of Upsert, chosen so the result does not depend on import order:
+//   - an empty incoming field never erases a stored one (sources differ in what they carry:
+//     the bulk file has no DOI, OAI has no listing day);
+//   - a paper with a lower version than the stored one is ignored as stale; version 0 means
+//     "unknown": it applies only if its `updated` is not older than the stored one, and keeps
+//     the stored version;
+//   - `published` keeps the earliest and `updated` the latest date seen (sources differ in
+//     precision: a listing day vs. a submission time).
+// Re-upserting identical data changes nothing and does not bump the change sequence. Clicks,
+// state and FAQs do not bump the change sequence (they do not alter lists).
 
 #include <memory>
 #include <mutex>

@@ -141,9 +141,18 @@ TEST_F(SqliteStoreTest, NewerVersionUpdatesInPlaceOlderIsIgnored) {
   EXPECT_EQ(stale->unchanged, 1);
   EXPECT_EQ((**store_->GetPaper("2503.00001")).title, "A better title");
 
-  // Version 0 (unknown) with fewer fields: keeps version and the DOI it does not carry.
+  // Version 0 (unknown) but older data: ignored.
+  Paper old_unknown = MakePaper("2503.00001", {"cs.CL", "cs.AI"}, 0);
+  old_unknown.title = "Old title from OAI";
+  old_unknown.updated = "2025-03-10 00:00:00";
+  ASSERT_TRUE(store_->Upsert(std::vector<Paper>{old_unknown}, {}));
+  EXPECT_EQ((**store_->GetPaper("2503.00001")).title, "A better title");
+
+  // Version 0 (unknown), newer data with fewer fields: keeps version and the DOI it does not
+  // carry.
   Paper unknown = MakePaper("2503.00001", {"cs.CL", "cs.AI"}, 0);
   unknown.title = "Title from OAI";
+  unknown.updated = "2025-03-20 00:00:00";
   ASSERT_TRUE(store_->Upsert(std::vector<Paper>{unknown}, {}));
   p = **store_->GetPaper("2503.00001");
   EXPECT_EQ(p.version, 2);
@@ -153,6 +162,28 @@ TEST_F(SqliteStoreTest, NewerVersionUpdatesInPlaceOlderIsIgnored) {
   // Insert with version 0 stores version 1.
   ASSERT_TRUE(store_->Upsert(std::vector<Paper>{MakePaper("2503.00009", {"cs.CL"}, 0)}, {}));
   EXPECT_EQ((**store_->GetPaper("2503.00009")).version, 1);
+}
+
+TEST_F(SqliteStoreTest, DatesKeepEarliestPublishedAndLatestUpdatedWhateverTheOrder) {
+  Paper day_only = MakePaper("2503.00001", {"cs.CL"}, 0);
+  day_only.published = "2025-03-18 00:00:00";
+  day_only.updated = "2025-04-02 00:00:00";
+  Paper exact = MakePaper("2503.00001", {"cs.CL"}, 2);
+  exact.published = "2025-03-17 18:00:00";
+  exact.updated = "2025-04-01 09:30:00";
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(store_->Upsert(std::vector<Paper>{day_only}, {}));
+    ASSERT_TRUE(store_->Upsert(std::vector<Paper>{exact}, {}));
+  }
+  Paper p = **store_->GetPaper("2503.00001");
+  EXPECT_EQ(p.published, "2025-03-17 18:00:00");
+  EXPECT_EQ(p.updated, "2025-04-02 00:00:00");
+  EXPECT_EQ(p.version, 2);
+  int64_t seq = *store_->ChangeSeq();
+  Result<UpsertCounts> c = store_->Upsert(std::vector<Paper>{day_only, exact}, {});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->unchanged, 2);  // no flip-flop between the two sources
+  EXPECT_EQ(*store_->ChangeSeq(), seq);
 }
 
 TEST_F(SqliteStoreTest, InvalidInputWritesNothing) {
