@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "core/announce_day.h"
@@ -67,6 +69,8 @@ int RunHarvest(const HarvestArgs& a) {
   if (a.interval < 3.0 && a.base_url.empty()) {
     return Fail("--interval below 3 s is only allowed with --base-url (arXiv asks for 3 s)", 2);
   }
+  // Logs go to stderr; stdout carries only the summary.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("harvest"));
   auto store = store::OpenStore(a.db);
   if (!store) return Fail(a.db + ": " + store.error().message());
 

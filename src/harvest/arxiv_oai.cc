@@ -24,7 +24,23 @@ std::string OaiSetForArchive(const std::string& archive) {
   return archive;
 }
 
-Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url) {
+namespace {
+// The envelope's <responseDate>, which precedes every record; a plain search of the head of the
+// document is enough (the records themselves are read by store::ParseOaiListRecords).
+std::string ResponseDate(std::string_view body) {
+  std::string_view head = body.substr(0, 4096);
+  size_t open = head.find("responseDate>");
+  if (open == std::string_view::npos) return "";
+  size_t start = open + 13;
+  size_t end = head.find('<', start);
+  if (end == std::string_view::npos) return "";
+  return std::string(core::Trim(head.substr(start, end - start)));
+}
+}  // namespace
+
+Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
+                                        std::string* response_date) {
+  if (response_date) *response_date = ResponseDate(body);
   auto page = store::ParseOaiListRecords(body);
   if (!page) {
     return Err(Status(page.error().code(), url + ": " + page.error().message()));

@@ -30,7 +30,9 @@ std::string OaiSetForArchive(const std::string& archive);
 
 // Parses a ListRecords response fetched from `url`. "noRecordsMatch" is an empty page, not an
 // error; any other OAI error fails (kInvalidArgument for badArgument/badResumptionToken/...);
-// malformed XML fails with kCorruption naming `url`.
-Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url);
+// malformed XML fails with kCorruption naming `url`. When `response_date` is given it receives
+// the response's <responseDate> ("YYYY-MM-DDThh:mm:ssZ", the server's clock) or "".
+Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
+                                        std::string* response_date = nullptr);
 
 }  // namespace coolpapers::harvest

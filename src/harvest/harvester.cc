@@ -24,6 +24,7 @@ struct Harvester::Run {
   HarvestSummary summary;
   std::set<std::string> fetched_urls;  // nothing is fetched twice within a run
   std::set<std::string> listed_ids;    // papers listed by this run's feeds
+  std::set<std::string> new_ids;       // papers this run inserted (not "updated" when filled)
   std::string earliest_day;
   std::unique_ptr<core::Progress> progress;
   std::vector<std::string> errors;
@@ -173,6 +174,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   if (!counts) return counts.error();
   run.summary.papers_new += counts->inserted;
   run.summary.memberships_added += counts->memberships_added;
+  for (const auto& p : papers) run.new_ids.insert(p.id);
 
   std::map<std::string, TrackedDay> days;
   std::map<std::string, int> version_of;
@@ -228,7 +230,8 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
     run.Note(req.what + " page " + std::to_string(run.summary.oai_pages + 1));
     auto body = FetchBody(&run, req);
     if (!body) return body.error();
-    auto page = ParseOaiResponse(*body, req.url);
+    std::string response_date;
+    auto page = ParseOaiResponse(*body, req.url, &response_date);
     if (!page && !restarted && page.error().message().find("badResumptionToken") !=
                                    std::string::npos) {
       spdlog::warn("harvest: OAI token expired for set {}; restarting the list", set);
@@ -238,6 +241,8 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
     }
     if (!page) return page.error();
     ++run.summary.oai_pages;
+    // "from" for the next harvest is the server's date of this list's first response.
+    if (token.empty() && response_date.size() >= 10) cp->started = response_date.substr(0, 10);
 
     std::vector<std::string> ids;
     for (const auto& r : page->records) ids.push_back(r.paper.id);
@@ -261,10 +266,7 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
       }
       papers.push_back(std::move(p));
     }
-    auto counts = store_.Upsert(papers, {});
-    if (!counts) return counts.error();
-    run.summary.papers_new += counts->inserted;
-    run.summary.papers_updated += counts->updated;
+    if (Status s = StoreMetadata(run, papers); !s.ok()) return s;
     token = page->resumption_token;
     cp->token = token;
     if (token.empty()) break;
@@ -275,6 +277,18 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
   cp->list_from.clear();
   cp->list_until.clear();
   return tracker.SetOai(set, *cp);
+}
+
+Status Harvester::StoreMetadata(Run& run, const std::vector<core::Paper>& papers) {
+  auto counts = store_.Upsert(papers, {});
+  if (!counts) return counts.error();
+  // Filling in a paper this run inserted from its feed is not an update.
+  int64_t filled = 0;
+  for (const auto& p : papers) filled += run.new_ids.count(p.id);
+  run.summary.papers_new += counts->inserted;
+  run.summary.papers_updated += std::max<int64_t>(0, counts->updated - filled);
+  for (const auto& p : papers) run.new_ids.insert(p.id);
+  return Status::Ok();
 }
 
 Status Harvester::FillFromApi(Run& run, const std::vector<std::pair<std::string, int>>& wanted) {
@@ -297,10 +311,7 @@ Status Harvester::FillFromApi(Run& run, const std::vector<std::pair<std::string,
       if (first_error.ok()) first_error = feed.error();
       continue;  // the next batch may still succeed; these stay missing until the next run
     }
-    auto counts = store_.Upsert(feed->papers, {});
-    if (!counts) return counts.error();
-    run.summary.papers_new += counts->inserted;
-    run.summary.papers_updated += counts->updated;
+    if (Status s = StoreMetadata(run, feed->papers); !s.ok()) return s;
   }
   return first_error;
 }

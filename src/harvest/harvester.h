@@ -128,6 +128,7 @@ class Harvester {
   Status HarvestOai(Run& run, const std::string& set);
   Status FillFromApi(Run& run, const std::vector<std::pair<std::string, int>>& wanted);
   Status UpdateDayStatus(Run& run);
+  Status StoreMetadata(Run& run, const std::vector<core::Paper>& papers);
   Result<std::string> FetchBody(Run* run, const FetchRequest& req);
   std::vector<CategoryLag> Lags(const std::vector<std::string>& categories,
                                 const std::string& latest_day);
