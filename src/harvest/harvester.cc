@@ -144,7 +144,19 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   if (resp->http_status == 304) {
     spdlog::info("harvest: {} unchanged since the last harvest (day {})", req.what,
                  validators->day);
-    if (!validators->day.empty()) run.summary.announce_days.push_back(validators->day);
+    if (validators->day.empty()) return Status::Ok();
+    // The listing is the one stored last time: the rest of the harvest needs its day and ids.
+    run.summary.announce_days.push_back(validators->day);
+    if (run.earliest_day.empty() || validators->day < run.earliest_day) {
+      run.earliest_day = validators->day;
+    }
+    for (const auto& cat : run.followed) {
+      auto t = tracker.Get(cat, validators->day);
+      if (!t) return t.error();
+      if (*t) {
+        for (const auto& [id, v] : (*t)->versions) run.listed_ids.insert(id);
+      }
+    }
     return Status::Ok();
   }
   auto feed = ParseArxivRss(resp->body, req.url);

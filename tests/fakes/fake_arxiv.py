@@ -217,9 +217,9 @@ def oai_list_records(data, q, day, page_size):
     token = q.get("resumptionToken")
     if token:
         try:
-            state = json.loads(urllib.parse.unquote(token))
-            frm, until, oset, cursor = state["f"], state["u"], state["s"], int(state["c"])
-        except (ValueError, KeyError):
+            frm, until, oset, cursor = token.split("|")
+            cursor = int(cursor)
+        except ValueError:
             return 200, oai_envelope(
                 '<error code="badResumptionToken">bad token</error>', {"verb": "ListRecords"}, day)
     else:
@@ -249,8 +249,7 @@ def oai_list_records(data, q, day, page_size):
     inner = "".join(oai_record_xml(data, r, day) for r in page)
     nxt = cursor + page_size
     if nxt < len(matches):
-        tok = urllib.parse.quote(json.dumps({"f": frm, "u": until, "s": oset, "c": nxt},
-                                            separators=(",", ":")))
+        tok = f"{frm}|{until}|{oset}|{nxt}"
         inner += (f'<resumptionToken cursor="{cursor}" completeListSize="{len(matches)}">'
                   f"{esc(tok)}</resumptionToken>")
     elif cursor > 0:

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""`coolpapers harvest arxiv --once` against the fake arXiv (tests/fakes/fake_arxiv.py).
+
+Checks: memberships of a joined cs.CL+cs.LG feed (cross-lists in both categories, each paper
+once), day completeness, a resumptionToken chain followed to its end, a replacement updating
+the version without a new row, a rerun fetching nothing but the feed and OAI, spacing of
+request starts, Retry-After obeyed and transient faults retried, kill -9 mid-harvest then
+rerun ending with the same store as an uninterrupted run, an empty weekend feed creating no
+day, and malformed XML giving a clear error and no day.
+"""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpserver  # noqa: E402
+
+INTERVAL = 0.05
+DAY1, DAY2, WEEKEND = "2026-06-29", "2026-06-30", "2026-06-27"
+REPLACED = ["2606.27378", "2606.27499"]
+
+
+class FakeArxiv:
+    """The fake arXiv as a child process; always stopped by stop()."""
+
+    def __init__(self, tmp):
+        self.log = os.path.join(tmp, "arxiv_log.jsonl")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(cpserver.source_dir(), "tests", "fakes", "fake_arxiv.py"),
+             "--fixtures", cpserver.fixture_path("arxiv"), "--port", "0", "--log", self.log],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise AssertionError("fake arXiv did not start: %r" % line)
+        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
+
+    def scenario(self, **s):
+        req = urllib.request.Request(self.base + "/_admin/scenario", data=json.dumps(s).encode(),
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def requests(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+
+def harvest_cmd(db, base, interval=INTERVAL):
+    return [cpserver.find_binary(), "harvest", "arxiv", "--db", "sqlite:" + db, "--categories",
+            "cs.CL,cs.LG", "--once", "--base-url", base, "--interval", str(interval)]
+
+
+def harvest(db, base, check=True):
+    proc = subprocess.run(harvest_cmd(db, base), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, text=True, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError("harvest exited %d\nstdout:\n%s\nstderr:\n%s" % (
+            proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    return proc
+
+
+def query(db, sql, *args):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def dump(db):
+    """The store's content, without change sequence numbers and harvest bookkeeping."""
+    return {
+        "papers": query(db, "SELECT id, version, title, abstract, authors, categories, comments, "
+                            "journal_ref, doi, published, updated FROM papers ORDER BY id"),
+        "memberships": query(db, "SELECT category, day, paper_id, type, position FROM memberships "
+                                 "ORDER BY category, day, paper_id"),
+        "day_status": query(db, "SELECT category, day, expected, stored FROM day_status "
+                                "ORDER BY category, day"),
+    }
+
+
+def targets(entries):
+    return [e["target"] for e in entries]
+
+
+class HarvestTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.fake = FakeArxiv(self.tmp.name)
+        self.db = os.path.join(self.tmp.name, "h.db")
+
+    def tearDown(self):
+        self.fake.stop()
+        self.tmp.cleanup()
+
+    def test_day_chain_replacement_and_rerun(self):
+        self.fake.scenario(day=DAY1, oai_page_size=7)
+        out = harvest(self.db, self.fake.base)
+        self.assertIn("days 2 complete / 0 incomplete", out.stdout)
+        reqs = self.fake.requests()
+        # One joined feed, an OAI chain of several pages, nothing fetched twice.
+        self.assertEqual([t for t in targets(reqs) if t.startswith("/rss/")], ["/rss/cs.CL+cs.LG"])
+        tokens = [t for t in targets(reqs) if "resumptionToken" in t]
+        self.assertGreaterEqual(len(tokens), 5, targets(reqs))
+        self.assertEqual(len(targets(reqs)), len(set(targets(reqs))), targets(reqs))
+        starts = [e["t"] for e in reqs]
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        self.assertGreaterEqual(min(gaps), INTERVAL * 0.95, gaps)
+
+        counts = dict(((c, d), n) for c, d, n in query(
+            self.db, "SELECT category, day, count(*) FROM memberships GROUP BY 1, 2"))
+        self.assertEqual(counts, {("cs.CL", DAY1): 46, ("cs.LG", DAY1): 25})
+        both = query(self.db, "SELECT paper_id FROM memberships GROUP BY paper_id "
+                              "HAVING count(DISTINCT category) = 2")
+        self.assertGreater(len(both), 5)
+        cross = both[0][0]
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers WHERE id = ?", cross), [(1,)])
+        types = dict(query(self.db, "SELECT category, type FROM memberships WHERE paper_id = ?",
+                           cross))
+        self.assertEqual(sorted(types.values()), [0, 1])  # new in one, cross in the other
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers"), [(58,)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers WHERE published = ''"), [(0,)])
+        self.assertEqual(query(self.db, "SELECT category, expected, stored FROM day_status "
+                                        "ORDER BY 1"), [("cs.CL", 46, 46), ("cs.LG", 25, 25)])
+
+        # A rerun changes nothing and asks only the feed (conditionally) and OAI.
+        before, seen = dump(self.db), len(reqs)
+        harvest(self.db, self.fake.base)
+        self.assertEqual(dump(self.db), before)
+        again = targets(self.fake.requests()[seen:])
+        self.assertFalse([t for t in again if t.startswith("/api/")], again)
+        self.assertEqual([t for t in again if t.startswith("/rss/")], ["/rss/cs.CL+cs.LG"])
+
+        # The next day: a replacement updates the paper's version, no new row.
+        self.fake.scenario(day=DAY2, oai_page_size=7)
+        harvest(self.db, self.fake.base)
+        self.assertEqual(query(self.db, "SELECT id, version FROM papers WHERE id IN (?, ?) "
+                                        "ORDER BY id", *REPLACED),
+                         [(REPLACED[0], 2), (REPLACED[1], 2)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers WHERE id = ?", REPLACED[0]),
+                         [(1,)])
+        new_day2 = query(self.db, "SELECT count(DISTINCT paper_id) FROM memberships "
+                                  "WHERE day = ? AND type IN (0, 1)", DAY2)[0][0]
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers"), [(58 + new_day2,)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM day_status WHERE stored < expected"),
+                         [(0,)])
+
+    def test_faults_are_retried_and_retry_after_obeyed(self):
+        self.fake.scenario(day=DAY1, oai_page_size=10, faults=[
+            {"path": "/rss/", "kind": "503", "retry_after": "1"},
+            {"path": "/oai", "query": "resumptionToken", "kind": "429", "retry_after": "date"},
+            {"path": "/oai", "query": "resumptionToken", "kind": "reset", "after": 1},
+            {"path": "/oai", "query": "resumptionToken", "kind": "truncate", "after": 2},
+        ])
+        out = harvest(self.db, self.fake.base)
+        self.assertIn("days 2 complete / 0 incomplete", out.stdout)
+        reqs = self.fake.requests()
+        faulted = [i for i, e in enumerate(reqs) if e["fault"]]
+        self.assertEqual(len(faulted), 4, reqs)
+        first = faulted[0]
+        self.assertEqual(reqs[first]["fault"], "503")
+        self.assertEqual(reqs[first]["target"], reqs[first + 1]["target"])  # retried
+        self.assertGreaterEqual(reqs[first + 1]["t"] - reqs[first]["t"], 0.95)  # Retry-After
+        for i in faulted:
+            self.assertEqual(reqs[i]["target"], reqs[i + 1]["target"])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers"), [(58,)])
+
+    def test_kill_9_then_rerun_equals_an_uninterrupted_run(self):
+        # The uninterrupted reference.
+        ref = os.path.join(self.tmp.name, "ref.db")
+        self.fake.scenario(day=DAY1, oai_page_size=5)
+        harvest(ref, self.fake.base)
+        self.fake.scenario(day=DAY2, oai_page_size=5)
+        harvest(ref, self.fake.base)
+
+        # Killed in the middle of an OAI resumptionToken chain, then right after the feed.
+        for day, marker, hits in ((DAY1, "resumptionToken", 3), (DAY2, "/oai?", 1)):
+            self.fake.scenario(day=day, oai_page_size=5)
+            start = len(self.fake.requests())
+            proc = subprocess.Popen(harvest_cmd(self.db, self.fake.base, interval=0.2),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    stdin=subprocess.DEVNULL)
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    new = targets(self.fake.requests()[start:])
+                    if sum(marker in t for t in new) >= hits:
+                        break
+                    time.sleep(0.02)
+                os.kill(proc.pid, signal.SIGKILL)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+            self.assertEqual(proc.returncode, -signal.SIGKILL)
+            harvest(self.db, self.fake.base)
+        self.assertEqual(dump(self.db), dump(ref))
+
+    def test_weekend_feed_creates_no_day(self):
+        self.fake.scenario(day=WEEKEND)
+        out = harvest(self.db, self.fake.base)
+        self.assertIn("days 0 complete / 0 incomplete", out.stdout)
+        self.assertEqual(query(self.db, "SELECT count(*) FROM memberships"), [(0,)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM day_status"), [(0,)])
+        self.assertFalse([t for t in targets(self.fake.requests()) if t.startswith("/oai")])
+
+    def test_malformed_feed_is_a_clear_error_and_no_day(self):
+        self.fake.scenario(day=DAY1, faults=[{"path": "/rss/", "kind": "malformed"}])
+        out = harvest(self.db, self.fake.base, check=False)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        last = out.stderr.strip().splitlines()[-1]
+        self.assertIn("/rss/cs.CL+cs.LG", last)
+        self.assertIn("malformed XML", last)
+        self.assertEqual(query(self.db, "SELECT count(*) FROM day_status"), [(0,)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM memberships"), [(0,)])
+        # Fixed upstream: the rerun completes the day.
+        self.fake.scenario(day=DAY1)
+        harvest(self.db, self.fake.base)
+        self.assertEqual(query(self.db, "SELECT count(*) FROM day_status WHERE stored = expected"),
+                         [(2,)])
+
+
+if __name__ == "__main__":
+    unittest.main()
