@@ -30,6 +30,7 @@ std::optional<std::chrono::system_clock::time_point> NewYorkMidnight(const std::
 }
 
 constexpr size_t kMaxTrackedPapers = 10000;
+constexpr std::chrono::minutes kRecheckAfter{10};
 
 }  // namespace
 
@@ -106,12 +107,12 @@ void Harvester::SetPaperState(const std::string& id, PaperFetchState s) {
   if (paper_states_.size() >= kMaxTrackedPapers && !paper_states_.count(id)) {
     // Forget settled entries first; a forgotten paper is simply asked for again.
     for (auto it = paper_states_.begin(); it != paper_states_.end();) {
-      bool settled = it->second != PaperFetchState::kQueued &&
-                     it->second != PaperFetchState::kFetching;
+      bool settled = it->second.state != PaperFetchState::kQueued &&
+                     it->second.state != PaperFetchState::kFetching;
       it = settled ? paper_states_.erase(it) : std::next(it);
     }
   }
-  paper_states_[id] = s;
+  paper_states_[id] = {s, std::chrono::steady_clock::now()};
 }
 
 PaperFetchState Harvester::EnqueuePaper(const std::string& raw_id) {
@@ -122,13 +123,16 @@ PaperFetchState Harvester::EnqueuePaper(const std::string& raw_id) {
   if (stored && *stored) return PaperFetchState::kStored;
   std::lock_guard lock(mu_);
   auto it = paper_states_.find(base);
-  if (it != paper_states_.end() && (it->second == PaperFetchState::kQueued ||
-                                    it->second == PaperFetchState::kFetching)) {
-    return it->second;
+  if (it != paper_states_.end()) {
+    PaperFetchState st = it->second.state;
+    if (st == PaperFetchState::kQueued || st == PaperFetchState::kFetching) return st;
+    // Recently asked and unknown to arXiv (or failing): don't ask again on every page view.
+    bool recent = std::chrono::steady_clock::now() - it->second.when < kRecheckAfter;
+    if (recent && (st == PaperFetchState::kNotFound || st == PaperFetchState::kFailed)) return st;
   }
   if (!running_) return PaperFetchState::kUnknown;  // nobody would fetch it
   if (paper_states_.size() >= kMaxTrackedPapers) return PaperFetchState::kFailed;
-  paper_states_[base] = PaperFetchState::kQueued;
+  paper_states_[base] = {PaperFetchState::kQueued, std::chrono::steady_clock::now()};
   reader_queue_.push_back(base);
   cv_.notify_all();
   return PaperFetchState::kQueued;
@@ -140,7 +144,9 @@ PaperFetchState Harvester::PaperState(const std::string& raw_id) {
   {
     std::lock_guard lock(mu_);
     auto it = paper_states_.find(id->base());
-    if (it != paper_states_.end() && it->second != PaperFetchState::kStored) return it->second;
+    if (it != paper_states_.end() && it->second.state != PaperFetchState::kStored) {
+      return it->second.state;
+    }
   }
   auto stored = store_.GetPaper(id->base());
   if (stored && *stored) return PaperFetchState::kStored;
@@ -158,7 +164,9 @@ void Harvester::ReaderLoop() {
         ids.push_back(reader_queue_.front());
         reader_queue_.pop_front();
       }
-      for (const auto& id : ids) paper_states_[id] = PaperFetchState::kFetching;
+      for (const auto& id : ids) {
+        paper_states_[id] = {PaperFetchState::kFetching, std::chrono::steady_clock::now()};
+      }
     }
     FetchRequest req;
     req.url = ApiIdListUrl(options_.endpoints, ids);

@@ -115,7 +115,9 @@ class Harvester {
   void Stop();
 
   // Asks for a paper a reader wants that is not stored; returns its state (kStored when it is
-  // already there, kNotFound for an invalid id).
+  // already there, kNotFound for an invalid id or one arXiv did not know in the last 10
+  // minutes, kUnknown when the harvester is not started). Never fetches the same id twice at
+  // once.
   PaperFetchState EnqueuePaper(const std::string& id);
   PaperFetchState PaperState(const std::string& id);
 
@@ -149,7 +151,11 @@ class Harvester {
   bool running_ = false;
   bool stopping_ = false;
   std::deque<std::string> reader_queue_;
-  std::map<std::string, PaperFetchState> paper_states_;
+  struct PaperEntry {
+    PaperFetchState state = PaperFetchState::kUnknown;
+    std::chrono::steady_clock::time_point when;  // of the last change
+  };
+  std::map<std::string, PaperEntry> paper_states_;
   HarvesterMetrics metrics_;
   std::string last_feed_day_;
   std::thread daemon_, reader_;

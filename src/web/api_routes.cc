@@ -9,6 +9,7 @@
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
+#include "harvest/harvester.h"
 #include "store/store.h"
 #include "web/page_cache.h"
 #include "web/paper_json.h"
@@ -69,6 +70,21 @@ Response PaperRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
+    if (s.harvester) {  // harvest: fetch it through the polite queue
+      auto state = s.harvester->EnqueuePaper(id->base());
+      if (state == harvest::PaperFetchState::kQueued ||
+          state == harvest::PaperFetchState::kFetching) {
+        nlohmann::json j = {{"error", "not stored yet"},
+                            {"state", harvest::PaperFetchStateName(state)},
+                            {"id", id->base()},
+                            {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
+        return JsonResponse(202, DumpJson(j));
+      }
+      if (state == harvest::PaperFetchState::kNotFound) {
+        return JsonError(404, "arXiv has no paper " + id->base(),
+                         "check the id on https://arxiv.org/abs/" + id->base());
+      }
+    }
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "it appears after the next harvest or import; see https://arxiv.org/abs/" +
                          id->base());
@@ -180,6 +196,21 @@ Response ClickRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
+    if (s.harvester) {  // harvest: fetch it through the polite queue
+      auto state = s.harvester->EnqueuePaper(id->base());
+      if (state == harvest::PaperFetchState::kQueued ||
+          state == harvest::PaperFetchState::kFetching) {
+        nlohmann::json j = {{"error", "not stored yet"},
+                            {"state", harvest::PaperFetchStateName(state)},
+                            {"id", id->base()},
+                            {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
+        return JsonResponse(202, DumpJson(j));
+      }
+      if (state == harvest::PaperFetchState::kNotFound) {
+        return JsonError(404, "arXiv has no paper " + id->base(),
+                         "check the id on https://arxiv.org/abs/" + id->base());
+      }
+    }
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }
