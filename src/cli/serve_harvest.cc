@@ -1,0 +1,110 @@
+#include "cli/serve_harvest.h"
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "core/text.h"
+#include "harvest/harvest_plan.h"
+#include "web/metrics.h"
+
+namespace coolpapers::cli {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// Every outcome PoliteFetcher counts (FetcherStats::requests).
+constexpr const char* kOutcomes[] = {"ok",           "not_modified", "not_found", "client_error",
+                                     "rate_limited", "server_error", "timeout",   "network_error",
+                                     "truncated",    "too_large",    "cancelled"};
+
+void RegisterMetrics(web::Metrics& m, harvest::PoliteFetcher& f, harvest::Harvester* h) {
+  m.AddGaugeCallback("coolpapers_arxiv_queue_depth", "arXiv requests waiting in the polite queue",
+                     {}, [&f] { return double(f.QueueDepth()); });
+  m.AddGaugeCallback("coolpapers_arxiv_retries_total", "arXiv request attempts that were retries",
+                     {}, [&f] { return double(f.Stats().retries); });
+  for (const char* outcome : kOutcomes) {
+    std::string o = outcome;
+    m.AddGaugeCallback("coolpapers_arxiv_requests_total", "arXiv request attempts by outcome",
+                       {{"outcome", o}}, [&f, o] {
+                         auto s = f.Stats();
+                         auto it = s.requests.find(o);
+                         return it == s.requests.end() ? 0.0 : double(it->second);
+                       });
+  }
+  if (!h) return;
+  m.AddGaugeCallback("coolpapers_harvest_reader_queue_depth",
+                     "Papers readers asked for that are not fetched yet", {},
+                     [h] { return double(h->Metrics().reader_queue_depth); });
+  m.AddGaugeCallback("coolpapers_harvest_seconds_since_last_complete_day",
+                     "Seconds since the start (00:00 ET) of the newest complete day; -1 none", {},
+                     [h] { return h->Metrics().seconds_since_last_complete_day; });
+  m.AddGaugeCallback("coolpapers_harvest_runs_total", "Harvests run", {},
+                     [h] { return double(h->Metrics().harvests); });
+  m.AddGaugeCallback("coolpapers_harvest_failed_runs_total", "Harvests that reported errors", {},
+                     [h] { return double(h->Metrics().failures); });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
+                                                           const std::string& base_url,
+                                                           bool harvest_flag, store::Store& store,
+                                                           web::Metrics& metrics) {
+  std::vector<std::string> follow_list = cfg.GetList("harvest.follow");
+  std::string follow_text = EnvOr("COOLPAPERS_HARVEST_FOLLOW", core::Join(follow_list, ","));
+  std::vector<std::string> follow;
+  if (!follow_text.empty()) {
+    auto expanded = harvest::ExpandCategories(follow_text);
+    if (!expanded) return Err(Status::InvalidArgument("[harvest] follow: " + expanded.error().message()));
+    follow = std::move(*expanded);
+  } else if (harvest_flag) {
+    follow = *harvest::ExpandCategories("cs");
+  }
+
+  double interval = 3.0;
+  if (auto text = cfg.GetString("harvest.interval")) {
+    char* end = nullptr;
+    interval = std::strtod(text->c_str(), &end);
+    if (end == text->c_str() || *end != '\0' || !(interval >= 0)) {
+      return Err(Status::InvalidArgument("[harvest] interval = " + *text +
+                                         ": give seconds between arXiv requests, e.g. 3"));
+    }
+  }
+  if (interval < 3.0 && base_url.empty()) {
+    return Err(Status::InvalidArgument(
+        "[harvest] interval below 3 s is only allowed with a base_url (arXiv asks for 3 s)"));
+  }
+  auto poll = cfg.GetInt("harvest.poll_minutes");
+  if (!poll) return Err(poll.error());
+
+  harvest::PoliteFetcherOptions fo;
+  fo.interval = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+  fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
+  std::unique_ptr<ServeHarvest> out(new ServeHarvest());
+  out->fetcher_ = std::make_unique<harvest::PoliteFetcher>(fo);
+
+  if (!follow.empty()) {
+    harvest::HarvesterOptions ho;
+    ho.endpoints.base_url = base_url;
+    ho.follow = follow;
+    if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
+    out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
+    out->harvester_->Start();
+    spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
+                 follow.size(), base_url.empty() ? "arxiv.org" : base_url, interval);
+  } else {
+    spdlog::info("harvest: off (pass --harvest or set [harvest] follow to follow arXiv)");
+  }
+  RegisterMetrics(metrics, *out->fetcher_, out->harvester_.get());
+  return out;
+}
+
+ServeHarvest::~ServeHarvest() {
+  if (harvester_) harvester_->Stop();
+}
+
+}  // namespace coolpapers::cli

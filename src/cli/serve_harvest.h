@@ -1,0 +1,46 @@
+#pragma once
+// The arXiv side of `coolpapers serve`: the one PoliteFetcher of the process (the FAQ's PDFs go
+// through it too) and, when harvesting is on, the Harvester daemon with its /metrics series.
+//
+// Settings ([harvest] in the config file, env wins):
+//   follow = ["cs.CL", "cs.LG"] | "cs" | "all"   env COOLPAPERS_HARVEST_FOLLOW="cs.CL,cs.LG"
+//   interval = 3          seconds between arXiv requests (below 3 only with a base_url)
+//   poll_minutes = 60     idle polling (every 5 minutes while an announcement is awaited)
+//   contact = "mailto:…"  User-Agent contact             env COOLPAPERS_CONTACT
+//   base_url (or env COOLPAPERS_ARXIV_BASE_URL) replaces every arXiv host.
+// Harvesting is off unless `serve --harvest` is given or the follow list is non-empty, so a
+// plain `make run` never contacts arXiv by itself.
+
+#include <memory>
+#include <string>
+
+#include "cli/serve_config.h"
+#include "core/status.h"
+#include "harvest/harvester.h"
+#include "harvest/polite_fetcher.h"
+#include "store/store.h"
+
+namespace coolpapers::web { class Metrics; }
+
+namespace coolpapers::cli {
+
+class ServeHarvest {
+ public:
+  // Reads the settings above; fails on an unknown category or a bad number, naming the key.
+  static Result<std::unique_ptr<ServeHarvest>> Create(const ConfigFile& cfg,
+                                                      const std::string& base_url,
+                                                      bool harvest_flag, store::Store& store,
+                                                      web::Metrics& metrics);
+  ~ServeHarvest();  // stops the daemon before the fetcher goes away
+
+  harvest::PoliteFetcher& fetcher() { return *fetcher_; }
+  // nullptr when harvesting is off.
+  harvest::Harvester* harvester() { return harvester_.get(); }
+
+ private:
+  ServeHarvest() = default;
+  std::unique_ptr<harvest::PoliteFetcher> fetcher_;
+  std::unique_ptr<harvest::Harvester> harvester_;
+};
+
+}  // namespace coolpapers::cli
