@@ -14,6 +14,7 @@
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
+#include "harvest/harvester.h"
 #include "store/store.h"
 #include "web/atom.h"
 #include "web/home_page.h"
@@ -344,6 +345,12 @@ Response ListRoute(Services& s, const Request& req, const std::string& expr) {
 Response ArxivExprRoute(Services& s, const Request& req) {
   const std::string expr = req.captures.empty() ? "" : req.captures.front();
   if (expr.empty()) return Redirect(301, "/");
+  if (expr.back() == '/') {  // "/arxiv/cs.CL/" -> "/arxiv/cs.CL"
+    std::string trimmed = expr;
+    while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
+    return Redirect(301, (trimmed.empty() ? "/" : "/arxiv/" + trimmed) +
+                             std::string(QuerySuffix(req)));
+  }
   std::vector<std::string> parts = core::Split(expr, ',', /*skip_empty=*/false);
   bool any_id = std::any_of(parts.begin(), parts.end(), IsIdLike);
   if (any_id) return IdsRoute(s, req, expr, parts);
@@ -413,6 +420,24 @@ Response FeedRoute(Services& s, const Request& req) {
 
 Response MissingPaperResponse(Services& s, const core::ArxivId& id) {
   const std::string base = core::HtmlEscape(id.base());
+  if (s.harvester) {  // harvest: fetch it through the polite queue; the page refreshes itself
+    auto state = s.harvester->EnqueuePaper(id.base());
+    if (state == harvest::PaperFetchState::kStored) return Redirect(302, "/arxiv/" + id.base());
+    if (state == harvest::PaperFetchState::kQueued ||
+        state == harvest::PaperFetchState::kFetching) {
+      PageMeta meta;
+      meta.title = "Fetching arXiv " + id.base() + " | coolpapers";
+      meta.description = "arXiv paper " + id.base() + " is being fetched from arXiv.";
+      meta.extra_head = "<meta http-equiv=\"refresh\" content=\"5\">";
+      std::string body = "<section class=\"missing-paper being-fetched\" data-id=\"" + base +
+                         "\" data-state=\"" + harvest::PaperFetchStateName(state) + "\">\n";
+      body += "<h1>Fetching arXiv:" + base + "</h1>\n<p class=\"fetch-state\">" +
+              std::string(harvest::PaperFetchStateName(state)) +
+              "</p>\n<p>This paper is not in the database yet; it is being fetched from arXiv "
+              "through the polite queue. This page refreshes every 5 seconds.</p>\n</section>\n";
+      return HtmlResponse(202, meta, body);
+    }
+  }
   PageMeta meta;
   meta.title = "arXiv " + id.base() + " is not in the database yet | coolpapers";
   meta.description = "arXiv paper " + id.base() + " has not been imported into this server yet.";

@@ -133,6 +133,9 @@ TEST_F(ArxivRoutesTest, CanonicalRedirects) {
   r = Get("/arxiv/2606.00001,2606.00001,1406.02661");
   EXPECT_EQ(r.status, 301);
   EXPECT_EQ(HeaderOf(r, "Location"), "/arxiv/2606.00001,1406.2661");
+  r = Get("/arxiv/cs.CL/?date=2026-06-30");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(HeaderOf(r, "Location"), "/arxiv/cs.CL?date=2026-06-30");
   r = Get("/arxiv/cs.CL/feed");
   EXPECT_EQ(r.status, 200);
   r = Get("/arxiv/cs.cl/feed");
