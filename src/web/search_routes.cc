@@ -1,6 +1,499 @@
-// Placeholder until the real routes land (replace this file).
+// Search routes: /arxiv/search (results page, paste-an-abstract form), /venue/search,
+// /arxiv/search/feed (Atom), /arxiv/related/<id> ([REL] page), and the JSON API
+// /api/search, /api/related/<id>, /api/keywords/<id>. Everything reads the node-local
+// SearchService; when no index was built they answer 503 with the command that builds it.
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/arxiv_id.h"
+#include "core/text.h"
+#include "search/index_doc.h"
+#include "search/query_input.h"
+#include "search/search_json.h"
+#include "search/search_service.h"
+#include "store/store.h"
+#include "web/atom.h"
+#include "web/render.h"
 #include "web/routes.h"
 
 namespace coolpapers::web {
-void RegisterSearchRoutes(Router&, Services&) {}
+namespace {
+
+using search::SearchRequest;
+using search::SearchResponse;
+
+constexpr int kDefaultPageSize = 25;
+constexpr int kMaxPageSize = 200;
+constexpr const char* kNoIndexHint =
+    "build the search index with `coolpapers index` (it then stays current while serving)";
+
+// A request's search parameters, or the 400 message + hint explaining what to fix.
+struct ParsedParams {
+  SearchRequest req;
+  std::string error, hint;
+  bool ok() const { return error.empty(); }
+};
+
+int IntParam(const Request& r, std::string_view name, int fallback, int lo, int hi) {
+  int64_t v = 0;
+  if (!r.HasParam(name) || !core::ParseInt64(r.Param(name), v)) return fallback;
+  return static_cast<int>(std::clamp<int64_t>(v, lo, hi));
+}
+
+ParsedParams ParseParams(const Request& r, int default_limit, int max_limit) {
+  ParsedParams p;
+  SearchRequest& req = p.req;
+  req.query = r.HasParam("query") ? r.Param("query") : r.Param("q");
+  auto sort = search::ParseSortOrder(r.Param("sort"));
+  if (!sort) {
+    p.error = "unknown sort \"" + r.Param("sort") + "\"";
+    p.hint = "use sort=relevance, sort=time or sort=stars";
+    return p;
+  }
+  req.sort = *sort;
+  auto mode = search::ParseSearchMode(r.Param("mode"));
+  if (!mode) {
+    p.error = "unknown mode \"" + r.Param("mode") + "\"";
+    p.hint = "use mode=bm25, mode=semantic or mode=hybrid (or leave it out)";
+    return p;
+  }
+  req.mode = *mode;
+  req.highlight = r.Param("highlight") == "1" || r.Param("highlight") == "true";
+  req.limit = IntParam(r, "limit", IntParam(r, "show", default_limit, 1, max_limit), 1,
+                       max_limit);
+  int page = IntParam(r, "page", 1, 1, 1000000);
+  req.offset = r.HasParam("offset") ? IntParam(r, "offset", 0, 0, 100000000)
+                                    : (page - 1) * req.limit;
+  std::string date = r.Param("date");
+  std::string from = r.Param("from"), to = r.Param("to");
+  if (!date.empty()) {
+    size_t dots = date.find("..");
+    from = dots == std::string::npos ? date : date.substr(0, dots);
+    to = dots == std::string::npos ? date : date.substr(dots + 2);
+  }
+  if ((!from.empty() && !search::ParseDateBound(from, false, req.date_from)) ||
+      (!to.empty() && !search::ParseDateBound(to, true, req.date_to))) {
+    p.error = "malformed date filter";
+    p.hint = "write dates as YYYY-MM-DD (or YYYY-MM, YYYY), e.g. date=2026-06-01..2026-06-30";
+    return p;
+  }
+  for (const std::string& c : core::Split(r.Param("cat"), ',')) {
+    if (!search::IsCategoryToken(c)) {
+      p.error = "malformed category \"" + c + "\"";
+      p.hint = "use category ids such as cat=cs.CL or cat=cs.CL,cs.LG";
+      return p;
+    }
+    req.categories.push_back(core::ToLower(c));
+  }
+  return p;
+}
+
+// "?query=...&sort=..." keeping the request's other search parameters, with overrides.
+std::string SearchHref(std::string_view path, const SearchRequest& req,
+                       const std::map<std::string, std::string>& overrides) {
+  std::map<std::string, std::string> params;
+  params["query"] = req.query;
+  if (req.sort == search::SortOrder::kTime) params["sort"] = "time";
+  if (req.sort == search::SortOrder::kStars) params["sort"] = "stars";
+  if (req.highlight) params["highlight"] = "1";
+  if (!req.categories.empty()) params["cat"] = core::Join(req.categories, ",");
+  if (!req.date_from.empty()) params["from"] = req.date_from;
+  if (!req.date_to.empty()) params["to"] = req.date_to;
+  if (req.limit != kDefaultPageSize) params["limit"] = std::to_string(req.limit);
+  for (const auto& [k, v] : overrides) {
+    if (v.empty()) {
+      params.erase(k);
+    } else {
+      params[k] = v;
+    }
+  }
+  std::string out(path);
+  char sep = '?';
+  for (const auto& [k, v] : params) {
+    out += sep;
+    out += k + "=" + core::UrlEncode(v);
+    sep = '&';
+  }
+  return out;
+}
+
+void AppendForm(std::string& out, std::string_view action, const SearchRequest& req) {
+  out += "<form class=\"search-form\" action=\"";
+  out += action;
+  out += "\" method=\"get\" role=\"search\">\n<input type=\"search\" name=\"query\" value=\"";
+  core::AppendHtmlEscaped(out, req.query);
+  out += "\" placeholder=\"words, &quot;a phrase&quot;, -exclude, ti: au: abs: cat: "
+         "date:2026-06\" maxlength=\"1000\" autofocus>\n<select name=\"sort\">";
+  for (const char* s : {"relevance", "time", "stars"}) {
+    bool selected = search::ParseSortOrder(s) == req.sort;
+    out += std::string("<option value=\"") + s + "\"" + (selected ? " selected" : "") + ">" + s +
+           "</option>";
+  }
+  out += "</select>\n<label><input type=\"checkbox\" name=\"highlight\" value=\"1\"";
+  if (req.highlight) out += " checked";
+  out += "> highlight</label>\n<button type=\"submit\">Search</button>\n</form>\n";
+}
+
+void AppendSimilarForm(std::string& out, std::string_view action, std::string_view text,
+                       bool open) {
+  out += "<details class=\"similar-form\"";
+  if (open) out += " open";
+  out += "><summary>Find papers similar to an abstract</summary>\n<form action=\"";
+  out += action;
+  out += "\" method=\"post\">\n<textarea name=\"similar\" rows=\"6\" maxlength=\"20000\" "
+         "placeholder=\"Paste an abstract (or any text)\">";
+  core::AppendHtmlEscaped(out, text);
+  out += "</textarea>\n<button type=\"submit\">Find similar papers</button>\n</form>\n</details>\n";
+}
+
+constexpr const char* kSyntaxHelp =
+    "<section class=\"search-help\"><h2>How to search</h2><ul>"
+    "<li><code>graph neural networks</code>: papers with all the words (stemmed: network = "
+    "networks; exact forms rank first)</li>"
+    "<li><code>\"large language model\"</code>: a phrase; <code>-survey</code> excludes a word; "
+    "<code>OR</code> between words for either</li>"
+    "<li><code>ti:transformer</code>, <code>au:\"Yoshua Bengio\"</code>, <code>abs:diffusion</code>, "
+    "<code>cat:cs.CL</code>: fields and categories</li>"
+    "<li><code>date:2026-06-01..2026-06-30</code>, <code>date:2026-06</code>: date ranges</li>"
+    "</ul></section>\n";
+
+Response SearchFormPage(std::string_view path, const std::string& body_id, int status,
+                        const SearchRequest& req, const std::string& message,
+                        const std::string& hint) {
+  PageMeta meta;
+  meta.body_id = body_id;
+  meta.title = "Search — coolpapers";
+  meta.description = "Search papers by words, phrases, authors, categories and dates.";
+  meta.canonical_path = std::string(path);
+  meta.search_query = req.query;
+  std::string body = "<main class=\"search\">\n<h1 class=\"search-heading\">Search</h1>\n";
+  if (!message.empty()) {
+    body += "<p class=\"error-message\">";
+    core::AppendHtmlEscaped(body, message);
+    body += "</p>\n<p class=\"error-hint\">";
+    core::AppendHtmlEscaped(body, hint);
+    body += "</p>\n";
+  }
+  AppendForm(body, path, req);
+  AppendSimilarForm(body, path, "", false);
+  body += kSyntaxHelp;
+  body += "</main>\n";
+  return HtmlResponse(status, meta, body);
+}
+
+Response NoIndexPage(std::string_view path, const std::string& body_id) {
+  SearchRequest req;
+  return SearchFormPage(path, body_id, 503, req, "the search index is not built yet",
+                        kNoIndexHint);
+}
+
+std::map<std::string, store::ClickCounts> ClicksOf(Services& s,
+                                                  const std::vector<search::SearchHit>& hits) {
+  if (!s.store || hits.empty()) return {};
+  std::vector<std::string> ids;
+  for (const auto& h : hits) ids.push_back(h.id);
+  auto clicks = s.store->GetClicks(ids);
+  return clicks ? std::move(*clicks) : std::map<std::string, store::ClickCounts>{};
+}
+
+void AppendPanels(std::string& out, Services& s, const std::vector<search::SearchHit>& hits,
+                  int first_index, bool highlight) {
+  auto clicks = ClicksOf(s, hits);
+  out += "<div class=\"papers\">\n";
+  int i = first_index;
+  for (const search::SearchHit& h : hits) {
+    PanelOptions opts;
+    auto c = clicks.find(h.id);
+    if (c != clicks.end()) opts.clicks = c->second;
+    opts.index = ++i;
+    opts.keywords = h.doc.keywords;
+    if (highlight) {
+      opts.title_html = h.title_html;
+      opts.summary_html = h.summary_html;
+    }
+    RenderPaperPanel(out, search::ToPaper(h.doc), opts);
+  }
+  out += "</div>\n";
+}
+
+void AppendPager(std::string& out, std::string_view path, const SearchRequest& req,
+                 const SearchResponse& res) {
+  const int page = req.offset / std::max(1, req.limit) + 1;
+  const bool has_next = req.offset + static_cast<int64_t>(res.hits.size()) < res.total &&
+                        static_cast<int>(res.hits.size()) == req.limit;
+  if (page <= 1 && !has_next) return;
+  out += "<nav class=\"pager\">";
+  if (page > 1) {
+    out += "<a class=\"pager-prev\" rel=\"prev\" href=\"";
+    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"page", std::to_string(page - 1)}}));
+    out += "\">&larr; previous</a> ";
+  }
+  out += "<span class=\"pager-page\">page " + std::to_string(page) + "</span>";
+  if (has_next) {
+    out += " <a class=\"pager-next\" rel=\"next\" href=\"";
+    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"page", std::to_string(page + 1)}}));
+    out += "\">next &rarr;</a>";
+  }
+  out += "</nav>\n";
+}
+
+void AppendSortLinks(std::string& out, std::string_view path, const SearchRequest& req) {
+  out += "<span class=\"sort-links\">sort by ";
+  for (const char* s : {"relevance", "time", "stars"}) {
+    bool current = search::ParseSortOrder(s) == req.sort;
+    out += "<a class=\"sort-link";
+    if (current) out += " current";
+    out += "\" href=\"";
+    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"sort", s}, {"page", ""}}));
+    out += "\">";
+    out += s;
+    out += "</a> ";
+  }
+  out += "</span>";
+}
+
+Response ResultsPage(Services& s, std::string_view path, const std::string& body_id,
+                     const SearchRequest& req, const SearchResponse& res, bool similar,
+                     const std::string& similar_text) {
+  PageMeta meta;
+  meta.body_id = body_id;
+  const std::string shown = similar ? "papers similar to the pasted text" : req.query;
+  meta.title = (similar ? std::string("Similar papers") : req.query) + " — coolpapers search";
+  meta.description = std::to_string(res.total) + " papers found for " + shown;
+  meta.canonical_path = SearchHref(path, req, {});
+  if (!similar) meta.feed_path = SearchHref(std::string(path) + "/feed", req, {});
+  meta.search_query = similar ? "" : req.query;
+  std::string body = "<main class=\"search\">\n<h1 class=\"search-heading\">";
+  if (similar) {
+    body += "Papers similar to your text";
+  } else {
+    body += "Search results for <q class=\"search-query\">";
+    core::AppendHtmlEscaped(body, req.query);
+    body += "</q>";
+  }
+  body += "</h1>\n";
+  AppendForm(body, path, req);
+  body += "<p class=\"search-info\"><span class=\"search-count\" data-total=\"" +
+          std::to_string(res.total) + "\">" + std::to_string(res.total) +
+          (res.total_exact ? "" : "+") + "</span> results";
+  if (!res.hits.empty()) {
+    body += ", showing " + std::to_string(req.offset + 1) + "–" +
+            std::to_string(req.offset + static_cast<int>(res.hits.size()));
+  }
+  body += " · ";
+  if (!similar) AppendSortLinks(body, path, req);
+  if (!similar) {
+    body += " · <a class=\"feed-link\" href=\"";
+    core::AppendHtmlEscaped(body, SearchHref(std::string(path) + "/feed", req, {}));
+    body += "\">Feed</a>";
+  }
+  body += "</p>\n";
+  if (res.relaxed) {
+    body += "<p class=\"search-relaxed\">Few papers have all the words; showing papers with "
+            "any of them.</p>\n";
+  }
+  if (!res.suggestion.empty()) {
+    body += "<p class=\"did-you-mean\">Did you mean <a href=\"";
+    core::AppendHtmlEscaped(body, SearchHref(path, req, {{"query", res.suggestion},
+                                                        {"page", ""}}));
+    body += "\">";
+    core::AppendHtmlEscaped(body, res.suggestion);
+    body += "</a>?</p>\n";
+  }
+  if (res.hits.empty()) {
+    body += "<p class=\"no-results\">No papers found. Try fewer or different words, remove "
+            "filters, or paste an abstract below.</p>\n";
+  }
+  AppendPanels(body, s, res.hits, req.offset, req.highlight);
+  if (!similar) AppendPager(body, path, req, res);
+  AppendSimilarForm(body, path, similar_text, similar);
+  body += "</main>\n";
+  return HtmlResponse(200, meta, body);
+}
+
+Response ErrorFor(const Status& st, std::string_view path, const std::string& body_id,
+                  const SearchRequest& req) {
+  if (st.code() == StatusCode::kInvalidArgument) {
+    std::string hint = "see the examples below";
+    return SearchFormPage(path, body_id, 400, req, st.message(), hint);
+  }
+  return ErrorPage(500, "search failed: " + st.message(),
+                   "try again; if it persists rebuild the index with `coolpapers index "
+                   "--rebuild`");
+}
+
+// The form body's `similar` field (application/x-www-form-urlencoded), or the query param.
+std::string SimilarText(const Request& r) {
+  if (r.HasParam("similar")) return r.Param("similar");
+  for (const std::string& pair : core::Split(r.body, '&')) {
+    if (core::StartsWith(pair, "similar=")) {
+      std::string out;
+      if (core::UrlDecode(std::string_view(pair).substr(8), out)) return out;
+    }
+  }
+  return "";
+}
+
+Response RelatedPage(Services& s, const std::string& raw_id);
+
+Response SearchPage(Services& s, const Request& r, std::string_view path,
+                    const std::string& body_id) {
+  if (r.HasParam("rel")) return RelatedPage(s, r.Param("rel"));
+  ParsedParams p = ParseParams(r, kDefaultPageSize, kMaxPageSize);
+  if (!p.ok()) return SearchFormPage(path, body_id, 400, p.req, p.error, p.hint);
+  const std::string similar = SimilarText(r);
+  const bool wants_similar = r.method == "POST" || r.HasParam("similar");
+  if (!wants_similar && !r.HasParam("query") && !r.HasParam("q") && p.req.categories.empty() &&
+      p.req.date_from.empty() && p.req.date_to.empty()) {
+    return SearchFormPage(path, body_id, 200, p.req, "", "");
+  }
+  if (!s.search) return NoIndexPage(path, body_id);
+  if (body_id == "venue") {
+    // Venue proceedings are not part of the search index yet.
+    return SearchFormPage(path, body_id, 200, p.req,
+                          "no venues have been imported into the search index yet",
+                          "import proceedings with `coolpapers import venue ...`, then run "
+                          "`coolpapers index`; meanwhile try the arXiv search at "
+                          "/arxiv/search");
+  }
+  auto res = wants_similar ? s.search->Similar(similar, p.req) : s.search->Search(p.req);
+  if (!res) return ErrorFor(res.error(), path, body_id, p.req);
+  return ResultsPage(s, path, body_id, p.req, *res, wants_similar, similar);
+}
+
+// Canonical id for a related-papers request ("2402.12354v2" -> "2402.12354").
+std::string CanonicalId(const std::string& raw) {
+  auto id = core::ArxivId::Parse(raw);
+  return id ? id->base() : raw;
+}
+
+Response RelatedPage(Services& s, const std::string& raw_id) {
+  if (!s.search) return NoIndexPage("/arxiv/search", "arxiv");
+  const std::string id = CanonicalId(raw_id);
+  auto hits = s.search->Related(id, 10);
+  if (!hits) {
+    if (hits.error().code() == StatusCode::kNotFound) {
+      return ErrorPage(404, "paper " + id + " is not in the search index",
+                       "check the id, or import the paper and run `coolpapers index`");
+    }
+    return ErrorPage(500, "related papers failed: " + hits.error().message(),
+                     "try again later");
+  }
+  PageMeta meta;
+  meta.title = "Papers related to " + id + " — coolpapers";
+  meta.description = "The papers most related to arXiv " + id + ".";
+  meta.canonical_path = "/arxiv/related/" + id;
+  std::string body = "<main class=\"related\">\n<h1 class=\"related-heading\">Papers related to "
+                     "<a href=\"/arxiv/";
+  core::AppendHtmlEscaped(body, id);
+  body += "\">";
+  core::AppendHtmlEscaped(body, id);
+  body += "</a></h1>\n";
+  AppendPanels(body, s, *hits, 0, false);
+  body += "</main>\n";
+  return HtmlResponse(200, meta, body);
+}
+
+Response FeedResponse(Services& s, const Request& r) {
+  ParsedParams p = ParseParams(r, 50, 200);
+  if (!p.ok()) return ErrorPage(400, p.error, p.hint);
+  if (!r.HasParam("sort")) p.req.sort = search::SortOrder::kTime;
+  if (!s.search) return ErrorPage(503, "the search index is not built yet", kNoIndexHint);
+  auto res = s.search->Search(p.req);
+  if (!res) {
+    if (res.error().code() == StatusCode::kInvalidArgument) {
+      return ErrorPage(400, res.error().message(), "add ?query=words to the feed URL");
+    }
+    return ErrorPage(500, "search failed: " + res.error().message(), "try again later");
+  }
+  const std::string base = s.config.public_url;
+  AtomFeed feed;
+  feed.self_link = base + SearchHref("/arxiv/search/feed", p.req, {});
+  feed.id = feed.self_link;
+  feed.alternate_link = base + SearchHref("/arxiv/search", p.req, {});
+  feed.title = "coolpapers search: " + p.req.query;
+  feed.subtitle = std::to_string(res->total) + " papers";
+  feed.author_name = s.config.site_name;
+  std::string newest;
+  for (const search::SearchHit& h : res->hits) {
+    core::Paper paper = search::ToPaper(h.doc);
+    feed.entries.push_back(AtomEntryForPaper(paper, base, h.doc.date.substr(0, 10)));
+    newest = std::max(newest, h.doc.date);
+  }
+  feed.updated = AtomTimestamp(newest);
+  Response resp;
+  resp.content_type = "application/atom+xml; charset=utf-8";
+  resp.body = RenderAtomFeed(feed);
+  return resp;
+}
+
+Response ApiSearch(Services& s, const Request& r) {
+  ParsedParams p = ParseParams(r, 10, 1000);
+  if (!p.ok()) return JsonError(400, p.error, p.hint);
+  if (!s.search) return JsonError(503, "search index not built", kNoIndexHint);
+  auto res = r.HasParam("similar") ? s.search->Similar(r.Param("similar"), p.req)
+                                   : s.search->Search(p.req);
+  if (!res) {
+    if (res.error().code() == StatusCode::kInvalidArgument) {
+      return JsonError(400, res.error().message(),
+                       "pass q=words (phrases in quotes, -exclusions, ti: au: abs: cat: date:)");
+    }
+    return JsonError(500, "search failed: " + res.error().message(), "try again later");
+  }
+  return JsonResponse(200, search::SearchResponseJson(*res));
+}
+
+Response ApiRelated(Services& s, const Request& r) {
+  if (!s.search) return JsonError(503, "search index not built", kNoIndexHint);
+  const std::string id = CanonicalId(r.captures.empty() ? "" : r.captures[0]);
+  auto hits = s.search->Related(id, IntParam(r, "k", IntParam(r, "limit", 10, 1, 100), 1, 100));
+  if (!hits) {
+    if (hits.error().code() == StatusCode::kNotFound) {
+      return JsonError(404, "paper " + id + " is not in the search index",
+                       "check the id, or import the paper and run `coolpapers index`");
+    }
+    return JsonError(500, hits.error().message(), "try again later");
+  }
+  return JsonResponse(200, search::RelatedJson(id, *hits));
+}
+
+Response ApiKeywords(Services& s, const Request& r) {
+  if (!s.search) return JsonError(503, "search index not built", kNoIndexHint);
+  const std::string id = CanonicalId(r.captures.empty() ? "" : r.captures[0]);
+  auto kw = s.search->Keywords(id);
+  if (!kw) {
+    if (kw.error().code() == StatusCode::kNotFound) {
+      return JsonError(404, "paper " + id + " is not in the search index",
+                       "check the id, or import the paper and run `coolpapers index`");
+    }
+    return JsonError(500, kw.error().message(), "try again later");
+  }
+  nlohmann::json j = {{"id", id}, {"keywords", *kw}};
+  return JsonResponse(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+void RegisterSearchRoutes(Router& r, Services& s) {
+  Services* sp = &s;
+  for (const char* method : {"GET", "POST"}) {
+    r.Add(method, "/arxiv/search",
+          [sp](const Request& q) { return SearchPage(*sp, q, "/arxiv/search", "arxiv"); });
+    r.Add(method, "/venue/search",
+          [sp](const Request& q) { return SearchPage(*sp, q, "/venue/search", "venue"); });
+  }
+  r.Add("GET", "/arxiv/search/feed", [sp](const Request& q) { return FeedResponse(*sp, q); });
+  r.Add("GET", "/arxiv/related/**", [sp](const Request& q) {
+    return RelatedPage(*sp, q.captures.empty() ? "" : q.captures[0]);
+  });
+  r.Add("GET", "/api/search", [sp](const Request& q) { return ApiSearch(*sp, q); });
+  r.Add("GET", "/api/related/**", [sp](const Request& q) { return ApiRelated(*sp, q); });
+  r.Add("GET", "/api/keywords/**", [sp](const Request& q) { return ApiKeywords(*sp, q); });
+}
+
 }  // namespace coolpapers::web

@@ -1,0 +1,60 @@
+#include "cli/search_setup.h"
+
+#include <spdlog/spdlog.h>
+
+#include "search/doc_source.h"
+#include "search/index_builder.h"
+#include "search/index_layout.h"
+#include "search/openai_embedder.h"
+#include "search/search_service.h"
+#include "store/store.h"
+
+namespace coolpapers::cli {
+
+ServeSearch::~ServeSearch() {
+  if (service_) service_->StopRefresher();
+}
+
+std::unique_ptr<ServeSearch> ServeSearch::Start(const std::string& db_url, store::Store& store,
+                                                const ServeSearchSettings& settings) {
+  auto out = std::make_unique<ServeSearch>();
+  const std::string dir =
+      settings.index_dir.empty() ? search::DefaultIndexDir(db_url) : settings.index_dir;
+  if (auto config = search::OpenAiEmbedderConfigFromEnv()) {
+    auto e = search::OpenAiEmbedder::Create(*config);
+    if (e) {
+      out->embedder_ = std::move(*e);
+    } else {
+      spdlog::warn("search: embedding server unavailable ({}); semantic search uses the "
+                   "index's own model if any", e.error().message());
+    }
+  }
+  search::IndexLayout layout(dir);
+  if (!layout.CurrentGeneration()) {
+    // No index yet: start with an empty one so the site is up at once; the refresher fills it
+    // from the store (keywords), and `coolpapers index --rebuild` adds semantic vectors.
+    search::VectorDocSource empty({});
+    search::BuildOptions opts;
+    opts.progress = false;
+    auto built = search::BuildIndex(dir, empty, opts);
+    if (!built) {
+      spdlog::warn("search: cannot create an index in {}: {}", dir, built.error().message());
+      return out;
+    }
+    spdlog::info("search: created an empty index in {}; it fills from the store in the "
+                 "background (run `coolpapers index --rebuild` for semantic search)", dir);
+  }
+  search::SearchServiceOptions so;
+  so.index_dir = dir;
+  so.external_embedder = out->embedder_.get();
+  auto service = search::SearchService::Open(so);
+  if (!service) {
+    spdlog::warn("search: {}; search is off", service.error().message());
+    return out;
+  }
+  out->service_ = std::move(*service);
+  out->service_->StartRefresher(&store, std::chrono::seconds(std::max(1, settings.refresh_seconds)));
+  return out;
+}
+
+}  // namespace coolpapers::cli
