@@ -1,6 +1,313 @@
-// Placeholder until the real routes land (replace this file).
+// FAQ routes (SPEC §3, §4, §6): the [Kimi] button's endpoints. Output formats are documented in
+// src/llm/README.md for the panel (static/app.js) and third-party clients.
+//
+//   POST /arxiv/kimi?paper=<id>[&lang=zh|en]   start or join; the FAQ HTML fragment so far
+//   POST /venue/kimi?paper=<id>                 same (arXiv ids only for now)
+//   GET  /arxiv/progress?paper=<id>[&lang=]     text/plain: pending:<n> | loading:<p> | 1 |
+//                                               failed:<why> | none
+//   GET  /api/faq/<id>?lang=                    the complete FAQ as JSON, or 404 + state
+//   GET  /api/faq/<id>/stream?lang=             Server-Sent Events (progress, question, delta,
+//                                               answer, done, error); starts the job if needed
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/arxiv_id.h"
+#include "core/text.h"
+#include "llm/faq_prompt.h"
+#include "llm/faq_render.h"
+#include "llm/faq_service.h"
+#include "llm/llm_config.h"
+#include "web/metrics.h"
+#include "web/render.h"
 #include "web/routes.h"
 
 namespace coolpapers::web {
-void RegisterFaqRoutes(Router&, Services&) {}
+namespace {
+
+using llm::FaqEvent;
+using llm::FaqRequest;
+using llm::FaqState;
+using llm::FaqView;
+
+constexpr auto kKeepAlive = std::chrono::seconds(15);
+
+struct FaqParams {
+  std::string id;  // canonical, without version
+  int version = 0;
+  std::string lang = "zh";
+};
+
+// `paper` and `lang` from the query, or from a form-encoded POST body.
+std::string Field(const Request& req, std::string_view name) {
+  if (req.HasParam(name)) return req.Param(name);
+  for (const std::string& pair : core::Split(req.body, '&')) {
+    size_t eq = pair.find('=');
+    if (eq == std::string::npos || pair.substr(0, eq) != name) continue;
+    std::string value;
+    if (core::UrlDecode(pair.substr(eq + 1), value)) return value;
+  }
+  return "";
+}
+
+Result<FaqParams> ParseParams(const Request& req, std::string id_text) {
+  FaqParams p;
+  if (id_text.empty()) {
+    return Err(Status::InvalidArgument("missing paper parameter: use ?paper=<arXiv id>, e.g. "
+                                       "?paper=2402.12354"));
+  }
+  auto id = core::ArxivId::Parse(id_text);
+  if (!id) {
+    return Err(Status::InvalidArgument("not an arXiv id: \"" + id_text + "\" (" +
+                                       id.error().message() + ")"));
+  }
+  p.id = id->base();
+  p.version = id->version();
+  std::string lang = Field(req, "lang");
+  if (!lang.empty()) p.lang = lang;
+  if (!llm::IsFaqLang(p.lang)) {
+    return Err(Status::InvalidArgument("unknown FAQ language \"" + p.lang + "\": use zh or en"));
+  }
+  return p;
+}
+
+// Constant-time comparison of the admin token (X-Admin-Token or Authorization: Bearer).
+bool IsAdmin(const Services& s, const Request& req) {
+  const std::string& token = s.config.admin_token;
+  if (token.empty()) return false;
+  std::string given = req.Header("x-admin-token");
+  if (given.empty() && core::StartsWith(req.Header("authorization"), "Bearer ")) {
+    given = req.Header("authorization").substr(7);
+  }
+  if (given.size() != token.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return diff == 0;
+}
+
+FaqRequest MakeRequest(const Services& s, const Request& req, const FaqParams& p) {
+  FaqRequest r;
+  r.paper_id = p.id;
+  r.version = p.version;
+  r.lang = p.lang;
+  r.client = req.client_ip;
+  r.admin = IsAdmin(s, req);
+  r.regenerate = r.admin && Field(req, "regenerate") == "1";
+  return r;
+}
+
+// HTTP status and hint for a FAQ error.
+int StatusFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kFailedPrecondition: return 503;
+    default: return 503;
+  }
+}
+
+std::string HintFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument: return "check the paper id and lang (zh or en)";
+    case StatusCode::kNotFound: return "open the paper's page first so it is fetched, then retry";
+    case StatusCode::kResourceExhausted: return "wait for the time given, then retry";
+    case StatusCode::kFailedPrecondition: return llm::kNoApiKeyMessage;
+    default: return "retry in a minute";
+  }
+}
+
+void AddRetryAfter(Response& r, std::chrono::seconds retry_after) {
+  if (retry_after.count() > 0) r.SetHeader("Retry-After", std::to_string(retry_after.count()));
+}
+
+Response NoStore(Response r) {
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+Response FragmentError(const std::string& id, const Status& st, std::chrono::seconds retry_after) {
+  Response r;
+  r.status = StatusFor(st);
+  r.body = llm::RenderFaqNote(id, "error", st.message());
+  AddRetryAfter(r, retry_after);
+  return NoStore(std::move(r));
+}
+
+Response JsonFaqError(const Status& st, std::chrono::seconds retry_after) {
+  nlohmann::json j = {{"error", st.message()}, {"hint", HintFor(st)}};
+  if (retry_after.count() > 0) j["retry_after"] = retry_after.count();
+  Response r = JsonResponse(StatusFor(st), j.dump(-1, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace));
+  AddRetryAfter(r, retry_after);
+  return NoStore(std::move(r));
+}
+
+Response NoService() {
+  return JsonError(503, "the FAQ service is not running", "start the server with `coolpapers serve`");
+}
+
+// ---- POST /arxiv/kimi ----
+
+Response Kimi(Services& s, const Request& req) {
+  std::string id_text = Field(req, "paper");
+  if (s.faq == nullptr) {
+    Response r;
+    r.status = 503;
+    r.body = llm::RenderFaqNote(id_text, "error", "The FAQ service is not running.");
+    return NoStore(std::move(r));
+  }
+  auto p = ParseParams(req, id_text);
+  if (!p) return FragmentError(id_text, p.error(), std::chrono::seconds(0));
+  std::chrono::seconds retry_after{0};
+  auto view = s.faq->Request(MakeRequest(s, req, *p), &retry_after);
+  if (!view) return FragmentError(p->id, view.error(), retry_after);
+  Response r;
+  r.body = view->html ? *view->html : llm::RenderFaqFragment(*view);
+  return NoStore(std::move(r));
+}
+
+// ---- GET /arxiv/progress ----
+
+Response Progress(Services& s, const Request& req) {
+  Response r;
+  r.content_type = "text/plain; charset=utf-8";
+  if (s.faq == nullptr) {
+    r.status = 503;
+    r.body = "failed:the FAQ service is not running";
+    return NoStore(std::move(r));
+  }
+  auto p = ParseParams(req, Field(req, "paper"));
+  auto view = p ? s.faq->Peek(p->id, p->version, p->lang) : Result<FaqView>(Err(p.error()));
+  if (!view) {
+    r.status = StatusFor(view.error());
+    r.body = "failed:" + view.error().message();
+    return NoStore(std::move(r));
+  }
+  r.body = view->ProgressText();
+  return NoStore(std::move(r));
+}
+
+// ---- GET /api/faq/<id> and /api/faq/<id>/stream ----
+
+std::string JsonDump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One SSE event per FaqEvent; consecutive deltas of one answer are merged into one event.
+std::string FormatEvents(const std::vector<FaqEvent>& events) {
+  std::string out;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const FaqEvent& e = events[i];
+    switch (e.kind) {
+      case FaqEvent::Kind::kProgress:
+        out += "event: progress\ndata: " + core::CollapseWhitespace(e.text) + "\n\n";
+        break;
+      case FaqEvent::Kind::kQuestion:
+        out += "event: question\ndata: " + JsonDump({{"i", e.index}, {"q", e.text}}) + "\n\n";
+        break;
+      case FaqEvent::Kind::kDelta: {
+        std::string text = e.text;
+        while (i + 1 < events.size() && events[i + 1].kind == FaqEvent::Kind::kDelta &&
+               events[i + 1].index == e.index) {
+          text += events[++i].text;
+        }
+        out += "event: delta\ndata: " + JsonDump({{"i", e.index}, {"text", text}}) + "\n\n";
+        break;
+      }
+      case FaqEvent::Kind::kAnswer:
+        out += "event: answer\ndata: " + JsonDump({{"i", e.index}, {"html", e.text}}) + "\n\n";
+        break;
+      case FaqEvent::Kind::kDone:
+        out += "event: done\ndata: " + JsonDump({{"state", "1"}, {"html", e.text}}) + "\n\n";
+        break;
+      case FaqEvent::Kind::kError:
+        out += "event: error\ndata: " +
+               JsonDump({{"error", e.text}, {"hint", "ask again to retry (POST /arxiv/kimi)"}}) +
+               "\n\n";
+        break;
+    }
+  }
+  return out;
+}
+
+Response Stream(Services& s, const Request& req, const std::string& id_text) {
+  auto p = ParseParams(req, id_text);
+  if (!p) return JsonFaqError(p.error(), std::chrono::seconds(0));
+  std::chrono::seconds retry_after{0};
+  auto sub = s.faq->Subscribe(MakeRequest(s, req, *p), &retry_after);
+  if (!sub) return JsonFaqError(sub.error(), retry_after);
+  Response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.SetHeader("Cache-Control", "no-cache, no-store");
+  r.SetHeader("X-Accel-Buffering", "no");
+  std::shared_ptr<llm::FaqSubscription> subscription = *sub;
+  r.stream = [subscription](ChunkSink& sink) {
+    if (!sink.Write(": coolpapers FAQ stream\nretry: 5000\n\n")) return;
+    std::vector<FaqEvent> events;
+    while (subscription->Next(events, kKeepAlive)) {
+      std::string out = events.empty() ? std::string(": keep-alive\n\n") : FormatEvents(events);
+      events.clear();
+      if (!sink.Write(out)) return;  // the reader left; the job continues
+    }
+  };
+  return r;
+}
+
+Response ApiFaq(Services& s, const Request& req) {
+  if (s.faq == nullptr) return NoService();
+  std::string capture = req.captures.empty() ? "" : req.captures.front();
+  if (core::EndsWith(capture, "/stream")) {
+    return Stream(s, req, capture.substr(0, capture.size() - 7));
+  }
+  auto p = ParseParams(req, capture);
+  if (!p) return JsonFaqError(p.error(), std::chrono::seconds(0));
+  auto view = s.faq->Peek(p->id, p->version, p->lang);
+  if (!view) return JsonFaqError(view.error(), std::chrono::seconds(0));
+  if (view->state == FaqState::kComplete) {
+    Response r = JsonResponse(200, llm::FaqJson(*view));
+    r.SetHeader("Cache-Control", "public, max-age=300");
+    return r;
+  }
+  nlohmann::json j = {
+      {"error", "the FAQ of " + p->id + " (" + p->lang + ") is not generated yet"},
+      {"hint", "POST /arxiv/kimi?paper=" + p->id + "&lang=" + p->lang + " or open /api/faq/" +
+                   p->id + "/stream?lang=" + p->lang + " to generate it"},
+      {"state", view->ProgressText()}};
+  if (!s.faq->configured()) j["hint"] = llm::kNoApiKeyMessage;
+  return NoStore(JsonResponse(404, JsonDump(j)));
+}
+
+void RegisterFaqMetrics(Services& s) {
+  if (s.metrics == nullptr || s.faq == nullptr) return;
+  llm::FaqService* faq = s.faq;
+  s.metrics->AddGaugeCallback("coolpapers_faq_queue_depth", "FAQ jobs waiting for a worker", {},
+                              [faq] { return static_cast<double>(faq->Stats().pending); });
+  s.metrics->AddGaugeCallback("coolpapers_faq_running", "FAQ generations in progress", {},
+                              [faq] { return static_cast<double>(faq->Stats().running); });
+  s.metrics->AddGaugeCallback("coolpapers_llm_tokens_today", "LLM tokens used today (UTC)", {},
+                              [faq] { return static_cast<double>(faq->Stats().tokens_today); });
+  s.metrics->AddGaugeCallback("coolpapers_faq_completed", "FAQs generated by this process", {},
+                              [faq] { return static_cast<double>(faq->Stats().completed); });
+  s.metrics->AddGaugeCallback("coolpapers_faq_failed", "FAQ generations failed in this process",
+                              {}, [faq] { return static_cast<double>(faq->Stats().failed); });
+}
+
+}  // namespace
+
+void RegisterFaqRoutes(Router& r, Services& s) {
+  Services* sp = &s;
+  for (const char* prefix : {"/arxiv", "/venue"}) {
+    r.Add("POST", std::string(prefix) + "/kimi", [sp](const Request& q) { return Kimi(*sp, q); });
+    r.Add("GET", std::string(prefix) + "/progress",
+          [sp](const Request& q) { return Progress(*sp, q); });
+  }
+  r.Add("GET", "/api/faq/**", [sp](const Request& q) { return ApiFaq(*sp, q); });
+  RegisterFaqMetrics(s);
+}
+
 }  // namespace coolpapers::web

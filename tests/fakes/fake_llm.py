@@ -26,6 +26,7 @@ requests; `question` (1-based: the number of user turns in the request) restrict
     {"fault": "malformed"}                 a chunk that is not JSON mid-stream
     {"fault": "stall", "seconds": 5}       headers, one delta, then no bytes for N s, then close
     {"fault": "slow", "delay_ms": 500}     a normal answer with this delay between chunks
+    {"fault": "text", "text": "..."}       a normal stream whose answer is this text
 Set it with --scenario, env FAKE_LLM_SCENARIO, or POST /admin/scenario (body: the JSON list;
 replaces the current one). GET /admin/scenario shows what is left.
 """
@@ -175,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(500, {"error": {"message": "internal upstream error"}})
         if kind == "401":
             return self.send_json(401, {"error": {"message": "invalid api key"}})
-        text = answer_for(question, len(users))
+        text = fault.get("text", "") if kind == "text" else answer_for(question, len(users))
         if not req.get("stream"):
             with s.lock:
                 s.completed += 1
