@@ -71,22 +71,25 @@ test('star and unstar a paper (mouse and keyboard); the star list jumps to it', 
     assert.equal(await star.innerText(), '★');
     assert.equal(await star.getAttribute('aria-pressed'), 'true');
     // Keyboard: focus the star of another paper and press Enter.
-    await page.locator(`${byId('2607.00004')} a.title-star`).focus();
+    await page.locator(`${byId('2607.00007')} a.title-star`).focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction((id) => document.getElementById(id).classList.contains('starred'), '2607.00004');
+    await page.waitForFunction((id) => document.getElementById(id).classList.contains('starred'), '2607.00007');
     // Star list: div.items > p > a.i-title[href="#id"], in page order.
     const links = await page.$$eval('div.items p a.i-title', (as) => as.map((a) => a.getAttribute('href')));
-    assert.deepEqual(links, ['#2607.00004', '#2607.00010']);
+    assert.deepEqual(links, ['#2607.00007', '#2607.00010']);
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('coolpapers.stars')));
-    assert.deepEqual(Object.keys(stored).sort(), ['2607.00004', '2607.00010']);
+    assert.deepEqual(Object.keys(stored).sort(), ['2607.00007', '2607.00010']);
     assert.equal(stored['2607.00010'].title, 'Tokenization Matters for Multilingual Models');
     // Jump from the star list.
     await page.click('#cp-bar-stars');
-    await page.locator('#cp-stars div.items a.i-title[href="#2607.00010"]').click();
+    await page.evaluate(() => window.scrollTo(0, 0));  // focusing the star scrolled to it
+    assert.ok(await page.evaluate(() => document.getElementById('2607.00007').getBoundingClientRect().top > 900),
+              'the paper starts below the screen');
+    await page.locator('#cp-stars div.items a.i-title[href="#2607.00007"]').click();
     await page.waitForFunction((id) => {
       const r = document.getElementById(id).getBoundingClientRect();
       return r.top >= -2 && r.top < 80;
-    }, '2607.00010');
+    }, '2607.00007');
     await screenshot(page, 'list-stars');
     // Stars survive a reload; unstarring removes the paper from the list.
     await openReader(page, `${base}/arxiv/cs.CL`);
@@ -117,7 +120,9 @@ test('opening a PDF shows it inline, counts the click, and marks the paper read 
     await clicked;
     await page.waitForSelector(`${byId('2607.00002')} .pdf-panel .pdf-page[data-done="1"] canvas`, { timeout: 15000 });
     assert.equal(await panel.locator('.pdf-area').getAttribute('data-viewer'), 'pdfjs');
-    assert.equal(await panel.locator('a.pdf-original').getAttribute('href'), 'https://arxiv.org/pdf/2607.00002');
+    const pdfUrl = await panel.locator('a.title-pdf').getAttribute('data');
+    assert.match(pdfUrl, /^https:\/\/arxiv\.org\/pdf\/2607\.00002/);
+    assert.equal(await panel.locator('a.pdf-original').getAttribute('href'), pdfUrl);
     assert.equal(Number(await panel.locator('sup.pdf-counter').innerText()), before + 1);
     assert.match(await panel.getAttribute('class'), /\bread\b/);
     assert.match(await panel.getAttribute('class'), /\bstarred\b/);
@@ -130,10 +135,11 @@ test('opening a PDF shows it inline, counts the click, and marks the paper read 
     // [PDF] again closes the viewer.
     await panel.locator('a.title-pdf').click();
     assert.equal(await panel.locator('.pdf-panel').count(), 0);
-    // After a reload: still read, and the server remembers the click.
+    // After a reload: still read; the server remembers the click.
     await openReader(page, `${base}/arxiv/cs.CL`);
     assert.match(await panel.getAttribute('class'), /\bread\b/);
-    assert.equal(Number(await panel.locator('sup.pdf-counter').innerText()), before + 1);
+    const api = await (await fetch(`${base}/api/papers/2607.00002`)).json();
+    assert.equal(api.clicks.pdf, before + 1, 'the server counted the click');
     await screenshot(page, 'list-read-mark');
     assert.deepEqual(errors, []);
   } finally {
@@ -141,18 +147,19 @@ test('opening a PDF shows it inline, counts the click, and marks the paper read 
   }
 });
 
-test('the PDF viewer falls back to the browser viewer when PDF.js cannot load the file', async () => {
+test('the PDF viewer falls back to the browser viewer when PDF.js cannot read the file', async () => {
   const { ctx, page } = await freshPage();
   try {
+    // arXiv answering with an HTML page instead of a PDF (e.g. "PDF being generated").
     await ctx.route('https://arxiv.org/pdf/**', (route) => route.fulfill({
-      status: 200, contentType: 'application/pdf', body: tinyPdf(),  // no CORS header
+      status: 200, contentType: 'text/html', body: '<html><body>PDF unavailable</body></html>',
     }));
     await openReader(page, `${base}/arxiv/cs.CL`);
     await page.locator(`${byId('2607.00003')} a.title-pdf`).click();
     await page.waitForSelector(`${byId('2607.00003')} .pdf-area[data-viewer="browser"] iframe.pdf-frame`,
                                { timeout: 15000 });
     assert.equal(await page.locator(`${byId('2607.00003')} iframe.pdf-frame`).getAttribute('src'),
-                 'https://arxiv.org/pdf/2607.00003');
+                 await page.locator(`${byId('2607.00003')} a.title-pdf`).getAttribute('data'));
   } finally {
     await ctx.close();
   }

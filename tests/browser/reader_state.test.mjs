@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   checkPrerequisites, tempDir, importPapers, syntheticPapers, startServer, launchBrowser,
   newContext, openReader, screenshot, watchErrors, byId, DAY,
@@ -152,7 +153,8 @@ test('stars export as a shareable URL, JSON and BibTeX, and import on another de
     assert.equal(share, `${base}/arxiv/${picked.join(',')}`);
 
     const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.click('#cp-export-json')]);
-    jsonPath = await jsonDl.path();
+    jsonPath = path.join(dir, 'stars-export.json');  // downloads vanish with their context
+    await jsonDl.saveAs(jsonPath);
     const doc = JSON.parse(readFileSync(jsonPath, 'utf8'));
     assert.deepEqual(doc.stars.map((s) => s.id), picked);
     assert.equal(doc.stars[0].title, PAPERS[0].title);
@@ -263,7 +265,8 @@ test('sorts: ★ by site-wide clicks, ❤ by preference keywords, clock by time,
   }
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    // A list no other test opened, so no cached copy predates the clicks above.
+    await openReader(page, `${base}/arxiv/cs.CL,eess.AS`);
     const original = await allIds(page);
     await page.getByRole('button', { name: /site-wide clicks/ }).click();
     await page.waitForFunction(() => document.body.dataset.sort === 'stars');
