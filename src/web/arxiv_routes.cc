@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -91,12 +94,40 @@ std::string VenuesSectionHtml(Services& s) {
          "<code>coolpapers import venue --source acl FILE</code>.</p>\n";
 }
 
-Response HomePage(Services& s) {
-  return Cached(s, "home", [&s] {
-    const core::Taxonomy& taxonomy = core::Taxonomy::Default();
+// The home page's per-category day summaries cost one Days() query per category, so they are
+// re-read at most every kRefresh after the store changes (a running harvest changes it often);
+// between refreshes the home page may show day counts up to that old.
+class CategoryDaysMemo {
+ public:
+  static constexpr std::chrono::seconds kRefresh{30};
+
+  Result<std::map<std::string, CategoryDays>> Get(store::Store& st, int64_t seq) {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!valid_ || (seq != seq_ && now - read_at_ >= kRefresh)) {
+      auto read = ReadCategoryDays(st, core::Taxonomy::Default());
+      if (!read) return Err(read.error());
+      days_ = std::move(*read);
+      seq_ = seq;
+      read_at_ = now;
+      valid_ = true;
+    }
+    return days_;
+  }
+
+ private:
+  std::mutex mu_;
+  bool valid_ = false;
+  int64_t seq_ = 0;
+  std::chrono::steady_clock::time_point read_at_;
+  std::map<std::string, CategoryDays> days_;
+};
+
+Response HomePage(Services& s, CategoryDaysMemo& memo) {
+  return Cached(s, "home", [&] {
     std::map<std::string, CategoryDays> days;
     if (s.store) {
-      auto read = ReadCategoryDays(*s.store, taxonomy);
+      auto read = memo.Get(*s.store, s.page_cache ? s.page_cache->current_seq() : 0);
       if (!read) return StoreFailure(read.error());
       days = std::move(*read);
     }
@@ -106,7 +137,8 @@ Response HomePage(Services& s) {
         "Browse each day's new arXiv papers in every category and conference proceedings, "
         "with search, stars and paper FAQs.";
     meta.canonical_path = "/";
-    return HtmlResponse(200, meta, RenderHomeBody(taxonomy, days, VenuesSectionHtml(s)));
+    return HtmlResponse(200, meta,
+                        RenderHomeBody(core::Taxonomy::Default(), days, VenuesSectionHtml(s)));
   });
 }
 
@@ -452,7 +484,8 @@ Response MissingPaperResponse(Services& s, const core::ArxivId& id) {
 
 void RegisterArxivRoutes(Router& r, Services& s) {
   Services* sp = &s;
-  r.Add("GET", "/", [sp](const Request&) { return HomePage(*sp); });
+  auto memo = std::make_shared<CategoryDaysMemo>();
+  r.Add("GET", "/", [sp, memo](const Request&) { return HomePage(*sp, *memo); });
   r.Add("GET", "/arxiv", [](const Request&) { return Redirect(301, "/"); });
   r.Add("GET", "/arxiv/*/feed", [sp](const Request& req) { return FeedRoute(*sp, req); });
   r.Add("GET", "/arxiv/**", [sp](const Request& req) { return ArxivExprRoute(*sp, req); });
