@@ -12,6 +12,8 @@ function parseData(raw) {
 // A human status line for a progress event payload.
 export function progressText(d) {
   if (d === null || d === undefined) return 'working…';
+  if (typeof d === 'number') d = String(d);
+  if (d === '1') return 'done';
   if (typeof d === 'string') {
     const m = /^(pending|loading):?\s*(\d+)?/.exec(d);
     if (m && m[1] === 'pending') return m[2] ? `queued: ${m[2]} ahead` : 'queued';
@@ -171,7 +173,8 @@ class FaqSession {
   // Index and text of an event payload: {"index": i, "text": "..."} or plain text.
   static part(d) {
     if (d && typeof d === 'object') {
-      return { index: d.index ?? d.i ?? null, text: d.text ?? d.delta ?? d.content ?? d.html ?? '' };
+      return { index: d.index ?? d.i ?? null,
+               text: d.text ?? d.q ?? d.delta ?? d.content ?? d.html ?? '' };
     }
     return { index: null, text: typeof d === 'string' ? d : '' };
   }

@@ -166,11 +166,12 @@ export function importPapers(dir, papers, name = 'fixture') {
 }
 
 function serverEnv(extra = {}) {
-  const env = { ...process.env, ...extra };
+  const env = { ...process.env };
   delete env.COOLPAPERS_LLM_API_KEY;  // the FAQ panel must show the no-key message
+  delete env.COOLPAPERS_LLM_BASE_URL;
   delete env.http_proxy; delete env.https_proxy; delete env.HTTP_PROXY; delete env.HTTPS_PROXY;
   env.COOLPAPERS_ARXIV_BASE_URL = 'http://127.0.0.1:9';  // never reach arXiv from a test
-  return env;
+  return { ...env, ...extra };
 }
 
 // Starts `coolpapers serve` on 127.0.0.1:0 and resolves {url, stop} once it listens.
