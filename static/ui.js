@@ -172,11 +172,16 @@ function starsSheet(reader) {
     }
     file.value = '';
   });
+  const shareRow = h('div', { class: 'cp-row' }, share,
+    button('Copy link', { id: 'cp-share-copy' }, async () => {
+      toast((await copyText(share.value)) ? 'Link copied.' : 'Copy failed.');
+    }), openLink);
   const paint = () => {
     const list = reader.starList();
     count.textContent = `${list.length} starred paper${list.length === 1 ? '' : 's'} in this browser`;
     const urls = shareUrls(list);
     share.value = urls.join(' ');
+    shareRow.hidden = !urls.length;
     openLink.href = urls[0] || '#';
     openLink.hidden = !urls.length;
     all.replaceChildren(...list.slice().reverse().slice(0, 200).map((s) => {
@@ -195,10 +200,7 @@ function starsSheet(reader) {
   return sheet('cp-stars', 'Starred papers',
     h('h3', {}, 'On this page'), items,
     h('h3', {}, 'All stars'), count,
-    h('div', { class: 'cp-row' }, share,
-      button('Copy link', { id: 'cp-share-copy' }, async () => {
-        toast((await copyText(share.value)) ? 'Link copied.' : 'Copy failed.');
-      }), openLink),
+    shareRow,
     h('div', { class: 'cp-row' },
       button('Export JSON', { id: 'cp-export-json' },
         () => download(`coolpapers-stars-${stamp()}.json`, toJson(reader.starList(), reader.read))),
