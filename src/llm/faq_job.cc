@@ -85,6 +85,7 @@ void FaqJob::Complete(int64_t tokens, std::string created) {
   created_ = std::move(created);
   FaqView v = ViewLocked();
   html_ = std::make_shared<const std::string>(RenderFaqFragment(v));
+  json_ = std::make_shared<const std::string>(FaqJson(v));
   cv_.notify_all();
 }
 
@@ -142,6 +143,7 @@ FaqView FaqJob::ViewLocked() const {
   v.created = created_;
   v.error = error_;
   v.html = html_;
+  v.json = json_;
   return v;
 }
 

@@ -91,6 +91,7 @@ class FaqJob {
   std::string created_;
   std::string error_;
   std::shared_ptr<const std::string> html_;  // complete: the fragment
+  std::shared_ptr<const std::string> json_;  // complete: FaqJson
 };
 
 }  // namespace coolpapers::llm

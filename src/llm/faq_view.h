@@ -44,8 +44,9 @@ struct FaqView {
   int64_t tokens = 0;
   std::string created;  // kComplete: "YYYY-MM-DD HH:MM:SS" UTC
   std::string error;    // kFailed: why, for people
-  // kComplete: the rendered fragment, shared (rendered once).
+  // kComplete: the rendered fragment and the /api/faq JSON, shared (rendered once).
   std::shared_ptr<const std::string> html;
+  std::shared_ptr<const std::string> json;
 
   // The /arxiv/progress text: "pending:<n>", "loading:<percent>", "1", "failed:<reason>", "none".
   std::string ProgressText() const;

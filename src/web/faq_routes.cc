@@ -167,7 +167,11 @@ Response Kimi(Services& s, const Request& req) {
   auto view = s.faq->Request(MakeRequest(s, req, *p), &retry_after);
   if (!view) return FragmentError(p->id, view.error(), retry_after);
   Response r;
-  r.body = view->html ? *view->html : llm::RenderFaqFragment(*view);
+  if (view->html) {
+    r.shared_body = view->html;  // complete: the fragment rendered once, sent without copying
+  } else {
+    r.body = llm::RenderFaqFragment(*view);
+  }
   return NoStore(std::move(r));
 }
 
@@ -269,7 +273,12 @@ Response ApiFaq(Services& s, const Request& req) {
   auto view = s.faq->Peek(p->id, p->version, p->lang);
   if (!view) return JsonFaqError(view.error(), std::chrono::seconds(0));
   if (view->state == FaqState::kComplete) {
-    Response r = JsonResponse(200, llm::FaqJson(*view));
+    Response r = JsonResponse(200, "");
+    if (view->json) {
+      r.shared_body = view->json;  // rendered once when the FAQ completed
+    } else {
+      r.body = llm::FaqJson(*view);
+    }
     r.SetHeader("Cache-Control", "public, max-age=300");
     return r;
   }
