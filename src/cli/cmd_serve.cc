@@ -1,14 +1,298 @@
-// Placeholder for `coolpapers serve` until its implementation lands (replace this file).
+// `coolpapers serve [--db URL] [--listen HOST:PORT] [--config FILE] [--threads N]
+//                   [--static-dir DIR] [--vendor-dir DIR]`: the web server.
+//
+// Settings, strongest first: command-line flags, environment (COOLPAPERS_LISTEN,
+// COOLPAPERS_ADMIN_TOKEN, COOLPAPERS_ARXIV_BASE_URL), the TOML config file, defaults.
+// Prints "listening on http://HOST:PORT" on stdout once accepting (tests read it); logs go to
+// stderr. SIGINT/SIGTERM stop it gracefully.
+//
+// Layout of Run(): settings -> store -> services (one clearly marked section per subsystem:
+// harvest, search, FAQ/LLM) -> routes -> server -> wait for a signal -> stop in reverse order.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "cli/commands.h"
+#include "cli/search_setup.h"
+#include "cli/serve_config.h"
+#include "cli/serve_harvest.h"
+#include "core/text.h"
+#include "harvest/polite_fetcher.h"
+#include "llm/chat_client.h"
+#include "llm/faq_service.h"
+#include "llm/llm_config.h"
+#include "store/store.h"
+#include "web/metrics.h"
+#include "web/page_cache.h"
+#include "web/render.h"
+#include "web/router.h"
+#include "web/routes.h"
+#include "web/server.h"
+#include "web/services.h"
 
 namespace coolpapers::cli {
+namespace {
+
+struct ServeArgs {
+  std::string db;
+  std::string listen;
+  std::string config;
+  std::string static_dir;
+  std::string vendor_dir;
+  int threads = -1;  // -1: not given
+  bool harvest = false;  // follow arXiv even without [harvest] follow (then: all of cs)
+};
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+// The first non-empty of `values`.
+std::string FirstSet(std::initializer_list<std::string> values) {
+  for (const std::string& v : values) {
+    if (!v.empty()) return v;
+  }
+  return {};
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "coolpapers serve: %s\n", message.c_str());
+  return 1;
+}
+
+// Publishes the store's change sequence into the page cache about once a second, so request
+// paths never query the database for it.
+class ChangeSeqPoller {
+ public:
+  ChangeSeqPoller(store::Store& store, web::PageCache& cache) : store_(store), cache_(cache) {
+    Poll();
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ChangeSeqPoller() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Poll() {
+    Result<int64_t> seq = store_.ChangeSeq();
+    if (seq) {
+      cache_.set_current_seq(*seq);
+      warned_ = false;
+    } else if (!warned_) {
+      spdlog::warn("reading the store's change sequence failed: {}", seq.error().ToString());
+      warned_ = true;
+    }
+  }
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+      lock.unlock();
+      Poll();
+      lock.lock();
+    }
+  }
+
+  store::Store& store_;
+  web::PageCache& cache_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool warned_ = false;
+  std::thread thread_;
+};
+
+// HTML error pages, JSON ones under /api/.
+web::Response ErrorResponse(const web::Request& req, int status, std::string_view message,
+                            std::string_view hint) {
+  if (core::StartsWith(req.path, "/api/")) return web::JsonError(status, message, hint);
+  return web::ErrorPage(status, message, hint);
+}
+
+int Run(const ServeArgs& args) {
+  // Block the stop signals before any thread starts, so they are only taken by sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("coolpapers"));
+
+  // ---- Settings ---------------------------------------------------------------------------
+  ConfigFile cfg;
+  if (!args.config.empty()) {
+    Result<ConfigFile> loaded = ConfigFile::Load(args.config);
+    if (!loaded) return Fail(loaded.error().message());
+    cfg = std::move(*loaded);
+  }
+  web::ServerConfig config;
+  config.listen = FirstSet({args.listen, Env("COOLPAPERS_LISTEN"), cfg.GetString("listen").value_or(""),
+                            config.listen});
+  const std::string db = FirstSet({args.db, cfg.GetString("db").value_or(""), kDefaultDb});
+  config.static_dir =
+      FirstSet({args.static_dir, cfg.GetString("static_dir").value_or(""), config.static_dir});
+  config.vendor_dir =
+      FirstSet({args.vendor_dir, cfg.GetString("vendor_dir").value_or(""), config.vendor_dir});
+  config.admin_token = FirstSet(
+      {Env("COOLPAPERS_ADMIN_TOKEN"), cfg.GetString("admin_token").value_or("")});
+  config.site_name = cfg.GetString("site_name").value_or(config.site_name);
+  config.public_url = cfg.GetString("public_url").value_or("");
+  Result<std::optional<int64_t>> cfg_threads = cfg.GetInt("threads");
+  if (!cfg_threads) return Fail(cfg_threads.error().message());
+  config.threads = args.threads >= 0 ? args.threads : static_cast<int>(cfg_threads->value_or(0));
+  Result<std::optional<int64_t>> cache_mb = cfg.GetInt("page_cache_mb");
+  if (!cache_mb) return Fail(cache_mb.error().message());
+
+  web::ServerOptions options;
+  if (Status st = web::ParseListenAddress(config.listen, options.host, options.port); !st.ok()) {
+    return Fail(st.message());
+  }
+  options.io_threads = config.threads;
+
+  // ---- Store --------------------------------------------------------------------------------
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(db);
+  if (!store) return Fail(store.error().message());
+
+  // ---- Core services ------------------------------------------------------------------------
+  web::Metrics metrics;
+  web::PageCache page_cache(static_cast<size_t>(cache_mb->value_or(256)) << 20);
+  metrics.AddGaugeCallback("coolpapers_page_cache_bytes", "Bytes held by the page cache", {},
+                           [&page_cache] { return double(page_cache.GetStats().bytes); });
+  metrics.AddGaugeCallback("coolpapers_page_cache_hits", "Page cache hits since start", {},
+                           [&page_cache] { return double(page_cache.GetStats().hits); });
+  metrics.AddGaugeCallback("coolpapers_page_cache_misses", "Page cache misses since start", {},
+                           [&page_cache] { return double(page_cache.GetStats().misses); });
+  web::Services services;
+  services.store = store->get();
+  services.page_cache = &page_cache;
+  services.metrics = &metrics;
+  services.config = config;
+  ChangeSeqPoller seq_poller(**store, page_cache);
+
+  // ---- Harvest (harvest engineer) -------------------------------------------------------------
+  // Builds services.harvester from [harvest] (follow, interval) and COOLPAPERS_ARXIV_BASE_URL.
+  const std::string arxiv_base_url =
+      FirstSet({Env("COOLPAPERS_ARXIV_BASE_URL"), cfg.GetString("harvest.base_url").value_or("")});
+  auto arxiv = ServeHarvest::Create(cfg, arxiv_base_url, args.harvest, **store, metrics);
+  if (!arxiv) return Fail(arxiv.error().message());
+  services.harvester = (*arxiv)->harvester();  // nullptr unless harvesting is on
+
+  // ---- Search (search engineer) ---------------------------------------------------------------
+  // Builds services.search (index location, embedder) from [search].
+  ServeSearchSettings search_settings;
+  search_settings.index_dir = FirstSet(
+      {Env("COOLPAPERS_INDEX_DIR"), cfg.GetString("search.index_dir").value_or("")});
+  Result<std::optional<int64_t>> search_refresh = cfg.GetInt("search.refresh_seconds");
+  if (!search_refresh) return Fail(search_refresh.error().message());
+  search_settings.refresh_seconds = static_cast<int>(search_refresh->value_or(5));
+  std::unique_ptr<ServeSearch> serve_search = ServeSearch::Start(db, **store, search_settings);
+  services.search = serve_search->service();
+
+  // ---- FAQ / LLM (FAQ engineer) ---------------------------------------------------------------
+  // Builds services.faq from [llm] (base_url, model, api_key, concurrency, rate_per_hour,
+  // daily_tokens, max_chars) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*. The key is
+  // never logged. PDFs come through the harvest section's process-wide polite arXiv fetcher.
+  llm::FaqServiceOptions faq_options;
+  faq_options.llm = llm::LlmConfigFromEnv();
+  {
+    llm::LlmConfig& lc = faq_options.llm;
+    if (!std::getenv("COOLPAPERS_LLM_BASE_URL")) {
+      lc.base_url = cfg.GetString("llm.base_url").value_or(lc.base_url);
+    }
+    if (!std::getenv("COOLPAPERS_LLM_MODEL")) lc.model = cfg.GetString("llm.model").value_or(lc.model);
+    if (lc.api_key.empty()) lc.api_key = cfg.GetString("llm.api_key").value_or("");
+    for (auto [key, field] : {std::pair{"llm.concurrency", &lc.concurrency},
+                              std::pair{"llm.rate_per_hour", &lc.rate_per_hour}}) {
+      Result<std::optional<int64_t>> v = cfg.GetInt(key);
+      if (!v) return Fail(v.error().message());
+      if (*v && **v >= 0) *field = static_cast<int>(**v);
+    }
+    Result<std::optional<int64_t>> budget = cfg.GetInt("llm.daily_tokens");
+    if (!budget) return Fail(budget.error().message());
+    if (*budget && !std::getenv("COOLPAPERS_FAQ_DAILY_TOKENS")) lc.daily_token_budget = **budget;
+    Result<std::optional<int64_t>> max_chars = cfg.GetInt("llm.max_chars");
+    if (!max_chars) return Fail(max_chars.error().message());
+    if (*max_chars && **max_chars > 1000) lc.max_paper_chars = static_cast<size_t>(**max_chars);
+    lc.concurrency = std::max(1, lc.concurrency);
+  }
+  faq_options.arxiv.base_url = arxiv_base_url;
+  harvest::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
+  std::unique_ptr<llm::ChatClient> chat_client;
+  if (faq_options.llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options.llm);
+  llm::FaqService faq_service(faq_options, **store, &faq_fetcher, std::move(chat_client));
+  if (Status st = faq_service.Start(); !st.ok()) return Fail(st.message());
+  services.faq = &faq_service;
+  spdlog::info("FAQ: model {} at {} ({})", faq_options.llm.model, faq_options.llm.base_url,
+               faq_options.llm.has_key() ? "API key set" : "no API key: new FAQs disabled");
+
+  // ---- Routes ---------------------------------------------------------------------------------
+  for (const std::string& key : cfg.UnreadKeys()) {
+    spdlog::warn("config {}: unknown key '{}' ignored; check its spelling", args.config, key);
+  }
+  web::Router router;
+  web::RegisterSystemRoutes(router, services);
+  web::RegisterArxivRoutes(router, services);
+  web::RegisterApiRoutes(router, services);
+  web::RegisterSearchRoutes(router, services);
+  web::RegisterFaqRoutes(router, services);
+  web::RegisterRedirectRoutes(router, services);
+
+  // ---- Server ---------------------------------------------------------------------------------
+  options.metrics = &metrics;
+  options.error_page = ErrorResponse;
+  web::Server server(router, options);
+  if (Status st = server.Listen(); !st.ok()) return Fail(st.message());
+  if (services.config.public_url.empty()) services.config.public_url = server.url();
+  server.Run();
+  std::printf("listening on %s\n", server.url().c_str());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received signal {}; stopping", signal_number);
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
 Command AddServe(CLI::App& root) {
+  auto args = std::make_shared<ServeArgs>();
   Command c;
-  c.app = root.add_subcommand("serve", "(not built yet)");
-  c.app->allow_extras();
-  c.run = [] { std::fprintf(stderr, "coolpapers serve: not built yet\n"); return 1; };
+  c.app = root.add_subcommand("serve", "Serve the web site (arXiv lists, papers, API)");
+  c.app->add_option("--db", args->db, std::string("Store URL (default ") + kDefaultDb + ")");
+  c.app->add_option("--listen", args->listen,
+                    "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 = any free port)");
+  c.app->add_option("--config", args->config, "TOML config file")->check(CLI::ExistingFile);
+  c.app->add_option("--threads", args->threads, "I/O threads (0 = one per core)")
+      ->check(CLI::Range(0, 1024));
+  c.app->add_option("--static-dir", args->static_dir, "Directory served at /static/");
+  c.app->add_flag("--harvest", args->harvest,
+                  "Follow arXiv announcements ([harvest] follow in the config, else all of cs)");
+  c.app->add_option("--vendor-dir", args->vendor_dir,
+                    "node_modules directory holding katex and pdfjs-dist");
+  c.run = [args] { return Run(*args); };
   return c;
 }
+
 }  // namespace coolpapers::cli

@@ -87,7 +87,8 @@ Encoding ChooseEncoding(std::string_view accept_encoding, bool have_gzip, bool h
   double star = a.star.value_or(-1);
   double q_br = have_brotli ? a.br.value_or(star > 0 ? star : 0) : 0;
   double q_gzip = have_gzip ? a.gzip.value_or(star > 0 ? star : 0) : 0;
-  double q_identity = a.identity.value_or(a.star.has_value() ? star : 1.0);
+  // Identity is implicitly acceptable, but any coding the client names beats it.
+  double q_identity = a.identity.value_or(a.star.has_value() ? star : 0.001);
   Encoding best = Encoding::kIdentity;
   double best_q = q_identity > 0 ? q_identity : 0;
   // Ties prefer the smaller encoding, so compare with >= in order identity, gzip, br.

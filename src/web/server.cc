@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,7 +45,8 @@ class Server::Impl {
   Impl(const Router& router, ServerOptions options);
   ~Impl() { Stop(); }
 
-  Status Start(uint16_t& bound_port);
+  Status Listen(uint16_t& bound_port);
+  void Run();
   void Stop();
 
   // Routes `req` (target already set) and runs its handler; never throws. `*route` receives
@@ -138,17 +140,23 @@ class Session : public std::enable_shared_from_this<Session> {
   auto executor() { return stream_.get_executor(); }
   void Start() { WaitForRequest(); }
 
-  // Called on the strand when the server stops: a connection waiting for a request closes now;
-  // one with a request in flight closes after answering it.
+  // Called on the strand when the server stops: a connection waiting for a request closes now,
+  // a stream ends; one with a request in flight closes after answering it.
   void OnServerStop() {
-    if (state_ == State::kIdle || state_ == State::kReadingHeader) {
-      stream_.socket().cancel();
+    // A stream ends at stop anyway; cancelling also frees a write stuck on a client that does
+    // not read.
+    if (state_ == State::kIdle || state_ == State::kReadingHeader ||
+        state_ == State::kStreaming) {
+      error_code ec;
+      stream_.socket().cancel(ec);
     }
   }
 
   // Writes one chunk from a stream worker; `done(ok)` runs on the strand when it completed.
   void WriteChunk(std::shared_ptr<std::string> data, std::function<void(bool)> done) {
     asio::post(stream_.get_executor(), [self = shared_from_this(), data, done] {
+      // Once stopping, OnServerStop may already have run: start no write it could not cancel.
+      if (self->server_.stopping()) return done(false);
       self->stream_.expires_after(self->server_.options().idle_timeout);
       asio::async_write(self->stream_, http::make_chunk(asio::buffer(*data)),
                         [data, done](error_code ec, size_t) { done(!ec); });
@@ -241,12 +249,11 @@ class Session : public std::enable_shared_from_this<Session> {
                       "Send a valid HTTP/1.1 request (" + ec.message() + ").");
   }
 
-  // After a header_limit error the buffer holds the request from its start: is its first line
-  // (the request line) what overflowed?
+  // After a header_limit error: did the request line overflow (414) rather than the fields?
+  // Beast consumes the request line once parsed, so an empty target means it never completed.
   bool RequestLineTooLong() const {
-    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    size_t eol = data.find('\n');
-    return eol == std::string_view::npos || eol > opts().target_limit;
+    std::string_view target = parser_->get().target();
+    return target.empty() || target.size() > opts().target_limit;
   }
 
   void Handle() {
@@ -299,7 +306,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void StartStream(bool keep_alive) {
     state_ = State::kStreaming;
-    asio::post(server_.stream_pool(), [self = shared_from_this(), keep_alive] {
+    // The stream has no operation pending on the io_context between chunks: keep the I/O
+    // threads running until it has handed the connection back.
+    auto work = asio::make_work_guard(stream_.get_executor());
+    asio::post(server_.stream_pool(), [self = shared_from_this(), keep_alive, work] {
       StreamSink sink(self, self->server_);
       bool ok = true;
       try {
@@ -454,8 +464,8 @@ Server::Impl::Impl(const Router& router, ServerOptions options)
   }
 }
 
-Status Server::Impl::Start(uint16_t& bound_port) {
-  if (started_) return Status::FailedPrecondition("the server was already started");
+Status Server::Impl::Listen(uint16_t& bound_port) {
+  if (acceptor_) return Status::FailedPrecondition("the server is already listening");
   error_code ec;
   asio::ip::address addr = asio::ip::make_address(opts_.host, ec);
   if (ec) {
@@ -479,13 +489,20 @@ Status Server::Impl::Start(uint16_t& bound_port) {
                                "; pick another address with --listen HOST:PORT");
   }
   bound_port = acceptor_->local_endpoint().port();
+  return Status::Ok();
+}
+
+void Server::Impl::Run() {
+  {
+    std::lock_guard lock(mu_);
+    if (!acceptor_ || started_) return;
+    started_ = true;
+  }
   stream_pool_ = std::make_unique<asio::thread_pool>(std::max(1, opts_.stream_threads));
-  started_ = true;
   DoAccept();
   int n = opts_.io_threads > 0 ? opts_.io_threads
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  return Status::Ok();
 }
 
 void Server::Impl::DoAccept() {
@@ -538,6 +555,9 @@ void Server::Impl::Stop() {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
+  // Keep the I/O threads alive until the sessions drained, even when the listener closes
+  // before the per-session stop notices below are queued.
+  auto work = asio::make_work_guard(ioc_);
   asio::post(acceptor_->get_executor(), [this] {
     error_code ec;
     acceptor_->close(ec);
@@ -550,6 +570,7 @@ void Server::Impl::Stop() {
     drained_.wait_for(lock, opts_.stop_grace, [this] { return sessions_.empty(); });
   }
   hard_stopped_ = true;
+  work.reset();
   ioc_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -625,7 +646,15 @@ Server::Server(const Router& router, ServerOptions options)
 
 Server::~Server() { Stop(); }
 
-Status Server::Start() { return impl_->Start(bound_port_); }
+Status Server::Listen() { return impl_->Listen(bound_port_); }
+
+void Server::Run() { impl_->Run(); }
+
+Status Server::Start() {
+  Status st = Listen();
+  if (st.ok()) Run();
+  return st;
+}
 
 void Server::Stop() { impl_->Stop(); }
 

@@ -18,7 +18,7 @@ class Metrics;
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string static_dir = "static";   // static/ (app.js, style.css)
-  std::string vendor_dir = "build/vendor";  // npm assets (KaTeX, PDF.js) installed at build time
+  std::string vendor_dir = "node_modules";  // npm packages (KaTeX, PDF.js) installed at build time
   std::string admin_token;             // COOLPAPERS_ADMIN_TOKEN; "" disables admin actions
   std::string site_name = "coolpapers";
   std::string public_url = "http://127.0.0.1:8080";  // for feeds and canonical links

@@ -1,0 +1,77 @@
+// System routes: /healthz, /metrics, static files (/static/**, /vendor/katex/**,
+// /vendor/pdfjs/**), /favicon.ico, /robots.txt.
+
+#include <filesystem>
+#include <memory>
+
+#include "web/metrics.h"
+#include "web/page_cache.h"
+#include "web/render.h"
+#include "web/routes.h"
+#include "web/static_files.h"
+
+namespace coolpapers::web {
+namespace {
+
+constexpr std::string_view kFaviconSvg =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+    "<rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1f6feb\"/>"
+    "<text x=\"16\" y=\"22\" font-family=\"sans-serif\" font-size=\"16\" font-weight=\"bold\" "
+    "text-anchor=\"middle\" fill=\"#fff\">cp</text></svg>";
+
+constexpr std::string_view kRobotsTxt =
+    "User-agent: *\n"
+    "Disallow: /api/\n"
+    "Disallow: /redirect\n"
+    "Disallow: /arxiv/kimi\n"
+    "Disallow: /arxiv/progress\n";
+
+Response Fixed(std::string_view content_type, std::string_view body) {
+  Response r;
+  r.content_type = std::string(content_type);
+  r.shared_body = std::make_shared<const std::string>(body);
+  r.SetHeader("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
+// A handler serving `dir` for routes ending in `**`.
+Handler ServeDir(std::shared_ptr<StaticDir> dir) {
+  return [dir](const Request& req) {
+    std::string_view rel = req.captures.empty() ? std::string_view() : req.captures.back();
+    if (std::optional<Response> r = dir->Serve(req, rel)) return *std::move(r);
+    return ErrorPage(404, "There is no such file.",
+                     "Check the address; static files live under /static/ and /vendor/.");
+  };
+}
+
+}  // namespace
+
+void RegisterSystemRoutes(Router& r, Services& s) {
+  r.Add("GET", "/healthz", [&s](const Request&) {
+    int64_t seq = s.page_cache ? s.page_cache->current_seq() : 0;
+    Response res = JsonResponse(200, "{\"status\":\"ok\",\"change_seq\":" +
+                                         std::to_string(seq) + "}");
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+  r.Add("GET", "/metrics", [&s](const Request&) {
+    Response res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = s.metrics ? s.metrics->Exposition() : std::string();
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+
+  namespace fs = std::filesystem;
+  fs::path vendor = s.config.vendor_dir;
+  r.Add("GET", "/static/**", ServeDir(std::make_shared<StaticDir>(s.config.static_dir)));
+  r.Add("GET", "/vendor/katex/**", ServeDir(std::make_shared<StaticDir>(vendor / "katex/dist")));
+  r.Add("GET", "/vendor/pdfjs/**", ServeDir(std::make_shared<StaticDir>(vendor / "pdfjs-dist")));
+
+  Response favicon = Fixed("image/svg+xml", kFaviconSvg);
+  r.Add("GET", "/favicon.ico", [favicon](const Request&) { return favicon; });
+  Response robots = Fixed("text/plain; charset=utf-8", kRobotsTxt);
+  r.Add("GET", "/robots.txt", [robots](const Request&) { return robots; });
+}
+
+}  // namespace coolpapers::web
