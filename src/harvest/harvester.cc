@@ -25,6 +25,7 @@ struct Harvester::Run {
   std::set<std::string> fetched_urls;  // nothing is fetched twice within a run
   std::set<std::string> listed_ids;    // papers listed by this run's feeds
   std::set<std::string> new_ids;       // papers this run inserted (not "updated" when filled)
+  bool new_listing = false;            // some feed shows a day not harvested before
   std::string earliest_day;
   std::unique_ptr<core::Progress> progress;
   std::vector<std::string> errors;
@@ -168,6 +169,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   }
   run.summary.announce_days.push_back(feed->day);
   if (run.earliest_day.empty() || feed->day < run.earliest_day) run.earliest_day = feed->day;
+  if (feed->day != validators->day) run.new_listing = true;
 
   std::vector<core::Membership> memberships = MembershipsFromRss(*feed, run.followed);
   std::vector<std::string> ids;
@@ -400,18 +402,28 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
   HarvestPlan plan = PlanHarvest(run.followed);
   if (options_.progress) run.progress = std::make_unique<core::Progress>("harvest", 0);
 
+  // Days a previous harvest left unfinished (before this run's feeds re-track theirs).
+  DayTracker tracker(store_);
+  auto unfinished = tracker.OpenDays();
+  if (!unfinished) return Err(unfinished.error());
+
   // 1. Announcements.
   for (const auto& group : plan.rss_groups) {
     if (Status s = HarvestRss(run, group); !s.ok()) run.Fail(s);
   }
-  // 2. Full metadata for what changed since the last success.
+  // 2. Full metadata for what changed since the last success: only when there is something
+  // new or unfinished, so hourly polls of an unchanged feed cost one (conditional) request.
   if (options_.use_oai) {
     for (const auto& set : plan.oai_sets) {
+      auto cp = tracker.Oai(set);
+      if (!cp) return Err(cp.error());
+      bool needed = run.new_listing || !unfinished->empty() || !cp->token.empty() ||
+                    !options.from.empty();
+      if (!needed) continue;
       if (Status s = HarvestOai(run, set); !s.ok()) run.Fail(s);
     }
   }
   // 3. Whatever listed paper still lacks metadata (or its announced version), by id.
-  DayTracker tracker(store_);
   std::vector<std::pair<std::string, int>> wanted;
   auto open = tracker.OpenDays();
   if (!open) return Err(open.error());
@@ -446,7 +458,10 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
   std::string latest = run.summary.announce_days.empty() ? std::string()
                                                          : run.summary.announce_days.back();
   run.summary.lags = Lags(run.followed, latest);
-  if (run.progress) run.progress->Finish(run.summary.Line());
+  if (run.progress) {
+    run.progress->Finish(fmt::format("{} requests, {} errors", run.summary.requests,
+                                     run.errors.size()));
+  }
   {
     std::lock_guard lock(mu_);
     ++metrics_.harvests;

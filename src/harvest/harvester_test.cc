@@ -157,7 +157,10 @@ TEST_F(HarvesterTest, RerunFetchesNoMetadataAgain) {
   Harvester& h = harvester();
   Once(h);
   size_t api_before = arxiv_.CountPrefix("/api/");
+  size_t oai_before = arxiv_.CountPrefix("/oai");
   HarvestSummary again = Once(h);
+  EXPECT_EQ(again.requests, 1);  // the feed only: same day, nothing open
+  EXPECT_EQ(arxiv_.CountPrefix("/oai"), oai_before);
   EXPECT_EQ(again.papers_new, 0);
   EXPECT_EQ(again.papers_updated, 0);
   EXPECT_EQ(again.memberships_added, 0);

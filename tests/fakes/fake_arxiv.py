@@ -84,11 +84,14 @@ class Data:
             for line in f:
                 r = json.loads(line)
                 self.records[r["id"]] = r
-        with open(os.path.join(root, "replacements.json"), encoding="utf-8") as f:
-            self.replacements = json.load(f)
-        with open(os.path.join(root, "api", "index.json"), encoding="utf-8") as f:
-            self.api_index = {}
-            for e in json.load(f):
+        self.replacements = {"day": "9999-12-31", "version": 1, "ids": []}
+        if os.path.exists(os.path.join(root, "replacements.json")):
+            with open(os.path.join(root, "replacements.json"), encoding="utf-8") as f:
+                self.replacements = json.load(f)
+        self.api_index = {}
+        index = os.path.join(root, "api", "index.json")
+        with open(index if os.path.exists(index) else os.devnull, encoding="utf-8") as f:
+            for e in (json.load(f) if os.path.getsize(f.name) else []):
                 q = urllib.parse.parse_qs(urllib.parse.urlsplit(e["url"]).query)
                 if "id_list" in q:
                     self.api_index[q["id_list"][0]] = (e["file"], e["status_code"])

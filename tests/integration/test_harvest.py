@@ -139,13 +139,13 @@ class HarvestTest(unittest.TestCase):
         self.assertEqual(query(self.db, "SELECT category, expected, stored FROM day_status "
                                         "ORDER BY 1"), [("cs.CL", 46, 46), ("cs.LG", 25, 25)])
 
-        # A rerun changes nothing and asks only the feed (conditionally) and OAI.
+        # A rerun changes nothing and asks only the feed, conditionally (304).
         before, seen = dump(self.db), len(reqs)
         harvest(self.db, self.fake.base)
         self.assertEqual(dump(self.db), before)
         again = targets(self.fake.requests()[seen:])
-        self.assertFalse([t for t in again if t.startswith("/api/")], again)
-        self.assertEqual([t for t in again if t.startswith("/rss/")], ["/rss/cs.CL+cs.LG"])
+        self.assertEqual(again, ["/rss/cs.CL+cs.LG"])
+        self.assertEqual(self.fake.requests()[-1]["status"], 304)
 
         # The next day: a replacement updates the paper's version, no new row.
         self.fake.scenario(day=DAY2, oai_page_size=7)
