@@ -235,6 +235,43 @@ class HarvestTest(unittest.TestCase):
         self.assertEqual(query(self.db, "SELECT count(*) FROM day_status WHERE stored = expected"),
                          [(2,)])
 
+    def test_serve_follows_arxiv_and_fetches_a_missing_paper(self):
+        self.fake.scenario(day=DAY1, oai_page_size=20)
+        cfg = os.path.join(self.tmp.name, "serve.toml")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write('[harvest]\nfollow = ["cs.CL"]\ninterval = 0.05\n')
+        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base}
+        with cpserver.CoolpapersServer("sqlite:" + self.db, ["--config", cfg], env=env) as srv:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:  # the daemon's first harvest
+                done = query(self.db, "SELECT count(*) FROM day_status WHERE stored = expected")
+                if done == [(1,)]:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(query(self.db, "SELECT category, day, expected FROM day_status"),
+                             [("cs.CL", DAY1, 46)])
+            # A cs.LG-only paper is not stored: a reader asking for it queues an API lookup.
+            lg_only = query(self.db, "SELECT count(*) FROM papers WHERE id = '2606.27527'")
+            self.assertEqual(lg_only, [(0,)])
+            first = cpserver.fetch(srv.url("/api/papers/2606.27527"))
+            self.assertEqual(first.status, 202, first.body)
+            self.assertEqual(json.loads(first.body)["error"], "not stored yet")
+            self.assertIn(json.loads(first.body)["state"], ("queued", "fetching"))
+            page = cpserver.fetch(srv.url("/arxiv/2606.27527"))
+            if page.status == 202:
+                self.assertIn(b'http-equiv="refresh"', page.body)
+            status = None
+            while time.monotonic() < deadline and status != 200:
+                status = cpserver.fetch(srv.url("/api/papers/2606.27527")).status
+                time.sleep(0.05)
+            self.assertEqual(status, 200)
+            missing = cpserver.fetch(srv.url("/api/papers/2606.99999"))
+            self.assertIn(missing.status, (202, 404))
+            metrics = cpserver.fetch(srv.url("/metrics")).body.decode()
+            self.assertIn('coolpapers_arxiv_requests_total{outcome="ok"}', metrics)
+            self.assertIn("coolpapers_harvest_seconds_since_last_complete_day", metrics)
+            self.assertIn("coolpapers_arxiv_queue_depth", metrics)
+
 
 if __name__ == "__main__":
     unittest.main()
