@@ -251,18 +251,21 @@ export async function guard(context) {
   await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
 }
 
-// A one-page PDF written by hand (no third-party bytes), served for stubbed PDF URLs.
+// A one-page PDF written by hand (no third-party bytes), served for stubbed PDF URLs. Each
+// '\n'-separated line of `label` becomes one line of text.
 export function tinyPdf(label = 'coolpapers test PDF') {
+  const rows = label.split('\n');
+  const height = Math.max(200, 14 * rows.length + 60);
+  const text = rows.map((l) => `(${l.replace(/[()\\]/g, '')}) Tj 0 -14 Td`).join('\n');
+  const stream = `BT /F1 12 Tf 20 ${height - 40} Td\n${text}\nET`;
   const objs = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 200] /Contents 4 0 R ' +
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 ${height}] /Contents 4 0 R ` +
       '/Resources << /Font << /F1 5 0 R >> >> >>',
-    null,
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
-  const stream = `BT /F1 20 Tf 30 100 Td (${label.replace(/[()\\]/g, '')}) Tj ET`;
-  objs[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
   let out = '%PDF-1.4\n';
   const offsets = [];
   objs.forEach((o, i) => {
