@@ -25,7 +25,7 @@ struct FakeRequest {
   std::string method;
   std::string target;  // path + query
   std::map<std::string, std::string> headers;  // lower-case names
-  std::chrono::steady_clock::time_point arrived;
+  std::chrono::steady_clock::time_point arrived;  // when the connection was accepted
 };
 
 struct FakeReply {
@@ -77,10 +77,11 @@ class FakeHttpServer {
   void AcceptLoop() {
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
+      if (::poll(&p, 1, 5) <= 0) continue;
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) continue;
-      workers_.emplace_back([this, c] { Serve(c); });
+      auto accepted = std::chrono::steady_clock::now();
+      workers_.emplace_back([this, c, accepted] { Serve(c, accepted); });
     }
   }
 
@@ -89,7 +90,7 @@ class FakeHttpServer {
     return s;
   }
 
-  void Serve(int c) {
+  void Serve(int c, std::chrono::steady_clock::time_point accepted) {
     std::string in;
     char buf[4096];
     while (in.find("\r\n\r\n") == std::string::npos) {
@@ -100,7 +101,7 @@ class FakeHttpServer {
       in.append(buf, static_cast<size_t>(n));
     }
     FakeRequest req;
-    req.arrived = std::chrono::steady_clock::now();
+    req.arrived = accepted;
     auto line_end = in.find("\r\n");
     std::string line = in.substr(0, line_end);
     auto sp1 = line.find(' ');
