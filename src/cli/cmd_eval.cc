@@ -15,6 +15,7 @@ namespace {
 struct EvalArgs {
   search::EvalOptions opts;
   std::string mode = "bm25";
+  std::string fusion = "linear";
 };
 
 int RunEval(EvalArgs& a) {
@@ -25,6 +26,13 @@ int RunEval(EvalArgs& a) {
     return 2;
   }
   a.opts.mode = *mode;
+  if (a.fusion != "linear" && a.fusion != "rrf") {
+    std::fprintf(stderr, "coolpapers eval: unknown --fusion %s; use linear or rrf\n",
+                 a.fusion.c_str());
+    return 2;
+  }
+  a.opts.hybrid.fusion = a.fusion == "rrf" ? search::HybridOptions::Fusion::kRrf
+                                           : search::HybridOptions::Fusion::kLinear;
   auto report = search::RunRetrievalEval(a.opts);
   if (!report) {
     std::fprintf(stderr, "coolpapers eval: %s\n", report.error().message().c_str());
@@ -65,9 +73,12 @@ Command AddEval(CLI::App& root) {
   r->add_option("--exact-boost", o.exact_boost, "weight of exact (unstemmed) matches");
   r->add_option("--dims", o.build.lsa.dims, "LSA dimensions");
   r->add_option("--sigma-exponent", o.build.lsa.sigma_exponent, "LSA singular value exponent");
+  r->add_option("--fusion", args->fusion, "hybrid fusion: linear | rrf");
+  r->add_option("--linear-weight", o.hybrid.linear_weight, "weight of cosine in linear fusion");
   r->add_option("--rrf-k", o.hybrid.rrf_k, "reciprocal-rank fusion constant");
   r->add_option("--semantic-weight", o.hybrid.semantic_weight, "weight of the semantic list");
   r->add_option("--depth", o.hybrid.depth, "candidates per list for hybrid fusion");
+  r->add_option("--min-similarity", o.hybrid.min_similarity, "lowest cosine kept from the semantic list");
   r->add_flag("--progress", o.build.progress, "show indexing progress");
   c.run = [args] { return RunEval(*args); };
   return c;

@@ -18,6 +18,16 @@ struct FusedHit {
   std::vector<int> ranks;  // 1-based rank in each input list, 0 = absent
 };
 
+// A list of scored candidates (any score scale; larger is better).
+struct ScoredList {
+  std::vector<std::pair<std::string, double>> items;
+  double weight = 1.0;
+};
+
+// Linear fusion: each list's scores are divided by that list's largest score, a candidate
+// missing from a list scores 0 there, and the weighted sums rank the union (ties by id).
+std::vector<FusedHit> LinearFusion(const std::vector<ScoredList>& lists);
+
 // Fuses `lists`; ties broken by the best single rank, then id. `k` is the RRF constant (60 in
 // the original paper).
 std::vector<FusedHit> ReciprocalRankFusion(const std::vector<RankedList>& lists, double k = 60);

@@ -204,21 +204,31 @@ KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input) {
   return q;
 }
 
-// Semantic candidates (ids, best first) for `vec`, restricted to the request's filters.
-Result<std::vector<std::string>> SemanticIds(Generation& gen, Lease& lease,
-                                             const std::vector<float>& vec, int depth,
-                                             const KeywordQuery& filters_from) {
-  std::vector<std::string> ids;
+struct ScoredDoc {
+  std::string id;
+  Xapian::docid docid = 0;
+  double score = 0;
+};
+
+// Semantic candidates (best first) for `vec`, at least `min_similarity`, restricted to the
+// request's filters.
+Result<std::vector<ScoredDoc>> SemanticCandidates(Generation& gen, Lease& lease,
+                                                  const std::vector<float>& vec, int depth,
+                                                  const KeywordQuery& filters_from,
+                                                  float min_similarity) {
+  std::vector<ScoredDoc> out;
   for (const VectorHit& h : gen.vectors->Search(vec, depth)) {
-    std::string id = gen.IdOf(static_cast<Xapian::docid>(h.label));
-    if (!id.empty()) ids.push_back(std::move(id));
+    if (h.score < min_similarity) continue;
+    auto docid = static_cast<Xapian::docid>(h.label);
+    std::string id = gen.IdOf(docid);
+    if (!id.empty()) out.push_back(ScoredDoc{std::move(id), docid, h.score});
   }
   const bool filtered = !filters_from.date_from.empty() || !filters_from.date_to.empty() ||
                         !filters_from.categories.empty() ||
                         !filters_from.input.date_from.empty() ||
                         !filters_from.input.date_to.empty() ||
                         !filters_from.input.categories.empty();
-  if (!filtered || ids.empty()) return ids;
+  if (!filtered || out.empty()) return out;
   KeywordQuery q;
   q.input.date_from = filters_from.input.date_from;
   q.input.date_to = filters_from.input.date_to;
@@ -226,16 +236,58 @@ Result<std::vector<std::string>> SemanticIds(Generation& gen, Lease& lease,
   q.date_from = filters_from.date_from;
   q.date_to = filters_from.date_to;
   q.categories = filters_from.categories;
-  q.restrict_ids = ids;
-  q.limit = static_cast<int>(ids.size());
+  for (const ScoredDoc& d : out) q.restrict_ids.push_back(d.id);
+  q.limit = static_cast<int>(out.size());
   q.snippet_bytes = 0;
   q.fetch_docs = false;
   auto allowed = lease->Search(q);
   if (!allowed) return Err(allowed.error());
-  std::unordered_set<std::string> keep;
-  for (const KeywordHit& h : allowed->hits) keep.insert(gen.IdOf(h.docid));
-  std::erase_if(ids, [&](const std::string& id) { return !keep.count(id); });
+  std::unordered_set<Xapian::docid> keep;
+  for (const KeywordHit& h : allowed->hits) keep.insert(h.docid);
+  std::erase_if(out, [&](const ScoredDoc& d) { return !keep.count(d.docid); });
+  return out;
+}
+
+std::vector<std::string> IdsOf(const std::vector<ScoredDoc>& docs) {
+  std::vector<std::string> ids;
+  for (const ScoredDoc& d : docs) ids.push_back(d.id);
   return ids;
+}
+
+double Dot(const std::vector<float>& a, const std::vector<float>& b) {
+  double s = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+// Fuses keyword and semantic candidates. Linear fusion scores every candidate in both lists
+// (a keyword hit's cosine is computed from its stored vector), so no candidate is scored 0 in
+// a list merely for falling outside its top `depth`.
+std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
+                           const std::vector<ScoredDoc>& keyword,
+                           const std::vector<ScoredDoc>& semantic,
+                           std::vector<float> query_vec) {
+  if (opts.fusion == HybridOptions::Fusion::kRrf) {
+    return ReciprocalRankFusion({{IdsOf(keyword), 1.0}, {IdsOf(semantic), opts.semantic_weight}},
+                                opts.rrf_k);
+  }
+  Normalize(query_vec);
+  ScoredList kw{{}, 1.0 - opts.linear_weight};
+  for (const ScoredDoc& d : keyword) kw.items.emplace_back(d.id, d.score);
+  ScoredList sem{{}, opts.linear_weight};
+  std::unordered_set<Xapian::docid> seen;
+  for (const ScoredDoc& d : semantic) {
+    sem.items.emplace_back(d.id, d.score);
+    seen.insert(d.docid);
+  }
+  for (const ScoredDoc& d : keyword) {
+    if (seen.count(d.docid)) continue;
+    std::vector<float> v = gen.vectors->Get(d.docid);
+    if (v.empty()) continue;
+    Normalize(v);
+    sem.items.emplace_back(d.id, Dot(v, query_vec));
+  }
+  return LinearFusion({kw, sem});
 }
 
 // Loads the page's documents in `ids` order, with snippets/highlights for `text`.
@@ -386,16 +438,17 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
 
   auto vec = gen->embedder->Embed(input->text);
   if (!vec) return Err(vec.error());
-  auto sem_ids = SemanticIds(*gen, *lease, *vec,
-                             mode == SearchMode::kSemantic ? depth : options_.hybrid.depth, q);
-  if (!sem_ids) return Err(sem_ids.error());
+  auto sem = SemanticCandidates(*gen, *lease, *vec,
+                                mode == SearchMode::kSemantic ? depth : options_.hybrid.depth, q,
+                                options_.hybrid.min_similarity);
+  if (!sem) return Err(sem.error());
   std::vector<std::string> page;
   std::vector<double> scores;
   if (mode == SearchMode::kSemantic) {
-    resp.total = static_cast<int64_t>(sem_ids->size());
-    for (int i = resp.offset; i < std::min<int>(resp.offset + limit, sem_ids->size()); ++i) {
-      page.push_back((*sem_ids)[i]);
-      scores.push_back(1.0 / (1 + i));
+    resp.total = static_cast<int64_t>(sem->size());
+    for (int i = resp.offset; i < std::min<int>(resp.offset + limit, sem->size()); ++i) {
+      page.push_back((*sem)[i].id);
+      scores.push_back((*sem)[i].score);
     }
   } else {
     KeywordQuery kq = q;
@@ -407,10 +460,11 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
     kq.check_at_least = 1000;
     auto res = RunKeyword(*lease, kq, options_, &resp.relaxed);
     if (!res) return Err(res.error());
-    RankedList bm25{{}, 1.0};
-    for (const KeywordHit& h : res->hits) bm25.ids.push_back(gen->IdOf(h.docid));
-    RankedList sem{*sem_ids, options_.hybrid.semantic_weight};
-    std::vector<FusedHit> fused = ReciprocalRankFusion({bm25, sem}, options_.hybrid.rrf_k);
+    std::vector<ScoredDoc> keyword;
+    for (const KeywordHit& h : res->hits) {
+      keyword.push_back(ScoredDoc{gen->IdOf(h.docid), h.docid, h.score});
+    }
+    std::vector<FusedHit> fused = Fuse(*gen, options_.hybrid, keyword, *sem, *vec);
     int64_t semantic_only = 0;
     for (const FusedHit& f : fused) semantic_only += f.ranks[0] == 0 ? 1 : 0;
     resp.total = res->total + semantic_only;
@@ -453,22 +507,26 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
   q.snippet_bytes = 0;
   q.highlight = false;
   q.fetch_docs = false;
-  RankedList bm25{{}, 1.0};
+  std::vector<ScoredDoc> keyword;
   if (!input.text.empty()) {
     auto res = (*lease)->Search(q);
     if (!res) return Err(res.error());
-    for (const KeywordHit& h : res->hits) bm25.ids.push_back(gen->IdOf(h.docid));
+    for (const KeywordHit& h : res->hits) {
+      keyword.push_back(ScoredDoc{gen->IdOf(h.docid), h.docid, h.score});
+    }
   }
-  RankedList sem{{}, options_.hybrid.semantic_weight};
+  std::vector<ScoredDoc> semantic;
+  std::vector<FusedHit> fused;
   if (gen->embedder && gen->vectors) {
     auto vec = gen->embedder->Embed(clean);
     if (!vec) return Err(vec.error());
-    auto ids = SemanticIds(*gen, *lease, *vec, depth, q);
-    if (!ids) return Err(ids.error());
-    sem.ids = std::move(*ids);
+    auto sem = SemanticCandidates(*gen, *lease, *vec, depth, q, 0.0f);
+    if (!sem) return Err(sem.error());
     resp.mode = SearchMode::kHybrid;
+    fused = Fuse(*gen, options_.hybrid, keyword, *sem, *vec);
+  } else {
+    fused = ReciprocalRankFusion({{IdsOf(keyword), 1.0}}, options_.hybrid.rrf_k);
   }
-  std::vector<FusedHit> fused = ReciprocalRankFusion({bm25, sem}, options_.hybrid.rrf_k);
   resp.total = static_cast<int64_t>(fused.size());
   std::vector<std::string> page;
   std::vector<double> scores;
@@ -510,22 +568,26 @@ Result<std::vector<SearchHit>> SearchService::Related(const std::string& id, int
   q.limit = depth + 1;
   q.snippet_bytes = 0;
   q.fetch_docs = false;
-  RankedList bm25{{}, 1.0};
+  std::vector<ScoredDoc> keyword;
   if (!input.text.empty()) {
     auto res = (*lease)->Search(q);
     if (!res) return Err(res.error());
     for (const KeywordHit& h : res->hits) {
-      if (h.docid != docid) bm25.ids.push_back(gen->IdOf(h.docid));
+      if (h.docid != docid) keyword.push_back(ScoredDoc{gen->IdOf(h.docid), h.docid, h.score});
     }
   }
-  RankedList sem{{}, options_.hybrid.semantic_weight};
-  if (gen->vectors) {
-    std::vector<float> v = gen->vectors->Get(docid);
+  std::vector<FusedHit> fused;
+  std::vector<float> v = gen->vectors ? gen->vectors->Get(docid) : std::vector<float>();
+  if (!v.empty()) {
+    std::vector<ScoredDoc> semantic;
     for (const VectorHit& h : gen->vectors->Search(v, depth + 1)) {
-      if (h.label != docid) sem.ids.push_back(gen->IdOf(static_cast<Xapian::docid>(h.label)));
+      auto other = static_cast<Xapian::docid>(h.label);
+      if (other != docid) semantic.push_back(ScoredDoc{gen->IdOf(other), other, h.score});
     }
+    fused = Fuse(*gen, options_.hybrid, keyword, semantic, v);
+  } else {
+    fused = ReciprocalRankFusion({{IdsOf(keyword), 1.0}}, options_.hybrid.rrf_k);
   }
-  std::vector<FusedHit> fused = ReciprocalRankFusion({bm25, sem}, options_.hybrid.rrf_k);
   std::vector<std::string> page;
   std::vector<double> scores;
   for (const FusedHit& f : fused) {

@@ -34,9 +34,13 @@ std::optional<SearchMode> ParseSearchMode(std::string_view s);
 std::string_view SearchModeName(SearchMode m);
 
 struct HybridOptions {
+  enum class Fusion { kRrf, kLinear };
+  Fusion fusion = Fusion::kLinear;  // how hybrid combines the two lists (see fusion.h)
+  double linear_weight = 0.3;   // kLinear: weight of cosine similarity (BM25 weighs 1 - this)
   double rrf_k = 60;            // RRF constant
   double semantic_weight = 1.0; // weight of the semantic list (BM25 list weighs 1)
   int depth = 100;              // candidates taken from each list
+  float min_similarity = 0.2f;  // semantic candidates below this cosine are dropped
 };
 
 struct SearchServiceOptions {

@@ -1,0 +1,207 @@
+#include "search/keyword_index.h"
+
+#include <gtest/gtest.h>
+
+#include "search/test_util.h"
+
+namespace coolpapers::search {
+namespace {
+
+using testing::Doc;
+using testing::FixtureCorpus;
+using testing::TempDir;
+
+class KeywordIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Index(FixtureCorpus()); }
+
+  void Index(const std::vector<IndexDoc>& docs) {
+    auto w = KeywordIndexWriter::Open(dir_.path() + "/x", true);
+    ASSERT_TRUE(w) << w.error().ToString();
+    for (const IndexDoc& d : docs) ASSERT_TRUE((*w)->Put(d));
+    ASSERT_TRUE((*w)->Commit({{"store_seq", "7"}}).ok());
+  }
+
+  KeywordResults Run(const std::string& text, KeywordQuery q = {}) {
+    auto input = PrepareQuery(text);
+    EXPECT_TRUE(input) << text;
+    if (input) q.input = *input;
+    auto s = KeywordIndexSearcher::Open(dir_.path() + "/x");
+    EXPECT_TRUE(s);
+    auto r = (*s)->Search(q);
+    EXPECT_TRUE(r) << text << ": " << (r ? "" : r.error().ToString());
+    return r ? *r : KeywordResults{};
+  }
+
+  static std::vector<std::string> Ids(const KeywordResults& r) {
+    std::vector<std::string> ids;
+    for (const auto& h : r.hits) ids.push_back(h.doc.id);
+    return ids;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(KeywordIndexTest, RanksTheObviousPaperFirst) {
+  EXPECT_EQ(Ids(Run("graph neural networks")).front(), "2601.00001");
+  EXPECT_EQ(Ids(Run("diffusion image synthesis")).front(), "2601.00003");
+  EXPECT_EQ(Ids(Run("speech recognition")).front(), "2601.00008");
+}
+
+TEST_F(KeywordIndexTest, TitleMatchesOutrankAbstractMatches) {
+  // Both mention graph neural networks; only 00001 has it in the title.
+  auto ids = Ids(Run("graph neural networks"));
+  ASSERT_GE(ids.size(), 2u);
+  EXPECT_EQ(ids[0], "2601.00001");
+  EXPECT_EQ(ids[1], "2601.00004");
+}
+
+TEST_F(KeywordIndexTest, StemmingFindsOtherFormsAndRanksExactFirst) {
+  // "learned" stems like "learning": both 00005 (learned) and 00006 (learning) match.
+  auto ids = Ids(Run("learning"));
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "2601.00005"), ids.end());
+  auto six = std::find(ids.begin(), ids.end(), "2601.00006");
+  auto five = std::find(ids.begin(), ids.end(), "2601.00005");
+  ASSERT_NE(six, ids.end());
+  EXPECT_LT(six - ids.begin(), five - ids.begin());
+  auto learned = Ids(Run("learned"));
+  ASSERT_FALSE(learned.empty());
+  EXPECT_EQ(learned.front(), "2601.00005");
+}
+
+TEST_F(KeywordIndexTest, PhrasesExclusionsAndFieldPrefixes) {
+  EXPECT_EQ(Ids(Run("\"language models\"")).front(), "2601.00002");
+  auto no_survey = Ids(Run("graph -survey"));
+  EXPECT_EQ(no_survey, std::vector<std::string>{"2601.00001"});
+  auto turing = Ids(Run("au:Turing"));
+  std::sort(turing.begin(), turing.end());
+  EXPECT_EQ(turing, (std::vector<std::string>{"2601.00004", "2601.00008"}));
+  EXPECT_EQ(Ids(Run("au:\"Grace Hopper\"")), std::vector<std::string>{"2601.00008"});
+  EXPECT_EQ(Ids(Run("ti:survey")), std::vector<std::string>{"2601.00004"});
+  EXPECT_TRUE(Ids(Run("ti:molecular")).empty());  // only in the abstract
+  EXPECT_EQ(Ids(Run("abs:molecular")), std::vector<std::string>{"2601.00001"});
+  auto either = Ids(Run("diffusion OR speech"));
+  EXPECT_EQ(either.size(), 2u);
+}
+
+TEST_F(KeywordIndexTest, CategoryAndDateFilters) {
+  EXPECT_EQ(Ids(Run("cat:cs.CV")), std::vector<std::string>{"2601.00003"});
+  auto archive = Ids(Run("cat:eess"));
+  EXPECT_EQ(archive, std::vector<std::string>{"2601.00008"});
+  KeywordQuery q;
+  q.categories = {"cs.LG"};
+  EXPECT_EQ(Run("graph", q).hits.size(), 2u);
+  auto june = Ids(Run("date:2026-06"));
+  EXPECT_EQ(june.size(), 3u);
+  KeywordQuery range;
+  range.date_from = "2026-01-01";
+  range.date_to = "2026-02-11";  // inclusive of the whole last day
+  range.sort = SortOrder::kTime;
+  EXPECT_EQ(Ids(Run("", range)), (std::vector<std::string>{"2601.00002", "2601.00001"}));
+}
+
+TEST_F(KeywordIndexTest, TimeSortIsNewestFirst) {
+  KeywordQuery q;
+  q.sort = SortOrder::kTime;
+  auto ids = Ids(Run("cat:cs.CL", q));
+  EXPECT_EQ(ids, (std::vector<std::string>{"2601.00008", "2601.00007", "2601.00002"}));
+}
+
+TEST_F(KeywordIndexTest, CjkQueriesMatchByNgrams) {
+  EXPECT_EQ(Ids(Run("语言模型")), std::vector<std::string>{"2601.00007"});
+  EXPECT_EQ(Ids(Run("中文")), std::vector<std::string>{"2601.00007"});
+}
+
+TEST_F(KeywordIndexTest, SnippetsHighlightAndEscape) {
+  KeywordQuery q;
+  q.highlight = true;
+  auto r = Run("speech", q);
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_NE(r.hits[0].snippet_html.find("<mark>speech</mark>"), std::string::npos);
+  EXPECT_NE(r.hits[0].title_html.find("<mark>Speech</mark>"), std::string::npos);
+  EXPECT_NE(r.hits[0].summary_html.find("&lt;b&gt;bold&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(r.hits[0].summary_html.find("<b>"), std::string::npos);
+  EXPECT_NE(r.hits[0].summary_html.find("&amp;"), std::string::npos);
+}
+
+TEST_F(KeywordIndexTest, SpellingSuggestion) {
+  KeywordQuery q;
+  q.spelling = true;
+  auto r = Run("difusion", q);
+  EXPECT_EQ(r.suggestion, "diffusion");
+}
+
+TEST_F(KeywordIndexTest, HostileQueriesNeverFail) {
+  std::string many;
+  for (int i = 0; i < 10000; ++i) many += "t" + std::to_string(i) + " ";
+  QueryLimits roomy;
+  roomy.max_bytes = 1 << 20;
+  auto s = KeywordIndexSearcher::Open(dir_.path() + "/x");
+  ASSERT_TRUE(s);
+  for (const std::string& text :
+       {std::string("\"unbalanced graph"), many, std::string("-"), std::string("ti:"),
+        std::string("au:"), std::string("'; DROP TABLE papers; --"),
+        std::string("<script>alert('x')</script> & \" graph"), std::string("a\x01\x02graph"),
+        std::string("AND OR NOT"), std::string("(((graph"), std::string("graph)))"),
+        std::string("NOT graph"), std::string("+ - * ? ~ ^"), std::string("ti:\"\""),
+        std::string("\xff\xfe\xfd"), std::string("graph NEAR/3 neural")}) {
+    auto input = PrepareQuery(text, roomy);
+    ASSERT_TRUE(input) << text;
+    KeywordQuery q;
+    q.input = *input;
+    q.spelling = true;
+    auto r = (*s)->Search(q);
+    EXPECT_TRUE(r) << text.substr(0, 40) << ": " << (r ? "" : r.error().ToString());
+  }
+}
+
+TEST_F(KeywordIndexTest, FindByIdAndMetadata) {
+  auto s = KeywordIndexSearcher::Open(dir_.path() + "/x");
+  ASSERT_TRUE(s);
+  auto f = (*s)->Find("2601.00003");
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
+  auto missing = (*s)->Find("9999.99999");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_EQ((*s)->GetMetadata("store_seq"), "7");
+}
+
+TEST_F(KeywordIndexTest, PutReplacesTheSameId) {
+  Index({Doc("2601.00003", "Diffusion models revisited", "Updated abstract.")});
+  auto r = Run("diffusion");
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_EQ(r.hits[0].doc.title, "Diffusion models revisited");
+}
+
+TEST(KeywordIndexPaging, ResultsPastOneThousandAreReachableWithRealCounts) {
+  TempDir dir;
+  {
+    auto w = KeywordIndexWriter::Open(dir.path() + "/x", true, {.spelling = false});
+    ASSERT_TRUE(w);
+    for (int i = 0; i < 1500; ++i) {
+      char id[16];
+      std::snprintf(id, sizeof id, "2602.%05d", i);
+      ASSERT_TRUE((*w)->Put(Doc(id, "Common title number " + std::to_string(i),
+                                "shared words in every abstract", {"cs.AI"},
+                                "2026-02-01 00:00:00")));
+    }
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  auto s = KeywordIndexSearcher::Open(dir.path() + "/x");
+  ASSERT_TRUE(s);
+  KeywordQuery q;
+  q.input = *PrepareQuery("shared words");
+  q.offset = 1490;
+  q.limit = 20;
+  q.check_at_least = 1000;
+  auto r = (*s)->Search(q);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->total, 1500);
+  EXPECT_TRUE(r->total_exact);
+  EXPECT_EQ(r->hits.size(), 10u);
+}
+
+}  // namespace
+}  // namespace coolpapers::search

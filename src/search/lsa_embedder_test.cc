@@ -1,0 +1,83 @@
+#include "search/lsa_embedder.h"
+
+#include <gtest/gtest.h>
+
+#include "search/test_util.h"
+#include "search/vector_index.h"
+
+namespace coolpapers::search {
+namespace {
+
+std::vector<std::string> Texts() {
+  std::vector<std::string> t;
+  for (const IndexDoc& d : testing::FixtureCorpus()) t.push_back(DocText(d));
+  // More documents so co-occurrence carries topics.
+  t.push_back("Graph convolutional networks learn node embeddings on citation graphs.");
+  t.push_back("Message passing neural networks on molecular graphs predict properties.");
+  t.push_back("Neural machine translation with large language models and attention.");
+  t.push_back("Multilingual language models translate low resource languages.");
+  t.push_back("Image generation with diffusion and score based generative models.");
+  t.push_back("Latent diffusion models synthesize high resolution images.");
+  return t;
+}
+
+double Cos(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0;
+}
+
+TEST(LsaEmbedder, SameTopicIsCloserThanOtherTopic) {
+  LsaOptions opts;
+  opts.dims = 6;
+  auto m = LsaEmbedder::Train(Texts(), opts);
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ((*m)->dim(), 6);
+  EXPECT_EQ((*m)->id(), "lsa-6");
+  auto graphs = (*m)->Embed("neural networks on graphs");
+  auto molecules = (*m)->Embed("molecular graphs property prediction");
+  auto images = (*m)->Embed("diffusion image synthesis");
+  ASSERT_TRUE(graphs && molecules && images);
+  EXPECT_GT(Cos(*graphs, *molecules), Cos(*graphs, *images));
+}
+
+TEST(LsaEmbedder, SaveLoadGivesIdenticalVectors) {
+  testing::TempDir dir;
+  LsaOptions opts;
+  opts.dims = 4;
+  auto m = LsaEmbedder::Train(Texts(), opts);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE((*m)->Save(dir.path() + "/lsa.bin").ok());
+  auto loaded = LsaEmbedder::Load(dir.path() + "/lsa.bin");
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  auto a = (*m)->Embed("language models translate");
+  auto b = (*loaded)->Embed("language models translate");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+}
+
+TEST(LsaEmbedder, RejectsTinyCorporaAndDamagedFiles) {
+  EXPECT_FALSE(LsaEmbedder::Train({"one lonely document"}));
+  testing::TempDir dir;
+  std::FILE* f = std::fopen((dir.path() + "/bad.bin").c_str(), "wb");
+  std::fputs("CPLSA001garbage", f);
+  std::fclose(f);
+  auto bad = LsaEmbedder::Load(dir.path() + "/bad.bin");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), StatusCode::kCorruption);
+}
+
+TEST(LsaEmbedder, UnknownWordsGiveAZeroVector) {
+  auto m = LsaEmbedder::Train(Texts(), {.dims = 4});
+  ASSERT_TRUE(m);
+  auto v = (*m)->Embed("zzzz qqqq");
+  ASSERT_TRUE(v);
+  for (float x : *v) EXPECT_EQ(x, 0.0f);
+}
+
+}  // namespace
+}  // namespace coolpapers::search

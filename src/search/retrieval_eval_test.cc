@@ -1,0 +1,55 @@
+#include "search/retrieval_eval.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+namespace coolpapers::search {
+namespace {
+
+TEST(RetrievalMetrics, NdcgRecallMrr) {
+  std::map<std::string, int> rel = {{"a", 1}, {"b", 1}};
+  EXPECT_DOUBLE_EQ(NdcgAt({"a", "b", "c"}, rel, 10), 1.0);
+  const double dcg = 1.0 / std::log2(3.0) + 1.0 / std::log2(4.0);
+  const double idcg = 1.0 + 1.0 / std::log2(3.0);
+  EXPECT_NEAR(NdcgAt({"c", "a", "b"}, rel, 10), dcg / idcg, 1e-12);
+  EXPECT_DOUBLE_EQ(NdcgAt({"c", "a", "b"}, rel, 1), 0.0);
+  EXPECT_DOUBLE_EQ(RecallAt({"c", "a"}, rel, 100), 0.5);
+  EXPECT_DOUBLE_EQ(MrrAt({"c", "d", "b"}, rel, 10), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(MrrAt({"c", "d", "b"}, rel, 2), 0.0);
+  EXPECT_DOUBLE_EQ(NdcgAt({}, rel, 10), 0.0);
+}
+
+TEST(RetrievalEval, SciFactSubsetFixture) {
+  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
+  EvalOptions o;
+  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
+  o.queries = dir + "scifact-200-queries.jsonl";
+  o.qrels = dir + "scifact-200-qrels.tsv";
+  o.build.progress = false;
+  o.build.lsa.dims = 64;
+  auto bm25 = RunRetrievalEval(o);
+  ASSERT_TRUE(bm25) << bm25.error().ToString();
+  EXPECT_EQ(bm25->docs, 200);
+  EXPECT_EQ(bm25->queries, 60);
+  // A 200-document corpus is easy; BM25 must find most claims' evidence.
+  EXPECT_GT(bm25->ndcg, 0.7);
+  EXPECT_GT(bm25->recall100, 0.9);
+  o.mode = SearchMode::kHybrid;
+  auto hybrid = RunRetrievalEval(o);
+  ASSERT_TRUE(hybrid) << hybrid.error().ToString();
+  EXPECT_GT(hybrid->ndcg, 0.6);
+}
+
+TEST(RetrievalEval, MissingOrMismatchedFilesAreClearErrors) {
+  EvalOptions o;
+  o.corpus = "/nonexistent/corpus.jsonl";
+  o.queries = o.corpus;
+  o.qrels = o.corpus;
+  auto r = RunRetrievalEval(o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("/nonexistent/corpus.jsonl"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coolpapers::search

@@ -1,0 +1,262 @@
+#include "search/search_service.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "search/doc_source.h"
+#include "search/index_builder.h"
+#include "search/index_layout.h"
+#include "search/test_util.h"
+#include "store/store.h"
+
+namespace coolpapers::search {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FixtureCorpus;
+using testing::TempDir;
+
+BuildOptions SmallBuild() {
+  BuildOptions b;
+  b.progress = false;
+  b.lsa.dims = 6;
+  return b;
+}
+
+std::unique_ptr<SearchService> OpenService(const std::string& dir) {
+  SearchServiceOptions o;
+  o.index_dir = dir;
+  auto s = SearchService::Open(o);
+  EXPECT_TRUE(s) << (s ? "" : s.error().ToString());
+  return s ? std::move(*s) : nullptr;
+}
+
+std::vector<std::string> Ids(const std::vector<SearchHit>& hits) {
+  std::vector<std::string> ids;
+  for (const auto& h : hits) ids.push_back(h.id);
+  return ids;
+}
+
+class SearchServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    VectorDocSource src(FixtureCorpus());
+    auto built = BuildIndex(dir_.path() + "/index", src, SmallBuild());
+    ASSERT_TRUE(built) << built.error().ToString();
+    EXPECT_EQ(built->docs, 8);
+    EXPECT_EQ(built->embedder_id, "lsa-6");
+    service_ = OpenService(dir_.path() + "/index");
+    ASSERT_NE(service_, nullptr);
+  }
+  TempDir dir_;
+  std::unique_ptr<SearchService> service_;
+};
+
+TEST_F(SearchServiceTest, ModesAndTheirResults) {
+  EXPECT_TRUE(service_->HasSemantic());
+  SearchRequest req;
+  req.query = "graph neural networks";
+  auto hybrid = service_->Search(req);
+  ASSERT_TRUE(hybrid);
+  EXPECT_EQ(hybrid->mode, SearchMode::kHybrid);
+  ASSERT_FALSE(hybrid->hits.empty());
+  EXPECT_EQ(hybrid->hits[0].id, "2601.00001");
+  EXPECT_FALSE(hybrid->hits[0].doc.title.empty());
+  req.mode = SearchMode::kBm25;
+  auto bm25 = service_->Search(req);
+  ASSERT_TRUE(bm25);
+  EXPECT_EQ(bm25->mode, SearchMode::kBm25);
+  EXPECT_EQ(Ids(bm25->hits), (std::vector<std::string>{"2601.00001", "2601.00004"}));
+  req.mode = SearchMode::kSemantic;
+  auto sem = service_->Search(req);
+  ASSERT_TRUE(sem);
+  EXPECT_EQ(sem->mode, SearchMode::kSemantic);
+  EXPECT_FALSE(sem->hits.empty());
+  // Operators and non-relevance sorts stay keyword-only.
+  SearchRequest phrase;
+  phrase.query = "\"graph learning\"";
+  auto p = service_->Search(phrase);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->mode, SearchMode::kBm25);
+  EXPECT_EQ(Ids(p->hits), std::vector<std::string>{"2601.00004"});
+}
+
+TEST_F(SearchServiceTest, HybridRespectsFilters) {
+  SearchRequest req;
+  req.query = "neural networks";
+  req.categories = {"cs.CV"};
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r);
+  for (const auto& h : r->hits) EXPECT_EQ(h.doc.categories[0], "cs.CV") << h.id;
+  req.categories.clear();
+  req.date_from = "2026-06-01";
+  r = service_->Search(req);
+  ASSERT_TRUE(r);
+  for (const auto& h : r->hits) EXPECT_GE(h.doc.date, "2026-06-01") << h.id;
+}
+
+TEST_F(SearchServiceTest, AndFallsBackToOrAndSuggestsSpelling) {
+  SearchRequest req;
+  req.query = "diffusion translators";
+  req.mode = SearchMode::kBm25;
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->relaxed);
+  EXPECT_EQ(r->hits.size(), 2u);
+  req.query = "difusion";
+  r = service_->Search(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->suggestion, "diffusion");
+}
+
+TEST_F(SearchServiceTest, BadQueriesAreInvalidArgument) {
+  SearchRequest req;
+  req.query = "   ";
+  auto empty = service_->Search(req);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code(), StatusCode::kInvalidArgument);
+  req.query = "x date:tomorrow";
+  EXPECT_EQ(service_->Search(req).error().code(), StatusCode::kInvalidArgument);
+  req.query = std::string(5000, 'x');
+  EXPECT_EQ(service_->Search(req).error().code(), StatusCode::kInvalidArgument);
+  req.query = "cat:cs.CL";  // filters alone are a valid query
+  auto cats = service_->Search(req);
+  ASSERT_TRUE(cats);
+  EXPECT_EQ(cats->total, 3);
+}
+
+TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {
+  auto rel = service_->Related("2601.00001", 3);
+  ASSERT_TRUE(rel) << rel.error().ToString();
+  ASSERT_FALSE(rel->empty());
+  EXPECT_LE(rel->size(), 3u);
+  EXPECT_EQ((*rel)[0].id, "2601.00004");
+  for (const auto& h : *rel) EXPECT_NE(h.id, "2601.00001");
+  EXPECT_EQ(service_->Related("0000.00000").error().code(), StatusCode::kNotFound);
+
+  SearchRequest req;
+  auto sim = service_->Similar(
+      "We propose denoising diffusion models that synthesize realistic images.", req);
+  ASSERT_TRUE(sim);
+  ASSERT_FALSE(sim->hits.empty());
+  EXPECT_EQ(sim->hits[0].id, "2601.00003");
+  EXPECT_FALSE(service_->Similar("   ", req));
+
+  auto kw = service_->Keywords("2601.00003");
+  ASSERT_TRUE(kw);
+  EXPECT_FALSE(kw->empty());
+  EXPECT_LE(kw->size(), 8u);
+}
+
+TEST(IndexCrashSafety, LeftoverTempBuildIsIgnoredThenReplaced) {
+  TempDir dir;
+  const std::string index = dir.path() + "/index";
+  VectorDocSource src(FixtureCorpus());
+  auto first = BuildIndex(index, src, SmallBuild());
+  ASSERT_TRUE(first);
+  // A build that "crashed" midway: a half-written generation under its .tmp name.
+  IndexLayout layout(index);
+  auto tmp = layout.BeginBuild();
+  ASSERT_TRUE(tmp);
+  fs::create_directories(IndexLayout::XapianPath(*tmp));
+  std::FILE* junk = std::fopen((IndexLayout::XapianPath(*tmp) + "/postlist.glass").c_str(), "w");
+  std::fputs("half written", junk);
+  std::fclose(junk);
+
+  auto service = OpenService(index);
+  ASSERT_NE(service, nullptr);
+  EXPECT_EQ(service->Info().generation, first->generation);
+  SearchRequest req;
+  req.query = "diffusion";
+  auto r = service->Search(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->hits.at(0).id, "2601.00003");
+
+  VectorDocSource again(FixtureCorpus());
+  auto second = BuildIndex(index, again, SmallBuild());
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_FALSE(fs::exists(*tmp));
+  EXPECT_FALSE(fs::exists(first->generation));
+  auto current = layout.CurrentGeneration();
+  ASSERT_TRUE(current);
+  EXPECT_EQ(*current, second->generation);
+  // The open service notices the new generation on its next catch-up/reload.
+  auto reopened = OpenService(index);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->Info().docs, 8);
+}
+
+TEST(IndexCrashSafety, MissingIndexIsNotFoundWithTheFix) {
+  TempDir dir;
+  SearchServiceOptions o;
+  o.index_dir = dir.path() + "/nothing";
+  auto s = SearchService::Open(o);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), StatusCode::kNotFound);
+  EXPECT_NE(s.error().message().find("coolpapers index"), std::string::npos);
+}
+
+core::Paper PaperFrom(const IndexDoc& d) {
+  core::Paper p = ToPaper(d);
+  p.updated = d.date;
+  return p;
+}
+
+TEST(IncrementalIndex, CatchUpAppliesNewAndUpdatedPapersFromTheStore) {
+  TempDir dir;
+  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
+  ASSERT_TRUE(store) << store.error().ToString();
+  std::vector<core::Paper> papers;
+  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
+  std::vector<core::Paper> first(papers.begin(), papers.begin() + 6);
+  ASSERT_TRUE((*store)->Upsert(first, {}));
+  const std::string index = dir.path() + "/index";
+  StoreDocSource src(**store);
+  auto built = BuildIndex(index, src, SmallBuild());
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->docs, 6);
+  EXPECT_GT(built->store_seq, 0);
+
+  auto service = OpenService(index);
+  ASSERT_NE(service, nullptr);
+  SearchRequest req;
+  req.query = "speech";
+  EXPECT_TRUE(service->Search(req)->hits.empty());
+
+  std::vector<core::Paper> rest(papers.begin() + 6, papers.end());
+  core::Paper updated = papers[2];
+  updated.title = "Diffusion models for video synthesis";
+  updated.version = 2;
+  rest.push_back(updated);
+  ASSERT_TRUE((*store)->Upsert(rest, {}));
+  auto n = service->CatchUp(**store);
+  ASSERT_TRUE(n) << n.error().ToString();
+  EXPECT_EQ(*n, 3);
+  auto speech = service->Search(req);
+  ASSERT_TRUE(speech);
+  ASSERT_EQ(speech->hits.size(), 1u);
+  EXPECT_EQ(speech->hits[0].id, "2601.00008");
+  req.query = "video";
+  auto video = service->Search(req);
+  ASSERT_TRUE(video);
+  ASSERT_EQ(video->hits.size(), 1u);
+  EXPECT_EQ(video->hits[0].doc.version, 2);
+  EXPECT_EQ(service->Info().docs, 8);
+  EXPECT_EQ(service->Info().store_seq, *(*store)->ChangeSeq());
+  // New papers got vectors too, so they have related papers.
+  auto rel = service->Related("2601.00008", 3);
+  ASSERT_TRUE(rel);
+  EXPECT_FALSE(rel->empty());
+  // Nothing new: nothing written.
+  auto none = service->CatchUp(**store);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, 0);
+  // A fresh service over the same directory sees the incremental state.
+  auto reopened = OpenService(index);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->Info().docs, 8);
+}
+
+}  // namespace
+}  // namespace coolpapers::search

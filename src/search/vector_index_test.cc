@@ -1,0 +1,85 @@
+#include "search/vector_index.h"
+
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "search/test_util.h"
+
+namespace coolpapers::search {
+namespace {
+
+// Clustered random vectors (like topic embeddings): 40 centres, noise around each.
+std::vector<std::vector<float>> Clustered(int n, int dim, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> g;
+  std::vector<std::vector<float>> centres(40, std::vector<float>(dim));
+  for (auto& c : centres) {
+    for (float& x : c) x = g(rng);
+  }
+  std::vector<std::vector<float>> out;
+  for (int i = 0; i < n; ++i) {
+    std::vector<float> v = centres[i % centres.size()];
+    for (float& x : v) x += 0.7f * g(rng);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+TEST(VectorIndex, AnnRecallAtTenAgainstExactOracle) {
+  const int dim = 48;
+  auto data = Clustered(4000, dim, 1);
+  VectorIndex ann(dim, 100);  // grows as needed
+  ExactVectorIndex exact(dim);
+  for (size_t i = 0; i < data.size(); ++i) {
+    ASSERT_TRUE(ann.Add(i, data[i]).ok());
+    exact.Add(i, data[i]);
+  }
+  EXPECT_EQ(ann.size(), data.size());
+  auto queries = Clustered(200, dim, 2);
+  int found = 0, total = 0;
+  for (const auto& q : queries) {
+    auto truth = exact.Search(q, 10);
+    auto got = ann.Search(q, 10);
+    ASSERT_EQ(got.size(), 10u);
+    for (const auto& t : truth) {
+      for (const auto& g : got) found += g.label == t.label;
+    }
+    total += static_cast<int>(truth.size());
+  }
+  const double recall = static_cast<double>(found) / total;
+  EXPECT_GE(recall, 0.95) << "recall@10 " << recall;
+}
+
+TEST(VectorIndex, ScoresAreCosinesBestFirst) {
+  VectorIndex ann(3, 8);
+  ASSERT_TRUE(ann.Add(1, {1, 0, 0}).ok());
+  ASSERT_TRUE(ann.Add(2, {0, 1, 0}).ok());
+  ASSERT_TRUE(ann.Add(3, {1, 1, 0}).ok());
+  auto hits = ann.Search({2, 0, 0}, 3);
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[0].label, 1u);
+  EXPECT_NEAR(hits[0].score, 1.0, 1e-5);
+  EXPECT_EQ(hits[1].label, 3u);
+  EXPECT_NEAR(hits[1].score, 0.7071, 1e-3);
+  EXPECT_FALSE(ann.Add(4, {1, 0}).ok());  // wrong dimension
+}
+
+TEST(VectorIndex, SaveLoadRoundTripAndReplace) {
+  testing::TempDir dir;
+  VectorIndex ann(4, 4);
+  ASSERT_TRUE(ann.Add(10, {1, 0, 0, 0}).ok());
+  ASSERT_TRUE(ann.Add(11, {0, 1, 0, 0}).ok());
+  ASSERT_TRUE(ann.Add(10, {0, 0, 1, 0}).ok());  // replaces label 10
+  EXPECT_EQ(ann.size(), 2u);
+  ASSERT_TRUE(ann.Save(dir.path() + "/v.hnsw").ok());
+  auto loaded = VectorIndex::Load(dir.path() + "/v.hnsw", 4);
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  auto hits = (*loaded)->Search({0, 0, 1, 0}, 1);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].label, 10u);
+  EXPECT_FALSE(VectorIndex::Load(dir.path() + "/missing.hnsw", 4));
+}
+
+}  // namespace
+}  // namespace coolpapers::search
