@@ -142,6 +142,44 @@ Status WriteChangeSeq(Connection& c, int64_t v) {
   return s->Run();
 }
 
+// Which papers an Upsert call has written, so a new membership bumps the change sequence of a
+// paper only when its row was not written anyway. Memberships usually follow their papers in
+// the same order, so lookups try the paper after the last one found before hashing.
+class TouchedPapers {
+ public:
+  explicit TouchedPapers(std::span<const Paper> papers)
+      : papers_(papers), marked_(papers.size(), false) {}
+  void Mark(size_t index) { marked_[index] = true; }
+  // Marks the paper `id`; true if it was not marked before.
+  bool MarkById(std::string_view id) {
+    size_t i = Find(id);
+    if (i == kNone) return others_.insert(std::string(id)).second;
+    bool fresh = !marked_[i];
+    marked_[i] = true;
+    return fresh;
+  }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t Find(std::string_view id) {
+    for (size_t i = hint_; i < papers_.size() && i < hint_ + 2; ++i) {
+      if (papers_[i].id == id) return hint_ = i;
+    }
+    if (index_.empty()) {
+      for (size_t i = 0; i < papers_.size(); ++i) index_.emplace(papers_[i].id, i);
+    }
+    auto it = index_.find(id);
+    if (it == index_.end()) return kNone;
+    return hint_ = it->second;
+  }
+
+  std::span<const Paper> papers_;
+  std::vector<bool> marked_;
+  size_t hint_ = 0;
+  std::unordered_map<std::string_view, size_t> index_;  // built on the first miss
+  std::unordered_set<std::string> others_;              // memberships of papers not in the call
+};
+
 // Candidate membership chosen for a paper in ListDay; smaller key wins.
 struct Candidate {
   int type;
@@ -160,7 +198,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   if (!writer) return Err(writer.error());
   Connection& w = **writer;
   Status st = w.Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
+      "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+      "PRAGMA temp_store=MEMORY; "
       "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF");
   if (!st.ok()) return Err(st);
   st = Migrate(w);
@@ -219,7 +258,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
   int64_t seq = *seq0;
 
   UpsertCounts counts;
-  std::unordered_set<std::string_view> touched;  // papers written in this call
+  TouchedPapers touched(papers);  // papers written in this call
   {
     Result<Stmt> ins = w.Prepare(kInsertPaper);
     Result<Stmt> upd = w.Prepare(kUpdatePaper);
@@ -237,7 +276,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
       if (inserted) {
         ++counts.inserted;
         ++seq;
-        touched.insert(p.id);
+        touched.Mark(static_cast<size_t>(&p - papers.data()));
         continue;
       }
       BindPaper(*upd, p, authors, cats);
@@ -248,7 +287,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
       if (updated) {
         ++counts.updated;
         ++seq;
-        touched.insert(p.id);
+        touched.Mark(static_cast<size_t>(&p - papers.data()));
       } else {
         ++counts.unchanged;
       }
@@ -272,7 +311,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
       ++counts.memberships_added;
       ++seq;
       // A paper listed on a new day changes what derived indexes should know about it.
-      if (touched.insert(m.paper_id).second) {
+      if (touched.MarkById(m.paper_id)) {
         bump->Bind(1, m.paper_id, true);
         bump->Bind(2, seq);
         if (Status st = bump->Run(); !st.ok()) return Err(st);
