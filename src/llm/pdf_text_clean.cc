@@ -82,6 +82,19 @@ bool IsAppendixHeading(std::string_view line) {
                      [](char c) { return IsAlpha(c) || c == ' ' || c == '-'; });
 }
 
+// pdftotext often puts an appendix letter on its own line: "A", blank, "Multi-LexSum release".
+bool IsSplitAppendixHeading(const std::vector<std::string>& lines, size_t i) {
+  std::string_view t = core::Trim(lines[i]);
+  if (t.size() != 1 || t[0] < 'A' || t[0] > 'H') return false;
+  for (size_t j = i + 1; j < lines.size() && j <= i + 2; ++j) {
+    std::string_view next = core::Trim(lines[j]);
+    if (next.empty()) continue;
+    return next.size() < 80 && std::isupper(static_cast<unsigned char>(next[0])) &&
+           next.find_first_of(".,;") == std::string_view::npos;
+  }
+  return false;
+}
+
 std::vector<std::vector<std::string>> SplitPages(std::string_view raw) {
   std::vector<std::vector<std::string>> pages;
   for (const std::string& page : core::Split(raw, '\f', false)) {
@@ -222,7 +235,7 @@ PaperTextParts CleanPdfText(std::string_view raw) {
   }
   size_t refs_end = lines.size();
   for (size_t i = refs + 1; i < lines.size(); ++i) {
-    if (IsAppendixHeading(lines[i])) {
+    if (IsAppendixHeading(lines[i]) || IsSplitAppendixHeading(lines, i)) {
       refs_end = i;
       break;
     }

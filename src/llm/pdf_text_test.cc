@@ -135,6 +135,17 @@ TEST(CleanPdfTextTest, MovesReferencesAfterAppendices) {
   EXPECT_THAT(parts.body, HasSubstr("We conclude.\n\nA Proofs of Theorems\nProof text."));
 }
 
+TEST(CleanPdfTextTest, AppendixLetterOnItsOwnLineEndsTheReferences) {
+  // As pdftotext prints arXiv 2206.10883v3: the letter, a blank line, then the title.
+  PaperTextParts parts = CleanPdfText(
+      "Body.\nReferences\n[64] L. Zhong. Automatic summarization. In Proceedings,\npages "
+      "163-172, 2019.\n\nA\n\nMulti-LexSum release\n\nA.1\n\nAccessing the data\nText.\n");
+  EXPECT_EQ(parts.references,
+            "References\n[64] L. Zhong. Automatic summarization. In Proceedings,\npages 163-172, "
+            "2019.");
+  EXPECT_THAT(parts.body, HasSubstr("Body.\n\nA\n\nMulti-LexSum release"));
+}
+
 // ---- fitting ----
 
 TEST(FitToContextTest, KeepsTextThatFits) {
