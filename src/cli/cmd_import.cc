@@ -1,11 +1,10 @@
 // `coolpapers import arxiv-jsonl|oai|venue FILE...`: loads metadata files into the store.
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/import/import_run.h"
@@ -22,11 +21,10 @@ struct ImportArgs {
 };
 
 void AddCommonOptions(CLI::App* sub, ImportArgs& args) {
-  sub->add_option("--db", args.db, "database URL: sqlite:PATH (default " +
-                                        std::string(kDefaultDb) + ")");
+  sub->add_option("--db", args.db,
+                  "database URL: sqlite:PATH (default " + std::string(kDefaultDb) + ")");
   sub->add_option("files", args.files, "files to import (.gz or plain)")->required();
-  sub->add_option("--batch-size", args.batch_size,
-                  "papers per store transaction (default 20000)")
+  sub->add_option("--batch-size", args.batch_size, "papers per store transaction (default 20000)")
       ->check(CLI::Range(1, 10000000));
 }
 
@@ -48,10 +46,10 @@ Command AddImport(CLI::App& root) {
   c.app = root.add_subcommand("import", "load paper metadata files into the database");
   c.app->require_subcommand(1);
 
-  CLI::App* jsonl = c.app->add_subcommand(
-      "arxiv-jsonl",
-      "JSON lines, .gz accepted: the shared arXiv bulk format or Kaggle's "
-      "arxiv-metadata-oai-snapshot");
+  CLI::App* jsonl =
+      c.app->add_subcommand("arxiv-jsonl",
+                            "JSON lines, .gz accepted: the shared arXiv bulk format or Kaggle's "
+                            "arxiv-metadata-oai-snapshot");
   AddCommonOptions(jsonl, *args);
   CLI::App* oai = c.app->add_subcommand(
       "oai", "saved OAI-PMH ListRecords/GetRecord XML (metadataPrefix=arXiv or arXivRaw)");

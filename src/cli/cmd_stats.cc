@@ -1,14 +1,14 @@
 // `coolpapers stats [--db URL] [--json] [--top N]`: what the database holds.
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "core/text.h"
@@ -70,11 +70,11 @@ int PrintStats(const StatsArgs& args) {
   int64_t bytes = DatabaseBytes(args.db);
 
   if (args.json) {
-    nlohmann::json j = {{"database", args.db},       {"bytes", bytes},
-                        {"papers", st->papers},      {"memberships", st->memberships},
-                        {"days", st->days},          {"first_day", st->first_day},
-                        {"last_day", st->last_day},  {"categories", st->categories},
-                        {"faqs", st->faqs},          {"change_seq", st->change_seq}};
+    nlohmann::json j = {{"database", args.db},      {"bytes", bytes},
+                        {"papers", st->papers},     {"memberships", st->memberships},
+                        {"days", st->days},         {"first_day", st->first_day},
+                        {"last_day", st->last_day}, {"categories", st->categories},
+                        {"faqs", st->faqs},         {"change_seq", st->change_seq}};
     j["top_categories"] = nlohmann::json::array();
     for (const store::CategoryStats& c : top) {
       j["top_categories"].push_back({{"category", c.category},

@@ -11,9 +11,8 @@ namespace {
 bool LooksLikeCategoryOfKnownArchive(const std::string& s, const core::Taxonomy& t) {
   size_t dot = s.find('.');
   std::string archive = s.substr(0, dot);
-  if (archive.empty() || !std::all_of(archive.begin(), archive.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || c == '-';
-      })) {
+  if (archive.empty() || !std::all_of(archive.begin(), archive.end(),
+                                      [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; })) {
     return false;
   }
   if (dot != std::string::npos) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-
 #include <pugixml.hpp>
 
 #include "core/arxiv_id.h"

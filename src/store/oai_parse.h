@@ -37,7 +37,7 @@ struct OaiRejected {
 struct OaiPage {
   std::vector<OaiRecord> records;  // in document order, deleted ones included (deleted=true)
   std::vector<OaiRejected> rejected;
-  std::string resumption_token;    // "" on the last page
+  std::string resumption_token;     // "" on the last page
   int64_t complete_list_size = -1;  // from the resumptionToken attributes, -1 if absent
   int64_t cursor = -1;
   // An OAI-PMH <error code="...">, e.g. "noRecordsMatch" (an empty result, not a failure) or

@@ -1,10 +1,10 @@
 #include "store/oai_parse.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "store/author_list.h"
 #include "store/category_list.h"
@@ -40,7 +40,8 @@ TEST(OaiParseTest, ListRecordsArxivFormat) {
   const core::Paper& p = r.paper;
   EXPECT_EQ(p.id, "1507.07790");
   EXPECT_EQ(p.version, 0);
-  EXPECT_EQ(p.title, "Relativistic quantum dynamics of vector bosons in an Aharonov-Bohm potential");
+  EXPECT_EQ(p.title,
+            "Relativistic quantum dynamics of vector bosons in an Aharonov-Bohm potential");
   EXPECT_THAT(p.authors, ElementsAre("Luis B. Castro", "Edilberto O. Silva"));
   // math.MP is an alias of math-ph.
   EXPECT_THAT(p.categories, ElementsAre("hep-th", "math-ph", "quant-ph"));

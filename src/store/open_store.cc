@@ -11,8 +11,8 @@ namespace coolpapers::store {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (core::StartsWith(url, "postgresql://") || core::StartsWith(url, "postgres://")) {
-    return Err(Status::Unavailable(
-        "PostgreSQL support is not built in this version; use sqlite:PATH"));
+    return Err(
+        Status::Unavailable("PostgreSQL support is not built in this version; use sqlite:PATH"));
   }
   if (!core::StartsWith(url, "sqlite:")) {
     return Err(Status::InvalidArgument("unknown database URL '" + url +
@@ -21,17 +21,16 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   std::string path = url.substr(7);
   if (core::StartsWith(path, "//")) path = path.substr(2);  // sqlite:///abs/path
   if (path.empty()) {
-    return Err(Status::InvalidArgument("database URL '" + url +
-                                       "' has no file path; use sqlite:PATH"));
+    return Err(
+        Status::InvalidArgument("database URL '" + url + "' has no file path; use sqlite:PATH"));
   }
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
     if (ec) {
-      return Err(Status::Unavailable("cannot create directory " + parent.string() + " for " +
-                                     url + ": " + ec.message() +
-                                     "; choose a writable --db location"));
+      return Err(Status::Unavailable("cannot create directory " + parent.string() + " for " + url +
+                                     ": " + ec.message() + "; choose a writable --db location"));
     }
   }
   Result<std::unique_ptr<sqlite::SqliteStore>> s = sqlite::SqliteStore::Open(path);

@@ -1,13 +1,12 @@
 #include "cli/import/import_run.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "cli/import/batch_upserter.h"
 #include "cli/import/jsonl_record.h"
@@ -57,8 +56,8 @@ class SkipReporter {
   int64_t count_ = 0;
 };
 
-std::string Summary(int64_t read, const store::UpsertCounts& c, int64_t skipped,
-                    double seconds, const std::string& extra) {
+std::string Summary(int64_t read, const store::UpsertCounts& c, int64_t skipped, double seconds,
+                    const std::string& extra) {
   double rate = seconds > 0 ? static_cast<double>(read) / seconds : 0;
   return fmt::format(
       "imported {} papers ({} new, {} updated, {} unchanged), {} memberships, {} skipped{} in "

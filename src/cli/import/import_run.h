@@ -12,9 +12,9 @@
 namespace coolpapers::cli {
 
 struct ImportOptions {
-  size_t batch_size = 20000;     // papers per store transaction
-  size_t max_reported = 20;      // skipped lines reported individually, then summarised
-  std::FILE* err = stderr;       // messages, progress and the summary line
+  size_t batch_size = 20000;  // papers per store transaction
+  size_t max_reported = 20;   // skipped lines reported individually, then summarised
+  std::FILE* err = stderr;    // messages, progress and the summary line
 };
 
 // Imports JSON-lines files (.gz or plain; shared bulk or Kaggle format). Returns the exit code:

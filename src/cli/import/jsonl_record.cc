@@ -97,8 +97,8 @@ std::vector<std::string> AuthorsParsed(const element& obj) {
       if (i == 2) suffix = s;
       ++i;
     }
-    std::string name = core::CollapseWhitespace(std::string(first) + " " + std::string(last) +
-                                                " " + std::string(suffix));
+    std::string name = core::CollapseWhitespace(std::string(first) + " " + std::string(last) + " " +
+                                                std::string(suffix));
     if (!name.empty()) out.push_back(std::move(name));
   }
   return out;
@@ -111,8 +111,8 @@ Status ReadKaggle(const element& obj, JsonlRecord& r) {
   p.abstract = core::CollapseWhitespace(Str(obj, "abstract"));
   p.authors = AuthorsParsed(obj);
   if (p.authors.empty()) p.authors = store::SplitAuthorList(Str(obj, "authors"));
-  p.categories =
-      store::CanonicalCategories(core::Split(core::CollapseWhitespace(Str(obj, "categories")), ' '));
+  p.categories = store::CanonicalCategories(
+      core::Split(core::CollapseWhitespace(Str(obj, "categories")), ' '));
   p.comments = core::CollapseWhitespace(Str(obj, "comments"));
   p.journal_ref = core::CollapseWhitespace(Str(obj, "journal-ref"));
   p.doi = core::CollapseWhitespace(Str(obj, "doi"));

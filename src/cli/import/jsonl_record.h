@@ -9,11 +9,11 @@
 //     It has no listing day: the UTC date of v1's `created` stands in for the announcement day.
 // In both, the primary category is announced as new and the others as cross-lists.
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "core/paper.h"
 #include "core/status.h"

@@ -41,8 +41,8 @@ bool LineReader::Fill() {
   if (n < 0) {
     int code = 0;
     const char* msg = gzerror(file_, &code);
-    status_ = Status::Corruption(path_ + ": read error after line " +
-                                 std::to_string(line_number_) + ": " + (msg ? msg : "?") +
+    status_ = Status::Corruption(path_ + ": read error after line " + std::to_string(line_number_) +
+                                 ": " + (msg ? msg : "?") +
                                  "; the file may be corrupt, download it again");
     eof_ = true;
     return false;

@@ -82,8 +82,7 @@ Status EnsureVersionTable(Connection& c) {
 int LatestSchemaVersion() { return static_cast<int>(kSteps.size()); }
 
 Result<int> SchemaVersion(Connection& c) {
-  Result<Stmt> s = c.Prepare(
-      "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  Result<Stmt> s = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
   if (!s) return Err(s.error());
   if (s->Step() != SQLITE_ROW) return Err(c.Error("reading schema_version"));
   return static_cast<int>(s->Int(0));

@@ -27,18 +27,19 @@ constexpr const char* kInsertPaper =
 // `published` keeps the earliest and `updated` the latest date seen, so the result does not
 // depend on the order in which sources are imported. A row is only overwritten by a version at
 // least as new, or (version unknown) by data at least as recently updated.
-#define CP_MERGED                                                                          \
-  "CASE WHEN ?2 > 0 THEN ?2 ELSE version END, coalesce(nullif(?3, ''), title), "          \
-  "coalesce(nullif(?4, ''), abstract), coalesce(nullif(?5, ''), authors), "               \
-  "coalesce(nullif(?6, ''), categories), coalesce(nullif(?7, ''), comments), "            \
-  "coalesce(nullif(?8, ''), journal_ref), coalesce(nullif(?9, ''), doi), "                \
-  "CASE WHEN ?10 = '' THEN published WHEN published = '' THEN ?10 "                       \
-  "ELSE min(published, ?10) END, "                                                         \
+#define CP_MERGED                                                                \
+  "CASE WHEN ?2 > 0 THEN ?2 ELSE version END, coalesce(nullif(?3, ''), title), " \
+  "coalesce(nullif(?4, ''), abstract), coalesce(nullif(?5, ''), authors), "      \
+  "coalesce(nullif(?6, ''), categories), coalesce(nullif(?7, ''), comments), "   \
+  "coalesce(nullif(?8, ''), journal_ref), coalesce(nullif(?9, ''), doi), "       \
+  "CASE WHEN ?10 = '' THEN published WHEN published = '' THEN ?10 "              \
+  "ELSE min(published, ?10) END, "                                               \
   "CASE WHEN ?11 = '' THEN updated ELSE max(updated, ?11) END"
 
 constexpr const char* kUpdatePaper =
     "UPDATE papers SET (version, title, abstract, authors, categories, comments, journal_ref, "
-    "doi, published, updated) = (" CP_MERGED "), seq = ?12 "
+    "doi, published, updated) = (" CP_MERGED
+    "), seq = ?12 "
     "WHERE id = ?1 AND (?2 >= version OR (?2 = 0 AND (?11 = '' OR ?11 >= updated))) AND "
     "(version, title, abstract, authors, categories, comments, journal_ref, doi, published, "
     "updated) IS NOT (" CP_MERGED ")";
@@ -405,8 +406,8 @@ Status SqliteStore::PutFaq(const FaqRecord& f) {
 Result<std::optional<Paper>> SqliteStore::GetPaper(const std::string& id) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
-  Result<Stmt> s = (*r)->Prepare(std::string("SELECT ") + kPaperColumns +
-                                 " FROM papers WHERE id = ?1");
+  Result<Stmt> s =
+      (*r)->Prepare(std::string("SELECT ") + kPaperColumns + " FROM papers WHERE id = ?1");
   if (!s) return Err(s.error());
   s->Bind(1, id, true);
   int rc = s->Step();
@@ -535,11 +536,13 @@ Result<std::vector<DayCount>> SqliteStore::Days(std::span<const std::string> cat
   std::string cats;
   Result<Stmt> s =
       categories.empty()
-          ? c.Prepare("SELECT day, COUNT(DISTINCT paper_id) FROM memberships WHERE type <= 1 "
-                      "GROUP BY day ORDER BY day DESC")
-          : c.Prepare("SELECT day, COUNT(DISTINCT paper_id) FROM memberships "
-                      "WHERE category IN (SELECT value FROM json_each(?1)) AND type <= 1 "
-                      "GROUP BY day ORDER BY day DESC");
+          ? c.Prepare(
+                "SELECT day, COUNT(DISTINCT paper_id) FROM memberships WHERE type <= 1 "
+                "GROUP BY day ORDER BY day DESC")
+          : c.Prepare(
+                "SELECT day, COUNT(DISTINCT paper_id) FROM memberships "
+                "WHERE category IN (SELECT value FROM json_each(?1)) AND type <= 1 "
+                "GROUP BY day ORDER BY day DESC");
   if (!s) return Err(s.error());
   if (!categories.empty()) {
     cats = JsonArray(categories);
@@ -552,8 +555,7 @@ Result<std::vector<DayCount>> SqliteStore::Days(std::span<const std::string> cat
   return out;
 }
 
-Result<std::optional<std::string>> SqliteStore::LatestDay(
-    std::span<const std::string> categories) {
+Result<std::optional<std::string>> SqliteStore::LatestDay(std::span<const std::string> categories) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Connection& c = **r;
@@ -627,8 +629,8 @@ Result<std::optional<DayStatus>> SqliteStore::GetDayStatus(const std::string& ca
                                                            const std::string& day) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
-  Result<Stmt> s = (*r)->Prepare(
-      "SELECT expected, stored FROM day_status WHERE category = ?1 AND day = ?2");
+  Result<Stmt> s =
+      (*r)->Prepare("SELECT expected, stored FROM day_status WHERE category = ?1 AND day = ?2");
   if (!s) return Err(s.error());
   s->Bind(1, category, true);
   s->Bind(2, day, true);
@@ -653,8 +655,7 @@ Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key)
 
 Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id, int version,
                                                      const std::string& lang,
-                                                     const std::string& model,
-                                                     int prompt_version) {
+                                                     const std::string& model, int prompt_version) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare(
@@ -689,7 +690,7 @@ Result<int64_t> SqliteStore::ChangeSeq() {
 }
 
 Result<std::vector<std::pair<int64_t, Paper>>> SqliteStore::ChangedSince(int64_t after_seq,
-                                                                        int limit) {
+                                                                         int limit) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare(std::string("SELECT seq, ") + kPaperColumns +

@@ -56,7 +56,7 @@ class SqliteStore : public Store {
   Status PutFaq(const FaqRecord& faq) override;
   Result<int64_t> ChangeSeq() override;
   Result<std::vector<std::pair<int64_t, Paper>>> ChangedSince(int64_t after_seq,
-                                                             int limit) override;
+                                                              int limit) override;
   Result<StoreStats> Stats() override;
   Result<std::vector<CategoryStats>> CategoryCounts() override;
 

@@ -1,13 +1,12 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
@@ -136,7 +135,8 @@ TEST_F(SqliteStoreTest, NewerVersionUpdatesInPlaceOlderIsIgnored) {
   EXPECT_THAT(p.categories, ElementsAre("cs.CL", "cs.AI"));
 
   // A stale v1 does not overwrite v2.
-  Result<UpsertCounts> stale = store_->Upsert(std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"})}, {});
+  Result<UpsertCounts> stale =
+      store_->Upsert(std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"})}, {});
   ASSERT_TRUE(stale);
   EXPECT_EQ(stale->unchanged, 1);
   EXPECT_EQ((**store_->GetPaper("2503.00001")).title, "A better title");
@@ -250,14 +250,15 @@ TEST_F(SqliteStoreTest, ExclusionDropsPapersWithExcludedCategory) {
 
 TEST_F(SqliteStoreTest, OrderingNewCrossReplacementsAndTies) {
   std::vector<Paper> papers;
-  for (int i = 1; i <= 6; ++i) papers.push_back(MakePaper("2503.0001" + std::to_string(i), {"cs.CV"}));
+  for (int i = 1; i <= 6; ++i)
+    papers.push_back(MakePaper("2503.0001" + std::to_string(i), {"cs.CV"}));
   std::vector<Membership> ms = {
       M("2503.00011", "cs.CV", "2025-03-18", AnnounceType::kReplace, 0),
       M("2503.00012", "cs.CV", "2025-03-18", AnnounceType::kCross, 0),
       M("2503.00013", "cs.CV", "2025-03-18", AnnounceType::kNew, 2),
       M("2503.00014", "cs.CV", "2025-03-18", AnnounceType::kNew, 1),
       M("2503.00015", "cs.CV", "2025-03-18", AnnounceType::kReplaceCross, 1),
-      M("2503.00016", "cs.CV", "2025-03-18", AnnounceType::kNew, 1),  // tie: by id
+      M("2503.00016", "cs.CV", "2025-03-18", AnnounceType::kNew, 1),   // tie: by id
       M("2503.00011", "cs.CV", "2025-03-17", AnnounceType::kNew, 0)};  // another day
   ASSERT_TRUE(store_->Upsert(papers, ms));
   ListQuery q{{"cs.CV"}, {}, "2025-03-18", false};
@@ -273,8 +274,8 @@ TEST_F(SqliteStoreTest, OrderingNewCrossReplacementsAndTies) {
 }
 
 TEST_F(SqliteStoreTest, MembershipWithoutPaperIsNotListed) {
-  ASSERT_TRUE(store_->Upsert({}, std::vector<Membership>{M("2503.00042", "cs.CL", "2025-03-18",
-                                                             AnnounceType::kNew, 0)}));
+  ASSERT_TRUE(store_->Upsert(
+      {}, std::vector<Membership>{M("2503.00042", "cs.CL", "2025-03-18", AnnounceType::kNew, 0)}));
   EXPECT_TRUE(store_->ListDay(ListQuery{{"cs.CL"}, {}, "2025-03-18", false})->empty());
   ASSERT_TRUE(store_->Upsert(std::vector<Paper>{MakePaper("2503.00042", {"cs.CL"})}, {}));
   EXPECT_THAT(Ids(*store_->ListDay(ListQuery{{"cs.CL"}, {}, "2025-03-18", false})),
@@ -395,9 +396,9 @@ TEST_F(SqliteStoreTest, Faqs) {
 }
 
 TEST_F(SqliteStoreTest, ChangeFeed) {
-  ASSERT_TRUE(store_->Upsert(std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"}),
-                                                MakePaper("2503.00002", {"cs.CL"})},
-                             {}));
+  ASSERT_TRUE(store_->Upsert(
+      std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"}), MakePaper("2503.00002", {"cs.CL"})},
+      {}));
   int64_t s1 = *store_->ChangeSeq();
   Result<std::vector<std::pair<int64_t, Paper>>> all = store_->ChangedSince(0, 100);
   ASSERT_TRUE(all);
@@ -484,8 +485,8 @@ TEST_F(SqliteStoreTest, RefusesNewerSchema) {
 }
 
 TEST(OpenStoreTest, UrlSchemes) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("cp_open_store_" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cp_open_store_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   Result<std::unique_ptr<Store>> s = OpenStore("sqlite:" + (dir / "sub" / "x.db").string());
   ASSERT_TRUE(s) << s.error().ToString();
