@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include <cstdio>
+#include <ctime>
 #include <functional>
 
 #include <boost/beast/http/field.hpp>
@@ -72,8 +73,23 @@ bool IfNoneMatchHits(std::string_view header, const std::string& etag) {
   return false;
 }
 
+// The IMF-fixdate of now, formatted at most once per second per thread.
+std::string_view HttpDate() {
+  thread_local time_t cached_second = 0;
+  thread_local char cached[40];
+  time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm;
+    gmtime_r(&now, &tm);
+    std::strftime(cached, sizeof(cached), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  return cached;
+}
+
 void SetCommonHeaders(WireResponse& w, const Response& r) {
   w.set(http::field::server, "coolpapers");
+  w.set(http::field::date, HttpDate());
   if (!r.content_type.empty()) w.set(http::field::content_type, r.content_type);
   if (!HasHeader(r, "Content-Security-Policy")) {
     w.set("Content-Security-Policy", kContentSecurityPolicy);
