@@ -5,6 +5,7 @@
 
 #include "web/compression.h"
 #include "web/response_finish.h"
+#include "web/sendfile_body.h"
 
 namespace coolpapers::web {
 
@@ -30,17 +31,17 @@ std::optional<Response> PageCache::Get(const std::string& key, int64_t seq) {
 // Moves the body into a shared buffer and fills gzip/brotli variants and the ETag.
 static void Precompress(Response& r) {
   if (!r.shared_body) {
-    r.shared_body = std::make_shared<const std::string>(std::move(r.body));
+    r.shared_body = MakeSharedBody(std::move(r.body));
     r.body.clear();
   }
   const std::string& body = *r.shared_body;
   if (IsCompressibleType(r.content_type) && body.size() >= kMinCompressBytes) {
     if (!r.gzip_body) {
-      auto gz = std::make_shared<const std::string>(GzipCompress(body, 6));
+      auto gz = MakeSharedBody(GzipCompress(body, 6));
       if (!gz->empty() && gz->size() < body.size()) r.gzip_body = std::move(gz);
     }
     if (!r.brotli_body) {
-      auto br = std::make_shared<const std::string>(BrotliCompress(body, 5));
+      auto br = MakeSharedBody(BrotliCompress(body, 5));
       if (!br->empty() && br->size() < body.size()) r.brotli_body = std::move(br);
     }
   }
@@ -52,8 +53,12 @@ Response PageCache::Put(const std::string& key, int64_t seq, Response r) {
   size_t body_size = r.shared_body ? r.shared_body->size() : r.body.size();
   if (body_size > max_bytes_ / 4) return r;
   Precompress(r);
-  size_t bytes = key.size() + r.shared_body->size() + (r.gzip_body ? r.gzip_body->size() : 0) +
-                 (r.brotli_body ? r.brotli_body->size() : 0) + 256;
+  // Bodies with a memfd twin (sendfile_body.h) hold their bytes twice.
+  auto cost = [](const std::shared_ptr<const std::string>& b) -> size_t {
+    if (!b) return 0;
+    return SendfileDescriptor(b) >= 0 ? 2 * b->size() : b->size();
+  };
+  size_t bytes = key.size() + cost(r.shared_body) + cost(r.gzip_body) + cost(r.brotli_body) + 256;
   std::lock_guard lock(mu_);
   auto it = index_.find(key);
   if (it != index_.end()) {

@@ -173,4 +173,22 @@ WireResponse FinishResponse(const Request& req, Response& r, unsigned version, b
   return w;
 }
 
+std::string RenderHead(const WireResponse& w) {
+  std::string out;
+  out.reserve(1024);
+  out += w.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(w.result_int());
+  out += ' ';
+  out.append(w.reason());
+  out += "\r\n";
+  for (const auto& field : w) {
+    out.append(field.name_string());
+    out += ": ";
+    out.append(field.value());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
 }  // namespace coolpapers::web

@@ -58,4 +58,7 @@ std::string ContentEtag(std::string_view bytes);
 // the caller runs the stream. `keep_alive` is applied as the Connection semantics.
 WireResponse FinishResponse(const Request& req, Response& r, unsigned version, bool keep_alive);
 
+// The status line and header fields of `w` as sent on the wire, ending with the empty line.
+std::string RenderHead(const WireResponse& w);
+
 }  // namespace coolpapers::web

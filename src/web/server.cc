@@ -3,7 +3,14 @@
 
 #include "web/server.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <condition_variable>
 #include <optional>
 #include <unordered_map>
@@ -28,6 +35,7 @@
 
 #include "web/metrics.h"
 #include "web/response_finish.h"
+#include "web/sendfile_body.h"
 
 namespace coolpapers::web {
 
@@ -134,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = ep.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
+    stream_.socket().non_blocking(true, ec);  // for the direct send/sendfile calls
   }
   ~Session() { server_.Unregister(this); }
 
@@ -298,10 +307,93 @@ class Session : public std::enable_shared_from_this<Session> {
           });
       return;
     }
-    http::async_write(stream_, *wire_,
+    if (SendfileDescriptor(wire_->body().owner) >= 0) return SendWithSendfile(keep_alive);
+    SendDirect(keep_alive);
+  }
+
+  // Writes head and body with one non-blocking sendmsg; only what the socket did not take
+  // right away goes through an asynchronous write. Most responses thus cost one syscall and
+  // no extra trip through the scheduler.
+  void SendDirect(bool keep_alive) {
+    head_ = RenderHead(*wire_);
+    std::string_view body = wire_->body().view;
+    iovec iov[2] = {{head_.data(), head_.size()},
+                    {const_cast<char*>(body.data()), body.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = body.empty() ? 1 : 2;
+    ssize_t n;
+    do {
+      n = ::sendmsg(stream_.socket().native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      return OnWritten(error_code(errno, boost::system::system_category()), keep_alive);
+    }
+    size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+    if (sent == head_.size() + body.size()) return OnWritten({}, keep_alive);
+    size_t head_sent = std::min(sent, head_.size());
+    size_t body_sent = sent - head_sent;
+    std::array<asio::const_buffer, 2> rest = {
+        asio::buffer(head_.data() + head_sent, head_.size() - head_sent),
+        asio::buffer(body.data() + body_sent, body.size() - body_sent)};
+    asio::async_write(stream_, rest,
                       [self = shared_from_this(), keep_alive](error_code ec, size_t) {
                         self->OnWritten(ec, keep_alive);
                       });
+  }
+
+  // Large shared bodies with a memfd twin go out with sendfile(2): the header first (corked
+  // with MSG_MORE), then the file, waiting for writability whenever the socket buffer is full.
+  void SendWithSendfile(bool keep_alive) {
+    file_body_ = std::move(wire_->body().owner);
+    file_size_ = wire_->body().view.size();
+    wire_->body().view = {};
+    head_ = RenderHead(*wire_);
+    ssize_t n = ::send(stream_.socket().native_handle(), head_.data(), head_.size(),
+                       MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n == static_cast<ssize_t>(head_.size())) return SendFileFrom(0, keep_alive);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      return OnWritten(error_code(errno, boost::system::system_category()), keep_alive);
+    }
+    size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+    asio::async_write(stream_, asio::buffer(head_.data() + sent, head_.size() - sent),
+                      [self = shared_from_this(), keep_alive](error_code ec, size_t) {
+                        if (ec) return self->OnWritten(ec, keep_alive);
+                        self->SendFileFrom(0, keep_alive);
+                      });
+  }
+
+  void SendFileFrom(size_t offset, bool keep_alive) {
+    const int sock = stream_.socket().native_handle();
+    const int fd = SendfileDescriptor(file_body_);
+    while (offset < file_size_) {
+      off_t off = static_cast<off_t>(offset);
+      ssize_t n = ::sendfile(sock, fd, &off, file_size_ - offset);
+      if (n > 0) {
+        offset += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // Wait until writable, bounded by the idle timeout (the timer cancels the wait).
+        write_timer_.expires_after(opts().idle_timeout);
+        write_timer_.async_wait([self = shared_from_this()](error_code ec) {
+          error_code ignored;
+          if (!ec) self->stream_.socket().cancel(ignored);
+        });
+        stream_.socket().async_wait(
+            tcp::socket::wait_write,
+            [self = shared_from_this(), offset, keep_alive](error_code ec) {
+              self->write_timer_.cancel();
+              if (ec) return self->OnWritten(ec, keep_alive);
+              self->SendFileFrom(offset, keep_alive);
+            });
+        return;
+      }
+      return OnWritten(error_code(n < 0 ? errno : EIO, boost::system::system_category()),
+                       keep_alive);
+    }
+    OnWritten({}, keep_alive);
   }
 
   void StartStream(bool keep_alive) {
@@ -342,6 +434,8 @@ class Session : public std::enable_shared_from_this<Session> {
     wire_.reset();
     serializer_.reset();
     response_ = Response();
+    file_body_.reset();
+    head_.clear();
     if (ec || !keep_alive || server_.stopping()) return Close();
     first_request_ = false;
     WaitForRequest();
@@ -413,6 +507,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Response response_;
   std::optional<WireResponse> wire_;
   std::optional<http::serializer<false, SharedBody>> serializer_;
+  std::shared_ptr<const std::string> file_body_;  // a body sent with sendfile
+  size_t file_size_ = 0;
+  std::string head_;
+  asio::steady_timer write_timer_{stream_.get_executor()};
   const std::string* route_ = nullptr;
   int status_ = 0;
   Clock::time_point started_;

@@ -30,6 +30,7 @@
 #include "web/compression.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
+#include "web/sendfile_body.h"
 
 namespace coolpapers::web {
 namespace {
@@ -140,6 +141,18 @@ std::string BigHtml() {
   return s + "</body></html>";
 }
 
+// Large enough to be sent with sendfile from the page cache (sendfile_body.h), and
+// incompressible enough that its gzip variant is too.
+std::string HugeText() {
+  std::string s;
+  uint64_t x = 88172645463325252ull;
+  while (s.size() < 3 * kSendfileMinBytes) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    s += static_cast<char>('a' + x % 26);
+  }
+  return s;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -148,6 +161,10 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/cached", [this](const Request&) {
       if (auto hit = cache_.Get("cached", 1)) return *std::move(hit);
       return cache_.Put("cached", 1, Text(BigHtml(), "text/html; charset=utf-8"));
+    });
+    router_.Add("GET", "/huge", [this](const Request&) {
+      if (auto hit = cache_.Get("huge", 1)) return *std::move(hit);
+      return cache_.Put("huge", 1, Text(HugeText(), "text/plain; charset=utf-8"));
     });
     router_.Add("GET", "/echo/**", [](const Request& req) {
       std::string out = "path=" + req.path + ";cap=" + req.captures.at(0);
@@ -427,6 +444,39 @@ TEST_F(ServerTest, ServesPrecompressedCachedBodies) {
   EXPECT_EQ(br[http::field::content_encoding], "br");
   EXPECT_EQ(BrotliDecompress(br.body()).value_or(""), BigHtml());
   EXPECT_EQ(c.Get("/cached").body(), BigHtml());
+}
+
+TEST_F(ServerTest, LargeCachedBodiesAreSentWithSendfile) {
+  StartServer();
+  ASSERT_GE(SendfileDescriptor(cache_.Put("probe", 1, Text(HugeText())).shared_body), 0);
+  Client c(server_->port());
+  const std::string expected = HugeText();
+  for (int i = 0; i < 2; ++i) {  // twice on one connection: keep-alive survives sendfile
+    ClientResponse r = c.Get("/huge");
+    EXPECT_EQ(r.result_int(), 200);
+    EXPECT_EQ(r[http::field::content_length], std::to_string(expected.size()));
+    EXPECT_THAT(std::string(r["Content-Security-Policy"]), HasSubstr("default-src"));
+    EXPECT_TRUE(r.body() == expected);
+  }
+  ClientResponse gz = c.Get("/huge", "Accept-Encoding: gzip\r\n");
+  EXPECT_EQ(gz[http::field::content_encoding], "gzip");
+  EXPECT_TRUE(GzipDecompress(gz.body()).value_or("") == expected);
+  c.Send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(c.Read().body() == expected);
+  EXPECT_EQ(c.Read().body(), "hello world");
+  c.Send("HEAD /huge HTTP/1.1\r\nHost: t\r\n\r\n");
+  ClientResponse head = c.Read(/*head=*/true);
+  EXPECT_EQ(head[http::field::content_length], std::to_string(expected.size()));
+  EXPECT_EQ(c.Get("/hello").body(), "hello world");
+}
+
+TEST_F(ServerTest, SendfileToASlowReaderCompletes) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the socket buffer fill
+  ClientResponse r = c.Read();
+  EXPECT_TRUE(r.body() == HugeText());
 }
 
 TEST_F(ServerTest, StreamingResponseArrivesInChunks) {

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "web/compression.h"
+#include "web/sendfile_body.h"
 
 namespace coolpapers::web {
 
@@ -103,12 +104,12 @@ std::shared_ptr<const StaticDir::File> StaticDir::Load(const fs::path& path, uin
   Response& r = file->response;
   r.content_type = std::string(MimeTypeFor(path.filename().native()));
   if (IsCompressibleType(r.content_type) && data.size() >= kMinCompressBytes) {
-    auto gz = std::make_shared<const std::string>(GzipCompress(data, 9));
+    auto gz = MakeSharedBody(GzipCompress(data, 9));
     if (!gz->empty() && gz->size() < data.size()) r.gzip_body = std::move(gz);
-    auto br = std::make_shared<const std::string>(BrotliCompress(data, 9));
+    auto br = MakeSharedBody(BrotliCompress(data, 9));
     if (!br->empty() && br->size() < data.size()) r.brotli_body = std::move(br);
   }
-  r.shared_body = std::make_shared<const std::string>(std::move(data));
+  r.shared_body = MakeSharedBody(std::move(data));
   char etag[64];
   std::snprintf(etag, sizeof(etag), "\"%llx-%llx\"", static_cast<unsigned long long>(mtime_ns),
                 static_cast<unsigned long long>(size));
