@@ -11,7 +11,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -128,6 +130,18 @@ web::Response ErrorResponse(const web::Request& req, int status, std::string_vie
   return web::ErrorPage(status, message, hint);
 }
 
+// Raises the soft open-file limit toward the hard one: every connection and every large cached
+// body (a memfd, see web/sendfile_body.h) holds a descriptor.
+void RaiseOpenFileLimit() {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = std::min<rlim_t>(lim.rlim_max, 65536);
+  if (lim.rlim_cur < want) {
+    lim.rlim_cur = want;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int Run(const ServeArgs& args) {
   // Block the stop signals before any thread starts, so they are only taken by sigwait below.
   sigset_t stop_signals;
@@ -136,6 +150,7 @@ int Run(const ServeArgs& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit();
   spdlog::set_default_logger(spdlog::stderr_color_mt("coolpapers"));
 
   // ---- Settings ---------------------------------------------------------------------------
