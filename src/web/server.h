@@ -81,8 +81,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the threads. Fails with a message naming the address when the
-  // address is malformed or in use.
+  // Binds and listens (no request is accepted yet). Fails with a message naming the address
+  // when the address is malformed or in use.
+  Status Listen();
+  // Starts accepting and the threads; requires a successful Listen().
+  void Run();
+  // Listen() then Run().
   Status Start();
   // The bound port (useful with port 0) and "http://HOST:PORT"; valid after Start().
   uint16_t port() const { return bound_port_; }
