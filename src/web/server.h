@@ -5,6 +5,10 @@
 // - N I/O threads run one io_context. Each connection is a Session on its own strand: it reads
 //   one request, runs the (synchronous, fast) handler on the I/O thread, writes the response,
 //   then reads the next. Pipelined requests wait in the read buffer, so responses keep order.
+// - Responses go out with one non-blocking sendmsg of head + body (the body is never copied:
+//   shared bodies are referenced); what the socket does not take at once is finished
+//   asynchronously. Large shared bodies with a memfd twin (web/sendfile_body.h) are sent with
+//   sendfile(2), sparing the kernel's copy of every byte.
 // - A handler returning Response::stream gets its header written with chunked encoding on the
 //   I/O side; then `stream(sink)` runs on a separate worker pool (never an I/O thread). Each
 //   sink.Write posts the chunk back onto the connection's strand (async_write with the write
