@@ -1,6 +1,8 @@
 #include "search/index_builder.h"
 
 #include <chrono>
+#include <filesystem>
+#include <unordered_set>
 #include <ctime>
 #include <memory>
 
@@ -86,7 +88,9 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   pass->training_texts.clear();
   pass->training_texts.shrink_to_fit();
 
-  auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(*tmp), true, opts.keyword);
+  const std::string build_path = IndexLayout::XapianPath(*tmp) + ".build";
+  auto writer = KeywordIndexWriter::Open(opts.compact ? build_path : IndexLayout::XapianPath(*tmp),
+                                         true, opts.keyword);
   if (!writer) return Err(writer.error());
   std::unique_ptr<VectorIndex> vectors;
   if (embedder) {
@@ -98,6 +102,7 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   core::Progress progress("index: indexing", pass->docs, opts.progress ? stderr : nullptr);
   Tokenizer tok;
   std::vector<IndexDoc> batch;
+  std::unordered_set<std::string> seen_ids;
   int64_t docs = 0;
   while (true) {
     if (Status s = src.Next(batch); !s.ok()) return Err(s);
@@ -106,7 +111,8 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
     std::vector<Xapian::docid> docids;
     for (IndexDoc& d : batch) {
       d.keywords = TopKeywords(tok, pass->stats, d.title, d.abstract, opts.keywords_per_doc);
-      auto docid = (*writer)->Put(d);
+      // A fresh index: plain adds, unless a source repeats an id (then the last one wins).
+      auto docid = seen_ids.insert(d.id).second ? (*writer)->Add(d) : (*writer)->Put(d);
       if (!docid) return Err(docid.error());
       docids.push_back(*docid);
       if (embedder) texts.push_back(DocText(d));
@@ -141,6 +147,19 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
     return Err(s);
   }
   writer->reset();
+  if (opts.compact) {
+    // A compacted database is about half the size and faster to search; docids are kept, as
+    // the vector index refers to them.
+    try {
+      Xapian::Database(build_path).compact(IndexLayout::XapianPath(*tmp),
+                                           Xapian::DBCOMPACT_NO_RENUMBER);
+    } catch (const Xapian::Error& e) {
+      return Err(Status::Internal("compacting the new index failed: " + e.get_description() +
+                                  "; check free disk space"));
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(build_path, ec);
+  }
   meta.build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (Status s = WriteFileAtomically(IndexLayout::MetaPath(*tmp), MetaToJson(meta)); !s.ok()) {

@@ -24,6 +24,7 @@ struct BuildOptions {
   Embedder* external_embedder = nullptr;  // when set, used instead of training LSA
   HnswOptions hnsw;
   int keywords_per_doc = 8;
+  bool compact = true;              // compact the keyword index after building it
   bool progress = true;             // core::Progress lines on stderr
 };
 

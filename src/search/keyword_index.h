@@ -1,7 +1,7 @@
 #pragma once
 // The Xapian keyword index: BM25 over title (weighted), abstract, authors and extra text with
 // English stemming (exact forms indexed too and boosted), CJK n-grams, field prefixes
-// (ti: au: abs:), category terms, a date value for ranges and time sort, and a stars value for
+// (ti: au: abs:; free text searches all fields), category terms, a date value for ranges and time sort, and a stars value for
 // star sort. Writer and Searcher each own their Xapian handle; neither is thread-safe, so use
 // one per thread (SearchService pools searchers).
 
@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "search/index_doc.h"
 #include "search/query_input.h"
+#include "search/tokenizer.h"
 
 namespace coolpapers::search {
 
@@ -25,7 +26,6 @@ namespace coolpapers::search {
 inline constexpr const char* kPrefixId = "Q";
 inline constexpr const char* kPrefixTitle = "S";
 inline constexpr const char* kPrefixAuthor = "A";
-inline constexpr const char* kPrefixAbstract = "XB";
 inline constexpr const char* kPrefixCategory = "XC";
 inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
 inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)
@@ -45,6 +45,9 @@ class KeywordIndexWriter {
                                                            const KeywordIndexOptions& opts = {});
   // Adds `doc`, replacing any document with the same id; returns its Xapian docid.
   Result<Xapian::docid> Put(const IndexDoc& doc);
+  // Adds `doc` without looking for an existing one (bulk builds of a fresh index; ids must be
+  // unique).
+  Result<Xapian::docid> Add(const IndexDoc& doc);
   // Makes all puts durable and visible, together with `metadata` (key -> value).
   Status Commit(const std::map<std::string, std::string>& metadata = {});
   Result<std::string> GetMetadata(const std::string& key);
@@ -52,8 +55,10 @@ class KeywordIndexWriter {
 
  private:
   KeywordIndexWriter(Xapian::WritableDatabase db, const KeywordIndexOptions& opts);
+  Result<Xapian::docid> Write(const IndexDoc& doc, bool replace);
   Xapian::WritableDatabase db_;
   Xapian::TermGenerator tg_;
+  Tokenizer tokenizer_;
   KeywordIndexOptions opts_;
 };
 

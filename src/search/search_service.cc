@@ -426,7 +426,7 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   if (mode == SearchMode::kBm25) {
     q.offset = resp.offset;
     q.limit = limit;
-    q.check_at_least = 1000;
+    q.check_at_least = options_.check_at_least;
     auto res = RunKeyword(*lease, q, options_, &resp.relaxed);
     if (!res) return Err(res.error());
     resp.total = res->total;
@@ -457,7 +457,7 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
     kq.snippet_bytes = 0;
     kq.highlight = false;
     kq.fetch_docs = false;
-    kq.check_at_least = 1000;
+    kq.check_at_least = options_.check_at_least;
     auto res = RunKeyword(*lease, kq, options_, &resp.relaxed);
     if (!res) return Err(res.error());
     std::vector<ScoredDoc> keyword;
@@ -612,6 +612,17 @@ Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
   std::lock_guard writer_lock(writer_mu_);
   if (Status s = ReloadIfChanged(); !s.ok()) return Err(s);
   auto gen = Current();
+  {
+    // Cheap check first: nothing changed in the store means no writer lock and no commit.
+    auto store_seq = store.ChangeSeq();
+    if (!store_seq) return Err(store_seq.error());
+    auto lease = Lease::Acquire(gen);
+    if (!lease) return Err(lease.error());
+    (void)(*lease)->Reopen();
+    int64_t indexed = 0;
+    core::ParseInt64((*lease)->GetMetadata("store_seq"), indexed);
+    if (*store_seq <= indexed) return int64_t{0};
+  }
   auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false,
                                          options_.keyword);
   if (!writer) return Err(writer.error());
@@ -656,7 +667,9 @@ Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
       if (Status s = commit(); !s.ok()) return Err(s);
     }
   }
-  if (Status s = commit(); !s.ok()) return Err(s);
+  if (written > 0 || src.seq() > seq) {
+    if (Status s = commit(); !s.ok()) return Err(s);
+  }
   prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
               std::to_string(src.seq()) + ")");
   return written;

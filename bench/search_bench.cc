@@ -1,0 +1,434 @@
+// Search benchmark driver for `make bench` (bench/search-bench.sh runs it).
+//
+//   search_bench corpus --papers F --docs N --work DIR --queries-out Q [--semantic]
+//     Indexes the real papers (replicated with new ids up to N documents, labelled "r<k>.<id>")
+//     with the production indexer and into an SQLite FTS5 table, then runs the same realistic
+//     queries (2-3 consecutive words from real titles) against both and prints latency
+//     percentiles, build times and sizes. Reuses indexes already built in DIR.
+//   search_bench http --url http://127.0.0.1:PORT --queries Q [--mode bm25]
+//     Times GET /api/search for each query over one keep-alive connection.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "search/doc_source.h"
+#include "search/file_util.h"
+#include "search/index_builder.h"
+#include "search/index_layout.h"
+#include "search/search_service.h"
+#include "search/tokenizer.h"
+
+namespace cs = coolpapers::search;
+namespace core = coolpapers::core;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == name) return argv[i + 1];
+  }
+  return fallback;
+}
+bool Flag(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == name) return true;
+  }
+  return false;
+}
+
+std::vector<cs::IndexDoc> LoadPapers(const std::string& path) {
+  std::vector<cs::IndexDoc> docs;
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) {
+    std::fprintf(stderr, "search_bench: cannot open %s\n", path.c_str());
+    std::exit(1);
+  }
+  std::string line;
+  char buf[1 << 16];
+  auto flush = [&] {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    line.clear();
+    if (!j.is_object()) return;
+    cs::IndexDoc d;
+    d.id = j.value("id", "");
+    d.title = j.value("title", "");
+    d.abstract = j.value("summary", "");
+    if (j.contains("authors") && j["authors"].is_array()) {
+      for (const auto& a : j["authors"]) {
+        if (a.is_string()) d.authors.push_back(a.get<std::string>());
+      }
+    }
+    if (j.contains("categories") && j["categories"].is_array()) {
+      for (const auto& c : j["categories"]) {
+        if (c.is_string()) d.categories.push_back(c.get<std::string>());
+      }
+    }
+    d.date = j.value("listing_date", "") + " 00:00:00";
+    if (!d.id.empty()) docs.push_back(std::move(d));
+  };
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) {
+    for (int i = 0; i < n; ++i) {
+      if (buf[i] == '\n') {
+        flush();
+      } else {
+        line += buf[i];
+      }
+    }
+  }
+  if (!line.empty()) flush();
+  gzclose(f);
+  return docs;
+}
+
+// The real papers, then copies with new ids ("r<k>.<id>") until `total` documents.
+class ReplicatingSource : public cs::DocSource {
+ public:
+  ReplicatingSource(const std::vector<cs::IndexDoc>& base, int64_t total)
+      : base_(base), total_(total) {}
+  coolpapers::Status Rewind() override {
+    pos_ = 0;
+    return coolpapers::Status::Ok();
+  }
+  coolpapers::Status Next(std::vector<cs::IndexDoc>& batch) override {
+    batch.clear();
+    for (; pos_ < total_ && batch.size() < 2000; ++pos_) batch.push_back(Doc(pos_));
+    return coolpapers::Status::Ok();
+  }
+  int64_t SizeHint() const override { return total_; }
+  cs::IndexDoc Doc(int64_t i) const {
+    cs::IndexDoc d = base_[i % base_.size()];
+    int64_t copy = i / static_cast<int64_t>(base_.size());
+    if (copy > 0) d.id = "r" + std::to_string(copy) + "." + d.id;
+    return d;
+  }
+
+ private:
+  const std::vector<cs::IndexDoc>& base_;
+  int64_t total_;
+  int64_t pos_ = 0;
+};
+
+std::vector<std::string> MakeQueries(const std::vector<cs::IndexDoc>& docs, int n) {
+  std::mt19937_64 rng(2026);
+  std::vector<std::string> out;
+  cs::Tokenizer tok;
+  while (static_cast<int>(out.size()) < n) {
+    const cs::IndexDoc& d = docs[rng() % docs.size()];
+    std::vector<std::string> words;
+    for (const std::string& w : core::Split(d.title, ' ')) {
+      std::string clean;
+      for (char c : w) {
+        if (std::isalpha(static_cast<unsigned char>(c))) clean += c;
+      }
+      if (clean.size() >= 3 && clean.size() == w.size() && !cs::IsStopWord(core::ToLower(clean))) {
+        words.push_back(core::ToLower(clean));
+      } else {
+        words.push_back("");
+      }
+    }
+    const int len = 2 + static_cast<int>(rng() % 2);
+    std::vector<std::vector<std::string>> runs;
+    for (size_t i = 0; i + len <= words.size(); ++i) {
+      bool ok = true;
+      for (int k = 0; k < len; ++k) ok &= !words[i + k].empty();
+      if (ok) runs.emplace_back(words.begin() + i, words.begin() + i + len);
+    }
+    if (runs.empty()) continue;
+    out.push_back(core::Join(runs[rng() % runs.size()], " "));
+  }
+  return out;
+}
+
+struct Percentiles {
+  double p50 = 0, p99 = 0, mean = 0;
+};
+Percentiles Summarize(std::vector<double> ms) {
+  Percentiles p;
+  if (ms.empty()) return p;
+  std::sort(ms.begin(), ms.end());
+  p.p50 = ms[ms.size() / 2];
+  p.p99 = ms[std::min(ms.size() - 1, static_cast<size_t>(ms.size() * 0.99))];
+  double sum = 0;
+  for (double x : ms) sum += x;
+  p.mean = sum / ms.size();
+  return p;
+}
+
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+void Check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "search_bench: sqlite %s: %s\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+double BuildFts5(const std::string& path, ReplicatingSource& src) {
+  const auto start = Clock::now();
+  fs::remove(path);
+  sqlite3* db = nullptr;
+  Check(sqlite3_open(path.c_str(), &db), db, "open");
+  Check(sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                         "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, abstract, "
+                         "authors, tokenize='porter unicode61');", nullptr, nullptr, nullptr),
+        db, "create");
+  Check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
+  sqlite3_stmt* ins = nullptr;
+  Check(sqlite3_prepare_v2(db, "INSERT INTO docs(id,title,abstract,authors) VALUES(?,?,?,?)", -1,
+                           &ins, nullptr),
+        db, "prepare");
+  (void)src.Rewind();
+  std::vector<cs::IndexDoc> batch;
+  while (src.Next(batch).ok() && !batch.empty()) {
+    for (const auto& d : batch) {
+      std::string authors = core::Join(d.authors, ", ");
+      sqlite3_bind_text(ins, 1, d.id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 2, d.title.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 3, d.abstract.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 4, authors.c_str(), -1, SQLITE_TRANSIENT);
+      Check(sqlite3_step(ins), db, "insert");
+      sqlite3_reset(ins);
+    }
+  }
+  sqlite3_finalize(ins);
+  Check(sqlite3_exec(db, "COMMIT; INSERT INTO docs(docs) VALUES('optimize');", nullptr, nullptr,
+                     nullptr),
+        db, "commit");
+  sqlite3_close(db);
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<double> TimeFts5(const std::string& path, const std::vector<std::string>& queries,
+                             int64_t* total_hits) {
+  sqlite3* db = nullptr;
+  Check(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), db, "open");
+  sqlite3_stmt* st = nullptr;
+  Check(sqlite3_prepare_v2(db, "SELECT id, bm25(docs, 0.0, 3.0, 1.0, 1.0) AS s FROM docs "
+                               "WHERE docs MATCH ? ORDER BY s LIMIT 10", -1, &st, nullptr),
+        db, "prepare");
+  std::vector<double> ms;
+  for (const std::string& q : queries) {
+    std::string match;  // each word quoted, implicit AND
+    for (const std::string& w : core::Split(q, ' ')) match += "\"" + w + "\" ";
+    const auto t0 = Clock::now();
+    sqlite3_bind_text(st, 1, match.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) ++*total_hits;
+    sqlite3_reset(st);
+    ms.push_back(Ms(t0, Clock::now()));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return ms;
+}
+
+int RunCorpus(int argc, char** argv) {
+  const std::string papers = Arg(argc, argv, "--papers", "");
+  const int64_t total = std::stoll(Arg(argc, argv, "--docs", "0"));
+  const std::string work = Arg(argc, argv, "--work", "");
+  const std::string queries_out = Arg(argc, argv, "--queries-out", "");
+  const int nq = std::stoi(Arg(argc, argv, "--queries", "300"));
+  const bool semantic = Flag(argc, argv, "--semantic");
+  const std::string label = Arg(argc, argv, "--label", std::to_string(total) + " docs");
+  fs::create_directories(work);
+  auto base = LoadPapers(papers);
+  const int64_t n = total > 0 ? total : static_cast<int64_t>(base.size());
+  ReplicatingSource src(base, n);
+  auto queries = MakeQueries(base, nq);
+  if (!queries_out.empty()) {
+    std::ofstream out(queries_out);
+    for (const auto& q : queries) out << q << "\n";
+  }
+
+  const std::string index_dir = work + "/index";
+  if (!cs::IndexLayout(index_dir).CurrentGeneration()) {
+    cs::BuildOptions opts;
+    opts.semantic = semantic;
+    opts.progress = true;
+    auto built = cs::BuildIndex(index_dir, src, opts);
+    if (!built) {
+      std::fprintf(stderr, "search_bench: %s\n", built.error().ToString().c_str());
+      return 1;
+    }
+    std::printf("[%s] xapian index build: %.1f s, %.1f MB (%s)\n", label.c_str(), built->seconds,
+                built->bytes / 1048576.0,
+                built->embedder_id.empty() ? "keyword only" : built->embedder_id.c_str());
+  } else {
+    std::printf("[%s] xapian index: reused %s (%.1f MB)\n", label.c_str(), index_dir.c_str(),
+                cs::DirectorySize(*cs::IndexLayout(index_dir).CurrentGeneration()) / 1048576.0);
+  }
+  const std::string fts = work + "/fts5.db";
+  if (!fs::exists(fts)) {
+    double secs = BuildFts5(fts, src);
+    std::printf("[%s] fts5 build: %.1f s, %.1f MB\n", label.c_str(), secs,
+                fs::file_size(fts) / 1048576.0);
+  } else {
+    std::printf("[%s] fts5: reused %s (%.1f MB)\n", label.c_str(), fts.c_str(),
+                fs::file_size(fts) / 1048576.0);
+  }
+
+  cs::SearchServiceOptions so;
+  so.index_dir = index_dir;
+  so.check_at_least = std::stoi(Arg(argc, argv, "--check-at-least", "100"));
+  auto service = cs::SearchService::Open(so);
+  if (!service) {
+    std::fprintf(stderr, "search_bench: %s\n", service.error().ToString().c_str());
+    return 1;
+  }
+  for (int pass = 0; pass < 2; ++pass) {  // pass 0 warms caches
+    std::vector<double> ms;
+    int64_t hits = 0;
+    for (const std::string& q : queries) {
+      cs::SearchRequest req;
+      req.query = q;
+      req.mode = cs::SearchMode::kBm25;
+      const auto t0 = Clock::now();
+      auto r = (*service)->Search(req);
+      ms.push_back(Ms(t0, Clock::now()));
+      if (r) hits += static_cast<int64_t>(r->hits.size());
+    }
+    if (pass == 1) {
+      Percentiles p = Summarize(ms);
+      std::printf("[%s] xapian bm25 AND top-10 with snippets, %zu queries: p50 %.2f ms, p99 "
+                  "%.2f ms, mean %.2f ms (%lld hits)\n",
+                  label.c_str(), queries.size(), p.p50, p.p99, p.mean,
+                  static_cast<long long>(hits));
+    }
+  }
+  if ((*service)->HasSemantic()) {
+    std::vector<double> ms;
+    for (const std::string& q : queries) {
+      cs::SearchRequest req;
+      req.query = q;
+      const auto t0 = Clock::now();
+      (void)(*service)->Search(req);
+      ms.push_back(Ms(t0, Clock::now()));
+    }
+    Percentiles p = Summarize(ms);
+    std::printf("[%s] xapian+lsa hybrid top-10: p50 %.2f ms, p99 %.2f ms\n", label.c_str(),
+                p.p50, p.p99);
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    int64_t hits = 0;
+    auto ms = TimeFts5(fts, queries, &hits);
+    if (pass == 1) {
+      Percentiles p = Summarize(ms);
+      std::printf("[%s] sqlite fts5 bm25() AND top-10, %zu queries: p50 %.2f ms, p99 %.2f ms, "
+                  "mean %.2f ms (%lld hits)\n",
+                  label.c_str(), queries.size(), p.p50, p.p99, p.mean,
+                  static_cast<long long>(hits));
+    }
+  }
+  return 0;
+}
+
+// One keep-alive HTTP/1.1 connection; GET returns the status (0 on error).
+class HttpClient {
+ public:
+  HttpClient(const std::string& host, int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    ::inet_pton(AF_INET, host.c_str(), &a.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    int one = 1;
+    if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~HttpClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int Get(const std::string& target) {
+    if (fd_ < 0) return 0;
+    std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd_, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) return 0;
+    std::string data;
+    char buf[65536];
+    size_t header_end = std::string::npos;
+    size_t need = 0;
+    while (true) {
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return 0;
+      data.append(buf, static_cast<size_t>(n));
+      if (header_end == std::string::npos) {
+        header_end = data.find("\r\n\r\n");
+        if (header_end == std::string::npos) continue;
+        std::string head = core::ToLower(data.substr(0, header_end));
+        size_t cl = head.find("content-length:");
+        if (cl == std::string::npos) return 0;  // the API always sends a length
+        need = header_end + 4 + std::stoul(head.substr(cl + 15));
+      }
+      if (data.size() >= need) break;
+    }
+    return std::atoi(data.c_str() + 9);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+int RunHttp(int argc, char** argv) {
+  const std::string url = Arg(argc, argv, "--url", "");
+  const std::string mode = Arg(argc, argv, "--mode", "bm25");
+  const std::string label = Arg(argc, argv, "--label", "");
+  std::ifstream in(Arg(argc, argv, "--queries", ""));
+  std::vector<std::string> queries;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) queries.push_back(line);
+  }
+  const std::string hostport = url.substr(url.find("//") + 2);
+  HttpClient client(hostport.substr(0, hostport.find(':')),
+                    std::stoi(hostport.substr(hostport.find(':') + 1)));
+  int errors = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<double> ms;
+    for (const std::string& q : queries) {
+      const auto t0 = Clock::now();
+      int status = client.Get("/api/search?limit=10&mode=" + mode + "&q=" + core::UrlEncode(q));
+      ms.push_back(Ms(t0, Clock::now()));
+      errors += status != 200;
+    }
+    if (pass == 1) {
+      Percentiles p = Summarize(ms);
+      std::printf("[%s] HTTP GET /api/search mode=%s, %zu queries, keep-alive: p50 %.2f ms, p99 "
+                  "%.2f ms, mean %.2f ms, %d errors\n",
+                  label.c_str(), mode.c_str(), queries.size(), p.p50, p.p99, p.mean, errors);
+    }
+  }
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "corpus") return RunCorpus(argc, argv);
+  if (cmd == "http") return RunHttp(argc, argv);
+  std::fprintf(stderr, "usage: search_bench corpus|http ... (see bench/search_bench.cc)\n");
+  return 2;
+}
