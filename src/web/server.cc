@@ -3,6 +3,8 @@
 
 #include "web/server.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -600,7 +602,17 @@ void Server::Impl::Run() {
   DoAccept();
   int n = opts_.io_threads > 0 ? opts_.io_threads
                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this] {
+      // sendfile(2) has no MSG_NOSIGNAL: keep a peer's reset from killing the process with
+      // SIGPIPE (the write then fails with EPIPE as it should).
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+      ioc_.run();
+    });
+  }
 }
 
 void Server::Impl::DoAccept() {
