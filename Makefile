@@ -6,7 +6,7 @@ DB ?= sqlite:var/coolpapers.db
 LISTEN ?= 127.0.0.1:8080
 WERROR := $(if $(CI),ON,OFF)
 
-.PHONY: all deps vendor build run test test-build bench clean format
+.PHONY: all deps vendor build run test test-build test-asan bench clean format
 
 all: build
 
@@ -26,13 +26,19 @@ build: deps vendor
 run: build
 	@bash scripts/run.sh "$(BUILD)/coolpapers" "$(DB)" "$(LISTEN)"
 
+# `make test` builds with assertions on and light optimisation (quick to compile on 2 cores);
+# `make test-asan` runs the same suite on an AddressSanitizer + UBSan build.
+SANITIZE ?= OFF
 test-build: deps vendor
-	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOOLPAPERS_SANITIZE=ON \
-	  -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+	  -DCOOLPAPERS_SANITIZE=$(SANITIZE) -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 
 test: test-build
 	@bash scripts/test.sh "$(TEST_BUILD)"
+
+test-asan:
+	@$(MAKE) --no-print-directory test TEST_BUILD=build-asan SANITIZE=ON
 
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS)
