@@ -321,7 +321,7 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       hit.doc = std::move(*parsed);
       if (q.snippet_bytes > 0) {
         hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem_,
-                                        kSnippetFlags | Xapian::MSet::SNIPPET_BACKGROUND_MODEL,
+                                        kSnippetFlags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
                                         "<mark>", "</mark>", "…");
       }
       if (q.highlight) {

@@ -31,7 +31,7 @@ inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
 inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)
 
 struct KeywordIndexOptions {
-  int title_wdf = 3;      // title words count this many times in free-text matching
+  int title_wdf = 2;      // title words count this many times (tuned on SciFact train)
   bool spelling = true;   // keep spelling data for "did you mean"
   double bm25_k1 = 1.2;   // BM25 term-frequency saturation (tuned on SciFact train)
   double bm25_b = 0.75;   // BM25 length normalisation
@@ -71,7 +71,7 @@ struct KeywordQuery {
   std::string date_from, date_to;       // "YYYY-MM-DD" (merged with input's date:)
   std::vector<std::string> categories;  // merged with input's cat:
   bool default_and = true;  // AND between plain words; false = OR (long or pasted queries)
-  double exact_boost = 0.3;  // extra weight for unstemmed (exact) matches; 0 = off
+  double exact_boost = 1.0;  // extra weight for unstemmed (exact) matches; 0 = off
   SortOrder sort = SortOrder::kRelevance;
   int offset = 0;
   int limit = 10;

@@ -51,7 +51,7 @@ struct SearchServiceOptions {
   KeywordIndexOptions keyword;
   HybridOptions hybrid;
   int relax_below = 5;  // an AND query with fewer matches is retried as OR
-  double exact_boost = 0.3;  // weight of exact (unstemmed) matches on top of stemmed ones
+  double exact_boost = 1.0;  // weight of exact (unstemmed) matches (tuned on SciFact train)
   // Matches examined beyond the page so that result counts up to this are exact (larger
   // values cost latency on big corpora; counts past it are Xapian's estimate).
   int check_at_least = 100;
