@@ -36,7 +36,7 @@ std::string_view SearchModeName(SearchMode m);
 struct HybridOptions {
   enum class Fusion { kRrf, kLinear };
   Fusion fusion = Fusion::kLinear;  // how hybrid combines the two lists (see fusion.h)
-  double linear_weight = 0.3;   // kLinear: weight of cosine similarity (BM25 weighs 1 - this)
+  double linear_weight = 0.2;   // kLinear: cosine weight (BM25 weighs 1 - this); tuned on SciFact
   double rrf_k = 60;            // RRF constant
   double semantic_weight = 1.0; // weight of the semantic list (BM25 list weighs 1)
   int depth = 100;              // candidates taken from each list
