@@ -11,6 +11,7 @@ if [ ! -f "$bulk" ]; then
   exit 0
 fi
 work="$(mktemp -d /tmp/coolpapers-bench.XXXXXX)"
+chmod 755 "$work"  # nginx workers run as www-data
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -34,9 +35,10 @@ list_path="/arxiv/$cat?date=$day"
 paper_path="/arxiv/$paper"
 echo "largest day: $cat $day ($n papers)"
 
-mkdir -p "$work/www/list" "$work/www/paper"
+mkdir -p "$work/www/list" "$work/www/paper"; chmod -R a+rX "$work/www"
 curl -fs "http://127.0.0.1:$port$list_path" -o "$work/www/list/index.html"
 curl -fs "http://127.0.0.1:$port$paper_path" -o "$work/www/paper/index.html"
+chmod a+r "$work"/www/*/index.html
 echo "list page: $(stat -c %s "$work/www/list/index.html") bytes; paper page: $(stat -c %s "$work/www/paper/index.html") bytes"
 
 nport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
