@@ -1,1 +1,0 @@
-// Placeholder so the module library has a source until its real files land; delete then.

@@ -1,0 +1,61 @@
+"""GET /redirect of the real `coolpapers serve`: paper URLs and ids map to local pages.
+
+Runs as `python3 tests/integration/test_redirect.py` (needs $COOLPAPERS_BIN or build/coolpapers).
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpserver  # noqa: E402
+
+
+class RedirectTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cp_redirect_")
+        cls.server = cpserver.CoolpapersServer("sqlite:" + os.path.join(cls.tmp, "r.db"))
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def location(self, value):
+        r = cpserver.fetch(self.server.url("/redirect?url=" + urllib.parse.quote(value, safe="")))
+        self.assertEqual(r.status, 302, value)
+        return r.header("Location")
+
+    def test_arxiv_urls_and_ids(self):
+        self.assertEqual(self.location("https://arxiv.org/abs/2402.12354v2"), "/arxiv/2402.12354v2")
+        self.assertEqual(self.location("https://arxiv.org/pdf/1406.02661"), "/arxiv/1406.2661")
+        self.assertEqual(self.location("arXiv:hep-th/9901001"), "/arxiv/hep-th/9901001")
+
+    def test_several_ids_in_text_become_one_list(self):
+        self.assertEqual(self.location("see 2402.12354 and 1706.03762, also 2402.12354"),
+                         "/arxiv/2402.12354,1706.03762")
+
+    def test_other_text_becomes_a_search(self):
+        loc = self.location("diffusion <models> & more")
+        self.assertTrue(loc.startswith("/arxiv/search?query="), loc)
+        self.assertIn("diffusion", urllib.parse.unquote(loc))
+        self.assertNotIn("<", loc)
+
+    def test_empty_and_oversized_input_is_400(self):
+        self.assertEqual(cpserver.fetch(self.server.url("/redirect?url=")).status, 400)
+        big = cpserver.fetch(self.server.url("/redirect?url=" + "a" * 5000))
+        self.assertEqual(big.status, 400)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
