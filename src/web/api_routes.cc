@@ -1,6 +1,7 @@
 // JSON API for papers and lists (SPEC §4): /api/papers/<id>, /api/list, /api/days and
 // POST /api/click/<id>. Errors are {"error", "hint"} with a 4xx/5xx status.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,6 +64,26 @@ std::optional<core::CategoryFilter> ParseCatParam(const Request& req, Response* 
   return *std::move(filter);
 }
 
+// For a paper not in the store: asks the harvester (if any) to fetch it through the polite
+// queue and answers 202 with its state, or 404 when arXiv has no such paper; nullopt when no
+// harvester runs.
+std::optional<Response> EnqueueMissingPaper(Services& s, const std::string& id) {
+  if (!s.harvester) return std::nullopt;
+  auto state = s.harvester->EnqueuePaper(id);
+  if (state == harvest::PaperFetchState::kQueued ||
+      state == harvest::PaperFetchState::kFetching) {
+    nlohmann::json j = {{"error", "not stored yet"},
+                        {"state", harvest::PaperFetchStateName(state)},
+                        {"id", id},
+                        {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
+    return JsonResponse(202, DumpJson(j));
+  }
+  if (state == harvest::PaperFetchState::kNotFound) {
+    return JsonError(404, "arXiv has no paper " + id, "check the id on https://arxiv.org/abs/" + id);
+  }
+  return std::nullopt;
+}
+
 Response PaperRoute(Services& s, const Request& req) {
   auto id = ParseIdCapture(req);
   if (!id) return BadId(id.error());
@@ -70,21 +91,7 @@ Response PaperRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (s.harvester) {  // harvest: fetch it through the polite queue
-      auto state = s.harvester->EnqueuePaper(id->base());
-      if (state == harvest::PaperFetchState::kQueued ||
-          state == harvest::PaperFetchState::kFetching) {
-        nlohmann::json j = {{"error", "not stored yet"},
-                            {"state", harvest::PaperFetchStateName(state)},
-                            {"id", id->base()},
-                            {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
-        return JsonResponse(202, DumpJson(j));
-      }
-      if (state == harvest::PaperFetchState::kNotFound) {
-        return JsonError(404, "arXiv has no paper " + id->base(),
-                         "check the id on https://arxiv.org/abs/" + id->base());
-      }
-    }
+    if (auto fetching = EnqueueMissingPaper(s, id->base())) return *std::move(fetching);
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "it appears after the next harvest or import; see https://arxiv.org/abs/" +
                          id->base());
@@ -196,21 +203,7 @@ Response ClickRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (s.harvester) {  // harvest: fetch it through the polite queue
-      auto state = s.harvester->EnqueuePaper(id->base());
-      if (state == harvest::PaperFetchState::kQueued ||
-          state == harvest::PaperFetchState::kFetching) {
-        nlohmann::json j = {{"error", "not stored yet"},
-                            {"state", harvest::PaperFetchStateName(state)},
-                            {"id", id->base()},
-                            {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
-        return JsonResponse(202, DumpJson(j));
-      }
-      if (state == harvest::PaperFetchState::kNotFound) {
-        return JsonError(404, "arXiv has no paper " + id->base(),
-                         "check the id on https://arxiv.org/abs/" + id->base());
-      }
-    }
+    if (auto fetching = EnqueueMissingPaper(s, id->base())) return *std::move(fetching);
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }
