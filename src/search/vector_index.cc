@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <mutex>
 
+// hnswlib 0.6.2's SSE path prefetches `*(list + j + 1)`, reading one element past the end of a
+// neighbour list (an out-of-bounds read AddressSanitizer reports). The portable path has no
+// such read; its distance loops cost little at our dimensions.
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
 #include "search/embedder.h"
