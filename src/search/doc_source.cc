@@ -31,6 +31,8 @@ Status StoreDocSource::Next(std::vector<IndexDoc>& batch) {
   ids.reserve(changed->size());
   for (const auto& [seq, paper] : *changed) ids.push_back(paper.id);
   auto clicks = store_.GetClicks(ids);
+  // FAQ text is searchable; when it cannot be read the papers are indexed without it.
+  auto faqs = store_.FaqTexts(ids);
   for (auto& [seq, paper] : *changed) {
     int64_t stars = 0;
     if (clicks) {
@@ -38,6 +40,10 @@ Status StoreDocSource::Next(std::vector<IndexDoc>& batch) {
       if (it != clicks->end()) stars = it->second.total();
     }
     batch.push_back(FromPaper(paper, stars));
+    if (faqs) {
+      auto it = faqs->find(paper.id);
+      if (it != faqs->end()) batch.back().extra_text = std::move(it->second);
+    }
     pos_seq_ = std::max(pos_seq_, seq);
   }
   seq_ = std::max(seq_, pos_seq_);

@@ -44,7 +44,7 @@ class VectorDocSource : public DocSource {
 };
 
 // Reads papers changed after `after_seq` (0 = all) from the store's change feed, with their
-// click totals as stars.
+// click totals as stars and their FAQ text (Store::FaqTexts) as extra searchable text.
 class StoreDocSource : public DocSource {
  public:
   StoreDocSource(store::Store& store, int64_t after_seq = 0, int batch = 2000)

@@ -258,5 +258,53 @@ TEST(IncrementalIndex, CatchUpAppliesNewAndUpdatedPapersFromTheStore) {
   EXPECT_EQ(reopened->Info().docs, 8);
 }
 
+TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
+  TempDir dir;
+  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
+  ASSERT_TRUE(store) << store.error().ToString();
+  std::vector<core::Paper> papers;
+  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
+  ASSERT_TRUE((*store)->Upsert(papers, {}));
+  const std::string index = dir.path() + "/index";
+  StoreDocSource src(**store);
+  auto built = BuildIndex(index, src, SmallBuild());
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto service = OpenService(index);
+  ASSERT_NE(service, nullptr);
+  SearchRequest req;
+  req.query = "quokkagrams";
+  req.mode = SearchMode::kBm25;
+  auto before = service->Search(req);
+  ASSERT_TRUE(before) << before.error().ToString();
+  EXPECT_TRUE(before->hits.empty());
+
+  store::FaqRecord faq;
+  faq.paper_id = "2601.00003";
+  faq.lang = "en";
+  faq.model = "test-model";
+  faq.content_json =
+      R"([{"q":"What do the samples look like?","a":"Mostly quokkagrams of wildlife."}])";
+  faq.source = "abstract";
+  faq.created = "2026-03-13 10:00:00";
+  ASSERT_TRUE((*store)->PutFaq(faq).ok());
+  auto n = service->CatchUp(**store);
+  ASSERT_TRUE(n) << n.error().ToString();
+  EXPECT_EQ(*n, 1);
+  auto after = service->Search(req);
+  ASSERT_TRUE(after) << after.error().ToString();
+  ASSERT_EQ(Ids(after->hits), std::vector<std::string>{"2601.00003"});
+  EXPECT_EQ(service->Info().docs, 8);
+
+  // A full rebuild from the store indexes FAQ text too.
+  StoreDocSource again(**store);
+  auto rebuilt = BuildIndex(dir.path() + "/index2", again, SmallBuild());
+  ASSERT_TRUE(rebuilt) << rebuilt.error().ToString();
+  auto fresh = OpenService(dir.path() + "/index2");
+  ASSERT_NE(fresh, nullptr);
+  auto found = fresh->Search(req);
+  ASSERT_TRUE(found) << found.error().ToString();
+  EXPECT_EQ(Ids(found->hits), std::vector<std::string>{"2601.00003"});
+}
+
 }  // namespace
 }  // namespace coolpapers::search

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/paper.h"
@@ -137,7 +138,19 @@ class Store {
                                                   const std::string& lang,
                                                   const std::string& model,
                                                   int prompt_version) = 0;
+  // Stores (or replaces) a FAQ. A changed FAQ bumps the change sequence and its paper's row
+  // sequence, so derived indexes re-read the paper (FAQ text is searchable).
   virtual Status PutFaq(const FaqRecord& faq) = 0;
+  // The searchable text of the FAQs of `paper_ids`: for each listed paper with at least one
+  // FAQ, the questions and answers of its FAQs (every language; per language only the newest
+  // record by `created`), one per line. A FAQ whose content_json is not a JSON array of
+  // {"q": "...", "a": "..."} objects contributes nothing; that is never an error. Papers
+  // without FAQ text are absent from the map. Stores that cannot do this return an empty map.
+  virtual Result<std::unordered_map<std::string, std::string>> FaqTexts(
+      const std::vector<std::string>& paper_ids) {
+    (void)paper_ids;
+    return std::unordered_map<std::string, std::string>();
+  }
 
   // Change feed for derived indexes: the current sequence number, and papers whose row changed
   // after `after_seq` (ascending by sequence), at most `limit`, with the sequence of each.

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "core/text.h"
 #include "store/sqlite/migrations.h"
 
@@ -383,22 +385,41 @@ Status SqliteStore::PutFaq(const FaqRecord& f) {
     return Status::InvalidArgument("FAQ needs a paper id and a language");
   }
   std::lock_guard<std::mutex> lock(writer_mu_);
-  Result<Stmt> s = writer_->Prepare(
-      "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, source, "
-      "tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-      "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
-      "content_json = ?6, source = ?7, tokens = ?8, created = ?9");
-  if (!s) return s.error();
-  s->Bind(1, f.paper_id, true);
-  s->Bind(2, static_cast<int64_t>(f.version));
-  s->Bind(3, f.lang, true);
-  s->Bind(4, f.model, true);
-  s->Bind(5, static_cast<int64_t>(f.prompt_version));
-  s->Bind(6, f.content_json, true);
-  s->Bind(7, f.source, true);
-  s->Bind(8, f.tokens);
-  s->Bind(9, f.created, true);
-  return s->Run();
+  Connection& w = *writer_;
+  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
+  if (!txn) return txn.error();
+  {
+    Result<Stmt> s = w.Prepare(
+        "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, "
+        "source, tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
+        "content_json = ?6, source = ?7, tokens = ?8, created = ?9 "
+        "WHERE (content_json, source, tokens, created) IS NOT (?6, ?7, ?8, ?9)");
+    if (!s) return s.error();
+    s->Bind(1, f.paper_id, true);
+    s->Bind(2, static_cast<int64_t>(f.version));
+    s->Bind(3, f.lang, true);
+    s->Bind(4, f.model, true);
+    s->Bind(5, static_cast<int64_t>(f.prompt_version));
+    s->Bind(6, f.content_json, true);
+    s->Bind(7, f.source, true);
+    s->Bind(8, f.tokens);
+    s->Bind(9, f.created, true);
+    if (Status st = s->Run(); !st.ok()) return st;
+  }
+  if (w.Changes() == 0) return txn->Commit();  // identical FAQ: nothing to re-index
+  // FAQ text is part of the paper's search document: move the paper up the change feed.
+  Result<int64_t> seq = ReadChangeSeq(w);
+  if (!seq) return seq.error();
+  {
+    Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
+    if (!bump) return bump.error();
+    bump->Bind(1, f.paper_id, true);
+    bump->Bind(2, *seq + 1);
+    if (Status st = bump->Run(); !st.ok()) return st;
+  }
+  if (Status st = WriteChangeSeq(w, *seq + 1); !st.ok()) return st;
+  return txn->Commit();
 }
 
 // ---- reads ----
@@ -681,6 +702,83 @@ Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id
   f.tokens = s->Int(2);
   f.created = s->Text(3);
   return std::optional<FaqRecord>(std::move(f));
+}
+
+namespace {
+
+constexpr size_t kFaqIdsPerQuery = 500;
+
+// "SELECT ... WHERE paper_id IN (?1, ..., ?500)": a fixed parameter count keeps one cached
+// statement; unused parameters stay NULL, which matches nothing.
+std::string FaqTextsSql() {
+  std::string sql =
+      "SELECT paper_id, lang, content_json FROM faqs WHERE paper_id IN (";
+  for (size_t i = 1; i <= kFaqIdsPerQuery; ++i) {
+    if (i > 1) sql += ", ";
+    sql += '?' + std::to_string(i);
+  }
+  sql += ") ORDER BY paper_id, lang, created DESC, version DESC, prompt_version DESC, model";
+  return sql;
+}
+
+// Appends the questions and answers of a FAQ's content_json to `out`, one per line; content
+// that is not an array of {"q", "a"} objects adds nothing.
+void AppendFaqText(std::string_view content_json, std::string& out) {
+  nlohmann::json j = nlohmann::json::parse(content_json, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return;
+  for (const nlohmann::json& item : j) {
+    if (!item.is_object()) continue;
+    for (const char* key : {"q", "a"}) {
+      auto it = item.find(key);
+      if (it == item.end() || !it->is_string()) continue;
+      const std::string& text = it->get_ref<const std::string&>();
+      if (text.empty()) continue;
+      if (!out.empty()) out += '\n';
+      out += text;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::unordered_map<std::string, std::string>> SqliteStore::FaqTexts(
+    const std::vector<std::string>& paper_ids) {
+  std::unordered_map<std::string, std::string> out;
+  if (paper_ids.empty()) return out;
+  // Each id once, so no paper's text is read (and appended) twice across chunks.
+  std::vector<std::string_view> ids;
+  ids.reserve(paper_ids.size());
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& id : paper_ids) {
+    if (seen.insert(id).second) ids.push_back(id);
+  }
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  static const std::string kSql = FaqTextsSql();
+  for (size_t begin = 0; begin < ids.size(); begin += kFaqIdsPerQuery) {
+    size_t end = std::min(ids.size(), begin + kFaqIdsPerQuery);
+    Result<Stmt> s = (*r)->Prepare(kSql);
+    if (!s) return Err(s.error());
+    for (size_t i = begin; i < end; ++i) {
+      s->Bind(static_cast<int>(i - begin) + 1, ids[i], true);
+    }
+    std::string last_paper, last_lang;
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      std::string paper = s->Text(0), lang = s->Text(1);
+      if (paper == last_paper && lang == last_lang) continue;  // an older FAQ of that language
+      last_paper = paper;
+      last_lang = lang;
+      std::string text;
+      AppendFaqText(s->TextView(2), text);
+      if (text.empty()) continue;
+      std::string& dst = out[paper];
+      if (!dst.empty()) dst += '\n';
+      dst += text;
+    }
+    if (rc != SQLITE_DONE) return Err((*r)->Error("reading FAQ texts"));
+  }
+  return out;
 }
 
 Result<int64_t> SqliteStore::ChangeSeq() {

@@ -11,8 +11,9 @@
 //     the stored version;
 //   - `published` keeps the earliest and `updated` the latest date seen (sources differ in
 //     precision: a listing day vs. a submission time).
-// Re-upserting identical data changes nothing and does not bump the change sequence. Clicks,
-// state and FAQs do not bump the change sequence (they do not alter lists).
+// Re-upserting identical data changes nothing and does not bump the change sequence. Clicks
+// and state do not bump the change sequence (they do not alter lists); a changed FAQ bumps it
+// and its paper's row sequence (FAQ text is part of the paper's search document).
 
 #include <memory>
 #include <mutex>
@@ -54,6 +55,9 @@ class SqliteStore : public Store {
                                           const std::string& lang, const std::string& model,
                                           int prompt_version) override;
   Status PutFaq(const FaqRecord& faq) override;
+  // One query per 500 ids.
+  Result<std::unordered_map<std::string, std::string>> FaqTexts(
+      const std::vector<std::string>& paper_ids) override;
   Result<int64_t> ChangeSeq() override;
   Result<std::vector<std::pair<int64_t, Paper>>> ChangedSince(int64_t after_seq,
                                                               int limit) override;

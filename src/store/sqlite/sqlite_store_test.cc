@@ -395,6 +395,95 @@ TEST_F(SqliteStoreTest, Faqs) {
   EXPECT_EQ(store_->Stats()->faqs, 1);
 }
 
+FaqRecord MakeFaq(const std::string& id, const std::string& lang, const std::string& created,
+                  const std::string& content_json, int version = 1) {
+  FaqRecord f;
+  f.paper_id = id;
+  f.version = version;
+  f.lang = lang;
+  f.model = "kimi-k2";
+  f.prompt_version = 1;
+  f.content_json = content_json;
+  f.source = "abstract";
+  f.created = created;
+  return f;
+}
+
+TEST_F(SqliteStoreTest, PutFaqMovesItsPaperUpTheChangeFeed) {
+  ASSERT_TRUE(store_->Upsert(
+      std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"}), MakePaper("2503.00002", {"cs.CL"})},
+      {}));
+  int64_t s1 = *store_->ChangeSeq();
+  FaqRecord f = MakeFaq("2503.00001", "en", "2025-03-18 12:00:00", R"([{"q":"Q","a":"A"}])");
+  ASSERT_TRUE(store_->PutFaq(f).ok());
+  EXPECT_EQ(*store_->ChangeSeq(), s1 + 1);
+  Result<std::vector<std::pair<int64_t, Paper>>> changed = store_->ChangedSince(s1, 100);
+  ASSERT_TRUE(changed);
+  ASSERT_EQ(changed->size(), 1u);
+  EXPECT_EQ((*changed)[0].second.id, "2503.00001");
+  EXPECT_EQ((*changed)[0].first, s1 + 1);
+
+  // The same FAQ again changes nothing; a changed one bumps again.
+  ASSERT_TRUE(store_->PutFaq(f).ok());
+  EXPECT_EQ(*store_->ChangeSeq(), s1 + 1);
+  f.content_json = R"([{"q":"Q","a":"A better answer"}])";
+  ASSERT_TRUE(store_->PutFaq(f).ok());
+  EXPECT_EQ(*store_->ChangeSeq(), s1 + 2);
+  EXPECT_EQ(store_->ChangedSince(s1 + 1, 100)->size(), 1u);
+
+  // A FAQ of a paper not stored is kept and bumps the sequence; the feed has no row for it.
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.09999", "en", "2025-03-18 12:00:00", "[]")).ok());
+  EXPECT_EQ(*store_->ChangeSeq(), s1 + 3);
+  EXPECT_TRUE(store_->ChangedSince(s1 + 2, 100)->empty());
+  EXPECT_TRUE(store_->GetFaq("2503.09999", 1, "en", "kimi-k2", 1)->has_value());
+}
+
+TEST_F(SqliteStoreTest, FaqTextsNewestPerLanguageSkippingMalformedContent) {
+  // Paper 1: an old and a new English FAQ (older one of an earlier version), one Chinese FAQ.
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00001", "en", "2025-03-10 09:00:00",
+                                     R"([{"q":"Old question?","a":"Stale answer."}])", 1))
+                  .ok());
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00001", "en", "2025-03-18 12:00:00",
+                                     R"([{"q":"What is new?","a":"Quokkagrams."},)"
+                                     R"( {"q":"Why?","a":"Because.","extra":1}, 7])",
+                                     2))
+                  .ok());
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00001", "zh", "2025-03-11 09:00:00",
+                                     R"([{"q":"这是什么？","a":"一个基准。"}])"))
+                  .ok());
+  // Paper 2: only malformed content. Paper 3: a newest record that is malformed hides older.
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00002", "en", "2025-03-18 12:00:00", "{not json")).ok());
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00003", "en", "2025-03-10 09:00:00",
+                                     R"([{"q":"Kept?","a":"No."}])", 1))
+                  .ok());
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00003", "en", "2025-03-18 12:00:00",
+                                     R"({"q":"not an array","a":"x"})", 2))
+                  .ok());
+
+  Result<std::unordered_map<std::string, std::string>> texts = store_->FaqTexts(
+      {"2503.00001", "2503.00002", "2503.00003", "2503.00004", "2503.00001"});
+  ASSERT_TRUE(texts) << texts.error().ToString();
+  ASSERT_EQ(texts->size(), 1u);
+  EXPECT_EQ(texts->at("2503.00001"),
+            "What is new?\nQuokkagrams.\nWhy?\nBecause.\n这是什么？\n一个基准。");
+  EXPECT_TRUE(store_->FaqTexts({})->empty());
+
+  // More ids than one query takes: every chunk is read.
+  std::vector<std::string> many;
+  for (int i = 0; i < 1203; ++i) many.push_back("2504." + std::to_string(10000 + i));
+  ASSERT_TRUE(store_->PutFaq(MakeFaq(many[0], "en", "2025-04-01 00:00:00",
+                                     R"([{"q":"First","a":"one"}])"))
+                  .ok());
+  ASSERT_TRUE(store_->PutFaq(MakeFaq(many[1202], "en", "2025-04-01 00:00:00",
+                                     R"([{"q":"Last","a":"one"}])"))
+                  .ok());
+  texts = store_->FaqTexts(many);
+  ASSERT_TRUE(texts);
+  ASSERT_EQ(texts->size(), 2u);
+  EXPECT_EQ(texts->at(many[0]), "First\none");
+  EXPECT_EQ(texts->at(many[1202]), "Last\none");
+}
+
 TEST_F(SqliteStoreTest, ChangeFeed) {
   ASSERT_TRUE(store_->Upsert(
       std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"}), MakePaper("2503.00002", {"cs.CL"})},
