@@ -25,6 +25,8 @@ struct BuildOptions {
   HnswOptions hnsw;
   int keywords_per_doc = 8;
   bool compact = true;              // compact the keyword index after building it
+  int threads = 0;                  // worker threads (0 = one per core, at most 4)
+  int64_t shard_docs = 8000;        // documents per partial database before the final merge
   bool progress = true;             // core::Progress lines on stderr
 };
 

@@ -16,6 +16,11 @@ void TermStats::AddDocument(const std::vector<std::string>& stems) {
   ++docs_;
 }
 
+void TermStats::Merge(const TermStats& other) {
+  for (const auto& [stem, d] : other.df_) df_[stem] += d;
+  docs_ += other.docs_;
+}
+
 int64_t TermStats::df(const std::string& stem) const {
   auto it = df_.find(stem);
   return it == df_.end() ? 0 : it->second;

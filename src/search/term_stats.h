@@ -16,6 +16,8 @@ class TermStats {
  public:
   // Counts each distinct stem of one document once.
   void AddDocument(const std::vector<std::string>& stems);
+  // Adds the counts of `other` (statistics gathered on another part of the corpus).
+  void Merge(const TermStats& other);
   int64_t doc_count() const { return docs_; }
   int64_t df(const std::string& stem) const;
   // Inverse document frequency, log((N + 1) / (df + 0.5)); unseen terms count as df 1.

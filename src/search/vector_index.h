@@ -16,7 +16,7 @@
 
 namespace hnswlib {
 template <typename T> class HierarchicalNSW;
-class InnerProductSpace;
+template <typename T> class SpaceInterface;
 }  // namespace hnswlib
 
 namespace coolpapers::search {
@@ -47,6 +47,9 @@ class VectorIndex {
 
   // Adds (or replaces) the vector of `label`; `v` is normalized here. Grows as needed.
   Status Add(uint64_t label, std::vector<float> v);
+  // Adds the vectors of new labels (rows of `rows`, dim() floats each, normalized here) on
+  // `threads` threads at once; used by full builds.
+  Status AddMany(const std::vector<uint64_t>& labels, std::vector<float> rows, int threads);
   // The k nearest labels to `v` (normalized here), best first.
   std::vector<VectorHit> Search(std::vector<float> v, int k) const;
   // The stored vector of `label` (empty when absent).
@@ -57,7 +60,7 @@ class VectorIndex {
  private:
   int dim_;
   HnswOptions opts_;
-  std::unique_ptr<hnswlib::InnerProductSpace> space_;
+  std::unique_ptr<hnswlib::SpaceInterface<float>> space_;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> hnsw_;
   mutable std::shared_mutex mu_;  // Add/resize exclusive, Search shared
 };

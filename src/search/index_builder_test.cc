@@ -1,0 +1,137 @@
+#include "search/index_builder.h"
+
+#include <atomic>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "search/batch_pipeline.h"
+#include "search/search_service.h"
+#include "search/test_util.h"
+
+namespace coolpapers::search {
+namespace {
+
+using testing::Doc;
+using testing::TempDir;
+
+// Five topics with disjoint vocabularies; paper i is on topic i % 5 and carries a unique word.
+const char* const kTopics[5][4] = {
+    {"galaxy", "telescope", "redshift", "cosmology"},
+    {"protein", "folding", "enzyme", "molecule"},
+    {"compiler", "register", "bytecode", "optimizer"},
+    {"auction", "bidder", "mechanism", "equilibrium"},
+    {"robot", "gripper", "manipulation", "grasp"},
+};
+
+std::string PaperId(int i) { return "2602." + std::to_string(10000 + i); }
+
+std::vector<IndexDoc> TopicCorpus(int n) {
+  std::vector<IndexDoc> docs;
+  for (int i = 0; i < n; ++i) {
+    const auto& t = kTopics[i % 5];
+    docs.push_back(Doc(PaperId(i), std::string("On ") + t[0] + " and " + t[1] + " uniq" +
+                                       std::to_string(i),
+                       std::string("We study ") + t[2] + " " + t[3] + " with " + t[0] + " " +
+                           t[(i / 5) % 4] + " methods."));
+  }
+  return docs;
+}
+
+TEST(IndexBuilder, ShardedParallelBuildKeepsEveryPaperAndItsVector) {
+  TempDir dir;
+  std::vector<IndexDoc> docs = TopicCorpus(2600);
+  // A source may repeat an id (a paper updated during the pass): the last version wins.
+  IndexDoc repeat = docs[7];
+  repeat.title = "On robot gripper replaced";
+  docs.push_back(repeat);
+  VectorDocSource src(docs, 250);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.lsa.dims = 8;
+  opts.threads = 2;
+  opts.shard_docs = 1000;  // several shards per worker, merged at the end
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->docs, 2600);
+
+  SearchServiceOptions so;
+  so.index_dir = dir.path() + "/index";
+  auto service = SearchService::Open(so);
+  ASSERT_TRUE(service) << service.error().ToString();
+  EXPECT_EQ((*service)->Info().docs, 2600);
+  EXPECT_EQ((*service)->Info().vectors, 2600);
+
+  for (int i : {0, 1, 999, 1000, 1001, 1777, 2599}) {
+    SearchRequest req;
+    req.mode = SearchMode::kBm25;
+    req.query = "uniq" + std::to_string(i);
+    auto r = (*service)->Search(req);
+    ASSERT_TRUE(r) << r.error().ToString();
+    ASSERT_EQ(r->hits.size(), 1u) << req.query;
+    EXPECT_EQ(r->hits[0].id, PaperId(i));
+  }
+  SearchRequest replaced;
+  replaced.mode = SearchMode::kBm25;
+  replaced.query = "replaced";
+  auto r = (*service)->Search(replaced);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].id, PaperId(7));
+
+  // Vectors carry the merged docids: a paper's related papers share its topic.
+  for (int i : {3, 1002, 2404}) {
+    auto rel = (*service)->Related(PaperId(i), 10);
+    ASSERT_TRUE(rel) << rel.error().ToString();
+    ASSERT_EQ(rel->size(), 10u);
+    for (const SearchHit& h : *rel) {
+      const int j = std::stoi(h.id.substr(5)) - 10000;
+      EXPECT_EQ(j % 5, i % 5) << PaperId(i) << " related to " << h.id;
+    }
+  }
+}
+
+TEST(BatchPipeline, EveryBatchOnceInOrderHookAndWorkerErrorsStopIt) {
+  std::vector<IndexDoc> docs = TopicCorpus(1000);
+  VectorDocSource src(docs, 7);
+  std::vector<std::string> read_order;
+  std::mutex mu;
+  std::multiset<std::string> worked;
+  Status s = RunBatchPipeline(
+      src, 3,
+      [&](std::vector<IndexDoc>& b) {
+        for (const IndexDoc& d : b) read_order.push_back(d.id);
+        return Status::Ok();
+      },
+      [&](int w, std::vector<IndexDoc>& b) {
+        EXPECT_GE(w, 0);
+        EXPECT_LT(w, 3);
+        std::lock_guard lock(mu);
+        for (const IndexDoc& d : b) worked.insert(d.id);
+        return Status::Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(read_order.size(), 1000u);
+  EXPECT_EQ(read_order.front(), PaperId(0));
+  EXPECT_EQ(read_order.back(), PaperId(999));
+  EXPECT_EQ(worked.size(), 1000u);
+  EXPECT_EQ(std::set<std::string>(worked.begin(), worked.end()).size(), 1000u);
+
+  ASSERT_TRUE(src.Rewind().ok());
+  std::atomic<int> batches{0};
+  s = RunBatchPipeline(src, 2, nullptr, [&](int, std::vector<IndexDoc>&) {
+    return ++batches == 5 ? Status::Internal("disk full while indexing") : Status::Ok();
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.ToString().find("disk full"), std::string::npos);
+  EXPECT_LT(batches.load(), 143);  // stopped early: 1000 docs / 7 per batch = 143 batches
+
+  ASSERT_TRUE(src.Rewind().ok());
+  s = RunBatchPipeline(
+      src, 2, [](std::vector<IndexDoc>&) { return Status::InvalidArgument("bad line 3"); },
+      [](int, std::vector<IndexDoc>&) { return Status::Ok(); });
+  EXPECT_EQ(s.ToString().find("bad line 3") != std::string::npos, true);
+}
+
+}  // namespace
+}  // namespace coolpapers::search
