@@ -130,6 +130,21 @@ Xapian::Query FilterQuery(const KeywordQuery& q) {
   return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
 }
 
+// Sort key for sort=stars: the fresh star count when `stars` has one for the document, else
+// the stars stored in its value slot (both sortable_serialise'd, so they compare alike).
+class StarsKeyMaker : public Xapian::KeyMaker {
+ public:
+  explicit StarsKeyMaker(const StarOverrides& stars) : stars_(stars) {}
+  std::string operator()(const Xapian::Document& doc) const override {
+    auto it = stars_.find(doc.get_docid());
+    if (it != stars_.end()) return Xapian::sortable_serialise(static_cast<double>(it->second));
+    return doc.get_value(kSlotStars);
+  }
+
+ private:
+  const StarOverrides& stars_;
+};
+
 }  // namespace
 
 // ---- writer ----
@@ -301,7 +316,15 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     enquire.set_query(*query);
     enquire.set_weighting_scheme(Xapian::BM25Weight(opts_.bm25_k1, 0, 1, opts_.bm25_b, 0.5));
     if (q.sort == SortOrder::kTime) enquire.set_sort_by_value_then_relevance(kSlotDate, true);
-    if (q.sort == SortOrder::kStars) enquire.set_sort_by_value_then_relevance(kSlotStars, true);
+    const StarOverrides* overrides =
+        q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
+    std::optional<StarsKeyMaker> stars_key;  // outlives get_mset (Xapian keeps a raw pointer)
+    if (q.sort == SortOrder::kStars && overrides) {
+      stars_key.emplace(*overrides);
+      enquire.set_sort_by_key_then_relevance(&*stars_key, true);
+    } else if (q.sort == SortOrder::kStars) {
+      enquire.set_sort_by_value_then_relevance(kSlotStars, true);
+    }
     const int offset = std::max(0, q.offset);
     const int limit = std::max(0, q.limit);
     Xapian::MSet mset = enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
@@ -319,6 +342,10 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
       if (!parsed) continue;
       hit.doc = std::move(*parsed);
+      if (overrides) {
+        auto fresh = overrides->find(hit.docid);
+        if (fresh != overrides->end()) hit.doc.stars = fresh->second;
+      }
       if (q.snippet_bytes > 0) {
         hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem_,
                                         kSnippetFlags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
@@ -349,6 +376,18 @@ Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> KeywordIndexSearcher::
     std::optional<IndexDoc> d = ParseDoc(db_.get_document(docid).get_data());
     if (!d) return std::nullopt;
     return std::make_pair(docid, std::move(*d));
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("looking up " + id + " in the search index: " +
+                                e.get_description()));
+  }
+}
+
+Result<std::optional<Xapian::docid>> KeywordIndexSearcher::DocidOf(const std::string& id) {
+  try {
+    const std::string term = kPrefixId + id;
+    Xapian::PostingIterator it = db_.postlist_begin(term);
+    if (it == db_.postlist_end(term)) return std::optional<Xapian::docid>();
+    return std::optional<Xapian::docid>(*it);
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("looking up " + id + " in the search index: " +
                                 e.get_description()));

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -62,6 +63,10 @@ class KeywordIndexWriter {
   KeywordIndexOptions opts_;
 };
 
+// Current star counts (click totals) by docid of one index generation, fresher than the
+// stars stored with each document (those are written only when a paper is indexed).
+using StarOverrides = std::unordered_map<Xapian::docid, int64_t>;
+
 enum class SortOrder { kRelevance, kTime, kStars };
 // "relevance" | "time" | "stars" (also "date", "new" for time); nullopt otherwise.
 std::optional<SortOrder> ParseSortOrder(std::string_view s);
@@ -86,6 +91,9 @@ struct KeywordQuery {
   // to decorate a fused result page with snippets and highlights).
   bool keep_unmatched = false;
   bool fetch_docs = true;  // parse stored documents into hits (false: docids and scores only)
+  // Fresher stars for some documents (docids of the searcher's index; null = none): they
+  // replace the stored stars for sort=stars and in hits' doc.stars.
+  std::shared_ptr<const StarOverrides> star_overrides;
 };
 
 struct KeywordHit {
@@ -114,6 +122,8 @@ class KeywordIndexSearcher {
   // The stored document of `id`, with its docid; nullopt when absent.
   Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> Find(const std::string& id);
   Result<std::optional<IndexDoc>> Get(Xapian::docid docid);
+  // The docid of paper `id` (without reading its document); nullopt when absent.
+  Result<std::optional<Xapian::docid>> DocidOf(const std::string& id);
   // Picks up commits made since opening (cheap when nothing changed).
   Status Reopen();
   Xapian::doccount DocCount() const { return db_.get_doccount(); }

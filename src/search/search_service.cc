@@ -58,6 +58,12 @@ struct SearchService::Generation {
   std::vector<std::pair<uint64_t, std::unique_ptr<KeywordIndexSearcher>>> pool;
   std::atomic<uint64_t> epoch{0};  // bumped after each incremental commit
 
+  // Click totals of clicked papers by this generation's docids (null until the first CatchUp),
+  // fresher than the stars stored in documents. Kept per generation: docids are only
+  // meaningful within the index they came from.
+  std::mutex stars_mu;
+  std::shared_ptr<const StarOverrides> stars;
+
   std::string IdOf(Xapian::docid docid) {
     std::shared_lock lock(ids_mu);
     return docid < docid_ids.size() ? docid_ids[docid] : std::string();
@@ -66,6 +72,14 @@ struct SearchService::Generation {
     std::unique_lock lock(ids_mu);
     if (docid >= docid_ids.size()) docid_ids.resize(docid + 1);
     docid_ids[docid] = id;
+  }
+  std::shared_ptr<const StarOverrides> Stars() {
+    std::lock_guard lock(stars_mu);
+    return stars;
+  }
+  void SetStars(std::shared_ptr<const StarOverrides> fresh) {
+    std::lock_guard lock(stars_mu);
+    stars = std::move(fresh);
   }
 };
 
@@ -192,9 +206,11 @@ std::vector<SearchHit> ToHits(std::vector<KeywordHit>& kh) {
   return out;
 }
 
-KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input) {
+KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input,
+                       std::shared_ptr<const StarOverrides> stars) {
   KeywordQuery q;
   q.input = input;
+  q.star_overrides = std::move(stars);
   q.date_from = req.date_from;
   q.date_to = req.date_to;
   q.categories = req.categories;
@@ -291,9 +307,11 @@ std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
 }
 
 // Loads the page's documents in `ids` order, with snippets/highlights for `text`.
+// `stars` (may be null) freshens the hits' doc.stars.
 Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::string>& ids,
                                         const std::vector<double>& scores,
-                                        const std::string& text, bool highlight) {
+                                        const std::string& text, bool highlight,
+                                        std::shared_ptr<const StarOverrides> stars) {
   std::vector<SearchHit> out;
   if (ids.empty()) return out;
   KeywordQuery q;
@@ -308,6 +326,7 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
   q.keep_unmatched = true;
   q.limit = static_cast<int>(ids.size());
   q.highlight = highlight;
+  q.star_overrides = std::move(stars);
   auto res = lease->Search(q);
   if (!res) return Err(res.error());
   std::unordered_map<std::string, size_t> pos;
@@ -349,6 +368,94 @@ Result<KeywordResults> RunKeyword(Lease& lease, KeywordQuery q, const SearchServ
     }
   }
   return res;
+}
+
+// Applies the store's changes since `gen`'s recorded sequence (see SearchService::CatchUp);
+// returns how many documents were written.
+Result<int64_t> ApplyStoreChanges(const std::shared_ptr<Generation>& gen, store::Store& store,
+                                  const KeywordIndexOptions& keyword, bool progress) {
+  {
+    // Cheap check first: nothing changed in the store means no writer lock and no commit.
+    auto store_seq = store.ChangeSeq();
+    if (!store_seq) return Err(store_seq.error());
+    auto lease = Lease::Acquire(gen);
+    if (!lease) return Err(lease.error());
+    (void)(*lease)->Reopen();
+    int64_t indexed = 0;
+    core::ParseInt64((*lease)->GetMetadata("store_seq"), indexed);
+    if (*store_seq <= indexed) return int64_t{0};
+  }
+  auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false, keyword);
+  if (!writer) return Err(writer.error());
+  auto seq_text = (*writer)->GetMetadata("store_seq");
+  if (!seq_text) return Err(seq_text.error());
+  int64_t seq = 0;
+  if (!seq_text->empty() && !core::ParseInt64(*seq_text, seq)) seq = 0;
+  StoreDocSource src(store, seq, 1000);
+  if (Status s = src.Rewind(); !s.ok()) return Err(s);
+  core::Progress prog("index: catching up", 0, progress ? stderr : nullptr);
+  Tokenizer tok;
+  std::vector<IndexDoc> batch;
+  int64_t written = 0;
+  bool vectors_changed = false;
+  auto commit = [&]() -> Status {
+    if (vectors_changed && gen->vectors) {
+      if (Status s = gen->vectors->Save(IndexLayout::VectorsPath(gen->path)); !s.ok()) return s;
+    }
+    if (Status s = (*writer)->Commit({{"store_seq", std::to_string(src.seq())}}); !s.ok()) {
+      return s;
+    }
+    gen->epoch.fetch_add(1);
+    vectors_changed = false;
+    return Status::Ok();
+  };
+  while (true) {
+    if (Status s = src.Next(batch); !s.ok()) return Err(s);
+    if (batch.empty()) break;
+    for (IndexDoc& d : batch) {
+      d.keywords = TopKeywords(tok, gen->stats, d.title, d.abstract, 8);
+      auto docid = (*writer)->Put(d);
+      if (!docid) return Err(docid.error());
+      gen->SetId(*docid, d.id);
+      if (gen->embedder && gen->vectors) {
+        auto v = gen->embedder->Embed(DocText(d));
+        if (v && gen->vectors->Add(*docid, std::move(*v)).ok()) vectors_changed = true;
+      }
+    }
+    written += static_cast<int64_t>(batch.size());
+    prog.Add(static_cast<int64_t>(batch.size()));
+    if (written % 10000 < static_cast<int64_t>(batch.size())) {
+      if (Status s = commit(); !s.ok()) return Err(s);
+    }
+  }
+  if (written > 0 || src.seq() > seq) {
+    if (Status s = commit(); !s.ok()) return Err(s);
+  }
+  prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
+              std::to_string(src.seq()) + ")");
+  return written;
+}
+
+// Replaces `gen`'s star overrides with the store's current click totals, resolved to `gen`'s
+// docids (papers not in the index are skipped). A store that cannot list click totals leaves
+// the stored stars in charge.
+Status RefreshStars(const std::shared_ptr<Generation>& gen, store::Store& store) {
+  auto totals = store.ClickTotals();
+  if (!totals) {
+    return totals.error().code() == StatusCode::kUnavailable ? Status::Ok() : totals.error();
+  }
+  auto lease = Lease::Acquire(gen);
+  if (!lease) return lease.error();
+  (void)(*lease)->Reopen();  // see papers another process indexed
+  auto stars = std::make_shared<StarOverrides>();
+  stars->reserve(totals->size());
+  for (const auto& [id, total] : *totals) {
+    auto docid = (*lease)->DocidOf(id);
+    if (!docid) return docid.error();
+    if (*docid) stars->emplace(**docid, total);
+  }
+  gen->SetStars(std::move(stars));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -421,7 +528,7 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   if (mode == SearchMode::kHybrid && resp.offset + limit > 1000) mode = SearchMode::kBm25;
   resp.mode = mode;
 
-  KeywordQuery q = BaseQuery(req, *input);
+  KeywordQuery q = BaseQuery(req, *input, gen->Stars());
   q.exact_boost = options_.exact_boost;
   if (mode == SearchMode::kBm25) {
     q.offset = resp.offset;
@@ -475,7 +582,7 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
       scores.push_back(fused[i].score);
     }
   }
-  auto hits = Decorate(*lease, page, scores, input->text, req.highlight);
+  auto hits = Decorate(*lease, page, scores, input->text, req.highlight, q.star_overrides);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
   return resp;
@@ -501,7 +608,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
   QueryInput input;
   input.text = core::Join(words, " ");
   input.term_count = static_cast<int>(words.size());
-  KeywordQuery q = BaseQuery(kreq, input);
+  KeywordQuery q = BaseQuery(kreq, input, gen->Stars());
   q.exact_boost = 0;
   q.limit = depth;
   q.snippet_bytes = 0;
@@ -534,7 +641,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
     page.push_back(fused[i].id);
     scores.push_back(fused[i].score);
   }
-  auto hits = Decorate(*lease, page, scores, input.text, req.highlight);
+  auto hits = Decorate(*lease, page, scores, input.text, req.highlight, q.star_overrides);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
   return resp;
@@ -596,7 +703,7 @@ Result<std::vector<SearchHit>> SearchService::Related(const std::string& id, int
     page.push_back(f.id);
     scores.push_back(f.score);
   }
-  return Decorate(*lease, page, scores, "", false);
+  return Decorate(*lease, page, scores, "", false, gen->Stars());
 }
 
 Result<std::vector<std::string>> SearchService::Keywords(const std::string& id) {
@@ -612,66 +719,11 @@ Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
   std::lock_guard writer_lock(writer_mu_);
   if (Status s = ReloadIfChanged(); !s.ok()) return Err(s);
   auto gen = Current();
-  {
-    // Cheap check first: nothing changed in the store means no writer lock and no commit.
-    auto store_seq = store.ChangeSeq();
-    if (!store_seq) return Err(store_seq.error());
-    auto lease = Lease::Acquire(gen);
-    if (!lease) return Err(lease.error());
-    (void)(*lease)->Reopen();
-    int64_t indexed = 0;
-    core::ParseInt64((*lease)->GetMetadata("store_seq"), indexed);
-    if (*store_seq <= indexed) return int64_t{0};
-  }
-  auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false,
-                                         options_.keyword);
-  if (!writer) return Err(writer.error());
-  auto seq_text = (*writer)->GetMetadata("store_seq");
-  if (!seq_text) return Err(seq_text.error());
-  int64_t seq = 0;
-  if (!seq_text->empty() && !core::ParseInt64(*seq_text, seq)) seq = 0;
-  StoreDocSource src(store, seq, 1000);
-  if (Status s = src.Rewind(); !s.ok()) return Err(s);
-  core::Progress prog("index: catching up", 0, progress ? stderr : nullptr);
-  Tokenizer tok;
-  std::vector<IndexDoc> batch;
-  int64_t written = 0;
-  bool vectors_changed = false;
-  auto commit = [&]() -> Status {
-    if (vectors_changed && gen->vectors) {
-      if (Status s = gen->vectors->Save(IndexLayout::VectorsPath(gen->path)); !s.ok()) return s;
-    }
-    if (Status s = (*writer)->Commit({{"store_seq", std::to_string(src.seq())}}); !s.ok()) {
-      return s;
-    }
-    gen->epoch.fetch_add(1);
-    vectors_changed = false;
-    return Status::Ok();
-  };
-  while (true) {
-    if (Status s = src.Next(batch); !s.ok()) return Err(s);
-    if (batch.empty()) break;
-    for (IndexDoc& d : batch) {
-      d.keywords = TopKeywords(tok, gen->stats, d.title, d.abstract, 8);
-      auto docid = (*writer)->Put(d);
-      if (!docid) return Err(docid.error());
-      gen->SetId(*docid, d.id);
-      if (gen->embedder && gen->vectors) {
-        auto v = gen->embedder->Embed(DocText(d));
-        if (v && gen->vectors->Add(*docid, std::move(*v)).ok()) vectors_changed = true;
-      }
-    }
-    written += static_cast<int64_t>(batch.size());
-    prog.Add(static_cast<int64_t>(batch.size()));
-    if (written % 10000 < static_cast<int64_t>(batch.size())) {
-      if (Status s = commit(); !s.ok()) return Err(s);
-    }
-  }
-  if (written > 0 || src.seq() > seq) {
-    if (Status s = commit(); !s.ok()) return Err(s);
-  }
-  prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
-              std::to_string(src.seq()) + ")");
+  auto written = ApplyStoreChanges(gen, store, options_.keyword, progress);
+  // Stars are refreshed even when indexing could not run (another process holds the writer).
+  Status stars = RefreshStars(gen, store);
+  if (!written) return written;
+  if (!stars.ok()) return Err(stars);
   return written;
 }
 

@@ -121,8 +121,11 @@ class SearchService {
 
   // Applies the store's changes since the index's recorded sequence (new and updated papers)
   // and returns how many documents were written. Unavailable when another process is writing.
+  // Also reloads the store's click totals (Store::ClickTotals), so sort=stars and hits' stars
+  // reflect clicks made since the papers were indexed.
   Result<int64_t> CatchUp(store::Store& store, bool progress = false);
-  // Starts a thread that calls CatchUp (and picks up rebuilt generations) every `interval`.
+  // Starts a thread that calls CatchUp (and picks up rebuilt generations) every `interval`,
+  // so stars are at most one interval old.
   void StartRefresher(store::Store* store, std::chrono::milliseconds interval);
   void StopRefresher();
 

@@ -306,5 +306,76 @@ TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
   EXPECT_EQ(Ids(found->hits), std::vector<std::string>{"2601.00003"});
 }
 
+// A filter-only search (every fixture paper is in the cs archive) sorted by stars.
+Result<SearchResponse> ByStars(SearchService& service) {
+  SearchRequest req;
+  req.categories = {"cs"};
+  req.sort = SortOrder::kStars;
+  req.limit = 3;
+  return service.Search(req);
+}
+
+void Click(store::Store& store, const std::string& id, int times) {
+  for (int i = 0; i < times; ++i) ASSERT_TRUE(store.AddClick(id, "pdf").ok());
+}
+
+TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
+  TempDir dir;
+  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
+  ASSERT_TRUE(store) << store.error().ToString();
+  std::vector<core::Paper> papers;
+  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
+  ASSERT_TRUE((*store)->Upsert(papers, {}));
+  Click(**store, "2601.00001", 2);
+  const std::string index = dir.path() + "/index";
+  StoreDocSource src(**store);
+  auto built = BuildIndex(index, src, SmallBuild());
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto service = OpenService(index);
+  ASSERT_NE(service, nullptr);
+  auto before = ByStars(*service);
+  ASSERT_TRUE(before) << before.error().ToString();
+  EXPECT_EQ(before->total, 8);
+  ASSERT_FALSE(before->hits.empty());
+  EXPECT_EQ(before->hits[0].id, "2601.00001");
+  EXPECT_EQ(before->hits[0].doc.stars, 2);
+
+  // Clicks do not change the store's change sequence, so no paper is reindexed; the stars
+  // still have to move the never-clicked paper to the top.
+  Click(**store, "2601.00006", 5);
+  auto n = service->CatchUp(**store);
+  ASSERT_TRUE(n) << n.error().ToString();
+  EXPECT_EQ(*n, 0);
+  auto after = ByStars(*service);
+  ASSERT_TRUE(after) << after.error().ToString();
+  ASSERT_GE(after->hits.size(), 2u);
+  EXPECT_EQ(after->hits[0].id, "2601.00006");
+  EXPECT_EQ(after->hits[0].doc.stars, 5);
+  EXPECT_EQ(after->hits[1].id, "2601.00001");
+  EXPECT_EQ(after->hits[1].doc.stars, 2);
+  EXPECT_EQ(after->total, 8);
+
+  // A rebuilt generation numbers the papers differently (here: reverse order of change); the
+  // fresh stars follow the papers, not the old generation's docids.
+  for (auto it = papers.rbegin(); it != papers.rend(); ++it) {
+    core::Paper next = *it;
+    next.version = 2;
+    ASSERT_TRUE((*store)->Upsert(std::vector<core::Paper>{next}, {}));
+  }
+  StoreDocSource again(**store);
+  auto rebuilt = BuildIndex(index, again, SmallBuild());
+  ASSERT_TRUE(rebuilt) << rebuilt.error().ToString();
+  Click(**store, "2601.00002", 7);
+  auto caught = service->CatchUp(**store);
+  ASSERT_TRUE(caught) << caught.error().ToString();
+  EXPECT_EQ(service->Info().generation, rebuilt->generation);
+  auto latest = ByStars(*service);
+  ASSERT_TRUE(latest) << latest.error().ToString();
+  std::vector<std::pair<std::string, int64_t>> top;
+  for (const SearchHit& h : latest->hits) top.emplace_back(h.id, h.doc.stars);
+  using P = std::pair<std::string, int64_t>;
+  EXPECT_EQ(top, (std::vector<P>{{"2601.00002", 7}, {"2601.00006", 5}, {"2601.00001", 2}}));
+}
+
 }  // namespace
 }  // namespace coolpapers::search

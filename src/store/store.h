@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/paper.h"
@@ -123,6 +124,14 @@ class Store {
   virtual Status AddClick(const std::string& paper_id, const std::string& kind) = 0;
   virtual Result<std::map<std::string, ClickCounts>> GetClicks(
       std::span<const std::string> paper_ids) = 0;
+  // Every paper with at least one click and its total over all kinds (ClickCounts::total()),
+  // ordered by paper id: what derived indexes use to keep sort-by-stars current between
+  // reindexes. Stores that cannot list clicks return Unavailable.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> ClickTotals() {
+    return Err(Status::Unavailable(
+        "this store cannot list click totals; sort=stars uses the stars recorded when each "
+        "paper was last indexed (`coolpapers index --rebuild` refreshes them)"));
+  }
 
   // Day completeness, written by the harvester.
   virtual Status SetDayStatus(const DayStatus& s) = 0;

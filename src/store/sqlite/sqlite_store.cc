@@ -646,6 +646,20 @@ Result<std::map<std::string, ClickCounts>> SqliteStore::GetClicks(
   return out;
 }
 
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::ClickTotals() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT paper_id, SUM(n) AS total FROM clicks GROUP BY paper_id HAVING total > 0 "
+      "ORDER BY paper_id");
+  if (!s) return Err(s.error());
+  std::vector<std::pair<std::string, int64_t>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.emplace_back(s->Text(0), s->Int(1));
+  if (rc != SQLITE_DONE) return Err((*r)->Error("reading click totals"));
+  return out;
+}
+
 Result<std::optional<DayStatus>> SqliteStore::GetDayStatus(const std::string& category,
                                                            const std::string& day) {
   Result<ReaderLease> r = Reader();

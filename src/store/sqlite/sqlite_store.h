@@ -46,6 +46,8 @@ class SqliteStore : public Store {
   // Every requested id is present in the result (zero counts when never clicked).
   Result<std::map<std::string, ClickCounts>> GetClicks(
       std::span<const std::string> paper_ids) override;
+  // One GROUP BY over the clicks table.
+  Result<std::vector<std::pair<std::string, int64_t>>> ClickTotals() override;
   Status SetDayStatus(const DayStatus& s) override;
   Result<std::optional<DayStatus>> GetDayStatus(const std::string& category,
                                                 const std::string& day) override;

@@ -349,6 +349,25 @@ TEST_F(SqliteStoreTest, Clicks) {
   EXPECT_EQ(*store_->ChangeSeq(), seq);
 }
 
+TEST_F(SqliteStoreTest, ClickTotalsListEveryClickedPaperOnce) {
+  Result<std::vector<std::pair<std::string, int64_t>>> none = store_->ClickTotals();
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_TRUE(none->empty());
+  int64_t seq = *store_->ChangeSeq();
+  for (const char* kind : {"pdf", "pdf", "kimi", "copy", "rel"}) {
+    ASSERT_TRUE(store_->AddClick("2503.00002", kind).ok());
+  }
+  ASSERT_TRUE(store_->AddClick("2503.00001", "rel").ok());
+  ASSERT_TRUE(store_->AddClick("2503.99999", "kimi").ok());  // clicks need no stored paper
+  Result<std::vector<std::pair<std::string, int64_t>>> totals = store_->ClickTotals();
+  ASSERT_TRUE(totals) << totals.error().ToString();
+  using P = std::pair<std::string, int64_t>;
+  EXPECT_THAT(*totals, ElementsAre(P{"2503.00001", 1}, P{"2503.00002", 5}, P{"2503.99999", 1}));
+  std::vector<std::string> ids = {"2503.00002"};
+  EXPECT_EQ(store_->GetClicks(ids)->at("2503.00002").total(), 5);
+  EXPECT_EQ(*store_->ChangeSeq(), seq);
+}
+
 TEST_F(SqliteStoreTest, StateAndDayStatus) {
   EXPECT_FALSE(store_->GetState("harvest.oai.from")->has_value());
   ASSERT_TRUE(store_->SetState("harvest.oai.from", "2025-03-18").ok());
