@@ -177,6 +177,9 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
 
   BuildOptions build = opts.build;
   build.semantic = build.semantic && opts.mode != SearchMode::kBm25;
+  // One indexing thread unless asked otherwise: parallel builds number documents and link the
+  // HNSW graph in arrival order, which would let figures move between runs.
+  if (build.threads == 0) build.threads = 1;
   VectorDocSource src(std::move(*corpus));
   auto summary = BuildIndex(dir, src, build);
   if (!summary) return Err(summary.error());
