@@ -262,6 +262,17 @@ int RunCorpus(int argc, char** argv) {
   }
 
   const std::string index_dir = work + "/index";
+  if (auto gen = cs::IndexLayout(index_dir).CurrentGeneration()) {
+    bool current = false;
+    if (auto meta = cs::ReadFile(cs::IndexLayout::MetaPath(*gen))) {
+      auto parsed = cs::MetaFromJson(*meta);
+      current = parsed && cs::CheckFormat(*parsed, *gen).ok();
+    }
+    if (!current) {
+      std::printf("[%s] cached index has an older format: rebuilding it\n", label.c_str());
+      fs::remove_all(index_dir);
+    }
+  }
   if (!cs::IndexLayout(index_dir).CurrentGeneration()) {
     cs::BuildOptions opts;
     opts.semantic = semantic;
@@ -327,11 +338,11 @@ int RunCorpus(int argc, char** argv) {
       double exact;
       int check;
     };
-    for (const Variant& v : {Variant{"full (snippets, exact boost, check 100)", 300, 0.3, 100},
-                             Variant{"no snippets", 0, 0.3, 100},
+    for (const Variant& v : {Variant{"full (snippets, exact boost, check 100)", 300, 1.0, 100},
+                             Variant{"no snippets", 0, 1.0, 100},
                              Variant{"no exact boost", 300, 0.0, 100},
-                             Variant{"check_at_least 0", 300, 0.3, 0},
-                             Variant{"check_at_least 1000", 300, 0.3, 1000},
+                             Variant{"check_at_least 0", 300, 1.0, 0},
+                             Variant{"check_at_least 1000", 300, 1.0, 1000},
                              Variant{"bare (none of them)", 0, 0.0, 0}}) {
       std::vector<double> ms;
       for (const std::string& q : queries) {

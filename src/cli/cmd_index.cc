@@ -50,6 +50,11 @@ bool CanCatchUp(const std::string& dir, const search::Embedder* external, bool s
   if (!meta_text) return false;
   auto meta = search::MetaFromJson(*meta_text);
   if (!meta) return false;
+  if (meta->format != search::kIndexFormat) {
+    std::fprintf(stderr, "index: %s has format %d; rebuilding it in format %d\n", gen->c_str(),
+                 meta->format, search::kIndexFormat);
+    return false;
+  }
   if (!semantic) return meta->embedder_id.empty();
   if (external) return meta->embedder_id == external->id();
   return meta->embedder_id.rfind("lsa-", 0) == 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "search/doc_source.h"
+#include "search/file_util.h"
 #include "search/index_builder.h"
 #include "search/index_layout.h"
 #include "search/openai_embedder.h"
@@ -10,6 +11,23 @@
 #include "store/store.h"
 
 namespace coolpapers::cli {
+namespace {
+
+// False when the live index was written in a format this version does not read (it is then
+// replaced by a fresh one that fills from the store).
+bool CurrentFormatIsReadable(const search::IndexLayout& layout) {
+  auto gen = layout.CurrentGeneration();
+  if (!gen) return false;
+  auto text = search::ReadFile(search::IndexLayout::MetaPath(*gen));
+  if (!text) return true;  // damaged generations are reported by SearchService::Open
+  auto meta = search::MetaFromJson(*text);
+  if (!meta) return true;
+  Status s = search::CheckFormat(*meta, *gen);
+  if (!s.ok()) spdlog::warn("search: {}; starting a new index instead", s.message());
+  return s.ok();
+}
+
+}  // namespace
 
 ServeSearch::~ServeSearch() {
   if (service_) service_->StopRefresher();
@@ -30,7 +48,7 @@ std::unique_ptr<ServeSearch> ServeSearch::Start(const std::string& db_url, store
     }
   }
   search::IndexLayout layout(dir);
-  if (!layout.CurrentGeneration()) {
+  if (!layout.CurrentGeneration() || !CurrentFormatIsReadable(layout)) {
     // No index yet: start with an empty one so the site is up at once; the refresher fills it
     // from the store (keywords), and `coolpapers index --rebuild` adds semantic vectors.
     search::VectorDocSource empty({});
@@ -41,7 +59,7 @@ std::unique_ptr<ServeSearch> ServeSearch::Start(const std::string& db_url, store
       spdlog::warn("search: cannot create an index in {}: {}", dir, built.error().message());
       return out;
     }
-    spdlog::info("search: created an empty index in {}; it fills from the store in the "
+    spdlog::info("search: created a new empty index in {}; it fills from the store in the "
                  "background (run `coolpapers index --rebuild` for semantic search)", dir);
   }
   search::SearchServiceOptions so;

@@ -52,6 +52,14 @@ Result<IndexMeta> MetaFromJson(const std::string& json) {
   return m;
 }
 
+Status CheckFormat(const IndexMeta& meta, const std::string& path) {
+  if (meta.format == kIndexFormat) return Status::Ok();
+  return Status::FailedPrecondition(
+      "the search index " + path + " has format " + std::to_string(meta.format) +
+      " and this coolpapers reads format " + std::to_string(kIndexFormat) +
+      "; rebuild it with `coolpapers index --rebuild`");
+}
+
 Result<std::string> IndexLayout::CurrentGeneration() const {
   auto text = ReadFile(dir_ + "/CURRENT");
   if (!text) {

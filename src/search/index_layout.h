@@ -16,9 +16,14 @@
 
 namespace coolpapers::search {
 
+// The layout of the keyword index this version writes and reads. 2: free text is one field
+// (title, abstract, authors, extra text), plus S/A/B fields for ti:/au:/abs:. An index of
+// another format is rebuilt (`coolpapers index` does it; `serve` starts a fresh one).
+inline constexpr int kIndexFormat = 2;
+
 // What meta.json records about a generation.
 struct IndexMeta {
-  int format = 1;
+  int format = kIndexFormat;  // meta.json without one is format 1
   std::string embedder_id;  // "" when built without semantic vectors
   int dims = 0;
   int64_t docs = 0;
@@ -29,6 +34,8 @@ struct IndexMeta {
 
 std::string MetaToJson(const IndexMeta& m);
 Result<IndexMeta> MetaFromJson(const std::string& json);
+// FailedPrecondition naming the fix when `meta` (of generation `path`) is not kIndexFormat.
+Status CheckFormat(const IndexMeta& meta, const std::string& path);
 
 class IndexLayout {
  public:

@@ -1,6 +1,7 @@
 #include "search/keyword_index.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/text.h"
 #include "search/tokenizer.h"
@@ -28,52 +29,45 @@ void ConfigureParser(Xapian::QueryParser& qp, const Xapian::Database& db, const 
   qp.set_stemming_strategy(stemmed ? Xapian::QueryParser::STEM_SOME
                                    : Xapian::QueryParser::STEM_NONE);
   qp.set_default_op(default_and ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
-  // Free text: abstract (unprefixed), title and authors.
-  qp.add_prefix("", "");
-  qp.add_prefix("", kPrefixTitle);
-  qp.add_prefix("", kPrefixAuthor);
+  // Free text: the unprefixed field (title, abstract, authors and extra text together).
   for (const char* f : {"ti", "title"}) qp.add_prefix(f, kPrefixTitle);
   for (const char* f : {"au", "author"}) qp.add_prefix(f, kPrefixAuthor);
-  for (const char* f : {"abs", "abstract"}) qp.add_prefix(f, "");
+  for (const char* f : {"abs", "abstract"}) qp.add_prefix(f, kPrefixAbstract);
 }
 
-// A term without its prefix (leading capitals, e.g. "ZSdiffus" -> "diffus").
-std::string_view BaseTerm(std::string_view term) {
+// The abstract field (B) has no positions, so a phrase there is asked as the phrase in the
+// text and each of its words in the abstract: abs:"graph learning" ->
+// ("graph learning" abs:graph abs:learning).
+std::string AbstractPhrases(const std::string& text) {
+  std::string out;
   size_t i = 0;
-  while (i < term.size() && term[i] >= 'A' && term[i] <= 'Z') ++i;
-  return term.substr(i);
-}
-
-// The parser expands a free-text word into one term per field ("diffus" OR "Sdiffus" OR
-// "Adiffus"). Scored as OR, each field's term gets its own IDF and BM25 saturation, which
-// over-rewards rare-in-title words (measured: SciFact nDCG@10 0.625 vs 0.692). Merging such a
-// group into OP_SYNONYM scores the word once over all fields, as a single-field index would.
-Xapian::Query MergeFieldAlternatives(const Xapian::Query& q) {
-  using Q = Xapian::Query;
-  const Q::op op = q.get_type();
-  if (op != Q::OP_OR && op != Q::OP_AND && op != Q::OP_AND_NOT && op != Q::OP_XOR &&
-      op != Q::OP_AND_MAYBE && op != Q::OP_FILTER) {
-    return q;
-  }
-  std::vector<Q> children;
-  bool same_word_terms = op == Q::OP_OR && q.get_num_subqueries() > 1;
-  std::string base;
-  for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
-    Q child = q.get_subquery(i);
-    if (same_word_terms) {
-      if (child.get_type() != Q::LEAF_TERM || child.get_terms_begin() == child.get_terms_end()) {
-        same_word_terms = false;
-      } else {
-        std::string term = *child.get_terms_begin();
-        std::string_view b = BaseTerm(term);
-        if (i == 0) base = std::string(b);
-        same_word_terms = b == base && !b.empty();
+  while (i < text.size()) {
+    size_t at = std::string::npos;
+    size_t plen = 0;
+    for (const char* p : {"abs:\"", "abstract:\""}) {
+      size_t f = text.find(p, i);
+      if (f != std::string::npos && (f == 0 || !std::isalnum(static_cast<unsigned char>(
+                                                   text[f - 1]))) &&
+          f < at) {
+        at = f;
+        plen = std::strlen(p);
       }
     }
-    children.push_back(MergeFieldAlternatives(child));
+    size_t close = at == std::string::npos ? at : text.find('"', at + plen);
+    if (close == std::string::npos) {
+      out.append(text, i, std::string::npos);
+      break;
+    }
+    out.append(text, i, at - i);
+    const std::string phrase = text.substr(at + plen, close - at - plen);
+    out += "(\"" + phrase + "\"";
+    for (const std::string& w : core::Split(phrase, ' ')) {
+      if (!w.empty()) out += " abs:" + w;
+    }
+    out += ")";
+    i = close + 1;
   }
-  if (same_word_terms) return Q(Q::OP_SYNONYM, children.begin(), children.end());
-  return Q(op, children.begin(), children.end());
+  return out;
 }
 
 // Replaces every character Xapian's parser treats as syntax with a space.
@@ -182,23 +176,33 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace)
     tg_.set_document(doc);
     const std::string id_term = kPrefixId + d.id;
     doc.add_boolean_term(id_term);
-    // Each field is indexed once: title under S (its words count title_wdf times), abstract
-    // and extra text unprefixed, authors under A (each name its own phrase span). Free text
-    // searches all three (see ConfigureParser). Spelling data ("did you mean") comes from
-    // title words: titles hold the vocabulary people search with, and it is costly to keep.
-    tg_.index_text(d.title, opts_.title_wdf, kPrefixTitle);
-    if (opts_.spelling) {
-      for (const Token& t : tokenizer_.Tokenize(d.title)) db_.add_spelling(t.surface);
-    }
+    // Free text searches one unprefixed field holding title (its words count title_wdf times),
+    // abstract, authors and extra text: one posting list per query word. (Searching per-field
+    // lists merged with OP_SYNONYM scores the same but measured twice as slow at 1M papers.)
+    // Title and authors are also indexed under S and A for `ti:` and `au:` (each author name
+    // its own phrase span), the abstract under B for `abs:` (without positions; see
+    // AbstractPhrases). Spelling data ("did you mean") comes from title words: titles hold the
+    // vocabulary people search with.
+    tg_.index_text(d.title, opts_.title_wdf);
     tg_.increase_termpos(100);
     tg_.index_text(d.abstract);
     for (const std::string& a : d.authors) {
       tg_.increase_termpos(100);
-      tg_.index_text(a, 1, kPrefixAuthor);
+      tg_.index_text(a);
     }
     if (!d.extra_text.empty()) {
       tg_.increase_termpos(100);
       tg_.index_text_without_positions(d.extra_text);
+    }
+    tg_.index_text_without_positions(d.abstract, 1, kPrefixAbstract);
+    tg_.increase_termpos(100);
+    tg_.index_text(d.title, 1, kPrefixTitle);
+    if (opts_.spelling) {
+      for (const Token& t : tokenizer_.Tokenize(d.title)) db_.add_spelling(t.surface);
+    }
+    for (const std::string& a : d.authors) {
+      tg_.increase_termpos(100);
+      tg_.index_text(a, 1, kPrefixAuthor);
     }
     for (const std::string& c : d.categories) {
       doc.add_boolean_term(kPrefixCategory + core::ToLower(c));
@@ -279,14 +283,14 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     Xapian::QueryParser qp;
     ConfigureParser(qp, db_, stem_, /*stemmed=*/true, q.default_and);
     unsigned extra = q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0;
-    main = MergeFieldAlternatives(ParseLeniently(qp, q.input.text, extra, &out.parse_fallback));
+    main = ParseLeniently(qp, AbstractPhrases(q.input.text), extra, &out.parse_fallback);
     if (q.spelling) out.suggestion = qp.get_corrected_query_string();
     if (q.exact_boost > 0 && !main.empty()) {
       Xapian::QueryParser exact_qp;
       ConfigureParser(exact_qp, db_, stem_, /*stemmed=*/false, /*default_and=*/false);
       bool ignored = false;
       Xapian::Query exact =
-          MergeFieldAlternatives(ParseLeniently(exact_qp, PlainWords(q.input.text), 0, &ignored));
+          ParseLeniently(exact_qp, PlainWords(q.input.text), 0, &ignored);
       if (!exact.empty()) {
         main = Xapian::Query(Xapian::Query::OP_AND_MAYBE, main,
                              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact, q.exact_boost));

@@ -27,6 +27,7 @@ namespace coolpapers::search {
 inline constexpr const char* kPrefixId = "Q";
 inline constexpr const char* kPrefixTitle = "S";
 inline constexpr const char* kPrefixAuthor = "A";
+inline constexpr const char* kPrefixAbstract = "B";
 inline constexpr const char* kPrefixCategory = "XC";
 inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
 inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)

@@ -80,6 +80,14 @@ TEST_F(KeywordIndexTest, PhrasesExclusionsAndFieldPrefixes) {
   EXPECT_EQ(Ids(Run("ti:survey")), std::vector<std::string>{"2601.00004"});
   EXPECT_TRUE(Ids(Run("ti:molecular")).empty());  // only in the abstract
   EXPECT_EQ(Ids(Run("abs:molecular")), std::vector<std::string>{"2601.00001"});
+  // abs: is the abstract alone: "structures" is only in 00005's title.
+  EXPECT_EQ(Ids(Run("structures")), std::vector<std::string>{"2601.00005"});
+  EXPECT_TRUE(Ids(Run("abs:structures")).empty());
+  EXPECT_EQ(Ids(Run("abs:\"molecular graphs\"")), std::vector<std::string>{"2601.00001"});
+  EXPECT_TRUE(Ids(Run("abs:\"graphs molecular\"")).empty());
+  EXPECT_TRUE(Ids(Run("ti:\"molecular graphs\"")).empty());
+  // Free text covers authors too.
+  EXPECT_EQ(Ids(Run("Pauling")), std::vector<std::string>{"2601.00001"});
   auto either = Ids(Run("diffusion OR speech"));
   EXPECT_EQ(either.size(), 2u);
 }

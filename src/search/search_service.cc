@@ -138,6 +138,7 @@ Result<std::shared_ptr<Generation>> LoadGeneration(const std::string& path,
   if (!meta_text) return Err(meta_text.error());
   auto meta = MetaFromJson(*meta_text);
   if (!meta) return Err(meta.error());
+  if (Status s = CheckFormat(*meta, path); !s.ok()) return Err(s);
   gen->meta = *meta;
   auto stats = TermStats::Load(IndexLayout::TermsPath(path));
   if (stats) gen->stats = std::move(*stats);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "search/doc_source.h"
+#include "search/file_util.h"
 #include "search/index_builder.h"
 #include "search/index_layout.h"
 #include "search/test_util.h"
@@ -147,6 +148,31 @@ TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {
   ASSERT_TRUE(kw);
   EXPECT_FALSE(kw->empty());
   EXPECT_LE(kw->size(), 8u);
+}
+
+TEST(IndexFormat, AnIndexOfAnotherFormatIsRefusedWithTheFix) {
+  TempDir dir;
+  VectorDocSource src(FixtureCorpus());
+  auto built = BuildIndex(dir.path() + "/index", src, SmallBuild());
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto text = ReadFile(IndexLayout::MetaPath(built->generation));
+  ASSERT_TRUE(text);
+  auto meta = MetaFromJson(*text);
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->format, kIndexFormat);
+  meta->format = 1;  // an index written before free text became one field
+  ASSERT_TRUE(WriteFileAtomically(IndexLayout::MetaPath(built->generation), MetaToJson(*meta))
+                  .ok());
+  SearchServiceOptions o;
+  o.index_dir = dir.path() + "/index";
+  auto s = SearchService::Open(o);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message().find("coolpapers index --rebuild"), std::string::npos)
+      << s.error().message();
+  // A meta.json without a format is the first format.
+  auto old = MetaFromJson("{\"embedder_id\": \"\"}");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->format, 1);
 }
 
 TEST(IndexCrashSafety, LeftoverTempBuildIsIgnoredThenReplaced) {
