@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make run: load the bundled sample into an empty database, then serve.
+# make run: load the bundled sample into an empty database, update the search index, serve.
 set -euo pipefail
 bin="$1"; db="$2"; listen="$3"
 mkdir -p var
@@ -8,8 +8,9 @@ if [[ "$db" == sqlite:* ]]; then
   if [ ! -s "$path" ]; then
     echo "run: loading the bundled sample (data/sample/) into $db"
     "$bin" import arxiv-jsonl --db "$db" data/sample/*.jsonl.gz
-    "$bin" index --db "$db" || echo "run: search index not built (see above); serving without it"
   fi
 fi
+# Brings the search index up to date (builds it the first time, rebuilds one of an older format).
+"$bin" index --db "$db" || echo "run: search index not updated (see above); serving without it"
 echo "run: serving http://$listen (Ctrl+C to stop)"
 exec "$bin" serve --db "$db" --listen "$listen"

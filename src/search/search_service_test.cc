@@ -229,12 +229,27 @@ core::Paper PaperFrom(const IndexDoc& d) {
   return p;
 }
 
+// The fixture corpus as store papers.
+std::vector<core::Paper> FixturePapers() {
+  std::vector<core::Paper> papers;
+  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
+  return papers;
+}
+
+// A SQLite store in `dir` holding the whole fixture corpus.
+std::unique_ptr<store::Store> FixtureStore(const TempDir& dir) {
+  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
+  EXPECT_TRUE(store) << store.error().ToString();
+  if (!store) return nullptr;
+  EXPECT_TRUE((*store)->Upsert(FixturePapers(), {}));
+  return std::move(*store);
+}
+
 TEST(IncrementalIndex, CatchUpAppliesNewAndUpdatedPapersFromTheStore) {
   TempDir dir;
   auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
   ASSERT_TRUE(store) << store.error().ToString();
-  std::vector<core::Paper> papers;
-  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
+  std::vector<core::Paper> papers = FixturePapers();
   std::vector<core::Paper> first(papers.begin(), papers.begin() + 6);
   ASSERT_TRUE((*store)->Upsert(first, {}));
   const std::string index = dir.path() + "/index";
@@ -286,13 +301,10 @@ TEST(IncrementalIndex, CatchUpAppliesNewAndUpdatedPapersFromTheStore) {
 
 TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
   TempDir dir;
-  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
-  ASSERT_TRUE(store) << store.error().ToString();
-  std::vector<core::Paper> papers;
-  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
-  ASSERT_TRUE((*store)->Upsert(papers, {}));
+  auto store = FixtureStore(dir);
+  ASSERT_NE(store, nullptr);
   const std::string index = dir.path() + "/index";
-  StoreDocSource src(**store);
+  StoreDocSource src(*store);
   auto built = BuildIndex(index, src, SmallBuild());
   ASSERT_TRUE(built) << built.error().ToString();
   auto service = OpenService(index);
@@ -312,8 +324,8 @@ TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
       R"([{"q":"What do the samples look like?","a":"Mostly quokkagrams of wildlife."}])";
   faq.source = "abstract";
   faq.created = "2026-03-13 10:00:00";
-  ASSERT_TRUE((*store)->PutFaq(faq).ok());
-  auto n = service->CatchUp(**store);
+  ASSERT_TRUE(store->PutFaq(faq).ok());
+  auto n = service->CatchUp(*store);
   ASSERT_TRUE(n) << n.error().ToString();
   EXPECT_EQ(*n, 1);
   auto after = service->Search(req);
@@ -322,7 +334,7 @@ TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
   EXPECT_EQ(service->Info().docs, 8);
 
   // A full rebuild from the store indexes FAQ text too.
-  StoreDocSource again(**store);
+  StoreDocSource again(*store);
   auto rebuilt = BuildIndex(dir.path() + "/index2", again, SmallBuild());
   ASSERT_TRUE(rebuilt) << rebuilt.error().ToString();
   auto fresh = OpenService(dir.path() + "/index2");
@@ -347,14 +359,11 @@ void Click(store::Store& store, const std::string& id, int times) {
 
 TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
   TempDir dir;
-  auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
-  ASSERT_TRUE(store) << store.error().ToString();
-  std::vector<core::Paper> papers;
-  for (const IndexDoc& d : FixtureCorpus()) papers.push_back(PaperFrom(d));
-  ASSERT_TRUE((*store)->Upsert(papers, {}));
-  Click(**store, "2601.00001", 2);
+  auto store = FixtureStore(dir);
+  ASSERT_NE(store, nullptr);
+  Click(*store, "2601.00001", 2);
   const std::string index = dir.path() + "/index";
-  StoreDocSource src(**store);
+  StoreDocSource src(*store);
   auto built = BuildIndex(index, src, SmallBuild());
   ASSERT_TRUE(built) << built.error().ToString();
   auto service = OpenService(index);
@@ -368,8 +377,8 @@ TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
 
   // Clicks do not change the store's change sequence, so no paper is reindexed; the stars
   // still have to move the never-clicked paper to the top.
-  Click(**store, "2601.00006", 5);
-  auto n = service->CatchUp(**store);
+  Click(*store, "2601.00006", 5);
+  auto n = service->CatchUp(*store);
   ASSERT_TRUE(n) << n.error().ToString();
   EXPECT_EQ(*n, 0);
   auto after = ByStars(*service);
@@ -383,16 +392,17 @@ TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
 
   // A rebuilt generation numbers the papers differently (here: reverse order of change); the
   // fresh stars follow the papers, not the old generation's docids.
+  const std::vector<core::Paper> papers = FixturePapers();
   for (auto it = papers.rbegin(); it != papers.rend(); ++it) {
     core::Paper next = *it;
     next.version = 2;
-    ASSERT_TRUE((*store)->Upsert(std::vector<core::Paper>{next}, {}));
+    ASSERT_TRUE(store->Upsert(std::vector<core::Paper>{next}, {}));
   }
-  StoreDocSource again(**store);
+  StoreDocSource again(*store);
   auto rebuilt = BuildIndex(index, again, SmallBuild());
   ASSERT_TRUE(rebuilt) << rebuilt.error().ToString();
-  Click(**store, "2601.00002", 7);
-  auto caught = service->CatchUp(**store);
+  Click(*store, "2601.00002", 7);
+  auto caught = service->CatchUp(*store);
   ASSERT_TRUE(caught) << caught.error().ToString();
   EXPECT_EQ(service->Info().generation, rebuilt->generation);
   auto latest = ByStars(*service);
