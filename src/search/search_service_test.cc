@@ -236,6 +236,14 @@ std::vector<core::Paper> FixturePapers() {
   return papers;
 }
 
+// A full index of `store` in `index`, opened (nullptr after a failed expectation).
+std::unique_ptr<SearchService> BuildFromStore(store::Store& store, const std::string& index) {
+  StoreDocSource src(store);
+  auto built = BuildIndex(index, src, SmallBuild());
+  EXPECT_TRUE(built) << built.error().ToString();
+  return built ? OpenService(index) : nullptr;
+}
+
 // A SQLite store in `dir` holding the whole fixture corpus.
 std::unique_ptr<store::Store> FixtureStore(const TempDir& dir) {
   auto store = store::OpenStore("sqlite:" + dir.path() + "/t.db");
@@ -304,10 +312,7 @@ TEST(IncrementalIndex, FaqTextBecomesSearchableAfterCatchUp) {
   auto store = FixtureStore(dir);
   ASSERT_NE(store, nullptr);
   const std::string index = dir.path() + "/index";
-  StoreDocSource src(*store);
-  auto built = BuildIndex(index, src, SmallBuild());
-  ASSERT_TRUE(built) << built.error().ToString();
-  auto service = OpenService(index);
+  auto service = BuildFromStore(*store, index);
   ASSERT_NE(service, nullptr);
   SearchRequest req;
   req.query = "quokkagrams";
@@ -363,10 +368,7 @@ TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
   ASSERT_NE(store, nullptr);
   Click(*store, "2601.00001", 2);
   const std::string index = dir.path() + "/index";
-  StoreDocSource src(*store);
-  auto built = BuildIndex(index, src, SmallBuild());
-  ASSERT_TRUE(built) << built.error().ToString();
-  auto service = OpenService(index);
+  auto service = BuildFromStore(*store, index);
   ASSERT_NE(service, nullptr);
   auto before = ByStars(*service);
   ASSERT_TRUE(before) << before.error().ToString();
