@@ -157,6 +157,31 @@ class CoolpapersServer:
         return False
 
 
+def start_server_in_tmp(prefix, fixtures=()):
+    """A fresh temp dir holding a SQLite store (with `fixtures` imported) and a started server.
+    Returns (tmp, db_url, server); on failure cleans everything up and re-raises."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    db = "sqlite:" + os.path.join(tmp, "store.db")
+    server = None
+    try:
+        if fixtures:
+            import_jsonl(db, *fixtures)
+        server = CoolpapersServer(db)
+        server.start()
+    except BaseException:
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp, db, server
+
+
+def stop_server_in_tmp(tmp, server):
+    """Stops a server from start_server_in_tmp and removes its temp dir."""
+    server.cleanup()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 class Resp:
     def __init__(self, status, headers, body):
         self.status = status

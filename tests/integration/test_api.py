@@ -6,9 +6,7 @@ Runs as `python3 tests/integration/test_api.py` (needs $COOLPAPERS_BIN or build/
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,21 +24,11 @@ PAPER_FIELDS = {"id", "version", "title", "abstract", "authors", "categories", "
 class ApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cp_api_")
-        cls.db = "sqlite:" + os.path.join(cls.tmp, "api.db")
-        cpserver.import_jsonl(cls.db, FIXTURE)
-        cls.server = cpserver.CoolpapersServer(cls.db)
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+        cls.tmp, cls.db, cls.server = cpserver.start_server_in_tmp("cp_api_", [FIXTURE])
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cpserver.stop_server_in_tmp(cls.tmp, cls.server)
 
     def call(self, path, method="GET", status=200):
         r = cpserver.fetch(self.server.url(path), method=method,

@@ -7,9 +7,7 @@ Runs as `python3 tests/integration/test_pages.py` (needs $COOLPAPERS_BIN or buil
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -48,21 +46,11 @@ def expected_list(day, include, exclude=()):
 class PagesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cp_pages_")
-        cls.db = "sqlite:" + os.path.join(cls.tmp, "pages.db")
-        cpserver.import_jsonl(cls.db, FIXTURE)
-        cls.server = cpserver.CoolpapersServer(cls.db)
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+        cls.tmp, cls.db, cls.server = cpserver.start_server_in_tmp("cp_pages_", [FIXTURE])
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cpserver.stop_server_in_tmp(cls.tmp, cls.server)
 
     # ---- helpers ---------------------------------------------------------------------------
 

@@ -4,9 +4,7 @@ Runs as `python3 tests/integration/test_redirect.py` (needs $COOLPAPERS_BIN or b
 """
 
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 import urllib.parse
 
@@ -17,19 +15,11 @@ import cpserver  # noqa: E402
 class RedirectTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cp_redirect_")
-        cls.server = cpserver.CoolpapersServer("sqlite:" + os.path.join(cls.tmp, "r.db"))
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.cleanup()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+        cls.tmp, _, cls.server = cpserver.start_server_in_tmp("cp_redirect_")
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.cleanup()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cpserver.stop_server_in_tmp(cls.tmp, cls.server)
 
     def location(self, value):
         r = cpserver.fetch(self.server.url("/redirect?url=" + urllib.parse.quote(value, safe="")))
