@@ -1,5 +1,8 @@
 #include "cli/search_setup.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <spdlog/spdlog.h>
 
 #include "search/doc_source.h"
@@ -65,6 +68,8 @@ std::unique_ptr<ServeSearch> ServeSearch::Start(const std::string& db_url, store
   search::SearchServiceOptions so;
   so.index_dir = dir;
   so.external_embedder = out->embedder_.get();
+  so.build_heads = true;  // prune plain-word queries on large indexes (built in the background)
+  so.match_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   auto service = search::SearchService::Open(so);
   if (!service) {
     spdlog::warn("search: {}; search is off", service.error().message());

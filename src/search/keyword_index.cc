@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "core/text.h"
 #include "search/tokenizer.h"
@@ -16,6 +17,9 @@ constexpr unsigned kFullParseFlags =
     Xapian::QueryParser::FLAG_CJK_NGRAM;
 constexpr unsigned kPlainParseFlags = Xapian::QueryParser::FLAG_CJK_NGRAM;
 constexpr unsigned kSnippetFlags = Xapian::MSet::SNIPPET_CJK_NGRAM;
+constexpr double kMinNormLen = 0.5;  // BM25Weight's min_normlen
+// Pages ending past this rank are not pruned (ProveTopN's work grows with the rank).
+constexpr int kMaxPrunedRank = 200;
 
 std::string ArchiveOf(const std::string& cat) {
   size_t dot = cat.find('.');
@@ -252,7 +256,9 @@ Result<std::unique_ptr<KeywordIndexSearcher>> KeywordIndexSearcher::Open(
     const std::string& path, const KeywordIndexOptions& opts) {
   try {
     Xapian::Database db(path);
-    return std::unique_ptr<KeywordIndexSearcher>(new KeywordIndexSearcher(std::move(db), opts));
+    std::unique_ptr<KeywordIndexSearcher> s(new KeywordIndexSearcher(std::move(db), opts));
+    s->path_ = path;
+    return s;
   } catch (const Xapian::Error& e) {
     return Err(Status::NotFound("cannot open search index " + path + ": " +
                                 e.get_description() + "; build it with `coolpapers index`"));
@@ -276,8 +282,26 @@ std::string KeywordIndexSearcher::GetMetadata(const std::string& key) const {
   }
 }
 
+// Appends the terms of `q` when it is one term or an AND/OR of terms; false otherwise.
+bool TermLeaves(const Xapian::Query& q, std::vector<std::string>& out) {
+  if (q.get_type() == Xapian::Query::LEAF_TERM) {
+    out.push_back(*q.get_terms_begin());
+    return true;
+  }
+  if (q.get_type() != Xapian::Query::OP_AND && q.get_type() != Xapian::Query::OP_OR) return false;
+  for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+    const Xapian::Query sub = q.get_subquery(i);
+    if (sub.get_type() != Xapian::Query::LEAF_TERM) return false;
+    out.push_back(*sub.get_terms_begin());
+  }
+  return true;
+}
+
 Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
-                                                       KeywordResults& out) {
+                                                       KeywordResults& out,
+                                                       std::vector<WeightedTerm>* terms) {
+  if (terms) terms->clear();
+  bool prunable = terms != nullptr && q.restrict_ids.empty() && !q.keep_unmatched;
   Xapian::Query main;
   if (!q.input.text.empty()) {
     Xapian::QueryParser qp;
@@ -285,6 +309,8 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     unsigned extra = q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0;
     main = ParseLeniently(qp, AbstractPhrases(q.input.text), extra, &out.parse_fallback);
     if (q.spelling) out.suggestion = qp.get_corrected_query_string();
+    std::vector<std::string> main_terms, exact_terms;
+    prunable = prunable && !main.empty() && TermLeaves(main, main_terms);
     if (q.exact_boost > 0 && !main.empty()) {
       Xapian::QueryParser exact_qp;
       ConfigureParser(exact_qp, db_, stem_, /*stemmed=*/false, /*default_and=*/false);
@@ -292,8 +318,22 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
       Xapian::Query exact =
           ParseLeniently(exact_qp, PlainWords(q.input.text), 0, &ignored);
       if (!exact.empty()) {
+        prunable = prunable && TermLeaves(exact, exact_terms);
         main = Xapian::Query(Xapian::Query::OP_AND_MAYBE, main,
                              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact, q.exact_boost));
+      }
+    }
+    if (prunable) {
+      const bool required = main.get_type() != Xapian::Query::OP_OR;
+      for (const std::string& t : main_terms) terms->push_back({t, 1.0, required, -1});
+      for (const std::string& t : exact_terms) {
+        WeightedTerm w{t, q.exact_boost, false, -1};
+        // Every occurrence of a word is also one of its stem (TermGenerator::STEM_SOME).
+        const std::string stemmed = "Z" + stem_(t);
+        for (size_t i = 0; i < main_terms.size(); ++i) {
+          if (main_terms[i] == stemmed) w.implies = static_cast<int>(i);
+        }
+        terms->push_back(std::move(w));
       }
     }
   }
@@ -307,18 +347,59 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     main = Xapian::Query::MatchAll;
   }
   if (!filter.empty()) main = Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
+  if (terms && (!filter.empty() || !prunable)) terms->clear();
   return main;
 }
 
 Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
   KeywordResults out;
   try {
-    auto query = BuildQuery(q, out);
+    const int offset = std::max(0, q.offset);
+    const int limit = std::max(0, q.limit);
+    const ImpactHeads* heads = q.heads.get();
+    const bool try_heads = heads != nullptr && q.sort == SortOrder::kRelevance && limit > 0 &&
+                           offset + limit <= kMaxPrunedRank &&
+                           heads->options().k1 == opts_.bm25_k1 &&
+                           heads->options().b == opts_.bm25_b &&
+                           heads->options().min_normlen == kMinNormLen &&
+                           heads->revision() == db_.get_revision();
+    std::vector<WeightedTerm> terms;
+    auto query = BuildQuery(q, out, try_heads ? &terms : nullptr);
     if (!query) return Err(query.error());
     if (query->empty()) return out;
+    const Xapian::BM25Weight weighting(opts_.bm25_k1, 0, 1, opts_.bm25_b, kMinNormLen);
     Xapian::Enquire enquire(db_);
-    enquire.set_query(*query);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(opts_.bm25_k1, 0, 1, opts_.bm25_b, 0.5));
+    enquire.set_weighting_scheme(weighting);
+    std::optional<std::vector<Xapian::docid>> proved;
+    if (!terms.empty()) proved = ProveTopN(*heads, db_, terms, offset + limit);
+    if (!proved && q.match_threads > 1 && q.sort == SortOrder::kRelevance && limit > 0 &&
+        !q.keep_unmatched) {
+      proved = SplitMatch(*query, weighting, offset, limit, q.check_at_least, q.match_threads,
+                          out);
+    }
+    if (proved && out.split) {
+      enquire.set_query(
+          Xapian::Query(Xapian::Query::OP_FILTER, *query, DocidSetQuery(std::move(*proved))));
+    } else if (proved) {
+      // The page is among `proved`: rank only them; count matches as a full search would.
+      Xapian::Enquire count(db_);
+      count.set_query(*query);
+      count.set_weighting_scheme(weighting);
+      // Xapian estimates without matching; only a small upper bound is worth counting exactly
+      // (checking every match would cost what pruning saved).
+      Xapian::MSet counted = count.get_mset(0, 0);
+      const Xapian::doccount exact_below = offset + limit + q.check_at_least;
+      if (counted.get_matches_upper_bound() <= exact_below) {
+        counted = count.get_mset(0, 0, exact_below);
+      }
+      out.total = counted.get_matches_estimated();
+      out.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+      out.pruned = true;
+      enquire.set_query(
+          Xapian::Query(Xapian::Query::OP_FILTER, *query, DocidSetQuery(std::move(*proved))));
+    } else {
+      enquire.set_query(*query);
+    }
     if (q.sort == SortOrder::kTime) enquire.set_sort_by_value_then_relevance(kSlotDate, true);
     const StarOverrides* overrides =
         q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
@@ -329,11 +410,13 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     } else if (q.sort == SortOrder::kStars) {
       enquire.set_sort_by_value_then_relevance(kSlotStars, true);
     }
-    const int offset = std::max(0, q.offset);
-    const int limit = std::max(0, q.limit);
-    Xapian::MSet mset = enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
-    out.total = mset.get_matches_estimated();
-    out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    // A split match already picked the page: rank just its documents.
+    Xapian::MSet mset = out.split ? enquire.get_mset(0, limit)
+                                  : enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
+    if (!out.pruned && !out.split) {
+      out.total = mset.get_matches_estimated();
+      out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    }
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       KeywordHit hit;
       hit.docid = *it;
@@ -369,6 +452,80 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     return Err(Status::Internal("search failed for \"" + q.input.text +
                                 "\": " + e.get_description()));
   }
+}
+
+std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
+    const Xapian::Query& query, const Xapian::Weight& weighting, int offset, int limit,
+    int check_at_least, int threads, KeywordResults& out) {
+  // Only worth a thread when the match is large; Xapian estimates without matching.
+  Xapian::Enquire probe(db_);
+  probe.set_query(query);
+  probe.set_weighting_scheme(weighting);
+  const Xapian::MSet estimate = probe.get_mset(0, 0);
+  if (estimate.get_matches_upper_bound() < opts_.split_min_matches) return std::nullopt;
+  threads = std::clamp(threads, 2, 8);
+  const Xapian::docid last = db_.get_lastdocid();
+  const size_t need = static_cast<size_t>(offset) + static_cast<size_t>(limit);
+  struct Part {
+    std::vector<std::pair<double, Xapian::docid>> top;
+    Xapian::doccount est = 0, lo = 0, hi = 0;
+    bool ok = false;
+  };
+  std::vector<Part> parts(threads);
+  auto run = [&](int t, const Xapian::Database& handle) {
+    try {
+      if (handle.get_revision() != db_.get_revision()) return;
+      const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
+      const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
+      Xapian::Enquire e(handle);
+      e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, DocidRangeQuery(first, end)));
+      e.set_weighting_scheme(weighting);
+      Xapian::MSet m = e.get_mset(0, need, need + std::max(0, check_at_least));
+      for (auto it = m.begin(); it != m.end(); ++it) parts[t].top.emplace_back(it.get_weight(), *it);
+      parts[t].est = m.get_matches_estimated();
+      parts[t].lo = m.get_matches_lower_bound();
+      parts[t].hi = m.get_matches_upper_bound();
+      parts[t].ok = true;
+    } catch (const Xapian::Error&) {
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        Xapian::Database handle(path_);
+        run(t, handle);
+      } catch (const Xapian::Error&) {
+      }
+    });
+  }
+  run(0, db_);
+  for (auto& th : pool) th.join();
+  std::vector<std::pair<double, Xapian::docid>> all;
+  Xapian::doccount est = 0, lo = 0, hi = 0;
+  for (const Part& p : parts) {
+    if (!p.ok) return std::nullopt;  // e.g. the index changed meanwhile: match in one piece
+    all.insert(all.end(), p.top.begin(), p.top.end());
+    est += p.est;
+    lo += p.lo;
+    hi += p.hi;
+  }
+  // Xapian's order: weight descending, then docid ascending.
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<Xapian::docid> page;
+  for (size_t i = static_cast<size_t>(offset); i < std::min(all.size(), need); ++i) {
+    page.push_back(all[i].second);
+  }
+  std::sort(page.begin(), page.end());
+  // The whole query's statistics may pin the count down (e.g. one term) where parts cannot.
+  const bool whole_exact =
+      estimate.get_matches_lower_bound() == estimate.get_matches_upper_bound();
+  out.total = whole_exact ? estimate.get_matches_estimated() : est;
+  out.total_exact = whole_exact || lo == hi;
+  out.split = true;
+  return page;
 }
 
 Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> KeywordIndexSearcher::Find(

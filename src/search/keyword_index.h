@@ -17,6 +17,7 @@
 #include <xapian.h>
 
 #include "core/status.h"
+#include "search/impact_heads.h"
 #include "search/index_doc.h"
 #include "search/query_input.h"
 #include "search/tokenizer.h"
@@ -37,6 +38,9 @@ struct KeywordIndexOptions {
   bool spelling = true;   // keep spelling data for "did you mean"
   double bm25_k1 = 1.2;   // BM25 term-frequency saturation (tuned on SciFact train)
   double bm25_b = 0.75;   // BM25 length normalisation
+  // A match is split between threads (KeywordQuery::match_threads) only when Xapian's bound on
+  // its size reaches this.
+  Xapian::doccount split_min_matches = 20000;
 };
 
 class KeywordIndexWriter {
@@ -95,6 +99,13 @@ struct KeywordQuery {
   // Fresher stars for some documents (docids of the searcher's index; null = none): they
   // replace the stored stars for sort=stars and in hits' doc.stars.
   std::shared_ptr<const StarOverrides> star_overrides;
+  // Top-weight lists of the searcher's index (null = none): a relevance-ranked page of plain
+  // words (no phrase, field or filter) is then found by scoring only the documents they cannot
+  // rule out. Same results; ignored when they describe another revision of the index.
+  std::shared_ptr<const ImpactHeads> heads;
+  // Threads for a large relevance-ranked match that the heads could not prune: the docid range
+  // is split between them (each opens its own handle) and the pages merged. Same results.
+  int match_threads = 1;
 };
 
 struct KeywordHit {
@@ -112,6 +123,8 @@ struct KeywordResults {
   std::vector<KeywordHit> hits;
   std::string suggestion;   // corrected query string ("" = none)
   bool parse_fallback = false;  // the query had syntax errors and was read as plain words
+  bool pruned = false;  // the top-weight lists proved the page (see KeywordQuery::heads)
+  bool split = false;   // the match ran on several threads (see KeywordQuery::match_threads)
 };
 
 class KeywordIndexSearcher {
@@ -133,8 +146,19 @@ class KeywordIndexSearcher {
 
  private:
   explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
-  Result<Xapian::Query> BuildQuery(const KeywordQuery& q, KeywordResults& out);
+  // `terms` (may be null) receives the weighted terms when the query is a sum of term weights
+  // that ProveTopN can prune, and is left empty otherwise.
+  Result<Xapian::Query> BuildQuery(const KeywordQuery& q, KeywordResults& out,
+                                   std::vector<WeightedTerm>* terms = nullptr);
+  // The page [offset, offset + limit) of a relevance-ranked match of `query`, split by docid
+  // range over `threads` handles (fills out.total*, sets out.split); nullopt when the match is
+  // small or the split cannot run.
+  std::optional<std::vector<Xapian::docid>> SplitMatch(const Xapian::Query& query,
+                                                       const Xapian::Weight& weighting, int offset,
+                                                       int limit, int check_at_least, int threads,
+                                                       KeywordResults& out);
   Xapian::Database db_;
+  std::string path_;
   Xapian::Stem stem_;
   KeywordIndexOptions opts_;
 };

@@ -81,6 +81,18 @@ struct SearchService::Generation {
     std::lock_guard lock(stars_mu);
     stars = std::move(fresh);
   }
+
+  // Top-weight lists of some revision of this generation's index (null until first built).
+  std::mutex heads_mu;
+  std::shared_ptr<const ImpactHeads> heads;
+  std::shared_ptr<const ImpactHeads> Heads() {
+    std::lock_guard lock(heads_mu);
+    return heads;
+  }
+  void SetHeads(std::shared_ptr<const ImpactHeads> fresh) {
+    std::lock_guard lock(heads_mu);
+    heads = std::move(fresh);
+  }
 };
 
 namespace {
@@ -207,11 +219,11 @@ std::vector<SearchHit> ToHits(std::vector<KeywordHit>& kh) {
   return out;
 }
 
-KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input,
-                       std::shared_ptr<const StarOverrides> stars) {
+KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input, Generation& gen) {
   KeywordQuery q;
   q.input = input;
-  q.star_overrides = std::move(stars);
+  q.star_overrides = gen.Stars();
+  q.heads = gen.Heads();
   q.date_from = req.date_from;
   q.date_to = req.date_to;
   q.categories = req.categories;
@@ -463,7 +475,78 @@ Status RefreshStars(const std::shared_ptr<Generation>& gen, store::Store& store)
 
 SearchService::SearchService(SearchServiceOptions options) : options_(std::move(options)) {}
 
-SearchService::~SearchService() { StopRefresher(); }
+SearchService::~SearchService() {
+  StopRefresher();
+  StopHeads();
+}
+
+void SearchService::RefreshHeads() {
+  if (!options_.build_heads) return;
+  auto gen = Current();
+  auto lease = Lease::Acquire(gen);
+  if (!lease) return;
+  (void)(*lease)->Reopen();
+  auto heads = gen->Heads();
+  if (heads && heads->revision() == (*lease)->db().get_revision()) return;
+  std::lock_guard lock(heads_mu_);
+  if (heads_stop_) return;
+  heads_dirty_ = true;
+  if (!heads_thread_.joinable()) heads_thread_ = std::thread([this] { HeadsLoop(); });
+  heads_cv_.notify_all();
+}
+
+void SearchService::HeadsLoop() {
+  std::unique_lock lock(heads_mu_);
+  while (true) {
+    heads_cv_.wait(lock, [this] { return heads_stop_ || heads_dirty_; });
+    if (heads_stop_) return;
+    heads_dirty_ = false;
+    lock.unlock();
+    auto gen = Current();
+    ImpactHeadsOptions opts = options_.heads;
+    opts.k1 = options_.keyword.bm25_k1;
+    opts.b = options_.keyword.bm25_b;
+    opts.cancel = &heads_cancel_;
+    auto built = ImpactHeads::Build(IndexLayout::XapianPath(gen->path), opts);
+    if (built) {
+      if ((*built)->terms() > 0) {
+        spdlog::info("search: top-weight lists of {} common terms ready ({:.0f} MB, {:.1f} s)",
+                     (*built)->terms(), (*built)->bytes() / 1048576.0, (*built)->seconds());
+      }
+      gen->SetHeads(std::move(*built));
+    } else if (built.error().code() != StatusCode::kCancelled) {
+      spdlog::warn("search: {}", built.error().message());
+    }
+    lock.lock();
+  }
+}
+
+void SearchService::StopHeads() {
+  {
+    std::lock_guard lock(heads_mu_);
+    heads_stop_ = true;
+    heads_cancel_ = true;
+  }
+  heads_cv_.notify_all();
+  if (heads_thread_.joinable()) heads_thread_.join();
+}
+
+bool SearchService::WaitForHeads(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto gen = Current();
+    auto heads = gen->Heads();
+    if (heads) {
+      auto lease = Lease::Acquire(gen);
+      if (lease) {
+        (void)(*lease)->Reopen();
+        if (heads->revision() == (*lease)->db().get_revision()) return true;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 Result<std::unique_ptr<SearchService>> SearchService::Open(const SearchServiceOptions& options) {
   IndexLayout layout(options.index_dir);
@@ -473,6 +556,7 @@ Result<std::unique_ptr<SearchService>> SearchService::Open(const SearchServiceOp
   if (!gen) return Err(gen.error());
   std::unique_ptr<SearchService> s(new SearchService(options));
   s->gen_ = std::move(*gen);
+  s->RefreshHeads();
   return s;
 }
 
@@ -529,8 +613,9 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   if (mode == SearchMode::kHybrid && resp.offset + limit > 1000) mode = SearchMode::kBm25;
   resp.mode = mode;
 
-  KeywordQuery q = BaseQuery(req, *input, gen->Stars());
+  KeywordQuery q = BaseQuery(req, *input, *gen);
   q.exact_boost = options_.exact_boost;
+  q.match_threads = options_.match_threads;
   if (mode == SearchMode::kBm25) {
     q.offset = resp.offset;
     q.limit = limit;
@@ -609,7 +694,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
   QueryInput input;
   input.text = core::Join(words, " ");
   input.term_count = static_cast<int>(words.size());
-  KeywordQuery q = BaseQuery(kreq, input, gen->Stars());
+  KeywordQuery q = BaseQuery(kreq, input, *gen);
   q.exact_boost = 0;
   q.limit = depth;
   q.snippet_bytes = 0;
@@ -723,6 +808,7 @@ Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
   auto written = ApplyStoreChanges(gen, store, options_.keyword, progress);
   // Stars are refreshed even when indexing could not run (another process holds the writer).
   Status stars = RefreshStars(gen, store);
+  RefreshHeads();  // after this process's writes, or another's
   if (!written) return written;
   if (!stars.ok()) return Err(stars);
   return written;
@@ -770,6 +856,10 @@ IndexInfo SearchService::Info() {
   info.embedder_id = gen->embedder ? gen->embedder->id() : "";
   info.vectors = gen->vectors ? static_cast<int64_t>(gen->vectors->size()) : 0;
   info.bytes = DirectorySize(gen->path);
+  if (auto heads = gen->Heads()) {
+    info.heads_terms = static_cast<int64_t>(heads->terms());
+    info.heads_bytes = static_cast<int64_t>(heads->bytes());
+  }
   auto lease = Lease::Acquire(gen);
   if (lease) {
     info.docs = (*lease)->DocCount();

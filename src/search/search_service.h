@@ -7,6 +7,7 @@
 //
 // Thread-safety: every method may be called from any thread concurrently.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -55,6 +56,13 @@ struct SearchServiceOptions {
   // Matches examined beyond the page so that result counts up to this are exact (larger
   // values cost latency on big corpora; counts past it are Xapian's estimate).
   int check_at_least = 100;
+  // Builds top-weight lists (ImpactHeads) in the background after opening and after the index
+  // changes, so that plain-word queries over large indexes score a few thousand documents
+  // instead of every match (`serve` turns this on; results are the same either way).
+  bool build_heads = false;
+  ImpactHeadsOptions heads;  // k1 and b are taken from `keyword`
+  // Threads for one large keyword match the heads cannot prune (KeywordQuery::match_threads).
+  int match_threads = 1;
 };
 
 struct SearchRequest {
@@ -96,6 +104,8 @@ struct IndexInfo {
   std::string embedder_id;
   int64_t vectors = 0;
   int64_t bytes = 0;
+  int64_t heads_terms = 0;  // terms with top-weight lists (0: none built yet)
+  int64_t heads_bytes = 0;
 };
 
 class SearchService {
@@ -130,6 +140,9 @@ class SearchService {
   void StopRefresher();
 
   IndexInfo Info();
+  // Waits until the current index's top-weight lists describe its latest revision (true), or
+  // `timeout` passes (false). Only meaningful with options.build_heads.
+  bool WaitForHeads(std::chrono::milliseconds timeout);
 
   struct Generation;  // internal
 
@@ -137,6 +150,11 @@ class SearchService {
   explicit SearchService(SearchServiceOptions options);
   std::shared_ptr<Generation> Current();
   Status ReloadIfChanged();
+  // Asks the heads thread to (re)build the current generation's top-weight lists when they are
+  // missing or describe an older revision.
+  void RefreshHeads();
+  void HeadsLoop();
+  void StopHeads();
 
   SearchServiceOptions options_;
   std::mutex gen_mu_;
@@ -146,6 +164,12 @@ class SearchService {
   std::condition_variable refresher_cv_;
   bool stop_ = false;
   std::thread refresher_;
+  std::mutex heads_mu_;
+  std::condition_variable heads_cv_;
+  bool heads_dirty_ = false;
+  bool heads_stop_ = false;
+  std::atomic<bool> heads_cancel_{false};
+  std::thread heads_thread_;
 };
 
 }  // namespace coolpapers::search

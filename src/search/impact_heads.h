@@ -1,0 +1,154 @@
+#pragma once
+// Top-n pruning for queries over common words.
+//
+// Xapian 1.4 scores every document an AND query matches: it has no dynamic pruning for AND, so
+// "large language models" over a million papers scores ~300,000 documents (~50 ms). ImpactHeads
+// keeps, for each common term, the documents where its BM25 weight is highest (the term's
+// "head") and a bound on its weight in every other document. ProveTopN then scores, exactly and
+// in Xapian, only the documents whose upper bound can still reach the top n, in order of that
+// bound, and stops once the n-th best exact score beats every remaining bound. When the bounds
+// cannot prove the top n (a rare required word, a query that is not a sum of term weights, too
+// many candidates) it says so and the caller runs the full match: results are identical either
+// way, only the work differs.
+//
+// Heads describe one revision of one database (weights depend on the collection's statistics);
+// they are rebuilt in the background after the index changes and ignored until then.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <xapian.h>
+
+#include "core/status.h"
+
+namespace coolpapers::search {
+
+struct ImpactHeadsOptions {
+  // Terms in fewer documents get no head (Xapian alone is fast for them); the effective
+  // threshold is at least `min_depth`, so small indexes build (almost) nothing.
+  Xapian::doccount min_termfreq = 4096;
+  // Queries whose rarest required term (or, without one, commonest term) is in fewer documents
+  // are cheap for Xapian's full match and are not pruned.
+  Xapian::doccount prune_min_termfreq = 30000;
+  // Postings kept per head: termfreq / depth_divisor, within [min_depth, max_depth].
+  size_t min_depth = 512;
+  size_t max_depth = 32768;
+  size_t depth_divisor = 16;
+  size_t first_prefix = 1024;  // postings of each head a query looks at first
+  double k1 = 1.2;      // BM25 parameters, as given to Xapian::BM25Weight (k2 = 0, k3 = 1)
+  double b = 0.75;
+  double min_normlen = 0.5;
+  int threads = 2;
+  // Threads that compute candidates' weights in ProveTopN (each opens its own handle).
+  int query_threads = 2;
+  // Stops a build early (checked between terms); the build then fails with Cancelled.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+class ImpactHeads {
+ public:
+  // Documents fall into kBuckets classes of length (quantiles of the collection): a term's
+  // weight in a document left out of its head is bounded per class, which is much tighter for
+  // long documents than one bound for all.
+  static constexpr int kBuckets = 64;
+  using Bounds = std::array<float, kBuckets>;
+  // Query-time prefixes of a head of `size` postings: the first PrefixLength(level), growing
+  // fourfold from options().first_prefix.
+  size_t PrefixLength(size_t level, size_t size) const;
+
+  struct Head {
+    std::vector<Xapian::docid> docids;  // by weight, highest first
+    std::vector<float> weights;         // BM25 weight (scale 1), rounded up
+    // rests[level][bucket]: upper bound of the weight in a document of that length class that
+    // is not among the first PrefixLength(level) postings (the last level is the whole head;
+    // all zero there when the head lists every document with the term).
+    std::vector<Bounds> rests;
+    float rest = 0;  // max of rests.back()
+  };
+
+  // Reads the database at `path` (one handle per thread) and builds the heads of every
+  // unprefixed term in at least max(min_termfreq, min_depth + 1) documents.
+  static Result<std::shared_ptr<const ImpactHeads>> Build(const std::string& path,
+                                                          const ImpactHeadsOptions& opts);
+
+  const Head* Find(const std::string& term) const;
+  int BucketOf(Xapian::docid did) const { return did < bucket_.size() ? bucket_[did] : 0; }
+  int BucketOfLength(Xapian::termcount doclen) const;
+  Xapian::termcount DocLength(Xapian::docid did) const {
+    return did < doclen_.size() ? doclen_[did] : 0;
+  }
+  Xapian::rev revision() const { return revision_; }
+  Xapian::doccount doccount() const { return doccount_; }
+  size_t terms() const { return heads_.size(); }
+  size_t bytes() const;
+  const ImpactHeadsOptions& options() const { return opts_; }
+  double seconds() const { return seconds_; }
+  Xapian::docid lastdocid() const { return lastdocid_; }
+  const std::string& path() const { return path_; }
+  // How many postings a head of a term in `termfreq` documents keeps.
+  size_t DepthFor(Xapian::doccount termfreq) const;
+
+  // The BM25 weight Xapian gives a term with `termfreq` documents, `wdf` occurrences in a
+  // document of length `doclen`, in a collection of `n` documents averaging `avlen`.
+  static double TermWeight(Xapian::doccount n, Xapian::doccount termfreq, double k1_plus_1);
+  double Weight(double termweight, Xapian::termcount wdf, Xapian::termcount doclen) const;
+
+ private:
+  ImpactHeadsOptions opts_;
+  std::string path_;
+  Xapian::rev revision_ = 0;
+  Xapian::doccount doccount_ = 0;
+  Xapian::docid lastdocid_ = 0;
+  double avlen_ = 0;
+  double seconds_ = 0;
+  std::vector<Xapian::termcount> bucket_limits_;  // upper doclen of buckets 0..kBuckets-2
+  std::vector<uint8_t> bucket_;                   // by docid
+  std::vector<Xapian::termcount> doclen_;         // by docid
+  std::unordered_map<std::string, Head> heads_;
+};
+
+// One weighted term of a query whose document weight is the sum of its terms' BM25 weights.
+struct WeightedTerm {
+  std::string term;
+  double scale = 1;       // OP_SCALE_WEIGHT factor
+  bool required = false;  // every match contains it (AND); otherwise it only adds weight
+  // Index of a term that every occurrence of this one also counts for (an exact word and its
+  // stem): the document holds that term too, at least as often. -1: none.
+  int implies = -1;
+};
+
+struct ProveStats {
+  size_t candidates = 0;  // documents in any head
+  size_t bounded = 0;     // of which known to match, with a lower bound
+  size_t scored = 0;      // documents scored exactly to raise the bound
+  size_t set = 0;         // documents returned
+  double ms = 0;          // time taken
+  double score_ms = 0;    // of which computing weights
+  double load_ms = 0;     // of which reading the postings of optional terms without a head
+  std::string fallback;   // why the heads could not prove the top n ("" = proved)
+};
+
+// Docids (ascending, a few times n at most) among which the top `n` documents of a query are,
+// or nullopt when the heads cannot prove that (then run the query in full). The query must weigh
+// a document as the sum of the scaled BM25 weights (the heads' parameters) of its `terms` that it
+// holds, and match exactly the documents holding every required term: AND, OR, AND_MAYBE and
+// SCALE_WEIGHT over distinct terms do; filters and phrases do not. The final order comes from
+// running the query restricted to these docids (DocidSetQuery).
+std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
+                                                    const Xapian::Database& db,
+                                                    const std::vector<WeightedTerm>& terms,
+                                                    size_t n, ProveStats* stats = nullptr);
+
+// A boolean query matching exactly `docids` (ascending, unique): restricts a query to them with
+// OP_FILTER without changing any weight.
+Xapian::Query DocidSetQuery(std::vector<Xapian::docid> docids);
+// A boolean query matching docids first..last (inclusive), to split one match between threads.
+Xapian::Query DocidRangeQuery(Xapian::docid first, Xapian::docid last);
+
+}  // namespace coolpapers::search

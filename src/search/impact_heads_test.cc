@@ -1,0 +1,308 @@
+#include "search/impact_heads.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "search/doc_source.h"
+#include "search/index_builder.h"
+#include "search/keyword_index.h"
+#include "search/search_service.h"
+#include "search/test_util.h"
+
+namespace coolpapers::search {
+namespace {
+
+using testing::TempDir;
+
+// tests/fixtures/search/arxiv-300.jsonl.gz: 300 real arXiv cs papers, each `copies` times under
+// new ids (so that ties, which replicas make common, are exercised).
+std::vector<IndexDoc> RealPapers(int copies) {
+  const std::string path =
+      std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/arxiv-300.jsonl.gz";
+  gzFile f = gzopen(path.c_str(), "rb");
+  EXPECT_NE(f, nullptr) << path;
+  std::string text;
+  char buf[65536];
+  for (int n; f && (n = gzread(f, buf, sizeof buf)) > 0;) text.append(buf, n);
+  if (f) gzclose(f);
+  std::vector<IndexDoc> base;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    auto j = nlohmann::json::parse(text.substr(pos, end - pos), nullptr, false);
+    pos = end + 1;
+    if (j.is_discarded()) continue;
+    IndexDoc d;
+    d.id = j.value("id", "");
+    d.title = j.value("title", "");
+    d.abstract = j.value("summary", "");
+    d.authors = j.value("authors", std::vector<std::string>{});
+    d.categories = j.value("categories", std::vector<std::string>{});
+    d.date = "2026-06-01 12:00:00";
+    base.push_back(std::move(d));
+  }
+  std::vector<IndexDoc> out;
+  for (int c = 0; c < copies; ++c) {
+    for (const IndexDoc& d : base) {
+      out.push_back(d);
+      if (c > 0) out.back().id = "r" + std::to_string(c) + "." + d.id;
+    }
+  }
+  return out;
+}
+
+// Small thresholds so that a 1,200-document index gets heads, several prefix levels and
+// complete lists.
+ImpactHeadsOptions SmallHeads() {
+  ImpactHeadsOptions o;
+  o.min_termfreq = 40;
+  o.prune_min_termfreq = 40;
+  o.min_depth = 8;
+  o.max_depth = 96;
+  o.depth_divisor = 6;
+  o.first_prefix = 8;
+  return o;
+}
+
+class ImpactHeadsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.path() + "/xapian";
+    auto w = KeywordIndexWriter::Open(path_, true);
+    ASSERT_TRUE(w.has_value());
+    for (const IndexDoc& d : RealPapers(4)) ASSERT_TRUE((*w)->Add(d).has_value());
+    ASSERT_TRUE((*w)->Commit().ok());
+    auto heads = ImpactHeads::Build(path_, SmallHeads());
+    ASSERT_TRUE(heads.has_value()) << heads.error().ToString();
+    heads_ = *heads;
+    auto s = KeywordIndexSearcher::Open(path_);
+    ASSERT_TRUE(s.has_value());
+    searcher_ = std::move(*s);
+  }
+
+  // Common title words of the corpus, for queries that have heads.
+  std::vector<std::string> CommonWords() {
+    std::vector<std::string> words;
+    Xapian::Database db(path_);
+    for (auto it = db.allterms_begin(); it != db.allterms_end(); ++it) {
+      const std::string t = *it;
+      if (t.size() > 3 && t[0] >= 'a' && t[0] <= 'z' && it.get_termfreq() >= 60 &&
+          t.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos) {
+        words.push_back(t);
+      }
+    }
+    return words;
+  }
+
+  void ExpectSamePage(KeywordQuery q, int* pruned, int* split = nullptr) {
+    KeywordQuery plain = q;
+    plain.heads = nullptr;
+    plain.match_threads = 1;
+    auto a = searcher_->Search(plain);
+    auto b = searcher_->Search(q);
+    ASSERT_TRUE(a.has_value() && b.has_value());
+    ASSERT_EQ(a->hits.size(), b->hits.size()) << q.input.text << " offset " << q.offset;
+    for (size_t i = 0; i < a->hits.size(); ++i) {
+      EXPECT_EQ(a->hits[i].docid, b->hits[i].docid) << q.input.text << " rank " << i;
+      EXPECT_DOUBLE_EQ(a->hits[i].score, b->hits[i].score) << q.input.text << " rank " << i;
+      EXPECT_EQ(a->hits[i].snippet_html, b->hits[i].snippet_html);
+    }
+    if (pruned) *pruned += b->pruned;
+    if (split) *split += b->split;
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::shared_ptr<const ImpactHeads> heads_;
+  std::unique_ptr<KeywordIndexSearcher> searcher_;
+};
+
+TEST_F(ImpactHeadsTest, WeightsAreXapiansBm25) {
+  Xapian::Database db(path_);
+  int checked = 0;
+  for (const std::string term : {"Zmodel", "Zlanguag", "learning", "Zgraph"}) {
+    Xapian::Enquire e(db);
+    e.set_query(Xapian::Query(term));
+    e.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
+    Xapian::MSet m = e.get_mset(0, 50);
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), db.get_termfreq(term), 0);
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      Xapian::PostingIterator p = db.postlist_begin(term);
+      p.skip_to(*it);
+      ASSERT_EQ(*p, *it);
+      const double mine = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*it));
+      EXPECT_NEAR(mine, it.get_weight(), 1e-12 * it.get_weight()) << term;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
+TEST_F(ImpactHeadsTest, HeadsHoldTheTopWeightsAndBoundTheRest) {
+  Xapian::Database db(path_);
+  ASSERT_GT(heads_->terms(), 20u);
+  int heads_checked = 0;
+  for (auto it = db.allterms_begin(); it != db.allterms_end(); ++it) {
+    const ImpactHeads::Head* h = heads_->Find(*it);
+    if (!h) continue;
+    ++heads_checked;
+    ASSERT_FALSE(h->docids.empty());
+    EXPECT_TRUE(std::is_sorted(h->weights.rbegin(), h->weights.rend())) << *it;
+    const std::set<Xapian::docid> listed(h->docids.begin(), h->docids.end());
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq(), 0);
+    double lowest_listed = h->weights.back();
+    for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
+      const double w = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*p));
+      if (listed.count(*p)) continue;
+      EXPECT_LE(w, h->rests.back()[heads_->BucketOf(*p)]) << *it << " doc " << *p;
+      EXPECT_LE(w, lowest_listed) << *it;
+    }
+  }
+  EXPECT_GT(heads_checked, 20);
+  // Prefixed terms (titles, authors, ids) have none; rare words have none.
+  EXPECT_EQ(heads_->Find("Szzzz"), nullptr);
+  EXPECT_EQ(heads_->Find("Q2606.00188"), nullptr);
+}
+
+TEST_F(ImpactHeadsTest, PrunedPagesEqualFullMatches) {
+  const std::vector<std::string> words = CommonWords();
+  ASSERT_GT(words.size(), 20u);
+  std::mt19937 rng(7);
+  int pruned = 0, queries = 0;
+  for (int i = 0; i < 150; ++i) {
+    std::string text = words[rng() % words.size()];
+    const int extra = static_cast<int>(rng() % 3);
+    for (int k = 0; k < extra; ++k) text += " " + words[rng() % words.size()];
+    KeywordQuery q;
+    q.input = *PrepareQuery(text);
+    q.heads = heads_;
+    q.limit = 10;
+    q.offset = i % 5 == 0 ? 10 : 0;
+    q.default_and = i % 7 != 0;  // some OR queries (every term optional)
+    q.exact_boost = i % 11 == 0 ? 0 : 1.0;
+    ExpectSamePage(q, &pruned);
+    ++queries;
+  }
+  // The pruned path must actually run for most of these common-word queries.
+  EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
+}
+
+TEST_F(ImpactHeadsTest, ShapesItCannotPruneFallBack) {
+  int pruned = 0;
+  for (const std::string text : {"\"language models\"", "ti:language model", "model model",
+                                 "language -model", "language model cat:cs.CL",
+                                 "language model date:2026-06-01..2026-06-02"}) {
+    KeywordQuery q;
+    q.input = *PrepareQuery(text);
+    q.heads = heads_;
+    const int before = pruned;
+    ExpectSamePage(q, &pruned);
+    EXPECT_EQ(pruned, before) << text;
+  }
+  KeywordQuery by_time;
+  by_time.input = *PrepareQuery("language model");
+  by_time.heads = heads_;
+  by_time.sort = SortOrder::kTime;
+  ExpectSamePage(by_time, &pruned);
+  EXPECT_EQ(pruned, 0);
+}
+
+TEST_F(ImpactHeadsTest, HeadsOfAnOlderRevisionAreIgnored) {
+  {
+    auto w = KeywordIndexWriter::Open(path_, false);
+    ASSERT_TRUE(w.has_value());
+    IndexDoc d = testing::Doc("2699.00001", "Language models language models language models",
+                              "Language models for language model evaluation of models.");
+    ASSERT_TRUE((*w)->Put(d).has_value());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  ASSERT_TRUE(searcher_->Reopen().ok());
+  KeywordQuery q;
+  q.input = *PrepareQuery("language models");
+  q.heads = heads_;
+  int pruned = 0;
+  ExpectSamePage(q, &pruned);
+  EXPECT_EQ(pruned, 0);
+  auto res = searcher_->Search(q);
+  ASSERT_TRUE(res.has_value());
+  ASSERT_FALSE(res->hits.empty());
+  EXPECT_EQ(res->hits[0].doc.id, "2699.00001");  // the new paper is found, first
+}
+
+TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
+  KeywordIndexOptions opts;
+  opts.split_min_matches = 1;
+  auto s = KeywordIndexSearcher::Open(path_, opts);
+  ASSERT_TRUE(s.has_value());
+  searcher_ = std::move(*s);
+  int split = 0;
+  for (const std::string text : {"language model", "learning", "\"neural networks\"",
+                                 "graph OR vision", "model -language"}) {
+    for (int offset : {0, 7, 30}) {
+      KeywordQuery q;
+      q.input = *PrepareQuery(text);
+      q.match_threads = 3;
+      q.offset = offset;
+      q.check_at_least = 100;
+      ExpectSamePage(q, nullptr, &split);
+      KeywordQuery plain = q;
+      plain.match_threads = 1;
+      auto a = searcher_->Search(plain);
+      auto b = searcher_->Search(q);
+      ASSERT_TRUE(a.has_value() && b.has_value());
+      // Each part counts exactly up to its own limit, so the sum is at least as exact.
+      if (a->total_exact) {
+        EXPECT_TRUE(b->total_exact) << text;
+        EXPECT_EQ(a->total, b->total) << text;
+      }
+      if (b->total_exact) EXPECT_GE(b->total, static_cast<int64_t>(b->hits.size()));
+    }
+  }
+  EXPECT_EQ(split, 15);
+}
+
+TEST(ImpactHeadsServiceTest, ServiceBuildsHeadsInTheBackgroundAndPrunes) {
+  TempDir dir;
+  const std::string index = dir.path() + "/index";
+  BuildOptions bo;
+  bo.semantic = false;
+  bo.progress = false;
+  VectorDocSource src(RealPapers(4));
+  ASSERT_TRUE(BuildIndex(index, src, bo).has_value());
+  SearchServiceOptions so;
+  so.index_dir = index;
+  auto plain = SearchService::Open(so);
+  ASSERT_TRUE(plain.has_value());
+  so.build_heads = true;
+  so.heads = SmallHeads();
+  so.match_threads = 2;
+  auto fast = SearchService::Open(so);
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_TRUE((*fast)->WaitForHeads(std::chrono::seconds(60)));
+  EXPECT_GT((*fast)->Info().heads_terms, 0);
+  EXPECT_EQ((*plain)->Info().heads_terms, 0);
+  for (const std::string text : {"language models", "reinforcement learning", "graph neural",
+                                 "diffusion model image"}) {
+    SearchRequest req;
+    req.query = text;
+    req.mode = SearchMode::kBm25;
+    auto a = (*plain)->Search(req);
+    auto b = (*fast)->Search(req);
+    ASSERT_TRUE(a.has_value() && b.has_value()) << text;
+    ASSERT_EQ(a->hits.size(), b->hits.size()) << text;
+    for (size_t i = 0; i < a->hits.size(); ++i) {
+      EXPECT_EQ(a->hits[i].id, b->hits[i].id) << text << " rank " << i;
+      EXPECT_DOUBLE_EQ(a->hits[i].score, b->hits[i].score);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace coolpapers::search
