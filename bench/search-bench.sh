@@ -48,6 +48,9 @@ http_bench() {
   local pid=$!
   pids+=("$pid")
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  # serve builds the index's top-weight lists in the background: time the API once they are up.
+  for _ in $(seq 1 600); do grep -q "top-weight lists" "$work/serve.log" && break; sleep 1; done
+  grep -o "top-weight lists.*" "$work/serve.log" | head -1 | sed "s/^/[$label] serve: /"
   for mode in "$@"; do
     "$driver" http --url "http://127.0.0.1:$port" --queries "$work/queries.txt" --mode "$mode" \
       --label "$label" || echo "[$label] HTTP run had errors (see $work/serve.log)"
