@@ -368,20 +368,29 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     double known;    // sum of the known scaled weights
     double exact;    // weight computed from the postings (-inf: no match); NaN until then
     bool out;        // bounded below theta: can never reach the top n
+    uint8_t bucket;  // its length class
   };
-  std::vector<Acc> acc;
-  std::vector<float> acc_w;  // acc_w[idx * t_count + i]: term i's stored weight (unscaled)
-  static thread_local std::vector<uint32_t> slot;
+  // Buffers are kept per thread between queries: allocating them anew costs page faults.
+  // (Bound to references: a lambda run by the helper thread must see this thread's buffers.)
+  static thread_local std::vector<Acc> acc_buffer;
+  static thread_local std::vector<float> acc_w_buffer;
+  std::vector<Acc>& acc = acc_buffer;
+  std::vector<float>& acc_w = acc_w_buffer;  // [idx * t_count + i]: term i's stored weight
+  acc.clear();
+  acc_w.clear();
+  static thread_local std::vector<uint32_t> slot_buffer;
+  std::vector<uint32_t>& slot = slot_buffer;
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   if (slot.size() < static_cast<size_t>(heads.lastdocid()) + 1) {
     slot.assign(static_cast<size_t>(heads.lastdocid()) + 1, kNone);
   }
   struct ResetSlots {
     std::vector<Acc>& acc;
+    std::vector<uint32_t>& slot;
     ~ResetSlots() {
       for (const Acc& a : acc) slot[a.did] = kNone;
     }
-  } reset{acc};
+  } reset{acc, slot};
 
   // Computes the weight of acc[idx...] from the postings, as Xapian would.
   // Completes the weights of acc[idx...] from the postings of the terms their lists did not
@@ -444,15 +453,18 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     double lb;  // lower bound, or -inf when it may not match
     uint32_t idx;
   };
-  std::vector<Candidate> cands;
+  static thread_local std::vector<Candidate> cands_buffer;
+  std::vector<Candidate>& cands = cands_buffer;
   std::vector<std::array<double, kB>> rest(t_count);
   std::vector<size_t> taken(t_count, 0);
-  std::vector<double> keys;
-  std::vector<uint32_t> batch;
+  static thread_local std::vector<double> keys_buffer;
+  static thread_local std::vector<uint32_t> batch_buffer;
+  std::vector<double>& keys = keys_buffer;
+  std::vector<uint32_t>& batch = batch_buffer;
   const size_t small_set = std::max<size_t>(64, 2 * n);
   // Xapian's full match costs about the postings of the term that drives it (the rarest
   // required one): spend a share of that on computing weights before giving up.
-  const size_t max_scored = std::clamp<size_t>(driver_tf / 24, std::max<size_t>(512, 4 * n), 16384);
+  const size_t max_scored = std::clamp<size_t>(driver_tf / 32, std::max<size_t>(512, 4 * n), 16384);
   size_t batch_size = 256;
   try {
     double theta_before = -kInf, rest_before = kInf;  // at the end of the previous level
@@ -475,6 +487,12 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         if (complete && terms[i].required) complete_required |= uint64_t{1} << i;
         const uint64_t bit = uint64_t{1} << i;
         for (size_t k = taken[i]; k < take; ++k) {
+          // The lists are in weight order, so slot lookups are random: fetch ahead.
+          constexpr size_t kAhead = 16;
+          if (k + kAhead < take && h.docids[k + kAhead] < slot.size()) {
+            __builtin_prefetch(&slot[h.docids[k + kAhead]]);
+            __builtin_prefetch(&heads.BucketRef(h.docids[k + kAhead]));
+          }
           const Xapian::docid did = h.docids[k];
           if (did >= slot.size()) continue;  // cannot happen for this revision
           uint32_t& s = slot[did];
@@ -482,7 +500,8 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
             // Beyond the last prefixes a document weighs at most their bound: below theta.
             if (theta_before > rest_before) continue;
             s = static_cast<uint32_t>(acc.size());
-            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), false});
+            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), false,
+                           static_cast<uint8_t>(heads.BucketOf(did))});
             acc_w.resize(acc_w.size() + t_count, 0);
           }
           acc_w[static_cast<size_t>(s) * t_count + i] = h.weights[k];
@@ -520,7 +539,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         }
         // A complete list names every document with its term: others cannot match.
         if ((complete_required & ~present) != 0) continue;
-        const int b = heads.BucketOf(a.did);
+        const int b = a.bucket;
         double unknown = 0;
         for (size_t i = 0; i < t_count; ++i) {
           if (a.mask >> i & 1) continue;

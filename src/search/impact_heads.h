@@ -14,6 +14,7 @@
 // Heads describe one revision of one database (weights depend on the collection's statistics);
 // they are rebuilt in the background after the index changes and ignored until then.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -35,7 +36,7 @@ struct ImpactHeadsOptions {
   Xapian::doccount min_termfreq = 4096;
   // Queries whose rarest required term (or, without one, commonest term) is in fewer documents
   // are cheap for Xapian's full match and are not pruned.
-  Xapian::doccount prune_min_termfreq = 30000;
+  Xapian::doccount prune_min_termfreq = 50000;
   // Postings kept per head: termfreq / depth_divisor, within [min_depth, max_depth].
   size_t min_depth = 512;
   size_t max_depth = 32768;
@@ -79,6 +80,9 @@ class ImpactHeads {
 
   const Head* Find(const std::string& term) const;
   int BucketOf(Xapian::docid did) const { return did < bucket_.size() ? bucket_[did] : 0; }
+  const uint8_t& BucketRef(Xapian::docid did) const {  // did < lastdocid() + 1
+    return bucket_[std::min<size_t>(did, bucket_.size() - 1)];
+  }
   int BucketOfLength(Xapian::termcount doclen) const;
   Xapian::termcount DocLength(Xapian::docid did) const {
     return did < doclen_.size() ? doclen_[did] : 0;

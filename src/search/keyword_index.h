@@ -40,7 +40,7 @@ struct KeywordIndexOptions {
   double bm25_b = 0.75;   // BM25 length normalisation
   // A match is split between threads (KeywordQuery::match_threads) only when Xapian's bound on
   // its size reaches this.
-  Xapian::doccount split_min_matches = 20000;
+  Xapian::doccount split_min_matches = 5000;
 };
 
 class KeywordIndexWriter {

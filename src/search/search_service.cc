@@ -497,11 +497,16 @@ void SearchService::RefreshHeads() {
 
 void SearchService::HeadsLoop() {
   std::unique_lock lock(heads_mu_);
+  auto next_allowed = std::chrono::steady_clock::now();
   while (true) {
     heads_cv_.wait(lock, [this] { return heads_stop_ || heads_dirty_; });
     if (heads_stop_) return;
+    // A busy index (papers arriving every refresh) would keep a core rebuilding: rebuild at
+    // most once per ten build times; queries run unpruned (same results) meanwhile.
+    if (heads_cv_.wait_until(lock, next_allowed, [this] { return heads_stop_; })) return;
     heads_dirty_ = false;
     lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
     auto gen = Current();
     ImpactHeadsOptions opts = options_.heads;
     opts.k1 = options_.keyword.bm25_k1;
@@ -517,6 +522,8 @@ void SearchService::HeadsLoop() {
     } else if (built.error().code() != StatusCode::kCancelled) {
       spdlog::warn("search: {}", built.error().message());
     }
+    const auto finished = std::chrono::steady_clock::now();
+    next_allowed = finished + 9 * (finished - started);
     lock.lock();
   }
 }
