@@ -313,6 +313,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   std::vector<size_t> order;  // required terms first
   Xapian::doccount driver_tf = 0, rarest_required = 0;
   uint64_t required_mask = 0;
+  std::vector<Xapian::doccount> tfs(t_count);
   try {
     for (size_t i = 0; i < t_count; ++i) {
       for (size_t j = 0; j < i; ++j) {
@@ -320,13 +321,20 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       }
       if (!(terms[i].scale >= 0)) return fail("negative scale");
       if (terms[i].required) required_mask |= uint64_t{1} << i;
-      const Xapian::doccount tf = db.get_termfreq(terms[i].term);
-      termweight[i] = ImpactHeads::TermWeight(heads.doccount(), tf, 0);
-      driver_tf = std::max(driver_tf, tf);
-      if (terms[i].required && (rarest_required == 0 || tf < rarest_required)) rarest_required = tf;
+      tfs[i] = db.get_termfreq(terms[i].term);
+      termweight[i] = ImpactHeads::TermWeight(heads.doccount(), tfs[i], 0);
+      driver_tf = std::max(driver_tf, tfs[i]);
+      if (terms[i].required && (rarest_required == 0 || tfs[i] < rarest_required)) {
+        rarest_required = tfs[i];
+      }
       hs[i] = heads.Find(terms[i].term);
+      if (!hs[i] && terms[i].required) return fail("a required term has no head");
+    }
+    if (rarest_required > 0) driver_tf = rarest_required;
+    if (driver_tf < o.prune_min_termfreq) return fail("few postings: the full match is cheap");
+    for (size_t i = 0; i < t_count; ++i) {
       if (hs[i]) continue;
-      if (terms[i].required) return fail("a required term has no head");
+      const Xapian::doccount tf = tfs[i];
       if (tf > std::max<Xapian::doccount>(o.min_termfreq, o.min_depth)) {
         return fail("term too common");
       }
@@ -352,8 +360,6 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   }
   st.load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                    .count();
-  if (rarest_required > 0) driver_tf = rarest_required;
-  if (driver_tf < o.prune_min_termfreq) return fail("few postings: the full match is cheap");
   for (size_t i = 0; i < t_count; ++i) {
     if (terms[i].required) order.push_back(i);
   }
@@ -392,7 +398,6 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     }
   } reset{acc, slot};
 
-  // Computes the weight of acc[idx...] from the postings, as Xapian would.
   // Completes the weights of acc[idx...] from the postings of the terms their lists did not
   // give (required terms first, so documents without one are dropped early).
   auto score_range = [&](const Xapian::Database& handle, const uint32_t* first,
