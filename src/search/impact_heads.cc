@@ -425,7 +425,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     for (uint32_t k : idx) acc[k].exact = acc[k].known;
     const uint32_t* begin = idx.data();
     const uint32_t* end = idx.data() + idx.size();
-    if (o.query_threads > 1 && idx.size() >= 512) {
+    if (o.query_threads > 1 && idx.size() >= 256) {
       // The upper half of the docids on a second handle of the same revision.
       const uint32_t* mid = begin + idx.size() / 2;
       std::exception_ptr error;
