@@ -130,8 +130,14 @@ const ImpactHeads::Head* ImpactHeads::Find(const std::string& term) const {
   return it == heads_.end() ? nullptr : &it->second;
 }
 
+const ImpactHeads::Dense* ImpactHeads::FindDense(const std::string& term) const {
+  auto it = dense_.find(term);
+  return it == dense_.end() ? nullptr : &it->second;
+}
+
 size_t ImpactHeads::bytes() const {
-  size_t total = 0;
+  size_t total = bucket_.capacity() + doclen_.capacity() * sizeof(Xapian::termcount);
+  for (const auto& [term, d] : dense_) total += term.size() + d.q.capacity() + 48;
   for (const auto& [term, h] : heads_) {
     total += term.size() + sizeof(Head) + h.docids.capacity() * sizeof(Xapian::docid) +
              h.weights.capacity() * sizeof(float) + 32;
@@ -162,6 +168,14 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
       if (it.get_termfreq() >= threshold && Unprefixed(*it)) terms.push_back(*it);
     }
     if (terms.empty()) return std::shared_ptr<const ImpactHeads>(out);
+    std::vector<std::pair<Xapian::doccount, std::string>> common;
+    for (const std::string& t : terms) {
+      const Xapian::doccount tf = db.get_termfreq(t);
+      if (tf >= opts.dense_min_fraction * out->doccount_) common.emplace_back(tf, t);
+    }
+    std::sort(common.rbegin(), common.rend());
+    if (common.size() > opts.dense_max_terms) common.resize(opts.dense_max_terms);
+    for (auto& [tf, t] : common) out->dense_[t];  // filled by the workers
     doclen.assign(static_cast<size_t>(db.get_lastdocid()) + 1, 0);
     std::vector<Xapian::termcount> lengths;
     lengths.reserve(out->doccount_);
@@ -203,6 +217,13 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
         const size_t depth = out->DepthFor(tf);
         heap.clear();
         float floor = -1;
+        // dense_ was filled before the workers started: each one writes only its own terms.
+        Dense* dense = nullptr;
+        if (auto d = out->dense_.find(term); d != out->dense_.end()) {
+          dense = &d->second;
+          dense->q.assign(doclen.size(), 0);
+          dense->step = tw * (opts.k1 + 1) / 255;  // BM25 weights stay below tw * (k1 + 1)
+        }
         Bounds left{};  // per length class, the highest weight left out of the head
         auto leave = [&](const Item& item) {
           float& m = left[out->BucketOf(item.second)];
@@ -212,6 +233,10 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
           const Xapian::docid did = *it;
           const float w =
               RoundUp(out->Weight(tw, it.get_wdf(), did < doclen.size() ? doclen[did] : 0));
+          if (dense && did < dense->q.size() && dense->step > 0) {
+            dense->q[did] = static_cast<uint8_t>(
+                std::clamp(std::ceil(w / dense->step), 1.0, 255.0));
+          }
           if (heap.size() < depth) {
             heap.emplace_back(w, did);
             std::push_heap(heap.begin(), heap.end(), std::greater<>());
@@ -308,6 +333,8 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
 
   // Each term's documents by weight: its head, or every posting of a rarer optional term.
   std::vector<const ImpactHeads::Head*> hs(t_count, nullptr);
+  std::vector<const ImpactHeads::Dense*> dense(t_count, nullptr);
+  for (size_t i = 0; i < t_count; ++i) dense[i] = heads.FindDense(terms[i].term);
   std::vector<ImpactHeads::Head> owned(t_count);
   std::vector<double> termweight(t_count);
   std::vector<size_t> order;  // required terms first
@@ -530,8 +557,23 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
           cands.push_back({a.exact + approx(a.exact), a.exact - approx(a.exact), k});
           continue;
         }
-        // Terms implied by listed terms are present, weighing at least the implied share.
+        // Very common terms: every document's weight is known to within a step.
         uint64_t present = a.mask;
+        double dense_lb = 0, dense_ub = 0;
+        bool absent_required = false;
+        for (size_t i = 0; i < t_count; ++i) {
+          if (!dense[i] || (a.mask >> i & 1)) continue;
+          const uint8_t q = a.did < dense[i]->q.size() ? dense[i]->q[a.did] : 0;
+          if (q == 0) {
+            absent_required |= terms[i].required;
+            continue;
+          }
+          present |= uint64_t{1} << i;
+          dense_lb += terms[i].scale * (q - 1) * dense[i]->step;
+          dense_ub += terms[i].scale * q * dense[i]->step;
+        }
+        if (absent_required) continue;
+        // Terms implied by listed terms are present, weighing at least the implied share.
         double implied_lb = 0;
         const float* w = &acc_w[static_cast<size_t>(k) * t_count];
         for (size_t i = 0; i < t_count; ++i) {
@@ -545,9 +587,10 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         // A complete list names every document with its term: others cannot match.
         if ((complete_required & ~present) != 0) continue;
         const int b = a.bucket;
-        double unknown = 0;
+        double unknown = dense_ub;
         for (size_t i = 0; i < t_count; ++i) {
           if (a.mask >> i & 1) continue;
+          if (dense[i]) continue;  // counted in dense_ub, or absent
           double r = rest[i][b];
           const int s = terms[i].implies;
           // Its occurrences are occurrences of term s: same document, no more often.
@@ -559,7 +602,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         const double ub = a.known + unknown;
         // Stored weights are rounded up to floats: at most ~1.2e-7 above the true ones.
         const double lb = (required_mask & ~present) == 0
-                              ? (a.known + implied_lb) * (1 - 1e-6) - 1e-9
+                              ? (a.known + implied_lb + dense_lb) * (1 - 1e-6) - 1e-9
                               : -kInf;
         cands.push_back({ub + slack(ub), lb, k});
       }

@@ -42,6 +42,12 @@ struct ImpactHeadsOptions {
   size_t max_depth = 32768;
   size_t depth_divisor = 16;
   size_t first_prefix = 1024;  // postings of each head a query looks at first
+  // The commonest terms (in at least this share of the documents, at most dense_max_terms of
+  // them) also get every document's weight, quantised to a byte: their lists are flat (weights
+  // barely vary among the top tens of thousands), so bounds alone would leave too many
+  // candidates to score.
+  double dense_min_fraction = 0.2;
+  size_t dense_max_terms = 64;
   double k1 = 1.2;      // BM25 parameters, as given to Xapian::BM25Weight (k2 = 0, k3 = 1)
   double b = 0.75;
   double min_normlen = 0.5;
@@ -72,6 +78,11 @@ class ImpactHeads {
     std::vector<Bounds> rests;
     float rest = 0;  // max of rests.back()
   };
+  // Every document's weight of a very common term: 0 = absent, else in ((q-1)*step, q*step].
+  struct Dense {
+    std::vector<uint8_t> q;  // by docid
+    double step = 0;
+  };
 
   // Reads the database at `path` (one handle per thread) and builds the heads of every
   // unprefixed term in at least max(min_termfreq, min_depth + 1) documents.
@@ -79,6 +90,8 @@ class ImpactHeads {
                                                           const ImpactHeadsOptions& opts);
 
   const Head* Find(const std::string& term) const;
+  const Dense* FindDense(const std::string& term) const;
+  size_t dense_terms() const { return dense_.size(); }
   int BucketOf(Xapian::docid did) const { return did < bucket_.size() ? bucket_[did] : 0; }
   const uint8_t& BucketRef(Xapian::docid did) const {  // did < lastdocid() + 1
     return bucket_[std::min<size_t>(did, bucket_.size() - 1)];
@@ -115,6 +128,7 @@ class ImpactHeads {
   std::vector<uint8_t> bucket_;                   // by docid
   std::vector<Xapian::termcount> doclen_;         // by docid
   std::unordered_map<std::string, Head> heads_;
+  std::unordered_map<std::string, Dense> dense_;
 };
 
 // One weighted term of a query whose document weight is the sum of its terms' BM25 weights.

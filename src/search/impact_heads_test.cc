@@ -171,6 +171,32 @@ TEST_F(ImpactHeadsTest, HeadsHoldTheTopWeightsAndBoundTheRest) {
   EXPECT_EQ(heads_->Find("Q2606.00188"), nullptr);
 }
 
+TEST_F(ImpactHeadsTest, DenseWeightsBoundEveryDocument) {
+  Xapian::Database db(path_);
+  ASSERT_GT(heads_->dense_terms(), 0u);
+  int dense_checked = 0;
+  for (auto it = db.allterms_begin(); it != db.allterms_end(); ++it) {
+    const ImpactHeads::Dense* d = heads_->FindDense(*it);
+    if (!d) continue;
+    ++dense_checked;
+    EXPECT_GE(it.get_termfreq(), 0.2 * db.get_doccount()) << *it;
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq(), 0);
+    std::set<Xapian::docid> with;
+    for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
+      with.insert(*p);
+      const double w = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*p));
+      const int q = d->q[*p];
+      ASSERT_GT(q, 0) << *it;
+      EXPECT_LE(w, q * d->step * (1 + 1e-9)) << *it;
+      EXPECT_GE(w, (q - 1) * d->step * (1 - 1e-6)) << *it;
+    }
+    for (Xapian::docid did = 1; did <= db.get_lastdocid(); ++did) {
+      if (!with.count(did)) EXPECT_EQ(d->q[did], 0) << *it << " doc " << did;
+    }
+  }
+  EXPECT_EQ(static_cast<size_t>(dense_checked), heads_->dense_terms());
+}
+
 TEST_F(ImpactHeadsTest, PrunedPagesEqualFullMatches) {
   const std::vector<std::string> words = CommonWords();
   ASSERT_GT(words.size(), 20u);
