@@ -323,6 +323,8 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
                              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact, q.exact_boost));
       }
     }
+    // ProveTopN takes at most 64 terms; longer (pasted) queries use the full match.
+    prunable = prunable && main_terms.size() + exact_terms.size() <= 64;
     if (prunable) {
       const bool required = main.get_type() != Xapian::Query::OP_OR;
       for (const std::string& t : main_terms) terms->push_back({t, 1.0, required, -1});
