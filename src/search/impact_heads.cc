@@ -496,7 +496,8 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   const size_t small_set = std::max<size_t>(64, 2 * n);
   // Xapian's full match costs about the postings of the term that drives it (the rarest
   // required one): spend a share of that on computing weights before giving up.
-  const size_t max_scored = std::clamp<size_t>(driver_tf / 32, std::max<size_t>(512, 4 * n), 16384);
+  const size_t max_scored = std::clamp<size_t>(
+      driver_tf / std::max<size_t>(1, o.score_budget_divisor), std::max<size_t>(512, 4 * n), 16384);
   size_t batch_size = 256;
   try {
     double theta_before = -kInf, rest_before = kInf;  // at the end of the previous level

@@ -52,6 +52,9 @@ struct ImpactHeadsOptions {
   double b = 0.75;
   double min_normlen = 0.5;
   int threads = 2;
+  // ProveTopN computes at most (postings of the query's rarest required term) / this many
+  // candidates' weights before giving up (Xapian's full match costs about those postings).
+  size_t score_budget_divisor = 64;
   // Threads that compute candidates' weights in ProveTopN (each opens its own handle).
   int query_threads = 2;
   // Stops a build early (checked between terms); the build then fails with Cancelled.
