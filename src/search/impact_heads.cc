@@ -92,7 +92,7 @@ Xapian::Query DocidRangeQuery(Xapian::docid first, Xapian::docid last) {
   return Xapian::Query(source->release());
 }
 
-double ImpactHeads::TermWeight(Xapian::doccount n, Xapian::doccount termfreq, double) {
+double ImpactHeads::TermWeight(Xapian::doccount n, Xapian::doccount termfreq) {
   // Xapian::BM25Weight::init without relevance information (k3 = 1, wqf = 1).
   double tw = (static_cast<double>(n) - termfreq + 0.5) / (termfreq + 0.5);
   if (tw < 2) tw = tw * 0.5 + 1;
@@ -213,7 +213,7 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
         if (cancelled()) return;
         const std::string& term = terms[i];
         const Xapian::doccount tf = db.get_termfreq(term);
-        const double tw = TermWeight(out->doccount_, tf, opts.k1 + 1);
+        const double tw = TermWeight(out->doccount_, tf);
         const size_t depth = out->DepthFor(tf);
         heap.clear();
         float floor = -1;
@@ -322,6 +322,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     return std::nullopt;
   };
   if (n == 0 || terms.empty() || terms.size() > 64) return fail("query shape");
+  if (heads.terms() == 0) return fail("no lists");
   if (db.get_revision() != heads.revision() || db.get_doccount() != heads.doccount()) {
     return fail("stale heads");
   }
@@ -349,7 +350,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       if (!(terms[i].scale >= 0)) return fail("negative scale");
       if (terms[i].required) required_mask |= uint64_t{1} << i;
       tfs[i] = db.get_termfreq(terms[i].term);
-      termweight[i] = ImpactHeads::TermWeight(heads.doccount(), tfs[i], 0);
+      termweight[i] = ImpactHeads::TermWeight(heads.doccount(), tfs[i]);
       driver_tf = std::max(driver_tf, tfs[i]);
       if (terms[i].required && (rarest_required == 0 || tfs[i] < rarest_required)) {
         rarest_required = tfs[i];
@@ -608,8 +609,6 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         cands.push_back({ub + slack(ub), lb, k});
       }
       st.candidates = cands.size();
-      st.bounded = 0;
-      for (const Candidate& c : cands) st.bounded += c.lb > -kInf;
       // theta: a lower bound of the n-th best weight, from the n best lower bounds (a min-heap).
       keys.clear();
       for (const Candidate& c : cands) {

@@ -114,9 +114,10 @@ class ImpactHeads {
   // How many postings a head of a term in `termfreq` documents keeps.
   size_t DepthFor(Xapian::doccount termfreq) const;
 
-  // The BM25 weight Xapian gives a term with `termfreq` documents, `wdf` occurrences in a
-  // document of length `doclen`, in a collection of `n` documents averaging `avlen`.
-  static double TermWeight(Xapian::doccount n, Xapian::doccount termfreq, double k1_plus_1);
+  // Xapian::BM25Weight's idf part for a term in `termfreq` of `n` documents (k3 = 1, wqf = 1).
+  static double TermWeight(Xapian::doccount n, Xapian::doccount termfreq);
+  // The BM25 weight Xapian gives a term of idf part `termweight` with `wdf` occurrences in a
+  // document of length `doclen` (the collection's average length is the heads' own).
   double Weight(double termweight, Xapian::termcount wdf, Xapian::termcount doclen) const;
 
  private:
@@ -146,7 +147,6 @@ struct WeightedTerm {
 
 struct ProveStats {
   size_t candidates = 0;  // documents in any head
-  size_t bounded = 0;     // of which known to match, with a lower bound
   size_t scored = 0;      // documents scored exactly to raise the bound
   size_t set = 0;         // documents returned
   double ms = 0;          // time taken

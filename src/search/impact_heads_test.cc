@@ -132,7 +132,7 @@ TEST_F(ImpactHeadsTest, WeightsAreXapiansBm25) {
     e.set_query(Xapian::Query(term));
     e.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
     Xapian::MSet m = e.get_mset(0, 50);
-    const double tw = ImpactHeads::TermWeight(db.get_doccount(), db.get_termfreq(term), 0);
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), db.get_termfreq(term));
     for (auto it = m.begin(); it != m.end(); ++it) {
       Xapian::PostingIterator p = db.postlist_begin(term);
       p.skip_to(*it);
@@ -156,7 +156,7 @@ TEST_F(ImpactHeadsTest, HeadsHoldTheTopWeightsAndBoundTheRest) {
     ASSERT_FALSE(h->docids.empty());
     EXPECT_TRUE(std::is_sorted(h->weights.rbegin(), h->weights.rend())) << *it;
     const std::set<Xapian::docid> listed(h->docids.begin(), h->docids.end());
-    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq(), 0);
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq());
     double lowest_listed = h->weights.back();
     for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
       const double w = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*p));
@@ -180,7 +180,7 @@ TEST_F(ImpactHeadsTest, DenseWeightsBoundEveryDocument) {
     if (!d) continue;
     ++dense_checked;
     EXPECT_GE(it.get_termfreq(), 0.2 * db.get_doccount()) << *it;
-    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq(), 0);
+    const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq());
     std::set<Xapian::docid> with;
     for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
       with.insert(*p);
