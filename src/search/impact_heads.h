@@ -126,7 +126,7 @@ class ImpactHeads {
   Xapian::rev revision_ = 0;
   Xapian::doccount doccount_ = 0;
   Xapian::docid lastdocid_ = 0;
-  double avlen_ = 0;
+  double len_factor_ = 0;  // 1 / the collection's average document length
   double seconds_ = 0;
   std::vector<Xapian::termcount> bucket_limits_;  // upper doclen of buckets 0..kBuckets-2
   std::vector<uint8_t> bucket_;                   // by docid
@@ -149,9 +149,6 @@ struct ProveStats {
   size_t candidates = 0;  // documents in any head
   size_t scored = 0;      // documents scored exactly to raise the bound
   size_t set = 0;         // documents returned
-  double ms = 0;          // time taken
-  double score_ms = 0;    // of which computing weights
-  double load_ms = 0;     // of which reading the postings of optional terms without a head
   std::string fallback;   // why the heads could not prove the top n ("" = proved)
 };
 

@@ -240,6 +240,23 @@ TEST_F(ImpactHeadsTest, ShapesItCannotPruneFallBack) {
   EXPECT_EQ(pruned, 0);
 }
 
+TEST_F(ImpactHeadsTest, ProveTopNSaysWhyItFallsBack) {
+  Xapian::Database db(path_);
+  ProveStats st;
+  EXPECT_FALSE(ProveTopN(*heads_, db, {{"Zmodel", 1, true}, {"Zmodel", 1, false}}, 10, &st));
+  EXPECT_EQ(st.fallback, "repeated term");
+  EXPECT_FALSE(ProveTopN(*heads_, db, {{"Zmodel", 1, true}, {"Szzzz", 1, true}}, 10, &st));
+  EXPECT_EQ(st.fallback, "a required term has no head");
+  EXPECT_FALSE(ProveTopN(*heads_, db, {}, 10, &st));
+  EXPECT_EQ(st.fallback, "query shape");
+  auto set = ProveTopN(*heads_, db, {{"Zmodel", 1, true}, {"Zlanguag", 1, true}}, 10, &st);
+  ASSERT_TRUE(set.has_value()) << st.fallback;
+  EXPECT_EQ(st.fallback, "");
+  EXPECT_GE(set->size(), 10u);
+  EXPECT_LE(set->size(), st.candidates);
+  EXPECT_TRUE(std::is_sorted(set->begin(), set->end()));
+}
+
 TEST_F(ImpactHeadsTest, HeadsOfAnOlderRevisionAreIgnored) {
   {
     auto w = KeywordIndexWriter::Open(path_, false);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include "core/text.h"
@@ -493,13 +494,17 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        Xapian::Database handle(path_);
-        run(t, handle);
-      } catch (const Xapian::Error&) {
-      }
-    });
+    // A part whose thread cannot start stays !ok, and the match runs in one piece.
+    try {
+      pool.emplace_back([&, t] {
+        try {
+          Xapian::Database handle(path_);
+          run(t, handle);
+        } catch (const Xapian::Error&) {
+        }
+      });
+    } catch (const std::system_error&) {
+    }
   }
   run(0, db_);
   for (auto& th : pool) th.join();
