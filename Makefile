@@ -4,6 +4,7 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 DB ?= sqlite:var/coolpapers.db
 LISTEN ?= 127.0.0.1:8080
+# Warnings are errors in the test builds (as CI runs them) and, under CI, in the release build.
 WERROR := $(if $(CI),ON,OFF)
 
 .PHONY: all deps vendor build run test test-build test-asan bench clean format
@@ -31,7 +32,7 @@ run: build
 SANITIZE ?= OFF
 test-build: deps vendor
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-	  -DCOOLPAPERS_SANITIZE=$(SANITIZE) -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=$(WERROR) >/dev/null
+	  -DCOOLPAPERS_SANITIZE=$(SANITIZE) -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 
 test: test-build

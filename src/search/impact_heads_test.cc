@@ -191,7 +191,9 @@ TEST_F(ImpactHeadsTest, DenseWeightsBoundEveryDocument) {
       EXPECT_GE(w, (q - 1) * d->step * (1 - 1e-6)) << *it;
     }
     for (Xapian::docid did = 1; did <= db.get_lastdocid(); ++did) {
-      if (!with.count(did)) EXPECT_EQ(d->q[did], 0) << *it << " doc " << did;
+      if (!with.count(did)) {
+        EXPECT_EQ(d->q[did], 0) << *it << " doc " << did;
+      }
     }
   }
   EXPECT_EQ(static_cast<size_t>(dense_checked), heads_->dense_terms());
@@ -305,7 +307,9 @@ TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
         EXPECT_TRUE(b->total_exact) << text;
         EXPECT_EQ(a->total, b->total) << text;
       }
-      if (b->total_exact) EXPECT_GE(b->total, static_cast<int64_t>(b->hits.size()));
+      if (b->total_exact) {
+        EXPECT_GE(b->total, static_cast<int64_t>(b->hits.size()));
+      }
     }
   }
   EXPECT_EQ(split, 15);
