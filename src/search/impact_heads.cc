@@ -135,8 +135,8 @@ const ImpactHeads::Dense* ImpactHeads::FindDense(const std::string& term) const 
 }
 
 size_t ImpactHeads::bytes() const {
-  size_t total = bucket_.capacity() + doclen_.capacity() * sizeof(Xapian::termcount);
-  for (const auto& [term, d] : dense_) total += term.size() + d.q.capacity() + 48;
+  size_t total = rows_.bytes() + doclen_.bytes();
+  for (const auto& [term, d] : dense_) total += term.size() + 48;
   for (const auto& [term, h] : heads_) {
     total += term.size() + sizeof(Head) + h.docids.capacity() * sizeof(Xapian::docid) +
              h.weights.capacity() * sizeof(float) + 32;
@@ -153,7 +153,7 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
   out->opts_.cancel = nullptr;
   out->path_ = path;
   std::vector<std::string> terms;
-  std::vector<Xapian::termcount> doclen;
+  core::HugeArray<Xapian::termcount> doclen;
   try {
     Xapian::Database db(path);
     out->revision_ = db.get_revision();
@@ -174,9 +174,14 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
       if (tf >= opts.dense_min_fraction * out->doccount_) common.emplace_back(tf, t);
     }
     std::sort(common.rbegin(), common.rend());
-    if (common.size() > opts.dense_max_terms) common.resize(opts.dense_max_terms);
-    for (auto& [tf, t] : common) out->dense_[t];  // filled by the workers
-    doclen.assign(static_cast<size_t>(db.get_lastdocid()) + 1, 0);
+    common.resize(std::min<size_t>(common.size(), std::min<size_t>(opts.dense_max_terms, 63)));
+    while (out->stride_ < common.size() + 1) out->stride_ *= 2;
+    int column = 0;
+    for (auto& [tf, t] : common) {
+      Dense& d = out->dense_[t];  // the workers fill the rows' bytes and the step
+      d.column = ++column;
+    }
+    doclen = core::HugeArray<Xapian::termcount>(static_cast<size_t>(db.get_lastdocid()) + 1);
     std::vector<Xapian::termcount> lengths;
     lengths.reserve(out->doccount_);
     for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
@@ -187,13 +192,18 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
     for (int b = 1; b < kBuckets; ++b) {
       out->bucket_limits_.push_back(lengths[lengths.size() * b / kBuckets]);
     }
-    out->bucket_.assign(doclen.size(), 0);
+    out->row_count_ = doclen.size();
+    out->rows_ = core::HugeArray<uint8_t>(doclen.size() * out->stride_);
     for (size_t d = 0; d < doclen.size(); ++d) {
-      out->bucket_[d] = static_cast<uint8_t>(out->BucketOfLength(doclen[d]));
+      out->rows_[d * out->stride_] = static_cast<uint8_t>(out->BucketOfLength(doclen[d]));
     }
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("cannot read the search index at " + path + " to build its " +
                                 "top-weight lists: " + e.get_description()));
+  } catch (const std::bad_alloc&) {
+    return Err(Status::ResourceExhausted(
+        "not enough memory for the top-weight lists of " + path +
+        " (search still works, matching in full; free memory and restart serve)"));
   }
 
   const int threads = std::clamp(opts.threads, 1, 16);
@@ -217,11 +227,11 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
         const size_t depth = out->DepthFor(tf);
         heap.clear();
         float floor = -1;
-        // dense_ was filled before the workers started: each one writes only its own terms.
+        // dense_ was filled before the workers started: each one writes only its own terms'
+        // steps and columns.
         Dense* dense = nullptr;
         if (auto d = out->dense_.find(term); d != out->dense_.end()) {
           dense = &d->second;
-          dense->q.assign(doclen.size(), 0);
           dense->step = tw * (opts.k1 + 1) / 255;  // BM25 weights stay below tw * (k1 + 1)
         }
         Bounds left{};  // per length class, the highest weight left out of the head
@@ -233,8 +243,8 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
           const Xapian::docid did = *it;
           const float w =
               RoundUp(out->Weight(tw, it.get_wdf(), did < doclen.size() ? doclen[did] : 0));
-          if (dense && did < dense->q.size() && dense->step > 0) {
-            dense->q[did] = static_cast<uint8_t>(
+          if (dense && did < doclen.size() && dense->step > 0) {
+            out->rows_[did * out->stride_ + dense->column] = static_cast<uint8_t>(
                 std::clamp(std::ceil(w / dense->step), 1.0, 255.0));
           }
           if (heap.size() < depth) {
@@ -401,19 +411,32 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   // (Bound to references: a lambda run by the helper thread must see this thread's buffers.)
   static thread_local std::vector<Acc> acc_buffer;
   static thread_local std::vector<float> acc_w_buffer;
+  static thread_local std::vector<uint8_t> acc_q_buffer;
   std::vector<Acc>& acc = acc_buffer;
   std::vector<float>& acc_w = acc_w_buffer;  // [idx * t_count + i]: term i's stored weight
+  // [idx * t_count + i]: dense term i's byte weight (0: absent, or term i is not dense), read
+  // from the document's row once, when it is met (rows are by docid: reading one is a miss).
+  std::vector<uint8_t>& acc_q = acc_q_buffer;
   acc.clear();
   acc_w.clear();
-  static thread_local std::vector<uint32_t> slot_buffer;
-  std::vector<uint32_t>& slot = slot_buffer;
+  acc_q.clear();
+  std::vector<size_t> dense_terms;
+  for (size_t i = 0; i < t_count; ++i) {
+    if (dense[i]) dense_terms.push_back(i);
+  }
+  static thread_local core::HugeArray<uint32_t> slot_buffer;
+  core::HugeArray<uint32_t>& slot = slot_buffer;
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   if (slot.size() < static_cast<size_t>(heads.lastdocid()) + 1) {
-    slot.assign(static_cast<size_t>(heads.lastdocid()) + 1, kNone);
+    try {
+      slot = core::HugeArray<uint32_t>(static_cast<size_t>(heads.lastdocid()) + 1, kNone);
+    } catch (const std::bad_alloc&) {
+      return fail("out of memory");
+    }
   }
   struct ResetSlots {
     std::vector<Acc>& acc;
-    std::vector<uint32_t>& slot;
+    core::HugeArray<uint32_t>& slot;
     ~ResetSlots() {
       for (const Acc& a : acc) slot[a.did] = kNone;
     }
@@ -496,6 +519,19 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     for (size_t level = 0;; ++level) {
       bool deepest = true;
       uint64_t complete_required = 0;
+      // Room for every document this level may add (trimmed after), zeroed.
+      size_t incoming = 0;
+      for (size_t i = 0; i < t_count; ++i) {
+        const ImpactHeads::Head& h = *hs[i];
+        const size_t r = std::min(level, h.rests.size() - 1);
+        const size_t take = r + 1 == h.rests.size()
+                                ? h.docids.size()
+                                : heads.PrefixLength(level, h.docids.size());
+        incoming += take - std::min(take, taken[i]);
+      }
+      acc.reserve(acc.size() + incoming);
+      acc_w.resize((acc.size() + incoming) * t_count, 0);
+      acc_q.resize((acc.size() + incoming) * t_count, 0);
       for (size_t i = 0; i < t_count; ++i) {
         const ImpactHeads::Head& h = *hs[i];
         const size_t r = std::min(level, h.rests.size() - 1);
@@ -514,8 +550,9 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
           // The lists are in weight order, so slot lookups are random: fetch ahead.
           constexpr size_t kAhead = 16;
           if (k + kAhead < take && h.docids[k + kAhead] < slot.size()) {
-            __builtin_prefetch(&slot[h.docids[k + kAhead]]);
-            __builtin_prefetch(&heads.BucketRef(h.docids[k + kAhead]));
+            const Xapian::docid ahead = h.docids[k + kAhead];
+            __builtin_prefetch(&slot[ahead]);
+            __builtin_prefetch(heads.Row(ahead));
           }
           const Xapian::docid did = h.docids[k];
           if (did >= slot.size()) continue;  // cannot happen for this revision
@@ -524,9 +561,10 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
             // Beyond the last prefixes a document weighs at most their bound: below theta.
             if (theta_before > rest_before) continue;
             s = static_cast<uint32_t>(acc.size());
-            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), false,
-                           static_cast<uint8_t>(heads.BucketOf(did))});
-            acc_w.resize(acc_w.size() + t_count, 0);
+            const uint8_t* row = heads.Row(did);
+            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), false, row[0]});
+            uint8_t* q = &acc_q[static_cast<size_t>(s) * t_count];
+            for (size_t j : dense_terms) q[j] = row[dense[j]->column];
           }
           acc_w[static_cast<size_t>(s) * t_count + i] = h.weights[k];
           acc[s].mask |= bit;
@@ -534,6 +572,8 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         }
         taken[i] = std::max(taken[i], take);
       }
+      acc_w.resize(acc.size() * t_count);
+      acc_q.resize(acc.size() * t_count);
       // A document in no list is bounded by its length class.
       double rest_all = 0;
       for (int b = 0; b < kB; ++b) {
@@ -553,9 +593,10 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         uint64_t present = a.mask;
         double dense_lb = 0, dense_ub = 0;
         bool absent_required = false;
-        for (size_t i = 0; i < t_count; ++i) {
-          if (!dense[i] || (a.mask >> i & 1)) continue;
-          const uint8_t q = a.did < dense[i]->q.size() ? dense[i]->q[a.did] : 0;
+        const uint8_t* dq = &acc_q[static_cast<size_t>(k) * t_count];
+        for (size_t i : dense_terms) {
+          if (a.mask >> i & 1) continue;
+          const uint8_t q = dq[i];
           if (q == 0) {
             absent_required |= terms[i].required;
             continue;

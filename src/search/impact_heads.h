@@ -26,6 +26,7 @@
 
 #include <xapian.h>
 
+#include "core/huge_array.h"
 #include "core/status.h"
 
 namespace coolpapers::search {
@@ -47,7 +48,7 @@ struct ImpactHeadsOptions {
   // barely vary among the top tens of thousands), so bounds alone would leave too many
   // candidates to score.
   double dense_min_fraction = 0.2;
-  size_t dense_max_terms = 64;
+  size_t dense_max_terms = 63;  // at most 63: a document's row holds its class and their bytes
   double k1 = 1.2;      // BM25 parameters, as given to Xapian::BM25Weight (k2 = 0, k3 = 1)
   double b = 0.75;
   double min_normlen = 0.5;
@@ -81,9 +82,10 @@ class ImpactHeads {
     std::vector<Bounds> rests;
     float rest = 0;  // max of rests.back()
   };
-  // Every document's weight of a very common term: 0 = absent, else in ((q-1)*step, q*step].
+  // Every document's weight of a very common term: byte q of the document's row (Row), 0 =
+  // absent, else the weight is in ((q-1)*step, q*step].
   struct Dense {
-    std::vector<uint8_t> q;  // by docid
+    int column = 0;  // 1..63
     double step = 0;
   };
 
@@ -95,9 +97,15 @@ class ImpactHeads {
   const Head* Find(const std::string& term) const;
   const Dense* FindDense(const std::string& term) const;
   size_t dense_terms() const { return dense_.size(); }
-  int BucketOf(Xapian::docid did) const { return did < bucket_.size() ? bucket_[did] : 0; }
-  const uint8_t& BucketRef(Xapian::docid did) const {  // did < lastdocid() + 1
-    return bucket_[std::min<size_t>(did, bucket_.size() - 1)];
+  // Each docid's row: byte 0 its length class, then the byte weights of the dense terms. One
+  // row is one cache line at most, so a query reads what it needs of a document in one miss.
+  // Rows exist when terms() > 0; a docid past the last reads the last row.
+  const uint8_t* Row(Xapian::docid did) const {
+    return &rows_[std::min<size_t>(did, row_count_ - 1) * stride_];
+  }
+  int BucketOf(Xapian::docid did) const { return HasRow(did) ? Row(did)[0] : 0; }
+  uint8_t DenseByte(const Dense& d, Xapian::docid did) const {
+    return HasRow(did) ? Row(did)[d.column] : 0;
   }
   int BucketOfLength(Xapian::termcount doclen) const;
   Xapian::termcount DocLength(Xapian::docid did) const {
@@ -129,8 +137,11 @@ class ImpactHeads {
   double len_factor_ = 0;  // 1 / the collection's average document length
   double seconds_ = 0;
   std::vector<Xapian::termcount> bucket_limits_;  // upper doclen of buckets 0..kBuckets-2
-  std::vector<uint8_t> bucket_;                   // by docid
-  std::vector<Xapian::termcount> doclen_;         // by docid
+  bool HasRow(Xapian::docid did) const { return did < row_count_; }
+  size_t stride_ = 1;                             // bytes per row: a power of two
+  size_t row_count_ = 0;                          // rows: lastdocid + 1, or none
+  core::HugeArray<uint8_t> rows_;                 // by docid (see Row)
+  core::HugeArray<Xapian::termcount> doclen_;     // by docid
   std::unordered_map<std::string, Head> heads_;
   std::unordered_map<std::string, Dense> dense_;
 };

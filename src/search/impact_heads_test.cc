@@ -185,14 +185,14 @@ TEST_F(ImpactHeadsTest, DenseWeightsBoundEveryDocument) {
     for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
       with.insert(*p);
       const double w = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*p));
-      const int q = d->q[*p];
+      const int q = heads_->DenseByte(*d, *p);
       ASSERT_GT(q, 0) << *it;
       EXPECT_LE(w, q * d->step * (1 + 1e-9)) << *it;
       EXPECT_GE(w, (q - 1) * d->step * (1 - 1e-6)) << *it;
     }
     for (Xapian::docid did = 1; did <= db.get_lastdocid(); ++did) {
       if (!with.count(did)) {
-        EXPECT_EQ(d->q[did], 0) << *it << " doc " << did;
+        EXPECT_EQ(heads_->DenseByte(*d, did), 0) << *it << " doc " << did;
       }
     }
   }

@@ -374,7 +374,9 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     Xapian::Enquire enquire(db_);
     enquire.set_weighting_scheme(weighting);
     std::optional<std::vector<Xapian::docid>> proved;
-    if (!terms.empty()) proved = ProveTopN(*heads, db_, terms, offset + limit);
+    if (!terms.empty()) {
+      proved = ProveTopN(*heads, db_, terms, offset + limit, &out.prune_stats);
+    }
     if (!proved && q.match_threads > 1 && q.sort == SortOrder::kRelevance && limit > 0 &&
         !q.keep_unmatched) {
       proved = SplitMatch(*query, weighting, offset, limit, q.check_at_least, q.match_threads,

@@ -125,6 +125,9 @@ struct KeywordResults {
   bool parse_fallback = false;  // the query had syntax errors and was read as plain words
   bool pruned = false;  // the top-weight lists proved the page (see KeywordQuery::heads)
   bool split = false;   // the match ran on several threads (see KeywordQuery::match_threads)
+  // What the top-weight lists did (fallback: why they could not prove the page; all empty
+  // when they were not tried).
+  ProveStats prune_stats;
 };
 
 class KeywordIndexSearcher {
