@@ -265,12 +265,6 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
         std::sort(heap.begin(), heap.end(), [](const Item& a, const Item& b) {
           return a.first != b.first ? a.first > b.first : a.second < b.second;
         });
-        h.docids.reserve(heap.size());
-        h.weights.reserve(heap.size());
-        for (const Item& it : heap) {
-          h.docids.push_back(it.second);
-          h.weights.push_back(it.first);
-        }
         // Bounds beyond each query-time prefix: scan the head from its end.
         std::vector<size_t> cuts;
         for (size_t level = 0;; ++level) {
@@ -287,6 +281,17 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
           m = std::max(m, heap[p - 1].first);
         }
         h.rest = *std::max_element(h.rests.back().begin(), h.rests.back().end());
+        // Each prefix's new postings by docid: a query walks its tables in one direction.
+        for (size_t l = 0, from = 0; l < cuts.size(); from = cuts[l++]) {
+          std::sort(heap.begin() + from, heap.begin() + cuts[l],
+                    [](const Item& a, const Item& b) { return a.second < b.second; });
+        }
+        h.docids.reserve(heap.size());
+        h.weights.reserve(heap.size());
+        for (const Item& it : heap) {
+          h.docids.push_back(it.second);
+          h.weights.push_back(it.first);
+        }
         built[t].emplace_back(term, std::move(h));
       }
     } catch (const Xapian::Error& e) {
@@ -379,9 +384,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         all.emplace_back(RoundUp(heads.Weight(termweight[i], it.get_wdf(), heads.DocLength(*it))),
                          *it);
       }
-      std::sort(all.begin(), all.end(),
-                [](const auto& a, const auto& b) { return a.first > b.first; });
-      for (const auto& [w, did] : all) {
+      for (const auto& [w, did] : all) {  // by docid, like every segment of a head
         h.docids.push_back(did);
         h.weights.push_back(w);
       }
@@ -403,7 +406,9 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     Xapian::docid did;
     uint64_t mask;   // terms whose weight is known
     double known;    // sum of the known scaled weights
-    double exact;    // weight computed from the postings (-inf: no match); NaN until then
+    double exact;    // weight computed from the postings (-inf: no match); NaN until then;
+                     // without the dense terms missing from `scored_mask` (see dense_part)
+    uint64_t scored_mask;  // `mask` when `exact` was computed
     bool out;        // bounded below theta: can never reach the top n
     uint8_t bucket;  // its length class
   };
@@ -442,11 +447,40 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     }
   } reset{acc, slot};
 
-  // Completes the weights of acc[idx...] from the postings of the terms their lists did not
-  // give (required terms first, so documents without one are dropped early).
+  // Very common terms: every document's weight is known to within a step. Their weights in a
+  // document (when not listed) and whether a required one is absent.
+  struct DensePart {
+    double lb = 0, ub = 0;
+    uint64_t present = 0;  // listed terms and present dense terms
+    bool absent_required = false;
+  };
+  auto dense_part = [&](uint32_t k) {
+    const Acc& a = acc[k];
+    // Once computed, `exact` holds the terms listed then; later lists add nothing new.
+    const uint64_t mask = std::isnan(a.exact) ? a.mask : a.scored_mask;
+    DensePart d;
+    d.present = mask;
+    const uint8_t* dq = &acc_q[static_cast<size_t>(k) * t_count];
+    for (size_t i : dense_terms) {
+      if (mask >> i & 1) continue;
+      const uint8_t q = dq[i];
+      if (q == 0) {
+        d.absent_required |= terms[i].required;
+        continue;
+      }
+      d.present |= uint64_t{1} << i;
+      d.lb += terms[i].scale * (q - 1) * dense[i]->step;
+      d.ub += terms[i].scale * q * dense[i]->step;
+    }
+    return d;
+  };
+  // Completes the weights of acc[idx...]: `exact` becomes the known weights plus those of the
+  // unlisted terms that are not dense, from their postings (required terms first, so documents
+  // without one are dropped early); dense_part bounds the rest.
   auto score_range = [&](const Xapian::Database& handle, const uint32_t* first,
                          const uint32_t* last) {
     for (size_t i : order) {
+      if (dense[i]) continue;  // its byte weight bounds it within a step: no postings needed
       const bool required = terms[i].required;
       Xapian::PostingIterator it = handle.postlist_begin(terms[i].term);
       const Xapian::PostingIterator end = handle.postlist_end(terms[i].term);
@@ -465,7 +499,10 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   };
   auto score = [&](std::vector<uint32_t>& idx) {
     std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return acc[a].did < acc[b].did; });
-    for (uint32_t k : idx) acc[k].exact = acc[k].known;
+    for (uint32_t k : idx) {
+      acc[k].exact = acc[k].known;
+      acc[k].scored_mask = acc[k].mask;
+    }
     const uint32_t* begin = idx.data();
     const uint32_t* end = idx.data() + idx.size();
     if (o.query_threads > 1 && idx.size() >= 256) {
@@ -562,7 +599,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
             if (theta_before > rest_before) continue;
             s = static_cast<uint32_t>(acc.size());
             const uint8_t* row = heads.Row(did);
-            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), false, row[0]});
+            acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), 0, false, row[0]});
             uint8_t* q = &acc_q[static_cast<size_t>(s) * t_count];
             for (size_t j : dense_terms) q[j] = row[dense[j]->column];
           }
@@ -585,27 +622,15 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       for (uint32_t k = 0; k < acc.size(); ++k) {
         const Acc& a = acc[k];
         if (a.exact == -kInf || a.out) continue;
+        const DensePart d = dense_part(k);
+        if (d.absent_required) continue;
         if (!std::isnan(a.exact)) {
-          cands.push_back({a.exact + approx(a.exact), a.exact - approx(a.exact), k});
+          const double ub = a.exact + d.ub, lb = a.exact + d.lb;
+          cands.push_back({ub + approx(ub), lb - approx(ub), k});
           continue;
         }
-        // Very common terms: every document's weight is known to within a step.
-        uint64_t present = a.mask;
-        double dense_lb = 0, dense_ub = 0;
-        bool absent_required = false;
-        const uint8_t* dq = &acc_q[static_cast<size_t>(k) * t_count];
-        for (size_t i : dense_terms) {
-          if (a.mask >> i & 1) continue;
-          const uint8_t q = dq[i];
-          if (q == 0) {
-            absent_required |= terms[i].required;
-            continue;
-          }
-          present |= uint64_t{1} << i;
-          dense_lb += terms[i].scale * (q - 1) * dense[i]->step;
-          dense_ub += terms[i].scale * q * dense[i]->step;
-        }
-        if (absent_required) continue;
+        uint64_t present = d.present;
+        const double dense_lb = d.lb, dense_ub = d.ub;
         // Terms implied by listed terms are present, weighing at least the implied share.
         double implied_lb = 0;
         const float* w = &acc_w[static_cast<size_t>(k) * t_count];
@@ -667,7 +692,11 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         const double th = theta();
         const bool beats_rest = th > rest_all + slack(rest_all);
         size_t reach = 0;  // candidates that may still be in the top n
-        for (const Candidate& c : cands) reach += c.ub >= th;
+        size_t unsettled = 0;  // ... whose weight is not computed yet
+        for (const Candidate& c : cands) {
+          reach += c.ub >= th;
+          unsettled += c.ub >= th && std::isnan(acc[c.idx].exact);
+        }
         if (beats_rest && reach <= small_set) {
           std::vector<Xapian::docid> set;
           for (const Candidate& c : cands) {
@@ -676,6 +705,13 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
           std::sort(set.begin(), set.end());
           st.set = set.size();
           return set;
+        }
+        // With the deepest lists, all but small_set of the unsettled candidates above theta
+        // get computed unless theta rises past them: when that would overrun the budget, stop
+        // now rather than after spending it.
+        if (deepest && th > -kInf && unsettled > small_set &&
+            st.scored + (unsettled - small_set) > max_scored) {
+          return fail("too many candidates");
         }
         // Deeper lists tighten bounds cheaply; computing weights settles candidates one by one.
         if (!deepest && scored_here >= 512) break;
@@ -700,17 +736,23 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         for (size_t w : where) {
           Candidate& c = cands[w];
           const double e = acc[c.idx].exact;
-          // A lower bound already counted stays (it is within 1e-6 of the weight).
-          if (c.lb == -kInf && e > -kInf) {
-            keys.push_back(e - approx(e));
+          if (e == -kInf) {
+            c.ub = c.lb = -kInf;
+            continue;
+          }
+          const DensePart d = dense_part(c.idx);
+          const double ub = e + d.ub, lb = e + d.lb - approx(e + d.ub);
+          // A lower bound already counted stays (a weaker one: still a lower bound).
+          if (c.lb == -kInf) {
+            keys.push_back(lb);
             std::push_heap(keys.begin(), keys.end(), std::greater<>());
             if (keys.size() > n) {
               std::pop_heap(keys.begin(), keys.end(), std::greater<>());
               keys.pop_back();
             }
           }
-          c.ub = e == -kInf ? -kInf : e + approx(e);
-          c.lb = e == -kInf ? -kInf : std::max(c.lb, e - approx(e));
+          c.ub = ub + approx(ub);
+          c.lb = std::max(c.lb, lb);
         }
       }
       if (deepest) break;

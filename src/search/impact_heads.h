@@ -36,8 +36,9 @@ struct ImpactHeadsOptions {
   // threshold is at least `min_depth`, so small indexes build (almost) nothing.
   Xapian::doccount min_termfreq = 4096;
   // Queries whose rarest required term (or, without one, commonest term) is in fewer documents
-  // are cheap for Xapian's full match and are not pruned.
-  Xapian::doccount prune_min_termfreq = 50000;
+  // are cheap for Xapian's full match and are not pruned. (A/B on 1M documents, interleaved
+  // per query: 8,192 rather than 50,000 takes p50 from 4.47 to 3.63 ms, p99 unchanged.)
+  Xapian::doccount prune_min_termfreq = 8192;
   // Postings kept per head: termfreq / depth_divisor, within [min_depth, max_depth].
   size_t min_depth = 512;
   size_t max_depth = 32768;
@@ -74,8 +75,11 @@ class ImpactHeads {
   size_t PrefixLength(size_t level, size_t size) const;
 
   struct Head {
-    std::vector<Xapian::docid> docids;  // by weight, highest first
-    std::vector<float> weights;         // BM25 weight (scale 1), rounded up
+    // The top postings by weight, cut into the query-time prefixes' segments ([0, L0),
+    // [L0, L1), ...: every weight in a segment is at least every weight after it); within a
+    // segment by docid.
+    std::vector<Xapian::docid> docids;
+    std::vector<float> weights;  // BM25 weight (scale 1), rounded up
     // rests[level][bucket]: upper bound of the weight in a document of that length class that
     // is not among the first PrefixLength(level) postings (the last level is the whole head;
     // all zero there when the head lists every document with the term).

@@ -154,10 +154,29 @@ TEST_F(ImpactHeadsTest, HeadsHoldTheTopWeightsAndBoundTheRest) {
     if (!h) continue;
     ++heads_checked;
     ASSERT_FALSE(h->docids.empty());
-    EXPECT_TRUE(std::is_sorted(h->weights.rbegin(), h->weights.rend())) << *it;
+    // Segments of the query-time prefixes: each by docid, each weighing at least the next,
+    // and each level's bounds hold for every later posting of the head.
+    size_t from = 0;
+    for (size_t level = 0; level < h->rests.size(); ++level) {
+      const size_t to = level + 1 == h->rests.size()
+                            ? h->docids.size()
+                            : heads_->PrefixLength(level, h->docids.size());
+      ASSERT_LE(to, h->docids.size());
+      EXPECT_TRUE(std::is_sorted(h->docids.begin() + from, h->docids.begin() + to)) << *it;
+      if (to < h->docids.size()) {
+        EXPECT_GE(*std::min_element(h->weights.begin() + from, h->weights.begin() + to),
+                  *std::max_element(h->weights.begin() + to, h->weights.end()))
+            << *it;
+      }
+      for (size_t k = to; k < h->docids.size(); ++k) {
+        EXPECT_LE(h->weights[k], h->rests[level][heads_->BucketOf(h->docids[k])]) << *it;
+      }
+      from = to;
+    }
+    EXPECT_EQ(from, h->docids.size());
     const std::set<Xapian::docid> listed(h->docids.begin(), h->docids.end());
     const double tw = ImpactHeads::TermWeight(db.get_doccount(), it.get_termfreq());
-    double lowest_listed = h->weights.back();
+    const double lowest_listed = *std::min_element(h->weights.begin(), h->weights.end());
     for (auto p = db.postlist_begin(*it); p != db.postlist_end(*it); ++p) {
       const double w = heads_->Weight(tw, p.get_wdf(), db.get_doclength(*p));
       if (listed.count(*p)) continue;
