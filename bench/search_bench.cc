@@ -118,7 +118,13 @@ class ReplicatingSource : public cs::DocSource {
   cs::IndexDoc Doc(int64_t i) const {
     cs::IndexDoc d = base_[i % base_.size()];
     int64_t copy = i / static_cast<int64_t>(base_.size());
-    if (copy > 0) d.id = "r" + std::to_string(copy) + "." + d.id;
+    if (copy > 0) {
+      std::string id = "r";
+      id += std::to_string(copy);
+      id += '.';
+      id += d.id;
+      d.id = std::move(id);
+    }
     return d;
   }
 

@@ -332,7 +332,8 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
       for (const std::string& t : exact_terms) {
         WeightedTerm w{t, q.exact_boost, false, -1};
         // Every occurrence of a word is also one of its stem (TermGenerator::STEM_SOME).
-        const std::string stemmed = "Z" + stem_(t);
+        std::string stemmed = "Z";
+        stemmed += stem_(t);
         for (size_t i = 0; i < main_terms.size(); ++i) {
           if (main_terms[i] == stemmed) w.implies = static_cast<int>(i);
         }
