@@ -358,6 +358,9 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         if (terms[j].term == terms[i].term) return fail("repeated term");
       }
       if (!(terms[i].scale >= 0)) return fail("negative scale");
+      if (terms[i].implies >= static_cast<int>(t_count) || terms[i].implies == static_cast<int>(i)) {
+        return fail("query shape");
+      }
       if (terms[i].required) required_mask |= uint64_t{1} << i;
       tfs[i] = db.get_termfreq(terms[i].term);
       termweight[i] = ImpactHeads::TermWeight(heads.doccount(), tfs[i]);
@@ -426,8 +429,17 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
   acc_w.clear();
   acc_q.clear();
   std::vector<size_t> dense_terms;
+  uint64_t sparse_mask = 0;    // terms that are not dense
+  uint64_t implying_mask = 0;  // terms implying another (an exact word: its stem)
   for (size_t i = 0; i < t_count; ++i) {
-    if (dense[i]) dense_terms.push_back(i);
+    if (dense[i]) {
+      dense_terms.push_back(i);
+    } else {
+      sparse_mask |= uint64_t{1} << i;
+    }
+    if (terms[i].implies >= 0 && termweight[i] > 0) {
+      implying_mask |= uint64_t{1} << i;
+    }
   }
   static thread_local core::HugeArray<uint32_t> slot_buffer;
   core::HugeArray<uint32_t>& slot = slot_buffer;
@@ -634,9 +646,10 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         // Terms implied by listed terms are present, weighing at least the implied share.
         double implied_lb = 0;
         const float* w = &acc_w[static_cast<size_t>(k) * t_count];
-        for (size_t i = 0; i < t_count; ++i) {
+        for (uint64_t bits = a.mask & implying_mask; bits != 0; bits &= bits - 1) {
+          const size_t i = static_cast<size_t>(__builtin_ctzll(bits));
           const int s = terms[i].implies;
-          if (s < 0 || !(a.mask >> i & 1) || (a.mask >> s & 1) || termweight[i] <= 0) continue;
+          if (a.mask >> s & 1) continue;
           if (!(present >> s & 1)) {
             present |= uint64_t{1} << s;
             implied_lb += terms[s].scale * termweight[s] * (w[i] / termweight[i]);
@@ -646,9 +659,9 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
         if ((complete_required & ~present) != 0) continue;
         const int b = a.bucket;
         double unknown = dense_ub;
-        for (size_t i = 0; i < t_count; ++i) {
-          if (a.mask >> i & 1) continue;
-          if (dense[i]) continue;  // counted in dense_ub, or absent
+        // Unlisted terms that are not dense (those are counted in dense_ub, or absent).
+        for (uint64_t bits = ~a.mask & sparse_mask; bits != 0; bits &= bits - 1) {
+          const size_t i = static_cast<size_t>(__builtin_ctzll(bits));
           double r = rest[i][b];
           const int s = terms[i].implies;
           // Its occurrences are occurrences of term s: same document, no more often.
