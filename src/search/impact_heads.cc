@@ -563,7 +563,9 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       driver_tf / std::max<size_t>(1, o.score_budget_divisor), std::max<size_t>(512, 4 * n), 16384);
   size_t batch_size = 256;
   try {
-    double theta_before = -kInf, rest_before = kInf;  // at the end of the previous level
+    double theta_before = -kInf;  // at the end of the previous level
+    std::array<double, kB> rest_before;  // per length class, at the end of the previous level
+    rest_before.fill(kInf);
     // Deepen the lists' prefixes until the bounds prove the top n (most queries need the first).
     for (size_t level = 0;; ++level) {
       bool deepest = true;
@@ -607,10 +609,12 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
           if (did >= slot.size()) continue;  // cannot happen for this revision
           uint32_t& s = slot[did];
           if (s == kNone) {
-            // Beyond the last prefixes a document weighs at most their bound: below theta.
-            if (theta_before > rest_before) continue;
-            s = static_cast<uint32_t>(acc.size());
+            // Beyond the last prefixes a document weighs at most their bounds for its length
+            // class: below theta, it can never reach the top n (theta only rises and the
+            // bounds only fall, so it is left out again when met in another list).
             const uint8_t* row = heads.Row(did);
+            if (theta_before > rest_before[row[0]]) continue;
+            s = static_cast<uint32_t>(acc.size());
             acc.push_back({did, 0, 0, std::numeric_limits<double>::quiet_NaN(), 0, false, row[0]});
             uint8_t* q = &acc_q[static_cast<size_t>(s) * t_count];
             for (size_t j : dense_terms) q[j] = row[dense[j]->column];
@@ -625,9 +629,11 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       acc_q.resize(acc.size() * t_count);
       // A document in no list is bounded by its length class.
       double rest_all = 0;
+      std::array<double, kB> rest_sum;
       for (int b = 0; b < kB; ++b) {
         double sum = 0;
         for (size_t i = 0; i < t_count; ++i) sum += rest[i][b];
+        rest_sum[b] = sum + slack(sum);
         rest_all = std::max(rest_all, sum);
       }
       cands.clear();
@@ -770,7 +776,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       }
       if (deepest) break;
       theta_before = theta();
-      rest_before = rest_all;
+      rest_before = rest_sum;
     }
   } catch (const Xapian::Error&) {
     return fail("xapian error");
