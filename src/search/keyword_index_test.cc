@@ -189,7 +189,7 @@ TEST(KeywordIndexPaging, ResultsPastOneThousandAreReachableWithRealCounts) {
     auto w = KeywordIndexWriter::Open(dir.path() + "/x", true, {.spelling = false});
     ASSERT_TRUE(w);
     for (int i = 0; i < 1500; ++i) {
-      char id[16];
+      char id[32];
       std::snprintf(id, sizeof id, "2602.%05d", i);
       ASSERT_TRUE((*w)->Put(Doc(id, "Common title number " + std::to_string(i),
                                 "shared words in every abstract", {"cs.AI"},
