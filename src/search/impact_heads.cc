@@ -566,6 +566,14 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
     double theta_before = -kInf;  // at the end of the previous level
     std::array<double, kB> rest_before;  // per length class, at the end of the previous level
     rest_before.fill(kInf);
+    // Term i's bounds index and prefix length at a level (the last bounds: the whole head).
+    auto prefix_at = [&](size_t i, size_t level) {
+      const ImpactHeads::Head& h = *hs[i];
+      const size_t r = std::min(level, h.rests.size() - 1);
+      const size_t take = r + 1 == h.rests.size() ? h.docids.size()
+                                                  : heads.PrefixLength(level, h.docids.size());
+      return std::pair{r, take};
+    };
     // Deepen the lists' prefixes until the bounds prove the top n (most queries need the first).
     for (size_t level = 0;; ++level) {
       bool deepest = true;
@@ -573,11 +581,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       // Room for every document this level may add (trimmed after), zeroed.
       size_t incoming = 0;
       for (size_t i = 0; i < t_count; ++i) {
-        const ImpactHeads::Head& h = *hs[i];
-        const size_t r = std::min(level, h.rests.size() - 1);
-        const size_t take = r + 1 == h.rests.size()
-                                ? h.docids.size()
-                                : heads.PrefixLength(level, h.docids.size());
+        const size_t take = prefix_at(i, level).second;
         incoming += take - std::min(take, taken[i]);
       }
       acc.reserve(acc.size() + incoming);
@@ -585,10 +589,7 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       acc_q.resize((acc.size() + incoming) * t_count, 0);
       for (size_t i = 0; i < t_count; ++i) {
         const ImpactHeads::Head& h = *hs[i];
-        const size_t r = std::min(level, h.rests.size() - 1);
-        const size_t take = r + 1 == h.rests.size()
-                                ? h.docids.size()
-                                : heads.PrefixLength(level, h.docids.size());
+        const auto [r, take] = prefix_at(i, level);
         deepest &= take == h.docids.size();
         bool complete = true;
         for (int b = 0; b < kB; ++b) {
