@@ -6,6 +6,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <queue>
 #include <thread>
 #include <utility>
@@ -280,7 +281,6 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
           float& m = run[out->BucketOf(heap[p - 1].second)];
           m = std::max(m, heap[p - 1].first);
         }
-        h.rest = *std::max_element(h.rests.back().begin(), h.rests.back().end());
         // Each prefix's new postings by docid: a query walks its tables in one direction.
         for (size_t l = 0, from = 0; l < cuts.size(); from = cuts[l++]) {
           std::sort(heap.begin() + from, heap.begin() + cuts[l],
@@ -296,6 +296,8 @@ Result<std::shared_ptr<const ImpactHeads>> ImpactHeads::Build(const std::string&
       }
     } catch (const Xapian::Error& e) {
       errors[t] = e.get_description();
+    } catch (const std::bad_alloc&) {
+      errors[t] = "not enough memory (search still works, matching in full)";
     }
   };
   std::vector<std::thread> pool;
@@ -379,17 +381,14 @@ std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
       if (tf > std::max<Xapian::doccount>(o.min_termfreq, o.min_depth)) {
         return fail("term too common");
       }
-      ImpactHeads::Head& h = owned[i];
-      std::vector<std::pair<float, Xapian::docid>> all;
-      all.reserve(tf);
+      ImpactHeads::Head& h = owned[i];  // by docid, like every segment of a head
+      h.docids.reserve(tf);
+      h.weights.reserve(tf);
       for (auto it = db.postlist_begin(terms[i].term); it != db.postlist_end(terms[i].term);
            ++it) {
-        all.emplace_back(RoundUp(heads.Weight(termweight[i], it.get_wdf(), heads.DocLength(*it))),
-                         *it);
-      }
-      for (const auto& [w, did] : all) {  // by docid, like every segment of a head
-        h.docids.push_back(did);
-        h.weights.push_back(w);
+        h.docids.push_back(*it);
+        h.weights.push_back(
+            RoundUp(heads.Weight(termweight[i], it.get_wdf(), heads.DocLength(*it))));
       }
       h.rests.assign(1, ImpactHeads::Bounds{});  // complete: taken whole at every level
       hs[i] = &h;

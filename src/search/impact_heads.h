@@ -84,7 +84,6 @@ class ImpactHeads {
     // is not among the first PrefixLength(level) postings (the last level is the whole head;
     // all zero there when the head lists every document with the term).
     std::vector<Bounds> rests;
-    float rest = 0;  // max of rests.back()
   };
   // Every document's weight of a very common term: byte q of the document's row (Row), 0 =
   // absent, else the weight is in ((q-1)*step, q*step].
