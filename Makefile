@@ -7,7 +7,7 @@ LISTEN ?= 127.0.0.1:8080
 # Warnings are errors in the test builds (as CI runs them) and, under CI, in the release build.
 WERROR := $(if $(CI),ON,OFF)
 
-.PHONY: all deps vendor build run test test-build test-asan bench clean format
+.PHONY: all deps vendor build run test test-build test-asan fuzz bench clean format
 
 all: build
 
@@ -35,8 +35,15 @@ test-build: deps vendor
 	  -DCOOLPAPERS_SANITIZE=$(SANITIZE) -DCOOLPAPERS_TESTS=ON -DCOOLPAPERS_WERROR=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 
+# Each libFuzzer target runs FUZZ_SECONDS (make test: a short run of every target first).
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 3
 test: test-build
+	@bash scripts/fuzz.sh $(TEST_FUZZ_SECONDS) build-fuzz
 	@bash scripts/test.sh "$(TEST_BUILD)"
+
+fuzz: deps
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS) build-fuzz
 
 test-asan:
 	@$(MAKE) --no-print-directory test TEST_BUILD=build-asan SANITIZE=ON
@@ -49,4 +56,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

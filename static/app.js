@@ -1,7 +1,8 @@
 // coolpapers reader: everything the reader does on a page happens here, in the browser, with
 // state in localStorage (SPEC §3, §7). Loaded as an ES module after KaTeX's classic scripts.
 // The page HTML follows the contract in SPEC §3; inline handlers are forbidden by the CSP, so
-// every control is bound here (the onclick attribute on a.title-pdf exists for third parties).
+// every control is bound here from data attributes (the onclick attribute on a.title-pdf exists
+// only for third-party clients, and only on panels whose id is plain).
 
 import { h, asButton, idPath, copyText, toast } from './dom.js';
 import * as state from './state.js';

@@ -12,6 +12,13 @@ namespace {
 
 constexpr int kMaxDepth = 6;             // nesting of emphasis/links/blockquotes rendered
 constexpr size_t kMaxSpanSearch = 2000;  // how far a closing delimiter is looked for
+constexpr size_t kMaxVerbatim = 20000;   // longest \(...\), \[...\] or $$...$$ span kept
+// Characters the delimiter searches of one inline text may scan, per input byte (plus a floor):
+// ordinary answers use a small fraction; a hostile run of openers that never close ("[[[[...",
+// "*a *a *a ...") exhausts it and the rest of the text is rendered literally, so rendering stays
+// linear in the input.
+constexpr size_t kScanBudgetPerByte = 64;
+constexpr size_t kScanBudgetFloor = size_t{1} << 16;
 
 using Lines = std::vector<std::string>;
 
@@ -50,16 +57,69 @@ void AppendLink(std::string& out, std::string_view url, const std::string& text_
   out += "</a>";
 }
 
+// Remembers where the next occurrence of a closing delimiter is, so that a run of openers
+// sharing one closer (or none: 200,000 '<') costs one scan instead of one scan each.
+class NextOccurrence {
+ public:
+  explicit NextOccurrence(std::string_view needle) : needle_(needle) {}
+  size_t size() const { return needle_.size(); }
+
+  // s.find(needle, from), answered from the previous search when it still holds; *scanned is
+  // the number of characters this call had to look at.
+  size_t Find(std::string_view s, size_t from, size_t* scanned) {
+    *scanned = 0;
+    bool same_text = s.data() == data_ && s.size() == size_;
+    if (!same_text || from < from_ || (pos_ != std::string_view::npos && pos_ < from)) {
+      data_ = s.data();
+      size_ = s.size();
+      pos_ = s.find(needle_, from);
+      *scanned = (pos_ == std::string_view::npos ? s.size() : pos_) - std::min(from, s.size());
+    }
+    from_ = from;
+    return pos_;
+  }
+
+ private:
+  std::string_view needle_;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t from_ = 0;
+  size_t pos_ = std::string_view::npos;
+};
+
+// What the searches of one inline text share: the scan budget and the closer positions.
+struct InlineScan {
+  explicit InlineScan(size_t text_size)
+      : budget(text_size * kScanBudgetPerByte + kScanBudgetFloor) {}
+  // Charges `n` scanned characters; false once the budget is spent.
+  bool Charge(size_t n) {
+    if (n > budget) {
+      budget = 0;
+      return false;
+    }
+    budget -= n;
+    return true;
+  }
+  // The next `closer` in s from `from` (npos also when the budget is spent).
+  size_t Next(NextOccurrence& closer, std::string_view s, size_t from) {
+    size_t scanned = 0;
+    size_t pos = closer.Find(s, from, &scanned);
+    return Charge(scanned) ? pos : std::string_view::npos;
+  }
+  size_t budget;
+  NextOccurrence paren_close{"\\)"}, bracket_close{"\\]"}, dollars{"$$"}, angle{">"};
+};
+
 class InlineRenderer {
  public:
-  explicit InlineRenderer(std::string& out) : out_(out) {}
+  InlineRenderer(std::string& out, InlineScan& scan) : out_(out), scan_(scan) {}
 
   void Render(std::string_view s, int depth) {
     size_t i = 0;
     while (i < s.size()) {
       size_t used = 0;
       char c = s[i];
-      if (depth < kMaxDepth) {
+      if (depth < kMaxDepth && scan_.budget > 0) {
         switch (c) {
           case '\\': used = Backslash(s, i); break;
           case '`': used = CodeSpan(s, i); break;
@@ -88,9 +148,9 @@ class InlineRenderer {
 
  private:
   // Math kept verbatim (escaped) from s[i] to the end of `close` found after `open_len`.
-  size_t Verbatim(std::string_view s, size_t i, size_t open_len, std::string_view close) {
-    size_t end = s.find(close, i + open_len);
-    if (end == std::string_view::npos || end - i > 20000) return 0;
+  size_t Verbatim(std::string_view s, size_t i, size_t open_len, NextOccurrence& close) {
+    size_t end = scan_.Next(close, s, i + open_len);
+    if (end == std::string_view::npos || end - i > kMaxVerbatim) return 0;
     core::AppendHtmlEscaped(out_, s.substr(i, end + close.size() - i));
     return end + close.size() - i;
   }
@@ -98,8 +158,8 @@ class InlineRenderer {
   size_t Backslash(std::string_view s, size_t i) {
     if (i + 1 >= s.size()) return 0;
     char n = s[i + 1];
-    if (n == '(') return Verbatim(s, i, 2, "\\)");
-    if (n == '[') return Verbatim(s, i, 2, "\\]");
+    if (n == '(') return Verbatim(s, i, 2, scan_.paren_close);
+    if (n == '[') return Verbatim(s, i, 2, scan_.bracket_close);
     if (IsPunct(n) && n != '\\') {
       // \* \_ \` \[ ... : the character itself, literally. (\\ stays as is for LaTeX.)
       core::AppendHtmlEscaped(out_, s.substr(i + 1, 1));
@@ -113,6 +173,7 @@ class InlineRenderer {
     while (i + run < s.size() && s[i + run] == '`') ++run;
     for (size_t j = i + run; j < s.size();) {
       size_t k = s.find('`', j);
+      if (!scan_.Charge((k == std::string_view::npos ? s.size() : k) - j + 1)) return 0;
       if (k == std::string_view::npos) return 0;
       size_t close = 0;
       while (k + close < s.size() && s[k + close] == '`') ++close;
@@ -132,9 +193,10 @@ class InlineRenderer {
   }
 
   size_t DollarMath(std::string_view s, size_t i) {
-    if (i + 1 < s.size() && s[i + 1] == '$') return Verbatim(s, i, 2, "$$");
+    if (i + 1 < s.size() && s[i + 1] == '$') return Verbatim(s, i, 2, scan_.dollars);
     if (i + 1 >= s.size() || IsSpaceChar(s[i + 1])) return 0;
     for (size_t j = i + 1; j < s.size() && j - i < kMaxSpanSearch; ++j) {
+      if (!scan_.Charge(1)) return 0;
       if (s[j] == '\\') {
         ++j;
         continue;
@@ -150,9 +212,10 @@ class InlineRenderer {
 
   // Finds a closing run of exactly `run` `c`s after `from`, not preceded by whitespace (and,
   // for '_', not followed by a letter or digit). npos if none within the search window.
-  size_t FindCloser(std::string_view s, size_t from, char c, size_t run) const {
+  size_t FindCloser(std::string_view s, size_t from, char c, size_t run) {
     size_t limit = std::min(s.size(), from + kMaxSpanSearch);
     for (size_t j = from; j < limit;) {
+      if (!scan_.Charge(1)) return std::string_view::npos;
       if (s[j] == '`') {  // skip code spans: delimiters inside them do not count
         size_t k = s.find('`', j + 1);
         j = (k == std::string_view::npos) ? j + 1 : k + 1;
@@ -209,6 +272,7 @@ class InlineRenderer {
     int nest = 0;
     size_t close = std::string_view::npos;
     for (size_t j = open; j < s.size() && j - open < kMaxSpanSearch; ++j) {
+      if (!scan_.Charge(1)) return 0;
       if (s[j] == '\\') {
         ++j;
       } else if (s[j] == '[') {
@@ -221,6 +285,7 @@ class InlineRenderer {
     if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != '(') return 0;
     size_t url_start = close + 2, parens = 1, end = url_start;
     for (; end < s.size() && end - url_start < kMaxSpanSearch; ++end) {
+      if (!scan_.Charge(1)) return 0;
       if (s[end] == '(') ++parens;
       if (s[end] == ')' && --parens == 0) break;
       if (s[end] == '\n') return 0;
@@ -234,7 +299,7 @@ class InlineRenderer {
       target = target.substr(1, target.size() - 2);
     }
     std::string text_html;
-    InlineRenderer inner(text_html);
+    InlineRenderer inner(text_html, scan_);
     inner.Render(s.substr(open + 1, close - open - 1), depth + 1);
     if (SafeUrl(target)) {
       AppendLink(out_, target, text_html);
@@ -245,7 +310,7 @@ class InlineRenderer {
   }
 
   size_t AutoLink(std::string_view s, size_t i) {
-    size_t end = s.find('>', i);
+    size_t end = scan_.Next(scan_.angle, s, i);
     if (end == std::string_view::npos || end - i > kMaxSpanSearch) return 0;
     std::string_view url = s.substr(i + 1, end - i - 1);
     if (!SafeUrl(url)) return 0;
@@ -254,10 +319,13 @@ class InlineRenderer {
   }
 
   std::string& out_;
+  InlineScan& scan_;
 };
 
 void RenderInline(std::string& out, std::string_view text) {
-  InlineRenderer(out).Render(core::Trim(text), 0);
+  text = core::Trim(text);
+  InlineScan scan(text.size());
+  InlineRenderer(out, scan).Render(text, 0);
 }
 
 // ---- blocks ----

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <string>
 
 namespace coolpapers::llm {
@@ -165,6 +167,53 @@ TEST(MarkdownXssTest, PathologicalInputStaysBoundedAndSafe) {
   std::string h = RenderMarkdown(md);
   EXPECT_THAT(h, Not(HasSubstr("<script")));
   ExpectOnlyKnownTags(h);
+}
+
+// Renders on another thread and fails (instead of hanging the suite) when rendering takes more
+// than a generous deadline: a hang guard for quadratic inputs, not a performance assertion
+// (`make bench` and the fuzz targets measure speed).
+std::string RenderWithin(const std::string& md, std::chrono::seconds deadline) {
+  auto result = std::async(std::launch::async, [&md] { return RenderMarkdown(md); });
+  if (result.wait_for(deadline) != std::future_status::ready) {
+    ADD_FAILURE() << "rendering " << md.size() << " bytes starting with \"" << md.substr(0, 12)
+                  << "\" did not finish within " << deadline.count() << " s";
+    result.wait();  // the renderer cannot be interrupted; let it finish before `md` dies
+  }
+  return result.get();
+}
+
+TEST(MarkdownXssTest, LongRunsOfOpenersThatNeverCloseRenderInLinearTime) {
+  // Each of these made every opener scan the rest of the text (200,000 openers: minutes).
+  const std::string kRuns[] = {std::string(200000, '<'), [] {
+                                 std::string s;
+                                 for (int i = 0; i < 100000; ++i) s += "\\(";
+                                 return s;
+                               }(),
+                               [] {
+                                 std::string s;
+                                 for (int i = 0; i < 100000; ++i) s += "\\[";
+                                 return s;
+                               }(),
+                               [] {
+                                 std::string s;
+                                 for (int i = 0; i < 70000; ++i) s += "*a ";
+                                 return s;
+                               }(),
+                               std::string(200000, '[')};
+  for (const std::string& md : kRuns) {
+    std::string h = RenderWithin(md, std::chrono::seconds(5));
+    EXPECT_GE(h.size(), md.size()) << "every character is kept (escaped)";
+    ExpectOnlyKnownTags(h);
+  }
+}
+
+TEST(MarkdownXssTest, OpenersSharingOneCloserStillMatchIt) {
+  // The remembered closer position is reused, not a reason to stop matching.
+  std::string md = std::string(5000, '<') + "https://example.org/x>";
+  std::string h = RenderWithin(md, std::chrono::seconds(5));
+  EXPECT_THAT(h, HasSubstr("<a href=\"https://example.org/x\""));
+  std::string math = "\\( a \\( b \\) c";
+  EXPECT_THAT(RenderMarkdown(math), HasSubstr("\\( a \\( b \\)"));
 }
 
 TEST(MarkdownXssTest, InvalidUtf8AndNulAreCleaned) {

@@ -17,6 +17,17 @@ namespace {
 
 using core::AppendHtmlEscaped;
 
+// True when `s` can sit inside a single-quoted JavaScript string in an HTML attribute as is:
+// letters, digits and the punctuation of ids and URLs, nothing that ends or escapes the string.
+bool IsPlainScriptText(std::string_view s) {
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("./:-_@?=%+#~,;").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // Cache-busting suffix for /static assets: changes with every build of this file, so a new
 // binary never serves a page that references a stale long-cached app.js or style.css.
 std::string_view AssetVersion() {
@@ -190,12 +201,19 @@ void RenderPaperPanel(std::string& out, const core::Paper& paper, const PanelOpt
   }
   out += "</a> <a class=\"title-pdf notranslate\" data=\"";
   out += pdf;
-  // Literal quotes are safe: `id` and `pdf` are HTML-escaped, so they cannot hold a quote.
-  out += "\" onclick=\"togglePdf('";
-  out += id;
-  out += "', '";
-  out += pdf;
-  out += "', this)\" data-id=\"";
+  out += '"';
+  // The page's script binds [PDF] from data-id and data (static/app.js); the inline onclick is
+  // kept only for third-party clients that parse it (SPEC §3), and only when the id and URL are
+  // plain, since HTML escaping does not protect a JavaScript string inside an attribute (the
+  // browser unescapes &#39; back to a quote before the script runs).
+  if (IsPlainScriptText(paper.id) && IsPlainScriptText(pdf)) {
+    out += " onclick=\"togglePdf('";
+    out += id;
+    out += "', '";
+    out += pdf;
+    out += "', this)\"";
+  }
+  out += " data-id=\"";
   out += id;
   out += "\" role=\"button\" tabindex=\"0\">[PDF]</a>";
   AppendCounter(out, "pdf-counter", opts.clicks.pdf);

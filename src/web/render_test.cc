@@ -58,6 +58,21 @@ TEST(RenderPaperPanelTest, FollowsTheHtmlContract) {
   EXPECT_THAT(html, HasSubstr("<span class=\"date-data\">2024-02-19 18:00:01</span></p>"));
 }
 
+TEST(RenderPaperPanelTest, NoInlineScriptForIdsThatCouldLeaveTheScriptString) {
+  // HTML escaping turns ' into &#39;, which the browser unescapes before running an onclick:
+  // such an id would break out of togglePdf('...'). The panel is bound from data-id instead.
+  core::Paper p = SamplePaper();
+  p.id = "x');alert(document.cookie);('";
+  std::string html = Panel(p);
+  EXPECT_THAT(html, Not(HasSubstr("onclick")));
+  EXPECT_THAT(html, HasSubstr("<a class=\"title-pdf notranslate\" data=\""));
+  EXPECT_THAT(html, HasSubstr("data-id=\"x&#39;);alert(document.cookie);(&#39;\""));
+  p.id = "a\\b";
+  EXPECT_THAT(Panel(p), Not(HasSubstr("onclick")));
+  // A plain arXiv id keeps the attribute third-party clients parse (SPEC §3).
+  EXPECT_THAT(Panel(SamplePaper()), HasSubstr("onclick=\"togglePdf('2402.12354', "));
+}
+
 TEST(RenderPaperPanelTest, EscapesEverythingUpstreamSupplied) {
   std::string html = Panel(SamplePaper());
   EXPECT_THAT(html, Not(HasSubstr("<script>")));
