@@ -216,6 +216,8 @@ Result<std::chrono::system_clock::time_point> ParseRfc822(std::string_view text)
   if (!ParseDigits(f[0], day) || f[0].size() > 2 || !month) return bad("bad day or month");
   if (!ParseDigits(f[2], year) || (f[2].size() != 4 && f[2].size() != 2)) return bad("bad year");
   if (f[2].size() == 2) year += year < 50 ? 2000 : 1900;
+  // The clock counts nanoseconds from 1970 in 64 bits: it ends in 2262.
+  if (year < 1900 || year > 2200) return bad("year out of range 1900-2200");
   std::optional<seconds> tod = ParseTimeOfDay(f[3]);
   if (!tod) return bad("bad time of day");
   std::optional<seconds> offset = f.size() == 5 ? ParseZone(f[4]) : std::optional(seconds(0));
