@@ -39,11 +39,11 @@ for src in tests/fuzz/*_fuzz.cc; do
   [ -d "tests/fuzz/seeds/${name%_fuzz}" ] && seeds+=("tests/fuzz/seeds/${name%_fuzz}")
   log="$build/$name.log"
   status=0
-  # -timeout: one input taking over 10 s is a hang (the parsers answer in microseconds);
+  # -timeout: one input taking over 30 s is a hang (generous: a loaded machine stalls too) (the parsers answer in microseconds);
   # -rss_limit_mb: a parser that blows up memory is a finding too.
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    "$build/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+    "$build/$name" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 -artifact_prefix="$build/artifacts/$name-" "$corpus" "${seeds[@]}" \
     >"$log" 2>&1 || status=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
