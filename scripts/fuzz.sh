@@ -39,7 +39,8 @@ for src in tests/fuzz/*_fuzz.cc; do
   [ -d "tests/fuzz/seeds/${name%_fuzz}" ] && seeds+=("tests/fuzz/seeds/${name%_fuzz}")
   log="$build/$name.log"
   status=0
-  # -timeout: one input taking over 30 s is a hang (generous: a loaded machine stalls too) (the parsers answer in microseconds);
+  # -timeout: one input taking over 30 s is a hang (the parsers answer in microseconds; the
+  # margin is for a loaded machine);
   # -rss_limit_mb: a parser that blows up memory is a finding too.
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
