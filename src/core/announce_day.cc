@@ -57,7 +57,7 @@ bool IsAnnouncementEvening(date::local_days d) {
 }
 
 bool ParseDigits(std::string_view s, int& out) {
-  if (s.empty()) return false;
+  if (s.empty() || s.size() > 9) return false;  // more digits than any field, and than an int
   out = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;

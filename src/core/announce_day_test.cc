@@ -157,7 +157,9 @@ TEST(Rfc822Test, RejectsGarbage) {
         "30 Feb 2024 00:00:00 +0000", "20 Jul 2026 25:00:00 +0000", "20 Jul 2026 00:00:00 +9999",
         "20 Jul 2026 00:00:00 XYZ", "20 Jul 2026", "2026-07-20T00:00:00Z",
         // Found by the RSS fuzz target: beyond 2262 the nanosecond clock overflowed (UB).
-        "Mon, 29 Jun 6026 00:00:00 -0400", "1 Jan 9999 00:00:00 +0000", "1 Jan 0001 00:00:00 +0000"}) {
+        "Mon, 29 Jun 6026 00:00:00 -0400", "1 Jan 9999 00:00:00 +0000", "1 Jan 0001 00:00:00 +0000",
+        // ...and a day of ten digits overflowed int before its length was checked.
+        "Mon, 2555555555 Jun 2026 00:00:00 -0400"}) {
     auto t = ParseRfc822(bad);
     ASSERT_FALSE(t) << bad;
     EXPECT_NE(t.error().message().find("RFC 822"), std::string::npos);
