@@ -17,6 +17,7 @@ struct ImportArgs {
   std::string db = kDefaultDb;
   std::vector<std::string> files;
   size_t batch_size = 20000;
+  size_t max_line_mb = 16;
   std::string source, venue;
 };
 
@@ -51,6 +52,10 @@ Command AddImport(CLI::App& root) {
                             "JSON lines, .gz accepted: the shared arXiv bulk format or Kaggle's "
                             "arxiv-metadata-oai-snapshot");
   AddCommonOptions(jsonl, *args);
+  jsonl->add_option("--max-line-mb", args->max_line_mb,
+                    "longest line (one record) read, in MiB; longer ones are errors (default 16)")
+      ->envname("COOLPAPERS_IMPORT_MAX_LINE_MB")
+      ->check(CLI::Range(1, 4096));
   CLI::App* oai = c.app->add_subcommand(
       "oai", "saved OAI-PMH ListRecords/GetRecord XML (metadataPrefix=arXiv or arXivRaw)");
   AddCommonOptions(oai, *args);
@@ -70,6 +75,7 @@ Command AddImport(CLI::App& root) {
     if (!store) return 1;
     ImportOptions options;
     options.batch_size = args->batch_size;
+    options.max_line = args->max_line_mb << 20;
     if (jsonl->parsed()) return ImportJsonlFiles(*store, args->files, options);
     if (oai->parsed()) return ImportOaiFiles(*store, args->files, options);
     return 2;

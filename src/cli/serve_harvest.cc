@@ -1,5 +1,6 @@
 #include "cli/serve_harvest.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -80,10 +81,36 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
   }
   auto poll = cfg.GetInt("harvest.poll_minutes");
   if (!poll) return Err(poll.error());
+  // A positive integer from env `env` or config `key`, else `fallback`.
+  auto positive = [&](const char* key, const char* env, int64_t fallback) -> Result<int64_t> {
+    auto v = cfg.GetInt(key);  // read even when the env wins, so the key counts as known
+    if (!v) return Err(v.error());
+    std::string text = EnvOr(env, *v ? std::to_string(**v) : std::string());
+    if (text.empty()) return fallback;
+    char* end = nullptr;
+    long long n = std::strtoll(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || n < 1) {
+      return Err(Status::InvalidArgument(std::string(key) + " (or " + env + ") = " + text +
+                                         ": give a whole number of at least 1"));
+    }
+    return static_cast<int64_t>(n);
+  };
+  auto pdf_seconds = positive("harvest.pdf_seconds", "COOLPAPERS_PDF_SECONDS", 60);
+  if (!pdf_seconds) return Err(pdf_seconds.error());
+  auto pdf_tries = positive("harvest.pdf_tries", "COOLPAPERS_PDF_TRIES", 2);
+  if (!pdf_tries) return Err(pdf_tries.error());
+  auto per_client = positive("harvest.fetch_pending_per_client",
+                             "COOLPAPERS_FETCH_PENDING_PER_CLIENT", 20);
+  if (!per_client) return Err(per_client.error());
+  auto pending_total = positive("harvest.fetch_pending_total", "COOLPAPERS_FETCH_PENDING_TOTAL",
+                                1000);
+  if (!pending_total) return Err(pending_total.error());
 
   harvest::PoliteFetcherOptions fo;
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
   fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
+  fo.pdf_total = std::chrono::seconds(*pdf_seconds);
+  fo.pdf_max_attempts = static_cast<int>(std::min<int64_t>(*pdf_tries, 10));
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
   out->fetcher_ = std::make_unique<harvest::PoliteFetcher>(fo);
 
@@ -91,6 +118,8 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     harvest::HarvesterOptions ho;
     ho.endpoints.base_url = base_url;
     ho.follow = follow;
+    ho.pending_per_client = static_cast<size_t>(*per_client);
+    ho.pending_total = static_cast<size_t>(*pending_total);
     if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
     out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
     out->harvester_->Start();

@@ -7,6 +7,12 @@
 //   interval = 3          seconds between arXiv requests (below 3 only with a base_url)
 //   poll_minutes = 60     idle polling (every 5 minutes while an announcement is awaited)
 //   contact = "mailto:…"  User-Agent contact             env COOLPAPERS_CONTACT
+//   pdf_seconds = 60      a PDF download's total time     env COOLPAPERS_PDF_SECONDS
+//   pdf_tries = 2         a PDF download's attempts       env COOLPAPERS_PDF_TRIES
+//   fetch_pending_per_client = 20  papers a reader may have waiting to be fetched
+//                                  env COOLPAPERS_FETCH_PENDING_PER_CLIENT
+//   fetch_pending_total = 1000     papers waiting to be fetched in all
+//                                  env COOLPAPERS_FETCH_PENDING_TOTAL
 //   base_url (or env COOLPAPERS_ARXIV_BASE_URL) replaces every arXiv host.
 // Harvesting is off unless `serve --harvest` is given or the follow list is non-empty, so a
 // plain `make run` never contacts arXiv by itself.

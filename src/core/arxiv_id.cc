@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <ctime>
 
 #include "core/text.h"
 
@@ -156,6 +158,32 @@ Result<ArxivId> ArxivId::Parse(std::string_view text) {
   std::string digits = std::to_string(seq);
   id.base_ = std::string(s.substr(0, 5)) + std::string(width - digits.size(), '0') + digits;
   id.yymm_ = yymm;
+  return id;
+}
+
+Status ArxivId::Plausible(std::chrono::system_clock::time_point now) const {
+  if (old_style_) return Status::Ok();  // Parse() keeps them within 9107..0703
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const int current = (tm.tm_year % 100) * 100 + tm.tm_mon + 1;  // YYMM, e.g. 2612
+  // YYMM in 0704..9912 is 2007..2099; compare as years*100+month from 2000.
+  if (yymm_ > current) {
+    char month[16];
+    std::snprintf(month, sizeof month, "%04d", current);
+    return Status::InvalidArgument(
+        "'" + base_ + "' is not an arXiv id yet: its month " + base_.substr(0, 4) +
+        " (YYMM) is after the current month " + month +
+        "; check the id (arXiv ids start with the year and month of submission)");
+  }
+  return Status::Ok();
+}
+
+Result<ArxivId> ParsePlausibleArxivId(std::string_view text,
+                                      std::chrono::system_clock::time_point now) {
+  auto id = ArxivId::Parse(text);
+  if (!id) return id;
+  if (Status s = id->Plausible(now); !s.ok()) return Err(s);
   return id;
 }
 

@@ -6,6 +6,7 @@
 // canonical form uses 4 digits before 2015-01 and 5 from 2015-01 on.
 // Also accepts the forms readers paste: "arXiv:2402.12354", abs/pdf URLs, "2402.12354.pdf".
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,12 @@ class ArxivId {
   // YYMM of the id, e.g. 2402 (old style: from the YYMM digits).
   int yymm() const { return yymm_; }
 
+  // Whether arXiv can have issued this id by `now`: a new-style id's month (YYMM) must not be
+  // after the current month (UTC; the current month is allowed). Parse() has already checked
+  // the rest of the id space (month 01-12, 4 digits before 1501 and 5 from then, old-style
+  // ids from 9107 to 0703). InvalidArgument saying which month and why otherwise.
+  Status Plausible(std::chrono::system_clock::time_point now) const;
+
   bool operator==(const ArxivId&) const = default;
 
  private:
@@ -36,6 +43,11 @@ class ArxivId {
   int yymm_ = 0;
   bool old_style_ = false;
 };
+
+// Parse() and Plausible(now): the ids arXiv can have issued by `now`. For queues that fetch
+// what readers ask for, so invented ids cannot fill them.
+Result<ArxivId> ParsePlausibleArxivId(std::string_view text,
+                                      std::chrono::system_clock::time_point now);
 
 // True when `text` is plausibly an arXiv id (cheap check used by routers to tell ids from
 // category names); Parse() is the authority.

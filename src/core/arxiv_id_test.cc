@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 namespace coolpapers::core {
@@ -138,6 +139,53 @@ TEST(ArxivIdTest, HugeInputIsRejectedWithBoundedMessage) {
       "02.12354\xFF",
       12);
   EXPECT_FALSE(ArxivId::Parse(binary));
+}
+
+// The id space arXiv can have issued by a given day (here 2026-12-04): a table of ids and
+// whether ParsePlausibleArxivId accepts them, with a word the error must contain.
+TEST(ArxivIdTest, PlausibleIdsByTable) {
+  using namespace std::chrono;
+  const system_clock::time_point now = sys_days{year{2026} / December / 4} + hours(12);
+  struct Row {
+    const char* id;
+    bool ok;
+    const char* says;  // in the error
+  };
+  const Row rows[] = {
+      {"2612.00001", true, ""},          // the current month
+      {"2612.99999", true, ""},
+      {"2611.12345v3", true, ""},
+      {"0704.0001", true, ""},           // the first new-style id
+      {"1412.9999", true, ""},
+      {"1501.00001", true, ""},
+      {"hep-th/9901001", true, ""},
+      {"math.GT/0309136", true, ""},
+      {"2701.00001", false, "after the current month"},  // next month
+      {"2612.00001v2", true, ""},
+      {"3001.00001", false, "after the current month"},
+      {"9912.00001", false, "after the current month"},  // would be 2099
+      {"2600.00001", false, "month"},                    // month 00
+      {"2613.00001", false, "month"},                    // month 13
+      {"1412.12345", false, "4-digit"},                  // 5 digits before 1501
+      {"2402.123456", false, "4 or 5 digits"},           // 6 digits
+      {"0703.0001", false, "0704"},                      // before new-style ids began
+      {"hep-th/9913001", false, "month 01-12"},          // old style, month 13
+      {"hep-th/9001001", false, "9107"},                 // old style, year 90
+      {"hep-th/0704001", false, "0703"},                 // old style after it ended
+  };
+  for (const Row& r : rows) {
+    auto id = ParsePlausibleArxivId(r.id, now);
+    EXPECT_EQ(id.has_value(), r.ok) << r.id;
+    if (!r.ok && !id.has_value()) {
+      EXPECT_NE(id.error().message().find(r.says), std::string::npos)
+          << r.id << ": " << id.error().message();
+      EXPECT_EQ(id.error().code(), StatusCode::kInvalidArgument) << r.id;
+    }
+  }
+  // The month boundary: on the first of a month its ids are plausible, the next month's not.
+  const system_clock::time_point first = sys_days{year{2027} / January / 1};
+  EXPECT_TRUE(ParsePlausibleArxivId("2701.00001", first).has_value());
+  EXPECT_FALSE(ParsePlausibleArxivId("2702.00001", first).has_value());
 }
 
 TEST(ArxivIdTest, LooksLikeArxivId) {

@@ -86,8 +86,11 @@ std::chrono::milliseconds Retry::NextDelay() {
                    std::pow(std::max(1.0, policy_.multiplier), std::max(0, failures_ - 1));
   backoff = std::min(backoff, static_cast<double>(policy_.max_backoff.count()));
   auto cap = static_cast<uint64_t>(std::max(0.0, backoff));
+  auto floor = static_cast<uint64_t>(
+      static_cast<double>(cap) * std::clamp(policy_.min_jitter_fraction, 0.0, 1.0));
+  uint64_t span = cap - floor;
   auto delay = std::chrono::milliseconds(
-      static_cast<int64_t>(cap == 0 ? 0 : NextRandom(rng_state_) % (cap + 1)));
+      static_cast<int64_t>(floor + (span == 0 ? 0 : NextRandom(rng_state_) % (span + 1))));
   if (retry_after_) {
     delay = std::max(delay, *retry_after_);
     retry_after_.reset();

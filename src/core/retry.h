@@ -11,7 +11,7 @@
 //   if (!r.succeeded()) return r.status();
 //
 // next() returns true for the first attempt at once; before each later attempt it sleeps
-// (exponential backoff with full jitter, capped, or the server's Retry-After if larger) and
+// (exponential backoff with jitter, capped, or the server's Retry-After if larger) and
 // returns false when the previous attempt succeeded, was aborted, or attempts are used up.
 // It never sleeps after the last attempt. Each failure is logged with the attempt number.
 
@@ -33,6 +33,9 @@ struct RetryPolicy {
   // Upper bound on a server's Retry-After we are willing to honour per wait.
   std::chrono::milliseconds max_retry_after{std::chrono::minutes(10)};
   uint64_t jitter_seed = 0;  // 0: seeded from the clock
+  // The part of each backoff always waited: 0 is full jitter (uniform in [0, backoff]), 0.5
+  // waits between half and all of it, so successive waits grow for sure.
+  double min_jitter_fraction = 0.0;
 };
 
 class Retry {

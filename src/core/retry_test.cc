@@ -242,5 +242,29 @@ TEST(RetryTest, StatusBeforeAnyAttemptIsNotOk) {
   EXPECT_EQ(r.attempts(), 0);
 }
 
+
+TEST(RetryTest, MinJitterFractionKeepsEveryWaitAboveItsShareOfTheBackoff) {
+  // With half the backoff always waited, wait n lies in [bound/2, bound] for every seed, so
+  // the waits grow even when the random draw is small.
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    FakeClock clock;
+    RetryPolicy p = Policy(6, 100, 1600, seed);
+    p.min_jitter_fraction = 0.5;
+    Retry r(p, "fetch", clock);
+    milliseconds before{0};
+    for (; r.next();) {
+      int i = r.attempts() - 1;
+      milliseconds wait = clock.total_slept() - before;
+      before = clock.total_slept();
+      if (i > 0) {
+        int64_t bound = std::min<int64_t>(1600, 100LL << (i - 1));
+        EXPECT_GE(wait.count(), bound / 2) << "attempt " << i + 1 << " seed " << seed;
+        EXPECT_LE(wait.count(), bound) << "attempt " << i + 1 << " seed " << seed;
+      }
+      r.fail(Status::Unavailable("connection reset"));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace coolpapers::core

@@ -1,7 +1,8 @@
 #pragma once
 // Fetcher: the one way coolpapers talks to arXiv (listings, metadata, single papers, PDFs).
 // PoliteFetcher (polite_fetcher.h) serialises every request process-wide: at most one in flight,
-// at least `interval` between request starts, highest priority first, Retry with backoff and
+// at least `interval` from the end of one request to the start of the next (retries and
+// redirects included), listings before paper metadata before PDFs, Retry with backoff and
 // Retry-After on timeouts/resets/5xx/429, no retry on other 4xx.
 
 #include <chrono>
@@ -19,8 +20,18 @@ enum class FetchPriority {
   kBackfill = 2,      // history, gap filling (lowest)
 };
 
+// What a request is for. The fetcher serves kinds in this order before priorities, so a
+// listing harvest never waits behind PDF downloads; PDFs also get a bounded time and tries
+// (PoliteFetcherOptions::pdf_total, pdf_max_attempts).
+enum class FetchKind {
+  kListing = 0,   // RSS feeds, OAI-PMH pages
+  kMetadata = 1,  // the API for papers by id (the default)
+  kPdf = 2,       // full texts for FAQs
+};
+
 struct FetchRequest {
   std::string url;
+  FetchKind kind = FetchKind::kMetadata;
   FetchPriority priority = FetchPriority::kBackfill;
   std::string what;                        // for logs and errors, e.g. "RSS cs.CL"
   std::size_t max_bytes = 64u << 20;       // larger bodies fail with kResourceExhausted
@@ -38,7 +49,14 @@ struct FetchResponse {
   std::string body;
   std::string content_type;
   std::map<std::string, std::string> headers;  // lower-case names
-  int attempts = 1;
+  int attempts = 1;         // requests made, failed ones and redirects not counted
+  int failed_attempts = 0;  // attempts that failed (reset, timeout, 5xx, 429) before this one
+};
+
+// How many attempts a Fetch made, reported even when it failed.
+struct FetchAttempts {
+  int attempts = 0;
+  int failed = 0;
 };
 
 class Fetcher {
@@ -48,6 +66,16 @@ class Fetcher {
   // the error after retries: kNotFound for 404, kInvalidArgument for other 4xx,
   // kUnavailable/kDeadlineExceeded when transient failures persisted.
   virtual Result<FetchResponse> Fetch(const FetchRequest& req) = 0;
+  // Fetch, also giving the attempt counts in `*attempts` (when not null), on failure too. The
+  // default knows only what the response says (one failed attempt when it fails).
+  virtual Result<FetchResponse> FetchCounted(const FetchRequest& req, FetchAttempts* attempts) {
+    auto r = Fetch(req);
+    if (attempts) {
+      attempts->attempts = r ? r->attempts : 1;
+      attempts->failed = r ? r->failed_attempts : 1;
+    }
+    return r;
+  }
   // Requests waiting (not counting the one in flight).
   virtual std::size_t QueueDepth() const = 0;
 };

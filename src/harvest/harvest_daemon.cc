@@ -112,12 +112,24 @@ void Harvester::SetPaperState(const std::string& id, PaperFetchState s) {
       it = settled ? paper_states_.erase(it) : std::next(it);
     }
   }
-  paper_states_[id] = {s, std::chrono::steady_clock::now()};
+  PaperEntry& e = paper_states_[id];
+  const bool was_pending =
+      e.state == PaperFetchState::kQueued || e.state == PaperFetchState::kFetching;
+  const bool pending = s == PaperFetchState::kQueued || s == PaperFetchState::kFetching;
+  if (was_pending && !pending) {
+    if (pending_ > 0) --pending_;
+    auto it = pending_by_client_.find(e.client);
+    if (it != pending_by_client_.end() && --it->second == 0) pending_by_client_.erase(it);
+    e.client.clear();
+  }
+  e.state = s;
+  e.when = std::chrono::steady_clock::now();
 }
 
-PaperFetchState Harvester::EnqueuePaper(const std::string& raw_id) {
-  auto id = core::ArxivId::Parse(raw_id);
-  if (!id) return PaperFetchState::kNotFound;
+Result<PaperFetchState> Harvester::EnqueuePaper(const std::string& raw_id,
+                                                const std::string& client) {
+  auto id = core::ParsePlausibleArxivId(raw_id, clock_->Now());
+  if (!id) return Err(id.error());
   const std::string& base = id->base();
   auto stored = store_.GetPaper(base);
   if (stored && *stored) return PaperFetchState::kStored;
@@ -131,8 +143,27 @@ PaperFetchState Harvester::EnqueuePaper(const std::string& raw_id) {
     if (recent && (st == PaperFetchState::kNotFound || st == PaperFetchState::kFailed)) return st;
   }
   if (!running_) return PaperFetchState::kUnknown;  // nobody would fetch it
-  if (paper_states_.size() >= kMaxTrackedPapers) return PaperFetchState::kFailed;
-  paper_states_[base] = {PaperFetchState::kQueued, std::chrono::steady_clock::now()};
+  if (pending_ >= options_.pending_total) {
+    return Err(Status::Unavailable(
+        "the queue of papers to fetch from arXiv is full (" +
+        std::to_string(options_.pending_total) + " pending); try " + base +
+        " again in a few minutes"));
+  }
+  auto mine = pending_by_client_.find(client);
+  if (mine != pending_by_client_.end() && mine->second >= options_.pending_per_client) {
+    return Err(Status::ResourceExhausted(
+        "you already have " + std::to_string(mine->second) +
+        " papers waiting to be fetched from arXiv (the limit per client); try " + base +
+        " again once they are in"));
+  }
+  if (paper_states_.size() >= kMaxTrackedPapers) {
+    return Err(Status::Unavailable("too many papers are being tracked; try " + base +
+                                   " again in a few minutes"));
+  }
+  PaperEntry& e = paper_states_[base];
+  e = {PaperFetchState::kQueued, std::chrono::steady_clock::now(), client};
+  ++pending_;
+  ++pending_by_client_[client];
   reader_queue_.push_back(base);
   cv_.notify_all();
   return PaperFetchState::kQueued;
@@ -165,7 +196,9 @@ void Harvester::ReaderLoop() {
         reader_queue_.pop_front();
       }
       for (const auto& id : ids) {
-        paper_states_[id] = {PaperFetchState::kFetching, std::chrono::steady_clock::now()};
+        PaperEntry& e = paper_states_[id];
+        e.state = PaperFetchState::kFetching;  // still pending for e.client
+        e.when = std::chrono::steady_clock::now();
       }
     }
     FetchRequest req;

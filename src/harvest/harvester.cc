@@ -61,6 +61,9 @@ int DaysBetween(const std::string& a, const std::string& b) {
   return static_cast<int>((*db - *da).count());
 }
 
+// Consecutive OAI pages without records (but with a resumptionToken) that end a list.
+constexpr int kMaxEmptyOaiPages = 3;
+
 // True when the stored paper has the metadata a listing at `listed_version` needs.
 bool HasMetadata(const core::Paper& p, int listed_version) {
   return !p.published.empty() && p.version >= listed_version;
@@ -70,9 +73,9 @@ bool HasMetadata(const core::Paper& p, int listed_version) {
 
 std::string HarvestSummary::Line() const {
   return fmt::format(
-      "requests {} (retries {}), papers {} new / {} updated, {} memberships, "
+      "requests {}, {} failed attempts (retries {}), papers {} new / {} updated, {} memberships, "
       "days {} complete / {} incomplete",
-      requests, retries, papers_new, papers_updated, memberships_added, days_complete,
+      requests, failed_attempts, retries, papers_new, papers_updated, memberships_added, days_complete,
       days_incomplete);
 }
 
@@ -96,22 +99,30 @@ Harvester::Harvester(store::Store& store, Fetcher& fetcher, HarvesterOptions opt
 
 Harvester::~Harvester() { Stop(); }
 
+Result<FetchResponse> Harvester::FetchCounted(Run* run, const FetchRequest& req) {
+  FetchAttempts a;
+  auto resp = fetcher_.FetchCounted(req, &a);
+  const int retries = std::max(0, a.attempts - 1);
+  {
+    std::lock_guard lock(mu_);
+    metrics_.requests += a.attempts;
+    metrics_.retries += retries;
+    metrics_.failed_attempts += a.failed;
+  }
+  if (run) {
+    run->summary.requests += a.attempts;
+    run->summary.retries += retries;
+    run->summary.failed_attempts += a.failed;
+    if (run->progress) run->progress->Add(1);
+  }
+  return resp;
+}
+
 Result<std::string> Harvester::FetchBody(Run* run, const FetchRequest& req) {
   if (run && !run->fetched_urls.insert(req.url).second) {
     return Err(Status::Internal(req.url + " was already fetched in this harvest"));
   }
-  auto resp = fetcher_.Fetch(req);
-  int attempts = resp ? resp->attempts : 1;
-  {
-    std::lock_guard lock(mu_);
-    metrics_.requests += attempts;
-    metrics_.retries += attempts - 1;
-  }
-  if (run) {
-    run->summary.requests += attempts;
-    run->summary.retries += attempts - 1;
-    if (run->progress) run->progress->Add(1);
-  }
+  auto resp = FetchCounted(run, req);
   if (!resp) return Err(resp.error());
   if (resp->http_status == 304) return std::string();
   return std::move(resp->body);
@@ -124,23 +135,15 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   FetchRequest req;
   req.url = options_.endpoints.Rss(group);
   req.what = "RSS " + group;
+  req.kind = FetchKind::kListing;
   req.priority = run.opts.priority;
   req.max_bytes = 64u << 20;
   if (!validators->last_modified.empty()) req.headers["If-Modified-Since"] = validators->last_modified;
   if (!validators->etag.empty()) req.headers["If-None-Match"] = validators->etag;
   run.Note(req.what);
-  auto resp = fetcher_.Fetch(req);
-  // Counted here rather than in FetchBody because the validators come from the headers.
-  int attempts = resp ? resp->attempts : 1;
-  run.summary.requests += attempts;
-  run.summary.retries += attempts - 1;
-  {
-    std::lock_guard lock(mu_);
-    metrics_.requests += attempts;
-    metrics_.retries += attempts - 1;
-  }
+  // Not FetchBody: the validators come from the headers.
+  auto resp = FetchCounted(&run, req);
   run.fetched_urls.insert(req.url);
-  if (run.progress) run.progress->Add(1);
   if (!resp) return resp.error();
   if (resp->http_status == 304) {
     spdlog::info("harvest: {} unchanged since the last harvest (day {})", req.what,
@@ -234,11 +237,30 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
     cp->list_until = until;
   }
   bool restarted = false;
+  // A server that hands out a token it gave before, or pages without records forever, would
+  // keep this loop going: stop, forget the checkpointed token and report it.
+  std::set<std::string> seen_tokens;
+  if (!token.empty()) seen_tokens.insert(token);
+  int empty_pages = 0;  // consecutive pages without records that still carry a token
+  int list_pages = 0;
+  auto stop_list = [&](const std::string& why) -> Status {
+    cp->token.clear();
+    cp->list_from.clear();
+    cp->list_until.clear();
+    if (Status s = tracker.SetOai(set, *cp); !s.ok()) return s;
+    return Status::Unavailable(
+        "OAI set " + set + " (from " + from + "): " + why +
+        "; stopped after " + std::to_string(list_pages) +
+        " pages and cleared the checkpoint, so the next harvest restarts the list from " + from +
+        "; if it happens again the server is misbehaving (check --base-url, or tell "
+        "help@arxiv.org)");
+  };
   for (;;) {
     FetchRequest req;
     req.url = token.empty() ? OaiListRecordsUrl(options_.endpoints, {set, from, until, "arXiv"})
                             : OaiResumeUrl(options_.endpoints, token);
     req.what = "OAI " + set;
+    req.kind = FetchKind::kListing;
     req.priority = run.opts.priority;
     req.timeout = std::chrono::seconds(180);
     run.Note(req.what + " page " + std::to_string(run.summary.oai_pages + 1));
@@ -255,6 +277,7 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
     }
     if (!page) return page.error();
     ++run.summary.oai_pages;
+    ++list_pages;
     // "from" for the next harvest is the server's date of this list's first response.
     if (token.empty() && response_date.size() >= 10) cp->started = response_date.substr(0, 10);
 
@@ -281,9 +304,24 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
       papers.push_back(std::move(p));
     }
     if (Status s = StoreMetadata(run, papers); !s.ok()) return s;
+    const std::string previous = token;
     token = page->resumption_token;
+    if (token.empty()) {
+      cp->token.clear();
+      break;
+    }
+    if (!seen_tokens.insert(token).second) {
+      return stop_list("the server sent resumptionToken '" + token + "' again" +
+                       (token == previous ? " (the one just used)" : std::string()) +
+                       ", so following it would loop forever");
+    }
+    empty_pages = page->records.empty() ? empty_pages + 1 : 0;
+    if (empty_pages >= kMaxEmptyOaiPages) {
+      return stop_list(std::to_string(empty_pages) +
+                       " pages in a row had no records but a resumptionToken (last '" + token +
+                       "')");
+    }
     cp->token = token;
-    if (token.empty()) break;
     if (Status s = tracker.SetOai(set, *cp); !s.ok()) return s;
   }
   if (!explicit_window) cp->from = cp->started;
@@ -459,7 +497,8 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
                                                          : run.summary.announce_days.back();
   run.summary.lags = Lags(run.followed, latest);
   if (run.progress) {
-    run.progress->Finish(fmt::format("{} requests, {} errors", run.summary.requests,
+    run.progress->Finish(fmt::format("{} requests, {} failed attempts, {} errors",
+                                     run.summary.requests, run.summary.failed_attempts,
                                      run.errors.size()));
   }
   {

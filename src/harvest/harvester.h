@@ -49,6 +49,10 @@ struct HarvesterOptions {
   std::chrono::minutes idle_poll{60};     // otherwise
   core::Clock* clock = nullptr;           // nullptr: the system clock
   bool progress = false;                  // draw a progress line on stderr (CLI)
+  // Papers readers asked for that are not fetched yet (queued or being fetched): at most this
+  // many per client (EnqueuePaper's `client`) and in total.
+  size_t pending_per_client = 20;
+  size_t pending_total = 1000;
 };
 
 struct HarvestOptions {
@@ -66,6 +70,7 @@ struct CategoryLag {
 struct HarvestSummary {
   int64_t requests = 0;  // attempts, retries included
   int64_t retries = 0;
+  int64_t failed_attempts = 0;  // attempts that failed (reset, timeout, 5xx, 429, cut body)
   int64_t papers_new = 0;
   int64_t papers_updated = 0;
   int64_t memberships_added = 0;
@@ -79,7 +84,7 @@ struct HarvestSummary {
   // Steps that failed (unreachable arXiv, malformed XML, ...): their days stay incomplete and
   // are retried by the next harvest.
   std::vector<std::string> errors;
-  // "requests 12 (retries 1), papers 180 new / 2 updated, days 4 complete / 0 incomplete".
+  // "requests 12, 1 failed attempts (retries 1), papers 180 new / 2 updated, ...".
   std::string Line() const;
 };
 
@@ -92,6 +97,7 @@ struct HarvesterMetrics {
   std::size_t reader_queue_depth = 0;  // papers readers asked for, not yet fetched
   int64_t requests = 0;
   int64_t retries = 0;
+  int64_t failed_attempts = 0;
   int64_t failures = 0;                // harvest runs that ended in an error
   int64_t harvests = 0;
   double seconds_since_last_complete_day = -1;  // since that day's midnight ET; -1 none
@@ -114,11 +120,15 @@ class Harvester {
   void Start();
   void Stop();
 
-  // Asks for a paper a reader wants that is not stored; returns its state (kStored when it is
-  // already there, kNotFound for an invalid id or one arXiv did not know in the last 10
-  // minutes, kUnknown when the harvester is not started). Never fetches the same id twice at
-  // once.
-  PaperFetchState EnqueuePaper(const std::string& id);
+  // Asks for a paper a reader (`client`, e.g. the request's client address) wants that is not
+  // stored; returns its state (kStored when it is already there, kNotFound for one arXiv did
+  // not know in the last 10 minutes, kUnknown when the harvester is not started). Never
+  // fetches the same id twice at once. Refuses, with a message saying why and what to do:
+  //   kInvalidArgument   not an id arXiv can have issued (core::ParsePlausibleArxivId: e.g. a
+  //                      month after the current one, too many digits)       -> 400 / 404
+  //   kResourceExhausted `client` already has pending_per_client papers pending -> 429
+  //   kUnavailable       pending_total papers are pending                      -> 503
+  Result<PaperFetchState> EnqueuePaper(const std::string& id, const std::string& client = "");
   PaperFetchState PaperState(const std::string& id);
 
   HarvesterMetrics Metrics();
@@ -132,6 +142,8 @@ class Harvester {
   Status UpdateDayStatus(Run& run);
   Status StoreMetadata(Run& run, const std::vector<core::Paper>& papers);
   Result<std::string> FetchBody(Run* run, const FetchRequest& req);
+  // Fetches and counts the attempts (failed ones too) in the run's summary and the metrics.
+  Result<FetchResponse> FetchCounted(Run* run, const FetchRequest& req);
   std::vector<CategoryLag> Lags(const std::vector<std::string>& categories,
                                 const std::string& latest_day);
 
@@ -154,8 +166,11 @@ class Harvester {
   struct PaperEntry {
     PaperFetchState state = PaperFetchState::kUnknown;
     std::chrono::steady_clock::time_point when;  // of the last change
+    std::string client;                          // who asked, while queued or fetching
   };
   std::map<std::string, PaperEntry> paper_states_;
+  std::map<std::string, size_t> pending_by_client_;  // queued or fetching, by who asked
+  size_t pending_ = 0;                               // queued or fetching, in total
   HarvesterMetrics metrics_;
   std::string last_feed_day_;
   std::thread daemon_, reader_;

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "core/text.h"
 #include "harvest/arxiv_rss.h"
+#include "harvest/day_tracker.h"
 #include "harvest/fake_http_server.h"
 #include "harvest/fixture_path.h"
 #include "harvest/polite_fetcher.h"
@@ -35,6 +38,13 @@ class MiniArxiv {
     std::lock_guard lock(mu_);
     malformed_ = m;
   }
+  // How OAI misbehaves: kNone answers noRecordsMatch; kRepeatToken sends resumptionToken "T1"
+  // on every page; kEmptyPages sends pages without records, each with a new token.
+  enum class OaiMode { kNone, kRepeatToken, kEmptyPages };
+  void SetOaiMode(OaiMode m) {
+    std::lock_guard lock(mu_);
+    oai_mode_ = m;
+  }
   std::string base() const { return server_.url(""); }
   std::vector<FakeRequest> requests() const { return server_.requests(); }
   size_t CountPrefix(const std::string& prefix) const {
@@ -50,6 +60,15 @@ class MiniArxiv {
     std::string feed = ReadFixture("arxiv/rss/" + day_ + "/cs.CL.xml");
     if (r.target == "/rss/cs.CL") {
       reply.body = malformed_ ? feed.substr(0, feed.size() / 2) : feed;
+    } else if (r.target.rfind("/oai?", 0) == 0 && oai_mode_ != OaiMode::kNone) {
+      std::string token = oai_mode_ == OaiMode::kRepeatToken
+                              ? std::string("T1")
+                              : "E" + std::to_string(++oai_pages_);
+      reply.body =
+          "<?xml version=\"1.0\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
+          "<responseDate>2026-06-30T00:00:00Z</responseDate><request>x</request>"
+          "<ListRecords><resumptionToken cursor=\"0\">" + token +
+          "</resumptionToken></ListRecords></OAI-PMH>";
     } else if (r.target.rfind("/oai?", 0) == 0) {
       reply.body =
           "<?xml version=\"1.0\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
@@ -86,6 +105,8 @@ class MiniArxiv {
   mutable std::mutex mu_;
   std::string day_ = "2026-06-29";
   bool malformed_ = false;
+  OaiMode oai_mode_ = OaiMode::kNone;
+  int oai_pages_ = 0;
   FakeHttpServer server_;
 };
 
@@ -214,6 +235,39 @@ TEST_F(HarvesterTest, MalformedFeedIsAClearErrorAndNoDay) {
   EXPECT_EQ(store_->Stats()->memberships, 0);
 }
 
+TEST_F(HarvesterTest, RepeatedResumptionTokenStopsTheListWithAClearError) {
+  arxiv_.SetOaiMode(MiniArxiv::OaiMode::kRepeatToken);
+  HarvestSummary s = Once(harvester());
+  EXPECT_EQ(arxiv_.CountPrefix("/oai"), 2u);  // the first page and the one resumed with T1
+  ASSERT_EQ(s.errors.size(), 1u);
+  EXPECT_NE(s.errors[0].find("resumptionToken 'T1' again"), std::string::npos) << s.errors[0];
+  EXPECT_NE(s.errors[0].find("next harvest restarts the list"), std::string::npos);
+  auto cp = DayTracker(*store_).Oai("cs");
+  ASSERT_TRUE(cp.has_value());
+  EXPECT_EQ(cp->token, "");  // not resumed into the same loop
+  EXPECT_EQ(harvester_->Metrics().failures, 1);
+}
+
+TEST_F(HarvesterTest, ThreeEmptyPagesWithATokenStopTheList) {
+  arxiv_.SetOaiMode(MiniArxiv::OaiMode::kEmptyPages);
+  HarvestSummary s = Once(harvester());
+  EXPECT_EQ(arxiv_.CountPrefix("/oai"), 3u);
+  EXPECT_EQ(s.oai_pages, 3);
+  ASSERT_EQ(s.errors.size(), 1u);
+  EXPECT_NE(s.errors[0].find("3 pages in a row had no records"), std::string::npos)
+      << s.errors[0];
+  EXPECT_NE(s.errors[0].find("'E3'"), std::string::npos) << s.errors[0];
+  auto cp = DayTracker(*store_).Oai("cs");
+  ASSERT_TRUE(cp.has_value());
+  EXPECT_EQ(cp->token, "");
+}
+
+TEST_F(HarvesterTest, SummaryCountsFailedAttempts) {
+  HarvestSummary s = Once(harvester());
+  EXPECT_EQ(s.failed_attempts, 0);
+  EXPECT_NE(s.Line().find("requests 3, 0 failed attempts"), std::string::npos) << s.Line();
+}
+
 TEST_F(HarvesterTest, MetadataComesInApiBatches) {
   HarvestSummary s = Once(harvester(/*api_batch=*/10));
   EXPECT_EQ(s.api_batches, 5);  // 46 ids
@@ -224,8 +278,12 @@ TEST_F(HarvesterTest, MetadataComesInApiBatches) {
 TEST_F(HarvesterTest, ReaderRequestFetchesAMissingPaper) {
   Harvester& h = harvester();
   h.Start();
-  EXPECT_EQ(h.EnqueuePaper("not-an-id"), PaperFetchState::kNotFound);
-  PaperFetchState first = h.EnqueuePaper("2606.27378");
+  auto invalid = h.EnqueuePaper("not-an-id", "client");
+  ASSERT_FALSE(invalid.has_value());
+  EXPECT_EQ(invalid.error().code(), StatusCode::kInvalidArgument);
+  auto queued = h.EnqueuePaper("2606.27378", "client");
+  ASSERT_TRUE(queued.has_value()) << queued.error().ToString();
+  PaperFetchState first = *queued;
   EXPECT_TRUE(first == PaperFetchState::kQueued || first == PaperFetchState::kFetching);
   PaperFetchState st = first;
   for (int i = 0; i < 500 && st != PaperFetchState::kStored; ++i) {
@@ -233,7 +291,82 @@ TEST_F(HarvesterTest, ReaderRequestFetchesAMissingPaper) {
     st = h.PaperState("2606.27378");
   }
   EXPECT_EQ(st, PaperFetchState::kStored);
-  EXPECT_EQ(h.EnqueuePaper("2606.27378"), PaperFetchState::kStored);
+  EXPECT_EQ(h.EnqueuePaper("2606.27378", "client").value(), PaperFetchState::kStored);
+  h.Stop();
+}
+
+// A Fetcher whose requests wait until Release(), then fail: papers stay pending meanwhile.
+class BlockingFetcher : public Fetcher {
+ public:
+  Result<FetchResponse> Fetch(const FetchRequest& req) override {
+    std::unique_lock lock(mu_);
+    ++calls_;
+    cv_.wait(lock, [&] { return released_; });
+    return Err(Status::Unavailable(req.url + ": test upstream down"));
+  }
+  std::size_t QueueDepth() const override { return 0; }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  int calls_ = 0;
+};
+
+TEST_F(HarvesterTest, OnDemandFetchesRejectInventedIdsAndAreCappedPerClientAndInTotal) {
+  using namespace std::chrono;
+  core::FakeClock clock(sys_days{year{2026} / July / 15});
+  BlockingFetcher blocking;
+  HarvesterOptions o;
+  o.endpoints.base_url = arxiv_.base();
+  o.pending_per_client = 3;
+  o.pending_total = 5;
+  o.clock = &clock;
+  Harvester h(*store_, blocking, o);
+  h.Start();
+  auto code = [](const Result<PaperFetchState>& r) {
+    return r.has_value() ? StatusCode::kOk : r.error().code();
+  };
+  // Outside arXiv's id space on 2026-07-15: next month, month 13, 6 digits.
+  for (const char* bad : {"2608.00001", "2613.00001", "2607.123456", "1412.12345"}) {
+    auto r = h.EnqueuePaper(bad, "10.0.0.1");
+    EXPECT_EQ(code(r), StatusCode::kInvalidArgument) << bad;
+  }
+  auto future = h.EnqueuePaper("2608.00001", "10.0.0.1");
+  ASSERT_FALSE(future.has_value());
+  EXPECT_NE(future.error().message().find("after the current month 2607"), std::string::npos)
+      << future.error().message();
+  // Per client: three pending, the fourth refused; asking again for a pending one is free.
+  for (const char* id : {"2607.00001", "2607.00002", "2607.00003"}) {
+    EXPECT_EQ(code(h.EnqueuePaper(id, "10.0.0.1")), StatusCode::kOk) << id;
+  }
+  auto fourth = h.EnqueuePaper("2607.00004", "10.0.0.1");
+  EXPECT_EQ(code(fourth), StatusCode::kResourceExhausted);
+  ASSERT_FALSE(fourth.has_value());
+  EXPECT_NE(fourth.error().message().find("limit per client"), std::string::npos);
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00002", "10.0.0.1")), StatusCode::kOk);
+  // In total: five pending, then everyone is refused.
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00011", "10.0.0.2")), StatusCode::kOk);
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00012", "10.0.0.2")), StatusCode::kOk);
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00013", "10.0.0.2")), StatusCode::kUnavailable);
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00021", "10.0.0.3")), StatusCode::kUnavailable);
+  // Once the fetches end (here: fail), the client may ask again.
+  blocking.Release();
+  bool settled = false;
+  for (int i = 0; i < 500 && !settled; ++i) {
+    settled = true;
+    for (const char* id : {"2607.00001", "2607.00002", "2607.00003", "2607.00011", "2607.00012"}) {
+      settled = settled && h.PaperState(id) == PaperFetchState::kFailed;
+    }
+    if (!settled) std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_TRUE(settled);
+  EXPECT_EQ(code(h.EnqueuePaper("2607.00004", "10.0.0.1")), StatusCode::kOk);
   h.Stop();
 }
 

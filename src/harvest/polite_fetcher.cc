@@ -1,7 +1,5 @@
 #include "harvest/polite_fetcher.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -19,92 +17,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
-void EnsureCurlGlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string Trim(std::string s) {
   auto not_space = [](unsigned char c) { return !std::isspace(c); };
   s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
   s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
   return s;
-}
-
-// What one libcurl transfer produced.
-struct RawResponse {
-  CURLcode code = CURLE_OK;
-  std::string curl_error;
-  long http_status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names, last response only
-  std::size_t max_bytes = 0;
-  bool too_large = false;
-};
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* raw = static_cast<RawResponse*>(user);
-  size_t len = size * n;
-  if (raw->body.size() + len > raw->max_bytes) {
-    raw->too_large = true;
-    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-  }
-  raw->body.append(data, len);
-  return len;
-}
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* raw = static_cast<RawResponse*>(user);
-  size_t len = size * n;
-  std::string line(data, len);
-  if (line.rfind("HTTP/", 0) == 0) {
-    raw->headers.clear();  // a new response (after a redirect or 100-continue)
-    return len;
-  }
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    raw->headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
-  }
-  return len;
-}
-
-RawResponse Perform(CURL* curl, const FetchRequest& req, const std::string& user_agent,
-                    const PoliteFetcherOptions& opt) {
-  RawResponse raw;
-  raw.max_bytes = req.max_bytes;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(std::chrono::duration_cast<milliseconds>(req.timeout).count()));
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, opt.max_redirects);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &raw);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &raw);
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : req.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  raw.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &raw.http_status);
-  raw.curl_error = errbuf[0] ? errbuf : curl_easy_strerror(raw.code);
-  curl_slist_free_all(headers);
-  return raw;
 }
 
 // Retry-After as seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT").
@@ -191,8 +108,12 @@ PoliteFetcher::PoliteFetcher(PoliteFetcherOptions options)
       user_agent_(UserAgentFor(options_.contact)),
       clock_(options_.clock ? options_.clock : &core::SystemClock()),
       stoppable_clock_(std::make_unique<StoppableClock>(*clock_)) {
-  EnsureCurlGlobalInit();
-  curl_ = curl_easy_init();
+  if (options_.transport) {
+    transport_ = options_.transport;
+  } else {
+    own_transport_ = MakeCurlTransport(user_agent_, options_.connect_timeout);
+    transport_ = own_transport_.get();
+  }
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
@@ -204,17 +125,18 @@ PoliteFetcher::~PoliteFetcher() {
   stoppable_clock_->Stop();
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
-  for (auto& [priority, queue] : queues_) {
+  for (auto& [key, queue] : queues_) {
     for (Job& job : queue) {
       job.done.set_value(Err(Status::Cancelled(Describe(job.req) + ": fetcher shut down")));
     }
   }
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-std::future<Result<FetchResponse>> PoliteFetcher::FetchAsync(const FetchRequest& req) {
+std::future<Result<FetchResponse>> PoliteFetcher::FetchAsync(const FetchRequest& req,
+                                                             FetchAttempts* attempts) {
   Job job;
   job.req = req;
+  job.attempts = attempts;
   auto future = job.done.get_future();
   std::lock_guard lock(mu_);
   if (stopping_) {
@@ -222,7 +144,7 @@ std::future<Result<FetchResponse>> PoliteFetcher::FetchAsync(const FetchRequest&
     return future;
   }
   job.seq = next_seq_++;
-  queues_[static_cast<int>(req.priority)].push_back(std::move(job));
+  queues_[{static_cast<int>(req.kind), static_cast<int>(req.priority)}].push_back(std::move(job));
   cv_.notify_all();
   return future;
 }
@@ -231,10 +153,15 @@ Result<FetchResponse> PoliteFetcher::Fetch(const FetchRequest& req) {
   return FetchAsync(req).get();
 }
 
+Result<FetchResponse> PoliteFetcher::FetchCounted(const FetchRequest& req,
+                                                  FetchAttempts* attempts) {
+  return FetchAsync(req, attempts).get();
+}
+
 std::size_t PoliteFetcher::QueueDepth() const {
   std::lock_guard lock(mu_);
   std::size_t n = 0;
-  for (const auto& [priority, queue] : queues_) n += queue.size();
+  for (const auto& [key, queue] : queues_) n += queue.size();
   return n;
 }
 
@@ -242,7 +169,7 @@ FetcherStats PoliteFetcher::Stats() const {
   std::lock_guard lock(mu_);
   FetcherStats s = stats_;
   s.queue_depth = 0;
-  for (const auto& [priority, queue] : queues_) s.queue_depth += queue.size();
+  for (const auto& [key, queue] : queues_) s.queue_depth += queue.size();
   s.in_flight = in_flight_;
   return s;
 }
@@ -259,13 +186,13 @@ void PoliteFetcher::WorkerLoop() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] {
         if (stopping_) return true;
-        for (const auto& [priority, queue] : queues_) {
+        for (const auto& [key, queue] : queues_) {
           if (!queue.empty()) return true;
         }
         return false;
       });
       if (stopping_) return;
-      for (auto& [priority, queue] : queues_) {
+      for (auto& [key, queue] : queues_) {
         if (queue.empty()) continue;
         job = std::move(queue.front());
         queue.pop_front();
@@ -273,89 +200,153 @@ void PoliteFetcher::WorkerLoop() {
       }
       in_flight_ = true;
     }
-    Result<FetchResponse> result = Execute(job.req);
+    FetchAttempts attempts;
+    Result<FetchResponse> result = Execute(job.req, attempts);
     {
       std::lock_guard lock(mu_);
       in_flight_ = false;
     }
+    if (job.attempts) *job.attempts = attempts;
     job.done.set_value(std::move(result));
   }
 }
 
 bool PoliteFetcher::WaitForSlot() {
-  if (started_any_) {
-    auto elapsed = clock_->Monotonic() - last_start_;
+  if (sent_any_) {
+    auto elapsed = clock_->Monotonic() - last_end_;
     if (elapsed < options_.interval) {
+      // Rounded up so the gap is never a fraction of a millisecond short.
       stoppable_clock_->SleepFor(
-          std::chrono::duration_cast<milliseconds>(options_.interval - elapsed) +
-          milliseconds(1));
+          std::chrono::ceil<milliseconds>(options_.interval - elapsed));
     }
   }
-  if (stoppable_clock_->stopped()) return false;
-  started_any_ = true;
-  last_start_ = clock_->Monotonic();
-  return true;
+  return !stoppable_clock_->stopped();
 }
 
-Result<FetchResponse> PoliteFetcher::Execute(const FetchRequest& req) {
-  auto* curl = static_cast<CURL*>(curl_);
+Result<FetchResponse> PoliteFetcher::Execute(const FetchRequest& req, FetchAttempts& attempts) {
   const std::string what = Describe(req);
-  if (!curl) return Err(Status::Internal(what + ": libcurl could not be initialised"));
   const bool conditional = req.headers.count("If-Modified-Since") ||
                            req.headers.count("If-None-Match");
+  const bool pdf = req.kind == FetchKind::kPdf;
+  core::RetryPolicy policy = options_.retry;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (pdf) {
+    policy.max_attempts = std::max(1, std::min(policy.max_attempts, options_.pdf_max_attempts));
+    policy.max_backoff = std::min(policy.max_backoff, options_.pdf_total);
+    policy.max_retry_after = std::min(policy.max_retry_after, options_.pdf_total);
+    deadline = clock_->Monotonic() + options_.pdf_total;
+  }
+  auto remaining = [&]() -> milliseconds {
+    if (!deadline) return std::chrono::duration_cast<milliseconds>(req.timeout);
+    auto left = std::chrono::duration_cast<milliseconds>(*deadline - clock_->Monotonic());
+    return std::min(left, std::chrono::duration_cast<milliseconds>(req.timeout));
+  };
+  auto give_up = [&](core::Retry& r) {
+    r.abort(Status::DeadlineExceeded(
+        what + ": gave up after " + std::to_string(options_.pdf_total.count() / 1000) +
+        " s, the limit for a PDF download (" + std::to_string(attempts.attempts) +
+        " attempts; last: " + r.status().message() + "); it is tried again when asked again"));
+  };
+
   FetchResponse response;
-  core::Retry r(options_.retry, what, *stoppable_clock_);
+  core::Retry r(policy, what, *stoppable_clock_);
   for (; r.next();) {
-    if (!WaitForSlot()) {
-      Count("cancelled");
-      r.abort(Status::Cancelled(what + ": fetcher shut down"));
-      break;
-    }
     if (r.attempts() > 1) {
       std::lock_guard lock(mu_);
       ++stats_.retries;
     }
-    RawResponse raw = Perform(curl, req, user_agent_, options_);
-    if (raw.too_large) {
+    // One attempt: the request and any redirect hops, each spaced like a request of its own.
+    TransportReply raw;
+    std::string url = req.url;
+    bool stopped = false, out_of_time = false, redirect_loop = false;
+    for (long hop = 0;; ++hop) {
+      if (!WaitForSlot()) {
+        stopped = true;
+        break;
+      }
+      milliseconds budget = remaining();
+      if (budget <= milliseconds(0)) {
+        out_of_time = true;
+        break;
+      }
+      if (hop == 0) ++attempts.attempts;
+      raw = transport_->Get(url, req, budget);
+      sent_any_ = true;
+      last_end_ = clock_->Monotonic();
+      if (raw.failure != TransportReply::Failure::kNone || raw.redirect_url.empty() ||
+          raw.http_status < 300 || raw.http_status >= 400 || raw.http_status == 304) {
+        break;
+      }
+      if (hop >= options_.max_redirects) {
+        redirect_loop = true;
+        break;
+      }
+      url = raw.redirect_url;
+    }
+    if (stopped) {
+      Count("cancelled");
+      r.abort(Status::Cancelled(what + ": fetcher shut down"));
+      break;
+    }
+    if (out_of_time) {
+      give_up(r);
+      break;
+    }
+    if (redirect_loop) {
+      Count("client_error");
+      r.abort(Status::InvalidArgument(what + ": more than " +
+                                      std::to_string(options_.max_redirects) +
+                                      " redirects; check the URL"));
+      break;
+    }
+    auto transient = [&](const std::string& outcome, Status why) {
+      Count(outcome);
+      ++attempts.failed;
+      {
+        std::lock_guard lock(mu_);
+        ++stats_.failed_attempts;
+      }
+      r.fail(std::move(why));
+      // A PDF out of time stops here rather than after one more backoff.
+      if (deadline && remaining() <= milliseconds(0)) give_up(r);
+    };
+    using F = TransportReply::Failure;
+    if (raw.failure == F::kTooLarge) {
       Count("too_large");
       r.abort(Status::ResourceExhausted(what + ": response larger than " +
                                         std::to_string(req.max_bytes) +
                                         " bytes; raise max_bytes if this is expected"));
       break;
     }
-    if (raw.code == CURLE_OPERATION_TIMEDOUT) {
-      Count("timeout");
-      r.fail(Status::DeadlineExceeded(what + ": timed out: " + raw.curl_error));
+    if (raw.failure == F::kTimeout) {
+      transient("timeout", Status::DeadlineExceeded(what + ": timed out: " + raw.error));
       continue;
     }
-    if (raw.code == CURLE_PARTIAL_FILE) {
-      Count("truncated");
-      r.fail(Status::Unavailable(what + ": body cut short: " + raw.curl_error));
+    if (raw.failure == F::kTruncated) {
+      transient("truncated", Status::Unavailable(what + ": body cut short: " + raw.error));
       continue;
     }
-    if (raw.code == CURLE_TOO_MANY_REDIRECTS || raw.code == CURLE_UNSUPPORTED_PROTOCOL ||
-        raw.code == CURLE_URL_MALFORMAT) {
+    if (raw.failure == F::kBadUrl) {
       Count("client_error");
-      r.abort(Status::InvalidArgument(what + ": " + raw.curl_error + "; check the URL"));
+      r.abort(Status::InvalidArgument(what + ": " + raw.error + "; check the URL"));
       break;
     }
-    if (raw.code != CURLE_OK) {
-      Count("network_error");
-      r.fail(Status::Unavailable(what + ": " + raw.curl_error));
+    if (raw.failure == F::kNetwork) {
+      transient("network_error", Status::Unavailable(what + ": " + raw.error));
       continue;
     }
-    const long code = raw.http_status;
+    const int code = raw.http_status;
     auto retry_after = raw.headers.count("retry-after")
                            ? ParseRetryAfter(raw.headers["retry-after"], clock_->Now())
                            : std::nullopt;
     if (code == 429 || code >= 500) {
-      Count(code == 429 ? "rate_limited" : "server_error");
       if (retry_after) r.retry_after(*retry_after);
-      r.fail(Status::Unavailable(what + ": HTTP " + std::to_string(code) +
-                                 (retry_after ? " (Retry-After " +
-                                                    std::to_string(retry_after->count() / 1000) +
-                                                    " s)"
-                                              : std::string())));
+      transient(code == 429 ? "rate_limited" : "server_error",
+                Status::Unavailable(what + ": HTTP " + std::to_string(code) +
+                                    (retry_after ? " (Retry-After " +
+                                                       std::to_string(retry_after->count() / 1000) +
+                                                       " s)"
+                                                 : std::string())));
       continue;
     }
     if (code == 404 || code == 410) {
@@ -375,7 +366,7 @@ Result<FetchResponse> PoliteFetcher::Execute(const FetchRequest& req) {
     } else {
       Count("ok");
     }
-    response.http_status = static_cast<int>(code);
+    response.http_status = code;
     response.body = std::move(raw.body);
     response.headers = std::move(raw.headers);
     response.content_type =
@@ -388,6 +379,7 @@ Result<FetchResponse> PoliteFetcher::Execute(const FetchRequest& req) {
   }
   if (!r.succeeded()) return Err(r.status());
   response.attempts = r.attempts();
+  response.failed_attempts = attempts.failed;
   return response;
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 // PoliteFetcher: the process-wide Fetcher for arXiv, built on libcurl.
 //
-// One worker thread executes a priority queue: at most one request is in flight, request
-// starts (retries included) are at least `interval` apart, higher priority first and FIFO
-// within a priority. Each request is retried with core::Retry on timeouts, resets, truncated
-// bodies, 5xx and 429 (honouring Retry-After, seconds or HTTP-date); 404/410 and other 4xx fail
-// at once. Create one per process and share it (harvester, FAQ PDFs, readers' missing papers).
+// One worker thread executes a priority queue: at most one request is in flight; each request
+// (retries and redirect hops included) starts at least `interval` after the previous one
+// ended; listings go before paper metadata before PDFs, then higher priority first, FIFO
+// within. Each request is retried with core::Retry on timeouts, resets and other transport
+// errors, truncated bodies, 5xx and 429 (exponential backoff with jitter, capped, or the
+// server's Retry-After, seconds or HTTP-date); 404/410 and other 4xx fail at once. A PDF gets
+// at most `pdf_max_attempts` tries within `pdf_total`. Create one per process and share it
+// (harvester, FAQ PDFs, readers' missing papers).
 
 #include <chrono>
 #include <condition_variable>
@@ -22,19 +25,32 @@
 
 #include "core/clock.h"
 #include "core/retry.h"
+#include "harvest/fetch_transport.h"
 #include "harvest/fetcher.h"
 
 namespace coolpapers::harvest {
 
 struct PoliteFetcherOptions {
-  // Minimum gap between the starts of two requests (arXiv asks for 3 s).
+  // Minimum gap from the end of one request to the start of the next (arXiv asks for 3 s).
   std::chrono::milliseconds interval{3000};
   // Contact shown in the User-Agent: "coolpapers/0.1 (+<contact>)". Empty: the project URL.
   std::string contact;
   std::chrono::milliseconds connect_timeout{15000};
   long max_redirects = 5;
-  core::RetryPolicy retry;  // default: 5 attempts, 1 s .. 60 s backoff, Retry-After <= 10 min
+  // Default: 5 attempts, 1 s .. 60 s backoff (at least half of it waited), Retry-After <= 10 min.
+  core::RetryPolicy retry = DefaultFetchRetry();
+  // A PDF download (FetchKind::kPdf) gives up after this long in total, waits included, and
+  // after this many tries, so it cannot hold the one arXiv worker for long.
+  std::chrono::milliseconds pdf_total{60000};
+  int pdf_max_attempts = 2;
   core::Clock* clock = nullptr;  // nullptr: the system clock
+  FetchTransport* transport = nullptr;  // nullptr: libcurl (tests pass a fake)
+
+  static core::RetryPolicy DefaultFetchRetry() {
+    core::RetryPolicy p;
+    p.min_jitter_fraction = 0.5;
+    return p;
+  }
 };
 
 // Counters for /metrics and the harvest summary. `requests` counts attempts by outcome:
@@ -43,6 +59,7 @@ struct PoliteFetcherOptions {
 struct FetcherStats {
   std::map<std::string, int64_t> requests;
   int64_t retries = 0;          // attempts beyond the first
+  int64_t failed_attempts = 0;  // attempts that failed transiently (then retried or given up)
   int64_t bytes = 0;            // body bytes received by successful requests
   std::size_t queue_depth = 0;  // waiting, not counting the one in flight
   bool in_flight = false;
@@ -63,10 +80,12 @@ class PoliteFetcher : public Fetcher {
   PoliteFetcher& operator=(const PoliteFetcher&) = delete;
 
   Result<FetchResponse> Fetch(const FetchRequest& req) override;
+  Result<FetchResponse> FetchCounted(const FetchRequest& req, FetchAttempts* attempts) override;
   std::size_t QueueDepth() const override;
 
   // Queues `req` and returns at once; the future yields what Fetch would have returned.
-  std::future<Result<FetchResponse>> FetchAsync(const FetchRequest& req);
+  std::future<Result<FetchResponse>> FetchAsync(const FetchRequest& req,
+                                                FetchAttempts* attempts = nullptr);
 
   FetcherStats Stats() const;
   const std::string& user_agent() const { return user_agent_; }
@@ -76,13 +95,14 @@ class PoliteFetcher : public Fetcher {
   struct Job {
     FetchRequest req;
     uint64_t seq = 0;
+    FetchAttempts* attempts = nullptr;  // the caller's, filled before `done` is set
     std::promise<Result<FetchResponse>> done;
   };
   class StoppableClock;
 
   void WorkerLoop();
-  Result<FetchResponse> Execute(const FetchRequest& req);
-  // Sleeps until `interval` after the previous start; false when the fetcher is stopping.
+  Result<FetchResponse> Execute(const FetchRequest& req, FetchAttempts& attempts);
+  // Sleeps until `interval` after the end of the previous request; false when stopping.
   bool WaitForSlot();
   void Count(const std::string& outcome);
 
@@ -93,16 +113,18 @@ class PoliteFetcher : public Fetcher {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<int, std::deque<Job>> queues_;  // by priority, lowest value first
+  // By (kind, priority), lowest first.
+  std::map<std::pair<int, int>, std::deque<Job>> queues_;
   uint64_t next_seq_ = 0;
   bool stopping_ = false;
   bool in_flight_ = false;
   FetcherStats stats_;
 
   // Worker-only state.
-  void* curl_ = nullptr;  // CURL*, reused for keep-alive
-  bool started_any_ = false;
-  std::chrono::steady_clock::time_point last_start_{};
+  std::unique_ptr<FetchTransport> own_transport_;
+  FetchTransport* transport_;
+  bool sent_any_ = false;
+  std::chrono::steady_clock::time_point last_end_{};
 
   std::thread worker_;
 };

@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <ctime>
+#include <functional>
+#include <mutex>
 #include <future>
 #include <vector>
 
 #include "harvest/fake_http_server.h"
+#include "harvest/fetch_transport.h"
 
 namespace coolpapers::harvest {
 namespace {
@@ -278,6 +281,263 @@ TEST(PoliteFetcherTest, ShutdownCancelsQueuedRequests) {
   ASSERT_FALSE(res.has_value());
   EXPECT_EQ(res.error().code(), StatusCode::kCancelled);
   EXPECT_EQ(server.requests().size(), 1u);
+}
+
+// A transport on a fake clock: each call takes the time the script says (the clock advances by
+// it) and is recorded with its start and end.
+class FakeTransport : public FetchTransport {
+ public:
+  struct Call {
+    std::string url;
+    std::chrono::steady_clock::time_point start, end;
+    milliseconds timeout{0};
+  };
+  using Script = std::function<TransportReply(const std::string& url, milliseconds timeout,
+                                              milliseconds* took)>;
+  FakeTransport(core::FakeClock& clock, Script script)
+      : clock_(clock), script_(std::move(script)) {}
+
+  TransportReply Get(const std::string& url, const FetchRequest&, milliseconds timeout) override {
+    Call c;
+    c.url = url;
+    c.timeout = timeout;
+    c.start = clock_.Monotonic();
+    milliseconds took{0};
+    TransportReply r = script_(url, timeout, &took);
+    clock_.Advance(took);
+    c.end = clock_.Monotonic();
+    std::lock_guard lock(mu_);
+    calls_.push_back(c);
+    return r;
+  }
+  std::vector<Call> calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  core::FakeClock& clock_;
+  Script script_;
+  mutable std::mutex mu_;
+  std::vector<Call> calls_;
+};
+
+TransportReply Answer(std::string body = "ok", int status = 200) {
+  TransportReply r;
+  r.http_status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+TransportReply Broken(TransportReply::Failure f, std::string why) {
+  TransportReply r;
+  r.failure = f;
+  r.error = std::move(why);
+  return r;
+}
+
+FetchRequest At(const std::string& url, FetchKind kind = FetchKind::kMetadata) {
+  FetchRequest r;
+  r.url = url;
+  r.kind = kind;
+  r.what = "test " + url;
+  return r;
+}
+
+// Every request, the retry after a reset included, starts at least `interval` after the
+// previous one ended (a reset used to be re-sent 4 ms later), and the reset is reported as a
+// failed attempt.
+TEST(PoliteFetcherTest, EveryRequestIncludingTheRetryAfterAResetWaitsTheIntervalFromTheLastEnd) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  std::atomic<int> n{0};
+  FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
+    int i = ++n;
+    *took = milliseconds(i % 2 ? 700 : 50);  // some requests last longer than the interval
+    if (i == 3) return Broken(TransportReply::Failure::kNetwork, "Connection reset by peer");
+    return Answer();
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.interval = milliseconds(300);
+  o.retry.initial_backoff = milliseconds(10);  // smaller than the interval: the interval rules
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  std::vector<FetchAttempts> attempts(5);
+  for (int i = 0; i < 5; ++i) {
+    auto res = fetcher.FetchCounted(At("http://arxiv.test/oai?page=" + std::to_string(i)), &attempts[i]);
+    ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  }
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 6u);  // 5 requests + 1 retry
+  EXPECT_EQ(calls[2].url, calls[3].url);  // the reset one, retried
+  for (size_t i = 1; i < calls.size(); ++i) {
+    EXPECT_GE(calls[i].start - calls[i - 1].end, o.interval) << "requests " << i - 1 << ", " << i;
+  }
+  EXPECT_EQ(attempts[2].attempts, 2);
+  EXPECT_EQ(attempts[2].failed, 1);
+  EXPECT_EQ(attempts[1].failed, 0);
+  EXPECT_EQ(fetcher.Stats().failed_attempts, 1);
+  EXPECT_EQ(fetcher.Stats().requests.at("network_error"), 1);
+}
+
+// Transport errors back off exponentially like 503s: the waits before retries 2, 3, 4 grow
+// (at least half of 1 s, 2 s, 4 s), whatever the jitter draws.
+TEST(PoliteFetcherTest, RepeatedResetsBackOffExponentially) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
+    *took = milliseconds(5);
+    return Broken(TransportReply::Failure::kNetwork, "Connection reset by peer");
+  });
+  PoliteFetcherOptions o;
+  o.interval = milliseconds(300);
+  o.clock = &clock;
+  o.transport = &transport;
+  o.retry.max_attempts = 4;
+  o.retry.initial_backoff = milliseconds(1000);
+  o.retry.max_backoff = milliseconds(60000);
+  PoliteFetcher fetcher(o);
+  FetchAttempts a;
+  auto res = fetcher.FetchCounted(At("http://arxiv.test/oai"), &a);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(a.attempts, 4);
+  EXPECT_EQ(a.failed, 4);
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  for (size_t i = 1; i < calls.size(); ++i) {
+    auto gap = calls[i].start - calls[i - 1].end;
+    EXPECT_GE(gap, milliseconds(500LL << (i - 1))) << "retry " << i;
+    EXPECT_LE(gap, milliseconds(1000LL << (i - 1)) + milliseconds(1)) << "retry " << i;
+  }
+}
+
+TEST(PoliteFetcherTest, RedirectHopsAreSpacedLikeRequests) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeTransport transport(clock, [&](const std::string& url, milliseconds, milliseconds* took) {
+    *took = milliseconds(20);
+    if (url.find("/old") != std::string::npos) {
+      TransportReply r = Answer("", 301);
+      r.redirect_url = "http://arxiv.test/new";
+      return r;
+    }
+    return Answer("moved here");
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.interval = milliseconds(300);
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  auto res = fetcher.Fetch(At("http://arxiv.test/old"));
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->body, "moved here");
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].url, "http://arxiv.test/new");
+  EXPECT_GE(calls[1].start - calls[0].end, o.interval);
+}
+
+// A listing queued after a PDF still goes first (then metadata, then PDFs).
+TEST(PoliteFetcherTest, ListingsGoBeforeMetadataBeforePdfs) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> first_started{false};
+  FakeTransport transport(clock, [&](const std::string& url, milliseconds, milliseconds* took) {
+    *took = milliseconds(10);
+    if (url.find("/first") != std::string::npos) {
+      first_started = true;
+      released.wait();
+    }
+    return Answer(url);
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  auto first = fetcher.FetchAsync(At("http://arxiv.test/first"));
+  while (!first_started) std::this_thread::sleep_for(milliseconds(1));
+  FetchRequest pdf = At("http://arxiv.test/pdf/2401.00001v1", FetchKind::kPdf);
+  pdf.priority = FetchPriority::kAnnouncement;  // even a reader's PDF waits for listings
+  FetchRequest meta = At("http://arxiv.test/api/query", FetchKind::kMetadata);
+  FetchRequest listing = At("http://arxiv.test/oai", FetchKind::kListing);
+  listing.priority = FetchPriority::kBackfill;
+  auto p = fetcher.FetchAsync(pdf);
+  auto m = fetcher.FetchAsync(meta);
+  auto l = fetcher.FetchAsync(listing);
+  EXPECT_EQ(fetcher.QueueDepth(), 3u);
+  release.set_value();
+  ASSERT_TRUE(first.get().has_value());
+  ASSERT_TRUE(p.get().has_value());
+  ASSERT_TRUE(m.get().has_value());
+  ASSERT_TRUE(l.get().has_value());
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[1].url, "http://arxiv.test/oai");
+  EXPECT_EQ(calls[2].url, "http://arxiv.test/api/query");
+  EXPECT_EQ(calls[3].url, "http://arxiv.test/pdf/2401.00001v1");
+}
+
+// A PDF that stalls gives up once its total time is spent, after at most two tries, instead
+// of holding the worker for its 120 s timeout times five attempts.
+TEST(PoliteFetcherTest, StalledPdfGivesUpAfterItsTotalLimit) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeTransport transport(clock, [&](const std::string&, milliseconds timeout, milliseconds* took) {
+    *took = timeout;  // stalls until the transport's timeout
+    return Broken(TransportReply::Failure::kTimeout, "Operation timed out");
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.retry.max_attempts = 5;
+  o.pdf_total = milliseconds(5000);
+  o.pdf_max_attempts = 2;
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  FetchRequest pdf = At("http://arxiv.test/pdf/2401.00001v1", FetchKind::kPdf);
+  pdf.timeout = std::chrono::seconds(120);
+  auto start = clock.Monotonic();
+  auto res = fetcher.Fetch(pdf);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_LE(clock.Monotonic() - start, milliseconds(5000));
+  auto calls = transport.calls();
+  ASSERT_GE(calls.size(), 1u);
+  EXPECT_LE(calls.size(), 2u);
+  EXPECT_LE(calls[0].timeout, milliseconds(5000));
+}
+
+TEST(PoliteFetcherTest, FailingPdfGetsTwoTriesNotFive) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
+    *took = milliseconds(10);
+    return Answer("busy", 503);
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.retry.max_attempts = 5;
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  FetchAttempts a;
+  auto res = fetcher.FetchCounted(At("http://arxiv.test/pdf/2401.00001v1", FetchKind::kPdf), &a);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(transport.calls().size(), 2u);
+  EXPECT_EQ(a.attempts, 2);
+  EXPECT_EQ(a.failed, 2);
+}
+
+// The same limit against a real socket: the server stalls, the download is abandoned in time.
+TEST(PoliteFetcherTest, StalledPdfFromAServerIsAbandonedWithinTheLimit) {
+  FakeReply stall;
+  stall.action = FakeReply::Action::kStall;
+  stall.stall = milliseconds(1500);
+  FakeHttpServer server(Script({stall}));
+  PoliteFetcherOptions o = FastOptions();
+  o.pdf_total = milliseconds(400);
+  PoliteFetcher fetcher(o);
+  FetchRequest req = Get(server, "/pdf/2401.00001v1");
+  req.kind = FetchKind::kPdf;
+  req.timeout = std::chrono::seconds(120);
+  auto start = std::chrono::steady_clock::now();
+  auto res = fetcher.Fetch(req);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_LT(took, milliseconds(1200));
+  EXPECT_LE(server.requests().size(), 2u);
 }
 
 TEST(ArxivEndpointsTest, DefaultsAreArxivHosts) {

@@ -9,13 +9,21 @@ PaperTextLoader::PaperTextLoader(harvest::Fetcher* fetcher, harvest::ArxivEndpoi
     : fetcher_(fetcher),
       endpoints_(std::move(endpoints)),
       limits_(std::move(limits)),
-      max_chars_(max_chars) {}
+      max_chars_(max_chars) {
+  // Temporary PDFs a previous process left when it died mid-extraction.
+  if (fetcher_ != nullptr) {
+    if (int n = RemoveStalePdfTemp(); n > 0) {
+      spdlog::info("FAQ: removed {} stale temporary PDF directories ({}*)", n, kPdfTempPrefix);
+    }
+  }
+}
 
 Result<PaperText> PaperTextLoader::Load(const core::Paper& paper) const {
   if (fetcher_ == nullptr) return PaperText{"", "abstract"};
   std::string id = paper.id + "v" + std::to_string(paper.version);
   harvest::FetchRequest req;
   req.url = endpoints_.Pdf(id);
+  req.kind = harvest::FetchKind::kPdf;  // after listings; bounded time and tries
   req.priority = harvest::FetchPriority::kReader;
   req.what = "PDF " + id;
   req.max_bytes = size_t{64} << 20;

@@ -21,7 +21,9 @@ struct PaperText {
 
 class PaperTextLoader {
  public:
-  // `fetcher` may be null (abstract only). `max_chars` is the FitToContext budget.
+  // `fetcher` may be null (abstract only). `max_chars` is the FitToContext budget. With a
+  // fetcher, removes temporary PDFs older than an hour that a crashed process left
+  // (RemoveStalePdfTemp), so call it once at start.
   PaperTextLoader(harvest::Fetcher* fetcher, harvest::ArxivEndpoints endpoints,
                   PdfTextLimits limits, size_t max_chars);
 

@@ -1,5 +1,6 @@
 #include "llm/pdf_text.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -14,36 +15,49 @@
 namespace coolpapers::llm {
 namespace {
 
-// A temporary file holding the PDF, removed on destruction.
+std::string TempRoot() {
+  std::error_code ec;
+  std::string dir = std::filesystem::temp_directory_path(ec).string();
+  return ec || dir.empty() ? std::string("/tmp") : dir;
+}
+
+// A private temporary directory (mode 0700) holding the PDF; pdftotext runs in it with TMPDIR
+// pointing there. Removed with everything in it on destruction.
 class TempPdf {
  public:
   ~TempPdf() {
-    if (!path_.empty()) unlink(path_.c_str());
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
   Status Write(std::string_view bytes) {
-    std::error_code ec;
-    std::string dir = std::filesystem::temp_directory_path(ec).string();
-    if (ec || dir.empty()) dir = "/tmp";
-    std::string templ = dir + "/coolpapers-pdf-XXXXXX";
-    int fd = mkstemp(templ.data());
-    if (fd < 0) return Status::Internal("cannot create a temporary file in " + dir);
-    path_ = templ;
+    std::string root = TempRoot();
+    std::string templ = root + "/" + std::string(kPdfTempPrefix) + "XXXXXX";
+    if (mkdtemp(templ.data()) == nullptr) {
+      return Status::Internal("cannot create a temporary directory in " + root +
+                              " (full, or not writable?)");
+    }
+    dir_ = templ;
+    path_ = dir_ + "/paper.pdf";
+    int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Internal("cannot create " + path_);
     size_t done = 0;
     while (done < bytes.size()) {
       ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
       if (n <= 0) {
         close(fd);
-        return Status::Internal("cannot write a temporary file in " + dir + " (disk full?)");
+        return Status::Internal("cannot write " + path_ + " (disk full?)");
       }
       done += static_cast<size_t>(n);
     }
     close(fd);
     return Status::Ok();
   }
+  const std::string& dir() const { return dir_; }
   const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
+  std::string dir_, path_;
 };
 
 size_t CountAlnum(std::string_view s) {
@@ -78,6 +92,7 @@ Result<std::string> ExtractPdfText(std::string_view pdf_bytes, std::string_view 
   sl.time_limit = limits.time_limit;
   sl.memory_bytes = limits.memory_bytes;
   sl.max_stdout = limits.max_output;
+  sl.work_dir = file.dir();
   auto run = RunLimited({limits.pdftotext, "-q", "-enc", "UTF-8", file.path(), "-"}, sl);
   if (!run) {
     if (run.error().code() == StatusCode::kNotFound) {
@@ -113,6 +128,23 @@ Result<std::string> ExtractPdfText(std::string_view pdf_bytes, std::string_view 
                                   " has no extractable text (scanned pages or images only?)"));
   }
   return text;
+}
+
+int RemoveStalePdfTemp(std::chrono::seconds older_than, const std::string& dir) {
+  std::string root = dir.empty() ? TempRoot() : dir;
+  std::error_code ec;
+  auto now = std::filesystem::file_time_type::clock::now();
+  int removed = 0;
+  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kPdfTempPrefix, 0) != 0) continue;
+    std::error_code e2;
+    auto mtime = std::filesystem::last_write_time(it->path(), e2);
+    if (e2 || now - mtime < older_than) continue;
+    if (std::filesystem::remove_all(it->path(), e2) > 0 && !e2) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace coolpapers::llm

@@ -2,7 +2,11 @@
 // Paper text from a PDF, for the FAQ prompt.
 //
 // Extraction: `pdftotext -enc UTF-8 <file> -` (poppler) in a child process, no shell, with a
-// wall-clock limit (SIGKILL), an address-space limit (RLIMIT_AS) and an output cap. We do not
+// wall-clock limit (SIGKILL), an address-space limit (RLIMIT_AS) and an output cap. The PDF is
+// written to a private directory ($TMPDIR/coolpapers-pdf-XXXXXX, mode 0700) where pdftotext
+// runs (cwd and TMPDIR) and which is removed afterwards; the child inherits no descriptor but
+// 0-2. A crash can leave such directories behind: RemoveStalePdfTemp, called at start, clears
+// them. We do not
 // pass -layout: the default mode emits text in reading order, which keeps two-column papers'
 // columns apart; -layout would interleave them line by line.
 //
@@ -43,6 +47,15 @@ struct PdfTextLimits {
 // of time; kNotFound when pdftotext is not installed.
 Result<std::string> ExtractPdfText(std::string_view pdf_bytes, std::string_view what,
                                    const PdfTextLimits& limits = {});
+
+// The name prefix of the temporary directories (and, from older versions, files) of PDFs.
+inline constexpr std::string_view kPdfTempPrefix = "coolpapers-pdf-";
+
+// Removes entries named kPdfTempPrefix* in `dir` ("" = the temporary directory, $TMPDIR or
+// /tmp) last modified more than `older_than` ago: leftovers of a process that died while
+// extracting. Returns how many were removed; never fails (unreadable entries are skipped).
+int RemoveStalePdfTemp(std::chrono::seconds older_than = std::chrono::hours(1),
+                       const std::string& dir = "");
 
 // True when `bytes` start like a PDF ("%PDF-" within the first 1024 bytes).
 bool LooksLikePdf(std::string_view bytes);

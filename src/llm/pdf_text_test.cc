@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -92,6 +93,51 @@ TEST(PdfTextTest, RunawayExtractorIsKilledAtTheTimeLimit) {
   auto text = ExtractPdfText(ReadPdf("1903.10676.pdf"), "slow", limits);
   ASSERT_FALSE(text.has_value());
   EXPECT_EQ(text.error().code(), StatusCode::kDeadlineExceeded);
+}
+
+// pdftotext runs in a private directory (cwd and TMPDIR) that is gone afterwards.
+TEST(PdfTextTest, ExtractorRunsInAPrivateTempDirThatIsRemoved) {
+  std::string record = std::string(testing::TempDir()) + "/pdftotext-saw.txt";
+  std::string script = std::string(testing::TempDir()) + "/recording-pdftotext.sh";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\npwd -P > '" << record << "'\necho \"$TMPDIR\" >> '" << record
+        << "'\nfor i in 1 2 3 4 5 6 7 8 9 10; do\n"
+        << "  echo 'Extracted text of the paper, long enough to count as text.'\ndone\n";
+  }
+  ASSERT_EQ(std::system(("chmod +x " + script).c_str()), 0);
+  PdfTextLimits limits;
+  limits.pdftotext = script;
+  auto text = ExtractPdfText(ReadPdf("1903.10676.pdf"), "recorded", limits);
+  ASSERT_TRUE(text.has_value()) << text.error().ToString();
+  std::ifstream in(record);
+  std::string cwd, tmpdir;
+  std::getline(in, cwd);
+  std::getline(in, tmpdir);
+  EXPECT_THAT(tmpdir, HasSubstr("/" + std::string(kPdfTempPrefix)));
+  EXPECT_EQ(cwd, std::filesystem::weakly_canonical(tmpdir).string());
+  EXPECT_FALSE(std::filesystem::exists(tmpdir)) << tmpdir << " was left behind";
+}
+
+TEST(PdfTextTest, StaleTempPdfsAreRemovedAtStartFreshOnesKept) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(testing::TempDir()) / "stale-pdf-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "coolpapers-pdf-old111");
+  std::ofstream(dir / "coolpapers-pdf-old111" / "paper.pdf") << "%PDF-1.4";
+  std::ofstream(dir / "coolpapers-pdf-oldfil") << "%PDF-1.4";  // a file, as older versions left
+  fs::create_directories(dir / "coolpapers-pdf-new222");
+  std::ofstream(dir / "someone-else-old") << "keep";
+  auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  for (const char* old : {"coolpapers-pdf-old111", "coolpapers-pdf-oldfil", "someone-else-old"}) {
+    fs::last_write_time(dir / old, two_hours_ago);
+  }
+  EXPECT_EQ(RemoveStalePdfTemp(std::chrono::hours(1), dir.string()), 2);
+  EXPECT_FALSE(fs::exists(dir / "coolpapers-pdf-old111"));
+  EXPECT_FALSE(fs::exists(dir / "coolpapers-pdf-oldfil"));
+  EXPECT_TRUE(fs::exists(dir / "coolpapers-pdf-new222"));  // may be in use
+  EXPECT_TRUE(fs::exists(dir / "someone-else-old"));       // not ours
+  fs::remove_all(dir);
 }
 
 // ---- cleaning ----

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +14,13 @@
 
 #include "core/text.h"
 
+extern char** environ;
+
 namespace coolpapers::llm {
 namespace {
+
+// A linux_dirent64 record: u64 ino, s64 off, u16 reclen, u8 type, then the name.
+constexpr size_t kDirentReclen = 16, kDirentName = 19;
 
 using Steady = std::chrono::steady_clock;
 
@@ -38,13 +44,56 @@ struct Fd {
   }
 };
 
+// Closes every descriptor above 2 (async-signal-safe): close_range(2) where the kernel has it
+// (5.9+), else the entries of /proc/self/fd read with getdents64, else every number below the
+// descriptor limit.
+void CloseDescriptorsAbove2() {
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+  int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    alignas(8) char buf[4096];
+    for (;;) {
+      long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
+      if (n <= 0) break;
+      for (long off = 0; off < n;) {
+        unsigned short reclen = 0;
+        std::memcpy(&reclen, buf + off + kDirentReclen, sizeof reclen);
+        const char* name = buf + off + kDirentName;
+        off += reclen;
+        if (reclen == 0) break;
+        int fd = 0;
+        bool number = name[0] != '\0';
+        for (const char* c = name; *c; ++c) {
+          if (*c < '0' || *c > '9') {
+            number = false;
+            break;
+          }
+          fd = fd * 10 + (*c - '0');
+        }
+        if (number && fd > 2 && fd != dir) close(fd);
+      }
+    }
+    close(dir);
+    return;
+  }
+  rlimit nofile{};
+  long max = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
+                 ? static_cast<long>(nofile.rlim_cur)
+                 : sysconf(_SC_OPEN_MAX);
+  if (max <= 0 || max > (1L << 20)) max = 1L << 20;
+  for (long fd = 3; fd < max; ++fd) close(static_cast<int>(fd));
+}
+
 // Child side between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(const char* path, char* const* argv, int out_fd, int err_fd,
+[[noreturn]] void ExecChild(const char* path, char* const* argv, char* const* envp,
+                            const char* work_dir, int out_fd, int err_fd,
                             const SubprocessLimits& limits) {
   int devnull = open("/dev/null", O_RDONLY);
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(err_fd, 2);
+  CloseDescriptorsAbove2();
+  if (work_dir != nullptr && chdir(work_dir) != 0) _exit(126);
   if (limits.memory_bytes > 0) {
     rlimit as{limits.memory_bytes, limits.memory_bytes};
     setrlimit(RLIMIT_AS, &as);
@@ -54,7 +103,7 @@ struct Fd {
   setrlimit(RLIMIT_CPU, &cpu_limit);
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
-  execv(path, argv);
+  execve(path, argv, envp);
   _exit(127);
 }
 
@@ -70,6 +119,17 @@ Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
   std::vector<char*> cargv;
   for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  // The environment, with TMPDIR pointing at the private directory when there is one (built
+  // before fork: the child may only make async-signal-safe calls).
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (!limits.work_dir.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
+    env.emplace_back(*e);
+  }
+  if (!limits.work_dir.empty()) env.push_back("TMPDIR=" + limits.work_dir);
+  std::vector<char*> cenv;
+  for (std::string& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
 
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return Err(Status::Internal("pipe failed"));
@@ -79,7 +139,11 @@ Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
 
   pid_t pid = fork();
   if (pid < 0) return Err(Status::Internal(std::string("fork failed: ") + std::strerror(errno)));
-  if (pid == 0) ExecChild(path.c_str(), cargv.data(), out_w.fd, err_w.fd, limits);
+  if (pid == 0) {
+    ExecChild(path.c_str(), cargv.data(), cenv.data(),
+              limits.work_dir.empty() ? nullptr : limits.work_dir.c_str(), out_w.fd, err_w.fd,
+              limits);
+  }
   out_w.Close();
   err_w.Close();
 

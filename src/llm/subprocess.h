@@ -1,7 +1,9 @@
 #pragma once
 // RunLimited: runs a program (no shell) with a wall-clock limit, an address-space limit and an
 // output cap, capturing stdout and stderr. Used for pdftotext, which must never hang or
-// exhaust the server on a hostile PDF.
+// exhaust the server on a hostile PDF. The child inherits no descriptor but 0, 1 and 2: every
+// other one (the server's sockets, which Asio opens without CLOEXEC, and the database) is
+// closed between fork and exec.
 
 #include <chrono>
 #include <cstddef>
@@ -18,6 +20,9 @@ struct SubprocessLimits {
   uint64_t memory_bytes = uint64_t{1} << 30;    // RLIMIT_AS of the child (0 = unlimited)
   size_t max_stdout = size_t{16} << 20;         // more output: child killed, output truncated
   size_t max_stderr = 4096;                     // kept for error messages, rest discarded
+  // When set, the child runs in this directory with TMPDIR pointing at it (a private temporary
+  // directory, e.g. from mkdtemp, that the caller removes afterwards).
+  std::string work_dir;
 };
 
 struct SubprocessResult {

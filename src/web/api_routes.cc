@@ -67,9 +67,20 @@ std::optional<core::CategoryFilter> ParseCatParam(const Request& req, Response* 
 // For a paper not in the store: asks the harvester (if any) to fetch it through the polite
 // queue and answers 202 with its state, or 404 when arXiv has no such paper; nullopt when no
 // harvester runs.
-std::optional<Response> EnqueueMissingPaper(Services& s, const std::string& id) {
+std::optional<Response> EnqueueMissingPaper(Services& s, const std::string& id,
+                                            const std::string& client) {
   if (!s.harvester) return std::nullopt;
-  auto state = s.harvester->EnqueuePaper(id);
+  auto queued = s.harvester->EnqueuePaper(id, client);
+  if (!queued) {  // an id arXiv cannot have issued, or too many pending fetches
+    const StatusCode code = queued.error().code();
+    const int http = code == StatusCode::kResourceExhausted ? 429
+                     : code == StatusCode::kUnavailable     ? 503
+                                                            : 400;
+    return JsonError(http, queued.error().message(),
+                     http == 400 ? "check the id on https://arxiv.org/abs/"
+                                 : "retry later; papers already asked for are still coming");
+  }
+  auto state = *queued;
   if (state == harvest::PaperFetchState::kQueued ||
       state == harvest::PaperFetchState::kFetching) {
     nlohmann::json j = {{"error", "not stored yet"},
@@ -91,7 +102,9 @@ Response PaperRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (auto fetching = EnqueueMissingPaper(s, id->base())) return *std::move(fetching);
+    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.client_ip)) {
+      return *std::move(fetching);
+    }
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "it appears after the next harvest or import; see https://arxiv.org/abs/" +
                          id->base());
@@ -203,7 +216,9 @@ Response ClickRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (auto fetching = EnqueueMissingPaper(s, id->base())) return *std::move(fetching);
+    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.client_ip)) {
+      return *std::move(fetching);
+    }
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }

@@ -32,7 +32,7 @@ namespace coolpapers::web {
 // The response for a well-formed arXiv id that is not stored. Today: a 404 page pointing at
 // arXiv. Hook for on-demand fetching (SPEC §3): the harvest side extends this to enqueue the
 // id on the polite queue and answer "being fetched" while s.harvester is set.
-Response MissingPaperResponse(Services& s, const core::ArxivId& id);
+Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::string& client);
 
 namespace {
 
@@ -145,10 +145,10 @@ Response HomePage(Services& s, CategoryDaysMemo& memo) {
 // ---------------------------------------------------------------------------------------------
 // Paper pages.
 
-Response SinglePaperPage(Services& s, const core::ArxivId& id) {
+Response SinglePaperPage(Services& s, const core::ArxivId& id, const std::string& client) {
   auto paper = s.store->GetPaper(id.base());
   if (!paper) return StoreFailure(paper.error());
-  if (!paper->has_value()) return MissingPaperResponse(s, id);
+  if (!paper->has_value()) return MissingPaperResponse(s, id, client);
   const core::Paper& p = **paper;
   auto memberships = s.store->MembershipsOf(p.id);
   if (!memberships) return StoreFailure(memberships.error());
@@ -229,7 +229,8 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
   return Cached(s, "ids:" + canonical, [&] {
-    return ids.size() == 1 ? SinglePaperPage(s, ids[0]) : PaperListPage(s, ids, canonical);
+    return ids.size() == 1 ? SinglePaperPage(s, ids[0], req.client_ip)
+                           : PaperListPage(s, ids, canonical);
   });
 }
 
@@ -450,10 +451,21 @@ Response FeedRoute(Services& s, const Request& req) {
 
 }  // namespace
 
-Response MissingPaperResponse(Services& s, const core::ArxivId& id) {
+Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::string& client) {
   const std::string base = core::HtmlEscape(id.base());
   if (s.harvester) {  // harvest: fetch it through the polite queue; the page refreshes itself
-    auto state = s.harvester->EnqueuePaper(id.base());
+    auto queued = s.harvester->EnqueuePaper(id.base(), client);
+    if (!queued) {  // an id arXiv cannot have issued, or too many pending fetches
+      const StatusCode code = queued.error().code();
+      if (code == StatusCode::kResourceExhausted || code == StatusCode::kUnavailable) {
+        return ErrorPage(code == StatusCode::kResourceExhausted ? 429 : 503,
+                         queued.error().message(),
+                         "Papers already asked for are still being fetched; try again later.");
+      }
+      return ErrorPage(404, queued.error().message(),
+                       "Check the id; arXiv ids look like 2402.12354 or hep-th/9901001.");
+    }
+    auto state = *queued;
     if (state == harvest::PaperFetchState::kStored) return Redirect(302, "/arxiv/" + id.base());
     if (state == harvest::PaperFetchState::kQueued ||
         state == harvest::PaperFetchState::kFetching) {

@@ -20,9 +20,12 @@ The scenario (JSON, from --scenario FILE, re-read on every request, or POSTed) h
                "after": 0, "retry_after": "1", "sleep": 2.0}]}
 Fault kinds: 503, 429, 500 (with Retry-After when given; "date" sends an HTTP-date),
 reset (connection reset, no reply), timeout (sleep `sleep` s, then reply), truncate (half the
-declared body, then close), malformed (well-delivered but cut XML). A fault applies to the
-`count` requests whose path starts with `path` (and whose query contains `query`), after
-skipping `after` of them.
+declared body, then close), malformed (well-delivered but cut XML), and for /oai:
+repeat_token (the page as usual but its resumptionToken is the one just sent, a loop) and
+empty_page (no records, a fresh resumptionToken). A fault applies to the `count` requests
+whose path starts with `path` (and whose query contains `query`), after skipping `after` of
+them; with `"every": N` it applies to every Nth such request instead (the 7th, 14th, ...; at
+most `count` times when count is given).
 
 Every request is appended to --log as a JSON line {"t": monotonic, "wall": time, "method",
 "target", "status", "fault"} so tests can check spacing and duplicates.
@@ -220,7 +223,7 @@ def oai_list_records(data, q, day, page_size):
     token = q.get("resumptionToken")
     if token:
         try:
-            frm, until, oset, cursor = token.split("|")
+            frm, until, oset, cursor = token.split("|")[:4]
             cursor = int(cursor)
         except ValueError:
             return 200, oai_envelope(
@@ -316,6 +319,7 @@ class State:
         self.lock = threading.Lock()
         self.posted = None
         self.fault_hits = {}
+        self.empty_pages = 0
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.data = Data(args.fixtures)
 
@@ -339,6 +343,12 @@ class State:
                 n = self.fault_hits.get(key, 0)
                 self.fault_hits[key] = n + 1
                 after, count = int(f.get("after", 0)), int(f.get("count", 1))
+                if f.get("every"):
+                    every, m = int(f["every"]), n - after
+                    limited = "count" in f and (m + 1) // every > count
+                    if m >= 0 and (m + 1) % every == 0 and not limited:
+                        return f
+                    continue
                 if after <= n < after + count:
                     return f
         return None
@@ -469,6 +479,28 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return status
+        if kind == "repeat_token":
+            token = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get(
+                "resumptionToken", ["loop|||0"])[0]
+            looped = re.sub(rb"<resumptionToken([^>]*)>[^<]*</resumptionToken>|"
+                            rb"<resumptionToken([^>]*)/>",
+                            lambda m: b"<resumptionToken" + (m.group(1) or m.group(2) or b"")
+                            + b">" + esc(token).encode() + b"</resumptionToken>", body)
+            if looped == body:  # the last page: append the token
+                looped = body.replace(b"</ListRecords>", b"<resumptionToken>"
+                                      + esc(token).encode() + b"</resumptionToken></ListRecords>")
+            self.reply(status, looped, ctype, headers)
+            return status
+        if kind == "empty_page":
+            with self.server.state.lock:
+                self.server.state.empty_pages += 1
+                k = self.server.state.empty_pages
+            token = f"|||0|empty{k}"
+            page = oai_envelope(f"<ListRecords><resumptionToken cursor=\"0\">{esc(token)}"
+                                "</resumptionToken></ListRecords>",
+                                {"verb": "ListRecords", "metadataPrefix": "arXiv"}, "2026-06-29")
+            self.reply(200, page, ctype, headers)
+            return 200
         if kind == "malformed":
             self.reply(status, body[:len(body) // 2], ctype, headers)
             return status

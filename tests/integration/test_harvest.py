@@ -184,6 +184,59 @@ class HarvestTest(unittest.TestCase):
             self.assertEqual(reqs[i]["target"], reqs[i + 1]["target"])
         self.assertEqual(query(self.db, "SELECT count(*) FROM papers"), [(58,)])
 
+    def test_reset_every_7th_request_keeps_the_interval_for_retries(self):
+        # Every 7th request is reset: its retry (and every other request) must start at least
+        # the interval after the previous one ended; a reset used to be re-sent 5 ms later.
+        interval = 0.3
+        self.fake.scenario(day=DAY1, oai_page_size=5, faults=[
+            {"path": "/", "kind": "reset", "every": 7}])
+        proc = subprocess.run(harvest_cmd(self.db, self.fake.base, interval=interval),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        reqs = self.fake.requests()
+        distinct = set(targets(reqs))
+        resets = [i for i, e in enumerate(reqs) if e["fault"] == "reset"]
+        # 1 feed + 12 OAI pages (58 records, 5 a page), and each reset one sent once more.
+        self.assertEqual(len(distinct), 13, targets(reqs))
+        self.assertEqual(len(resets), 2, targets(reqs))
+        self.assertEqual(len(resets), len(reqs) // 7, targets(reqs))
+        self.assertEqual(len(reqs), len(distinct) + len(resets), targets(reqs))
+        for i in resets:
+            self.assertEqual(reqs[i]["target"], reqs[i + 1]["target"])  # retried
+        starts = [e["t"] for e in reqs]
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        self.assertEqual(len(gaps), len(reqs) - 1)
+        for i, gap in enumerate(gaps):
+            self.assertGreaterEqual(gap, interval, "requests %d and %d: %r" % (i, i + 1, gaps))
+        self.assertIn("%d failed attempts" % len(resets), proc.stdout)
+        self.assertIn("days 2 complete / 0 incomplete", proc.stdout)
+
+    def test_repeated_resumption_token_fails_the_harvest_clearly(self):
+        self.fake.scenario(day=DAY1, oai_page_size=7, faults=[
+            {"path": "/oai", "query": "resumptionToken", "kind": "repeat_token", "after": 1}])
+        proc = harvest(self.db, self.fake.base, check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        last = proc.stderr.strip().splitlines()[-1]
+        self.assertIn("resumptionToken", last)
+        self.assertIn("again", last)
+        self.assertIn("restarts the list", last)
+        oai = [t for t in targets(self.fake.requests()) if t.startswith("/oai")]
+        self.assertEqual(len(oai), 3, oai)  # first page, page 2, page 3 repeating its token
+        # The API filled in what the stopped list did not bring: the days still complete.
+        self.assertEqual(query(self.db, "SELECT count(*) FROM papers"), [(58,)])
+        self.assertEqual(query(self.db, "SELECT count(*) FROM day_status "
+                                        "WHERE stored = expected"), [(2,)])
+
+    def test_endless_empty_pages_fail_the_harvest_after_three(self):
+        self.fake.scenario(day=DAY1, oai_page_size=7, faults=[
+            {"path": "/oai", "kind": "empty_page", "count": 1000}])
+        proc = harvest(self.db, self.fake.base, check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        oai = [t for t in targets(self.fake.requests()) if t.startswith("/oai")]
+        self.assertEqual(len(oai), 3, oai)
+        self.assertIn("3 pages in a row had no records", proc.stderr)
+
     def test_kill_9_then_rerun_equals_an_uninterrupted_run(self):
         # The uninterrupted reference.
         ref = os.path.join(self.tmp.name, "ref.db")
@@ -270,6 +323,17 @@ class HarvestTest(unittest.TestCase):
             self.assertEqual(status, 200)
             missing = cpserver.fetch(srv.url("/api/papers/2606.99999"))
             self.assertIn(missing.status, (202, 404))
+            # An id from a month that has not come yet is refused without asking arXiv.
+            before = len(self.fake.requests())
+            future = cpserver.fetch(srv.url("/api/papers/9912.00001"))
+            self.assertEqual(future.status, 400, future.body)
+            self.assertIn("after the current month", json.loads(future.body)["error"])
+            page = cpserver.fetch(srv.url("/arxiv/9912.00001"))
+            self.assertEqual(page.status, 404)
+            self.assertIn(b"after the current month", page.body)
+            time.sleep(0.3)
+            self.assertFalse([t for t in targets(self.fake.requests()[before:])
+                              if "9912.00001" in t])
             metrics = cpserver.fetch(srv.url("/metrics")).body.decode()
             self.assertIn('coolpapers_arxiv_requests_total{outcome="ok"}', metrics)
             self.assertIn("coolpapers_harvest_seconds_since_last_complete_day", metrics)

@@ -115,6 +115,30 @@ class ImportTest(unittest.TestCase):
                          [(3,)])
         self.assertIn("2503.11750", cats)  # last line without a newline
 
+    def test_line_over_16_mib_is_an_error_naming_file_and_line(self):
+        # The first two records of a fixture, then a 17 MiB line (a JSON string of 'x'), then
+        # the third record: the long line is an error (exit 1) naming the file, its line and
+        # the limit; it is read past, not into memory, and the records around it are imported.
+        with open(fixture("bulk_two_days.jsonl"), encoding="utf-8") as f:
+            records = [line.rstrip("\n") for line in f if line.strip()][:3]
+        self.assertEqual(len(records), 3)
+        huge = '{"id": "2401.00001", "abstract": "' + "x" * (17 << 20) + '"}'
+        for gz in (False, True):
+            path = os.path.join(self.tmp, "long.jsonl" + (".gz" if gz else ""))
+            opener = gzip.open if gz else open
+            with opener(path, "wt", encoding="utf-8") as f:
+                f.write(records[0] + "\n" + records[1] + "\n" + huge + "\n" + records[2] + "\n")
+            p = self.cli("import", "arxiv-jsonl", "--db", self.url, path)
+            self.assertEqual(p.returncode, 1, p.stderr[-2000:])
+            self.assertIn("%s: line 3 is longer than 16 MiB" % path, p.stderr)
+            papers = summary(p.stderr)[0]
+            self.assertEqual(papers, 3, p.stderr[-2000:])
+            self.assertEqual(self.query("SELECT count(*) FROM papers WHERE id = '2401.00001'"),
+                             [(0,)])
+        # The limit is a setting: with 32 MiB the line is read (and imported).
+        p = self.cli("import", "arxiv-jsonl", "--db", self.url, "--max-line-mb", "32", path)
+        self.assertNotIn("longer than", p.stderr)
+
     def test_kaggle_snapshot_format(self):
         p = self.cli("import", "arxiv-jsonl", "--db", self.url, fixture("kaggle_snapshot.jsonl"))
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -130,7 +130,7 @@ int ImportJsonlFiles(store::Store& store, const std::vector<std::string>& files,
   bool failed = false, write_failed = false;
 
   for (const std::string& file : files) {
-    Result<std::unique_ptr<LineReader>> reader = LineReader::Open(file);
+    Result<std::unique_ptr<LineReader>> reader = LineReader::Open(file, options.max_line);
     if (!reader) {
       ClearLine(options.err);
       fmt::print(options.err, "coolpapers import: {}\n", reader.error().message());
@@ -141,6 +141,12 @@ int ImportJsonlFiles(store::Store& store, const std::vector<std::string>& files,
     std::string_view line;
     size_t allocated = 0;
     while (!write_failed && (*reader)->Next(line, allocated)) {
+      if ((*reader)->too_long()) {  // not read into memory; the rest of the file goes on
+        ClearLine(options.err);
+        fmt::print(options.err, "coolpapers import: {}\n", (*reader)->TooLongMessage());
+        failed = true;
+        continue;
+      }
       if (core::Trim(line).empty()) continue;
       Result<JsonlRecord> r = parser.Parse(line, allocated);
       if (!r) {

@@ -1,5 +1,6 @@
 #include "cli/import/line_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -10,7 +11,8 @@ constexpr size_t kChunk = 4 << 20;  // bytes read per gzread call
 
 }  // namespace
 
-Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
+Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path,
+                                                     size_t max_line) {
   errno = 0;
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) {
@@ -19,11 +21,33 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
                                 "; check the path and that the file is readable"));
   }
   gzbuffer(f, 1 << 20);
-  return std::unique_ptr<LineReader>(new LineReader(path, f));
+  return std::unique_ptr<LineReader>(new LineReader(path, f, std::max<size_t>(1, max_line)));
 }
 
-LineReader::LineReader(std::string path, gzFile f) : path_(std::move(path)), file_(f) {
+LineReader::LineReader(std::string path, gzFile f, size_t max_line)
+    : path_(std::move(path)), file_(f), max_line_(max_line) {
   buf_.resize(kChunk + kPadding);
+}
+
+std::string LineReader::TooLongMessage() const {
+  const std::string limit = max_line_ % (1 << 20) == 0
+                                ? std::to_string(max_line_ >> 20) + " MiB"
+                                : std::to_string(max_line_) + " bytes";
+  return path_ + ": line " + std::to_string(line_number_) + " is longer than " + limit +
+         ", the limit for one record; it was not read (is this really a JSON-lines file with "
+         "one paper per line?)";
+}
+
+bool LineReader::SkipToNextLine() {
+  for (;;) {
+    const void* nl = std::memchr(buf_.data() + begin_, '\n', end_ - begin_);
+    if (nl != nullptr) {
+      begin_ = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+      return true;
+    }
+    begin_ = end_ = 0;  // drop what is buffered: all of it belongs to the long line
+    if (!Fill()) return false;
+  }
 }
 
 LineReader::~LineReader() { gzclose(file_); }
@@ -64,17 +88,27 @@ bool LineReader::Fill() {
 }
 
 bool LineReader::Next(std::string_view& line, size_t& allocated) {
+  too_long_ = false;
   size_t scan_from = begin_;
   for (;;) {
     const char* start = buf_.data() + begin_;
     const void* nl = std::memchr(buf_.data() + scan_from, '\n', end_ - scan_from);
-    if (nl != nullptr) {
-      size_t len = static_cast<const char*>(nl) - start;
+    if (nl != nullptr && static_cast<size_t>(static_cast<const char*>(nl) - start) <= max_line_) {
+      size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
       line = std::string_view(start, len);
       begin_ += len + 1;
       break;
     }
     size_t scanned = end_ - begin_;
+    if (nl != nullptr || scanned > max_line_) {
+      // Too long: read past the rest of it (to the next line or the end) without keeping it.
+      SkipToNextLine();
+      too_long_ = true;
+      line = std::string_view(buf_.data() + begin_, 0);
+      allocated = buf_.size() - begin_;
+      ++line_number_;
+      return true;
+    }
     if (!Fill()) {
       if (end_ == begin_) return false;
       line = std::string_view(buf_.data() + begin_, end_ - begin_);  // last line, no "\n"
