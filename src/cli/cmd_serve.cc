@@ -32,12 +32,14 @@
 #include "cli/search_setup.h"
 #include "cli/serve_config.h"
 #include "cli/serve_harvest.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "harvest/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
 #include "store/store.h"
+#include "web/click_dedup.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
 #include "web/render.h"
@@ -70,6 +72,30 @@ std::string FirstSet(std::initializer_list<std::string> values) {
     if (!v.empty()) return v;
   }
   return {};
+}
+
+// An integer setting: env `env` (when set), else config key `key`, else `fallback`; the error
+// names the source and the accepted range.
+Result<int64_t> IntFromEnvOrConfig(const ConfigFile& cfg, const char* env, std::string_view key,
+                                   int64_t fallback, int64_t min, int64_t max) {
+  int64_t v = fallback;
+  std::string source;
+  if (const char* e = std::getenv(env); e && *e) {
+    if (!core::ParseInt64(e, v)) {
+      return Err(Status::InvalidArgument(std::string(env) + "=\"" + e + "\" is not a whole number"));
+    }
+    source = env;
+  } else {
+    Result<std::optional<int64_t>> c = cfg.GetInt(key);
+    if (!c) return Err(c.error());
+    if (c->has_value()) v = **c;
+    source = "config key " + std::string(key);
+  }
+  if (v < min || v > max) {
+    return Err(Status::InvalidArgument(source + " = " + std::to_string(v) + " is out of range; use " +
+                                       std::to_string(min) + ".." + std::to_string(max)));
+  }
+  return v;
 }
 
 int Fail(const std::string& message) {
@@ -197,8 +223,13 @@ int Run(const ServeArgs& args) {
                            [&page_cache] { return double(page_cache.GetStats().hits); });
   metrics.AddGaugeCallback("coolpapers_page_cache_misses", "Page cache misses since start", {},
                            [&page_cache] { return double(page_cache.GetStats().misses); });
+  Result<int64_t> dedup_max = IntFromEnvOrConfig(cfg, "COOLPAPERS_CLICK_DEDUP_MAX",
+                                                 "click_dedup_max", 1000000, 0, 100000000);
+  if (!dedup_max) return Fail(dedup_max.error().message());
+  web::ClickDedup click_dedup(core::SystemClock(), static_cast<size_t>(*dedup_max));
   web::Services services;
   services.store = store->get();
+  services.click_dedup = &click_dedup;
   services.page_cache = &page_cache;
   services.metrics = &metrics;
   services.config = config;

@@ -14,6 +14,7 @@ namespace coolpapers::web {
 
 class PageCache;
 class Metrics;
+class ClickDedup;
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
@@ -32,6 +33,7 @@ struct Services {
   harvest::Harvester* harvester = nullptr;
   PageCache* page_cache = nullptr;
   Metrics* metrics = nullptr;  // web/metrics.h; modules register their own metrics here
+  ClickDedup* click_dedup = nullptr;  // web/click_dedup.h; nullptr: every click counts
   ServerConfig config;
 };
 
