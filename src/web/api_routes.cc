@@ -173,8 +173,7 @@ Response ListRoute(Services& s, const Request& req) {
   if (!s.page_cache) return render();
   const int64_t seq = s.page_cache->current_seq();
   std::string key = "api-list:" + filter->canonical + "|" + day;
-  if (auto hit = s.page_cache->Get(key, seq)) return *std::move(hit);
-  return s.page_cache->Put(key, seq, render());
+  return s.page_cache->GetOrRender(key, seq, render);
 }
 
 Response DaysRoute(Services& s, const Request& req) {
