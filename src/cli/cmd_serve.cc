@@ -203,6 +203,10 @@ int Run(const ServeArgs& args) {
   config.threads = args.threads >= 0 ? args.threads : static_cast<int>(cfg_threads->value_or(0));
   Result<std::optional<int64_t>> cache_mb = cfg.GetInt("page_cache_mb");
   if (!cache_mb) return Fail(cache_mb.error().message());
+  Result<int64_t> static_cache_mb = IntFromEnvOrConfig(cfg, "COOLPAPERS_STATIC_CACHE_MB",
+                                                       "static_cache_mb", 48, 1, 4096);
+  if (!static_cache_mb) return Fail(static_cache_mb.error().message());
+  config.static_cache_bytes = static_cast<size_t>(*static_cache_mb) << 20;
 
   web::ServerOptions options;
   if (Status st = web::ParseListenAddress(config.listen, options.host, options.port); !st.ok()) {

@@ -99,7 +99,8 @@ Response PageCache::GetOrRender(const std::string& key, int64_t seq,
   return r;
 }
 
-void PageCache::Precompress(const std::string& key, Response& r) {
+bool PageCache::Precompress(Response& r) {
+  bool brotli_later = false;
   if (!r.shared_body) {
     r.shared_body = MakeSharedBody(std::move(r.body));
     r.body.clear();
@@ -115,16 +116,22 @@ void PageCache::Precompress(const std::string& key, Response& r) {
         auto br = MakeSharedBody(BrotliCompress(body, 5));
         if (!br->empty() && br->size() < body.size()) r.brotli_body = std::move(br);
       } else {
-        std::lock_guard lock(bg_mu_);
-        if (!bg_stop_ && bg_jobs_.size() < options_.max_background_jobs) {
-          bg_jobs_.push_back(BrotliJob{key, r.shared_body});
-          if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
-          bg_cv_.notify_all();
-        }
+        brotli_later = true;
       }
     }
   }
   if (r.etag.empty()) r.etag = ContentEtag(body);
+  return brotli_later;
+}
+
+void PageCache::QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body) {
+  {
+    std::lock_guard lock(bg_mu_);
+    if (bg_stop_ || bg_jobs_.size() >= options_.max_background_jobs) return;  // stays gzip-only
+    bg_jobs_.push_back(BrotliJob{key, std::move(body)});
+    if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  }
+  bg_cv_.notify_all();
 }
 
 void PageCache::BackgroundLoop() {
@@ -176,19 +183,22 @@ Response PageCache::Put(const std::string& key, int64_t seq, Response r) {
   if (r.status != 200 || r.stream) return r;
   size_t body_size = r.shared_body ? r.shared_body->size() : r.body.size();
   if (body_size > max_bytes_ / 4) return r;
-  Precompress(key, r);
+  const bool brotli_later = Precompress(r);
   size_t bytes = key.size() + Cost(r.shared_body) + Cost(r.gzip_body) + Cost(r.brotli_body) + 256;
-  std::lock_guard lock(mu_);
-  auto it = index_.find(key);
-  if (it != index_.end()) {
-    // Keep the newer rendering when two threads raced on the same key.
-    if (it->second->seq > seq) return r;
-    EraseLocked(it->second);
+  {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      // Keep the newer rendering when two threads raced on the same key.
+      if (it->second->seq > seq) return r;
+      EraseLocked(it->second);
+    }
+    lru_.push_front(Entry{key, seq, r, bytes});
+    index_.emplace(key, lru_.begin());
+    bytes_ += bytes;
+    EvictLocked();
   }
-  lru_.push_front(Entry{key, seq, r, bytes});
-  index_.emplace(key, lru_.begin());
-  bytes_ += bytes;
-  EvictLocked();
+  if (brotli_later) QueueBrotli(key, r.shared_body);  // after the entry exists to attach to
   return r;
 }
 

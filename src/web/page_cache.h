@@ -122,9 +122,10 @@ class PageCache {
 
   void EraseLocked(List::iterator it);
   void EvictLocked();
-  // Moves the body into a shared buffer, fills gzip (and brotli when small), the ETag; queues
-  // the brotli of a large body.
-  void Precompress(const std::string& key, Response& r);
+  // Moves the body into a shared buffer, fills gzip (and brotli when small) and the ETag; true
+  // when brotli is left to the background thread.
+  bool Precompress(Response& r);
+  void QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body);
   void BackgroundLoop();
 
   const Options options_;

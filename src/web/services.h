@@ -3,6 +3,7 @@
 // and handed to every module's route registration; absent services are nullptr and the
 // routes that need them answer 503 with a hint.
 
+#include <cstddef>
 #include <string>
 
 namespace coolpapers::store { class Store; }
@@ -20,6 +21,7 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string static_dir = "static";   // static/ (app.js, style.css)
   std::string vendor_dir = "node_modules";  // npm packages (KaTeX, PDF.js) installed at build time
+  size_t static_cache_bytes = size_t{48} << 20;  // static file cache, split over static/KaTeX/PDF.js
   std::string admin_token;             // COOLPAPERS_ADMIN_TOKEN; "" disables admin actions
   std::string site_name = "coolpapers";
   std::string public_url = "http://127.0.0.1:8080";  // for feeds and canonical links
