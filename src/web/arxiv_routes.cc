@@ -232,7 +232,11 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
     return Redirect(301, "/arxiv/" + canonical + std::string(QuerySuffix(req)));
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-  if (ids.size() > 1) return PaperListPage(s, ids, canonical);
+  if (ids.size() > 1) {
+    Response r = PaperListPage(s, ids, canonical);
+    AttachFastGzip(r);
+    return r;
+  }
   return Cached(s, "ids:" + canonical, [&] { return SinglePaperPage(s, ids[0]); });
 }
 
@@ -384,11 +388,8 @@ Response ListRoute(Services& s, const Request& req, const std::string& expr) {
   r.status = 200;
   r.content_type = full.content_type;
   r.headers = full.headers;
-  // gzip at level 1 here (fast even for the largest lists) rather than brotli on the fly.
-  if (trimmed->size() >= kMinCompressBytes) {
-    r.gzip_body = std::make_shared<const std::string>(GzipCompress(*trimmed, 1));
-  }
   r.body = std::move(*trimmed);
+  AttachFastGzip(r);  // gzip at level 1 (fast even for the largest lists), not brotli on the fly
   return r;
 }
 
