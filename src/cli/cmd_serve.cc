@@ -227,6 +227,11 @@ int Run(const ServeArgs& args) {
                            [&page_cache] { return double(page_cache.GetStats().hits); });
   metrics.AddGaugeCallback("coolpapers_page_cache_misses", "Page cache misses since start", {},
                            [&page_cache] { return double(page_cache.GetStats().misses); });
+  metrics.AddGaugeCallback("coolpapers_page_cache_renders", "Pages rendered on a miss since start",
+                           {}, [&page_cache] { return double(page_cache.GetStats().renders); });
+  metrics.AddGaugeCallback(
+      "coolpapers_page_cache_coalesced", "Misses that waited for another request's render", {},
+      [&page_cache] { return double(page_cache.GetStats().coalesced); });
   Result<int64_t> dedup_max = IntFromEnvOrConfig(cfg, "COOLPAPERS_CLICK_DEDUP_MAX",
                                                  "click_dedup_max", 1000000, 0, 100000000);
   if (!dedup_max) return Fail(dedup_max.error().message());

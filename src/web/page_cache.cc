@@ -65,8 +65,13 @@ Response PageCache::GetOrRender(const std::string& key, int64_t seq,
     } else if (f->second.seq == seq) {
       other = f->second.result;
       ++coalesced_;
+    } else if (f->second.seq < seq) {
+      // The store moved on while an older render runs: later misses coalesce on ours (the
+      // older renderer's waiters still get its result).
+      mine = std::make_shared<std::promise<Response>>();
+      f->second = Flight{seq, mine, mine->get_future().share()};
     }
-    // else: a render of another sequence is in progress; render on our own.
+    // else: a render of a newer sequence is in progress; render on our own.
   }
   if (other.valid()) {
     if (other.wait_for(options_.wait_timeout) == std::future_status::ready) {
