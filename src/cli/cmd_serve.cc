@@ -82,7 +82,8 @@ Result<int64_t> IntFromEnvOrConfig(const ConfigFile& cfg, const char* env, std::
   std::string source;
   if (const char* e = std::getenv(env); e && *e) {
     if (!core::ParseInt64(e, v)) {
-      return Err(Status::InvalidArgument(std::string(env) + "=\"" + e + "\" is not a whole number"));
+      return Err(
+          Status::InvalidArgument(std::string(env) + "=\"" + e + "\" is not a whole number"));
     }
     source = env;
   } else {
@@ -92,8 +93,9 @@ Result<int64_t> IntFromEnvOrConfig(const ConfigFile& cfg, const char* env, std::
     source = "config key " + std::string(key);
   }
   if (v < min || v > max) {
-    return Err(Status::InvalidArgument(source + " = " + std::to_string(v) + " is out of range; use " +
-                                       std::to_string(min) + ".." + std::to_string(max)));
+    return Err(Status::InvalidArgument(source + " = " + std::to_string(v) +
+                                       " is out of range; use " + std::to_string(min) + ".." +
+                                       std::to_string(max)));
   }
   return v;
 }

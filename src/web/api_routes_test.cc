@@ -100,7 +100,8 @@ TEST_F(ApiRoutesTest, Days) {
 }
 
 TEST_F(ApiRoutesTest, OneClickPerClientPaperAndKindPerDay) {
-  core::FakeClock clock(std::chrono::sys_days(std::chrono::year{2026} / 7 / 1) + std::chrono::hours(23));
+  using namespace std::chrono;
+  core::FakeClock clock(sys_days(year{2026} / 7 / 1) + hours(23));
   ClickDedup dedup(clock);
   services_.click_dedup = &dedup;
   auto pdf = [&] { return Json(Get("/api/papers/2606.00002"))["clicks"]["pdf"].get<int>(); };

@@ -117,14 +117,18 @@ TEST_F(ArxivRoutesTest, ShowDefersPanelsPastN) {
 TEST_F(ArxivRoutesTest, ShowVariantsShareOneCacheEntryAndMatchADirectRender) {
   cache_->Clear();
   std::vector<std::string> cached;
-  for (int n : {1, 2, 3, 50, 100000}) cached.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  for (int n : {1, 2, 3, 50, 100000}) {
+    cached.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  }
   std::string plain = Body(Get("/arxiv/cs.CL"));
   EXPECT_EQ(cache_->GetStats().entries, 1u);  // every show= shares the whole list's entry
   EXPECT_EQ(cache_->GetStats().renders, 1u);
   // Byte for byte what rendering with show=N gives.
   services_.page_cache = nullptr;
   std::vector<std::string> direct;
-  for (int n : {1, 2, 3, 50, 100000}) direct.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  for (int n : {1, 2, 3, 50, 100000}) {
+    direct.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  }
   services_.page_cache = cache_.get();
   ASSERT_EQ(cached.size(), 5u);
   ASSERT_EQ(direct.size(), 5u);

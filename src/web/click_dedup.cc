@@ -26,9 +26,8 @@ ClickDedup::ClickDedup(core::Clock& clock, size_t max_entries)
 
 bool ClickDedup::FirstToday(std::string_view client, std::string_view paper,
                             std::string_view kind) {
-  const int64_t day = std::chrono::floor<std::chrono::days>(clock_.Now())
-                          .time_since_epoch()
-                          .count();
+  const int64_t day =
+      std::chrono::floor<std::chrono::days>(clock_.Now()).time_since_epoch().count();
   const uint64_t key = KeyHash(client, paper, kind);
   std::lock_guard lock(mu_);
   if (day != day_) {

@@ -27,9 +27,9 @@ class ClickDedup {
   bool FirstToday(std::string_view client, std::string_view paper, std::string_view kind);
 
   struct Stats {
-    size_t entries = 0;      // keys recorded today
-    uint64_t repeats = 0;    // clicks not counted since start
-    uint64_t overflow = 0;   // clicks counted without dedup because the set was full
+    size_t entries = 0;     // keys recorded today
+    uint64_t repeats = 0;   // clicks not counted since start
+    uint64_t overflow = 0;  // clicks counted without dedup because the set was full
   };
   Stats GetStats() const;
 

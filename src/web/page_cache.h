@@ -66,7 +66,8 @@ class PageCache {
 
   // The cached response for `key` at `seq`, or the result of `render()` stored under it. When
   // another caller is already rendering `key` at `seq`, waits for its result instead.
-  Response GetOrRender(const std::string& key, int64_t seq, const std::function<Response()>& render);
+  Response GetOrRender(const std::string& key, int64_t seq,
+                       const std::function<Response()>& render);
 
   // Waits until the background compressor has nothing queued or running (tests).
   void WaitForBackground();

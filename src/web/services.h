@@ -21,7 +21,7 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string static_dir = "static";   // static/ (app.js, style.css)
   std::string vendor_dir = "node_modules";  // npm packages (KaTeX, PDF.js) installed at build time
-  size_t static_cache_bytes = size_t{48} << 20;  // static file cache, split over static/KaTeX/PDF.js
+  size_t static_cache_bytes = size_t{48} << 20;  // static files in memory (static/, KaTeX, PDF.js)
   std::string admin_token;             // COOLPAPERS_ADMIN_TOKEN; "" disables admin actions
   std::string site_name = "coolpapers";
   std::string public_url = "http://127.0.0.1:8080";  // for feeds and canonical links

@@ -79,7 +79,8 @@ void RegisterSystemRoutes(Router& r, Services& s) {
     std::error_code ec;
     fs::path root = s.config.static_dir;
     for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), root, ec).generic_string());
+      if (!it->is_regular_file(ec)) continue;
+      files.push_back(fs::relative(it->path(), root, ec).generic_string());
       if (files.size() >= 1000) break;
     }
     own->Preload(files, /*wait=*/true);

@@ -1,12 +1,11 @@
 // Static parts of the system routes: /static/** and the node_modules allow-list of /vendor/**.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "web/router.h"
 #include "web/routes.h"
@@ -61,11 +60,11 @@ class SystemRoutesTest : public ::testing::Test {
 };
 
 TEST_F(SystemRoutesTest, VendorServesOnlyWhatThePagesLoad) {
-  for (const char* ok : {"/vendor/katex/katex.min.js", "/vendor/katex/katex.min.css",
-                         "/vendor/katex/contrib/auto-render.min.js",
-                         "/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
-                         "/vendor/pdfjs/build/pdf.min.mjs", "/vendor/pdfjs/build/pdf.worker.min.mjs",
-                         "/vendor/pdfjs/cmaps/UniGB-UCS2-H.bcmap", "/static/app.js"}) {
+  for (const char* ok :
+       {"/vendor/katex/katex.min.js", "/vendor/katex/katex.min.css",
+        "/vendor/katex/contrib/auto-render.min.js", "/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
+        "/vendor/pdfjs/build/pdf.min.mjs", "/vendor/pdfjs/build/pdf.worker.min.mjs",
+        "/vendor/pdfjs/cmaps/UniGB-UCS2-H.bcmap", "/static/app.js"}) {
     EXPECT_EQ(Status(ok), 200) << ok;
   }
   for (const char* refused : {"/vendor/katex/katex.js", "/vendor/katex/README.md",

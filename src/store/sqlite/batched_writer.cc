@@ -62,10 +62,9 @@ Status BatchedWriter::SetState(const std::string& key, const std::string& value)
       it->second = value;
     } else {
       if (pending_states_.size() >= options_.max_pending_states) {
-        return Status::Unavailable("the state write queue is full (" +
-                                   std::to_string(pending_states_.size()) +
-                                   " keys waiting for the database); state '" + key +
-                                   "' was not saved, retry later");
+        return Status::Unavailable(
+            "the state write queue is full (" + std::to_string(pending_states_.size()) +
+            " keys waiting for the database); state '" + key + "' was not saved, retry later");
       }
       pending_states_.emplace(key, value);
     }

@@ -94,9 +94,9 @@ class BatchedWriter {
   std::optional<std::string> PendingState(const std::string& key) const;
 
   struct Stats {
-    uint64_t batches = 0;        // committed transactions
+    uint64_t batches = 0;  // committed transactions
     uint64_t failed_batches = 0;
-    uint64_t ops = 0;            // writes committed (clicks merged count once)
+    uint64_t ops = 0;  // writes committed (clicks merged count once)
   };
   Stats GetStats() const;
 
@@ -126,8 +126,8 @@ class BatchedWriter {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  int64_t next_batch_ = 1;        // number the next taken batch gets
-  int64_t committed_batch_ = 0;   // last batch known committed
+  int64_t next_batch_ = 1;       // number the next taken batch gets
+  int64_t committed_batch_ = 0;  // last batch known committed
   std::map<ClickKey, int64_t> pending_clicks_;
   std::map<std::string, std::string> pending_states_;
   std::vector<Job> pending_jobs_;

@@ -384,37 +384,37 @@ Status SqliteStore::PutFaq(const FaqRecord& f) {
     return Status::InvalidArgument("FAQ needs a paper id and a language");
   }
   return writer_->Run([&f](Connection& w) -> Status {
-  {
-    Result<Stmt> s = w.Prepare(
-        "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, "
-        "source, tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-        "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
-        "content_json = ?6, source = ?7, tokens = ?8, created = ?9 "
-        "WHERE (content_json, source, tokens, created) IS NOT (?6, ?7, ?8, ?9)");
-    if (!s) return s.error();
-    s->Bind(1, f.paper_id, true);
-    s->Bind(2, static_cast<int64_t>(f.version));
-    s->Bind(3, f.lang, true);
-    s->Bind(4, f.model, true);
-    s->Bind(5, static_cast<int64_t>(f.prompt_version));
-    s->Bind(6, f.content_json, true);
-    s->Bind(7, f.source, true);
-    s->Bind(8, f.tokens);
-    s->Bind(9, f.created, true);
-    if (Status st = s->Run(); !st.ok()) return st;
-  }
-  if (w.Changes() == 0) return Status::Ok();  // identical FAQ: nothing to re-index
-  // FAQ text is part of the paper's search document: move the paper up the change feed.
-  Result<int64_t> seq = ReadChangeSeq(w);
-  if (!seq) return seq.error();
-  {
-    Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
-    if (!bump) return bump.error();
-    bump->Bind(1, f.paper_id, true);
-    bump->Bind(2, *seq + 1);
-    if (Status st = bump->Run(); !st.ok()) return st;
-  }
-  return WriteChangeSeq(w, *seq + 1);
+    {
+      Result<Stmt> s = w.Prepare(
+          "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, "
+          "source, tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+          "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
+          "content_json = ?6, source = ?7, tokens = ?8, created = ?9 "
+          "WHERE (content_json, source, tokens, created) IS NOT (?6, ?7, ?8, ?9)");
+      if (!s) return s.error();
+      s->Bind(1, f.paper_id, true);
+      s->Bind(2, static_cast<int64_t>(f.version));
+      s->Bind(3, f.lang, true);
+      s->Bind(4, f.model, true);
+      s->Bind(5, static_cast<int64_t>(f.prompt_version));
+      s->Bind(6, f.content_json, true);
+      s->Bind(7, f.source, true);
+      s->Bind(8, f.tokens);
+      s->Bind(9, f.created, true);
+      if (Status st = s->Run(); !st.ok()) return st;
+    }
+    if (w.Changes() == 0) return Status::Ok();  // identical FAQ: nothing to re-index
+    // FAQ text is part of the paper's search document: move the paper up the change feed.
+    Result<int64_t> seq = ReadChangeSeq(w);
+    if (!seq) return seq.error();
+    {
+      Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
+      if (!bump) return bump.error();
+      bump->Bind(1, f.paper_id, true);
+      bump->Bind(2, *seq + 1);
+      if (Status st = bump->Run(); !st.ok()) return st;
+    }
+    return WriteChangeSeq(w, *seq + 1);
   });
 }
 
