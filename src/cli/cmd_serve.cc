@@ -32,12 +32,14 @@
 #include "cli/search_setup.h"
 #include "cli/serve_config.h"
 #include "cli/serve_harvest.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "harvest/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
 #include "store/store.h"
+#include "web/click_dedup.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
 #include "web/render.h"
@@ -70,6 +72,32 @@ std::string FirstSet(std::initializer_list<std::string> values) {
     if (!v.empty()) return v;
   }
   return {};
+}
+
+// An integer setting: env `env` (when set), else config key `key`, else `fallback`; the error
+// names the source and the accepted range.
+Result<int64_t> IntFromEnvOrConfig(const ConfigFile& cfg, const char* env, std::string_view key,
+                                   int64_t fallback, int64_t min, int64_t max) {
+  int64_t v = fallback;
+  std::string source;
+  if (const char* e = std::getenv(env); e && *e) {
+    if (!core::ParseInt64(e, v)) {
+      return Err(
+          Status::InvalidArgument(std::string(env) + "=\"" + e + "\" is not a whole number"));
+    }
+    source = env;
+  } else {
+    Result<std::optional<int64_t>> c = cfg.GetInt(key);
+    if (!c) return Err(c.error());
+    if (c->has_value()) v = **c;
+    source = "config key " + std::string(key);
+  }
+  if (v < min || v > max) {
+    return Err(Status::InvalidArgument(source + " = " + std::to_string(v) +
+                                       " is out of range; use " + std::to_string(min) + ".." +
+                                       std::to_string(max)));
+  }
+  return v;
 }
 
 int Fail(const std::string& message) {
@@ -177,6 +205,10 @@ int Run(const ServeArgs& args) {
   config.threads = args.threads >= 0 ? args.threads : static_cast<int>(cfg_threads->value_or(0));
   Result<std::optional<int64_t>> cache_mb = cfg.GetInt("page_cache_mb");
   if (!cache_mb) return Fail(cache_mb.error().message());
+  Result<int64_t> static_cache_mb = IntFromEnvOrConfig(cfg, "COOLPAPERS_STATIC_CACHE_MB",
+                                                       "static_cache_mb", 48, 1, 4096);
+  if (!static_cache_mb) return Fail(static_cache_mb.error().message());
+  config.static_cache_bytes = static_cast<size_t>(*static_cache_mb) << 20;
 
   web::ServerOptions options;
   if (Status st = web::ParseListenAddress(config.listen, options.host, options.port); !st.ok()) {
@@ -197,8 +229,18 @@ int Run(const ServeArgs& args) {
                            [&page_cache] { return double(page_cache.GetStats().hits); });
   metrics.AddGaugeCallback("coolpapers_page_cache_misses", "Page cache misses since start", {},
                            [&page_cache] { return double(page_cache.GetStats().misses); });
+  metrics.AddGaugeCallback("coolpapers_page_cache_renders", "Pages rendered on a miss since start",
+                           {}, [&page_cache] { return double(page_cache.GetStats().renders); });
+  metrics.AddGaugeCallback(
+      "coolpapers_page_cache_coalesced", "Misses that waited for another request's render", {},
+      [&page_cache] { return double(page_cache.GetStats().coalesced); });
+  Result<int64_t> dedup_max = IntFromEnvOrConfig(cfg, "COOLPAPERS_CLICK_DEDUP_MAX",
+                                                 "click_dedup_max", 1000000, 0, 100000000);
+  if (!dedup_max) return Fail(dedup_max.error().message());
+  web::ClickDedup click_dedup(core::SystemClock(), static_cast<size_t>(*dedup_max));
   web::Services services;
   services.store = store->get();
+  services.click_dedup = &click_dedup;
   services.page_cache = &page_cache;
   services.metrics = &metrics;
   services.config = config;

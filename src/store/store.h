@@ -120,7 +120,8 @@ class Store {
   // All memberships of one paper.
   virtual Result<std::vector<Membership>> MembershipsOf(const std::string& paper_id) = 0;
 
-  // Click counters.
+  // Click counters. AddClick may return before the click is durable (a store may queue it, see
+  // Flush) but never waits on a database lock; GetClicks sees it at once.
   virtual Status AddClick(const std::string& paper_id, const std::string& kind) = 0;
   virtual Result<std::map<std::string, ClickCounts>> GetClicks(
       std::span<const std::string> paper_ids) = 0;
@@ -140,7 +141,11 @@ class Store {
 
   // Small durable key/value state (harvest checkpoints, index positions).
   virtual Result<std::optional<std::string>> GetState(const std::string& key) = 0;
+  // May return before the value is durable (a store may queue it); GetState sees it at once.
   virtual Status SetState(const std::string& key, const std::string& value) = 0;
+  // Waits until every write accepted so far (queued clicks and state included) is durable, and
+  // returns the error of the last batch if it failed. Never call on an I/O thread.
+  virtual Status Flush() { return Status::Ok(); }
 
   // FAQs.
   virtual Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "harvest/harvester.h"
 #include "store/store.h"
+#include "web/click_dedup.h"
 #include "web/page_cache.h"
 #include "web/paper_json.h"
 #include "web/render.h"
@@ -185,8 +186,7 @@ Response ListRoute(Services& s, const Request& req) {
   if (!s.page_cache) return render();
   const int64_t seq = s.page_cache->current_seq();
   std::string key = "api-list:" + filter->canonical + "|" + day;
-  if (auto hit = s.page_cache->Get(key, seq)) return *std::move(hit);
-  return s.page_cache->Put(key, seq, render());
+  return s.page_cache->GetOrRender(key, seq, render);
 }
 
 Response DaysRoute(Services& s, const Request& req) {
@@ -222,8 +222,11 @@ Response ClickRoute(Services& s, const Request& req) {
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }
-  Status st = s.store->AddClick(id->base(), kind);
-  if (!st.ok()) return StoreFailure(st);
+  // One click per (client, paper, kind) per UTC day; a repeat is acknowledged, not counted.
+  if (!s.click_dedup || s.click_dedup->FirstToday(req.client_ip, id->base(), kind)) {
+    Status st = s.store->AddClick(id->base(), kind);  // queued: never waits on the database
+    if (!st.ok()) return StoreFailure(st);
+  }
   Response r;
   r.status = 204;
   r.content_type = "";

@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
+#include "core/clock.h"
+#include "web/click_dedup.h"
 #include "web/route_test_fixture.h"
 
 namespace coolpapers::web {
@@ -93,6 +97,28 @@ TEST_F(ApiRoutesTest, Days) {
   EXPECT_EQ(Json(r), json::parse(R"([{"day":"2026-06-30","count":3},{"day":"2026-06-26","count":1}])"));
   ExpectError(Get("/api/days"), 400);
   ExpectError(Get("/api/days?cat=bogus"), 404);
+}
+
+TEST_F(ApiRoutesTest, OneClickPerClientPaperAndKindPerDay) {
+  using namespace std::chrono;
+  core::FakeClock clock(sys_days(year{2026} / 7 / 1) + hours(23));
+  ClickDedup dedup(clock);
+  services_.click_dedup = &dedup;
+  auto pdf = [&] { return Json(Get("/api/papers/2606.00002"))["clicks"]["pdf"].get<int>(); };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  EXPECT_EQ(pdf(), 1);  // the same client five times
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=rel").status, 204);  // another kind counts
+  client_ip_ = "192.0.2.7";
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  EXPECT_EQ(pdf(), 2);  // two clients
+  clock.Advance(std::chrono::hours(1));  // 00:00 UTC: a new day
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  client_ip_ = "127.0.0.1";
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  EXPECT_EQ(Post("/api/click/2606.00002?kind=pdf").status, 204);
+  EXPECT_EQ(pdf(), 4);
+  EXPECT_EQ(Json(Get("/api/papers/2606.00002"))["clicks"]["rel"], 1);
+  services_.click_dedup = nullptr;
 }
 
 TEST_F(ApiRoutesTest, Clicks) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "harvest/harvester.h"
 #include "store/store.h"
 #include "web/atom.h"
+#include "web/compression.h"
 #include "web/home_page.h"
 #include "web/list_page.h"
 #include "web/page_cache.h"
@@ -36,7 +38,9 @@ Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::s
 
 namespace {
 
-constexpr int kMaxIdsPerPage = 500;
+// Ids in one /arxiv/<id>,<id>,... address; pages of several ids are not cached (each list of
+// ids is its own page: caching them would let a visitor fill the cache with invented lists).
+constexpr int kMaxIdsPerPage = 100;
 constexpr int kMaxShow = 100000;
 constexpr int kMaxStatusCategories = 64;  // completeness is summed over at most this many
 
@@ -61,12 +65,11 @@ Response StoreFailure(const Status& st) {
                    "This is usually temporary; reload the page in a few seconds.");
 }
 
-// Serves `key` from the page cache, or renders it and stores the result.
+// Serves `key` from the page cache, or renders it (once for concurrent misses) and stores it.
 Response Cached(Services& s, const std::string& key, const std::function<Response()>& render) {
   if (!s.page_cache) return render();
   const int64_t seq = s.page_cache->current_seq();  // before reading the store
-  if (auto hit = s.page_cache->Get(key, seq)) return *std::move(hit);
-  return s.page_cache->Put(key, seq, render());
+  return s.page_cache->GetOrRender(key, seq, render);
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
@@ -208,7 +211,8 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
                   const std::vector<std::string>& parts) {
   if (static_cast<int>(parts.size()) > kMaxIdsPerPage) {
     return ErrorPage(400, "Too many ids: " + std::to_string(parts.size()) + " in one address.",
-                     "Ask for at most " + std::to_string(kMaxIdsPerPage) + " papers at once.");
+                     "Ask for at most " + std::to_string(kMaxIdsPerPage) +
+                         " papers at once, e.g. split the list over several pages.");
   }
   std::vector<core::ArxivId> ids;
   std::vector<std::string> texts;
@@ -228,10 +232,12 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
     return Redirect(301, "/arxiv/" + canonical + std::string(QuerySuffix(req)));
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-  return Cached(s, "ids:" + canonical, [&] {
-    return ids.size() == 1 ? SinglePaperPage(s, ids[0], req.client_ip)
-                           : PaperListPage(s, ids, canonical);
-  });
+  if (ids.size() > 1) {
+    Response r = PaperListPage(s, ids, canonical);
+    AttachFastGzip(r);
+    return r;
+  }
+  return Cached(s, "ids:" + canonical, [&] { return SinglePaperPage(s, ids[0], req.client_ip); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,8 +376,21 @@ Response ListRoute(Services& s, const Request& req, const std::string& expr) {
     show = static_cast<int>(n);
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-  std::string key = "list:" + filter->canonical + "|" + day + "|" + std::to_string(show);
-  return Cached(s, key, [&] { return RenderList(s, *filter, day, show); });
+  if (!s.page_cache) return RenderList(s, *filter, day, show);
+  // One cache entry per list whatever `show` is: the whole list is rendered and cached once,
+  // and ?show=N is derived from it (a copy with panels past N deferred; not cached itself).
+  std::string key = "list:" + filter->canonical + "|" + day;
+  Response full = Cached(s, key, [&] { return RenderList(s, *filter, day, 0); });
+  if (show <= 0 || full.status != 200) return full;
+  std::optional<std::string> trimmed = DeferPanelsPast(full.BodyView(), show);
+  if (!trimmed) return full;  // nothing to defer: the whole page shows the same
+  Response r;
+  r.status = 200;
+  r.content_type = full.content_type;
+  r.headers = full.headers;
+  r.body = std::move(*trimmed);
+  AttachFastGzip(r);  // gzip at level 1 (fast even for the largest lists), not brotli on the fly
+  return r;
 }
 
 // GET /arxiv/<expr>: a category expression or one or more paper ids.

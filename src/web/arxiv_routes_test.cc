@@ -1,5 +1,7 @@
 // Handler tests through a real Router and a temporary SqliteStore (route_test_fixture.h).
 
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
@@ -110,6 +112,55 @@ TEST_F(ArxivRoutesTest, ShowDefersPanelsPastN) {
   EXPECT_THAT(html, HasSubstr("Show all 3 papers"));
   EXPECT_EQ(Get("/arxiv/cs.CL?show=0").status, 400);
   EXPECT_EQ(Get("/arxiv/cs.CL?show=abc").status, 400);
+}
+
+TEST_F(ArxivRoutesTest, ShowVariantsShareOneCacheEntryAndMatchADirectRender) {
+  cache_->Clear();
+  std::vector<std::string> cached;
+  for (int n : {1, 2, 3, 50, 100000}) {
+    cached.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  }
+  std::string plain = Body(Get("/arxiv/cs.CL"));
+  EXPECT_EQ(cache_->GetStats().entries, 1u);  // every show= shares the whole list's entry
+  EXPECT_EQ(cache_->GetStats().renders, 1u);
+  // Byte for byte what rendering with show=N gives.
+  services_.page_cache = nullptr;
+  std::vector<std::string> direct;
+  for (int n : {1, 2, 3, 50, 100000}) {
+    direct.push_back(Body(Get("/arxiv/cs.CL?show=" + std::to_string(n))));
+  }
+  services_.page_cache = cache_.get();
+  ASSERT_EQ(cached.size(), 5u);
+  ASSERT_EQ(direct.size(), 5u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(cached[i], direct[i]) << "show variant " << i;
+  EXPECT_EQ(Count(cached[0], "data-deferred=\"1\" hidden>"), 2);
+  EXPECT_TRUE(Get("/arxiv/cs.CL?show=1").gzip_body);
+  // show >= the 3 papers: nothing deferred, the whole page (as plain) is served.
+  for (size_t i = 2; i < 5; ++i) {
+    EXPECT_EQ(cached[i], plain);
+    EXPECT_EQ(Count(direct[i], "data-deferred"), 0);
+  }
+}
+
+TEST_F(ArxivRoutesTest, OverLongIdListIsRefusedAndIdListsAreNotCached) {
+  std::string ids;
+  for (int i = 1; i <= 101; ++i) {
+    if (!ids.empty()) ids += ',';
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "2606.%05d", i);
+    ids += buf;
+  }
+  Response r = Get("/arxiv/" + ids);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(Body(r), HasSubstr("at most 100"));
+  cache_->Clear();
+  Response two = Get("/arxiv/2606.00001,2606.00002");
+  EXPECT_EQ(two.status, 200);
+  EXPECT_TRUE(two.gzip_body);  // fast gzip now, not brotli on the fly by the server
+  EXPECT_EQ(Get("/arxiv/2606.00002,2606.00001").status, 200);
+  EXPECT_EQ(cache_->GetStats().entries, 0u);
+  EXPECT_EQ(Get("/arxiv/2606.00001").status, 200);  // single papers are cached
+  EXPECT_EQ(cache_->GetStats().entries, 1u);
 }
 
 TEST_F(ArxivRoutesTest, UnknownCategoryIs404WithAHint) {

@@ -2,6 +2,8 @@
 
 #include "web/compression.h"
 
+#include <memory>
+
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 #include <zlib.h>
@@ -198,6 +200,15 @@ Result<std::string> BrotliDecompress(std::string_view data, size_t max_bytes) {
     return Err(Status::Corruption("brotli data is corrupt or truncated"));
   }
   return out;
+}
+
+void AttachFastGzip(Response& r) {
+  if (r.gzip_body || r.brotli_body || r.stream || r.shared_body) return;
+  if (r.body.size() < kMinCompressBytes || !IsCompressibleType(r.content_type)) return;
+  std::string gz = GzipCompress(r.body, 1);
+  if (!gz.empty() && gz.size() < r.body.size()) {
+    r.gzip_body = std::make_shared<const std::string>(std::move(gz));
+  }
 }
 
 }  // namespace coolpapers::web

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "web/http.h"
 
 namespace coolpapers::web {
 
@@ -29,6 +30,11 @@ inline constexpr size_t kMinCompressBytes = 1024;
 std::string GzipCompress(std::string_view data, int level = 6);
 // brotli of `data` at `quality` (0-11); 5 is a good speed/size point for on-the-fly use.
 std::string BrotliCompress(std::string_view data, int quality = 5);
+
+// For a large uncached response built on an I/O thread (a ?show=N list page, a list of ids):
+// sets r.gzip_body to gzip at level 1 (fast) when the body is compressible and at least
+// kMinCompressBytes, so the server does not brotli it on the fly. Leaves `r.body` as it is.
+void AttachFastGzip(Response& r);
 
 // Decoders, used by tests and by clients of compressed upstreams. Fail on corrupt input or when
 // the output would exceed `max_bytes`.

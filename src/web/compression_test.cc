@@ -98,3 +98,28 @@ TEST(CompressionTest, CompressibleTypes) {
 
 }  // namespace
 }  // namespace coolpapers::web
+
+namespace coolpapers::web {
+namespace {
+
+TEST(AttachFastGzipTest, GzipsLargeTextBodiesOnly) {
+  Response big;
+  big.body = std::string(5000, 'x');
+  AttachFastGzip(big);
+  ASSERT_TRUE(big.gzip_body);
+  EXPECT_EQ(GzipDecompress(*big.gzip_body).value_or(""), std::string(5000, 'x'));
+  EXPECT_EQ(big.body.size(), 5000u);  // identity kept for clients without gzip
+  EXPECT_FALSE(big.brotli_body);
+  Response small;
+  small.body = "tiny";
+  AttachFastGzip(small);
+  EXPECT_FALSE(small.gzip_body);
+  Response binary;
+  binary.content_type = "image/png";
+  binary.body = std::string(5000, 'x');
+  AttachFastGzip(binary);
+  EXPECT_FALSE(binary.gzip_body);
+}
+
+}  // namespace
+}  // namespace coolpapers::web

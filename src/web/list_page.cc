@@ -1,6 +1,7 @@
 #include "web/list_page.h"
 
 #include <string>
+#include <string_view>
 
 #include "core/text.h"
 #include "web/render.h"
@@ -9,6 +10,24 @@ namespace coolpapers::web {
 namespace {
 
 using core::AppendHtmlEscaped;
+
+// Markers DeferPanelsPast relies on; they match what RenderListBody and RenderPaperPanel write
+// (list_page_test compares the two ways of producing a ?show=N page byte for byte).
+constexpr std::string_view kDayListOpen = "<section class=\"day-list\"";
+constexpr std::string_view kPanelOpen = "<div class=\"panel paper\" id=\"";
+constexpr std::string_view kDeferredAttrs = " data-deferred=\"1\" hidden";
+
+// The "Show all N papers" link; `expr_html` and `day_html` are already HTML-escaped.
+void AppendShowMore(std::string& out, std::string_view expr_html, std::string_view day_html,
+                    size_t count) {
+  out += "<p class=\"show-more\"><a href=\"/arxiv/";
+  out += expr_html;
+  out += "?date=";
+  out += day_html;
+  out += "\">Show all ";
+  out += std::to_string(count);
+  out += " papers</a></p>\n";
+}
 
 // Rough bytes per rendered panel (title, authors, ~1.2 KB abstract, buttons).
 constexpr size_t kPanelBytes = 2600;
@@ -130,7 +149,8 @@ std::string RenderListBody(const ListPageData& d) {
   std::string out;
   out.reserve(4096 + d.days.size() * 64 + d.entries.size() * kPanelBytes);
 
-  out += "<section class=\"day-list\" data-expr=\"";
+  out += kDayListOpen;
+  out += " data-expr=\"";
   out += expr;
   out += "\" data-day=\"";
   AppendHtmlEscaped(out, d.day);
@@ -170,15 +190,62 @@ std::string RenderListBody(const ListPageData& d) {
     out += "<p class=\"empty\">No papers listed for this selection on this day.</p>\n";
   }
   if (d.show > 0 && static_cast<int>(d.entries.size()) > d.show) {
-    out += "<p class=\"show-more\"><a href=\"/arxiv/";
-    out += expr;
-    out += "?date=";
-    AppendHtmlEscaped(out, d.day);
-    out += "\">Show all ";
-    out += std::to_string(d.entries.size());
-    out += " papers</a></p>\n";
+    AppendShowMore(out, expr, core::HtmlEscape(d.day), d.entries.size());
   }
   out += "</section>\n";
+  return out;
+}
+
+std::optional<std::string> DeferPanelsPast(std::string_view page, int show) {
+  if (show <= 0) return std::nullopt;
+  const size_t section = page.find(kDayListOpen);
+  if (section == std::string_view::npos) return std::nullopt;
+  const size_t tag_end = page.find('>', section);
+  if (tag_end == std::string_view::npos) return std::nullopt;
+  const std::string_view tag = page.substr(section, tag_end - section);
+  auto attr = [&tag](std::string_view name) -> std::optional<std::string_view> {
+    const std::string key = " " + std::string(name) + "=\"";
+    size_t at = tag.find(key);
+    if (at == std::string_view::npos) return std::nullopt;
+    at += key.size();
+    size_t end = tag.find('"', at);
+    if (end == std::string_view::npos) return std::nullopt;
+    return tag.substr(at, end - at);
+  };
+  auto expr = attr("data-expr"), day = attr("data-day"), count_text = attr("data-count"),
+       shown = attr("data-show");
+  int64_t count = 0;
+  if (!expr || !day || !count_text || !shown || *shown != "0" ||
+      !core::ParseInt64(*count_text, count)) {
+    return std::nullopt;
+  }
+  if (show >= count) return std::nullopt;  // nothing to defer: the page as it is
+
+  std::string out;
+  out.reserve(page.size() + static_cast<size_t>(count - show) * 32 + 256);
+  // The section tag with data-show="<show>".
+  const size_t show_at = section + static_cast<size_t>(shown->data() - tag.data());
+  out.append(page.substr(0, show_at));
+  out += std::to_string(show);
+  size_t pos = show_at + 1;
+  int index = 0;
+  size_t last_panel = std::string_view::npos;
+  for (size_t p = page.find(kPanelOpen, pos); p != std::string_view::npos;
+       p = page.find(kPanelOpen, p + 1)) {
+    last_panel = p;
+    if (index++ < show) continue;
+    const size_t gt = page.find('>', p);
+    if (gt == std::string_view::npos) return std::nullopt;
+    out.append(page.substr(pos, gt - pos));
+    out += kDeferredAttrs;
+    pos = gt;
+  }
+  if (index != count || last_panel == std::string_view::npos) return std::nullopt;
+  const size_t close = page.find("</section>\n", last_panel);
+  if (close == std::string_view::npos) return std::nullopt;
+  out.append(page.substr(pos, close - pos));
+  AppendShowMore(out, *expr, *day, static_cast<size_t>(count));
+  out.append(page.substr(close));
   return out;
 }
 

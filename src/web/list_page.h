@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -38,6 +39,13 @@ ListCounts CountEntries(const std::vector<store::ListEntry>& entries);
 
 // The <main> content of the list page.
 std::string RenderListBody(const ListPageData& d);
+
+// The ?show=N variant of a whole rendered list page (`page`: the HtmlResponse body of
+// RenderListBody with show = 0), byte for byte what rendering with show = N gives: data-show="N",
+// panels past N deferred, the "show all" link. One copy of the page, no store reads, so `show`
+// does not split the page cache. nullopt when there is nothing to defer (N >= the paper count:
+// the page as it is shows the same) or `page` is not a whole list page.
+std::optional<std::string> DeferPanelsPast(std::string_view page, int show);
 
 // "Computation and Language — 2026-07-01 — 57 new, 10 cross-lists"
 std::string ListHeading(const ListPageData& d, const ListCounts& counts);

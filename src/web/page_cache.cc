@@ -1,15 +1,38 @@
-// PageCache: LRU list + hash index under one mutex; compression happens outside the lock.
+// PageCache: LRU list + hash index under one mutex; compression happens outside the lock, and
+// brotli of large bodies on a background thread.
 
 #include "web/page_cache.h"
 
+#include <exception>
 
 #include "web/compression.h"
 #include "web/response_finish.h"
 #include "web/sendfile_body.h"
 
 namespace coolpapers::web {
+namespace {
 
-PageCache::PageCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+// Bodies with a memfd twin (sendfile_body.h) hold their bytes twice.
+size_t Cost(const std::shared_ptr<const std::string>& b) {
+  if (!b) return 0;
+  return SendfileDescriptor(b) >= 0 ? 2 * b->size() : b->size();
+}
+
+}  // namespace
+
+PageCache::PageCache(size_t max_bytes) : PageCache(Options{max_bytes}) {}
+
+PageCache::PageCache(Options options) : options_(options), max_bytes_(options.max_bytes) {}
+
+PageCache::~PageCache() {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+    bg_jobs_.clear();
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
 
 std::optional<Response> PageCache::Get(const std::string& key, int64_t seq) {
   std::lock_guard lock(mu_);
@@ -28,8 +51,61 @@ std::optional<Response> PageCache::Get(const std::string& key, int64_t seq) {
   return it->second->response;
 }
 
-// Moves the body into a shared buffer and fills gzip/brotli variants and the ETag.
-static void Precompress(Response& r) {
+Response PageCache::GetOrRender(const std::string& key, int64_t seq,
+                                const std::function<Response()>& render) {
+  if (auto hit = Get(key, seq)) return *std::move(hit);
+  std::shared_future<Response> other;
+  std::shared_ptr<std::promise<Response>> mine;
+  {
+    std::lock_guard lock(mu_);
+    auto f = flights_.find(key);
+    if (f == flights_.end()) {
+      mine = std::make_shared<std::promise<Response>>();
+      flights_.emplace(key, Flight{seq, mine, mine->get_future().share()});
+    } else if (f->second.seq == seq) {
+      other = f->second.result;
+      ++coalesced_;
+    } else if (f->second.seq < seq) {
+      // The store moved on while an older render runs: later misses coalesce on ours (the
+      // older renderer's waiters still get its result).
+      mine = std::make_shared<std::promise<Response>>();
+      f->second = Flight{seq, mine, mine->get_future().share()};
+    }
+    // else: a render of a newer sequence is in progress; render on our own.
+  }
+  if (other.valid()) {
+    if (other.wait_for(options_.wait_timeout) == std::future_status::ready) {
+      try {
+        return other.get();
+      } catch (...) {  // the renderer failed: try on our own
+      }
+    }
+  }
+  auto finish = [&] {
+    if (!mine) return;
+    std::lock_guard lock(mu_);
+    auto f = flights_.find(key);
+    if (f != flights_.end() && f->second.promise == mine) flights_.erase(f);
+  };
+  Response r;
+  try {
+    {
+      std::lock_guard lock(mu_);
+      ++renders_;
+    }
+    r = Put(key, seq, render());
+  } catch (...) {
+    finish();
+    if (mine) mine->set_exception(std::current_exception());
+    throw;
+  }
+  finish();
+  if (mine) mine->set_value(r);
+  return r;
+}
+
+bool PageCache::Precompress(Response& r) {
+  bool brotli_later = false;
   if (!r.shared_body) {
     r.shared_body = MakeSharedBody(std::move(r.body));
     r.body.clear();
@@ -41,35 +117,93 @@ static void Precompress(Response& r) {
       if (!gz->empty() && gz->size() < body.size()) r.gzip_body = std::move(gz);
     }
     if (!r.brotli_body) {
-      auto br = MakeSharedBody(BrotliCompress(body, 5));
-      if (!br->empty() && br->size() < body.size()) r.brotli_body = std::move(br);
+      if (body.size() <= options_.inline_brotli_max) {
+        auto br = MakeSharedBody(BrotliCompress(body, 5));
+        if (!br->empty() && br->size() < body.size()) r.brotli_body = std::move(br);
+      } else {
+        brotli_later = true;
+      }
     }
   }
   if (r.etag.empty()) r.etag = ContentEtag(body);
+  return brotli_later;
+}
+
+void PageCache::QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body) {
+  {
+    std::lock_guard lock(bg_mu_);
+    if (bg_stop_ || bg_jobs_.size() >= options_.max_background_jobs) return;  // stays gzip-only
+    bg_jobs_.push_back(BrotliJob{key, std::move(body)});
+    if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  }
+  bg_cv_.notify_all();
+}
+
+void PageCache::BackgroundLoop() {
+  std::unique_lock lock(bg_mu_);
+  while (true) {
+    bg_cv_.wait(lock, [this] { return bg_stop_ || !bg_jobs_.empty(); });
+    if (bg_stop_) return;
+    BrotliJob job = std::move(bg_jobs_.front());
+    bg_jobs_.pop_front();
+    bg_busy_ = true;
+    lock.unlock();
+    // Only if the entry still holds this body (not replaced, not evicted).
+    bool wanted;
+    {
+      std::lock_guard l(mu_);
+      auto it = index_.find(job.key);
+      wanted = it != index_.end() && it->second->response.shared_body == job.body;
+    }
+    std::shared_ptr<const std::string> br;
+    if (wanted) {
+      br = MakeSharedBody(BrotliCompress(*job.body, 5));
+      if (br->empty() || br->size() >= job.body->size()) br.reset();
+    }
+    if (br) {
+      std::lock_guard l(mu_);
+      auto it = index_.find(job.key);
+      if (it != index_.end() && it->second->response.shared_body == job.body &&
+          !it->second->response.brotli_body) {
+        size_t added = Cost(br);
+        it->second->response.brotli_body = std::move(br);
+        it->second->bytes += added;
+        bytes_ += added;
+        EvictLocked();
+      }
+    }
+    lock.lock();
+    bg_busy_ = false;
+    ++bg_done_;
+    bg_cv_.notify_all();
+  }
+}
+
+void PageCache::WaitForBackground() {
+  std::unique_lock lock(bg_mu_);
+  bg_cv_.wait(lock, [this] { return bg_stop_ || (bg_jobs_.empty() && !bg_busy_); });
 }
 
 Response PageCache::Put(const std::string& key, int64_t seq, Response r) {
   if (r.status != 200 || r.stream) return r;
   size_t body_size = r.shared_body ? r.shared_body->size() : r.body.size();
   if (body_size > max_bytes_ / 4) return r;
-  Precompress(r);
-  // Bodies with a memfd twin (sendfile_body.h) hold their bytes twice.
-  auto cost = [](const std::shared_ptr<const std::string>& b) -> size_t {
-    if (!b) return 0;
-    return SendfileDescriptor(b) >= 0 ? 2 * b->size() : b->size();
-  };
-  size_t bytes = key.size() + cost(r.shared_body) + cost(r.gzip_body) + cost(r.brotli_body) + 256;
-  std::lock_guard lock(mu_);
-  auto it = index_.find(key);
-  if (it != index_.end()) {
-    // Keep the newer rendering when two threads raced on the same key.
-    if (it->second->seq > seq) return r;
-    EraseLocked(it->second);
+  const bool brotli_later = Precompress(r);
+  size_t bytes = key.size() + Cost(r.shared_body) + Cost(r.gzip_body) + Cost(r.brotli_body) + 256;
+  {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      // Keep the newer rendering when two threads raced on the same key.
+      if (it->second->seq > seq) return r;
+      EraseLocked(it->second);
+    }
+    lru_.push_front(Entry{key, seq, r, bytes});
+    index_.emplace(key, lru_.begin());
+    bytes_ += bytes;
+    EvictLocked();
   }
-  lru_.push_front(Entry{key, seq, r, bytes});
-  index_.emplace(key, lru_.begin());
-  bytes_ += bytes;
-  EvictLocked();
+  if (brotli_later) QueueBrotli(key, r.shared_body);  // after the entry exists to attach to
   return r;
 }
 
@@ -81,8 +215,13 @@ void PageCache::Clear() {
 }
 
 PageCache::Stats PageCache::GetStats() const {
+  uint64_t bg_done;
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_done = bg_done_;
+  }
   std::lock_guard lock(mu_);
-  return Stats{lru_.size(), bytes_, hits_, misses_, evictions_};
+  return Stats{lru_.size(), bytes_, hits_, misses_, evictions_, coalesced_, renders_, bg_done};
 }
 
 void PageCache::EraseLocked(List::iterator it) {

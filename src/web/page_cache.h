@@ -21,15 +21,28 @@
 // Returned responses carry their bytes in Response::shared_body (body is empty) plus
 // precompressed gzip_body / brotli_body and a strong etag; copying such a Response copies only
 // pointers, and the server sends the bytes without copying them.
+//
+// Prefer GetOrRender: concurrent misses of one key (same sequence) are coalesced, one caller
+// renders and the others wait for its result (at most Options::wait_timeout, then they render
+// themselves), so a burst of requests for a cold page costs one render. gzip is computed when
+// an entry is stored; brotli of bodies above Options::inline_brotli_max is computed on the
+// cache's own background thread and attached to the entry when ready (until then the entry
+// is served gzip), so large compression never runs on an I/O thread.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <functional>
+#include <future>
 #include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "web/http.h"
@@ -38,8 +51,26 @@ namespace coolpapers::web {
 
 class PageCache {
  public:
+  struct Options {
+    size_t max_bytes = size_t{256} << 20;  // bound on identity + compressed sizes of all entries
+    size_t inline_brotli_max = 32 << 10;   // larger bodies get brotli in the background
+    size_t max_background_jobs = 64;       // queued brotli jobs; beyond, entries stay gzip-only
+    std::chrono::milliseconds wait_timeout{2000};  // a coalesced miss waits at most this
+  };
   // `max_bytes`: bound on the sum of identity + compressed sizes of all entries.
   explicit PageCache(size_t max_bytes = size_t{256} << 20);
+  explicit PageCache(Options options);
+  ~PageCache();  // stops the background compressor (pending jobs are dropped)
+  PageCache(const PageCache&) = delete;
+  PageCache& operator=(const PageCache&) = delete;
+
+  // The cached response for `key` at `seq`, or the result of `render()` stored under it. When
+  // another caller is already rendering `key` at `seq`, waits for its result instead.
+  Response GetOrRender(const std::string& key, int64_t seq,
+                       const std::function<Response()>& render);
+
+  // Waits until the background compressor has nothing queued or running (tests).
+  void WaitForBackground();
 
   // The store change sequence last published by set_current_seq (0 before the first poll).
   int64_t current_seq() const { return current_seq_.load(std::memory_order_acquire); }
@@ -65,6 +96,9 @@ class PageCache {
     uint64_t hits = 0;
     uint64_t misses = 0;
     uint64_t evictions = 0;
+    uint64_t coalesced = 0;        // misses that waited for another caller's render
+    uint64_t renders = 0;          // renders run by GetOrRender
+    uint64_t background_brotli = 0;  // brotli variants attached by the background thread
   };
   Stats GetStats() const;
 
@@ -77,16 +111,41 @@ class PageCache {
   };
   using List = std::list<Entry>;
 
+  struct Flight {
+    int64_t seq = 0;
+    std::shared_ptr<std::promise<Response>> promise;
+    std::shared_future<Response> result;
+  };
+  struct BrotliJob {
+    std::string key;
+    std::shared_ptr<const std::string> body;
+  };
+
   void EraseLocked(List::iterator it);
   void EvictLocked();
+  // Moves the body into a shared buffer, fills gzip (and brotli when small) and the ETag; true
+  // when brotli is left to the background thread.
+  bool Precompress(Response& r);
+  void QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body);
+  void BackgroundLoop();
 
+  const Options options_;
   const size_t max_bytes_;
   std::atomic<int64_t> current_seq_{0};
   mutable std::mutex mu_;
   List lru_;  // most recently used first
   std::unordered_map<std::string, List::iterator> index_;
   size_t bytes_ = 0;
-  uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
+  uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, coalesced_ = 0, renders_ = 0;
+  std::unordered_map<std::string, Flight> flights_;  // renders in progress, by key
+
+  mutable std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  std::deque<BrotliJob> bg_jobs_;
+  bool bg_busy_ = false;
+  bool bg_stop_ = false;
+  uint64_t bg_done_ = 0;
+  std::thread bg_thread_;  // started on the first queued job
 };
 
 }  // namespace coolpapers::web

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "web/compression.h"
 
@@ -126,6 +131,84 @@ TEST(PageCacheTest, ConcurrentPutsAndGetsStayConsistent) {
   }
   for (auto& th : threads) th.join();
   EXPECT_LE(cache.GetStats().bytes, 200'000u);
+}
+
+}  // namespace
+}  // namespace coolpapers::web
+
+namespace coolpapers::web {
+namespace {
+
+TEST(PageCacheTest, ConcurrentMissesOfOneKeyRenderOnce) {
+  constexpr int kThreads = 8;
+  PageCache cache;
+  std::atomic<int> renders{0};
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto render = [&] {
+    renders.fetch_add(1);
+    released.wait();  // the first caller holds the render until every other one is waiting
+    return Page(BigHtml('c'));
+  };
+  std::vector<std::thread> threads;
+  std::vector<std::string> bodies(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      bodies[i] = std::string(cache.GetOrRender("list:cs.CL|", 3, render).BodyView());
+    });
+  }
+  // Bounded wait until the other callers are parked on the first one's render.
+  for (int spin = 0; spin < 200000 && cache.GetStats().coalesced < kThreads - 1u; ++spin) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(cache.GetStats().coalesced, kThreads - 1u);
+  release.set_value();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(renders.load(), 1);
+  EXPECT_EQ(cache.GetStats().renders, 1u);
+  ASSERT_EQ(bodies.size(), static_cast<size_t>(kThreads));
+  for (const std::string& b : bodies) EXPECT_EQ(b, BigHtml('c'));
+  EXPECT_EQ(cache.GetStats().entries, 1u);
+  // Later calls hit.
+  cache.GetOrRender("list:cs.CL|", 3, render);
+  EXPECT_EQ(renders.load(), 1);
+}
+
+TEST(PageCacheTest, WaiterRendersItselfWhenTheFirstRenderFails) {
+  PageCache cache;
+  int calls = 0;
+  EXPECT_THROW(cache.GetOrRender("k", 1, [&]() -> Response {
+    ++calls;
+    throw std::runtime_error("render failed");
+  }), std::runtime_error);
+  // The failed flight is gone: the next caller renders and caches.
+  Response r = cache.GetOrRender("k", 1, [&] {
+    ++calls;
+    return Page(BigHtml('d'));
+  });
+  EXPECT_EQ(r.BodyView(), BigHtml('d'));
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(cache.Get("k", 1).has_value());
+}
+
+TEST(PageCacheTest, LargeBodiesGetGzipAtOnceAndBrotliInTheBackground) {
+  PageCache::Options o;
+  o.inline_brotli_max = 4096;
+  PageCache cache(o);
+  Response small = cache.Put("small", 1, Page(BigHtml('s', 2000)));
+  EXPECT_TRUE(small.gzip_body);
+  EXPECT_TRUE(small.brotli_body);  // small: both inline
+  Response big = cache.Put("big", 1, Page(BigHtml('b', 200'000)));
+  ASSERT_TRUE(big.gzip_body);      // gzip at once
+  EXPECT_FALSE(big.brotli_body);   // brotli not on the caller's thread
+  size_t bytes_before = cache.GetStats().bytes;
+  cache.WaitForBackground();
+  std::optional<Response> hit = cache.Get("big", 1);
+  ASSERT_TRUE(hit.has_value());
+  ASSERT_TRUE(hit->brotli_body);
+  EXPECT_EQ(BrotliDecompress(*hit->brotli_body).value_or(""), BigHtml('b', 200'000));
+  EXPECT_GT(cache.GetStats().bytes, bytes_before);  // the variant is accounted for
+  EXPECT_EQ(cache.GetStats().background_brotli, 1u);
 }
 
 }  // namespace

@@ -109,6 +109,7 @@ class RouteTest : public ::testing::Test {
     Request req;
     req.method = method;
     req.target = target;
+    req.client_ip = client_ip_;
     Status st = ParseTarget(target, req);
     EXPECT_TRUE(st.ok()) << target << ": " << st.ToString();
     const Handler* h = router_.Match(req);
@@ -145,6 +146,7 @@ class RouteTest : public ::testing::Test {
   std::unique_ptr<PageCache> cache_;
   Services services_;
   Router router_;
+  std::string client_ip_ = "127.0.0.1";  // the peer address requests come from
 };
 
 }  // namespace coolpapers::web::testing

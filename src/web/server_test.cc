@@ -227,7 +227,8 @@ class ServerTest : public ::testing::Test {
   }
 
   Router router_;
-  PageCache cache_;
+  // Both compressed variants at once (no background brotli) for the encoding tests.
+  PageCache cache_{PageCache::Options{.inline_brotli_max = size_t{1} << 20}};
   Metrics metrics_;
   StreamOutcome outcome_;
   std::unique_ptr<Server> server_;

@@ -3,6 +3,7 @@
 // and handed to every module's route registration; absent services are nullptr and the
 // routes that need them answer 503 with a hint.
 
+#include <cstddef>
 #include <string>
 
 namespace coolpapers::store { class Store; }
@@ -14,11 +15,13 @@ namespace coolpapers::web {
 
 class PageCache;
 class Metrics;
+class ClickDedup;
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   std::string static_dir = "static";   // static/ (app.js, style.css)
   std::string vendor_dir = "node_modules";  // npm packages (KaTeX, PDF.js) installed at build time
+  size_t static_cache_bytes = size_t{48} << 20;  // static files in memory (static/, KaTeX, PDF.js)
   std::string admin_token;             // COOLPAPERS_ADMIN_TOKEN; "" disables admin actions
   std::string site_name = "coolpapers";
   std::string public_url = "http://127.0.0.1:8080";  // for feeds and canonical links
@@ -32,6 +35,7 @@ struct Services {
   harvest::Harvester* harvester = nullptr;
   PageCache* page_cache = nullptr;
   Metrics* metrics = nullptr;  // web/metrics.h; modules register their own metrics here
+  ClickDedup* click_dedup = nullptr;  // web/click_dedup.h; nullptr: every click counts
   ServerConfig config;
 };
 

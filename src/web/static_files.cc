@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -57,8 +58,76 @@ std::string_view MimeTypeFor(std::string_view filename) {
   return it == kTypes.end() ? std::string_view("application/octet-stream") : it->second;
 }
 
+bool GlobMatch(std::string_view pattern, std::string_view path) {
+  size_t p = 0, s = 0;
+  size_t star = std::string_view::npos, mark = 0;
+  while (s < path.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = s;
+    } else if (p < pattern.size() && pattern[p] == path[s]) {
+      ++p;
+      ++s;
+    } else if (star != std::string_view::npos && path[mark] != '/') {
+      p = star + 1;  // let the star take one more character (never a '/')
+      s = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+
+constexpr size_t kMaxBackgroundJobs = 1024;  // queued loads; beyond, files wait for a request
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+size_t FileBytes(const Response& r) {
+  size_t n = 256;
+  for (const auto* b : {&r.shared_body, &r.gzip_body, &r.brotli_body}) {
+    if (*b) n += SendfileDescriptor(*b) >= 0 ? 2 * (*b)->size() : (*b)->size();
+  }
+  return n;
+}
+
+// gzip and brotli (quality 9: these bytes are sent many times) when worth it.
+void Compress(Response& r, const std::string& data) {
+  auto gz = MakeSharedBody(GzipCompress(data, 9));
+  if (!gz->empty() && gz->size() < data.size()) r.gzip_body = std::move(gz);
+  auto br = MakeSharedBody(BrotliCompress(data, 9));
+  if (!br->empty() && br->size() < data.size()) r.brotli_body = std::move(br);
+}
+
+}  // namespace
+
+namespace {
+StaticDir::Options WithMaxFileBytes(size_t max_file_bytes) {
+  StaticDir::Options o;
+  o.max_file_bytes = max_file_bytes;
+  return o;
+}
+}  // namespace
+
 StaticDir::StaticDir(fs::path root, size_t max_file_bytes)
-    : root_(std::move(root)), max_file_bytes_(max_file_bytes) {}
+    : StaticDir(std::move(root), WithMaxFileBytes(max_file_bytes)) {}
+
+StaticDir::StaticDir(fs::path root, Options options)
+    : root_(std::move(root)), options_(std::move(options)) {}
+
+StaticDir::~StaticDir() {
+  {
+    std::lock_guard lock(mu_);
+    bg_stop_ = true;
+    bg_jobs_.clear();
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
 
 std::optional<fs::path> StaticDir::Resolve(std::string_view relative) const {
   if (relative.empty() || relative.front() == '/') return std::nullopt;
@@ -103,11 +172,9 @@ std::shared_ptr<const StaticDir::File> StaticDir::Load(const fs::path& path, uin
   file->mtime_ns = mtime_ns;
   Response& r = file->response;
   r.content_type = std::string(MimeTypeFor(path.filename().native()));
-  if (IsCompressibleType(r.content_type) && data.size() >= kMinCompressBytes) {
-    auto gz = MakeSharedBody(GzipCompress(data, 9));
-    if (!gz->empty() && gz->size() < data.size()) r.gzip_body = std::move(gz);
-    auto br = MakeSharedBody(BrotliCompress(data, 9));
-    if (!br->empty() && br->size() < data.size()) r.brotli_body = std::move(br);
+  if (IsCompressibleType(r.content_type) && data.size() >= kMinCompressBytes &&
+      data.size() <= options_.inline_compress_max) {
+    Compress(r, data);  // small: cheap enough here; larger files in BackgroundLoop
   }
   r.shared_body = MakeSharedBody(std::move(data));
   char etag[64];
@@ -117,16 +184,24 @@ std::shared_ptr<const StaticDir::File> StaticDir::Load(const fs::path& path, uin
   return file;
 }
 
+bool StaticDir::Allowed(std::string_view relative) const {
+  if (EndsWith(relative, ".map")) return false;  // no source maps
+  return options_.allow.empty() ||
+         std::any_of(options_.allow.begin(), options_.allow.end(),
+                     [relative](const std::string& p) { return GlobMatch(p, relative); });
+}
+
 std::optional<Response> StaticDir::Serve(const Request& req, std::string_view relative) {
+  if (!Allowed(relative)) return std::nullopt;
   std::optional<fs::path> path = Resolve(relative);
   if (!path) return std::nullopt;
   struct stat st;
   if (::stat(path->c_str(), &st) != 0) return std::nullopt;
   uintmax_t size = static_cast<uintmax_t>(st.st_size);
   int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  if (size > max_file_bytes_) {
+  if (size > options_.max_file_bytes) {
     spdlog::warn("static file {} is larger than {} bytes; not served", path->native(),
-                 max_file_bytes_);
+                 options_.max_file_bytes);
     return std::nullopt;
   }
 
@@ -134,21 +209,123 @@ std::optional<Response> StaticDir::Serve(const Request& req, std::string_view re
   {
     std::lock_guard lock(mu_);
     auto it = files_.find(path->native());
-    if (it != files_.end() && it->second->size == size && it->second->mtime_ns == mtime_ns) {
-      file = it->second;
+    if (it != files_.end() && it->second.file->size == size &&
+        it->second.file->mtime_ns == mtime_ns) {
+      file = it->second.file;
+      it->second.last_use = ++tick_;
     }
   }
   if (!file) {
     // Loaded outside the lock; two racing first requests both load, the last one is kept.
     file = Load(*path, size, mtime_ns);
     if (!file) return std::nullopt;
-    std::lock_guard lock(mu_);
-    files_[path->native()] = file;
+    const Response& fr = file->response;
+    // Compressed in the background, if it can be kept (else it is re-read per request and
+    // sent as it is: compressing what cannot be kept would be paid per request).
+    const bool compress_later = !fr.gzip_body && !fr.brotli_body &&
+                                IsCompressibleType(fr.content_type) &&
+                                fr.shared_body->size() > options_.inline_compress_max &&
+                                3 * fr.shared_body->size() <= options_.max_cache_bytes;
+    {
+      std::lock_guard lock(mu_);
+      InsertLocked(file);
+    }
+    if (compress_later) Preload({std::string(relative)}, /*wait=*/false);
   }
   Response r = file->response;
   r.SetHeader("Cache-Control", req.HasParam("v") ? "public, max-age=31536000, immutable"
                                                  : "public, max-age=3600");
   return r;
+}
+
+void StaticDir::InsertLocked(const std::shared_ptr<const File>& file) {
+  const size_t bytes = FileBytes(file->response);
+  auto it = files_.find(file->path);
+  if (it != files_.end()) {
+    bytes_ -= it->second.bytes;
+    files_.erase(it);
+  }
+  if (bytes > options_.max_cache_bytes) return;  // served, never kept
+  files_[file->path] = Cached{file, bytes, ++tick_};
+  bytes_ += bytes;
+  while (bytes_ > options_.max_cache_bytes && !files_.empty()) {
+    auto oldest = files_.begin();
+    for (auto i = files_.begin(); i != files_.end(); ++i) {
+      if (i->second.last_use < oldest->second.last_use) oldest = i;
+    }
+    bytes_ -= oldest->second.bytes;
+    files_.erase(oldest);
+    ++evictions_;
+  }
+}
+
+void StaticDir::BackgroundLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    bg_cv_.wait(lock, [this] { return bg_stop_ || !bg_jobs_.empty(); });
+    if (bg_stop_) return;
+    std::string relative = std::move(bg_jobs_.front());
+    bg_jobs_.pop_front();
+    bg_busy_ = true;
+    lock.unlock();
+    std::shared_ptr<const File> done;
+    if (std::optional<fs::path> path = Resolve(relative)) {
+      struct stat st;
+      if (::stat(path->c_str(), &st) == 0 &&
+          static_cast<uintmax_t>(st.st_size) <= options_.max_file_bytes) {
+        int64_t mtime_ns =
+            static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+        bool have = false;
+        {
+          std::lock_guard l(mu_);
+          auto it = files_.find(path->native());
+          have = it != files_.end() && it->second.file->mtime_ns == mtime_ns &&
+                 it->second.file->size == static_cast<uintmax_t>(st.st_size) &&
+                 (it->second.file->response.gzip_body || it->second.file->response.brotli_body);
+        }
+        if (!have) {
+          std::shared_ptr<const File> loaded =
+              Load(*path, static_cast<uintmax_t>(st.st_size), mtime_ns);
+          if (loaded) {
+            auto file = std::make_shared<File>(*loaded);
+            Response& r = file->response;
+            if (!r.gzip_body && !r.brotli_body && IsCompressibleType(r.content_type) &&
+                r.shared_body->size() >= kMinCompressBytes) {
+              Compress(r, *r.shared_body);
+            }
+            done = std::move(file);
+          }
+        }
+      }
+    }
+    lock.lock();
+    if (done) InsertLocked(done);
+    bg_busy_ = false;
+    bg_cv_.notify_all();
+  }
+}
+
+void StaticDir::Preload(const std::vector<std::string>& relatives, bool wait) {
+  {
+    std::lock_guard lock(mu_);
+    if (bg_stop_) return;
+    for (const std::string& rel : relatives) {
+      if (Allowed(rel) && bg_jobs_.size() < kMaxBackgroundJobs) bg_jobs_.push_back(rel);
+    }
+    if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  }
+  bg_cv_.notify_all();
+  if (wait) WaitForBackground();
+}
+
+void StaticDir::WaitForBackground() {
+  std::unique_lock lock(mu_);
+  bg_cv_.wait(lock, [this] { return bg_stop_ || (bg_jobs_.empty() && !bg_busy_); });
+}
+
+StaticDir::Stats StaticDir::GetStats() const {
+  std::lock_guard lock(mu_);
+  return Stats{files_.size(), bytes_, evictions_};
 }
 
 }  // namespace coolpapers::web

@@ -102,5 +102,99 @@ TEST(MimeTypeTest, KnownAndUnknownExtensions) {
   EXPECT_EQ(MimeTypeFor("x.unknownext"), "application/octet-stream");
 }
 
+TEST_F(StaticDirTest, SourceMapsAreNeverServed) {
+  Write("root/app.js.map", "{\"version\":3}");
+  StaticDir dir(base_ / "root");
+  EXPECT_TRUE(dir.Serve(Get(), "app.js").has_value());
+  EXPECT_FALSE(dir.Serve(Get(), "app.js.map").has_value());
+  dir.Preload({"app.js.map"}, /*wait=*/true);
+  EXPECT_EQ(dir.GetStats().files, 1u);  // the map was not even loaded
+}
+
+TEST_F(StaticDirTest, AllowListServesOnlyListedFiles) {
+  fs::create_directories(base_ / "root/fonts");
+  Write("root/katex.min.js", "min");
+  Write("root/katex.js", "source");
+  Write("root/fonts/KaTeX_Main.woff2", "font");
+  Write("root/fonts/KaTeX_Main.ttf", "font");
+  StaticDir::Options o;
+  o.allow = {"katex.min.js", "fonts/*.woff2"};
+  StaticDir dir(base_ / "root", o);
+  EXPECT_TRUE(dir.Serve(Get(), "katex.min.js").has_value());
+  EXPECT_TRUE(dir.Serve(Get(), "fonts/KaTeX_Main.woff2").has_value());
+  EXPECT_FALSE(dir.Serve(Get(), "katex.js").has_value());
+  EXPECT_FALSE(dir.Serve(Get(), "fonts/KaTeX_Main.ttf").has_value());
+  EXPECT_FALSE(dir.Serve(Get(), "app.js").has_value());
+  EXPECT_FALSE(dir.Serve(Get(), "css/style.css").has_value());
+}
+
+TEST_F(StaticDirTest, CacheStaysUnderItsByteBound) {
+  constexpr size_t kBound = 20000;
+  fs::create_directories(base_ / "root/img");
+  for (int i = 0; i < 10; ++i) {
+    Write("root/img/" + std::to_string(i) + ".png", std::string(5000, static_cast<char>('a' + i)));
+  }
+  StaticDir::Options o;
+  o.max_cache_bytes = kBound;
+  StaticDir dir(base_ / "root", o);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      std::optional<Response> r = dir.Serve(Get(), "img/" + std::to_string(i) + ".png");
+      ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->BodyView(), std::string(5000, static_cast<char>('a' + i)));
+      EXPECT_LE(dir.GetStats().bytes, kBound);
+    }
+  }
+  StaticDir::Stats st = dir.GetStats();
+  EXPECT_GT(st.files, 0u);
+  EXPECT_LT(st.files, 10u);
+  EXPECT_GT(st.evictions, 0u);
+  // A file larger than the whole bound is served, never kept.
+  Write("root/img/big.png", std::string(kBound + 1, 'z'));
+  EXPECT_EQ(dir.Serve(Get(), "img/big.png")->BodyView().size(), kBound + 1);
+  EXPECT_LE(dir.GetStats().bytes, kBound);
+}
+
+TEST_F(StaticDirTest, LargeFilesAreCompressedOffTheRequestThread) {
+  std::string css;
+  for (int i = 0; i < 3000; ++i) css += ".c" + std::to_string(i) + "{color:red}\n";
+  Write("root/css/big.css", css);
+  StaticDir::Options o;
+  o.inline_compress_max = 4096;
+  StaticDir dir(base_ / "root", o);
+  std::optional<Response> first = dir.Serve(Get(), "css/big.css");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->BodyView(), css);
+  EXPECT_FALSE(first->gzip_body);  // sent as it is rather than compressed on this thread
+  EXPECT_FALSE(first->brotli_body);
+  dir.WaitForBackground();
+  std::optional<Response> later = dir.Serve(Get(), "css/big.css");
+  ASSERT_TRUE(later.has_value());
+  ASSERT_TRUE(later->gzip_body);
+  ASSERT_TRUE(later->brotli_body);
+  EXPECT_EQ(BrotliDecompress(*later->brotli_body).value_or(""), css);
+  // Preloaded files are compressed before their first request.
+  Write("root/css/other.css", css + "/* other */");
+  dir.Preload({"css/other.css"}, /*wait=*/true);
+  EXPECT_TRUE(dir.Serve(Get(), "css/other.css")->gzip_body);
+}
+
+}  // namespace
+}  // namespace coolpapers::web
+
+namespace coolpapers::web {
+namespace {
+
+TEST(GlobMatchTest, StarStaysWithinOneSegment) {
+  EXPECT_TRUE(GlobMatch("fonts/*.woff2", "fonts/KaTeX_Main-Regular.woff2"));
+  EXPECT_TRUE(GlobMatch("katex.min.js", "katex.min.js"));
+  EXPECT_FALSE(GlobMatch("katex.min.js", "katex.js"));
+  EXPECT_FALSE(GlobMatch("fonts/*.woff2", "fonts/sub/x.woff2"));
+  EXPECT_FALSE(GlobMatch("fonts/*.woff2", "fonts/x.woff"));
+  EXPECT_FALSE(GlobMatch("cmaps/*.bcmap", "cmaps/../x.bcmap/y"));
+  EXPECT_TRUE(GlobMatch("*", "a"));
+  EXPECT_FALSE(GlobMatch("*", "a/b"));
+}
+
 }  // namespace
 }  // namespace coolpapers::web

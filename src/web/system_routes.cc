@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "web/metrics.h"
 #include "web/page_cache.h"
@@ -64,9 +66,42 @@ void RegisterSystemRoutes(Router& r, Services& s) {
 
   namespace fs = std::filesystem;
   fs::path vendor = s.config.vendor_dir;
-  r.Add("GET", "/static/**", ServeDir(std::make_shared<StaticDir>(s.config.static_dir)));
-  r.Add("GET", "/vendor/katex/**", ServeDir(std::make_shared<StaticDir>(vendor / "katex/dist")));
-  r.Add("GET", "/vendor/pdfjs/**", ServeDir(std::make_shared<StaticDir>(vendor / "pdfjs-dist")));
+  auto options = [&s](std::vector<std::string> allow) {
+    StaticDir::Options o;
+    o.max_cache_bytes = s.config.static_cache_bytes / 3;
+    o.allow = std::move(allow);
+    return o;
+  };
+  // static/ is small: load and compress all of it now, before the first request.
+  auto own = std::make_shared<StaticDir>(s.config.static_dir, options({}));
+  {
+    std::vector<std::string> files;
+    std::error_code ec;
+    fs::path root = s.config.static_dir;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      files.push_back(fs::relative(it->path(), root, ec).generic_string());
+      if (files.size() >= 1000) break;
+    }
+    own->Preload(files, /*wait=*/true);
+  }
+  r.Add("GET", "/static/**", ServeDir(own));
+  // Of node_modules only what the pages load (render.cc, static/math.js, static/pdfview.js):
+  // KaTeX's minified script, stylesheet, auto-render and fonts; PDF.js's minified build and
+  // worker, its CMaps and standard fonts. No sources, no source maps, no package files.
+  // The scripts and stylesheet are compressed in the background from startup on.
+  auto katex = std::make_shared<StaticDir>(
+      vendor / "katex/dist",
+      options({"katex.min.css", "katex.min.js", "contrib/auto-render.min.js",
+               "fonts/KaTeX_*.woff2", "fonts/KaTeX_*.woff", "fonts/KaTeX_*.ttf"}));
+  katex->Preload({"katex.min.css", "katex.min.js", "contrib/auto-render.min.js"}, false);
+  r.Add("GET", "/vendor/katex/**", ServeDir(katex));
+  auto pdfjs = std::make_shared<StaticDir>(
+      vendor / "pdfjs-dist",
+      options({"build/pdf.min.mjs", "build/pdf.worker.min.mjs", "cmaps/*.bcmap",
+               "standard_fonts/*.pfb", "standard_fonts/*.ttf"}));
+  pdfjs->Preload({"build/pdf.min.mjs", "build/pdf.worker.min.mjs"}, false);
+  r.Add("GET", "/vendor/pdfjs/**", ServeDir(pdfjs));
 
   Response favicon = Fixed("image/svg+xml", kFaviconSvg);
   r.Add("GET", "/favicon.ico", [favicon](const Request&) { return favicon; });

@@ -3,6 +3,7 @@ metrics, config handling and graceful shutdown. Runnable as `python3 tests/integ
 
 import gzip
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -100,6 +101,29 @@ class ServerTest(unittest.TestCase):
         self.assertTrue(r.header("content-type").startswith("text/javascript"))
         with open(katex, "rb") as f:
             self.assertEqual(r.body, f.read())
+
+    def test_vendor_serves_what_pages_load_and_nothing_else(self):
+        nm = os.path.join(source_dir(), "node_modules")
+        katex_css = open(os.path.join(nm, "katex", "dist", "katex.min.css"), encoding="utf-8").read()
+        fonts = sorted(set(re.findall(r"url\((fonts/[^)]+)\)", katex_css)))
+        self.assertTrue(fonts)
+        loaded = ["/vendor/katex/katex.min.css", "/vendor/katex/katex.min.js",
+                  "/vendor/katex/contrib/auto-render.min.js",
+                  "/vendor/pdfjs/build/pdf.min.mjs", "/vendor/pdfjs/build/pdf.worker.min.mjs"]
+        loaded += ["/vendor/katex/" + f for f in fonts]
+        cmaps = sorted(f for f in os.listdir(os.path.join(nm, "pdfjs-dist", "cmaps"))
+                       if f.endswith(".bcmap"))
+        fonts_std = sorted(os.listdir(os.path.join(nm, "pdfjs-dist", "standard_fonts")))
+        loaded += ["/vendor/pdfjs/cmaps/" + cmaps[0]]
+        loaded += ["/vendor/pdfjs/standard_fonts/" + f for f in fonts_std
+                   if f.endswith((".pfb", ".ttf"))][:2]
+        for path in loaded:
+            self.assertEqual(fetch(self.srv.url(path)).status, 200, path)
+        for path in ("/vendor/pdfjs/build/pdf.mjs.map", "/vendor/pdfjs/build/pdf.worker.mjs.map",
+                     "/vendor/pdfjs/build/pdf.mjs", "/vendor/pdfjs/package.json",
+                     "/vendor/pdfjs/web/pdf_viewer.mjs", "/vendor/katex/katex.js",
+                     "/vendor/katex/README.md", "/vendor/katex/katex.mjs"):
+            self.assertEqual(fetch(self.srv.url(path)).status, 404, path)
 
     def test_head_has_length_but_no_body(self):
         status, headers, body = raw_http(self.srv.port,

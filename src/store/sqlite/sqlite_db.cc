@@ -34,7 +34,8 @@ std::string_view Stmt::TextView(int col) const {
                           static_cast<size_t>(sqlite3_column_bytes(s_, col)));
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create,
+                                                     int busy_timeout_ms) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -45,7 +46,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
                                    "; check that the directory exists and is writable"));
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
   return std::unique_ptr<Connection>(new Connection(db, path));
 }
 

@@ -48,8 +48,9 @@ class Stmt {
 
 class Connection {
  public:
-  // Opens `path` (creating it when `create`), sets busy_timeout and foreign-key-free pragmas.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool create);
+  // Opens `path` (creating it when `create`) with a busy timeout of `busy_timeout_ms`.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool create,
+                                                  int busy_timeout_ms = 10000);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

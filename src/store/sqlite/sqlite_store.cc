@@ -14,6 +14,7 @@ namespace coolpapers::store::sqlite {
 namespace {
 
 constexpr size_t kMaxIdleReaders = 16;
+constexpr int kReaderBusyTimeoutMs = 1000;
 
 constexpr const char* kPaperColumns =
     "id, version, title, abstract, authors, categories, comments, journal_ref, doi, published, "
@@ -227,7 +228,9 @@ Result<SqliteStore::ReaderLease> SqliteStore::Reader() {
       return ReaderLease(this, std::move(c));
     }
   }
-  Result<std::unique_ptr<Connection>> c = Connection::Open(path_, /*create=*/false);
+  // WAL readers never wait on the write lock; the short busy timeout only covers WAL recovery.
+  Result<std::unique_ptr<Connection>> c =
+      Connection::Open(path_, /*create=*/false, kReaderBusyTimeoutMs);
   if (!c) return Err(c.error());
   Status st = (*c)->Exec(
       "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456; "
@@ -252,10 +255,20 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
   for (const Membership& m : memberships) {
     if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
   }
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  Connection& w = *writer_;
-  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
-  if (!txn) return Err(txn.error());
+  UpsertCounts result;
+  Status st = writer_->Run([&](Connection& w) -> Status {
+    Result<UpsertCounts> c = UpsertLocked(w, papers, memberships);
+    if (!c) return c.error();
+    result = *c;
+    return Status::Ok();
+  });
+  if (!st.ok()) return Err(st);
+  return result;
+}
+
+// Runs on the writer thread, inside the batch transaction (its own savepoint).
+Result<UpsertCounts> SqliteStore::UpsertLocked(Connection& w, std::span<const Paper> papers,
+                                               std::span<const Membership> memberships) {
   Result<int64_t> seq0 = ReadChangeSeq(w);
   if (!seq0) return Err(seq0.error());
   int64_t seq = *seq0;
@@ -325,16 +338,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
   if (seq != *seq0) {
     if (Status st = WriteChangeSeq(w, seq); !st.ok()) return Err(st);
   }
-  if (Status st = txn->Commit(); !st.ok()) return Err(st);
   return counts;
-}
-
-Status SqliteStore::WriteOne(const std::string& sql, const std::vector<std::string>& args) {
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  Result<Stmt> s = writer_->Prepare(sql);
-  if (!s) return s.error();
-  for (size_t i = 0; i < args.size(); ++i) s->Bind(static_cast<int>(i) + 1, args[i], true);
-  return s->Run();
 }
 
 Status SqliteStore::AddClick(const std::string& paper_id, const std::string& kind) {
@@ -342,84 +346,76 @@ Status SqliteStore::AddClick(const std::string& paper_id, const std::string& kin
     return Status::InvalidArgument("unknown click kind '" + kind + "'; use pdf, kimi, copy or rel");
   }
   if (paper_id.empty()) return Status::InvalidArgument("click without a paper id");
-  return WriteOne(
-      "INSERT INTO clicks (paper_id, kind, n) VALUES (?1, ?2, 1) "
-      "ON CONFLICT (paper_id, kind) DO UPDATE SET n = n + 1",
-      {paper_id, kind});
+  return writer_->AddClick(paper_id, kind);
 }
 
 Status SqliteStore::SetDayStatus(const DayStatus& d) {
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  Connection& w = *writer_;
-  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
-  if (!txn) return txn.error();
-  {
-    Result<Stmt> s = w.Prepare(
-        "INSERT INTO day_status (category, day, expected, stored) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT (category, day) DO UPDATE SET expected = ?3, stored = ?4 "
-        "WHERE expected IS NOT ?3 OR stored IS NOT ?4");
-    if (!s) return s.error();
-    s->Bind(1, d.category, true);
-    s->Bind(2, d.day, true);
-    s->Bind(3, static_cast<int64_t>(d.expected));
-    s->Bind(4, static_cast<int64_t>(d.stored));
-    if (Status st = s->Run(); !st.ok()) return st;
-  }
-  if (w.Changes() > 0) {  // completeness is shown on list pages: let caches see it
-    Result<int64_t> seq = ReadChangeSeq(w);
-    if (!seq) return seq.error();
-    if (Status st = WriteChangeSeq(w, *seq + 1); !st.ok()) return st;
-  }
-  return txn->Commit();
+  return writer_->Run([&d](Connection& w) -> Status {
+    {
+      Result<Stmt> s = w.Prepare(
+          "INSERT INTO day_status (category, day, expected, stored) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (category, day) DO UPDATE SET expected = ?3, stored = ?4 "
+          "WHERE expected IS NOT ?3 OR stored IS NOT ?4");
+      if (!s) return s.error();
+      s->Bind(1, d.category, true);
+      s->Bind(2, d.day, true);
+      s->Bind(3, static_cast<int64_t>(d.expected));
+      s->Bind(4, static_cast<int64_t>(d.stored));
+      if (Status st = s->Run(); !st.ok()) return st;
+    }
+    if (w.Changes() > 0) {  // completeness is shown on list pages: let caches see it
+      Result<int64_t> seq = ReadChangeSeq(w);
+      if (!seq) return seq.error();
+      if (Status st = WriteChangeSeq(w, *seq + 1); !st.ok()) return st;
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteStore::SetState(const std::string& key, const std::string& value) {
-  return WriteOne(
-      "INSERT INTO state (key, value) VALUES (?1, ?2) "
-      "ON CONFLICT (key) DO UPDATE SET value = ?2",
-      {key, value});
+  if (key.empty()) return Status::InvalidArgument("state key is empty");
+  return writer_->SetState(key, value);
 }
+
+Status SqliteStore::Flush() { return writer_->Flush(); }
 
 Status SqliteStore::PutFaq(const FaqRecord& f) {
   if (f.paper_id.empty() || f.lang.empty()) {
     return Status::InvalidArgument("FAQ needs a paper id and a language");
   }
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  Connection& w = *writer_;
-  Result<Transaction> txn = Transaction::Begin(w, /*immediate=*/true);
-  if (!txn) return txn.error();
-  {
-    Result<Stmt> s = w.Prepare(
-        "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, "
-        "source, tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-        "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
-        "content_json = ?6, source = ?7, tokens = ?8, created = ?9 "
-        "WHERE (content_json, source, tokens, created) IS NOT (?6, ?7, ?8, ?9)");
-    if (!s) return s.error();
-    s->Bind(1, f.paper_id, true);
-    s->Bind(2, static_cast<int64_t>(f.version));
-    s->Bind(3, f.lang, true);
-    s->Bind(4, f.model, true);
-    s->Bind(5, static_cast<int64_t>(f.prompt_version));
-    s->Bind(6, f.content_json, true);
-    s->Bind(7, f.source, true);
-    s->Bind(8, f.tokens);
-    s->Bind(9, f.created, true);
-    if (Status st = s->Run(); !st.ok()) return st;
-  }
-  if (w.Changes() == 0) return txn->Commit();  // identical FAQ: nothing to re-index
-  // FAQ text is part of the paper's search document: move the paper up the change feed.
-  Result<int64_t> seq = ReadChangeSeq(w);
-  if (!seq) return seq.error();
-  {
-    Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
-    if (!bump) return bump.error();
-    bump->Bind(1, f.paper_id, true);
-    bump->Bind(2, *seq + 1);
-    if (Status st = bump->Run(); !st.ok()) return st;
-  }
-  if (Status st = WriteChangeSeq(w, *seq + 1); !st.ok()) return st;
-  return txn->Commit();
+  return writer_->Run([&f](Connection& w) -> Status {
+    {
+      Result<Stmt> s = w.Prepare(
+          "INSERT INTO faqs (paper_id, version, lang, model, prompt_version, content_json, "
+          "source, tokens, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+          "ON CONFLICT (paper_id, version, lang, model, prompt_version) DO UPDATE SET "
+          "content_json = ?6, source = ?7, tokens = ?8, created = ?9 "
+          "WHERE (content_json, source, tokens, created) IS NOT (?6, ?7, ?8, ?9)");
+      if (!s) return s.error();
+      s->Bind(1, f.paper_id, true);
+      s->Bind(2, static_cast<int64_t>(f.version));
+      s->Bind(3, f.lang, true);
+      s->Bind(4, f.model, true);
+      s->Bind(5, static_cast<int64_t>(f.prompt_version));
+      s->Bind(6, f.content_json, true);
+      s->Bind(7, f.source, true);
+      s->Bind(8, f.tokens);
+      s->Bind(9, f.created, true);
+      if (Status st = s->Run(); !st.ok()) return st;
+    }
+    if (w.Changes() == 0) return Status::Ok();  // identical FAQ: nothing to re-index
+    // FAQ text is part of the paper's search document: move the paper up the change feed.
+    Result<int64_t> seq = ReadChangeSeq(w);
+    if (!seq) return seq.error();
+    {
+      Result<Stmt> bump = w.Prepare("UPDATE papers SET seq = ?2 WHERE id = ?1");
+      if (!bump) return bump.error();
+      bump->Bind(1, f.paper_id, true);
+      bump->Bind(2, *seq + 1);
+      if (Status st = bump->Run(); !st.ok()) return st;
+    }
+    return WriteChangeSeq(w, *seq + 1);
+  });
 }
 
 // ---- reads ----
@@ -620,43 +616,93 @@ Result<std::vector<Membership>> SqliteStore::MembershipsOf(const std::string& pa
   return out;
 }
 
+namespace {
+
+void AddKind(ClickCounts& cc, std::string_view kind, int64_t n) {
+  if (kind == "pdf") cc.pdf += n;
+  if (kind == "kimi") cc.kimi += n;
+  if (kind == "copy") cc.copy += n;
+  if (kind == "rel") cc.rel += n;
+}
+
+// The batch marker (BatchedWriter::kBatchMarkerKey) as read in the current transaction.
+Result<std::optional<std::string>> ReadBatchMarker(Connection& c) {
+  Result<Stmt> s = c.Prepare("SELECT value FROM state WHERE key = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, std::string_view(BatchedWriter::kBatchMarkerKey), true);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Err(c.Error("reading the click batch marker"));
+  return std::optional<std::string>(s->Text(0));
+}
+
+}  // namespace
+
 Result<std::map<std::string, ClickCounts>> SqliteStore::GetClicks(
     std::span<const std::string> paper_ids) {
   std::map<std::string, ClickCounts> out;
   for (const std::string& id : paper_ids) out[id];
   if (paper_ids.empty()) return out;
+  // Queued clicks first, then the snapshot: the marker read with it tells which queued batches
+  // the snapshot already holds.
+  std::vector<std::string> wanted(paper_ids.begin(), paper_ids.end());
+  std::vector<BatchedWriter::ClickGroup> queued = writer_->ClickOverlay(&wanted);
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
-  Result<Stmt> s = (*r)->Prepare(
-      "SELECT paper_id, kind, n FROM clicks WHERE paper_id IN (SELECT value FROM json_each(?1))");
-  if (!s) return Err(s.error());
-  std::string ids = JsonArray(paper_ids);
-  s->Bind(1, ids, true);
-  int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) {
-    ClickCounts& cc = out[s->Text(0)];
-    std::string_view kind = s->TextView(1);
-    int64_t n = s->Int(2);
-    if (kind == "pdf") cc.pdf = n;
-    if (kind == "kimi") cc.kimi = n;
-    if (kind == "copy") cc.copy = n;
-    if (kind == "rel") cc.rel = n;
+  Connection& c = **r;
+  Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/false);
+  if (!txn) return Err(txn.error());
+  {
+    Result<Stmt> s = c.Prepare(
+        "SELECT paper_id, kind, n FROM clicks WHERE paper_id IN (SELECT value FROM json_each(?1))");
+    if (!s) return Err(s.error());
+    std::string ids = JsonArray(paper_ids);
+    s->Bind(1, ids, true);
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) AddKind(out[s->Text(0)], s->TextView(1), s->Int(2));
+    if (rc != SQLITE_DONE) return Err(c.Error("reading clicks"));
   }
-  if (rc != SQLITE_DONE) return Err((*r)->Error("reading clicks"));
+  Result<std::optional<std::string>> marker = ReadBatchMarker(c);
+  if (!marker) return Err(marker.error());
+  (void)txn->Commit();
+  const int64_t in_snapshot = writer_->CommittedBatch(*marker);
+  for (const BatchedWriter::ClickGroup& g : queued) {
+    if (g.batch <= in_snapshot) continue;
+    for (const auto& [k, n] : g.clicks) AddKind(out[k.first], k.second, n);
+  }
   return out;
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::ClickTotals() {
+  std::vector<BatchedWriter::ClickGroup> queued = writer_->ClickOverlay(nullptr);
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
-  Result<Stmt> s = (*r)->Prepare(
-      "SELECT paper_id, SUM(n) AS total FROM clicks GROUP BY paper_id HAVING total > 0 "
-      "ORDER BY paper_id");
-  if (!s) return Err(s.error());
+  Connection& c = **r;
+  Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/false);
+  if (!txn) return Err(txn.error());
+  std::map<std::string, int64_t> totals;
+  {
+    Result<Stmt> s = c.Prepare(
+        "SELECT paper_id, SUM(n) AS total FROM clicks GROUP BY paper_id HAVING total > 0 "
+        "ORDER BY paper_id");
+    if (!s) return Err(s.error());
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) totals.emplace_hint(totals.end(), s->Text(0), s->Int(1));
+    if (rc != SQLITE_DONE) return Err(c.Error("reading click totals"));
+  }
+  Result<std::optional<std::string>> marker = ReadBatchMarker(c);
+  if (!marker) return Err(marker.error());
+  (void)txn->Commit();
+  const int64_t in_snapshot = writer_->CommittedBatch(*marker);
+  for (const BatchedWriter::ClickGroup& g : queued) {
+    if (g.batch <= in_snapshot) continue;
+    for (const auto& [k, n] : g.clicks) totals[k.first] += n;
+  }
   std::vector<std::pair<std::string, int64_t>> out;
-  int rc;
-  while ((rc = s->Step()) == SQLITE_ROW) out.emplace_back(s->Text(0), s->Int(1));
-  if (rc != SQLITE_DONE) return Err((*r)->Error("reading click totals"));
+  out.reserve(totals.size());
+  for (auto& [id, n] : totals) {
+    if (n > 0) out.emplace_back(id, n);
+  }
   return out;
 }
 
@@ -677,6 +723,7 @@ Result<std::optional<DayStatus>> SqliteStore::GetDayStatus(const std::string& ca
 }
 
 Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key) {
+  if (std::optional<std::string> queued = writer_->PendingState(key)) return queued;
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare("SELECT value FROM state WHERE key = ?1");

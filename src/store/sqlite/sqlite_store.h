@@ -1,7 +1,15 @@
 #pragma once
-// SqliteStore: the embedded Store (SQLite 3, WAL). One writer connection behind a mutex, so
-// writes are serialised and each Upsert is one transaction; a pool of reader connections, so
-// page reads never wait for a write in progress (WAL readers see the last committed state).
+// SqliteStore: the embedded Store (SQLite 3, WAL). Every write goes through one writer thread
+// (BatchedWriter: one connection, everything queued committed in one transaction, each Upsert /
+// PutFaq / SetDayStatus atomic in its own savepoint); a pool of reader connections, so page
+// reads never wait for a write in progress (WAL readers see the last committed state, and their
+// busy timeout is short: WAL readers only ever wait on recovery, never on the write lock).
+//
+// AddClick and SetState are fire-and-forget: they return once queued (Unavailable when the
+// queue is full), never waiting on the write lock, so they are safe on I/O threads. Their
+// effect is visible to GetClicks / ClickTotals / GetState at once (queued writes are overlaid
+// on what the database holds). Upsert, SetDayStatus and PutFaq wait for their commit: call them
+// off the I/O threads. Flush() waits for everything queued.
 //
 // Field merge rule of Upsert, chosen so the result does not depend on import order:
 //   - an empty incoming field never erases a stored one (sources differ in what they carry:
@@ -20,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/batched_writer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -53,6 +62,7 @@ class SqliteStore : public Store {
                                                 const std::string& day) override;
   Result<std::optional<std::string>> GetState(const std::string& key) override;
   Status SetState(const std::string& key, const std::string& value) override;
+  Status Flush() override;
   Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,
                                           const std::string& lang, const std::string& model,
                                           int prompt_version) override;
@@ -67,6 +77,8 @@ class SqliteStore : public Store {
   Result<std::vector<CategoryStats>> CategoryCounts() override;
 
   const std::string& path() const { return path_; }
+  // Counters of the writer thread (committed batches and writes).
+  BatchedWriter::Stats WriterStats() const { return writer_->GetStats(); }
   // The schema version recorded in the database.
   Result<int> SchemaVersion();
 
@@ -87,16 +99,15 @@ class SqliteStore : public Store {
   };
 
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
-      : path_(std::move(path)), writer_(std::move(writer)) {}
+      : path_(std::move(path)), writer_(std::make_unique<BatchedWriter>(std::move(writer))) {}
   Result<ReaderLease> Reader();
-  // Runs `sql` (one statement binding ?1..?n to `args`) on the writer, in its own transaction.
-  Status WriteOne(const std::string& sql, const std::vector<std::string>& args);
+  Result<UpsertCounts> UpsertLocked(Connection& w, std::span<const Paper> papers,
+                                    std::span<const Membership> memberships);
 
   std::string path_;
-  std::mutex writer_mu_;
-  std::unique_ptr<Connection> writer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  std::unique_ptr<BatchedWriter> writer_;  // destroyed first: writes what is queued
 };
 
 }  // namespace coolpapers::store::sqlite

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <filesystem>
 #include <thread>
 
@@ -366,6 +367,124 @@ TEST_F(SqliteStoreTest, ClickTotalsListEveryClickedPaperOnce) {
   std::vector<std::string> ids = {"2503.00002"};
   EXPECT_EQ(store_->GetClicks(ids)->at("2503.00002").total(), 5);
   EXPECT_EQ(*store_->ChangeSeq(), seq);
+}
+
+// Another process holding the write lock (sqlite3 BEGIN IMMEDIATE on its own connection).
+class ForeignWriteLock {
+ public:
+  explicit ForeignWriteLock(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  void Release() {
+    if (!db_) return;
+    EXPECT_EQ(sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+  ~ForeignWriteLock() { Release(); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST_F(SqliteStoreTest, ClicksAndStateQueueWhileAnotherProcessHoldsTheWriteLock) {
+  ASSERT_TRUE(store_->Upsert(std::vector<Paper>{MakePaper("2503.00001", {"cs.CL"})}, {}));
+  ForeignWriteLock lock(path_);
+  // Fire-and-forget writes return at once although the writer thread cannot write; reads go on.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store_->AddClick(i % 2 ? "2503.00001" : "2503.00002", i % 3 ? "pdf" : "kimi").ok());
+  }
+  ASSERT_TRUE(store_->SetState("faq.queue", "[1]").ok());
+  ASSERT_TRUE(store_->SetState("faq.queue", "[1,2]").ok());
+  Result<std::optional<Paper>> p = store_->GetPaper("2503.00001");
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_TRUE(p->has_value());
+  std::vector<std::string> ids = {"2503.00001", "2503.00002"};
+  Result<std::map<std::string, ClickCounts>> queued = store_->GetClicks(ids);
+  ASSERT_TRUE(queued) << queued.error().ToString();
+  EXPECT_EQ(queued->at("2503.00001").total() + queued->at("2503.00002").total(), 200);
+  EXPECT_EQ(*store_->GetState("faq.queue"), "[1,2]");
+  lock.Release();
+
+  ASSERT_TRUE(store_->Flush().ok());
+  // Everything queued meanwhile went in a few transactions, not one per click.
+  BatchedWriter::Stats stats = store_->WriterStats();
+  EXPECT_LE(stats.batches, 4u);
+  Reopen();  // durable, read back from the file alone
+  Result<std::map<std::string, ClickCounts>> c = store_->GetClicks(ids);
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->at("2503.00001").pdf, 67);
+  EXPECT_EQ(c->at("2503.00001").kimi, 33);
+  EXPECT_EQ(c->at("2503.00002").pdf, 66);
+  EXPECT_EQ(c->at("2503.00002").kimi, 34);
+  EXPECT_EQ(*store_->GetState("faq.queue"), "[1,2]");
+}
+
+TEST_F(SqliteStoreTest, QueuedClicksAreCountedExactlyOnceByConcurrentReaders) {
+  constexpr int kClicks = 2000;
+  std::atomic<int> issued{0};
+  std::atomic<bool> bad{false};
+  std::thread clicker([&] {
+    for (int i = 0; i < kClicks; ++i) {
+      ASSERT_TRUE(store_->AddClick("2503.00001", "pdf").ok());
+      issued.fetch_add(1);
+    }
+  });
+  std::vector<std::string> ids = {"2503.00001"};
+  int64_t last = 0;
+  int reads = 0;
+  while (issued.load() < kClicks && reads < 100000) {
+    int before = issued.load();
+    Result<std::map<std::string, ClickCounts>> c = store_->GetClicks(ids);
+    ASSERT_TRUE(c) << c.error().ToString();
+    int64_t n = c->at("2503.00001").pdf;
+    int after = issued.load();
+    // Never lost (every click issued before the read is seen), never counted twice.
+    if (n < before || n > after || n < last) bad = true;
+    last = n;
+    ++reads;
+  }
+  clicker.join();
+  EXPECT_FALSE(bad.load());
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(store_->GetClicks(ids)->at("2503.00001").pdf, kClicks);
+}
+
+TEST_F(SqliteStoreTest, FailingWriteInABatchRollsBackOnlyItself) {
+  store_.reset();
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(path_, /*create=*/false);
+  ASSERT_TRUE(conn) << conn.error().ToString();
+  BatchedWriter writer(std::move(*conn));
+  auto insert = [](const std::string& key, bool fail) {
+    return [key, fail](Connection& c) -> Status {
+      Result<Stmt> s = c.Prepare("INSERT INTO state (key, value) VALUES (?1, 'x')");
+      if (!s) return s.error();
+      s->Bind(1, key);
+      if (Status st = s->Run(); !st.ok()) return st;
+      return fail ? Status::InvalidArgument("job fails after writing") : Status::Ok();
+    };
+  };
+  // A job that holds the writer until released, so the next two land in one batch.
+  std::promise<void> started, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::future<Status> gate = writer.Submit([&started, released](Connection&) {
+    started.set_value();
+    released.wait();
+    return Status::Ok();
+  });
+  started.get_future().wait();
+  std::future<Status> bad = writer.Submit(insert("job.bad", true));
+  std::future<Status> good = writer.Submit(insert("job.good", false));
+  release.set_value();
+  EXPECT_TRUE(gate.get().ok());
+  EXPECT_EQ(bad.get().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(good.get().ok());
+  ASSERT_TRUE(writer.Flush().ok());
+  EXPECT_EQ(writer.GetStats().batches, 3u);  // gate; bad + good; the flush
+  Reopen();
+  EXPECT_FALSE(store_->GetState("job.bad")->has_value());
+  EXPECT_TRUE(store_->GetState("job.good")->has_value());
 }
 
 TEST_F(SqliteStoreTest, StateAndDayStatus) {
