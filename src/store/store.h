@@ -141,6 +141,15 @@ class Store {
   // Small durable key/value state (harvest checkpoints, index positions).
   virtual Result<std::optional<std::string>> GetState(const std::string& key) = 0;
   virtual Status SetState(const std::string& key, const std::string& value) = 0;
+  // Every state key starting with `prefix`, with its value, ordered by key (e.g. the FAQ queue's
+  // one record per job). Stores that cannot list keys return Unavailable.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListState(
+      const std::string& prefix) {
+    (void)prefix;
+    return Err(Status::Unavailable("this store cannot list state keys"));
+  }
+  // Removes a state key (absent is fine). The default blanks it; GetState then returns "".
+  virtual Status DeleteState(const std::string& key) { return SetState(key, ""); }
 
   // FAQs.
   virtual Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,

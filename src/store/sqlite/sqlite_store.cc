@@ -380,6 +380,10 @@ Status SqliteStore::SetState(const std::string& key, const std::string& value) {
       {key, value});
 }
 
+Status SqliteStore::DeleteState(const std::string& key) {
+  return WriteOne("DELETE FROM state WHERE key = ?1", {key});
+}
+
 Status SqliteStore::PutFaq(const FaqRecord& f) {
   if (f.paper_id.empty() || f.lang.empty()) {
     return Status::InvalidArgument("FAQ needs a paper id and a language");
@@ -686,6 +690,22 @@ Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key)
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return Err((*r)->Error("reading state " + key));
   return std::optional<std::string>(s->Text(0));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListState(
+    const std::string& prefix) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  // Keys in [prefix, prefix + U+10FFFF): a range scan of the primary key.
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT key, value FROM state WHERE key >= ?1 AND key < ?1 || char(1114111) ORDER BY key");
+  if (!s) return Err(s.error());
+  s->Bind(1, prefix, true);
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.emplace_back(s->Text(0), s->Text(1));
+  if (rc != SQLITE_DONE) return Err((*r)->Error("listing state " + prefix + "*"));
+  return out;
 }
 
 Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id, int version,

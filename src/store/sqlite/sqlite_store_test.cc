@@ -368,6 +368,22 @@ TEST_F(SqliteStoreTest, ClickTotalsListEveryClickedPaperOnce) {
   EXPECT_EQ(*store_->ChangeSeq(), seq);
 }
 
+TEST_F(SqliteStoreTest, StateKeysAreListedByPrefixAndDeleted) {
+  ASSERT_TRUE(store_->SetState("faq_queue/b", "2").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue/a", "1").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue", "legacy").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue0", "other").ok());
+  auto listed = store_->ListState("faq_queue/");
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0], (std::pair<std::string, std::string>{"faq_queue/a", "1"}));
+  EXPECT_EQ((*listed)[1], (std::pair<std::string, std::string>{"faq_queue/b", "2"}));
+  ASSERT_TRUE(store_->DeleteState("faq_queue/a").ok());
+  ASSERT_TRUE(store_->DeleteState("faq_queue/absent").ok());
+  EXPECT_FALSE(store_->GetState("faq_queue/a")->has_value());
+  EXPECT_EQ(store_->ListState("faq_queue/")->size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, StateAndDayStatus) {
   EXPECT_FALSE(store_->GetState("harvest.oai.from")->has_value());
   ASSERT_TRUE(store_->SetState("harvest.oai.from", "2025-03-18").ok());
