@@ -301,17 +301,21 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
   const std::string ks = key.ToString();
   std::shared_ptr<FaqJob> recheck;  // a stale abstract-only FAQ whose full text is tried again
   {
-    std::lock_guard lock(mu_);
+    std::shared_ptr<FaqJob> bumped;
+    std::unique_lock lock(mu_);
     if (auto job = FindLocked(ks, !req.regenerate, /*include_failed=*/!start)) {
-      if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending) {
-        if (pending_.Remove(*job)) {
-          job->priority = kAdminPriority;
-          pending_.Push(job);
-          RefreshAheadLocked();
-        }
-        PersistJob(job);
+      if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending &&
+          pending_.Remove(*job)) {
+        job->priority = kAdminPriority;
+        pending_.Push(job);
+        RefreshAheadLocked();
+        bumped = job;
       }
-      if (!start || !StaleAbstractLocked(ks, *job)) return job;
+      if (!start || !StaleAbstractLocked(ks, *job)) {
+        lock.unlock();
+        if (bumped) PersistJob(bumped);  // its record now says admin priority
+        return job;
+      }
       recheck = job;
     }
   }
@@ -488,6 +492,11 @@ void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
   };
   if (over_budget()) return;
   auto text = loader_.Load(job->paper());
+  if (!text && text.error().code() == StatusCode::kInternal) {  // server-side (temp files...)
+    return fail(Status::Internal("the paper's text could not be prepared on the server; try "
+                                 "again later"),
+                text.error().ToString());
+  }
   if (!text) return fail(text.error());
   job->SetSource(text->source);
   if (text->source == "abstract") {
@@ -570,11 +579,18 @@ void FaqService::Finish(const std::shared_ptr<FaqJob>& job) {
   bool unsaved = false;
   {
     std::lock_guard lock(mu_);
-    if (auto it = active_.find(ks); it != active_.end() && it->second == job) active_.erase(it);
-    abstract_recheck_.erase(ks);
+    if (auto it = active_.find(ks); it != active_.end() && it->second == job) {
+      active_.erase(it);
+      abstract_recheck_.erase(ks);  // (a newer job of this key may hold its own entry)
+    }
     --running_;
     if (compact) {
-      if (compact->source() == "abstract") abstract_checked_[ks] = clock_.Now();
+      if (compact->source() == "abstract") {
+        if (abstract_checked_.size() >= kMaxFailedRemembered) {
+          abstract_checked_.erase(abstract_checked_.begin());  // then `created` is used
+        }
+        abstract_checked_[ks] = clock_.Now();
+      }
       if (auto it = unsaved_.find(ks); it != unsaved_.end()) {
         it->second = compact;
         unsaved = true;
