@@ -225,8 +225,9 @@ int Run(const ServeArgs& args) {
 
   // ---- FAQ / LLM (FAQ engineer) ---------------------------------------------------------------
   // Builds services.faq from [llm] (base_url, model, api_key, concurrency, rate_per_hour,
-  // daily_tokens, max_chars, faq_queue_cap) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*. The key is
-  // never logged. PDFs come through the harvest section's process-wide polite arXiv fetcher.
+  // daily_tokens, max_chars, faq_queue_cap) overridden by env COOLPAPERS_LLM_* /
+  // COOLPAPERS_FAQ_*. The key is never logged. PDFs come through the harvest section's
+  // process-wide polite arXiv fetcher.
   llm::FaqServiceOptions faq_options;
   faq_options.llm = llm::LlmConfigFromEnv();
   {

@@ -38,7 +38,8 @@ std::string SourceNote(const FaqView& v) {
              ? "Generated from the abstract only: the full text (PDF) was not available, so "
                "this FAQ is based on the title and abstract only. The full text is tried again "
                "later."
-             : "仅根据摘要生成：未能获取论文全文（PDF），本 FAQ 只依据标题和摘要；稍后会再次尝试全文。";
+             : "仅根据摘要生成：未能获取论文全文（PDF），本 FAQ 只依据标题和摘要；"
+               "稍后会再次尝试全文。";
 }
 
 }  // namespace

@@ -503,7 +503,8 @@ void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
     std::shared_ptr<FaqJob> previous;
     {
       std::lock_guard lock(mu_);
-      if (auto it = abstract_recheck_.find(ks); it != abstract_recheck_.end()) previous = it->second;
+      auto it = abstract_recheck_.find(ks);
+      if (it != abstract_recheck_.end()) previous = it->second;
     }
     if (previous) {  // still no PDF: the abstract-only FAQ made before is served again
       std::vector<FaqItem> items = previous->items();
@@ -673,7 +674,8 @@ void FaqService::PersistJob(const std::shared_ptr<FaqJob>& job) {
                       {"order", job->order}};
   std::lock_guard lock(persist_mu_);
   // Finish removes the record under this lock after the job finished: never write it back.
-  if (job->state() == FaqState::kComplete || (job->state() == FaqState::kFailed && !job->shutdown)) {
+  FaqState state = job->state();
+  if (state == FaqState::kComplete || (state == FaqState::kFailed && !job->shutdown)) {
     return;
   }
   if (Status s = store_.SetState(QueueKey(job->key()), j.dump()); !s.ok()) {
