@@ -61,6 +61,9 @@ def upstream_answer():
 def stream(paper, lang):
     t0 = time.perf_counter()
     first = None
+    # Only a POST starts a FAQ; the stream joins it.
+    urllib.request.urlopen(urllib.request.Request(
+        "%s/arxiv/kimi?paper=%s&lang=%s" % (srv, paper, lang), data=b"", method="POST")).read()
     with urllib.request.urlopen("%s/api/faq/%s/stream?lang=%s" % (srv, paper, lang)) as r:
         for line in r:
             if line.startswith(b"event: delta") and first is None:

@@ -123,7 +123,8 @@ int RunFaq(const FaqArgs& args) {
   req.paper_id = id->base();
   req.version = id->version();
   req.lang = args.lang;
-  auto sub = service.Subscribe(req);
+  if (auto started = service.Request(req); !started) return Fail(started.error().message());
+  auto sub = service.Subscribe(req);  // joins the job started (or the FAQ found) above
   if (!sub) return Fail(sub.error().message());
   bool tty = isatty(fileno(stderr)) != 0;
   std::vector<llm::FaqEvent> events;

@@ -267,8 +267,9 @@ int Run(const ServeArgs& args) {
 
   // ---- FAQ / LLM (FAQ engineer) ---------------------------------------------------------------
   // Builds services.faq from [llm] (base_url, model, api_key, concurrency, rate_per_hour,
-  // daily_tokens, max_chars) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*. The key is
-  // never logged. PDFs come through the harvest section's process-wide polite arXiv fetcher.
+  // daily_tokens, max_chars, faq_queue_cap) overridden by env COOLPAPERS_LLM_* /
+  // COOLPAPERS_FAQ_*. The key is never logged. PDFs come through the harvest section's
+  // process-wide polite arXiv fetcher.
   llm::FaqServiceOptions faq_options;
   faq_options.llm = llm::LlmConfigFromEnv();
   {
@@ -291,6 +292,17 @@ int Run(const ServeArgs& args) {
     if (!max_chars) return Fail(max_chars.error().message());
     if (*max_chars && **max_chars > 1000) lc.max_paper_chars = static_cast<size_t>(**max_chars);
     lc.concurrency = std::max(1, lc.concurrency);
+    // FAQ jobs waiting for a worker; beyond, new ones get 503 + Retry-After.
+    Result<std::optional<int64_t>> queue_cap = cfg.GetInt("llm.faq_queue_cap");
+    if (!queue_cap) return Fail(queue_cap.error().message());
+    if (*queue_cap && **queue_cap > 0) faq_options.queue_cap = static_cast<size_t>(**queue_cap);
+    if (std::string env = Env("COOLPAPERS_FAQ_QUEUE_CAP"); !env.empty()) {
+      int64_t v = 0;
+      if (!core::ParseInt64(env, v) || v <= 0) {
+        return Fail("COOLPAPERS_FAQ_QUEUE_CAP must be a positive integer, got \"" + env + "\"");
+      }
+      faq_options.queue_cap = static_cast<size_t>(v);
+    }
   }
   faq_options.arxiv.base_url = arxiv_base_url;
   harvest::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher

@@ -44,6 +44,11 @@ std::string UpstreamMessage(const std::string& body) {
   return text.empty() ? "(empty body)" : text;
 }
 
+// Roughly 4 bytes per token, for streams that report no usage.
+int64_t EstimateTokens(size_t prompt_bytes, size_t answer_bytes) {
+  return static_cast<int64_t>((prompt_bytes + answer_bytes) / 4 + 1);
+}
+
 // State shared with libcurl's callbacks during one attempt.
 struct Attempt {
   CURL* curl = nullptr;
@@ -167,8 +172,13 @@ class HttpChatClient final : public ChatClient {
   std::string model() const override { return config_.model; }
 
   Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& on_delta,
-                                const std::atomic<bool>* cancel) override {
+                                const std::atomic<bool>* cancel, ChatReport* report) override {
+    ChatReport local;
+    ChatReport& rep = report != nullptr ? *report : local;
+    rep = ChatReport();
     std::string body = ChatRequestBody(config_.model, config_.temperature, req.messages);
+    size_t prompt_bytes = 0;
+    for (const ChatMessage& m : req.messages) prompt_bytes += m.content.size();
     core::RetryPolicy policy;
     policy.max_attempts = std::max(1, config_.max_attempts);
     policy.initial_backoff = std::chrono::milliseconds(1000);
@@ -186,7 +196,14 @@ class HttpChatClient final : public ChatClient {
       a.cancel = cancel;
       a.idle_timeout = config_.idle_timeout;
       a.total_timeout = config_.total_timeout;
-      Status s = Perform(body, a);
+      std::string detail;
+      Status s = Perform(body, a, &detail);
+      if (a.result.usage.reported) {
+        rep.tokens += a.result.usage.total_tokens;
+      } else if (a.http_status == 200) {  // a stream began: the prompt and what came were paid
+        rep.tokens += EstimateTokens(prompt_bytes, a.result.content.size());
+        rep.estimated = true;
+      }
       if (s.ok()) {
         result = std::move(a.result);
         result.attempts = r.attempts();
@@ -194,6 +211,7 @@ class HttpChatClient final : public ChatClient {
         break;
       }
       s = Status(s.code(), Redact(s.message(), config_.api_key));
+      rep.detail = Redact(detail, config_.api_key);
       bool transient = s.code() == StatusCode::kUnavailable ||
                        s.code() == StatusCode::kResourceExhausted ||
                        (s.code() == StatusCode::kDeadlineExceeded && !a.idle_expired &&
@@ -210,7 +228,7 @@ class HttpChatClient final : public ChatClient {
   }
 
  private:
-  Status Perform(const std::string& body, Attempt& a) {
+  Status Perform(const std::string& body, Attempt& a, std::string* detail) {
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return Status::Internal("curl_easy_init failed");
     a.curl = curl;
@@ -246,61 +264,99 @@ class HttpChatClient final : public ChatClient {
     curl_easy_cleanup(curl);
     a.curl = nullptr;
     std::string curl_error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    return Classify(rc, curl_error, a);
+    return Classify(rc, curl_error, a, detail);
   }
 
-  Status Classify(CURLcode rc, const std::string& curl_error, const Attempt& a) const {
+  // The reader-safe status of an attempt (no URL, no upstream body), and in *detail what
+  // exactly happened, for the log.
+  Status Classify(CURLcode rc, const std::string& curl_error, const Attempt& a,
+                  std::string* detail) const {
     const std::string& base = config_.base_url;
-    if (a.cancelled) return Status::Cancelled("FAQ generation cancelled");
+    auto fail = [&](Status reader, std::string log) {
+      *detail = std::move(log);
+      return reader;
+    };
+    if (a.cancelled) return fail(Status::Cancelled("FAQ generation cancelled"), "cancelled");
     if (a.idle_expired) {
-      return Status::DeadlineExceeded("the LLM endpoint " + base + " sent nothing for " +
-                                      std::to_string(config_.idle_timeout.count()) +
-                                      " s (idle timeout)");
+      std::string secs = std::to_string(config_.idle_timeout.count());
+      return fail(Status::DeadlineExceeded("the language model service sent nothing for " + secs +
+                                           " s (idle timeout); try again later"),
+                  "the LLM endpoint " + base + " sent nothing for " + secs + " s (idle timeout)");
     }
     if (a.total_expired) {
-      return Status::DeadlineExceeded("the answer from " + base + " took longer than " +
-                                      std::to_string(config_.total_timeout.count()) + " s");
+      std::string secs = std::to_string(config_.total_timeout.count());
+      return fail(Status::DeadlineExceeded("the language model's answer took longer than " +
+                                           secs + " s; try again later"),
+                  "the answer from " + base + " took longer than " + secs + " s");
     }
-    if (!a.stream_error.ok()) return a.stream_error;
+    if (!a.stream_error.ok()) {
+      bool malformed = a.stream_error.code() == StatusCode::kCorruption;
+      return fail(Status(a.stream_error.code(),
+                         malformed ? "the language model service sent a malformed chunk "
+                                     "mid-answer; try again later"
+                                   : "the language model service reported an error mid-answer; "
+                                     "try again later"),
+                  "stream from " + base + ": " + a.stream_error.message());
+    }
     if (rc != CURLE_OK && a.http_status == 0) {
       if (IsConnectError(rc)) {
-        return Status::Unavailable("cannot reach the LLM endpoint " + base + ": " + curl_error +
-                                   " (check COOLPAPERS_LLM_BASE_URL)");
+        return fail(Status::Unavailable("cannot reach the language model service; try again "
+                                        "later (operator: check COOLPAPERS_LLM_BASE_URL)"),
+                    "cannot reach the LLM endpoint " + base + ": " + curl_error +
+                        " (check COOLPAPERS_LLM_BASE_URL)");
       }
-      return Status::Unavailable("request to the LLM endpoint " + base + " failed: " + curl_error);
+      return fail(Status::Unavailable("the request to the language model service failed; try "
+                                      "again later"),
+                  "request to the LLM endpoint " + base + " failed: " + curl_error);
     }
     long st = a.http_status;
     if (st == 200) {
       if (rc != CURLE_OK) {
-        return Status::Unavailable("the stream from " + base + " was cut mid-answer: " +
-                                   curl_error);
+        return fail(Status::Unavailable("the language model's answer was cut mid-answer; try "
+                                        "again later"),
+                    "the stream from " + base + " was cut mid-answer: " + curl_error);
       }
       if (!a.done && a.result.finish_reason.empty()) {
-        return Status::Unavailable("the stream from " + base +
-                                   " ended before the answer was complete (cut mid-answer)");
+        return fail(Status::Unavailable("the language model's answer ended before it was "
+                                        "complete (cut mid-answer); try again later"),
+                    "the stream from " + base +
+                        " ended before the answer was complete (cut mid-answer)");
       }
       return Status::Ok();
     }
-    std::string msg = UpstreamMessage(a.error_body);
     std::string code = "HTTP " + std::to_string(st);
+    std::string log = "the LLM endpoint " + base + " answered " + code + ": " +
+                      UpstreamMessage(a.error_body);
     if (st == 401 || st == 403) {
-      return Status::PermissionDenied("API key rejected by " + base + " (" + code + ": " + msg +
-                                      "): check COOLPAPERS_LLM_API_KEY");
+      return fail(Status::PermissionDenied("API key rejected by the language model service (" +
+                                           code + "); the operator must check "
+                                           "COOLPAPERS_LLM_API_KEY"),
+                  log + " (check COOLPAPERS_LLM_API_KEY)");
     }
     if (st == 429) {
-      return Status::ResourceExhausted("the LLM endpoint " + base + " is rate limiting (" + code +
-                                       "): " + msg);
+      return fail(Status::ResourceExhausted("the language model service is rate limiting (" +
+                                            code + "); try again later"),
+                  log);
     }
     if (st >= 500) {
-      return Status::Unavailable("the LLM endpoint " + base + " failed (" + code + "): " + msg);
+      return fail(Status::Unavailable("the language model service returned " + code +
+                                      "; try again later"),
+                  log);
     }
     if (st == 404) {
-      return Status::NotFound("the LLM endpoint " + base + " answered " + code + ": " + msg +
-                              " (check COOLPAPERS_LLM_BASE_URL and COOLPAPERS_LLM_MODEL)");
+      return fail(Status::NotFound("the language model service answered " + code +
+                                   "; the operator must check COOLPAPERS_LLM_BASE_URL and "
+                                   "COOLPAPERS_LLM_MODEL"),
+                  log + " (check COOLPAPERS_LLM_BASE_URL and COOLPAPERS_LLM_MODEL)");
     }
-    if (st == 408) return Status::Unavailable("the LLM endpoint " + base + " timed out (" + code + ")");
-    return Status::InvalidArgument("the LLM endpoint " + base + " rejected the request (" + code +
-                                   "): " + msg);
+    if (st == 408) {
+      return fail(Status::Unavailable("the language model service timed out (" + code +
+                                      "); try again later"),
+                  log);
+    }
+    return fail(Status::InvalidArgument("the language model service rejected the request (" +
+                                        code + "); try again later"),
+                log);
   }
 
   LlmConfig config_;

@@ -33,6 +33,19 @@ struct ChatUsage {
   bool reported = false;  // false: the upstream sent no usage (tokens are then estimated)
 };
 
+// What one StreamChat call cost and, when it failed, what exactly went wrong. Filled whether the
+// call succeeds or not, over all its attempts: a cut, timed-out or failed answer still costs.
+struct ChatReport {
+  // Tokens the upstream reported (usage chunks), plus, for each attempt that got an HTTP 200
+  // stream but no usage, an estimate of ~4 bytes per token over the prompt and the answer bytes
+  // received. Attempts refused before a stream began (HTTP errors, connect errors) cost 0.
+  int64_t tokens = 0;
+  bool estimated = false;  // some of `tokens` is an estimate
+  // On failure: the full detail for the server log only (endpoint URL, HTTP status, upstream
+  // error body, curl error; the API key redacted). Never shown to readers.
+  std::string detail;
+};
+
 struct ChatResult {
   std::string content;        // the whole answer
   std::string finish_reason;  // "stop", "length", ... ("" if the upstream sent none)
@@ -48,12 +61,15 @@ class ChatClient {
   virtual ~ChatClient() = default;
   // Streams one answer. Transient failures (connect errors, 429, 5xx) are retried only before
   // the first delta; once text has been delivered any failure fails the call. `cancel` (may be
-  // null) aborts promptly with kCancelled when it becomes true.
-  // Errors: kPermissionDenied (key rejected), kInvalidArgument (400, upstream's message),
+  // null) aborts promptly with kCancelled when it becomes true. `report` (may be null) receives
+  // the tokens spent and, on failure, the detail for the log (see ChatReport).
+  // Error messages are short, say what failed and what to do, and are safe to show readers:
+  // they never hold the endpoint URL, the key or the upstream's error body (that is in
+  // report->detail). Errors: kPermissionDenied (key rejected), kInvalidArgument (400),
   // kNotFound (bad URL/model), kResourceExhausted (429 persisted), kUnavailable (5xx, connect,
   // stream cut), kDeadlineExceeded (idle or total timeout), kCorruption (malformed chunk).
   virtual Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& on_delta,
-                                        const std::atomic<bool>* cancel) = 0;
+                                        const std::atomic<bool>* cancel, ChatReport* report) = 0;
   // The model name answers are generated with (part of the FAQ cache key).
   virtual std::string model() const = 0;
 };

@@ -68,8 +68,10 @@ class ChatClientTest : public ::testing::Test {
     ChatRequest req{{{"system", "be brief"}, {"user", "hi"}}, "test"};
     std::string local;
     std::string& out = streamed ? *streamed : local;
-    return client.StreamChat(req, [&](std::string_view d) { out.append(d); }, cancel);
+    return client.StreamChat(req, [&](std::string_view d) { out.append(d); }, cancel, &report_);
   }
+
+  ChatReport report_;
 
   core::FakeClock clock_;
 };
@@ -126,8 +128,42 @@ TEST_F(ChatClientTest, Retries5xxThenGivesUp) {
   ASSERT_FALSE(res.has_value());
   EXPECT_EQ(res.error().code(), StatusCode::kUnavailable);
   EXPECT_THAT(res.error().message(), HasSubstr("HTTP 500"));
-  EXPECT_THAT(res.error().message(), HasSubstr("boom"));
+  EXPECT_THAT(res.error().message(), Not(HasSubstr("boom")));  // the upstream body: log only
+  EXPECT_THAT(report_.detail, HasSubstr("boom"));
+  EXPECT_EQ(report_.tokens, 0);  // refused before any stream: nothing spent
   EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST_F(ChatClientTest, ErrorMessagesHoldNeitherTheEndpointNorTheUpstreamBody) {
+  FakeHttpServer server([](const FakeRequest&) {
+    return Json(500, R"({"error":{"message":"db password hunter2-SECRET at 10.1.2.3"}})");
+  });
+  auto client = Client(server, 2);
+  auto res = Ask(*client);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().message(),
+            "the language model service returned HTTP 500; try again later");
+  EXPECT_THAT(res.error().message(), Not(HasSubstr(server.url(""))));
+  EXPECT_THAT(res.error().message(), Not(HasSubstr("127.0.0.1")));
+  EXPECT_THAT(report_.detail, HasSubstr("hunter2-SECRET"));
+  EXPECT_THAT(report_.detail, HasSubstr(server.url("/v1/")));
+}
+
+TEST_F(ChatClientTest, ReportsUsageOfAnAnswerThatFailsAfterIt) {
+  // Usage arrives, then the stream breaks before [DONE]: the reported tokens still count.
+  FakeHttpServer server([](const FakeRequest&) {
+    return Sse(Chunk("partial") +
+               "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9000,"
+               "\"completion_tokens\":1000,\"total_tokens\":10000}}\n\n" +
+               "data: {\"error\":{\"message\":\"overloaded\"}}\n\n");
+  });
+  auto client = Client(server);
+  auto res = Ask(*client);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(report_.tokens, 10000);
+  EXPECT_FALSE(report_.estimated);
+  EXPECT_THAT(report_.detail, HasSubstr("overloaded"));
+  EXPECT_THAT(res.error().message(), Not(HasSubstr("overloaded")));
 }
 
 TEST_F(ChatClientTest, RejectedKeyIsNotRetriedAndNamesTheVariable) {
@@ -152,7 +188,8 @@ TEST_F(ChatClientTest, BadRequestShowsUpstreamMessage) {
   auto res = Ask(*client);
   ASSERT_FALSE(res.has_value());
   EXPECT_EQ(res.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(res.error().message(), HasSubstr("context length exceeded"));
+  EXPECT_THAT(res.error().message(), HasSubstr("HTTP 400"));
+  EXPECT_THAT(report_.detail, HasSubstr("context length exceeded"));
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
@@ -170,6 +207,10 @@ TEST_F(ChatClientTest, StreamCutMidAnswerFailsWithoutRetry) {
   EXPECT_THAT(res.error().message(), HasSubstr("cut"));
   EXPECT_FALSE(streamed.empty());
   EXPECT_EQ(server.requests().size(), 1u);  // text was already delivered: no silent retry
+  // No usage came before the cut: the prompt and the bytes received are estimated.
+  EXPECT_TRUE(report_.estimated);
+  EXPECT_GE(report_.tokens, static_cast<int64_t>((8 + 2 + streamed.size()) / 4));
+  EXPECT_GT(report_.tokens, 0);
 }
 
 TEST_F(ChatClientTest, StreamEndingWithoutDoneIsIncomplete) {
@@ -177,7 +218,7 @@ TEST_F(ChatClientTest, StreamEndingWithoutDoneIsIncomplete) {
   auto client = Client(server);
   auto res = Ask(*client);
   ASSERT_FALSE(res.has_value());
-  EXPECT_THAT(res.error().message(), HasSubstr("ended before the answer was complete"));
+  EXPECT_THAT(res.error().message(), HasSubstr("ended before it was complete"));
 }
 
 TEST_F(ChatClientTest, MalformedChunkFailsTheAnswer) {

@@ -17,9 +17,13 @@ std::string Note(const FaqView& v) {
     case FaqState::kLoading:
       return zh ? "生成中… " + std::to_string(v.percent) + "%"
                 : "Generating… " + std::to_string(v.percent) + "%";
-    case FaqState::kFailed:
+    case FaqState::kFailed: {
+      bool says_when = v.error.find("try again") != std::string::npos ||
+                       v.error.find("ask again") != std::string::npos ||
+                       v.error.find("Try again") != std::string::npos;
       return (zh ? "生成失败：" : "FAQ generation failed: ") + v.error +
-             (zh ? "。稍后再试。" : " Try again later.");
+             (says_when ? "" : (zh ? "。稍后再试。" : " Try again later."));
+    }
     case FaqState::kNone:
       return zh ? "尚未生成。" : "Not generated yet.";
     case FaqState::kComplete:
@@ -31,8 +35,11 @@ std::string Note(const FaqView& v) {
 std::string SourceNote(const FaqView& v) {
   if (v.source != "abstract") return "";
   return v.key.lang == "en"
-             ? "Generated from the title and abstract only: the full text (PDF) was not available."
-             : "仅根据标题和摘要生成：未能获取论文全文（PDF）。";
+             ? "Generated from the abstract only: the full text (PDF) was not available, so "
+               "this FAQ is based on the title and abstract only. The full text is tried again "
+               "later."
+             : "仅根据摘要生成：未能获取论文全文（PDF），本 FAQ 只依据标题和摘要；"
+               "稍后会再次尝试全文。";
 }
 
 }  // namespace
@@ -101,6 +108,7 @@ std::string FaqJson(const FaqView& view) {
   j["model"] = view.key.model;
   j["prompt_version"] = view.key.prompt_version;
   j["source"] = view.source;
+  j["full_text"] = view.source == "pdf";  // false: made from the title and abstract only
   j["tokens"] = view.tokens;
   j["created"] = view.created;
   j["state"] = view.ProgressText();

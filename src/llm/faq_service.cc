@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <time.h>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -15,8 +16,13 @@
 namespace coolpapers::llm {
 namespace {
 
-constexpr const char* kQueueStateKey = "faq_queue";
+constexpr const char* kLegacyQueueStateKey = "faq_queue";  // the whole queue as one JSON array
+constexpr const char* kQueueKeyPrefix = "faq_queue/";       // one record per job
 constexpr const char* kTokensStateKey = "faq_tokens";
+constexpr auto kQueueFullRetry = std::chrono::seconds(120);
+// Streams of the first jobs get their new position when the head of the queue moves; deeper
+// ones keep an older (larger) figure until they come this close (polls are always exact).
+constexpr size_t kAheadRefreshLimit = 1000;
 constexpr size_t kMaxFailedRemembered = 1000;
 constexpr int kAdminPriority = 0, kRecentPriority = 1, kHistoryPriority = 2;
 constexpr const char* kShutdownMessage =
@@ -31,14 +37,103 @@ std::string FormatUtc(std::chrono::system_clock::time_point t, const char* fmt) 
   return buf;
 }
 
-// Roughly 4 bytes per token, for upstreams that report no usage.
-int64_t EstimateTokens(const ChatRequest& req, const std::string& answer) {
-  size_t bytes = answer.size();
-  for (const ChatMessage& m : req.messages) bytes += m.content.size();
-  return static_cast<int64_t>(bytes / 4 + 1);
+// "YYYY-MM-DD HH:MM:SS" (UTC) as a time point; the epoch when unparsable.
+std::chrono::system_clock::time_point ParseUtc(const std::string& text) {
+  std::tm tm{};
+  if (strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &tm) == nullptr) return {};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+std::string QueueKey(const FaqKey& key) { return kQueueKeyPrefix + key.ToString(); }
+
+// Sleeps through `base` in slices, returning early once `stop` is set (so a long backoff never
+// holds up shutdown). With a fake clock the slices pass instantly.
+class StoppableClock : public core::Clock {
+ public:
+  StoppableClock(core::Clock& base, const bool& stop, std::mutex& mu)
+      : base_(base), stop_(stop), mu_(mu) {}
+  std::chrono::system_clock::time_point Now() override { return base_.Now(); }
+  std::chrono::steady_clock::time_point Monotonic() override { return base_.Monotonic(); }
+  void SleepFor(std::chrono::milliseconds d) override {
+    while (d.count() > 0) {
+      {
+        std::lock_guard lock(mu_);
+        if (stop_) return;
+      }
+      auto step = std::min(d, std::chrono::milliseconds(100));
+      base_.SleepFor(step);
+      d -= step;
+    }
+  }
+
+ private:
+  core::Clock& base_;
+  const bool& stop_;
+  std::mutex& mu_;
+};
+
 }  // namespace
+
+// ---- FaqPendingQueue ----
+
+int FaqPendingQueue::Level(int priority) { return std::clamp(priority, 0, kLevels - 1); }
+
+void FaqPendingQueue::Push(std::shared_ptr<FaqJob> job) {
+  auto& level = levels_[Level(job->priority)];
+  if (level.empty() || level.back()->order < job->order) {
+    level.push_back(std::move(job));
+  } else {
+    auto at = std::lower_bound(level.begin(), level.end(), job->order,
+                               [](const auto& j, uint64_t order) { return j->order < order; });
+    level.insert(at, std::move(job));
+  }
+  ++size_;
+}
+
+std::shared_ptr<FaqJob> FaqPendingQueue::Pop() {
+  for (auto& level : levels_) {
+    if (level.empty()) continue;
+    std::shared_ptr<FaqJob> job = std::move(level.front());
+    level.pop_front();
+    --size_;
+    return job;
+  }
+  return nullptr;
+}
+
+bool FaqPendingQueue::Remove(const FaqJob& job) {
+  auto& level = levels_[Level(job.priority)];
+  auto at = std::lower_bound(level.begin(), level.end(), job.order,
+                             [](const auto& j, uint64_t order) { return j->order < order; });
+  if (at == level.end() || at->get() != &job) return false;
+  level.erase(at);
+  --size_;
+  return true;
+}
+
+int FaqPendingQueue::Ahead(const FaqJob& job) const {
+  int l = Level(job.priority);
+  size_t ahead = 0;
+  for (int i = 0; i < l; ++i) ahead += levels_[i].size();
+  const auto& level = levels_[l];
+  auto at = std::lower_bound(level.begin(), level.end(), job.order,
+                             [](const auto& j, uint64_t order) { return j->order < order; });
+  ahead += static_cast<size_t>(at - level.begin());
+  return static_cast<int>(ahead);
+}
+
+std::vector<std::shared_ptr<FaqJob>> FaqPendingQueue::TakeAll() {
+  std::vector<std::shared_ptr<FaqJob>> all;
+  all.reserve(size_);
+  for (auto& level : levels_) {
+    for (auto& job : level) all.push_back(std::move(job));
+    level.clear();
+  }
+  size_ = 0;
+  return all;
+}
+
+// ---- FaqSubscription ----
 
 FaqSubscription::FaqSubscription(std::shared_ptr<FaqJob> job) : job_(std::move(job)) {}
 
@@ -78,6 +173,7 @@ Status FaqService::Start() {
   int n = std::max(1, options_.llm.concurrency);
   std::lock_guard lock(mu_);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  saver_ = std::thread([this] { SaverLoop(); });
   return Status::Ok();
 }
 
@@ -92,30 +188,57 @@ void FaqService::Stop() {
       job->shutdown = true;
       job->cancel = true;
     }
-    waiting = pending_;
-    pending_.clear();
+    waiting = pending_.TakeAll();
   }
   cv_.notify_all();
   for (std::thread& t : workers_) t.join();
   workers_.clear();
+  saver_cv_.notify_all();
+  if (saver_.joinable()) saver_.join();
   for (auto& job : waiting) job->Fail(kShutdownMessage);  // still in the persisted queue
 }
 
 // ---- requests ----
 
+FaqView FaqService::ViewOf(const std::shared_ptr<FaqJob>& job) {
+  FaqView v = job->View();
+  if (v.state == FaqState::kPending) {
+    std::lock_guard lock(mu_);
+    if (job->state() == FaqState::kPending) v.ahead = pending_.Ahead(*job);
+  }
+  return v;
+}
+
 Result<FaqView> FaqService::Request(const FaqRequest& req, std::chrono::seconds* retry_after) {
   FaqKey key;
   auto job = Acquire(req, true, retry_after, &key);
   if (!job) return Err(job.error());
-  return (*job)->View();
+  return ViewOf(*job);
 }
 
 Result<std::shared_ptr<FaqSubscription>> FaqService::Subscribe(const FaqRequest& req,
                                                                std::chrono::seconds* retry_after) {
   FaqKey key;
-  auto job = Acquire(req, true, retry_after, &key);
+  auto job = Acquire(req, /*start=*/false, retry_after, &key);
   if (!job) return Err(job.error());
-  return std::make_shared<FaqSubscription>(*job);
+  if (*job) return std::make_shared<FaqSubscription>(*job);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = failed_.find(key.ToString()); it != failed_.end()) {
+      // Failed before this reader arrived: a stream holding just its error event.
+      core::Paper paper;
+      paper.id = key.paper_id;
+      paper.version = key.version;
+      auto failed = std::make_shared<FaqJob>(key, paper, kHistoryPriority, 0);
+      failed->Fail(it->second);
+      return std::make_shared<FaqSubscription>(failed);
+    }
+  }
+  if (chat_ == nullptr) return Err(Status::FailedPrecondition(kNoApiKeyMessage));
+  const std::string query = "paper=" + key.paper_id + "&lang=" + key.lang;
+  return Err(Status::NotFound("no FAQ of " + key.paper_id + " (" + key.lang +
+                              ") is being generated or stored, and a stream never starts one: "
+                              "POST /arxiv/kimi?" + query + " first, then open this stream"));
 }
 
 Result<FaqView> FaqService::Peek(const std::string& paper_id, int version,
@@ -127,7 +250,7 @@ Result<FaqView> FaqService::Peek(const std::string& paper_id, int version,
   FaqKey key;
   auto job = Acquire(req, false, nullptr, &key);
   if (!job) return Err(job.error());
-  if (*job) return (*job)->View();
+  if (*job) return ViewOf(*job);
   FaqView v;
   v.key = key;
   std::lock_guard lock(mu_);
@@ -138,9 +261,21 @@ Result<FaqView> FaqService::Peek(const std::string& paper_id, int version,
   return v;
 }
 
+std::string FaqService::BudgetMessage(std::chrono::seconds wait, bool stopped_job) const {
+  std::string head = "The daily FAQ token budget (" + std::to_string(budget_.per_day()) +
+                     " tokens) is used up";
+  if (stopped_job) {
+    return head + ", so this FAQ was stopped before it was complete and nothing was saved. "
+                  "The budget resets at 00:00 UTC, in " + HumanDuration(wait) +
+           "; ask again then. FAQs already generated stay available.";
+  }
+  return head + ". New FAQs can be generated again after 00:00 UTC, in " + HumanDuration(wait) +
+         "; FAQs already generated stay available.";
+}
+
 Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool start,
                                                     std::chrono::seconds* retry_after,
-                                                    FaqKey* key_out) {
+                                                    FaqKey* key_out, bool restoring) {
   if (!IsFaqLang(req.lang)) {
     return Err(Status::InvalidArgument("unknown FAQ language '" + req.lang + "': use zh or en"));
   }
@@ -152,43 +287,79 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
                                 " first (it is fetched from arXiv) or import it"));
   }
   core::Paper& p = **paper;
+  if (req.version > std::max(1, p.version)) {
+    int latest = std::max(1, p.version);
+    std::string versions = latest == 1 ? "only v1" : "v1 to v" + std::to_string(latest);
+    return Err(Status::InvalidArgument(
+        "paper " + p.id + " has no version v" + std::to_string(req.version) + ": " + versions +
+        " exist" + (latest == 1 ? "s" : "") + ". Ask for " + p.id + " (the latest, v" +
+        std::to_string(latest) + ") or one of those versions."));
+  }
   if (req.version > 0) p.version = req.version;
   FaqKey key{p.id, p.version, req.lang, model_, kPromptVersion};
   *key_out = key;
   const std::string ks = key.ToString();
+  std::shared_ptr<FaqJob> recheck;  // a stale abstract-only FAQ whose full text is tried again
   {
-    std::lock_guard lock(mu_);
+    std::shared_ptr<FaqJob> bumped;
+    std::unique_lock lock(mu_);
     if (auto job = FindLocked(ks, !req.regenerate, /*include_failed=*/!start)) {
-      if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending) {
+      if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending &&
+          pending_.Remove(*job)) {
         job->priority = kAdminPriority;
-        UpdateAheadLocked();
+        pending_.Push(job);
+        RefreshAheadLocked();
+        bumped = job;
       }
-      return job;
+      if (!start || !StaleAbstractLocked(ks, *job)) {
+        lock.unlock();
+        if (bumped) PersistJob(bumped);  // its record now says admin priority
+        return job;
+      }
+      recheck = job;
     }
   }
-  if (!req.regenerate) {
+  if (!req.regenerate && !recheck) {
     auto stored = LoadStored(key);
     if (!stored) return Err(stored.error());
-    if (*stored) return *stored;
+    if (*stored) {
+      std::lock_guard lock(mu_);
+      if (!start || !StaleAbstractLocked(ks, **stored)) return *stored;
+      recheck = *stored;
+    }
   }
   if (!start) return std::shared_ptr<FaqJob>();
 
-  if (chat_ == nullptr) return Err(Status::FailedPrecondition(kNoApiKeyMessage));
+  if (chat_ == nullptr) {
+    if (recheck) return recheck;  // nothing could be made anyway: keep serving it
+    return Err(Status::FailedPrecondition(kNoApiKeyMessage));
+  }
   std::chrono::seconds wait{0};
   if (budget_.Exhausted(&wait)) {
+    if (recheck) return recheck;
     if (retry_after != nullptr) *retry_after = wait;
-    return Err(Status::ResourceExhausted(
-        "The daily FAQ token budget (" + std::to_string(budget_.per_day()) +
-        " tokens) is used up. New FAQs can be generated again after 00:00 UTC, in " +
-        HumanDuration(wait) + "; FAQs already generated stay available."));
+    return Err(Status::ResourceExhausted(BudgetMessage(wait, false)));
   }
   int priority = req.admin ? kAdminPriority : PriorityFor(p);
   std::shared_ptr<FaqJob> job;
   {
     std::lock_guard lock(mu_);
-    if (auto existing = FindLocked(ks, !req.regenerate, false)) return existing;
+    if (auto existing = FindLocked(ks, !req.regenerate, false);
+        existing && existing != recheck) {
+      return existing;
+    }
     if (stopping_) return Err(Status::Unavailable(kShutdownMessage));
-    if (!req.admin && !req.client.empty() && !limiter_.TryAcquire(req.client, &wait)) {
+    if (!restoring && !req.admin && pending_.size() >= options_.queue_cap) {
+      if (recheck) return recheck;
+      if (retry_after != nullptr) *retry_after = kQueueFullRetry;
+      return Err(Status::Unavailable(
+          "The FAQ queue is full (" + std::to_string(pending_.size()) +
+          " FAQs are waiting to be generated). Try again in " + HumanDuration(kQueueFullRetry) +
+          "; FAQs already generated stay available."));
+    }
+    if (!restoring && !req.admin && !req.client.empty() &&
+        !limiter_.TryAcquire(req.client, &wait)) {
+      if (recheck) return recheck;
       if (retry_after != nullptr) *retry_after = wait;
       return Err(Status::ResourceExhausted(
           "Too many new FAQ requests from your address (at most " +
@@ -196,9 +367,13 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
           HumanDuration(wait) + "; FAQs already generated stay available."));
     }
     job = std::make_shared<FaqJob>(key, p, priority, next_order_++);
+    if (recheck) {
+      abstract_recheck_[ks] = recheck;
+      abstract_checked_[ks] = clock_.Now();  // one re-check at a time per retry period
+    }
     EnqueueLocked(job);
   }
-  PersistQueue();
+  PersistJob(job);
   return job;
 }
 
@@ -226,10 +401,18 @@ std::shared_ptr<FaqJob> FaqService::FindLocked(const std::string& ks, bool inclu
     return it->second;
   }
   if (!include_cache) return nullptr;
+  if (auto it = unsaved_.find(ks); it != unsaved_.end() && it->second) return it->second;
   auto it = cache_.find(ks);
   if (it == cache_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.second);
   return it->second.first;
+}
+
+bool FaqService::StaleAbstractLocked(const std::string& ks, const FaqJob& job) {
+  if (job.state() != FaqState::kComplete || job.source() != "abstract") return false;
+  auto it = abstract_checked_.find(ks);
+  auto last = it != abstract_checked_.end() ? it->second : ParseUtc(job.created());
+  return clock_.Now() - last >= options_.abstract_retry;
 }
 
 void FaqService::CacheLocked(const std::string& ks, std::shared_ptr<FaqJob> job) {
@@ -249,16 +432,15 @@ void FaqService::EnqueueLocked(const std::shared_ptr<FaqJob>& job) {
   const std::string ks = job->key().ToString();
   active_[ks] = job;
   failed_.erase(ks);
-  pending_.push_back(job);
-  UpdateAheadLocked();
+  pending_.Push(job);
+  job->SetPending(pending_.Ahead(*job));
   cv_.notify_one();
 }
 
-void FaqService::UpdateAheadLocked() {
-  std::stable_sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) {
-    return a->priority != b->priority ? a->priority < b->priority : a->order < b->order;
+void FaqService::RefreshAheadLocked() {
+  pending_.ForEachFirst(kAheadRefreshLimit, [](const std::shared_ptr<FaqJob>& job, size_t pos) {
+    job->SetPending(static_cast<int>(pos));
   });
-  for (size_t i = 0; i < pending_.size(); ++i) pending_[i]->SetPending(static_cast<int>(i));
 }
 
 int FaqService::PriorityFor(const core::Paper& paper) {
@@ -281,10 +463,9 @@ void FaqService::WorkerLoop() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
       if (stopping_) return;
-      job = pending_.front();
-      pending_.erase(pending_.begin());
+      job = pending_.Pop();
       ++running_;
-      UpdateAheadLocked();
+      RefreshAheadLocked();
     }
     RunJob(job);
     Finish(job);
@@ -293,29 +474,68 @@ void FaqService::WorkerLoop() {
 
 void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
   const FaqKey& key = job->key();
+  const std::string ks = key.ToString();
   job->SetLoading();
-  auto fail = [&](const Status& s) {
+  // Readers see `s.message()` (short, no endpoint or upstream body); the log gets everything.
+  auto fail = [&](const Status& s, const std::string& detail = "") {
     job->Fail(job->shutdown ? std::string(kShutdownMessage) : s.message());
-    if (!job->shutdown) spdlog::warn("FAQ {} failed: {}", key.ToString(), s.ToString());
+    if (!job->shutdown) {
+      spdlog::warn("FAQ {} failed: {}{}{}", ks, s.ToString(), detail.empty() ? "" : " | detail: ",
+                   detail);
+    }
   };
+  auto over_budget = [&]() {
+    std::chrono::seconds wait{0};
+    if (!budget_.Exhausted(&wait)) return false;
+    fail(Status::ResourceExhausted(BudgetMessage(wait, true)));
+    return true;
+  };
+  if (over_budget()) return;
   auto text = loader_.Load(job->paper());
+  if (!text && text.error().code() == StatusCode::kInternal) {  // server-side (temp files...)
+    return fail(Status::Internal("the paper's text could not be prepared on the server; try "
+                                 "again later"),
+                text.error().ToString());
+  }
   if (!text) return fail(text.error());
   job->SetSource(text->source);
+  if (text->source == "abstract") {
+    std::shared_ptr<FaqJob> previous;
+    {
+      std::lock_guard lock(mu_);
+      auto it = abstract_recheck_.find(ks);
+      if (it != abstract_recheck_.end()) previous = it->second;
+    }
+    if (previous) {  // still no PDF: the abstract-only FAQ made before is served again
+      std::vector<FaqItem> items = previous->items();
+      for (size_t i = 0; i < items.size(); ++i) {
+        int idx = static_cast<int>(i);
+        job->BeginQuestion(idx, items[i].q);
+        job->AppendDelta(idx, items[i].a);
+        job->EndAnswer(idx, items[i].a);
+      }
+      job->Complete(previous->tokens(), previous->created());
+      spdlog::info("FAQ {}: still no PDF; the abstract-only FAQ is kept", ks);
+      return;
+    }
+  }
   const std::string paper_message = PaperMessage(job->paper(), text->text, text->source);
   const auto& questions = FaqQuestions(key.lang);
   std::vector<std::string> answers;
   int64_t tokens = 0;
   for (int i = 0; i < kFaqQuestionCount; ++i) {
     if (job->cancel) return fail(Status::Cancelled(kShutdownMessage));
+    if (over_budget()) return;
     job->BeginQuestion(i, questions[i]);
     ChatRequest req{FaqMessages(key.lang, paper_message, answers, i),
-                    "FAQ " + key.ToString() + " q" + std::to_string(i + 1)};
+                    "FAQ " + ks + " q" + std::to_string(i + 1)};
+    ChatReport report;
     auto res = chat_->StreamChat(
-        req, [&](std::string_view d) { job->AppendDelta(i, d); }, &job->cancel);
-    if (!res) return fail(res.error());
-    int64_t used = res->usage.reported ? res->usage.total_tokens : EstimateTokens(req, res->content);
-    tokens += used;
-    budget_.Add(used);
+        req, [&](std::string_view d) { job->AppendDelta(i, d); }, &job->cancel, &report);
+    tokens += report.tokens;  // cut, timed-out and failed answers cost too
+    budget_.Add(report.tokens);
+    PersistTokens();
+    if (!res) return fail(res.error(), report.detail);
     if (core::Trim(res->content).empty()) {
       return fail(Status::Corruption("the model returned an empty answer to question " +
                                      std::to_string(i + 1)));
@@ -338,10 +558,16 @@ void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
   rec.tokens = tokens;
   rec.created = FormatUtc(clock_.Now(), "%Y-%m-%d %H:%M:%S");
   if (Status s = store_.PutFaq(rec); !s.ok()) {
-    return fail(Status(s.code(), "the FAQ could not be saved: " + s.message()));
+    // Paid for: keep it (served from memory) and save it in the background.
+    spdlog::warn("FAQ {}: save failed ({}); kept in memory, retrying the save with backoff", ks,
+                 s.ToString());
+    std::lock_guard lock(mu_);
+    saves_.push_back(rec);
+    unsaved_[ks];  // Finish puts the finished FAQ here; the saver removes it once saved
+    saver_cv_.notify_all();
   }
   job->Complete(tokens, rec.created);
-  spdlog::info("FAQ {} complete ({} tokens, from {})", key.ToString(), tokens, text->source);
+  spdlog::info("FAQ {} complete ({} tokens, from {})", ks, tokens, text->source);
 }
 
 void FaqService::Finish(const std::shared_ptr<FaqJob>& job) {
@@ -351,12 +577,25 @@ void FaqService::Finish(const std::shared_ptr<FaqJob>& job) {
     compact = FaqJob::Completed(job->key(), job->items(), job->source(), job->tokens(),
                                 job->created());
   }
+  bool unsaved = false;
   {
     std::lock_guard lock(mu_);
-    if (auto it = active_.find(ks); it != active_.end() && it->second == job) active_.erase(it);
-    if (job->shutdown && !compact) interrupted_.push_back(job);  // stays in the persisted queue
+    if (auto it = active_.find(ks); it != active_.end() && it->second == job) {
+      active_.erase(it);
+      abstract_recheck_.erase(ks);  // (a newer job of this key may hold its own entry)
+    }
     --running_;
     if (compact) {
+      if (compact->source() == "abstract") {
+        if (abstract_checked_.size() >= kMaxFailedRemembered) {
+          abstract_checked_.erase(abstract_checked_.begin());  // then `created` is used
+        }
+        abstract_checked_[ks] = clock_.Now();
+      }
+      if (auto it = unsaved_.find(ks); it != unsaved_.end()) {
+        it->second = compact;
+        unsaved = true;
+      }
       CacheLocked(ks, std::move(compact));
       ++completed_;
     } else if (!job->shutdown) {
@@ -365,69 +604,164 @@ void FaqService::Finish(const std::shared_ptr<FaqJob>& job) {
       failed_[ks] = job->View().error;
     }
   }
-  PersistQueue();
+  // Interrupted by shutdown, or finished but not saved yet: the queue record stays.
+  if (!job->shutdown && !unsaved) UnpersistJob(job);
+  PersistTokens();
+}
+
+// ---- background saves ----
+
+void FaqService::SaverLoop() {
+  for (;;) {
+    store::FaqRecord rec;
+    {
+      std::unique_lock lock(mu_);
+      saver_cv_.wait(lock, [&] { return stopping_ || !saves_.empty(); });
+      if (saves_.empty()) return;  // stopping
+      rec = saves_.front();
+    }
+    bool saved = SaveWithRetry(rec);
+    FaqKey key{rec.paper_id, rec.version, rec.lang, rec.model, rec.prompt_version};
+    {
+      std::lock_guard lock(mu_);
+      saves_.pop_front();
+      if (saved) unsaved_.erase(key.ToString());  // not saved: kept (served) until the end
+    }
+    if (saved) UnpersistKey(key);
+  }
+}
+
+bool FaqService::SaveWithRetry(const store::FaqRecord& rec) {
+  const std::string what = "save of FAQ " + rec.paper_id + "v" + std::to_string(rec.version) +
+                           " " + rec.lang;
+  StoppableClock clock(clock_, stopping_, mu_);
+  core::Retry r(options_.save_retry, what, clock);
+  while (r.next()) {
+    Status s = store_.PutFaq(rec);
+    if (s.ok()) {
+      r.ok();
+      break;
+    }
+    bool stopping;
+    {
+      std::lock_guard lock(mu_);
+      stopping = stopping_;
+    }
+    if (stopping) {
+      r.abort(std::move(s));
+      break;
+    }
+    r.fail(std::move(s));
+  }
+  if (r.succeeded()) {
+    spdlog::info("{}: saved after {} attempt(s)", what, r.attempts());
+    return true;
+  }
+  spdlog::error("{}: not saved after {} attempt(s) ({}); it is served from memory until the "
+                "server stops, and its queue record makes the next start generate it again",
+                what, r.attempts(), r.status().ToString());
+  return false;
 }
 
 // ---- persistence ----
 
-std::string FaqService::QueueSnapshotLocked() {
-  std::vector<std::shared_ptr<FaqJob>> jobs = interrupted_;
-  for (const auto& [ks, job] : active_) jobs.push_back(job);
-  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) {
-    return a->priority != b->priority ? a->priority < b->priority : a->order < b->order;
-  });
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& job : jobs) {
-    arr.push_back({{"paper", job->key().paper_id},
-                   {"version", job->key().version},
-                   {"lang", job->key().lang},
-                   {"priority", job->priority}});
+void FaqService::PersistJob(const std::shared_ptr<FaqJob>& job) {
+  if (!options_.persist_queue) return;
+  nlohmann::json j = {{"paper", job->key().paper_id},
+                      {"version", job->key().version},
+                      {"lang", job->key().lang},
+                      {"priority", job->priority},
+                      {"order", job->order}};
+  std::lock_guard lock(persist_mu_);
+  // Finish removes the record under this lock after the job finished: never write it back.
+  FaqState state = job->state();
+  if (state == FaqState::kComplete || (state == FaqState::kFailed && !job->shutdown)) {
+    return;
   }
-  return arr.dump();
+  if (Status s = store_.SetState(QueueKey(job->key()), j.dump()); !s.ok()) {
+    spdlog::warn("FAQ queue record of {} not saved: {}", job->key().ToString(), s.ToString());
+  }
 }
 
-void FaqService::PersistQueue() {
+void FaqService::UnpersistJob(const std::shared_ptr<FaqJob>& job) { UnpersistKey(job->key()); }
+
+void FaqService::UnpersistKey(const FaqKey& key) {
   if (!options_.persist_queue) return;
-  std::string snapshot;
-  uint64_t seq;
-  {
-    std::lock_guard lock(mu_);
-    snapshot = QueueSnapshotLocked();
-    seq = ++snapshot_seq_;
-  }
   std::lock_guard lock(persist_mu_);
-  if (seq <= persisted_seq_) return;
-  persisted_seq_ = seq;
-  if (Status s = store_.SetState(kQueueStateKey, snapshot); !s.ok()) {
-    spdlog::warn("FAQ queue not saved: {}", s.ToString());
+  if (Status s = store_.DeleteState(QueueKey(key)); !s.ok()) {
+    spdlog::warn("FAQ queue record of {} not removed: {}", key.ToString(), s.ToString());
   }
+}
+
+void FaqService::PersistTokens() {
+  if (!options_.persist_queue) return;
   if (Status s = store_.SetState(kTokensStateKey, budget_.Serialize()); !s.ok()) {
     spdlog::warn("FAQ token usage not saved: {}", s.ToString());
   }
 }
 
 Status FaqService::RestoreQueue() {
-  auto state = store_.GetState(kQueueStateKey);
-  if (!state) return state.error();
-  if (!*state || (*state)->empty()) return Status::Ok();
-  auto arr = nlohmann::json::parse(**state, nullptr, false);
-  if (arr.is_discarded() || !arr.is_array()) {
-    return Status::Corruption("state '" + std::string(kQueueStateKey) + "' is not a JSON array");
-  }
-  int restored = 0;
-  for (const auto& e : arr) {
-    if (!e.is_object() || !e.contains("paper") || !e["paper"].is_string()) continue;
+  struct Entry {
     FaqRequest req;
-    req.paper_id = e["paper"].get<std::string>();
-    req.version = e.value("version", 0);
-    req.lang = e.value("lang", std::string("zh"));
-    req.admin = e.value("priority", kHistoryPriority) == kAdminPriority;
+    int priority;
+    uint64_t order;
+    std::string state_key;  // "" for the legacy snapshot
+  };
+  std::vector<Entry> entries;
+  auto add = [&](const nlohmann::json& e, std::string state_key, uint64_t fallback_order) {
+    if (!e.is_object() || !e.contains("paper") || !e["paper"].is_string()) return;
+    Entry en;
+    en.req.paper_id = e["paper"].get<std::string>();
+    en.req.version = e.value("version", 0);
+    en.req.lang = e.value("lang", std::string("zh"));
+    en.priority = e.value("priority", kHistoryPriority);
+    en.req.admin = en.priority == kAdminPriority;
+    en.order = e.value("order", fallback_order);
+    en.state_key = std::move(state_key);
+    entries.push_back(std::move(en));
+  };
+  // The format of earlier versions: one JSON array under "faq_queue".
+  auto legacy = store_.GetState(kLegacyQueueStateKey);
+  if (!legacy) return legacy.error();
+  bool had_legacy = *legacy && !(*legacy)->empty();
+  if (had_legacy) {
+    auto arr = nlohmann::json::parse(**legacy, nullptr, false);
+    if (arr.is_array()) {
+      uint64_t n = 0;
+      for (const auto& e : arr) add(e, "", n++);
+    } else {
+      spdlog::warn("FAQ: state '{}' is not a JSON array; ignored", kLegacyQueueStateKey);
+    }
+  }
+  auto records = store_.ListState(kQueueKeyPrefix);
+  if (!records) return records.error();
+  for (const auto& [k, v] : *records) {
+    auto e = nlohmann::json::parse(v, nullptr, false);
+    if (e.is_discarded()) {
+      spdlog::warn("FAQ: queue record {} is not JSON; dropped", k);
+      (void)store_.DeleteState(k);
+      continue;
+    }
+    add(e, k, 0);
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.priority != b.priority ? a.priority < b.priority : a.order < b.order;
+  });
+  int restored = 0;
+  for (const Entry& en : entries) {
     std::chrono::seconds wait;
     FaqKey key;
-    auto job = Acquire(req, true, &wait, &key);
-    if (job && !(*job)->finished()) ++restored;
-    if (!job) spdlog::warn("FAQ {}: not re-queued: {}", req.paper_id, job.error().message());
+    auto job = Acquire(en.req, true, &wait, &key, /*restoring=*/true);
+    if (job && !(*job)->finished()) {
+      ++restored;
+      std::string wanted = QueueKey(key);
+      if (!en.state_key.empty() && en.state_key != wanted) (void)store_.DeleteState(en.state_key);
+      continue;
+    }
+    if (!job) spdlog::warn("FAQ {}: not re-queued: {}", en.req.paper_id, job.error().message());
+    if (!en.state_key.empty()) (void)store_.DeleteState(en.state_key);  // done or impossible
   }
+  if (had_legacy) (void)store_.DeleteState(kLegacyQueueStateKey);
   if (restored > 0) spdlog::info("FAQ: re-queued {} unfinished job(s) from the last run", restored);
   return Status::Ok();
 }

@@ -8,20 +8,39 @@
 //   history; FIFO within a priority) feeds `LlmConfig::concurrency` workers, so at most that many
 //   upstream conversations run at once. A worker downloads the PDF (polite fetcher), extracts its
 //   text, then asks the six questions one at a time in one conversation.
+// - Only Request() starts a job; Subscribe() and Peek() only join or read (a stream opened
+//   cross-site cannot spend anything).
 // - Finished FAQs are stored (Store::PutFaq, content_json [{"q","a"}]) and kept in a small
 //   in-memory cache; everyone after is served from there without any upstream call. A failed or
 //   cut-off generation is never stored: the job is recorded as failed with its reason, and the
-//   next request starts it again.
-// - The queue (pending and running jobs) is persisted in the store's state key "faq_queue";
-//   Start() re-queues what a previous process left unfinished (killed or stopped mid-job).
+//   next request starts it again. When the save itself fails (database busy, disk full) the FAQ
+//   is kept in memory and served from there, and the save is retried in the background with
+//   exponential backoff (core::Retry, about an hour), so it is never paid for twice.
+// - An FAQ made from the title and abstract only (no PDF) is stored with source "abstract" and
+//   labelled so. It is not the full-text FAQ: once `abstract_retry` has passed since it was made
+//   (or last re-checked), the next Request() starts a job that fetches the PDF again; with the
+//   PDF it generates the full-text FAQ (replacing the record), without it the same abstract FAQ
+//   is served again without any upstream call.
+// - The queue (pending, running, and finished-but-unsaved jobs) is persisted one state key per
+//   job ("faq_queue/<key>", written when the job is queued, removed when it is done), so each
+//   change costs one small write; Start() re-queues what a previous process left unfinished
+//   (killed or stopped mid-job). At most `queue_cap` jobs wait; beyond, new jobs are refused
+//   with kUnavailable and a Retry-After.
 // - Limits on starting new generations (never on joining or reading): a token bucket per client
 //   address (`rate_per_hour`) and a daily token budget; both answer kResourceExhausted with a
-//   message saying why and when to retry, and the wait in *retry_after.
+//   message saying why and when to retry, and the wait in *retry_after. The budget is also
+//   checked before every question of a running job, counting every token the model reports (or
+//   an estimate from the bytes streamed), cut and failed answers included: a job that runs out
+//   fails with a message saying the budget is used up and when it resets, and is not stored.
+// - Failure texts shown to readers are short reasons without the LLM endpoint or the
+//   upstream's error body; the full detail goes to the server log.
 //
 // Thread-safety: all public methods may be called from any thread.
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <list>
 #include <map>
@@ -33,6 +52,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/retry.h"
 #include "core/status.h"
 #include "harvest/fetcher.h"
 #include "llm/chat_client.h"
@@ -42,10 +62,8 @@
 #include "llm/llm_config.h"
 #include "llm/paper_text.h"
 #include "llm/pdf_text.h"
+#include "store/store.h"
 
-namespace coolpapers::store {
-class Store;
-}
 
 namespace coolpapers::llm {
 
@@ -56,6 +74,19 @@ struct FaqServiceOptions {
   PdfTextLimits pdf;
   bool persist_queue = true;       // keep/resume the queue in the store (the CLI turns it off)
   size_t cache_entries = 512;      // complete FAQs kept in memory
+  size_t queue_cap = 10000;        // jobs waiting for a worker; more are refused (503)
+  // An abstract-only FAQ is served as is for this long, then the next request tries the PDF.
+  std::chrono::seconds abstract_retry = std::chrono::hours(6);
+  // Retries of a failed save of a finished FAQ (exponential backoff; about an hour in all).
+  core::RetryPolicy save_retry = DefaultSaveRetry();
+
+  static core::RetryPolicy DefaultSaveRetry() {
+    core::RetryPolicy p;
+    p.max_attempts = 16;
+    p.initial_backoff = std::chrono::seconds(2);
+    p.max_backoff = std::chrono::minutes(10);
+    return p;
+  }
 };
 
 struct FaqRequest {
@@ -79,6 +110,39 @@ class FaqSubscription {
  private:
   std::shared_ptr<FaqJob> job_;
   FaqCursor cursor_;
+};
+
+// Jobs waiting for a worker, most urgent first: one FIFO per priority (admin 0, recent 1,
+// history 2), each ordered by arrival (`FaqJob::order`). With three fixed priorities this is a
+// bucket priority queue: Push and Pop are O(1) (a job re-queued with an older order is inserted
+// in place), Ahead (a job's position, shown to readers) is O(log n) by binary search, Remove is
+// O(n) but only used when an admin bumps a job. Not thread-safe (the service's lock).
+class FaqPendingQueue {
+ public:
+  static constexpr int kLevels = 3;
+  void Push(std::shared_ptr<FaqJob> job);  // at its job->priority (clamped to 0..2)
+  std::shared_ptr<FaqJob> Pop();           // nullptr when empty
+  bool Remove(const FaqJob& job);          // call before changing job.priority
+  int Ahead(const FaqJob& job) const;      // jobs that run before it
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Calls f(job, position) for the first `limit` jobs in queue order.
+  template <class F>
+  void ForEachFirst(size_t limit, F f) const {
+    size_t pos = 0;
+    for (const auto& level : levels_) {
+      for (const auto& job : level) {
+        if (pos >= limit) return;
+        f(job, pos++);
+      }
+    }
+  }
+  std::vector<std::shared_ptr<FaqJob>> TakeAll();
+
+ private:
+  static int Level(int priority);
+  std::array<std::deque<std::shared_ptr<FaqJob>>, kLevels> levels_;
+  size_t size_ = 0;
 };
 
 struct FaqServiceStats {
@@ -111,11 +175,17 @@ class FaqService {
   const std::string& model() const { return model_; }
 
   // Starts or joins the FAQ for `req` and returns its current view (complete when cached).
-  // Errors: kInvalidArgument (lang), kNotFound (paper not stored), kFailedPrecondition (no API
-  // key: kNoApiKeyMessage), kResourceExhausted (rate limit or budget; *retry_after set).
+  // Errors: kInvalidArgument (lang; a version above the stored latest, naming the versions that
+  // exist), kNotFound (paper not stored), kFailedPrecondition (no API key: kNoApiKeyMessage),
+  // kResourceExhausted (rate limit or budget; *retry_after set), kUnavailable (queue full or
+  // shutting down; *retry_after set when full).
   Result<FaqView> Request(const FaqRequest& req, std::chrono::seconds* retry_after = nullptr);
 
-  // As Request, returning a subscription to the job's stream.
+  // Joins the running or cached FAQ for `req` and returns a subscription to its stream; never
+  // starts a job. A job that failed recently yields a stream holding just its error event.
+  // Errors: as Request for a bad request; kNotFound when there is nothing to join (the message
+  // says to POST /arxiv/kimi first); kFailedPrecondition when nothing can be started either
+  // (no API key).
   Result<std::shared_ptr<FaqSubscription>> Subscribe(const FaqRequest& req,
                                                      std::chrono::seconds* retry_after = nullptr);
 
@@ -126,23 +196,36 @@ class FaqService {
 
  private:
   // The job for `req`: cached, running or (when `start`) new. nullptr when !start and none.
+  // `restoring`: re-queued from the store at Start (not capped, not rate limited).
   Result<std::shared_ptr<FaqJob>> Acquire(const FaqRequest& req, bool start,
-                                          std::chrono::seconds* retry_after, FaqKey* key_out);
+                                          std::chrono::seconds* retry_after, FaqKey* key_out,
+                                          bool restoring = false);
   Result<std::shared_ptr<FaqJob>> LoadStored(const FaqKey& key);
   std::shared_ptr<FaqJob> FindLocked(const std::string& ks, bool include_cache,
                                      bool include_failed);
+  // A complete abstract-only FAQ whose full text should be tried again now.
+  bool StaleAbstractLocked(const std::string& ks, const FaqJob& job);
   void EnqueueLocked(const std::shared_ptr<FaqJob>& job);
-  void UpdateAheadLocked();
+  // Pushes queue positions to the first jobs' streams (after the head changed).
+  void RefreshAheadLocked();
+  FaqView ViewOf(const std::shared_ptr<FaqJob>& job);
   void CacheLocked(const std::string& ks, std::shared_ptr<FaqJob> job);
   int PriorityFor(const core::Paper& paper);
   Status RestoreQueue();
+  std::string BudgetMessage(std::chrono::seconds wait, bool stopped_job) const;
 
   void WorkerLoop();
   void RunJob(const std::shared_ptr<FaqJob>& job);
   void Finish(const std::shared_ptr<FaqJob>& job);
-  // Writes the queue snapshot to the store (newest snapshot wins).
-  void PersistQueue();
-  std::string QueueSnapshotLocked();
+  // Background saves of finished FAQs whose first save failed.
+  void SaverLoop();
+  bool SaveWithRetry(const store::FaqRecord& rec);
+
+  // Per-job queue records ("faq_queue/<key>"): written when queued, removed when done.
+  void PersistJob(const std::shared_ptr<FaqJob>& job);
+  void UnpersistJob(const std::shared_ptr<FaqJob>& job);
+  void UnpersistKey(const FaqKey& key);
+  void PersistTokens();
 
   FaqServiceOptions options_;
   store::Store& store_;
@@ -159,21 +242,28 @@ class FaqService {
   bool stopping_ = false;
   uint64_t next_order_ = 0;
   std::unordered_map<std::string, std::shared_ptr<FaqJob>> active_;  // pending + running
-  std::vector<std::shared_ptr<FaqJob>> pending_;
+  FaqPendingQueue pending_;
   size_t running_ = 0;
-  std::vector<std::shared_ptr<FaqJob>> interrupted_;  // cancelled by Stop(): resume next start
   std::map<std::string, std::string> failed_;  // key -> reason (bounded)
+  // Complete FAQs whose save failed: served from here until the background save succeeds
+  // (the job is null between the failed save and Finish).
+  std::unordered_map<std::string, std::shared_ptr<FaqJob>> unsaved_;
+  std::deque<store::FaqRecord> saves_;  // waiting for the saver thread
+  std::condition_variable saver_cv_;
+  // Abstract-only FAQs: when their full text was last tried (key -> time), and the FAQ being
+  // re-checked (served again if the PDF is still missing).
+  std::map<std::string, std::chrono::system_clock::time_point> abstract_checked_;
+  std::unordered_map<std::string, std::shared_ptr<FaqJob>> abstract_recheck_;
   std::list<std::string> lru_;                 // cache keys, most recent first
   std::unordered_map<std::string,
                      std::pair<std::shared_ptr<FaqJob>, std::list<std::string>::iterator>>
       cache_;
   int64_t completed_ = 0, failed_count_ = 0;
-  uint64_t snapshot_seq_ = 0;
 
-  std::mutex persist_mu_;
-  uint64_t persisted_seq_ = 0;
+  std::mutex persist_mu_;  // orders a job's queue record writes and removals
 
   std::vector<std::thread> workers_;
+  std::thread saver_;
 };
 
 }  // namespace coolpapers::llm

@@ -22,6 +22,7 @@ namespace coolpapers::llm {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using std::chrono::milliseconds;
 
 // ---- fakes ----
@@ -33,7 +34,8 @@ class FakeChat : public ChatClient {
   std::string model() const override { return "fake-model"; }
 
   Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& on_delta,
-                                const std::atomic<bool>* cancel) override {
+                                const std::atomic<bool>* cancel, ChatReport* report) override {
+    if (report != nullptr) *report = ChatReport();
     int call;
     {
       std::unique_lock lock(mu_);
@@ -52,15 +54,22 @@ class FakeChat : public ChatClient {
                          ": **key point** with $x_i^2$.";
     size_t third = answer.size() / 3;
     on_delta(answer.substr(0, third));
-    if (fail_call_ == call) return Err(Status::Unavailable("the stream was cut mid-answer"));
+    const int64_t tokens = tokens_per_answer_;
+    if (report != nullptr) report->tokens = tokens;  // reported even when the answer fails
+    if (fail_call_ == call) {
+      if (report != nullptr) report->detail = "http://llm.internal/v1 said: upstream secret";
+      return Err(Status::Unavailable("the stream was cut mid-answer"));
+    }
     on_delta(answer.substr(third, third));
     on_delta(answer.substr(2 * third));
     ChatResult r;
     r.content = answer;
     r.finish_reason = "stop";
-    r.usage = {100, 20, 120, true};
+    r.usage = {tokens - 20, 20, tokens, true};
     return r;
   }
+
+  void SetTokensPerAnswer(int64_t t) { tokens_per_answer_ = t; }
 
   void CloseGate() {
     std::lock_guard lock(mu_);
@@ -96,6 +105,7 @@ class FakeChat : public ChatClient {
   bool gate_closed_ = false;
   int calls_ = 0, conversations_ = 0;
   std::atomic<int> fail_call_{-1};
+  std::atomic<int64_t> tokens_per_answer_{120};
   std::string last_paper_message_;
 };
 
@@ -105,8 +115,8 @@ class ChatRef : public ChatClient {
   explicit ChatRef(FakeChat& chat) : chat_(chat) {}
   std::string model() const override { return chat_.model(); }
   Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& f,
-                                const std::atomic<bool>* c) override {
-    return chat_.StreamChat(req, f, c);
+                                const std::atomic<bool>* c, ChatReport* report) override {
+    return chat_.StreamChat(req, f, c, report);
   }
 
  private:
@@ -137,6 +147,80 @@ class FakeFetcher : public harvest::Fetcher {
     return r;
   }
   std::size_t QueueDepth() const override { return 0; }
+};
+
+// Forwards to a real store; PutFaq fails (database busy) the first `put_failures` times.
+class FlakyStore : public store::Store {
+ public:
+  explicit FlakyStore(store::Store& s) : s_(s) {}
+  std::atomic<int> put_failures{0};
+  std::atomic<int> put_calls{0};
+
+  Status PutFaq(const store::FaqRecord& f) override {
+    ++put_calls;
+    if (put_failures > 0) {
+      --put_failures;
+      return Status::Unavailable("database is locked (busy)");
+    }
+    return s_.PutFaq(f);
+  }
+  Result<store::UpsertCounts> Upsert(std::span<const core::Paper> p,
+                                     std::span<const core::Membership> m) override {
+    return s_.Upsert(p, m);
+  }
+  Result<std::optional<core::Paper>> GetPaper(const std::string& id) override {
+    return s_.GetPaper(id);
+  }
+  Result<std::vector<core::Paper>> GetPapers(std::span<const std::string> ids) override {
+    return s_.GetPapers(ids);
+  }
+  Result<std::vector<store::ListEntry>> ListDay(const store::ListQuery& q) override {
+    return s_.ListDay(q);
+  }
+  Result<std::vector<store::DayCount>> Days(std::span<const std::string> c) override {
+    return s_.Days(c);
+  }
+  Result<std::optional<std::string>> LatestDay(std::span<const std::string> c) override {
+    return s_.LatestDay(c);
+  }
+  Result<std::vector<core::Membership>> MembershipsOf(const std::string& id) override {
+    return s_.MembershipsOf(id);
+  }
+  Status AddClick(const std::string& id, const std::string& kind) override {
+    return s_.AddClick(id, kind);
+  }
+  Result<std::map<std::string, store::ClickCounts>> GetClicks(
+      std::span<const std::string> ids) override {
+    return s_.GetClicks(ids);
+  }
+  Status SetDayStatus(const store::DayStatus& d) override { return s_.SetDayStatus(d); }
+  Result<std::optional<store::DayStatus>> GetDayStatus(const std::string& c,
+                                                       const std::string& d) override {
+    return s_.GetDayStatus(c, d);
+  }
+  Result<std::optional<std::string>> GetState(const std::string& k) override {
+    return s_.GetState(k);
+  }
+  Status SetState(const std::string& k, const std::string& v) override { return s_.SetState(k, v); }
+  Result<std::vector<std::pair<std::string, std::string>>> ListState(
+      const std::string& prefix) override {
+    return s_.ListState(prefix);
+  }
+  Status DeleteState(const std::string& k) override { return s_.DeleteState(k); }
+  Result<std::optional<store::FaqRecord>> GetFaq(const std::string& id, int v,
+                                                 const std::string& lang, const std::string& m,
+                                                 int pv) override {
+    return s_.GetFaq(id, v, lang, m, pv);
+  }
+  Result<int64_t> ChangeSeq() override { return s_.ChangeSeq(); }
+  Result<std::vector<std::pair<int64_t, core::Paper>>> ChangedSince(int64_t after,
+                                                                   int limit) override {
+    return s_.ChangedSince(after, limit);
+  }
+  Result<store::StoreStats> Stats() override { return s_.Stats(); }
+
+ private:
+  store::Store& s_;
 };
 
 // ---- fixture ----
@@ -176,7 +260,7 @@ class FaqServiceTest : public ::testing::Test {
 
   std::unique_ptr<FaqService> Service(bool with_key = true) {
     auto s = std::make_unique<FaqService>(
-        options_, *store_, &fetcher_,
+        options_, service_store_ ? *service_store_ : *store_, &fetcher_,
         with_key ? std::make_unique<ChatRef>(chat_) : std::unique_ptr<ChatClient>(), clock_);
     EXPECT_TRUE(s->Start().ok());
     return s;
@@ -205,8 +289,14 @@ class FaqServiceTest : public ::testing::Test {
     return last;
   }
 
+  // Request (starts or joins) then Subscribe (only joins), as the panel does.
+  static Result<std::shared_ptr<FaqSubscription>> Start(FaqService& s, const FaqRequest& req) {
+    if (auto started = s.Request(req); !started) return Err(started.error());
+    return s.Subscribe(req);
+  }
+
   FaqView WaitDone(FaqService& s, const std::string& id, const std::string& lang = "en") {
-    auto sub = s.Subscribe(Req(id, lang));
+    auto sub = Start(s, Req(id, lang));
     EXPECT_TRUE(sub.has_value());
     if (!sub) return {};
     Drain(**sub);
@@ -215,6 +305,7 @@ class FaqServiceTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
+  store::Store* service_store_ = nullptr;  // when set, the service uses this store instead
   FaqServiceOptions options_;
   FakeChat chat_;
   FakeFetcher fetcher_;
@@ -232,7 +323,7 @@ TEST_F(FaqServiceTest, HundredConcurrentReadersCauseOneGenerationAndAllSeeItAll)
   std::vector<std::thread> readers;
   for (int i = 0; i < kReaders; ++i) {
     readers.emplace_back([&, i] {
-      auto sub = service->Subscribe(Req("2304.02623", "en", "10.0.0.1"));
+      auto sub = Start(*service, Req("2304.02623", "en", "10.0.0.1"));
       ASSERT_TRUE(sub.has_value()) << sub.error().ToString();
       ++subscribed;
       finals[i] = Drain(**sub, &deltas[i]);
@@ -267,7 +358,7 @@ TEST_F(FaqServiceTest, HundredConcurrentReadersCauseOneGenerationAndAllSeeItAll)
 TEST_F(FaqServiceTest, LateReaderReplaysWhatWasGeneratedThenFollowsLive) {
   auto service = Service();
   chat_.CloseGate();
-  auto first = service->Subscribe(Req("2304.02623"));
+  auto first = Start(*service, Req("2304.02623"));
   ASSERT_TRUE(first.has_value());
   chat_.WaitForCalls(1);
   FaqView v = (*first)->View();
@@ -319,7 +410,7 @@ TEST_F(FaqServiceTest, LanguagesAreSeparateGenerations) {
 TEST_F(FaqServiceTest, CutStreamIsNotStoredAndTheNextRequestRegenerates) {
   auto service = Service();
   chat_.FailCall(2);  // third answer cut mid-way
-  auto sub = service->Subscribe(Req("2304.02623"));
+  auto sub = Start(*service, Req("2304.02623"));
   ASSERT_TRUE(sub.has_value());
   FaqEvent last = Drain(**sub);
   EXPECT_EQ(last.kind, FaqEvent::Kind::kError);
@@ -343,7 +434,7 @@ TEST_F(FaqServiceTest, JobInterruptedByShutdownIsRequeuedAtNextStart) {
   {
     auto service = Service();
     chat_.CloseGate();
-    auto sub = service->Subscribe(Req("2304.02623"));
+    auto sub = Start(*service, Req("2304.02623"));
     ASSERT_TRUE(sub.has_value());
     ASSERT_TRUE(service->Request(Req("2401.00001")).has_value());  // waiting behind it
     chat_.WaitForCalls(1);
@@ -364,9 +455,9 @@ TEST_F(FaqServiceTest, JobInterruptedByShutdownIsRequeuedAtNextStart) {
   }
   EXPECT_EQ(chat_.conversations(), 3);  // the interrupted one twice, the waiting one once
   restarted.reset();                    // workers joined: the queue is written
-  auto state = store_->GetState("faq_queue");
-  ASSERT_TRUE(state.has_value() && state->has_value());
-  EXPECT_EQ(**state, "[]");
+  auto records = store_->ListState("faq_queue/");
+  ASSERT_TRUE(records.has_value());
+  EXPECT_TRUE(records->empty());  // every job done: every queue record removed
 }
 
 TEST_F(FaqServiceTest, PriorityQueueReportsPositionsAndAdminJumps) {
@@ -404,9 +495,10 @@ TEST_F(FaqServiceTest, RateLimitPerClientSaysWhyAndWhen) {
 }
 
 TEST_F(FaqServiceTest, DailyTokenBudgetStopsNewGenerations) {
-  options_.llm.daily_token_budget = 100;
+  options_.llm.daily_token_budget = 700;
   auto service = Service();
-  EXPECT_EQ(WaitDone(*service, "2401.00001").state, FaqState::kComplete);  // uses 720
+  // 600 used before the sixth question (below 700): it is asked; 720 after it.
+  EXPECT_EQ(WaitDone(*service, "2401.00001").state, FaqState::kComplete);
   std::chrono::seconds wait{0};
   auto refused = service->Request(Req("2401.00002"), &wait);
   ASSERT_FALSE(refused.has_value());
@@ -445,7 +537,7 @@ TEST_F(FaqServiceTest, MissingPdfFallsBackToTheAbstract) {
   FaqView v = WaitDone(*service, "2401.00001");
   EXPECT_EQ(v.state, FaqState::kComplete);
   EXPECT_EQ(v.source, "abstract");
-  EXPECT_THAT(*v.html, HasSubstr("Generated from the title and abstract only"));
+  EXPECT_THAT(*v.html, HasSubstr("Generated from the abstract only"));
   EXPECT_THAT(chat_.last_paper_message(), HasSubstr("Abstract of 2401.00001."));
 }
 
@@ -467,6 +559,325 @@ TEST_F(FaqServiceTest, UnknownPaperAndLanguageAreRefused) {
   auto lang = service->Request(Req("2401.00001", "fr"));
   ASSERT_FALSE(lang.has_value());
   EXPECT_EQ(lang.error().code(), StatusCode::kInvalidArgument);
+}
+
+// ---- issue 11: LLM spend ----
+
+// Waits (bounded) until `pred` holds.
+template <class Pred>
+bool Eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(FaqServiceTest, BudgetIsEnforcedBeforeEveryQuestionOfQueuedJobs) {
+  options_.llm.daily_token_budget = 2000;
+  options_.llm.concurrency = 2;
+  auto service = Service();
+  chat_.SetTokensPerAnswer(10000);
+  chat_.CloseGate();
+  // Three papers queued while the budget is untouched (the check at queueing passes).
+  std::vector<std::shared_ptr<FaqSubscription>> subs;
+  for (const char* id : {"2401.00001", "2401.00002", "2401.00003"}) {
+    auto sub = Start(*service, Req(id));
+    ASSERT_TRUE(sub.has_value()) << sub.error().ToString();
+    subs.push_back(*sub);
+  }
+  chat_.WaitForCalls(1);
+  chat_.OpenGate();  // the first answer reports 10,000 tokens
+  ASSERT_EQ(subs.size(), 3u);
+  for (auto& sub : subs) {
+    FaqEvent last = Drain(*sub);
+    ASSERT_EQ(last.kind, FaqEvent::Kind::kError);
+    EXPECT_THAT(last.text, HasSubstr("daily FAQ token budget (2000 tokens) is used up"));
+    EXPECT_THAT(last.text, HasSubstr("resets at 00:00 UTC, in 2 h 0 min"));
+  }
+  // The first request and at most one already in flight on the second worker.
+  EXPECT_LE(chat_.calls(), 2);
+  EXPECT_GE(service->Stats().tokens_today, 10000);
+  for (const char* id : {"2401.00001", "2401.00002", "2401.00003"}) {
+    auto rec = store_->GetFaq(id, 1, "en", "fake-model", kPromptVersion);
+    ASSERT_TRUE(rec.has_value());
+    EXPECT_FALSE(rec->has_value()) << id << " was stored as complete";
+    EXPECT_THAT(service->Peek(id, 0, "en")->ProgressText(), HasSubstr("failed:"));
+  }
+  std::chrono::seconds wait{0};
+  auto refused = service->Request(Req("2401.00001"), &wait);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(wait, std::chrono::hours(2));
+}
+
+TEST_F(FaqServiceTest, TokensOfAFailedAnswerAreCounted) {
+  options_.llm.daily_token_budget = 5000;
+  auto service = Service();
+  chat_.SetTokensPerAnswer(6000);
+  chat_.FailCall(0);  // cut mid-answer, after reporting 6,000 tokens
+  FaqView v = WaitDone(*service, "2401.00001");
+  EXPECT_EQ(v.state, FaqState::kFailed);
+  EXPECT_EQ(service->Stats().tokens_today, 6000);
+  EXPECT_EQ(chat_.calls(), 1);
+  auto refused = service->Request(Req("2401.00002"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kResourceExhausted);
+  // The failure text readers see is the client's short reason, not the logged detail.
+  EXPECT_THAT(v.error, Not(HasSubstr("llm.internal")));
+  EXPECT_THAT(v.error, Not(HasSubstr("secret")));
+}
+
+TEST_F(FaqServiceTest, StreamsOnlyJoinAndNeverStartAJob) {
+  auto service = Service();
+  auto none = service->Subscribe(Req("2401.00001"));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code(), StatusCode::kNotFound);
+  EXPECT_THAT(none.error().message(), HasSubstr("POST /arxiv/kimi?paper=2401.00001&lang=en"));
+  EXPECT_EQ(service->Stats().pending + service->Stats().running, 0u);
+  EXPECT_EQ(chat_.calls(), 0);
+  EXPECT_FALSE(store_->ListState("faq_queue/")->size() > 0);
+
+  // A job started by a POST is joined; its failure is seen by a stream opened afterwards.
+  chat_.FailCall(0);
+  EXPECT_EQ(WaitDone(*service, "2401.00001").state, FaqState::kFailed);
+  auto late = service->Subscribe(Req("2401.00001"));
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(Drain(**late).kind, FaqEvent::Kind::kError);
+  EXPECT_EQ(chat_.calls(), 1);
+
+  auto no_key = Service(false);
+  auto refused = no_key->Subscribe(Req("2401.00002"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FaqServiceTest, VersionAboveTheStoredLatestIsRefusedNamingTheVersions) {
+  auto service = Service();
+  FaqRequest req = Req("2401.00001");
+  req.version = 9999;
+  auto r = service->Request(req);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.error().message(), HasSubstr("has no version v9999: only v1 exists"));
+  EXPECT_FALSE(service->Peek("2401.00001", 2, "en").has_value());
+  EXPECT_EQ(service->Stats().pending + service->Stats().running, 0u);
+  req.version = 1;
+  EXPECT_TRUE(service->Request(req).has_value());
+
+  core::Paper p = **store_->GetPaper("2401.00002");
+  p.version = 3;
+  ASSERT_TRUE(store_->Upsert(std::vector<core::Paper>{p}, {}).has_value());
+  FaqRequest v4 = Req("2401.00002");
+  v4.version = 4;
+  auto r4 = service->Request(v4);
+  ASSERT_FALSE(r4.has_value());
+  EXPECT_THAT(r4.error().message(), HasSubstr("v1 to v3 exist"));
+}
+
+TEST_F(FaqServiceTest, AbstractOnlyFaqIsLabelledAndTheFullTextIsTriedAgainLater) {
+  options_.abstract_retry = std::chrono::hours(6);
+  fetcher_.mode = FakeFetcher::Mode::kNotFound;
+  auto service = Service();
+  FaqView v = WaitDone(*service, "2401.00001");
+  ASSERT_EQ(v.state, FaqState::kComplete);
+  EXPECT_EQ(v.source, "abstract");
+  EXPECT_THAT(*v.html, HasSubstr("data-source=\"abstract\""));
+  EXPECT_THAT(*v.html, HasSubstr("from the abstract only"));
+  EXPECT_THAT(*v.json, HasSubstr("\"source\":\"abstract\""));
+  EXPECT_THAT(*v.json, HasSubstr("\"full_text\":false"));
+  auto rec = store_->GetFaq("2401.00001", 1, "en", "fake-model", kPromptVersion);
+  ASSERT_TRUE(rec.has_value() && rec->has_value());
+  EXPECT_EQ((*rec)->source, "abstract");  // stored as abstract-only, not as the full text
+  EXPECT_EQ(chat_.calls(), 6);
+
+  // Within the retry period: served as is, nothing fetched or generated.
+  EXPECT_EQ(service->Request(Req("2401.00001"))->source, "abstract");
+  EXPECT_EQ(fetcher_.fetches, 1);
+  EXPECT_EQ(chat_.calls(), 6);
+
+  // Later, still no PDF: the PDF is tried once more, the same FAQ is kept, no LLM call.
+  clock_.Advance(std::chrono::hours(7));
+  EXPECT_EQ(WaitDone(*service, "2401.00001").source, "abstract");
+  EXPECT_EQ(fetcher_.fetches, 2);
+  EXPECT_EQ(chat_.calls(), 6);
+  EXPECT_EQ(service->Request(Req("2401.00001"))->state, FaqState::kComplete);
+  EXPECT_EQ(fetcher_.fetches, 2);  // the re-check restarted the retry period
+
+  // Later again, the PDF is there: the full-text FAQ replaces it.
+  clock_.Advance(std::chrono::hours(7));
+  fetcher_.mode = FakeFetcher::Mode::kPdf;
+  FaqView full = WaitDone(*service, "2401.00001");
+  EXPECT_EQ(full.state, FaqState::kComplete);
+  EXPECT_EQ(full.source, "pdf");
+  EXPECT_EQ(chat_.calls(), 12);
+  rec = store_->GetFaq("2401.00001", 1, "en", "fake-model", kPromptVersion);
+  ASSERT_TRUE(rec.has_value() && rec->has_value());
+  EXPECT_EQ((*rec)->source, "pdf");
+  EXPECT_THAT(*full.html, Not(HasSubstr("abstract only")));
+}
+
+TEST_F(FaqServiceTest, StoredAbstractOnlyFaqIsRetriedByANewProcessAfterTheRetryTime) {
+  fetcher_.mode = FakeFetcher::Mode::kNotFound;
+  { EXPECT_EQ(WaitDone(*Service(), "2401.00001").source, "abstract"); }
+  clock_.Advance(std::chrono::hours(7));
+  fetcher_.mode = FakeFetcher::Mode::kPdf;
+  auto fresh = Service();
+  EXPECT_EQ(fresh->Peek("2401.00001", 0, "en")->source, "abstract");  // a poll starts nothing
+  EXPECT_EQ(WaitDone(*fresh, "2401.00001").source, "pdf");
+  EXPECT_EQ(chat_.conversations(), 2);
+}
+
+TEST_F(FaqServiceTest, FinishedFaqWhoseSaveFailsIsKeptAndSavedLater) {
+  FlakyStore flaky(*store_);
+  flaky.put_failures = 3;
+  service_store_ = &flaky;
+  auto service = Service();
+  FaqView v = WaitDone(*service, "2401.00001");
+  EXPECT_EQ(v.state, FaqState::kComplete);  // readers get it at once, from memory
+  ASSERT_TRUE(Eventually([&] {
+    auto rec = store_->GetFaq("2401.00001", 1, "en", "fake-model", kPromptVersion);
+    return rec.has_value() && rec->has_value();
+  }));
+  EXPECT_EQ(flaky.put_calls, 4);  // three failures, then saved (backoff on the fake clock)
+  EXPECT_GE(clock_.total_slept(), std::chrono::seconds(1));
+  EXPECT_EQ(chat_.conversations(), 1);
+  auto again = service->Request(Req("2401.00001"));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->state, FaqState::kComplete);
+  EXPECT_EQ(chat_.conversations(), 1);  // never generated twice
+  ASSERT_TRUE(Eventually([&] { return store_->ListState("faq_queue/")->empty(); }));
+}
+
+TEST_F(FaqServiceTest, UnsavedFaqIsServedFromMemoryWhileTheSaveIsRetried) {
+  FlakyStore flaky(*store_);
+  flaky.put_failures = 1000;  // never saved within the retry policy
+  options_.save_retry.max_attempts = 3;
+  options_.cache_entries = 1;  // evicted from the cache: still served from the unsaved set
+  service_store_ = &flaky;
+  auto service = Service();
+  EXPECT_EQ(WaitDone(*service, "2401.00001").state, FaqState::kComplete);
+  EXPECT_EQ(WaitDone(*service, "2401.00002").state, FaqState::kComplete);
+  ASSERT_TRUE(Eventually([&] { return flaky.put_calls >= 6; }));
+  EXPECT_EQ(service->Request(Req("2401.00001"))->state, FaqState::kComplete);
+  EXPECT_EQ(chat_.conversations(), 2);
+  // Not saved: its queue record stays, so a restart generates it rather than losing it.
+  auto records = store_->ListState("faq_queue/");
+  EXPECT_EQ(records->size(), 2u);
+}
+
+TEST_F(FaqServiceTest, QueueCapRefusesNewJobsWithRetryAfter) {
+  options_.queue_cap = 2;
+  auto service = Service();
+  chat_.CloseGate();
+  ASSERT_TRUE(service->Request(Req("2401.00001")).has_value());
+  chat_.WaitForCalls(1);  // running: not waiting
+  ASSERT_TRUE(service->Request(Req("2401.00002")).has_value());
+  ASSERT_TRUE(service->Request(Req("2401.00003")).has_value());
+  std::chrono::seconds wait{0};
+  auto full = service->Request(Req("2304.02623"), &wait);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(full.error().message(), HasSubstr("queue is full"));
+  EXPECT_GT(wait.count(), 0);
+  EXPECT_TRUE(service->Request(Req("2401.00002")).has_value());  // joining is never capped
+  FaqRequest admin = Req("2304.02623");
+  admin.admin = true;
+  EXPECT_TRUE(service->Request(admin).has_value());
+  chat_.OpenGate();
+}
+
+TEST_F(FaqServiceTest, QueueIsPersistedPerJobAndRestored) {
+  {
+    auto service = Service();
+    chat_.CloseGate();
+    ASSERT_TRUE(service->Request(Req("2401.00001")).has_value());
+    chat_.WaitForCalls(1);
+    ASSERT_TRUE(service->Request(Req("2401.00002")).has_value());
+    ASSERT_TRUE(service->Request(Req("2401.00003", "zh")).has_value());
+    auto records = store_->ListState("faq_queue/");
+    ASSERT_TRUE(records.has_value());
+    ASSERT_EQ(records->size(), 3u);
+    EXPECT_EQ((*records)[0].first, "faq_queue/2401.00001v1|en|fake-model|p" +
+                                       std::to_string(kPromptVersion));
+    service->Stop();
+  }
+  chat_.OpenGate();
+  // The previous format (one array) is read too, and replaced by per-job records.
+  ASSERT_TRUE(store_->SetState("faq_queue", R"([{"paper":"2304.02623","lang":"en"}])").ok());
+  auto restarted = Service();
+  EXPECT_EQ(restarted->Stats().pending + restarted->Stats().running, 4u);
+  for (auto [id, lang] : {std::pair{"2401.00001", "en"}, std::pair{"2401.00002", "en"},
+                          std::pair{"2401.00003", "zh"}, std::pair{"2304.02623", "en"}}) {
+    auto sub = restarted->Subscribe(Req(id, lang));
+    ASSERT_TRUE(sub.has_value()) << id;
+    EXPECT_EQ(Drain(**sub).kind, FaqEvent::Kind::kDone) << id;
+  }
+  restarted.reset();
+  EXPECT_TRUE(store_->ListState("faq_queue/")->empty());
+  auto legacy = store_->GetState("faq_queue");
+  EXPECT_FALSE(legacy->has_value() && !(*legacy)->empty());
+}
+
+TEST_F(FaqServiceTest, TenThousandQueuedJobsEnqueueInBoundedWork) {
+  constexpr int kJobs = 10000;
+  std::vector<core::Paper> papers;
+  for (int i = 0; i < kJobs; ++i) {
+    core::Paper p;
+    char id[32];
+    std::snprintf(id, sizeof id, "2402.%05d", i);
+    p.id = id;
+    p.version = 1;
+    p.title = "Queued paper";
+    p.abstract = "Abstract.";
+    p.published = p.updated = "2024-02-01 00:00:00";
+    papers.push_back(p);
+  }
+  ASSERT_TRUE(store_->Upsert(papers, {}).has_value());
+  options_.queue_cap = kJobs;
+  auto service = Service();
+  chat_.CloseGate();
+  for (int i = 0; i < kJobs; ++i) {
+    auto r = service->Request(Req(papers[i].id));
+    ASSERT_TRUE(r.has_value()) << i << ": " << r.error().ToString();
+  }
+  chat_.WaitForCalls(1);
+  EXPECT_EQ(service->Stats().pending, static_cast<size_t>(kJobs - 1));
+  EXPECT_EQ(service->Peek(papers[kJobs - 1].id, 0, "en")->ProgressText(),
+            "pending:" + std::to_string(kJobs - 2));
+  EXPECT_EQ(store_->ListState("faq_queue/")->size(), static_cast<size_t>(kJobs));
+  ASSERT_TRUE(service->Request(Req("2401.00001")).has_value());  // the 10,000th waiting
+  auto over = service->Request(Req("2401.00002"));
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code(), StatusCode::kUnavailable);
+  service->Stop();
+}
+
+TEST(FaqPendingQueueTest, MostUrgentFirstFifoWithinAPriorityAndPositions) {
+  FaqPendingQueue q;
+  std::vector<std::shared_ptr<FaqJob>> jobs;
+  int prio[] = {2, 1, 2, 0, 1};
+  for (int i = 0; i < 5; ++i) {
+    jobs.push_back(std::make_shared<FaqJob>(FaqKey{"p" + std::to_string(i), 1, "en", "m", 1}, core::Paper{},
+                                            prio[i], static_cast<uint64_t>(i)));
+    q.Push(jobs.back());
+  }
+  ASSERT_EQ(q.size(), 5u);
+  EXPECT_EQ(q.Ahead(*jobs[3]), 0);  // admin
+  EXPECT_EQ(q.Ahead(*jobs[1]), 1);
+  EXPECT_EQ(q.Ahead(*jobs[4]), 2);
+  EXPECT_EQ(q.Ahead(*jobs[0]), 3);
+  EXPECT_EQ(q.Ahead(*jobs[2]), 4);
+  ASSERT_TRUE(q.Remove(*jobs[2]));
+  jobs[2]->priority = 0;
+  q.Push(jobs[2]);  // bumped: among the admin jobs by its (older) order
+  EXPECT_EQ(q.Ahead(*jobs[2]), 0);
+  EXPECT_EQ(q.Ahead(*jobs[3]), 1);
+  std::vector<std::string> order;
+  while (auto j = q.Pop()) order.push_back(j->key().paper_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"p2", "p3", "p1", "p4", "p0"}));
+  EXPECT_TRUE(q.empty());
 }
 
 }  // namespace

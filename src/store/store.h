@@ -146,6 +146,15 @@ class Store {
   // Waits until every write accepted so far (queued clicks and state included) is durable, and
   // returns the error of the last batch if it failed. Never call on an I/O thread.
   virtual Status Flush() { return Status::Ok(); }
+  // Every state key starting with `prefix`, with its value, ordered by key (e.g. the FAQ queue's
+  // one record per job). Stores that cannot list keys return Unavailable.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListState(
+      const std::string& prefix) {
+    (void)prefix;
+    return Err(Status::Unavailable("this store cannot list state keys"));
+  }
+  // Removes a state key (absent is fine). The default blanks it; GetState then returns "".
+  virtual Status DeleteState(const std::string& key) { return SetState(key, ""); }
 
   // FAQs.
   virtual Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,

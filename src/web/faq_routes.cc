@@ -2,12 +2,14 @@
 // src/llm/README.md for the panel (static/app.js) and third-party clients.
 //
 //   POST /arxiv/kimi?paper=<id>[&lang=zh|en]   start or join; the FAQ HTML fragment so far
+//                                               (the only way to start a job; 403 cross-site)
 //   POST /venue/kimi?paper=<id>                 same (arXiv ids only for now)
 //   GET  /arxiv/progress?paper=<id>[&lang=]     text/plain: pending:<n> | loading:<p> | 1 |
 //                                               failed:<why> | none
 //   GET  /api/faq/<id>?lang=                    the complete FAQ as JSON, or 404 + state
 //   GET  /api/faq/<id>/stream?lang=             Server-Sent Events (progress, question, delta,
-//                                               answer, done, error); starts the job if needed
+//                                               answer, done, error); joins a running or
+//                                               cached FAQ only (404 + hint when none)
 
 #include <chrono>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "llm/faq_render.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
+#include "web/cross_origin.h"
 #include "web/metrics.h"
 #include "web/render.h"
 #include "web/routes.h"
@@ -105,7 +108,9 @@ int StatusFor(const Status& st) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument: return 400;
     case StatusCode::kNotFound: return 404;
+    case StatusCode::kPermissionDenied: return 403;
     case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
     case StatusCode::kFailedPrecondition: return 503;
     default: return 503;
   }
@@ -113,9 +118,14 @@ int StatusFor(const Status& st) {
 
 std::string HintFor(const Status& st) {
   switch (st.code()) {
-    case StatusCode::kInvalidArgument: return "check the paper id and lang (zh or en)";
-    case StatusCode::kNotFound: return "open the paper's page first so it is fetched, then retry";
+    case StatusCode::kInvalidArgument:
+      return "check the paper id (and its version) and lang (zh or en)";
+    case StatusCode::kNotFound:
+      return "a FAQ is started only by POST /arxiv/kimi?paper=<id>&lang=<zh|en> (the [Kimi] "
+             "button); a paper not in the database must be opened (/arxiv/<id>) first";
+    case StatusCode::kPermissionDenied: return "use the FAQ button on this site's own pages";
     case StatusCode::kResourceExhausted: return "wait for the time given, then retry";
+    case StatusCode::kUnavailable: return "wait for the time given (Retry-After), then retry";
     case StatusCode::kFailedPrecondition: return llm::kNoApiKeyMessage;
     default: return "retry in a minute";
   }
@@ -160,6 +170,10 @@ Response Kimi(Services& s, const Request& req) {
     r.status = 503;
     r.body = llm::RenderFaqNote(id_text, "error", "The FAQ service is not running.");
     return NoStore(std::move(r));
+  }
+  if (IsCrossOriginRequest(req)) {
+    return FragmentError(id_text, Status::PermissionDenied(kCrossOriginMessage),
+                         std::chrono::seconds(0));
   }
   auto p = ParseParams(req, id_text);
   if (!p) return FragmentError(id_text, p.error(), std::chrono::seconds(0));
@@ -284,8 +298,8 @@ Response ApiFaq(Services& s, const Request& req) {
   }
   nlohmann::json j = {
       {"error", "the FAQ of " + p->id + " (" + p->lang + ") is not generated yet"},
-      {"hint", "POST /arxiv/kimi?paper=" + p->id + "&lang=" + p->lang + " or open /api/faq/" +
-                   p->id + "/stream?lang=" + p->lang + " to generate it"},
+      {"hint", "POST /arxiv/kimi?paper=" + p->id + "&lang=" + p->lang +
+                   " to generate it, then follow /api/faq/" + p->id + "/stream?lang=" + p->lang},
       {"state", view->ProgressText()}};
   if (!s.faq->configured()) j["hint"] = llm::kNoApiKeyMessage;
   return NoStore(JsonResponse(404, JsonDump(j)));

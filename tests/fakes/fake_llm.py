@@ -20,13 +20,15 @@ first question); GET /stats returns {"conversations": n, "requests": n, "complet
 Faults: a scenario is a JSON list of rules, each applied to the next `count` (default 1) matching
 requests; `question` (1-based: the number of user turns in the request) restricts the match:
     {"fault": "429", "retry_after": 1}     429 with Retry-After
-    {"fault": "500"}                       500 with an error body
+    {"fault": "500", "message": "..."}     500 with an error body (error.message; default
+                                           "internal upstream error")
     {"fault": "401"}                       401 "invalid api key"
     {"fault": "cut"}                       stream some deltas, then close without [DONE]
     {"fault": "malformed"}                 a chunk that is not JSON mid-stream
     {"fault": "stall", "seconds": 5}       headers, one delta, then no bytes for N s, then close
     {"fault": "slow", "delay_ms": 500}     a normal answer with this delay between chunks
     {"fault": "text", "text": "..."}       a normal stream whose answer is this text
+    {"fault": "usage", "total_tokens": N}  a normal stream whose usage chunk reports N tokens
 Set it with --scenario, env FAKE_LLM_SCENARIO, or POST /admin/scenario (body: the JSON list;
 replaces the current one). GET /admin/scenario shows what is left.
 """
@@ -173,7 +175,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(429, {"error": {"message": "rate limit reached, slow down"}},
                                   {"Retry-After": str(fault.get("retry_after", 1))})
         if kind == "500":
-            return self.send_json(500, {"error": {"message": "internal upstream error"}})
+            return self.send_json(500, {"error": {"message": fault.get(
+                "message", "internal upstream error")}})
         if kind == "401":
             return self.send_json(401, {"error": {"message": "invalid api key"}})
         text = fault.get("text", "") if kind == "text" else answer_for(question, len(users))
@@ -214,7 +217,11 @@ class Handler(BaseHTTPRequestHandler):
                     return
             self.event(chunk(None, "stop"))
             if (req.get("stream_options") or {}).get("include_usage"):
-                self.event({"id": "chatcmpl-fake", "choices": [], "usage": usage(messages, text)})
+                u = usage(messages, text)
+                if kind == "usage":
+                    u = {"prompt_tokens": int(fault["total_tokens"]) - 1, "completion_tokens": 1,
+                         "total_tokens": int(fault["total_tokens"])}
+                self.event({"id": "chatcmpl-fake", "choices": [], "usage": u})
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
             with s.lock:

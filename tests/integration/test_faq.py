@@ -7,6 +7,10 @@ all receive the complete FAQ; a second request is served from the cache without 
 a stream cut mid-answer is not stored and the next request regenerates; a server killed mid-job
 re-queues it at the next start; rate-limit and budget refusals (429 + Retry-After); the no-key
 message; answers are sanitised; `coolpapers faq` prints the cached FAQ.
+Hardening (issue 11): streams only join (404 otherwise); cross-site POSTs are refused (403);
+versions above the stored latest are refused (400); the daily budget stops running jobs; upstream
+error details stay in the server log; the queue cap answers 503 + Retry-After and a restart
+restores the queue.
 """
 
 import http.server
@@ -298,7 +302,8 @@ class FaqTest(unittest.TestCase):
         # Missing PDF (404 at the fake arXiv): generated from the abstract, and the panel says so.
         doc = json.loads(cpserver.fetch(srv.url("/api/faq/2606.28354?lang=en")).body)
         self.assertEqual(doc["source"], "abstract")
-        self.assertIn("title and abstract only", self.kimi(srv, "2606.28354").text)
+        self.assertIs(doc["full_text"], False)
+        self.assertIn("from the abstract only", self.kimi(srv, "2606.28354").text)
         # A malformed chunk fails the generation; it is not stored.
         self.llm.reset([{"fault": "malformed", "question": 2}])
         self.kimi(srv, "2606.28457")
@@ -365,9 +370,10 @@ class FaqTest(unittest.TestCase):
         self.assertEqual(r.status, 429, r)
         self.assertIn("Too many new FAQ requests", r.text)
         self.assertGreater(int(r.header("retry-after")), 0)
+        # A stream never starts a job, so it is not rate limited either: nothing to join.
         s = cpserver.fetch(srv.url("/api/faq/2304.02623/stream?lang=zh"))
-        self.assertEqual(s.status, 429)
-        self.assertIn("Try again in", json.loads(s.body)["error"])
+        self.assertEqual(s.status, 404)
+        self.assertIn("POST /arxiv/kimi", json.loads(s.body)["error"])
         self.wait_progress(srv, "1903.10676", "1", "zh")
         srv.cleanup()
 
@@ -394,6 +400,144 @@ class FaqTest(unittest.TestCase):
         self.assertEqual(self.kimi(srv, "2304.02623").status, 200)
         bad = cpserver.fetch(srv.url("/arxiv/progress?paper=nonsense"))
         self.assertEqual(bad.status, 400)
+
+
+    # ---- issue 11: LLM spend ----
+
+    def test_9a_stream_only_joins_never_starts(self):
+        srv = FaqTest.main_server
+        self.llm.reset()
+        for method in ("GET", "HEAD"):
+            r = cpserver.fetch(srv.url("/api/faq/2606.29734/stream?lang=zh"), method=method)
+            self.assertEqual(r.status, 404, (method, r.body))
+            if method == "GET":
+                doc = json.loads(r.body)
+                self.assertIn("POST /arxiv/kimi?paper=2606.29734&lang=zh", doc["error"])
+                self.assertIn("hint", doc)
+        self.assertEqual(self.progress(srv, "2606.29734", "zh"), "none")
+        self.assertEqual(self.llm.stats()["requests"], 0)
+        # A stored FAQ is still streamed (joined) without any POST.
+        status, events = self.stream(srv, "2304.02623")
+        self.assertEqual(final(events)[0], "done")
+
+    def test_9b_cross_site_posts_are_refused(self):
+        srv = FaqTest.main_server
+        self.llm.reset()
+        url = srv.url("/arxiv/kimi?paper=2606.29734&lang=zh")
+        host = "127.0.0.1:%d" % srv.port
+        for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                        {"Origin": "https://evil.example"}, {"Origin": "null"},
+                        {"Origin": "http://127.0.0.1:1"}):
+            for path in ("/arxiv/kimi", "/venue/kimi"):
+                r = cpserver.fetch(srv.url(path + "?paper=2606.29734&lang=zh"), method="POST",
+                                   data=b"", headers=headers)
+                self.assertEqual(r.status, 403, (headers, path, r.text))
+                self.assertIn("cross-origin request refused", r.text)
+        # A cross-site HTML form post (body fields) is refused the same way.
+        r = cpserver.fetch(srv.url("/arxiv/kimi"), method="POST", data=b"paper=2606.29734",
+                           headers={"Sec-Fetch-Site": "cross-site",
+                                    "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.progress(srv, "2606.29734", "zh"), "none")
+        self.assertEqual(self.llm.stats()["requests"], 0)
+        # The site's own pages (same-origin, or a matching Origin) and curl are allowed.
+        r = cpserver.fetch(url, method="POST", data=b"",
+                           headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://" + host})
+        self.assertEqual(r.status, 200, r.text)
+        r = cpserver.fetch(url, method="POST", data=b"", headers={"Origin": "http://" + host})
+        self.assertEqual(r.status, 200, r.text)
+        self.wait_progress(srv, "2606.29734", "1", "zh")
+
+    def test_9c_version_above_the_latest_is_refused(self):
+        srv = FaqTest.main_server
+        self.llm.reset()
+        r = self.kimi(srv, "2304.02623v9999")
+        self.assertEqual(r.status, 400, r.text)
+        self.assertIn("no version v9999", r.text)
+        self.assertIn("only v1 exists", r.text)
+        p = cpserver.fetch(srv.url("/arxiv/progress?paper=2304.02623v9999&lang=en"))
+        self.assertEqual(p.status, 400)
+        self.assertEqual(self.llm.stats()["requests"], 0)
+        self.assertIn('data-state="1"', self.kimi(srv, "2304.02623v1").text)
+
+    def test_9d_upstream_error_details_stay_in_the_log(self):
+        srv = FaqTest.main_server
+        secret = "sk-LEAKED-9f8e7d internal-db.corp.example:5432"
+        self.llm.reset([{"fault": "500", "message": "upstream trace: " + secret, "count": 50}])
+        r = self.kimi(srv, "2606.28354", "zh")
+        self.assertEqual(r.status, 200)
+        status, events = self.stream(srv, "2606.28354", "zh")
+        kind, data = final(events)
+        self.assertEqual(kind, "error", events[-3:])
+        err = json.loads(data)["error"]
+        self.assertIn("HTTP 500", err)
+        progress = self.progress(srv, "2606.28354", "zh")
+        self.assertTrue(progress.startswith("failed:"), progress)
+        api = cpserver.fetch(srv.url("/api/faq/2606.28354?lang=zh"))
+        late = self.stream(srv, "2606.28354", "zh")  # a stream opened after the failure
+        outputs = {"sse": data, "progress": progress, "api": api.text, "late": str(late)}
+        llm_host = self.llm.base.split("//", 1)[1]
+        for name, text in outputs.items():
+            for leak in ("LEAKED", "internal-db", llm_host, self.llm.base, KEY):
+                self.assertNotIn(leak, text, name)
+        self.assertIn("LEAKED", srv.logs())  # the operator sees the detail
+        self.llm.reset()
+
+    def fresh_db(self, name):
+        db = "sqlite:" + os.path.join(self.tmp, name)
+        cpserver.import_jsonl(db, cpserver.fixture_path("llm", "papers.jsonl"))
+        return db
+
+    def test_9e_budget_stops_queued_and_running_jobs(self):
+        db = self.fresh_db("budget.db")
+        srv = self.server(db=db, COOLPAPERS_FAQ_DAILY_TOKENS="2000",
+                          COOLPAPERS_LLM_CONCURRENCY="1")
+        self.llm.reset([{"fault": "usage", "total_tokens": 10000, "count": 100}])
+        papers = ("2304.02623", "1903.10676", "2606.28524")
+        for p in papers:
+            self.assertEqual(self.kimi(srv, p).status, 200)
+        deadline = time.time() + 60
+        states = {}
+        while time.time() < deadline:
+            states = {p: self.progress(srv, p) for p in papers}
+            if all(v.startswith("failed:") for v in states.values()):
+                break
+            time.sleep(0.2)
+        for p in papers:
+            self.assertIn("token budget (2000 tokens) is used up", states[p], states)
+            self.assertIn("00:00 UTC", states[p])
+            self.assertEqual(cpserver.fetch(srv.url("/api/faq/%s?lang=en" % p)).status, 404)
+        self.assertLessEqual(self.llm.stats()["requests"], 2)
+        r = self.kimi(srv, "2304.02623")
+        self.assertEqual(r.status, 429)
+        self.assertGreater(int(r.header("retry-after")), 0)
+        srv.cleanup()
+        self.llm.reset()
+
+    def test_9f_queue_cap_and_restart_restores_the_queue(self):
+        db = self.fresh_db("queue.db")
+        env = dict(COOLPAPERS_FAQ_QUEUE_CAP="1", COOLPAPERS_LLM_CONCURRENCY="1")
+        srv = self.server(db=db, **env)
+        self.llm.reset([{"fault": "slow", "delay_ms": 300, "count": 100}])
+        self.assertEqual(self.kimi(srv, "2606.29734").status, 200)
+        deadline = time.time() + 30
+        while self.llm.stats()["requests"] < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.kimi(srv, "2606.28457").status, 200)  # waits (1 of 1)
+        self.assertEqual(self.progress(srv, "2606.28457"), "pending:0")
+        full = self.kimi(srv, "2606.28524")
+        self.assertEqual(full.status, 503, full.text)
+        self.assertIn("queue is full", full.text)
+        self.assertGreater(int(full.header("retry-after")), 0)
+        srv.proc.kill()  # both jobs are in the persisted queue
+        srv.proc.wait(timeout=10)
+        srv.proc = None
+        self.llm.reset()
+        again = self.server(db=db, **env)
+        self.wait_progress(again, "2606.29734", "1")
+        self.wait_progress(again, "2606.28457", "1")
+        self.assertEqual(self.llm.stats()["conversations"], 2)
+        again.cleanup()
 
 
 if __name__ == "__main__":

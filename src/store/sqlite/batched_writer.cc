@@ -55,18 +55,24 @@ Status BatchedWriter::AddClick(const std::string& paper_id, const std::string& k
 }
 
 Status BatchedWriter::SetState(const std::string& key, const std::string& value) {
+  return QueueState(key, value);
+}
+
+Status BatchedWriter::DeleteState(const std::string& key) { return QueueState(key, std::nullopt); }
+
+Status BatchedWriter::QueueState(const std::string& key, std::optional<std::string> value) {
   {
     std::lock_guard lock(mu_);
     auto it = pending_states_.find(key);
     if (it != pending_states_.end()) {
-      it->second = value;
+      it->second = std::move(value);
     } else {
       if (pending_states_.size() >= options_.max_pending_states) {
         return Status::Unavailable(
             "the state write queue is full (" + std::to_string(pending_states_.size()) +
             " keys waiting for the database); state '" + key + "' was not saved, retry later");
       }
-      pending_states_.emplace(key, value);
+      pending_states_.emplace(key, std::move(value));
     }
   }
   cv_.notify_all();
@@ -130,11 +136,26 @@ int64_t BatchedWriter::CommittedBatch(const std::optional<std::string>& marker) 
   return committed_batch_;
 }
 
-std::optional<std::string> BatchedWriter::PendingState(const std::string& key) const {
+std::optional<std::optional<std::string>> BatchedWriter::PendingState(
+    const std::string& key) const {
   std::lock_guard lock(mu_);
   if (auto it = pending_states_.find(key); it != pending_states_.end()) return it->second;
   if (auto it = inflight_states_.find(key); it != inflight_states_.end()) return it->second;
   return std::nullopt;
+}
+
+std::map<std::string, std::optional<std::string>> BatchedWriter::PendingStates(
+    const std::string& prefix) const {
+  std::map<std::string, std::optional<std::string>> out;
+  std::lock_guard lock(mu_);
+  // The in-flight batch first: the queued writes are newer and overwrite it.
+  for (const auto* states : {&inflight_states_, &pending_states_}) {
+    for (auto it = states->lower_bound(prefix);
+         it != states->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      out[it->first] = it->second;
+    }
+  }
+  return out;
 }
 
 BatchedWriter::Stats BatchedWriter::GetStats() const {
@@ -241,11 +262,14 @@ Status BatchedWriter::Apply(Batch& b) {
         "INSERT INTO state (key, value) VALUES (?1, ?2) "
         "ON CONFLICT (key) DO UPDATE SET value = ?2");
     if (!s) return s.error();
+    Result<Stmt> del = c.Prepare("DELETE FROM state WHERE key = ?1");
+    if (!del) return del.error();
     for (const auto& [k, v] : b.states) {
-      s->Bind(1, k, true);
-      s->Bind(2, v, true);
-      if (Status st = s->Run(); !st.ok()) return st;
-      s->Reset();
+      Stmt& st = v ? *s : *del;
+      st.Bind(1, k, true);
+      if (v) st.Bind(2, *v, true);
+      if (Status r = st.Run(); !r.ok()) return r;
+      st.Reset();
     }
     b.states.erase(kBatchMarkerKey);
   }

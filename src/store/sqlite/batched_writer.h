@@ -67,6 +67,8 @@ class BatchedWriter {
   Status AddClick(const std::string& paper_id, const std::string& kind, int64_t n = 1);
   // Fire-and-forget: sets `key` to `value`. Unavailable when the queue is full.
   Status SetState(const std::string& key, const std::string& value);
+  // Fire-and-forget: removes `key` (queued like a value, so a later SetState wins).
+  Status DeleteState(const std::string& key);
 
   // Queues `op` (run on the writer thread, inside the batch transaction, in its own savepoint)
   // and returns a future that holds its status once the batch committed (or the commit's error).
@@ -90,8 +92,11 @@ class BatchedWriter {
   // writer numbered <= the result are in the snapshot. `marker` from another process (several
   // servers on one file): what this writer knows committed, which may briefly undercount.
   int64_t CommittedBatch(const std::optional<std::string>& marker) const;
-  // The newest queued (not yet known committed) value of `key`, if any.
-  std::optional<std::string> PendingState(const std::string& key) const;
+  // The newest queued (not yet known committed) write of `key`, if any: a value, or nullopt
+  // for a queued deletion.
+  std::optional<std::optional<std::string>> PendingState(const std::string& key) const;
+  // Every queued write of a key starting with `prefix` (values, nullopt for deletions).
+  std::map<std::string, std::optional<std::string>> PendingStates(const std::string& prefix) const;
 
   struct Stats {
     uint64_t batches = 0;  // committed transactions
@@ -108,12 +113,13 @@ class BatchedWriter {
   struct Batch {
     int64_t number = 0;
     std::shared_ptr<const std::map<ClickKey, int64_t>> clicks;
-    std::map<std::string, std::string> states;
+    std::map<std::string, std::optional<std::string>> states;  // nullopt: delete
     std::vector<Job> jobs;
     std::vector<Status> results;  // per job, once committed
   };
 
   void Loop();
+  Status QueueState(const std::string& key, std::optional<std::string> value);
   Status Apply(Batch& b);
   bool HasPendingLocked() const {
     return !pending_clicks_.empty() || !pending_states_.empty() || !pending_jobs_.empty();
@@ -129,12 +135,12 @@ class BatchedWriter {
   int64_t next_batch_ = 1;       // number the next taken batch gets
   int64_t committed_batch_ = 0;  // last batch known committed
   std::map<ClickKey, int64_t> pending_clicks_;
-  std::map<std::string, std::string> pending_states_;
+  std::map<std::string, std::optional<std::string>> pending_states_;
   std::vector<Job> pending_jobs_;
   // The batch being written (number 0 when none).
   int64_t inflight_number_ = 0;
   std::shared_ptr<const std::map<ClickKey, int64_t>> inflight_clicks_;
-  std::map<std::string, std::string> inflight_states_;
+  std::map<std::string, std::optional<std::string>> inflight_states_;
   Stats stats_;
   std::thread thread_;
 };

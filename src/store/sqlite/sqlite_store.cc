@@ -379,6 +379,11 @@ Status SqliteStore::SetState(const std::string& key, const std::string& value) {
 
 Status SqliteStore::Flush() { return writer_->Flush(); }
 
+Status SqliteStore::DeleteState(const std::string& key) {
+  if (key.empty()) return Status::InvalidArgument("state key is empty");
+  return writer_->DeleteState(key);
+}
+
 Status SqliteStore::PutFaq(const FaqRecord& f) {
   if (f.paper_id.empty() || f.lang.empty()) {
     return Status::InvalidArgument("FAQ needs a paper id and a language");
@@ -723,7 +728,7 @@ Result<std::optional<DayStatus>> SqliteStore::GetDayStatus(const std::string& ca
 }
 
 Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key) {
-  if (std::optional<std::string> queued = writer_->PendingState(key)) return queued;
+  if (auto queued = writer_->PendingState(key)) return *queued;  // nullopt: a queued deletion
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare("SELECT value FROM state WHERE key = ?1");
@@ -733,6 +738,30 @@ Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key)
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return Err((*r)->Error("reading state " + key));
   return std::optional<std::string>(s->Text(0));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListState(
+    const std::string& prefix) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  // Keys in [prefix, prefix + U+10FFFF): a range scan of the primary key.
+  Result<Stmt> s = (*r)->Prepare(
+      "SELECT key, value FROM state WHERE key >= ?1 AND key < ?1 || char(1114111) ORDER BY key");
+  if (!s) return Err(s.error());
+  s->Bind(1, prefix, true);
+  std::map<std::string, std::string> found;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) found.emplace(s->Text(0), s->Text(1));
+  if (rc != SQLITE_DONE) return Err((*r)->Error("listing state " + prefix + "*"));
+  // Writes still queued for the writer are newer than the snapshot (read-your-writes).
+  for (auto& [key, value] : writer_->PendingStates(prefix)) {
+    if (value) {
+      found[key] = std::move(*value);
+    } else {
+      found.erase(key);
+    }
+  }
+  return std::vector<std::pair<std::string, std::string>>(found.begin(), found.end());
 }
 
 Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id, int version,

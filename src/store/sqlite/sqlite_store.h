@@ -63,6 +63,9 @@ class SqliteStore : public Store {
   Result<std::optional<std::string>> GetState(const std::string& key) override;
   Status SetState(const std::string& key, const std::string& value) override;
   Status Flush() override;
+  Result<std::vector<std::pair<std::string, std::string>>> ListState(
+      const std::string& prefix) override;
+  Status DeleteState(const std::string& key) override;
   Result<std::optional<FaqRecord>> GetFaq(const std::string& paper_id, int version,
                                           const std::string& lang, const std::string& model,
                                           int prompt_version) override;

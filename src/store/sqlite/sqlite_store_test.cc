@@ -485,6 +485,32 @@ TEST_F(SqliteStoreTest, FailingWriteInABatchRollsBackOnlyItself) {
   Reopen();
   EXPECT_FALSE(store_->GetState("job.bad")->has_value());
   EXPECT_TRUE(store_->GetState("job.good")->has_value());
+
+TEST_F(SqliteStoreTest, StateKeysAreListedByPrefixAndDeleted) {
+  ASSERT_TRUE(store_->SetState("faq_queue/b", "2").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue/a", "1").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue", "legacy").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue0", "other").ok());
+  auto listed = store_->ListState("faq_queue/");
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0], (std::pair<std::string, std::string>{"faq_queue/a", "1"}));
+  EXPECT_EQ((*listed)[1], (std::pair<std::string, std::string>{"faq_queue/b", "2"}));
+  ASSERT_TRUE(store_->DeleteState("faq_queue/a").ok());
+  ASSERT_TRUE(store_->DeleteState("faq_queue/absent").ok());
+  EXPECT_FALSE(store_->GetState("faq_queue/a")->has_value());
+  EXPECT_EQ(store_->ListState("faq_queue/")->size(), 1u);
+  // Deletions are queued writes like values: the newest of the two wins, durably.
+  ASSERT_TRUE(store_->DeleteState("faq_queue/b").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue/c", "3").ok());
+  ASSERT_TRUE(store_->DeleteState("faq_queue/c").ok());
+  ASSERT_TRUE(store_->SetState("faq_queue/c", "4").ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  Reopen();
+  auto durable = store_->ListState("faq_queue/");
+  ASSERT_TRUE(durable.has_value()) << durable.error().ToString();
+  ASSERT_EQ(durable->size(), 1u);
+  EXPECT_EQ((*durable)[0], (std::pair<std::string, std::string>{"faq_queue/c", "4"}));
 }
 
 TEST_F(SqliteStoreTest, StateAndDayStatus) {
