@@ -485,6 +485,7 @@ TEST_F(SqliteStoreTest, FailingWriteInABatchRollsBackOnlyItself) {
   Reopen();
   EXPECT_FALSE(store_->GetState("job.bad")->has_value());
   EXPECT_TRUE(store_->GetState("job.good")->has_value());
+}
 
 TEST_F(SqliteStoreTest, StateKeysAreListedByPrefixAndDeleted) {
   ASSERT_TRUE(store_->SetState("faq_queue/b", "2").ok());
