@@ -62,6 +62,10 @@ class Taxonomy {
   std::unordered_map<std::string, size_t> archive_index_;
 };
 
+// The most dash-separated pieces any category, alias or archive id has ("cond-mat.stat-mech":
+// 3); a category expression is split at '-' and re-joined at most this far.
+inline constexpr size_t kMaxIdPieces = 3;
+
 // A parsed category expression from a URL path segment.
 struct CategoryFilter {
   std::vector<std::string> include;  // canonical category ids (archives expanded)

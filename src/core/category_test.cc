@@ -257,6 +257,44 @@ TEST(CategoryExpressionTest, UnknownPartIsNamedWithASuggestion) {
   EXPECT_THAT(f.error().message(), HasSubstr("category 'foo.XX' in 'foo.XX-cs.CV'"));
 }
 
+TEST(TaxonomyTest, NoIdHasMoreDashSeparatedPiecesThanTheParserJoins) {
+  const Taxonomy& t = Taxonomy::Default();
+  auto pieces = [](const std::string& id) {
+    return static_cast<size_t>(std::count(id.begin(), id.end(), '-')) + 1;
+  };
+  size_t most = 0, ids = 0;
+  for (const Archive& a : t.archives()) {
+    most = std::max(most, pieces(a.id));
+    ++ids;
+    for (const std::string& c : t.ExpandArchive(a.id)) {
+      most = std::max(most, pieces(c));
+      ++ids;
+    }
+  }
+  for (const auto& [alias, canonical] : t.aliases()) {
+    most = std::max({most, pieces(alias), pieces(canonical)});
+    ++ids;
+  }
+  ASSERT_GT(ids, 150u);
+  EXPECT_EQ(most, kMaxIdPieces);
+}
+
+TEST(CategoryExpressionTest, LongDashRunsParseInLinearTime) {
+  // "cs-cs-cs-..." (an archive, then 332 exclusions of it) tried every run of pieces: cubic,
+  // seconds per request in a sanitizer build. Now each piece tries at most kMaxIdPieces runs.
+  std::string expr;
+  for (int i = 0; i < 333; ++i) expr += "cs-";
+  auto f = ParseCategoryExpression(expr);
+  ASSERT_TRUE(f) << f.error().ToString();
+  EXPECT_EQ(f->canonical, "cs-cs");  // each term once
+  EXPECT_EQ(f->include, f->exclude);
+  std::string mixed;
+  for (int i = 0; i < 50; ++i) mixed += "cond-mat.stat-mech-";
+  auto g = ParseCategoryExpression("cs+" + mixed);
+  ASSERT_TRUE(g) << g.error().ToString();
+  EXPECT_EQ(g->exclude, std::vector<std::string>{"cond-mat.stat-mech"});
+}
+
 TEST(CategoryExpressionTest, RejectsEmptyHostileAndExcludeOnly) {
   for (std::string_view bad :
        {"", "  ", ",", "-cs.CV", "../etc", "cs.CL/../x", "<script>", "2402.12354"}) {
