@@ -13,7 +13,7 @@ PACKAGES=(
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libexpected-dev
   zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev ccache
   wrk nginx-light chromium curl bc python3
 )
 
