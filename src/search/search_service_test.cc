@@ -127,6 +127,31 @@ TEST_F(SearchServiceTest, BadQueriesAreInvalidArgument) {
   EXPECT_EQ(cats->total, 3);
 }
 
+// Regression (issue 11 item 8): a huge offset made semantic and similar-text search walk the
+// whole vector index; beyond offset+limit = kMaxSemanticDepth they are refused.
+TEST_F(SearchServiceTest, SemanticAndSimilarSearchRefuseDepthBeyondTheLimit) {
+  SearchRequest req;
+  req.query = "diffusion images";
+  req.mode = SearchMode::kSemantic;
+  req.offset = kMaxSemanticDepth - 10;
+  req.limit = 10;
+  EXPECT_TRUE(service_->Search(req)) << "exactly at the limit is allowed";
+  req.offset = 100000000;
+  auto deep = service_->Search(req);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(deep.error().message().find("offset+limit = 100000010"), std::string::npos)
+      << deep.error().message();
+  EXPECT_NE(deep.error().message().find("1000"), std::string::npos);
+  req.mode = SearchMode::kBm25;  // keyword paging is not bounded by it
+  EXPECT_TRUE(service_->Search(req));
+  req.offset = kMaxSemanticDepth;
+  auto sim = service_->Similar("denoising diffusion models synthesize images", req);
+  ASSERT_FALSE(sim);
+  EXPECT_EQ(sim.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(sim.error().message().find("similar-text search"), std::string::npos);
+}
+
 TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {
   auto rel = service_->Related("2601.00001", 3);
   ASSERT_TRUE(rel) << rel.error().ToString();
