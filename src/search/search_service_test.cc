@@ -1,6 +1,8 @@
 #include "search/search_service.h"
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -150,6 +152,37 @@ TEST_F(SearchServiceTest, SemanticAndSimilarSearchRefuseDepthBeyondTheLimit) {
   ASSERT_FALSE(sim);
   EXPECT_EQ(sim.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(sim.error().message().find("similar-text search"), std::string::npos);
+}
+
+// Searches now run on a pool of CPU threads next to the I/O threads. Hybrid pages (their
+// decoration matches all documents) and filter-only queries both used to copy the global
+// Xapian::Query::MatchAll, whose non-atomic reference count concurrent searches corrupted (a
+// crash seen in bench/soak.sh). The race is rare: this test is a smoke test of concurrent
+// searching, not a reliable reproduction.
+TEST_F(SearchServiceTest, ConcurrentHybridAndFilterOnlySearchesAgree) {
+  SearchRequest hybrid;
+  hybrid.query = "graph neural networks";
+  SearchRequest filter_only;
+  filter_only.query = "cat:cs.CL";
+  auto h0 = service_->Search(hybrid);
+  auto f0 = service_->Search(filter_only);
+  ASSERT_TRUE(h0);
+  ASSERT_TRUE(f0);
+  std::atomic<int> failures{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        auto r = service_->Search((i + t) % 2 ? hybrid : filter_only);
+        const auto& want = (i + t) % 2 ? *h0 : *f0;
+        if (!r || Ids(r->hits) != Ids(want.hits)) failures.fetch_add(1);
+        done.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(done.load(), 1200);
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {

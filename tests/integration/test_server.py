@@ -5,6 +5,7 @@ import gzip
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,38 @@ class ServerTest(unittest.TestCase):
                 self.assertEqual(fetch("http://127.0.0.1:%d/arxiv" % port).status, 404)
             finally:
                 srv.cleanup()
+
+    def test_per_ip_cap_setting_refuses_extra_busy_connections(self):
+        # COOLPAPERS_MAX_CONNECTIONS_PER_IP: the third connection from one address gets a quick
+        # 503 while two others are mid-request (none idle to make room).
+        with tempfile.TemporaryDirectory(prefix="cp_caps_") as tmp:
+            srv = CoolpapersServer("sqlite:" + os.path.join(tmp, "c.db"),
+                                   env={"COOLPAPERS_MAX_CONNECTIONS_PER_IP": "2"}).start()
+            busy = []
+            try:
+                for _ in range(2):
+                    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")  # header unfinished
+                    busy.append(s)
+                time.sleep(0.2)
+                with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as extra:
+                    data = extra.recv(4096)
+                self.assertTrue(data.startswith(b"HTTP/1.1 503"), data)
+                busy[0].sendall(b"\r\n")
+                self.assertTrue(busy[0].recv(4096).startswith(b"HTTP/1.1 200"))
+            finally:
+                for s in busy:
+                    s.close()
+                srv.cleanup()
+
+    def test_malformed_trusted_proxies_stop_the_server_with_a_clear_message(self):
+        with tempfile.TemporaryDirectory(prefix="cp_proxies_") as tmp:
+            env = dict(os.environ, COOLPAPERS_TRUSTED_PROXIES="10.0.0.0/8,proxy.example")
+            p = subprocess.run([find_binary(), "serve", "--db", "sqlite:" + os.path.join(tmp, "p.db"),
+                                "--listen", "127.0.0.1:%d" % free_port()],
+                               env=env, capture_output=True, timeout=60, cwd=source_dir())
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(b"proxy.example", p.stderr)
 
     def test_favicon_and_robots(self):
         self.assertEqual(fetch(self.srv.url("/favicon.ico")).status, 200)
