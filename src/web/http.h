@@ -53,8 +53,9 @@ class AsyncChunkSink {
   virtual ~AsyncChunkSink() = default;
   // Queues `data` as one chunk (chunks go out in call order). `done(ok)` runs on the
   // connection's strand once the chunk was written (true) or could not be (false: the client
-  // has gone, a write timed out, or the server is stopping); after a false, stop producing.
-  // Empty data completes at once with true.
+  // has gone, a write timed out, or the server is stopping; when the connection no longer
+  // exists at all, at once on the calling thread); after a false, stop producing. Empty data
+  // completes with true.
   virtual void Write(std::string data, std::function<void(bool ok)> done) = 0;
   // Runs `fn` on the connection's strand (no I/O thread ever waits for the producer).
   virtual void Post(std::function<void()> fn) = 0;
