@@ -2,7 +2,8 @@
 //                   [--static-dir DIR] [--vendor-dir DIR]`: the web server.
 //
 // Settings, strongest first: command-line flags, environment (COOLPAPERS_LISTEN,
-// COOLPAPERS_ADMIN_TOKEN, COOLPAPERS_ARXIV_BASE_URL), the TOML config file, defaults.
+// COOLPAPERS_ADMIN_TOKEN, COOLPAPERS_ARXIV_BASE_URL, COOLPAPERS_MAX_CONNECTIONS[_PER_IP],
+// COOLPAPERS_TRUSTED_PROXIES, COOLPAPERS_METRICS_LISTEN), the TOML config file, defaults.
 // Prints "listening on http://HOST:PORT" on stdout once accepting (tests read it); logs go to
 // stderr. SIGINT/SIGTERM stop it gracefully.
 //
@@ -14,7 +15,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <algorithm>
+#include <limits>
+#include <tuple>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -40,6 +42,7 @@
 #include "llm/llm_config.h"
 #include "store/store.h"
 #include "web/click_dedup.h"
+#include "web/client_address.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
 #include "web/render.h"
@@ -215,6 +218,37 @@ int Run(const ServeArgs& args) {
     return Fail(st.message());
   }
   options.io_threads = config.threads;
+  // Connection caps (env COOLPAPERS_MAX_CONNECTIONS[_PER_IP], else the config file).
+  for (auto [key, env, field] :
+       {std::tuple{"max_connections", "COOLPAPERS_MAX_CONNECTIONS", &options.max_connections},
+        std::tuple{"max_connections_per_ip", "COOLPAPERS_MAX_CONNECTIONS_PER_IP",
+                   &options.max_connections_per_ip}}) {
+    Result<std::optional<int64_t>> v = cfg.GetInt(key);
+    if (!v) return Fail(v.error().message());
+    std::string from_env = Env(env);
+    int64_t n = 0;
+    if (!from_env.empty()) {
+      if (!core::ParseInt64(from_env, n) || n < 0) {
+        return Fail(std::string(env) + "='" + from_env +
+                    "' is not a count; use a whole number such as 10000 (0 = no cap)");
+      }
+    } else if (*v) {
+      n = **v;
+      if (n < 0) return Fail(std::string("config key '") + key + "' must be 0 or more");
+    } else {
+      continue;
+    }
+    *field = static_cast<size_t>(n);  // 0: no cap
+    if (n == 0 && field == &options.max_connections) *field = std::numeric_limits<size_t>::max();
+  }
+  // Reverse proxies whose X-Forwarded-For / Forwarded is believed.
+  options.trusted_proxies = cfg.GetList("trusted_proxies");
+  if (std::string env = Env("COOLPAPERS_TRUSTED_PROXIES"); !env.empty()) {
+    options.trusted_proxies = web::SplitAddressList(env);
+  }
+  // A separate listener for /metrics (no token needed there).
+  const std::string metrics_listen =
+      FirstSet({Env("COOLPAPERS_METRICS_LISTEN"), cfg.GetString("metrics_listen").value_or("")});
 
   // ---- Store --------------------------------------------------------------------------------
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(db);
@@ -331,8 +365,27 @@ int Run(const ServeArgs& args) {
   options.error_page = ErrorResponse;
   web::Server server(router, options);
   if (Status st = server.Listen(); !st.ok()) return Fail(st.message());
+  web::Router metrics_router;
+  std::unique_ptr<web::Server> metrics_server;
+  if (!metrics_listen.empty()) {
+    web::RegisterMetricsListenerRoutes(metrics_router, services);
+    web::ServerOptions mo;
+    if (Status st = web::ParseListenAddress(metrics_listen, mo.host, mo.port); !st.ok()) {
+      return Fail("metrics_listen: " + st.message());
+    }
+    mo.io_threads = 1;
+    mo.stream_threads = 1;
+    mo.cpu_threads = 1;
+    mo.error_page = ErrorResponse;
+    metrics_server = std::make_unique<web::Server>(metrics_router, mo);
+    if (Status st = metrics_server->Listen(); !st.ok()) return Fail(st.message());
+  }
   if (services.config.public_url.empty()) services.config.public_url = server.url();
   server.Run();
+  if (metrics_server) {
+    metrics_server->Run();
+    spdlog::info("metrics on {}/metrics", metrics_server->url());
+  }
   std::printf("listening on %s\n", server.url().c_str());
   std::fflush(stdout);
 
@@ -340,6 +393,7 @@ int Run(const ServeArgs& args) {
   sigwait(&stop_signals, &signal_number);
   spdlog::info("received signal {}; stopping", signal_number);
   server.Stop();
+  if (metrics_server) metrics_server->Stop();
   return 0;
 }
 

@@ -34,16 +34,24 @@ std::shared_ptr<FaqJob> FaqJob::Completed(FaqKey key, std::vector<FaqItem> items
 }
 
 void FaqJob::SetPending(int ahead) {
-  std::lock_guard lock(mu_);
-  if (state_ != FaqState::kPending || ahead_ == ahead) return;
-  ahead_ = ahead;
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != FaqState::kPending || ahead_ == ahead) return;
+    ahead_ = ahead;
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::SetLoading() {
-  std::lock_guard lock(mu_);
-  state_ = FaqState::kLoading;
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    state_ = FaqState::kLoading;
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::SetSource(std::string source) {
@@ -52,48 +60,68 @@ void FaqJob::SetSource(std::string source) {
 }
 
 void FaqJob::BeginQuestion(int index, const std::string& question) {
-  std::lock_guard lock(mu_);
-  items_.push_back({question, ""});
-  current_chars_ = 0;
-  log_.push_back({FaqEvent::Kind::kQuestion, index, question});
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    items_.push_back({question, ""});
+    current_chars_ = 0;
+    log_.push_back({FaqEvent::Kind::kQuestion, index, question});
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::AppendDelta(int index, std::string_view delta) {
-  std::lock_guard lock(mu_);
-  if (items_.empty()) return;
-  items_.back().a.append(delta);
-  current_chars_ += delta.size();
-  log_.push_back({FaqEvent::Kind::kDelta, index, std::string(delta)});
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    if (items_.empty()) return;
+    items_.back().a.append(delta);
+    current_chars_ += delta.size();
+    log_.push_back({FaqEvent::Kind::kDelta, index, std::string(delta)});
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::EndAnswer(int index, const std::string& answer) {
   std::string html = RenderMarkdown(answer);
-  std::lock_guard lock(mu_);
-  if (!items_.empty()) items_.back().a = answer;
-  ++answered_;
-  current_chars_ = 0;
-  log_.push_back({FaqEvent::Kind::kAnswer, index, std::move(html)});
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    if (!items_.empty()) items_.back().a = answer;
+    ++answered_;
+    current_chars_ = 0;
+    log_.push_back({FaqEvent::Kind::kAnswer, index, std::move(html)});
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::Complete(int64_t tokens, std::string created) {
-  std::lock_guard lock(mu_);
-  state_ = FaqState::kComplete;
-  tokens_ = tokens;
-  created_ = std::move(created);
-  FaqView v = ViewLocked();
-  html_ = std::make_shared<const std::string>(RenderFaqFragment(v));
-  json_ = std::make_shared<const std::string>(FaqJson(v));
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    state_ = FaqState::kComplete;
+    tokens_ = tokens;
+    created_ = std::move(created);
+    FaqView v = ViewLocked();
+    html_ = std::make_shared<const std::string>(RenderFaqFragment(v));
+    json_ = std::make_shared<const std::string>(FaqJson(v));
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 void FaqJob::Fail(std::string why) {
-  std::lock_guard lock(mu_);
-  state_ = FaqState::kFailed;
-  error_ = std::move(why);
-  cv_.notify_all();
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    state_ = FaqState::kFailed;
+    error_ = std::move(why);
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
 }
 
 FaqState FaqJob::state() const {
@@ -193,6 +221,33 @@ bool FaqJob::Wait(FaqCursor& c, std::vector<FaqEvent>& out, std::chrono::millise
     c.final_sent = true;
   }
   return true;
+}
+
+std::vector<std::function<void()>> FaqJob::TakeWaitersLocked() {
+  cv_.notify_all();
+  std::vector<std::function<void()>> out;
+  out.swap(waiters_);
+  return out;
+}
+
+void FaqJob::Fire(std::vector<std::function<void()>>& fns) {
+  for (auto& fn : fns) fn();
+}
+
+void FaqJob::NotifyOnNews(const FaqCursor& cursor, std::function<void()> fn) {
+  {
+    std::lock_guard lock(mu_);
+    if (!cursor.final_sent && !HasNewsLocked(cursor)) {
+      waiters_.push_back(std::move(fn));
+      return;
+    }
+  }
+  fn();
+}
+
+size_t FaqJob::waiting_callbacks() const {
+  std::lock_guard lock(mu_);
+  return waiters_.size();
 }
 
 }  // namespace coolpapers::llm

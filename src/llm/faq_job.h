@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,7 +70,21 @@ class FaqJob {
   // without waiting, once the final event has been delivered.
   bool Wait(FaqCursor& cursor, std::vector<FaqEvent>& out, std::chrono::milliseconds timeout);
 
+  // Asynchronous readers: calls `fn` exactly once, as soon as `cursor` may have news — at once
+  // (on the calling thread) when it already has some or its final event was delivered, else on
+  // the thread making the next change to the job. A call may be spurious (the change may not
+  // be news for this cursor): take what there is with Wait(cursor, out, 0ms) and register
+  // again. `fn` never runs under the job's lock; it should be quick (post the work elsewhere).
+  // The job keeps `fn` until it fires, so it must not own the job.
+  void NotifyOnNews(const FaqCursor& cursor, std::function<void()> fn);
+  // Callbacks registered and not fired yet (for tests and metrics).
+  size_t waiting_callbacks() const;
+
  private:
+  // Takes the registered callbacks (to call after unlocking) and wakes the blocking readers.
+  std::vector<std::function<void()>> TakeWaitersLocked();
+  static void Fire(std::vector<std::function<void()>>& fns);
+
   std::string ProgressLocked() const;
   int PercentLocked() const;
   FaqView ViewLocked() const;
@@ -92,6 +107,7 @@ class FaqJob {
   std::string error_;
   std::shared_ptr<const std::string> html_;  // complete: the fragment
   std::shared_ptr<const std::string> json_;  // complete: FaqJson
+  std::vector<std::function<void()>> waiters_;  // NotifyOnNews callbacks
 };
 
 }  // namespace coolpapers::llm

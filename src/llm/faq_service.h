@@ -105,6 +105,9 @@ class FaqSubscription {
   // Waits up to `timeout` for new events and appends them (progress, question, delta, answer,
   // and finally done or error). Returns false once the final event has been delivered.
   bool Next(std::vector<FaqEvent>& out, std::chrono::milliseconds timeout);
+  // For asynchronous readers: `fn` runs once when Next may have news (FaqJob::NotifyOnNews on
+  // this reader's cursor). Do not call concurrently with Next.
+  void NotifyOnNews(std::function<void()> fn) { job_->NotifyOnNews(cursor_, std::move(fn)); }
   FaqView View() const;
 
  private:

@@ -342,13 +342,17 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     }
   }
   Xapian::Query filter = FilterQuery(q);
+  // A fresh match-all query (the empty term), never the shared Xapian::Query::MatchAll: Xapian
+  // counts references without atomics, so copying that global from concurrent searches corrupts
+  // its count (seen as a crash in Enquire::set_query under load).
+  const Xapian::Query match_all{std::string()};
   if (q.keep_unmatched && !q.restrict_ids.empty()) {
-    main = main.empty() ? Xapian::Query::MatchAll
-                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query::MatchAll, main);
+    main = main.empty() ? match_all
+                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, match_all, main);
   }
   if (main.empty()) {
     if (filter.empty()) return main;
-    main = Xapian::Query::MatchAll;
+    main = match_all;
   }
   if (!filter.empty()) main = Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
   if (terms && (!filter.empty() || !prunable)) terms->clear();

@@ -590,7 +590,22 @@ bool SearchService::HasSemantic() {
   return gen->embedder != nullptr && gen->vectors != nullptr;
 }
 
+Status CheckSemanticDepth(int offset, int limit, std::string_view what) {
+  int64_t depth = static_cast<int64_t>(std::max(0, offset)) + std::max(0, limit);
+  if (depth <= kMaxSemanticDepth) return Status::Ok();
+  return Status::InvalidArgument(
+      "offset+limit = " + std::to_string(depth) + " is too deep for " + std::string(what) +
+      ": it ranks at most the first " + std::to_string(kMaxSemanticDepth) +
+      " results; lower offset (or page) so that offset+limit <= " +
+      std::to_string(kMaxSemanticDepth) + ", or use mode=bm25 to page further");
+}
+
 Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
+  if (req.mode == SearchMode::kSemantic) {
+    if (Status st = CheckSemanticDepth(req.offset, req.limit, "mode=semantic"); !st.ok()) {
+      return Err(st);
+    }
+  }
   auto input = PrepareQuery(req.query);
   if (!input) return Err(input.error());
   SearchResponse resp;
@@ -682,6 +697,11 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
 }
 
 Result<SearchResponse> SearchService::Similar(std::string_view text, const SearchRequest& req) {
+  if (Status st = CheckSemanticDepth(req.offset, std::clamp(req.limit, 0, 100),
+                                     "similar-text search");
+      !st.ok()) {
+    return Err(st);
+  }
   std::string clean = core::SanitizeUtf8(text.substr(0, std::min<size_t>(text.size(), 20000)));
   if (core::Trim(clean).empty()) {
     return Err(Status::InvalidArgument("paste some text (an abstract) to find similar papers"));

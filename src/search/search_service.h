@@ -65,6 +65,15 @@ struct SearchServiceOptions {
   int match_threads = 1;
 };
 
+// How deep semantic ranking (mode=semantic, similar-text search) may page: offset + limit at
+// most this. Deeper requests are refused (InvalidArgument) instead of walking the whole vector
+// index.
+inline constexpr int kMaxSemanticDepth = 1000;
+
+// The InvalidArgument for a semantic request deeper than kMaxSemanticDepth, or Ok.
+// `what` names the kind of search ("mode=semantic", "similar-text search").
+Status CheckSemanticDepth(int offset, int limit, std::string_view what);
+
 struct SearchRequest {
   std::string query;
   SortOrder sort = SortOrder::kRelevance;
@@ -117,10 +126,12 @@ class SearchService {
   SearchService& operator=(const SearchService&) = delete;
 
   // Runs a search. InvalidArgument (message = what to fix) for an over-long query, a malformed
-  // date: filter or an empty query without filters.
+  // date: filter, an empty query without filters, or mode=semantic deeper than
+  // kMaxSemanticDepth.
   Result<SearchResponse> Search(const SearchRequest& req);
   // Papers similar to pasted text (an abstract): hybrid of its embedding's neighbours and a
-  // BM25 query over its top keywords. Filters and paging as in `req` (req.query ignored).
+  // BM25 query over its top keywords. Filters and paging as in `req` (req.query ignored);
+  // InvalidArgument when offset + limit exceeds kMaxSemanticDepth.
   Result<SearchResponse> Similar(std::string_view text, const SearchRequest& req);
   // The `k` papers most related to paper `id` (not including it). NotFound when not indexed.
   Result<std::vector<SearchHit>> Related(const std::string& id, int k = 10);

@@ -1,6 +1,8 @@
 #include "search/search_service.h"
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -125,6 +127,62 @@ TEST_F(SearchServiceTest, BadQueriesAreInvalidArgument) {
   auto cats = service_->Search(req);
   ASSERT_TRUE(cats);
   EXPECT_EQ(cats->total, 3);
+}
+
+// Regression (issue 11 item 8): a huge offset made semantic and similar-text search walk the
+// whole vector index; beyond offset+limit = kMaxSemanticDepth they are refused.
+TEST_F(SearchServiceTest, SemanticAndSimilarSearchRefuseDepthBeyondTheLimit) {
+  SearchRequest req;
+  req.query = "diffusion images";
+  req.mode = SearchMode::kSemantic;
+  req.offset = kMaxSemanticDepth - 10;
+  req.limit = 10;
+  EXPECT_TRUE(service_->Search(req)) << "exactly at the limit is allowed";
+  req.offset = 100000000;
+  auto deep = service_->Search(req);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(deep.error().message().find("offset+limit = 100000010"), std::string::npos)
+      << deep.error().message();
+  EXPECT_NE(deep.error().message().find("1000"), std::string::npos);
+  req.mode = SearchMode::kBm25;  // keyword paging is not bounded by it
+  EXPECT_TRUE(service_->Search(req));
+  req.offset = kMaxSemanticDepth;
+  auto sim = service_->Similar("denoising diffusion models synthesize images", req);
+  ASSERT_FALSE(sim);
+  EXPECT_EQ(sim.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(sim.error().message().find("similar-text search"), std::string::npos);
+}
+
+// Searches now run on a pool of CPU threads next to the I/O threads. Hybrid pages (their
+// decoration matches all documents) and filter-only queries both used to copy the global
+// Xapian::Query::MatchAll, whose non-atomic reference count concurrent searches corrupted (a
+// crash seen in bench/soak.sh). The race is rare: this test is a smoke test of concurrent
+// searching, not a reliable reproduction.
+TEST_F(SearchServiceTest, ConcurrentHybridAndFilterOnlySearchesAgree) {
+  SearchRequest hybrid;
+  hybrid.query = "graph neural networks";
+  SearchRequest filter_only;
+  filter_only.query = "cat:cs.CL";
+  auto h0 = service_->Search(hybrid);
+  auto f0 = service_->Search(filter_only);
+  ASSERT_TRUE(h0);
+  ASSERT_TRUE(f0);
+  std::atomic<int> failures{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        auto r = service_->Search((i + t) % 2 ? hybrid : filter_only);
+        const auto& want = (i + t) % 2 ? *h0 : *f0;
+        if (!r || Ids(r->hits) != Ids(want.hits)) failures.fetch_add(1);
+        done.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(done.load(), 1200);
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {

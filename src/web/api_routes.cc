@@ -103,7 +103,7 @@ Response PaperRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.client_ip)) {
+    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.ClientKey())) {
       return *std::move(fetching);
     }
     return JsonError(404, "paper " + id->base() + " is not in the database",
@@ -216,14 +216,14 @@ Response ClickRoute(Services& s, const Request& req) {
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
   if (!paper->has_value()) {
-    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.client_ip)) {
+    if (auto fetching = EnqueueMissingPaper(s, id->base(), req.ClientKey())) {
       return *std::move(fetching);
     }
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }
   // One click per (client, paper, kind) per UTC day; a repeat is acknowledged, not counted.
-  if (!s.click_dedup || s.click_dedup->FirstToday(req.client_ip, id->base(), kind)) {
+  if (!s.click_dedup || s.click_dedup->FirstToday(req.ClientKey(), id->base(), kind)) {
     Status st = s.store->AddClick(id->base(), kind);  // queued: never waits on the database
     if (!st.ok()) return StoreFailure(st);
   }

@@ -237,7 +237,7 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
     AttachFastGzip(r);
     return r;
   }
-  return Cached(s, "ids:" + canonical, [&] { return SinglePaperPage(s, ids[0], req.client_ip); });
+  return Cached(s, "ids:" + canonical, [&] { return SinglePaperPage(s, ids[0], req.ClientKey()); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "llm/faq_render.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
+#include "web/admin_auth.h"
 #include "web/cross_origin.h"
 #include "web/metrics.h"
 #include "web/render.h"
@@ -78,18 +79,9 @@ Result<FaqParams> ParseParams(const Request& req, std::string id_text) {
   return p;
 }
 
-// Constant-time comparison of the admin token (X-Admin-Token or Authorization: Bearer).
+// The admin token (X-Admin-Token or Authorization: Bearer), see web/admin_auth.h.
 bool IsAdmin(const Services& s, const Request& req) {
-  const std::string& token = s.config.admin_token;
-  if (token.empty()) return false;
-  std::string given = req.Header("x-admin-token");
-  if (given.empty() && core::StartsWith(req.Header("authorization"), "Bearer ")) {
-    given = req.Header("authorization").substr(7);
-  }
-  if (given.size() != token.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
-  return diff == 0;
+  return HasAdminToken(req, s.config.admin_token);
 }
 
 FaqRequest MakeRequest(const Services& s, const Request& req, const FaqParams& p) {
@@ -97,7 +89,7 @@ FaqRequest MakeRequest(const Services& s, const Request& req, const FaqParams& p
   r.paper_id = p.id;
   r.version = p.version;
   r.lang = p.lang;
-  r.client = req.client_ip;
+  r.client = req.ClientKey();
   r.admin = IsAdmin(s, req);
   r.regenerate = r.admin && Field(req, "regenerate") == "1";
   return r;
@@ -263,15 +255,52 @@ Response Stream(Services& s, const Request& req, const std::string& id_text) {
   r.content_type = "text/event-stream; charset=utf-8";
   r.SetHeader("Cache-Control", "no-cache, no-store");
   r.SetHeader("X-Accel-Buffering", "no");
-  std::shared_ptr<llm::FaqSubscription> subscription = *sub;
-  r.stream = [subscription](ChunkSink& sink) {
-    if (!sink.Write(": coolpapers FAQ stream\nretry: 5000\n\n")) return;
-    std::vector<FaqEvent> events;
-    while (subscription->Next(events, kKeepAlive)) {
-      std::string out = events.empty() ? std::string(": keep-alive\n\n") : FormatEvents(events);
-      events.clear();
-      if (!sink.Write(out)) return;  // the reader left; the job continues
+  // The stream waits asynchronously (no thread per reader): a pump reads what the job has,
+  // writes it, and when there is nothing registers for the job's next change and arms the
+  // keep-alive timer. All its steps run on the connection's strand (sink Post / After / write
+  // completions), so its state needs no lock. The job holds it only through a pending news
+  // callback; the sink refers to the connection weakly.
+  struct Pump : std::enable_shared_from_this<Pump> {
+    std::shared_ptr<llm::FaqSubscription> sub;
+    std::shared_ptr<AsyncChunkSink> sink;
+    bool writing = false;      // a chunk is being written
+    bool registered = false;   // a news callback is pending in the job
+    uint64_t idle_epoch = 0;   // bumped by every write: a keep-alive timer of an older epoch is void
+
+    void Write(std::string text) {
+      writing = true;
+      ++idle_epoch;
+      sink->Write(std::move(text), [self = shared_from_this()](bool ok) {
+        self->writing = false;
+        if (ok) self->Step();  // else the reader left; the job continues
+      });
     }
+    void Step() {
+      if (writing) return;  // the write's completion steps again
+      std::vector<FaqEvent> events;
+      if (!sub->Next(events, std::chrono::milliseconds(0))) return sink->Close();
+      if (!events.empty()) return Write(FormatEvents(events));
+      if (!registered) {
+        registered = true;
+        sub->NotifyOnNews([self = shared_from_this()] {
+          self->sink->Post([self] {
+            self->registered = false;
+            self->Step();
+          });
+        });
+      }
+      uint64_t epoch = ++idle_epoch;
+      sink->After(kKeepAlive, [self = shared_from_this(), epoch] {
+        if (epoch == self->idle_epoch && !self->writing) self->Write(": keep-alive\n\n");
+      });
+    }
+  };
+  std::shared_ptr<llm::FaqSubscription> subscription = *sub;
+  r.async_stream = [subscription](std::shared_ptr<AsyncChunkSink> sink) {
+    auto pump = std::make_shared<Pump>();
+    pump->sub = subscription;
+    pump->sink = std::move(sink);
+    pump->Write(": coolpapers FAQ stream\nretry: 5000\n\n");
   };
   return r;
 }

@@ -2,6 +2,7 @@
 // The server's request/response types, independent of Boost.Beast, so handlers and their tests
 // never include Beast.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,7 +20,15 @@ struct Request {
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::map<std::string, std::string> headers;     // lower-case names
   std::string body;
+  // The client's address: the socket peer, or what a trusted proxy reports for it
+  // (ServerOptions::trusted_proxies). E.g. "203.0.113.7", "2001:db8::1".
   std::string client_ip;
+  // The key per-client limits count by: the IPv4 address (also for IPv4-mapped IPv6), or the
+  // /64 prefix of an IPv6 address ("2001:db8:0:1::/64"), so one host cannot multiply its
+  // allowance by rotating through the addresses of its subnet.
+  std::string client_key;
+  // client_key, or client_ip where no server filled it in (requests built by hand in tests).
+  const std::string& ClientKey() const { return client_key.empty() ? client_ip : client_key; }
   // Path segments captured by the matched route's `*` / `**` wildcards, in order.
   std::vector<std::string> captures;
 
@@ -37,6 +46,27 @@ class ChunkSink {
   virtual bool Write(std::string_view data) = 0;
 };
 
+// Where an asynchronous streaming handler writes its body (Response::async_stream). Every
+// method may be called from any thread; nothing blocks. The connection stays open until
+// Close() or until every reference to the sink is gone (then the body is cut off: the client
+// sees a truncated response).
+class AsyncChunkSink {
+ public:
+  virtual ~AsyncChunkSink() = default;
+  // Queues `data` as one chunk (chunks go out in call order). `done(ok)` runs on the
+  // connection's strand once the chunk was written (true) or could not be (false: the client
+  // has gone, a write timed out, or the server is stopping; when the connection no longer
+  // exists at all, at once on the calling thread); after a false, stop producing. Empty data
+  // completes with true.
+  virtual void Write(std::string data, std::function<void(bool ok)> done) = 0;
+  // Runs `fn` on the connection's strand (no I/O thread ever waits for the producer).
+  virtual void Post(std::function<void()> fn) = 0;
+  // Runs `fn` on the connection's strand after `delay`, unless the stream has ended by then.
+  virtual void After(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+  // Ends the body after the queued chunks (terminating chunk; the connection can be reused).
+  virtual void Close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=utf-8";
@@ -45,6 +75,15 @@ struct Response {
   // When set, the server sends the status and headers, then runs `stream` on a worker thread
   // (never an I/O thread) with a sink that writes chunked body data until it returns.
   std::function<void(ChunkSink&)> stream;
+  // When set, the server sends the status and headers, then calls `async_stream` once on the
+  // connection's strand with a sink the handler keeps (and writes to from any thread) for as
+  // long as the body lasts. No thread is held while the producer waits: use this for long-lived
+  // streams (Server-Sent Events) instead of `stream`.
+  std::function<void(std::shared_ptr<AsyncChunkSink>)> async_stream;
+  // When set, the response is computed by `deferred()` on the server's bounded CPU pool (for
+  // CPU-heavy handlers such as search) and then sent like any other response; the I/O thread
+  // does not wait for it. When the pool's queue is full the client gets 503 + Retry-After.
+  std::function<Response()> deferred;
   // When set, the body is already gzip-compressed (cached pages); the server sends it as is
   // with Content-Encoding: gzip if the client accepts gzip, else `body`.
   std::shared_ptr<const std::string> gzip_body;

@@ -185,7 +185,7 @@ void PageCache::WaitForBackground() {
 }
 
 Response PageCache::Put(const std::string& key, int64_t seq, Response r) {
-  if (r.status != 200 || r.stream) return r;
+  if (r.status != 200 || r.stream || r.async_stream || r.deferred) return r;
   size_t body_size = r.shared_body ? r.shared_body->size() : r.body.size();
   if (body_size > max_bytes_ / 4) return r;
   const bool brotli_later = Precompress(r);

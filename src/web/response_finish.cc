@@ -117,7 +117,7 @@ WireResponse FinishResponse(const Request& req, Response& r, unsigned version, b
   w.result(static_cast<unsigned>(status));
   SetCommonHeaders(w, r);
   w.keep_alive(keep_alive);
-  if (r.stream) {
+  if (r.stream || r.async_stream) {
     FinishStream(w, r);
     return w;
   }

@@ -54,7 +54,7 @@ extern const std::string_view kContentSecurityPolicy;
 std::string ContentEtag(std::string_view bytes);
 
 // Builds the wire response for `r` answering `req` (HTTP `version` 10 or 11). Consumes r.body
-// (moved, not copied). For r.stream the result is the header only, with chunked encoding set;
+// (moved, not copied). For r.stream / r.async_stream the result is the header only, with chunked encoding set;
 // the caller runs the stream. `keep_alive` is applied as the Connection semantics.
 WireResponse FinishResponse(const Request& req, Response& r, unsigned version, bool keep_alive);
 

@@ -341,13 +341,28 @@ std::string SimilarText(const Request& r) {
 
 Response RelatedPage(Services& s, const std::string& raw_id);
 
+// Semantic ranking pages only so deep (search::kMaxSemanticDepth): a request beyond is a 400
+// naming the parameters, checked before any index work.
+void CheckDepth(ParsedParams& p, bool similar) {
+  if (!p.ok()) return;
+  if (!similar && p.req.mode != search::SearchMode::kSemantic) return;
+  Status st = search::CheckSemanticDepth(p.req.offset, p.req.limit,
+                                         similar ? "similar-text search" : "mode=semantic");
+  if (st.ok()) return;
+  std::string msg = st.message();
+  size_t cut = msg.find("; ");
+  p.error = msg.substr(0, cut);
+  p.hint = cut == std::string::npos ? "" : msg.substr(cut + 2);
+}
+
 Response SearchPage(Services& s, const Request& r, std::string_view path,
                     const std::string& body_id) {
   if (r.HasParam("rel")) return RelatedPage(s, r.Param("rel"));
   ParsedParams p = ParseParams(r, kDefaultPageSize, kMaxPageSize);
-  if (!p.ok()) return SearchFormPage(path, body_id, 400, p.req, p.error, p.hint);
   const std::string similar = SimilarText(r);
   const bool wants_similar = r.method == "POST" || r.HasParam("similar");
+  CheckDepth(p, wants_similar);
+  if (!p.ok()) return SearchFormPage(path, body_id, 400, p.req, p.error, p.hint);
   if (!wants_similar && !r.HasParam("query") && !r.HasParam("q") && p.req.categories.empty() &&
       p.req.date_from.empty() && p.req.date_to.empty()) {
     return SearchFormPage(path, body_id, 200, p.req, "", "");
@@ -434,6 +449,7 @@ Response FeedResponse(Services& s, const Request& r) {
 
 Response ApiSearch(Services& s, const Request& r) {
   ParsedParams p = ParseParams(r, 10, 1000);
+  CheckDepth(p, r.HasParam("similar"));
   if (!p.ok()) return JsonError(400, p.error, p.hint);
   if (!s.search) return JsonError(503, "search index not built", kNoIndexHint);
   auto res = r.HasParam("similar") ? s.search->Similar(r.Param("similar"), p.req)
@@ -477,22 +493,36 @@ Response ApiKeywords(Services& s, const Request& r) {
   return JsonResponse(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// Searching is CPU work: the handler runs on the server's bounded CPU pool (Response::deferred),
+// never on an I/O thread.
+Handler OnCpuPool(std::function<Response(const Request&)> fn) {
+  return [fn = std::move(fn)](const Request& q) {
+    Response r;
+    r.deferred = [fn, q] { return fn(q); };
+    return r;
+  };
+}
+
 }  // namespace
 
 void RegisterSearchRoutes(Router& r, Services& s) {
   Services* sp = &s;
   for (const char* method : {"GET", "POST"}) {
-    r.Add(method, "/arxiv/search",
-          [sp](const Request& q) { return SearchPage(*sp, q, "/arxiv/search", "arxiv"); });
-    r.Add(method, "/venue/search",
-          [sp](const Request& q) { return SearchPage(*sp, q, "/venue/search", "venue"); });
+    r.Add(method, "/arxiv/search", OnCpuPool([sp](const Request& q) {
+            return SearchPage(*sp, q, "/arxiv/search", "arxiv");
+          }));
+    r.Add(method, "/venue/search", OnCpuPool([sp](const Request& q) {
+            return SearchPage(*sp, q, "/venue/search", "venue");
+          }));
   }
-  r.Add("GET", "/arxiv/search/feed", [sp](const Request& q) { return FeedResponse(*sp, q); });
-  r.Add("GET", "/arxiv/related/**", [sp](const Request& q) {
-    return RelatedPage(*sp, q.captures.empty() ? "" : q.captures[0]);
-  });
-  r.Add("GET", "/api/search", [sp](const Request& q) { return ApiSearch(*sp, q); });
-  r.Add("GET", "/api/related/**", [sp](const Request& q) { return ApiRelated(*sp, q); });
+  r.Add("GET", "/arxiv/search/feed",
+        OnCpuPool([sp](const Request& q) { return FeedResponse(*sp, q); }));
+  r.Add("GET", "/arxiv/related/**", OnCpuPool([sp](const Request& q) {
+          return RelatedPage(*sp, q.captures.empty() ? "" : q.captures[0]);
+        }));
+  r.Add("GET", "/api/search", OnCpuPool([sp](const Request& q) { return ApiSearch(*sp, q); }));
+  r.Add("GET", "/api/related/**",
+        OnCpuPool([sp](const Request& q) { return ApiRelated(*sp, q); }));
   r.Add("GET", "/api/keywords/**", [sp](const Request& q) { return ApiKeywords(*sp, q); });
 }
 

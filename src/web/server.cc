@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/sendfile.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <sys/uio.h>
@@ -14,6 +15,8 @@
 #include <array>
 #include <cerrno>
 #include <condition_variable>
+#include <deque>
+#include <list>
 #include <optional>
 #include <unordered_map>
 
@@ -35,6 +38,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "web/client_address.h"
 #include "web/metrics.h"
 #include "web/response_finish.h"
 #include "web/sendfile_body.h"
@@ -66,18 +70,35 @@ class Server::Impl {
   Response Error(const Request& req, int status, std::string_view message, std::string_view hint);
   void RecordRequest(const std::string& route, int status, Clock::duration elapsed);
 
-  // Session registry (for graceful stop). Register fails once stopping.
+  // Session registry (for graceful stop, caps and eviction). Register fails once stopping.
   bool Register(const std::shared_ptr<Session>& s);
   void Unregister(Session* s);
 
   const ServerOptions& options() const { return opts_; }
+  const TrustedProxies& trusted_proxies() const { return trusted_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   bool hard_stopped() const { return hard_stopped_.load(std::memory_order_acquire); }
   asio::thread_pool& stream_pool() { return *stream_pool_; }
+  asio::thread_pool& cpu_pool() { return *cpu_pool_; }
+  // Takes a place in the CPU pool's queue; false when it is full.
+  bool TryReserveCpu();
+  void ReleaseCpu() { cpu_queued_.fetch_sub(1, std::memory_order_acq_rel); }
+  // The wait for the next request of an idle connection (shorter under pressure).
+  std::chrono::milliseconds IdleWait(std::chrono::milliseconds normal) const;
+  void Count(const std::string& name, const std::string& help, const MetricLabels& labels = {});
 
  private:
   void DoAccept();
   void OnAccept(error_code ec, tcp::socket socket);
+  // Admits a new connection under the caps (see server.h); false: refuse it.
+  bool Admit(const std::string& key, bool trusted_peer);
+  // Closes (asynchronously) the oldest idle connection with `key` ("" = any); false if none.
+  bool EvictOldestIdleLocked(const std::string& key);
+  bool UnderPressure() const;
+  int64_t NowNs() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
+  }
 
   const Router& router_;
   ServerOptions opts_;
@@ -86,14 +107,21 @@ class Server::Impl {
   bool started_ = false;
   bool stopped_ = false;
   Gauge* open_connections_ = nullptr;
+  TrustedProxies trusted_;
+  size_t max_connections_ = 0;  // options.max_connections, lowered to fit RLIMIT_NOFILE
+  std::atomic<size_t> open_{0};
+  std::atomic<int64_t> pressure_until_ns_{0};  // after a descriptor shortage
+  std::atomic<size_t> cpu_queued_{0};
 
   // Declared before the io_context so they outlive the sessions it destroys.
   std::mutex mu_;
   std::condition_variable drained_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, size_t> per_key_;  // open connections per client key
 
   asio::io_context ioc_;
   std::unique_ptr<asio::thread_pool> stream_pool_;
+  std::unique_ptr<asio::thread_pool> cpu_pool_;
   std::unique_ptr<tcp::acceptor> acceptor_;
   std::unique_ptr<asio::steady_timer> accept_retry_;
   std::vector<std::thread> threads_;
@@ -124,6 +152,24 @@ class StreamSink : public ChunkSink {
   bool failed_ = false;
 };
 
+// The sink an asynchronous streaming handler keeps (Response::async_stream). It refers to its
+// connection weakly: a producer that outlives the connection (or the server) only gets false
+// from its writes. Dropping the last reference before Close() cuts the body off.
+class AsyncSink : public AsyncChunkSink {
+ public:
+  AsyncSink(std::weak_ptr<Session> session, uint64_t generation)
+      : session_(std::move(session)), generation_(generation) {}
+  ~AsyncSink() override;
+  void Write(std::string data, std::function<void(bool ok)> done) override;
+  void Post(std::function<void()> fn) override;
+  void After(std::chrono::milliseconds delay, std::function<void()> fn) override;
+  void Close() override;
+
+ private:
+  std::weak_ptr<Session> session_;
+  const uint64_t generation_;  // which stream of the connection this sink belongs to
+};
+
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -138,11 +184,11 @@ std::string LowerAscii(std::string_view s) {
 // `response_` (which the stream worker uses while the strand leaves it alone).
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {
+  Session(Server::Impl& server, tcp::socket socket, std::string peer_ip, std::string key,
+          bool trusted_peer)
+      : server_(server), stream_(std::move(socket)), client_ip_(std::move(peer_ip)),
+        key_(std::move(key)), trusted_peer_(trusted_peer) {
     error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ip_ = ep.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
     stream_.socket().non_blocking(true, ec);  // for the direct send/sendfile calls
   }
@@ -151,16 +197,94 @@ class Session : public std::enable_shared_from_this<Session> {
   auto executor() { return stream_.get_executor(); }
   void Start() { WaitForRequest(); }
 
+  // The socket peer's client key (for the per-IP cap) and whether it is a trusted proxy.
+  const std::string& key() const { return key_; }
+  bool trusted_peer() const { return trusted_peer_; }
+
+  // Before Start, for a connection over a cap: a best-effort short 503, then close.
+  void Refuse() {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 55\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
+        "Too many connections are open; retry in a few seconds.\n";
+    [[maybe_unused]] ssize_t n = ::send(stream_.socket().native_handle(), kBusy.data(),
+                                        kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    Close();
+  }
+  // Since when the connection waits for a request (steady-clock ns), 0 when it does not.
+  int64_t idle_since() const { return idle_since_.load(std::memory_order_acquire); }
+  // Claims the connection for eviction (once).
+  bool ClaimEviction() { return !evicting_.exchange(true, std::memory_order_acq_rel); }
+  // On the strand: closes the connection if it still waits for a request.
+  void OnEvict() {
+    if (state_ == State::kIdle) {
+      server_.Count("coolpapers_http_connections_evicted_total",
+                    "Idle connections closed to make room for new ones");
+      return Close();
+    }
+    evicting_ = false;
+  }
+
   // Called on the strand when the server stops: a connection waiting for a request closes now,
   // a stream ends; one with a request in flight closes after answering it.
   void OnServerStop() {
     // A stream ends at stop anyway; cancelling also frees a write stuck on a client that does
     // not read.
+    if (async_active_) return EndAsyncStream(false);
     if (state_ == State::kIdle || state_ == State::kReadingHeader ||
         state_ == State::kStreaming) {
       error_code ec;
       stream_.socket().cancel(ec);
     }
+  }
+
+  // ---- Asynchronous streams (AsyncSink forwards here; each hops onto the strand) ----
+
+  void AsyncWrite(uint64_t gen, std::string data, std::function<void(bool)> done) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), gen, data = std::move(data),
+                                        done = std::move(done)]() mutable {
+      if (!self->AsyncCurrent(gen) || self->async_close_ || self->server_.stopping()) {
+        return done(false);
+      }
+      if (data.empty()) return done(true);  // an empty chunk would end the body
+      self->chunks_.emplace_back(std::make_shared<std::string>(std::move(data)), std::move(done));
+      self->PumpChunks();
+    });
+  }
+
+  void AsyncPost(uint64_t gen, std::function<void()> fn) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), gen, fn = std::move(fn)] {
+      if (self->AsyncCurrent(gen)) fn();
+    });
+  }
+
+  void AsyncAfter(uint64_t gen, std::chrono::milliseconds delay, std::function<void()> fn) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), gen, delay, fn = std::move(fn)]() mutable {
+                 if (!self->AsyncCurrent(gen)) return;
+                 self->timers_.emplace_back(self->stream_.get_executor());
+                 auto it = std::prev(self->timers_.end());
+                 it->expires_after(delay);
+                 it->async_wait([self, it, gen, fn = std::move(fn)](error_code ec) {
+                   self->timers_.erase(it);
+                   if (!ec && self->AsyncCurrent(gen)) fn();
+                 });
+               });
+  }
+
+  void AsyncClose(uint64_t gen) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), gen] {
+      if (!self->AsyncCurrent(gen)) return;
+      self->async_close_ = true;
+      self->PumpChunks();
+    });
+  }
+
+  // The sink was dropped: a stream not closed by then is cut off.
+  void AsyncSinkGone(uint64_t gen) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), gen] {
+      if (self->AsyncCurrent(gen) && !self->async_close_) self->EndAsyncStream(false);
+    });
   }
 
   // Writes one chunk from a stream worker; `done(ok)` runs on the strand when it completed.
@@ -179,15 +303,23 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const ServerOptions& opts() const { return server_.options(); }
 
-  // Waits for the first byte of the next request (idle timeout between keep-alive requests),
-  // then reads the header under the header timeout.
+  bool AsyncCurrent(uint64_t gen) const { return async_active_ && gen == stream_gen_; }
+
+  // Waits for the first byte of the next request (idle timeout between keep-alive requests,
+  // shorter under pressure), then reads the header under the header timeout.
   void WaitForRequest() {
     if (server_.stopping()) return Close();
     if (buffer_.size() > 0) return ReadHeader();
     state_ = State::kIdle;
-    stream_.expires_after(first_request_ ? opts().header_timeout : opts().idle_timeout);
+    stream_.expires_after(
+        server_.IdleWait(first_request_ ? opts().header_timeout : opts().idle_timeout));
+    idle_since_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          Clock::now().time_since_epoch())
+                          .count(),
+                      std::memory_order_release);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](error_code ec, size_t n) {
+                              self->idle_since_.store(0, std::memory_order_release);
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
                               self->ReadHeader();
@@ -284,10 +416,58 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     req.body = std::move(msg.body());
     req.client_ip = client_ip_;
+    if (!server_.trusted_proxies().empty()) {
+      req.client_ip = ResolveClientIp(client_ip_, server_.trusted_proxies(),
+                                      req.Header("forwarded"), req.Header("x-forwarded-for"));
+    }
+    req.client_key = ClientKey(req.client_ip);
     const std::string* route = nullptr;
     Response r = server_.Dispatch(req, &route);
     bool keep_alive = msg.keep_alive() && !server_.stopping();
+    if (r.deferred) return RunDeferred(std::move(req), std::move(r.deferred), msg.version(),
+                                       keep_alive, route);
     Send(req, std::move(r), msg.version(), keep_alive, route);
+  }
+
+  // Computes the response on the CPU pool; the strand is free meanwhile (state kBusy).
+  void RunDeferred(Request req, std::function<Response()> fn, unsigned version, bool keep_alive,
+                   const std::string* route) {
+    if (!server_.TryReserveCpu()) {
+      server_.Count("coolpapers_http_deferred_refused_total",
+                    "Requests refused because the CPU pool's queue was full");
+      Response busy = server_.Error(req, 503, "The server is busy right now.",
+                                    "Retry in a few seconds.");
+      busy.SetHeader("Retry-After", "2");
+      return Send(req, std::move(busy), version, keep_alive, route);
+    }
+    auto shared_req = std::make_shared<Request>(std::move(req));
+    asio::post(server_.cpu_pool(), [self = shared_from_this(), shared_req, fn = std::move(fn),
+                                    version, keep_alive, route] {
+      Response r;
+      bool failed = false;
+      try {
+        r = fn();
+      } catch (const std::exception& e) {
+        spdlog::error("deferred handler for {} {} threw: {}", shared_req->method,
+                      shared_req->path, e.what());
+        failed = true;
+      } catch (...) {
+        spdlog::error("deferred handler for {} {} threw", shared_req->method, shared_req->path);
+        failed = true;
+      }
+      if (failed) {
+        r = self->server_.Error(*shared_req, 500, "Something went wrong on our side.",
+                                "Try again in a moment; if it keeps happening, report the "
+                                "address.");
+      }
+      r.deferred = nullptr;  // no second hop
+      self->server_.ReleaseCpu();
+      asio::post(self->stream_.get_executor(),
+                 [self, shared_req, r = std::move(r), version, keep_alive, route]() mutable {
+                   self->Send(*shared_req, std::move(r), version,
+                              keep_alive && !self->server_.stopping(), route);
+                 });
+    });
   }
 
   void Send(const Request& req, Response r, unsigned version, bool keep_alive,
@@ -297,7 +477,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = std::move(r);
     wire_.emplace(FinishResponse(req, response_, version, keep_alive));
     stream_.expires_after(opts().idle_timeout);
-    if (response_.stream) {
+    if (response_.stream || response_.async_stream) {
       serializer_.emplace(*wire_);
       bool run_stream = req.method != "HEAD";
       http::async_write_header(
@@ -305,6 +485,7 @@ class Session : public std::enable_shared_from_this<Session> {
           [self = shared_from_this(), keep_alive, run_stream](error_code ec, size_t) {
             if (ec) return self->Close();
             if (!run_stream) return self->OnWritten({}, keep_alive);
+            if (self->response_.async_stream) return self->StartAsyncStream(keep_alive);
             self->StartStream(keep_alive);
           });
       return;
@@ -421,6 +602,71 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  void StartAsyncStream(bool keep_alive) {
+    state_ = State::kStreaming;
+    async_active_ = true;
+    async_close_ = false;
+    async_keep_alive_ = keep_alive;
+    ++stream_gen_;
+    // Nothing may be pending on the io_context while the producer waits: keep the connection
+    // and the I/O threads alive until the stream ends.
+    hold_ = shared_from_this();
+    work_.emplace(asio::make_work_guard(stream_.get_executor()));
+    auto sink = std::make_shared<AsyncSink>(weak_from_this(), stream_gen_);
+    try {
+      response_.async_stream(std::move(sink));
+    } catch (const std::exception& e) {
+      spdlog::error("asynchronous stream threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("asynchronous stream threw a non-standard exception");
+    }
+  }
+
+  // Writes queued chunks one at a time; after Close() and the last chunk, ends the body.
+  void PumpChunks() {
+    if (!async_active_ || chunk_writing_) return;
+    if (chunks_.empty()) {
+      if (async_close_) EndAsyncStream(true);
+      return;
+    }
+    chunk_writing_ = true;
+    std::shared_ptr<std::string> data = chunks_.front().first;
+    stream_.expires_after(opts().idle_timeout);
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), data](error_code ec, size_t) {
+                        self->chunk_writing_ = false;
+                        std::function<void(bool)> done = std::move(self->chunks_.front().second);
+                        self->chunks_.pop_front();
+                        if (ec) {
+                          self->EndAsyncStream(false);
+                          return done(false);
+                        }
+                        done(true);
+                        self->PumpChunks();
+                      });
+  }
+
+  // Ends the current asynchronous stream: with the terminating chunk (ok) or by closing.
+  void EndAsyncStream(bool ok) {
+    if (!async_active_) return;
+    async_active_ = false;
+    for (auto& t : timers_) t.cancel();
+    // Fail the waiting chunks (the one being written reports through its own completion).
+    std::deque<std::pair<std::shared_ptr<std::string>, std::function<void(bool)>>> failed;
+    if (chunk_writing_ && !chunks_.empty()) {
+      failed.swap(chunks_);
+      chunks_.push_back(std::move(failed.front()));
+      failed.pop_front();
+    } else {
+      failed.swap(chunks_);
+    }
+    for (auto& [data, done] : failed) done(false);
+    auto self = std::move(hold_);  // keeps *this alive to the end of this call
+    work_.reset();
+    if (!ok || server_.stopping()) return Close();
+    FinishStream(true, async_keep_alive_);
+  }
+
   void FinishStream(bool ok, bool keep_alive) {
     if (!ok) return Close();  // no terminating chunk: the client sees a truncated body
     stream_.expires_after(opts().idle_timeout);
@@ -455,6 +701,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     req.path = req.target.substr(0, req.target.find('?'));
     req.client_ip = client_ip_;
+    req.client_key = ClientKey(client_ip_);
     Response r = server_.Error(req, status, message, hint);
     route_ = &Server::Impl::kInvalidRoute;
     status_ = r.status;
@@ -500,10 +747,25 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::string client_ip_;
+  std::string client_ip_;  // the socket peer
+  const std::string key_;  // its client key
+  const bool trusted_peer_;
   State state_ = State::kIdle;
   bool first_request_ = true;
   size_t drained_ = 0;
+  std::atomic<int64_t> idle_since_{0};
+  std::atomic<bool> evicting_{false};
+
+  // The asynchronous stream in flight (Response::async_stream).
+  uint64_t stream_gen_ = 0;
+  bool async_active_ = false;
+  bool async_close_ = false;
+  bool async_keep_alive_ = false;
+  bool chunk_writing_ = false;
+  std::deque<std::pair<std::shared_ptr<std::string>, std::function<void(bool)>>> chunks_;
+  std::list<asio::steady_timer> timers_;
+  std::shared_ptr<Session> hold_;
+  std::optional<asio::executor_work_guard<asio::any_io_executor>> work_;
 
   // The response in flight.
   Response response_;
@@ -519,6 +781,28 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 namespace {
+
+AsyncSink::~AsyncSink() {
+  if (auto s = session_.lock()) s->AsyncSinkGone(generation_);
+}
+
+void AsyncSink::Write(std::string data, std::function<void(bool ok)> done) {
+  auto s = session_.lock();
+  if (!s) return done(false);
+  s->AsyncWrite(generation_, std::move(data), std::move(done));
+}
+
+void AsyncSink::Post(std::function<void()> fn) {
+  if (auto s = session_.lock()) s->AsyncPost(generation_, std::move(fn));
+}
+
+void AsyncSink::After(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (auto s = session_.lock()) s->AsyncAfter(generation_, delay, std::move(fn));
+}
+
+void AsyncSink::Close() {
+  if (auto s = session_.lock()) s->AsyncClose(generation_);
+}
 
 struct PendingChunk {
   std::mutex mu;
@@ -566,6 +850,9 @@ Server::Impl::Impl(const Router& router, ServerOptions options)
 
 Status Server::Impl::Listen(uint16_t& bound_port) {
   if (acceptor_) return Status::FailedPrecondition("the server is already listening");
+  Result<TrustedProxies> trusted = TrustedProxies::Parse(opts_.trusted_proxies);
+  if (!trusted) return trusted.error();
+  trusted_ = std::move(*trusted);
   error_code ec;
   asio::ip::address addr = asio::ip::make_address(opts_.host, ec);
   if (ec) {
@@ -599,9 +886,23 @@ void Server::Impl::Run() {
     started_ = true;
   }
   stream_pool_ = std::make_unique<asio::thread_pool>(std::max(1, opts_.stream_threads));
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_pool_ = std::make_unique<asio::thread_pool>(opts_.cpu_threads > 0 ? opts_.cpu_threads
+                                                                         : cores);
+  // Leave descriptors for files, the store and sendfile bodies: a quarter of the limit (at
+  // least 32) is never used for connections.
+  max_connections_ = std::max<size_t>(1, opts_.max_connections);
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+    size_t reserve = std::max<size_t>(32, lim.rlim_cur / 4);
+    size_t room = lim.rlim_cur > reserve ? lim.rlim_cur - reserve : 1;
+    if (room < max_connections_) {
+      spdlog::info("at most {} connections: the open-file limit is {}", room, lim.rlim_cur);
+      max_connections_ = room;
+    }
+  }
   DoAccept();
-  int n = opts_.io_threads > 0 ? opts_.io_threads
-                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = opts_.io_threads > 0 ? opts_.io_threads : cores;
   for (int i = 0; i < n; ++i) {
     threads_.emplace_back([this] {
       // sendfile(2) has no MSG_NOSIGNAL: keep a peer's reset from killing the process with
@@ -624,7 +925,16 @@ void Server::Impl::DoAccept() {
 void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
   if (ec) {
-    // E.g. out of file descriptors: back off briefly instead of spinning.
+    // E.g. out of file descriptors: back off briefly instead of spinning; meanwhile free some
+    // descriptors held by idle connections and wait less for idle ones from now on.
+    Count("coolpapers_http_accept_errors_total", "Failed accept calls (e.g. out of descriptors)");
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+        ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
+      pressure_until_ns_.store(NowNs() + std::chrono::nanoseconds(std::chrono::seconds(10)).count());
+      std::lock_guard lock(mu_);
+      for (int i = 0; i < 8 && EvictOldestIdleLocked(""); ++i) {
+      }
+    }
     spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
     accept_retry_->expires_after(std::chrono::milliseconds(100));
     accept_retry_->async_wait([this](error_code wec) {
@@ -632,17 +942,63 @@ void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
     });
     return;
   }
-  auto session = std::make_shared<Session>(*this, std::move(socket));
+  error_code pec;
+  tcp::endpoint peer = socket.remote_endpoint(pec);
+  std::string peer_ip = pec ? std::string() : peer.address().to_string();
+  std::optional<IpAddress> parsed = IpAddress::Parse(peer_ip);
+  if (parsed) peer_ip = parsed->ToString();  // ::ffff:a.b.c.d -> a.b.c.d
+  std::string key = ClientKey(peer_ip);
+  bool trusted_peer = parsed && trusted_.Contains(*parsed);
+  auto session = std::make_shared<Session>(*this, std::move(socket), peer_ip, key, trusted_peer);
   if (Register(session)) {
     asio::post(session->executor(), [session] { session->Start(); });
   }
   DoAccept();
 }
 
+bool Server::Impl::EvictOldestIdleLocked(const std::string& key) {
+  Session* oldest = nullptr;
+  int64_t oldest_since = 0;
+  for (auto& [ptr, weak] : sessions_) {
+    int64_t since = ptr->idle_since();
+    if (since == 0 || (!key.empty() && ptr->key() != key)) continue;
+    if (oldest == nullptr || since < oldest_since) {
+      oldest = ptr;
+      oldest_since = since;
+    }
+  }
+  if (oldest == nullptr) return false;
+  std::shared_ptr<Session> victim = sessions_[oldest].lock();
+  if (!victim || !victim->ClaimEviction()) return false;
+  asio::post(victim->executor(), [victim] { victim->OnEvict(); });
+  return true;
+}
+
 bool Server::Impl::Register(const std::shared_ptr<Session>& s) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (stopping_) return false;
+  const char* refused = nullptr;
+  if (!s->trusted_peer() && opts_.max_connections_per_ip > 0) {
+    auto it = per_key_.find(s->key());
+    if (it != per_key_.end() && it->second >= opts_.max_connections_per_ip &&
+        !EvictOldestIdleLocked(s->key())) {
+      refused = "per_ip";
+    }
+  }
+  if (!refused && sessions_.size() >= max_connections_ && !EvictOldestIdleLocked("")) {
+    refused = "total";
+  }
+  if (refused) {
+    lock.unlock();
+    Count("coolpapers_http_connections_refused_total",
+          "Connections refused at accept because a connection cap was reached",
+          {{"cap", refused}});
+    s->Refuse();
+    return false;
+  }
   sessions_.emplace(s.get(), s);
+  ++per_key_[s->key()];
+  open_.store(sessions_.size(), std::memory_order_release);
   if (open_connections_) open_connections_->Add(1);
   return true;
 }
@@ -650,8 +1006,36 @@ bool Server::Impl::Register(const std::shared_ptr<Session>& s) {
 void Server::Impl::Unregister(Session* s) {
   std::lock_guard lock(mu_);
   if (sessions_.erase(s) == 0) return;
+  if (auto it = per_key_.find(s->key()); it != per_key_.end() && --it->second == 0) {
+    per_key_.erase(it);
+  }
+  open_.store(sessions_.size(), std::memory_order_release);
   if (open_connections_) open_connections_->Add(-1);
   if (sessions_.empty()) drained_.notify_all();
+}
+
+bool Server::Impl::UnderPressure() const {
+  size_t open = open_.load(std::memory_order_acquire);
+  return open > max_connections_ / 5 * 4 ||
+         NowNs() < pressure_until_ns_.load(std::memory_order_acquire);
+}
+
+std::chrono::milliseconds Server::Impl::IdleWait(std::chrono::milliseconds normal) const {
+  return UnderPressure() ? std::min(normal, opts_.pressure_idle_timeout) : normal;
+}
+
+bool Server::Impl::TryReserveCpu() {
+  size_t queued = cpu_queued_.fetch_add(1, std::memory_order_acq_rel);
+  if (queued >= std::max<size_t>(1, opts_.cpu_queue_limit)) {
+    cpu_queued_.fetch_sub(1, std::memory_order_acq_rel);
+    return false;
+  }
+  return true;
+}
+
+void Server::Impl::Count(const std::string& name, const std::string& help,
+                         const MetricLabels& labels) {
+  if (opts_.metrics) opts_.metrics->GetCounter(name, help, labels).Inc();
 }
 
 void Server::Impl::Stop() {
@@ -685,6 +1069,7 @@ void Server::Impl::Stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   stream_pool_->join();
+  cpu_pool_->join();
 }
 
 Response Server::Impl::Error(const Request& req, int status, std::string_view message,

@@ -16,6 +16,26 @@
 //   every Write is flushed before it returns (what SSE needs). Write returns false once a write
 //   failed (client gone, timed out) or the server is stopping. The connection resumes reading
 //   after the terminating chunk.
+// - A handler returning Response::async_stream gets its header written, then async_stream(sink)
+//   is called once on the connection's strand. The handler keeps the AsyncChunkSink and writes
+//   to it from any thread; chunks are queued and written by the strand, each completion
+//   reported to its callback; timers (sink.After) run on the strand too. No thread waits for
+//   the producer, so any number of such streams costs no threads. The stream ends with
+//   sink.Close() (terminating chunk), or when the sink is dropped, the client goes, a write
+//   times out or the server stops (each write's callback then reports false).
+// - A handler returning Response::deferred: the I/O thread queues deferred() on the bounded
+//   CPU pool (cpu_threads workers, at most cpu_queue_limit waiting; beyond, 503 + Retry-After)
+//   and returns to other connections; the result is sent from the connection's strand.
+// - Connection caps: at most max_connections open (lowered to what RLIMIT_NOFILE leaves room
+//   for) and max_connections_per_ip per client key (the /64 of an IPv6 peer; trusted proxies
+//   are exempt). A connection over a cap first displaces the oldest idle connection (one
+//   waiting for a request) of the same scope; when there is none it gets a short 503 and is
+//   closed at once, so the listener keeps draining. Over 80% of the total cap, or after an
+//   accept failed for lack of descriptors (then also some idle connections are closed), the
+//   wait for the next keep-alive request shrinks to pressure_idle_timeout. Accept errors back
+//   off 100 ms and retry.
+// - Client address: the socket peer, or, when the peer is in trusted_proxies, what
+//   Forwarded / X-Forwarded-For report (web/client_address.h); Request::client_key buckets it.
 // - Stop(): closes the listener, closes idle connections, lets in-flight requests finish (their
 //   responses carry Connection: close), ends streams (Write -> false), then joins the threads;
 //   anything still open after `stop_grace` is cut.
@@ -56,6 +76,13 @@ struct ServerOptions {
   uint16_t port = 8080;          // 0: an ephemeral port (see Server::port())
   int io_threads = 0;            // 0: one per core
   int stream_threads = 16;       // workers running Response::stream
+  int cpu_threads = 0;           // workers running Response::deferred; 0: one per core
+  size_t cpu_queue_limit = 256;  // deferred responses waiting; beyond, 503 + Retry-After
+  size_t max_connections = 10'000;
+  size_t max_connections_per_ip = 256;  // 0: no per-IP cap
+  // Addresses / CIDR blocks of reverse proxies whose Forwarded / X-Forwarded-For is believed.
+  std::vector<std::string> trusted_proxies;
+  std::chrono::milliseconds pressure_idle_timeout{5'000};
   size_t body_limit = size_t{1} << 20;
   size_t header_limit = size_t{16} << 10;
   size_t target_limit = size_t{8} << 10;

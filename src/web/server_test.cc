@@ -7,14 +7,21 @@
 // parser, instantiated only by this test.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -27,6 +34,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "llm/faq_job.h"
 #include "web/compression.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
@@ -153,6 +161,78 @@ std::string HugeText() {
   return s;
 }
 
+// A raw non-blocking-free loopback connection (no io_context per client: tests open many).
+int RawConnect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Raises the soft open-file limit to at least `want` (up to the hard limit); false if it cannot.
+bool RaiseNoFile(rlim_t want) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return false;
+  if (lim.rlim_cur >= want) return true;
+  if (lim.rlim_max < want) return false;
+  lim.rlim_cur = want;
+  return setrlimit(RLIMIT_NOFILE, &lim) == 0;
+}
+
+// An asynchronous reader of a FaqJob, as the FAQ route's stream does it: all steps on the
+// connection's strand; events as "data: <kind>:<text>" lines, then the body ends.
+struct JobPump : std::enable_shared_from_this<JobPump> {
+  std::shared_ptr<llm::FaqJob> job;
+  llm::FaqCursor cursor;
+  std::shared_ptr<AsyncChunkSink> sink;
+  bool writing = false;
+  bool registered = false;
+
+  void Write(std::string text) {
+    writing = true;
+    sink->Write(std::move(text), [self = shared_from_this()](bool ok) {
+      self->writing = false;
+      if (ok) self->Step();
+    });
+  }
+  void Step() {
+    if (writing) return;
+    std::vector<llm::FaqEvent> events;
+    if (!job->Wait(cursor, events, std::chrono::milliseconds(0))) return sink->Close();
+    if (!events.empty()) {
+      std::string out;
+      for (const auto& e : events) {
+        out += "data: " + std::to_string(static_cast<int>(e.kind)) + ":" + e.text + "\n\n";
+      }
+      return Write(out);
+    }
+    if (registered) return;
+    registered = true;
+    job->NotifyOnNews(cursor, [self = shared_from_this()] {
+      self->sink->Post([self] {
+        self->registered = false;
+        self->Step();
+      });
+    });
+  }
+};
+
+std::shared_ptr<llm::FaqJob> NewJob(const std::string& id) {
+  llm::FaqKey key;
+  key.paper_id = id;
+  key.lang = "en";
+  core::Paper paper;
+  paper.id = id;
+  return std::make_shared<llm::FaqJob>(key, paper, 2, 1);
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -169,7 +249,7 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/echo/**", [](const Request& req) {
       std::string out = "path=" + req.path + ";cap=" + req.captures.at(0);
       for (const auto& [k, v] : req.query) out += ";" + k + "=" + v;
-      out += ";x-test=" + req.Header("x-test") + ";ip=" + req.client_ip;
+      out += ";x-test=" + req.Header("x-test") + ";ip=" + req.client_ip + ";key=" + req.client_key;
       return Text(out);
     });
     router_.Add("POST", "/upload", [](const Request& req) {
@@ -208,12 +288,65 @@ class ServerTest : public ::testing::Test {
       return r;
     });
     router_.Add("DELETE", "/hello", [](const Request&) { return Text("deleted"); });
+    router_.Add("GET", "/job/*", [this](const Request& req) {
+      Response r;
+      r.content_type = "text/event-stream";
+      auto job = req.captures.at(0) == "a" ? job_a_ : job_b_;
+      r.async_stream = [job](std::shared_ptr<AsyncChunkSink> sink) {
+        auto pump = std::make_shared<JobPump>();
+        pump->job = job;
+        pump->sink = std::move(sink);
+        pump->Write(": stream\n\n");
+      };
+      return r;
+    });
+    router_.Add("GET", "/async/chunks", [](const Request&) {
+      Response r;
+      r.content_type = "text/event-stream";
+      r.async_stream = [](std::shared_ptr<AsyncChunkSink> sink) {
+        sink->Write("one\n", [](bool) {});
+        sink->Write("two\n", [](bool) {});
+        // A timer on the connection's strand, then the last chunk and the end of the body.
+        sink->After(std::chrono::milliseconds(50), [sink] {
+          sink->Write("three\n", [sink](bool ok) {
+            if (ok) sink->Close();
+          });
+        });
+      };
+      return r;
+    });
+    router_.Add("GET", "/async/dropped", [](const Request&) {
+      Response r;
+      r.content_type = "text/event-stream";
+      r.async_stream = [](std::shared_ptr<AsyncChunkSink> sink) {
+        sink->Write("partial\n", [](bool) {});
+      };  // the sink is dropped without Close: the body is cut off
+      return r;
+    });
+    router_.Add("GET", "/async/parked", [this](const Request&) {
+      Response r;
+      r.content_type = "text/event-stream";
+      r.async_stream = [this](std::shared_ptr<AsyncChunkSink> sink) {
+        std::lock_guard lock(parked_mu_);
+        parked_.push_back(std::move(sink));  // never written: waits for news forever
+      };
+      return r;
+    });
+    router_.Add("GET", "/deferred/slow", [](const Request& req) {
+      Response r;
+      std::string who = req.Param("n");
+      r.deferred = [who] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(800));
+        return Text("deferred done " + who);
+      };
+      return r;
+    });
   }
 
   void StartServer(ServerOptions opts = {}) {
     opts.host = "127.0.0.1";
     opts.port = 0;
-    opts.io_threads = 2;
+    if (opts.io_threads == 0) opts.io_threads = 2;
     opts.stream_threads = 2;
     opts.metrics = &metrics_;
     server_ = std::make_unique<Server>(router_, opts);
@@ -231,6 +364,10 @@ class ServerTest : public ::testing::Test {
   PageCache cache_{PageCache::Options{.inline_brotli_max = size_t{1} << 20}};
   Metrics metrics_;
   StreamOutcome outcome_;
+  std::shared_ptr<llm::FaqJob> job_a_ = NewJob("2401.00001");
+  std::shared_ptr<llm::FaqJob> job_b_ = NewJob("2401.00002");
+  std::mutex parked_mu_;
+  std::vector<std::shared_ptr<AsyncChunkSink>> parked_;
   std::unique_ptr<Server> server_;
 };
 
@@ -628,6 +765,323 @@ TEST_F(ServerTest, ListenFailsClearlyWhenPortIsTaken) {
   Status st = second.Start();
   EXPECT_FALSE(st.ok());
   EXPECT_THAT(st.message(), HasSubstr(std::to_string(server_->port())));
+}
+
+// ---- Asynchronous streams (Response::async_stream) ----
+
+TEST_F(ServerTest, AsyncStreamWritesChunksRunsTimersAndKeepsTheConnection) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /async/chunks HTTP/1.1\r\nHost: t\r\n\r\n");
+  int chunks = 0;
+  ClientResponse r = c.Read(false, &chunks);
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r.body(), "one\ntwo\nthree\n");
+  EXPECT_EQ(chunks, 3);
+  EXPECT_EQ(c.Get("/hello").body(), "hello world");  // reusable after the terminating chunk
+}
+
+TEST_F(ServerTest, AsyncStreamWhoseSinkIsDroppedIsCutOff) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /async/dropped HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_THROW(c.Read(), boost::system::system_error);  // partial message: no last chunk
+}
+
+TEST_F(ServerTest, StopEndsParkedAsyncStreamsWithoutWaitingForTheGrace) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /async/parked HTTP/1.1\r\nHost: t\r\n\r\n");
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(parked_mu_);
+      if (!parked_.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::shared_ptr<AsyncChunkSink> sink;
+  {
+    std::lock_guard lock(parked_mu_);
+    ASSERT_EQ(parked_.size(), 1u);
+    sink = parked_.front();
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  // The producer learns the stream is over.
+  std::promise<bool> result;
+  sink->Write("late", [&result](bool ok) { result.set_value(ok); });
+  EXPECT_FALSE(result.get_future().get());
+}
+
+// Regression (issue 11 item 9): streams used to hold one of 16 stream threads each while
+// waiting, so the 17th stream starved. 1,000 streams joined to one running job plus one on
+// another job all receive their events.
+TEST_F(ServerTest, ThousandConcurrentAsyncStreamsOnOneJobAndOneOnAnotherAllGetEvents) {
+  constexpr int kStreams = 1000;
+  if (!RaiseNoFile(2 * kStreams + 200)) GTEST_SKIP() << "cannot raise RLIMIT_NOFILE";
+  ServerOptions opts;
+  opts.max_connections_per_ip = 0;  // all come from 127.0.0.1
+  opts.stream_threads = 2;
+  StartServer(opts);
+  std::vector<int> fds;
+  for (int i = 0; i <= kStreams; ++i) {
+    int fd = RawConnect(server_->port());
+    ASSERT_GE(fd, 0) << "connection " << i << ": " << std::strerror(errno);
+    fds.push_back(fd);
+    std::string req = std::string("GET /job/") + (i < kStreams ? "a" : "b") +
+                      " HTTP/1.1\r\nHost: t\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  }
+  // Every reader parks on its job without holding a thread.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while ((job_a_->waiting_callbacks() < kStreams || job_b_->waiting_callbacks() < 1) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(job_a_->waiting_callbacks(), static_cast<size_t>(kStreams));
+  ASSERT_EQ(job_b_->waiting_callbacks(), 1u);
+  job_a_->SetLoading();
+  job_a_->BeginQuestion(0, "What is new?");
+  job_a_->AppendDelta(0, "live-delta");
+  job_b_->SetLoading();
+  job_b_->BeginQuestion(0, "Other paper?");
+  job_a_->EndAnswer(0, "live-delta");
+  job_a_->Complete(1, "2026-07-01");
+  job_b_->Fail("b-failed");
+  // Read every stream to its terminating chunk.
+  std::vector<std::string> got(fds.size());
+  std::vector<bool> ended(fds.size(), false);
+  size_t open = fds.size();
+  while (open > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::vector<pollfd> pfds;
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (!ended[i]) {
+        pfds.push_back({fds[i], POLLIN, 0});
+        idx.push_back(i);
+      }
+    }
+    if (::poll(pfds.data(), pfds.size(), 1000) <= 0) continue;
+    for (size_t k = 0; k < pfds.size(); ++k) {
+      if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      size_t i = idx[k];
+      char buf[16384];
+      ssize_t n = ::recv(fds[i], buf, sizeof(buf), 0);
+      if (n > 0) got[i].append(buf, static_cast<size_t>(n));
+      if (n <= 0 || got[i].find("\r\n0\r\n\r\n") != std::string::npos) {
+        ended[i] = true;
+        --open;
+      }
+    }
+  }
+  for (int fd : fds) ::close(fd);
+  ASSERT_EQ(got.size(), static_cast<size_t>(kStreams + 1));
+  int complete_a = 0;
+  for (int i = 0; i < kStreams; ++i) {
+    if (got[i].find("live-delta") != std::string::npos &&
+        got[i].find("\r\n0\r\n\r\n") != std::string::npos) {
+      ++complete_a;
+    }
+  }
+  EXPECT_EQ(complete_a, kStreams);
+  EXPECT_NE(got[kStreams].find("Other paper?"), std::string::npos);
+  EXPECT_NE(got[kStreams].find("b-failed"), std::string::npos);
+  EXPECT_EQ(got[kStreams].find("live-delta"), std::string::npos);
+}
+
+// ---- Deferred (CPU pool) responses ----
+
+// Regression (issue 11 item 8): CPU-heavy handlers ran on the I/O thread and blocked every
+// other connection of a one-thread server.
+TEST_F(ServerTest, SlowDeferredHandlerDoesNotBlockOtherRequestsOnOneIoThread) {
+  ServerOptions opts;
+  opts.io_threads = 1;
+  opts.cpu_threads = 1;
+  StartServer(opts);
+  Client slow(server_->port());
+  slow.Send("GET /deferred/slow?n=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the handler is sleeping
+  Client other(server_->port());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(other.Get("/hello").body(), "hello world");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(400));
+  ClientResponse r = slow.Read();
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r.body(), "deferred done 1");
+  EXPECT_EQ(slow.Get("/hello").body(), "hello world");  // keep-alive after a deferred answer
+}
+
+TEST_F(ServerTest, FullCpuQueueAnswers503WithRetryAfter) {
+  ServerOptions opts;
+  opts.cpu_threads = 1;
+  opts.cpu_queue_limit = 1;
+  StartServer(opts);
+  Client first(server_->port());
+  first.Send("GET /deferred/slow?n=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client second(server_->port());
+  ClientResponse busy = second.Get("/deferred/slow?n=2");
+  EXPECT_EQ(busy.result_int(), 503);
+  EXPECT_EQ(busy[http::field::retry_after], "2");
+  EXPECT_EQ(first.Read().body(), "deferred done 1");
+}
+
+// ---- Connection caps ----
+
+TEST_F(ServerTest, PerIpCapRefusesAConnectionWhenNoneIsIdle) {
+  ServerOptions opts;
+  opts.max_connections_per_ip = 3;
+  StartServer(opts);
+  std::vector<std::unique_ptr<Client>> busy;
+  for (int i = 0; i < 3; ++i) {
+    busy.push_back(std::make_unique<Client>(server_->port()));
+    busy.back()->Send("GET /hello HTTP/1.1\r\nHost: t\r\n");  // header not finished: busy
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client over(server_->port());
+  ClientResponse r = over.Read();
+  EXPECT_EQ(r.result_int(), 503);
+  EXPECT_THAT(r.body(), HasSubstr("Too many connections"));
+  EXPECT_TRUE(over.ClosedByServer());
+  // The busy ones are unaffected.
+  busy[0]->Send("\r\n");
+  EXPECT_EQ(busy[0]->Read().body(), "hello world");
+  EXPECT_THAT(metrics_.Exposition(),
+              HasSubstr("coolpapers_http_connections_refused_total{cap=\"per_ip\"} 1\n"));
+}
+
+TEST_F(ServerTest, ANewConnectionDisplacesTheOldestIdleOneAtTheCap) {
+  ServerOptions opts;
+  opts.max_connections = 2;
+  StartServer(opts);
+  Client idle1(server_->port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Client idle2(server_->port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Client active(server_->port());
+  EXPECT_EQ(active.Get("/hello").body(), "hello world");
+  EXPECT_TRUE(idle1.ClosedByServer());  // the oldest idle one made room
+  EXPECT_EQ(idle2.Get("/hello").body(), "hello world");
+}
+
+TEST_F(ServerTest, UnderPressureIdleKeepAliveConnectionsAreClosedSooner) {
+  ServerOptions opts;
+  opts.max_connections = 5;
+  opts.idle_timeout = std::chrono::seconds(60);
+  opts.pressure_idle_timeout = std::chrono::milliseconds(200);
+  StartServer(opts);
+  std::vector<std::unique_ptr<Client>> others;
+  for (int i = 0; i < 4; ++i) {
+    others.push_back(std::make_unique<Client>(server_->port()));
+    others.back()->Send("GET /hello HTTP/1.1\r\nHost: t\r\n");  // busy, not idle
+  }
+  Client c(server_->port());  // 5 of 5: over 80% of the cap
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(c.Get("/hello").result_int(), 200);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.ClosedByServer());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+// Regression (issue 11 item 10): under `ulimit -n 256` with 300 idle sockets open, /healthz
+// still answers. The server runs in a forked child with the low limit.
+TEST(ServerLimitsTest, HealthzAnswersWithThreeHundredIdleSocketsUnderUlimit256) {
+  if (!RaiseNoFile(1024)) GTEST_SKIP() << "cannot raise RLIMIT_NOFILE for the client side";
+  int port_pipe[2], stop_pipe[2];
+  ASSERT_EQ(::pipe(port_pipe), 0);
+  ASSERT_EQ(::pipe(stop_pipe), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(port_pipe[0]);
+    ::close(stop_pipe[1]);
+    rlimit lim{256, 256};
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(2);
+    Router router;
+    router.Add("GET", "/healthz", [](const Request&) { return Text("ok"); });
+    ServerOptions opts;
+    opts.host = "127.0.0.1";
+    opts.port = 0;
+    opts.io_threads = 2;
+    opts.stream_threads = 1;
+    opts.cpu_threads = 1;
+    Server server(router, opts);
+    if (!server.Start().ok()) _exit(3);
+    uint16_t port = server.port();
+    if (::write(port_pipe[1], &port, sizeof(port)) != sizeof(port)) _exit(4);
+    char c;
+    while (::read(stop_pipe[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    server.Stop();
+    _exit(0);
+  }
+  ::close(port_pipe[1]);
+  ::close(stop_pipe[0]);
+  uint16_t port = 0;
+  ASSERT_EQ(::read(port_pipe[0], &port, sizeof(port)), static_cast<ssize_t>(sizeof(port)));
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i) {
+    int fd = RawConnect(port);
+    if (fd >= 0) idle.push_back(fd);
+  }
+  EXPECT_EQ(idle.size(), 300u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto t0 = std::chrono::steady_clock::now();
+  int status = 0;
+  {
+    Client c(port);
+    ClientResponse r = c.Get("/healthz");
+    status = r.result_int();
+  }
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  for (int fd : idle) ::close(fd);
+  ::close(stop_pipe[1]);  // the child stops its server and exits
+  int wstatus = 0;
+  for (int i = 0; i < 300 && ::waitpid(pid, &wstatus, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (::waitpid(pid, &wstatus, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &wstatus, 0);
+  }
+  ::close(port_pipe[0]);
+}
+
+// ---- Client address (trusted proxies) ----
+
+// Regression (issue 11 item 4): a client could pick its own rate-limit bucket with a spoofed
+// X-Forwarded-For.
+TEST_F(ServerTest, SpoofedForwardedForFromAnUntrustedPeerIsIgnored) {
+  StartServer();
+  Client c(server_->port());
+  ClientResponse r = c.Get("/echo/x", "X-Forwarded-For: 203.0.113.9\r\nForwarded: for=1.2.3.4\r\n");
+  EXPECT_THAT(r.body(), HasSubstr(";ip=127.0.0.1"));
+  EXPECT_THAT(r.body(), HasSubstr(";key=127.0.0.1"));
+}
+
+TEST_F(ServerTest, ForwardedForFromATrustedProxyNamesTheClient) {
+  ServerOptions opts;
+  opts.trusted_proxies = {"127.0.0.0/8"};
+  StartServer(opts);
+  Client c(server_->port());
+  ClientResponse r =
+      c.Get("/echo/x", "X-Forwarded-For: 198.51.100.1, 2001:db8:1:2:3:4:5:6, 127.0.0.2\r\n");
+  EXPECT_THAT(r.body(), HasSubstr(";ip=2001:db8:1:2:3:4:5:6"));
+  EXPECT_THAT(r.body(), HasSubstr(";key=2001:db8:1:2::/64"));
+}
+
+TEST(ServerOptionsTest, MalformedTrustedProxyFailsListenNamingIt) {
+  Router router;
+  ServerOptions opts;
+  opts.port = 0;
+  opts.trusted_proxies = {"10.0.0.0/8", "proxy.example"};
+  Server server(router, opts);
+  Status st = server.Listen();
+  EXPECT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr("proxy.example"));
 }
 
 TEST(ParseTargetTest, SplitsAndDecodes) {

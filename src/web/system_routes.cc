@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "web/admin_auth.h"
 #include "web/metrics.h"
 #include "web/page_cache.h"
 #include "web/render.h"
@@ -46,7 +47,49 @@ Handler ServeDir(std::shared_ptr<StaticDir> dir) {
   };
 }
 
+Response MetricsText(const Services& s) {
+  Response res;
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  res.body = s.metrics ? s.metrics->Exposition() : std::string();
+  res.SetHeader("Cache-Control", "no-store");
+  return res;
+}
+
+// 401 without credentials (with the header to send), 403 with wrong ones or when no admin
+// token is configured.
+Response MetricsRefused(const Services& s, const Request& req) {
+  const bool offered = OffersAdminToken(req);
+  std::string message = s.config.admin_token.empty()
+                            ? "/metrics is not served on this address: no admin token is set."
+                        : offered ? "The admin token is wrong."
+                                  : "/metrics needs the admin token.";
+  std::string hint =
+      s.config.admin_token.empty()
+          ? "Set COOLPAPERS_ADMIN_TOKEN (then send it as X-Admin-Token or Authorization: Bearer), "
+            "or serve metrics on a private address with metrics_listen / "
+            "COOLPAPERS_METRICS_LISTEN."
+          : "Send it as X-Admin-Token: <token> or Authorization: Bearer <token>, or scrape the "
+            "metrics_listen address.";
+  int status = !s.config.admin_token.empty() && !offered ? 401 : 403;
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::to_string(status) + " " + message + "\n" + hint + "\n";
+  if (status == 401) r.SetHeader("WWW-Authenticate", "Bearer realm=\"coolpapers metrics\"");
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace
+
+void RegisterMetricsListenerRoutes(Router& r, Services& s) {
+  r.Add("GET", "/metrics", [&s](const Request&) { return MetricsText(s); });
+  r.Add("GET", "/healthz", [](const Request&) {
+    Response res = JsonResponse(200, "{\"status\":\"ok\"}");
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+}
 
 void RegisterSystemRoutes(Router& r, Services& s) {
   r.Add("GET", "/healthz", [&s](const Request&) {
@@ -56,12 +99,11 @@ void RegisterSystemRoutes(Router& r, Services& s) {
     res.SetHeader("Cache-Control", "no-store");
     return res;
   });
-  r.Add("GET", "/metrics", [&s](const Request&) {
-    Response res;
-    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    res.body = s.metrics ? s.metrics->Exposition() : std::string();
-    res.SetHeader("Cache-Control", "no-store");
-    return res;
+  // Metrics reveal load and internals: admin only on the public listener (the `metrics_listen`
+  // address, when configured, serves them without a token; see RegisterMetricsListenerRoutes).
+  r.Add("GET", "/metrics", [&s](const Request& req) {
+    if (!HasAdminToken(req, s.config.admin_token)) return MetricsRefused(s, req);
+    return MetricsText(s);
   });
 
   namespace fs = std::filesystem;

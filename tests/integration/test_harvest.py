@@ -296,7 +296,7 @@ class HarvestTest(unittest.TestCase):
         cfg = os.path.join(self.tmp.name, "serve.toml")
         with open(cfg, "w", encoding="utf-8") as f:
             f.write('[harvest]\nfollow = ["cs.CL"]\ninterval = 0.05\n')
-        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base}
+        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base, "COOLPAPERS_ADMIN_TOKEN": "harvest-admin"}
         with cpserver.CoolpapersServer("sqlite:" + self.db, ["--config", cfg], env=env) as srv:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # the daemon's first harvest
@@ -334,7 +334,8 @@ class HarvestTest(unittest.TestCase):
             time.sleep(0.3)
             self.assertFalse([t for t in targets(self.fake.requests()[before:])
                               if "9912.00001" in t])
-            metrics = cpserver.fetch(srv.url("/metrics")).body.decode()
+            metrics = cpserver.fetch(srv.url("/metrics"),
+                                     headers={"X-Admin-Token": "harvest-admin"}).body.decode()
             self.assertIn('coolpapers_arxiv_requests_total{outcome="ok"}', metrics)
             self.assertIn("coolpapers_harvest_seconds_since_last_complete_day", metrics)
             self.assertIn("coolpapers_arxiv_queue_depth", metrics)

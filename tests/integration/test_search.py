@@ -145,6 +145,22 @@ class SearchTest(unittest.TestCase):
             self.assertIn("error", body)
             self.assertIn("hint", body)
 
+    def test_semantic_depth_is_bounded_with_a_clear_400(self):
+        # Regression (issue 11 item 8): a huge offset walked the whole vector index.
+        status, body = self.api("/api/search?q=transformer&mode=semantic&offset=100000000")
+        self.assertEqual(status, 400)
+        self.assertIn("offset+limit", body["error"])
+        self.assertIn("1000", body["error"])
+        self.assertIn("offset", body["hint"])
+        status, body = self.api("/api/search?similar=%s&offset=995&limit=10" % q("neural networks"))
+        self.assertEqual(status, 400)
+        self.assertIn("similar-text search", body["error"])
+        status, _ = self.api("/api/search?q=transformer&mode=semantic&offset=990&limit=10")
+        self.assertEqual(status, 200)
+        r = self.get("/arxiv/search?query=transformer&mode=semantic&page=1000")
+        self.assertEqual(r.status, 400)
+        self.assertIn(b"offset+limit", r.body)
+
     def test_api_related_and_keywords(self):
         p = self.papers[2]
         status, rel = self.api("/api/related/" + p["id"])

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,12 +17,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cpserver import CoolpapersServer, fetch, raw_http, find_binary, free_port, source_dir  # noqa: E402
 
 
+ADMIN_TOKEN = "server-test-admin-token"
+
+
 class ServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="cp_server_test_")
         cls.db = "sqlite:" + os.path.join(cls.tmp, "t.db")
-        cls.srv = CoolpapersServer(cls.db).start()
+        cls.srv = CoolpapersServer(cls.db, env={
+            "COOLPAPERS_ADMIN_TOKEN": ADMIN_TOKEN,
+            "COOLPAPERS_LLM_BASE_URL": "http://llm-secret.invalid:9/v1"}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -136,14 +142,75 @@ class ServerTest(unittest.TestCase):
     def test_metrics_count_requests_by_route(self):
         fetch(self.srv.url("/healthz"))
         fetch(self.srv.url("/healthz"))
-        r = fetch(self.srv.url("/metrics"))
+        r = fetch(self.srv.url("/metrics"), headers={"X-Admin-Token": ADMIN_TOKEN})
         self.assertEqual(r.status, 200)
         self.assertTrue(r.header("content-type").startswith("text/plain"))
         text = r.text
+        self.assertNotIn("llm-secret.invalid", text)  # never the LLM endpoint
         self.assertIn("# TYPE coolpapers_http_requests_total counter", text)
         self.assertIn('coolpapers_http_requests_total{route="/healthz",status="200"}', text)
         self.assertIn("coolpapers_http_request_duration_seconds_bucket", text)
         self.assertIn("coolpapers_http_open_connections", text)
+
+    def test_metrics_need_the_admin_token(self):
+        # Regression (issue 11 item 18): /metrics was public and exposed internals.
+        r = fetch(self.srv.url("/metrics"))
+        self.assertEqual(r.status, 401)
+        self.assertIn("X-Admin-Token", r.text)
+        self.assertTrue(r.header("www-authenticate", "").startswith("Bearer"))
+        self.assertNotIn("coolpapers_http_requests_total", r.text)
+        r = fetch(self.srv.url("/metrics"), headers={"X-Admin-Token": "wrong"})
+        self.assertEqual(r.status, 403)
+        r = fetch(self.srv.url("/metrics"), headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        self.assertEqual(r.status, 200)
+        self.assertIn("coolpapers_http_requests_total", r.text)
+
+    def test_metrics_listen_serves_metrics_without_a_token(self):
+        port = free_port()
+        with tempfile.TemporaryDirectory(prefix="cp_metrics_listen_") as tmp:
+            srv = CoolpapersServer("sqlite:" + os.path.join(tmp, "m.db"), env={
+                "COOLPAPERS_METRICS_LISTEN": "127.0.0.1:%d" % port,
+                "COOLPAPERS_ADMIN_TOKEN": ""}).start()
+            try:
+                self.assertEqual(fetch(srv.url("/metrics")).status, 403)  # public side: refused
+                r = fetch("http://127.0.0.1:%d/metrics" % port)
+                self.assertEqual(r.status, 200)
+                self.assertIn("coolpapers_http_open_connections", r.text)
+                self.assertEqual(fetch("http://127.0.0.1:%d/arxiv" % port).status, 404)
+            finally:
+                srv.cleanup()
+
+    def test_per_ip_cap_setting_refuses_extra_busy_connections(self):
+        # COOLPAPERS_MAX_CONNECTIONS_PER_IP: the third connection from one address gets a quick
+        # 503 while two others are mid-request (none idle to make room).
+        with tempfile.TemporaryDirectory(prefix="cp_caps_") as tmp:
+            srv = CoolpapersServer("sqlite:" + os.path.join(tmp, "c.db"),
+                                   env={"COOLPAPERS_MAX_CONNECTIONS_PER_IP": "2"}).start()
+            busy = []
+            try:
+                for _ in range(2):
+                    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")  # header unfinished
+                    busy.append(s)
+                time.sleep(0.2)
+                with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as extra:
+                    data = extra.recv(4096)
+                self.assertTrue(data.startswith(b"HTTP/1.1 503"), data)
+                busy[0].sendall(b"\r\n")
+                self.assertTrue(busy[0].recv(4096).startswith(b"HTTP/1.1 200"))
+            finally:
+                for s in busy:
+                    s.close()
+                srv.cleanup()
+
+    def test_malformed_trusted_proxies_stop_the_server_with_a_clear_message(self):
+        with tempfile.TemporaryDirectory(prefix="cp_proxies_") as tmp:
+            env = dict(os.environ, COOLPAPERS_TRUSTED_PROXIES="10.0.0.0/8,proxy.example")
+            p = subprocess.run([find_binary(), "serve", "--db", "sqlite:" + os.path.join(tmp, "p.db"),
+                                "--listen", "127.0.0.1:%d" % free_port()],
+                               env=env, capture_output=True, timeout=60, cwd=source_dir())
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(b"proxy.example", p.stderr)
 
     def test_favicon_and_robots(self):
         self.assertEqual(fetch(self.srv.url("/favicon.ico")).status, 200)
