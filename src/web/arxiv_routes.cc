@@ -237,7 +237,8 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
     AttachFastGzip(r);
     return r;
   }
-  return Cached(s, "ids:" + canonical, [&] { return SinglePaperPage(s, ids[0], req.ClientKey()); });
+  return Cached(s, "ids:" + canonical,
+                [&] { return SinglePaperPage(s, ids[0], req.ClientKey()); });
 }
 
 // ---------------------------------------------------------------------------------------------
