@@ -93,7 +93,9 @@ class Server::Impl {
   // Admits a new connection under the caps (see server.h); false: refuse it.
   bool Admit(const std::string& key, bool trusted_peer);
   // Closes (asynchronously) the oldest idle connection with `key` ("" = any); false if none.
-  bool EvictOldestIdleLocked(const std::string& key);
+  // The evicted session is added to `hold`, which the caller must destroy only after releasing
+  // mu_: it may be the session's last owner, and ~Session takes mu_ (Unregister).
+  bool EvictOldestIdleLocked(const std::string& key, std::vector<std::shared_ptr<Session>>& hold);
   bool UnderPressure() const;
   int64_t NowNs() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -931,8 +933,9 @@ void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
     if (ec == asio::error::no_descriptors || ec.value() == ENFILE ||
         ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
       pressure_until_ns_.store(NowNs() + std::chrono::nanoseconds(std::chrono::seconds(10)).count());
+      std::vector<std::shared_ptr<Session>> evicted;  // destroyed after the lock (see Evict...)
       std::lock_guard lock(mu_);
-      for (int i = 0; i < 8 && EvictOldestIdleLocked(""); ++i) {
+      for (int i = 0; i < 8 && EvictOldestIdleLocked("", evicted); ++i) {
       }
     }
     spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
@@ -956,7 +959,8 @@ void Server::Impl::OnAccept(error_code ec, tcp::socket socket) {
   DoAccept();
 }
 
-bool Server::Impl::EvictOldestIdleLocked(const std::string& key) {
+bool Server::Impl::EvictOldestIdleLocked(const std::string& key,
+                                         std::vector<std::shared_ptr<Session>>& hold) {
   Session* oldest = nullptr;
   int64_t oldest_since = 0;
   for (auto& [ptr, weak] : sessions_) {
@@ -969,23 +973,26 @@ bool Server::Impl::EvictOldestIdleLocked(const std::string& key) {
   }
   if (oldest == nullptr) return false;
   std::shared_ptr<Session> victim = sessions_[oldest].lock();
-  if (!victim || !victim->ClaimEviction()) return false;
+  if (!victim) return false;
+  hold.push_back(victim);
+  if (!victim->ClaimEviction()) return false;
   asio::post(victim->executor(), [victim] { victim->OnEvict(); });
   return true;
 }
 
 bool Server::Impl::Register(const std::shared_ptr<Session>& s) {
+  std::vector<std::shared_ptr<Session>> evicted;  // destroyed after the lock (see Evict...)
   std::unique_lock lock(mu_);
   if (stopping_) return false;
   const char* refused = nullptr;
   if (!s->trusted_peer() && opts_.max_connections_per_ip > 0) {
     auto it = per_key_.find(s->key());
     if (it != per_key_.end() && it->second >= opts_.max_connections_per_ip &&
-        !EvictOldestIdleLocked(s->key())) {
+        !EvictOldestIdleLocked(s->key(), evicted)) {
       refused = "per_ip";
     }
   }
-  if (!refused && sessions_.size() >= max_connections_ && !EvictOldestIdleLocked("")) {
+  if (!refused && sessions_.size() >= max_connections_ && !EvictOldestIdleLocked("", evicted)) {
     refused = "total";
   }
   if (refused) {
