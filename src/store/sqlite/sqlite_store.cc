@@ -742,6 +742,9 @@ Result<std::optional<std::string>> SqliteStore::GetState(const std::string& key)
 
 Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListState(
     const std::string& prefix) {
+  // Queued writes first, then the snapshot: a batch leaves the writer's in-flight set only after
+  // it committed, so every write is in one or the other (the queued value wins, as in GetState).
+  std::map<std::string, std::optional<std::string>> queued = writer_->PendingStates(prefix);
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   // Keys in [prefix, prefix + U+10FFFF): a range scan of the primary key.
@@ -754,7 +757,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListState(
   while ((rc = s->Step()) == SQLITE_ROW) found.emplace(s->Text(0), s->Text(1));
   if (rc != SQLITE_DONE) return Err((*r)->Error("listing state " + prefix + "*"));
   // Writes still queued for the writer are newer than the snapshot (read-your-writes).
-  for (auto& [key, value] : writer_->PendingStates(prefix)) {
+  for (auto& [key, value] : queued) {
     if (value) {
       found[key] = std::move(*value);
     } else {
