@@ -5,14 +5,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace coolpapers::web {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using core::Trim;
 
 bool IEqualsPrefix(std::string_view s, std::string_view lower_prefix) {
   if (s.size() < lower_prefix.size()) return false;

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <functional>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -641,6 +642,21 @@ Result<std::optional<std::string>> ReadBatchMarker(Connection& c) {
   return std::optional<std::string>(s->Text(0));
 }
 
+// Within a read transaction, after reading the clicks table: calls `add` for every queued click
+// that the transaction's snapshot does not hold yet (read-your-writes without counting twice).
+Status AddQueuedClicks(Connection& c, const BatchedWriter& writer,
+                       const std::vector<BatchedWriter::ClickGroup>& queued,
+                       const std::function<void(const BatchedWriter::ClickKey&, int64_t)>& add) {
+  Result<std::optional<std::string>> marker = ReadBatchMarker(c);
+  if (!marker) return marker.error();
+  const int64_t in_snapshot = writer.CommittedBatch(*marker);
+  for (const BatchedWriter::ClickGroup& g : queued) {
+    if (g.batch <= in_snapshot) continue;
+    for (const auto& [k, n] : g.clicks) add(k, n);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::map<std::string, ClickCounts>> SqliteStore::GetClicks(
@@ -667,14 +683,11 @@ Result<std::map<std::string, ClickCounts>> SqliteStore::GetClicks(
     while ((rc = s->Step()) == SQLITE_ROW) AddKind(out[s->Text(0)], s->TextView(1), s->Int(2));
     if (rc != SQLITE_DONE) return Err(c.Error("reading clicks"));
   }
-  Result<std::optional<std::string>> marker = ReadBatchMarker(c);
-  if (!marker) return Err(marker.error());
+  Status added = AddQueuedClicks(c, *writer_, queued, [&](const auto& k, int64_t n) {
+    AddKind(out[k.first], k.second, n);
+  });
+  if (!added.ok()) return Err(added);
   (void)txn->Commit();
-  const int64_t in_snapshot = writer_->CommittedBatch(*marker);
-  for (const BatchedWriter::ClickGroup& g : queued) {
-    if (g.batch <= in_snapshot) continue;
-    for (const auto& [k, n] : g.clicks) AddKind(out[k.first], k.second, n);
-  }
   return out;
 }
 
@@ -695,14 +708,10 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::ClickTotals() 
     while ((rc = s->Step()) == SQLITE_ROW) totals.emplace_hint(totals.end(), s->Text(0), s->Int(1));
     if (rc != SQLITE_DONE) return Err(c.Error("reading click totals"));
   }
-  Result<std::optional<std::string>> marker = ReadBatchMarker(c);
-  if (!marker) return Err(marker.error());
+  Status added = AddQueuedClicks(c, *writer_, queued,
+                                 [&](const auto& k, int64_t n) { totals[k.first] += n; });
+  if (!added.ok()) return Err(added);
   (void)txn->Commit();
-  const int64_t in_snapshot = writer_->CommittedBatch(*marker);
-  for (const BatchedWriter::ClickGroup& g : queued) {
-    if (g.batch <= in_snapshot) continue;
-    for (const auto& [k, n] : g.clicks) totals[k.first] += n;
-  }
   std::vector<std::pair<std::string, int64_t>> out;
   out.reserve(totals.size());
   for (auto& [id, n] : totals) {
