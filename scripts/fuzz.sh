@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of tests/fuzz for SECONDS each and reports executions, speed,
 # corpus size and crashes per target. `make fuzz FUZZ_SECONDS=N`; `make test` runs it briefly.
-#   scripts/fuzz.sh SECONDS [BUILD_DIR]
+#   scripts/fuzz.sh SECONDS [BUILD_DIR]        (FUZZ_ONLY=arxiv_* runs the matching targets only)
 # Seeds: tests/fuzz/seeds/<target>/ (the XML ones are the recorded arXiv responses of
 # tests/fixtures cut to two records, so each execution stays fast). The growing corpus lives in BUILD_DIR/corpus/<target> (kept between runs); a
 # crashing input is saved as BUILD_DIR/artifacts/<target>-crash-* with the command that
@@ -31,7 +31,7 @@ cmake --build "$build" -j "$jobs" --target fuzzers >"$build/fuzz-build.log" 2>&1
 mkdir -p "$build/artifacts"
 failed=0
 printf '%-22s %12s %10s %8s  %s\n' target executions exec/s corpus result
-for src in tests/fuzz/*_fuzz.cc; do
+for src in tests/fuzz/${FUZZ_ONLY:-*}_fuzz.cc; do
   name="$(basename "$src" .cc)"
   corpus="$build/corpus/$name"
   mkdir -p "$corpus"
