@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of tests/fuzz for SECONDS each and reports executions, speed,
 # corpus size and crashes per target. `make fuzz FUZZ_SECONDS=N`; `make test` runs it briefly.
-#   scripts/fuzz.sh SECONDS [BUILD_DIR]        (FUZZ_ONLY=arxiv_* runs the matching targets only)
+#   scripts/fuzz.sh SECONDS [BUILD_DIR]        (FUZZ_ONLY=arxiv_* runs the matching targets only;
+#                                              FUZZ_SEED=N fixes libFuzzer's random seed)
 # Seeds: tests/fuzz/seeds/<target>/ (the XML ones are the recorded arXiv responses of
 # tests/fixtures cut to two records, so each execution stays fast). The growing corpus lives in BUILD_DIR/corpus/<target> (kept between runs); a
 # crashing input is saved as BUILD_DIR/artifacts/<target>-crash-* with the command that
@@ -45,7 +46,8 @@ for src in tests/fuzz/${FUZZ_ONLY:-*}_fuzz.cc; do
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     "$build/$name" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
-    -print_final_stats=1 -artifact_prefix="$build/artifacts/$name-" "$corpus" "${seeds[@]}" \
+    -print_final_stats=1 -artifact_prefix="$build/artifacts/$name-" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
+    "$corpus" "${seeds[@]}" \
     >"$log" 2>&1 || status=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
   rate="$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
