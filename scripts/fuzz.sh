@@ -18,10 +18,8 @@ if ! command -v clang++ >/dev/null 2>&1; then
   exit 1
 fi
 mkdir -p "$build"
-launcher=()
-if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 CXX=clang++ CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1" \
-  -DCOOLPAPERS_FUZZ=ON -DCOOLPAPERS_TESTS=OFF -DCOOLPAPERS_WERROR=ON "${launcher[@]}" \
+  -DCOOLPAPERS_FUZZ=ON -DCOOLPAPERS_TESTS=OFF -DCOOLPAPERS_WERROR=ON \
   >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
 cmake --build "$build" -j "$jobs" --target fuzzers >"$build/fuzz-build.log" 2>&1 || {
   tail -40 "$build/fuzz-build.log" >&2

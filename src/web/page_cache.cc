@@ -22,17 +22,10 @@ size_t Cost(const std::shared_ptr<const std::string>& b) {
 
 PageCache::PageCache(size_t max_bytes) : PageCache(Options{max_bytes}) {}
 
-PageCache::PageCache(Options options) : options_(options), max_bytes_(options.max_bytes) {}
+PageCache::PageCache(Options options)
+    : options_(options), max_bytes_(options.max_bytes), background_(options.max_background_jobs) {}
 
-PageCache::~PageCache() {
-  {
-    std::lock_guard lock(bg_mu_);
-    bg_stop_ = true;
-    bg_jobs_.clear();
-  }
-  bg_cv_.notify_all();
-  if (bg_thread_.joinable()) bg_thread_.join();
-}
+PageCache::~PageCache() = default;
 
 std::optional<Response> PageCache::Get(const std::string& key, int64_t seq) {
   std::lock_guard lock(mu_);
@@ -130,59 +123,31 @@ bool PageCache::Precompress(Response& r) {
 }
 
 void PageCache::QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body) {
+  // A full queue leaves the entry gzip-only.
+  background_.Post([this, key, body = std::move(body)] { AddBrotli(key, body); });
+}
+
+void PageCache::AddBrotli(const std::string& key, const std::shared_ptr<const std::string>& body) {
+  auto holds_body = [&](const auto& it) {
+    return it != index_.end() && it->second->response.shared_body == body;
+  };
   {
-    std::lock_guard lock(bg_mu_);
-    if (bg_stop_ || bg_jobs_.size() >= options_.max_background_jobs) return;  // stays gzip-only
-    bg_jobs_.push_back(BrotliJob{key, std::move(body)});
-    if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+    std::lock_guard l(mu_);
+    if (!holds_body(index_.find(key))) return;  // replaced or evicted meanwhile
   }
-  bg_cv_.notify_all();
+  std::shared_ptr<const std::string> br = MakeSharedBody(BrotliCompress(*body, 5));
+  if (br->empty() || br->size() >= body->size()) return;
+  std::lock_guard l(mu_);
+  auto it = index_.find(key);
+  if (!holds_body(it) || it->second->response.brotli_body) return;
+  size_t added = Cost(br);
+  it->second->response.brotli_body = std::move(br);
+  it->second->bytes += added;
+  bytes_ += added;
+  EvictLocked();
 }
 
-void PageCache::BackgroundLoop() {
-  std::unique_lock lock(bg_mu_);
-  while (true) {
-    bg_cv_.wait(lock, [this] { return bg_stop_ || !bg_jobs_.empty(); });
-    if (bg_stop_) return;
-    BrotliJob job = std::move(bg_jobs_.front());
-    bg_jobs_.pop_front();
-    bg_busy_ = true;
-    lock.unlock();
-    // Only if the entry still holds this body (not replaced, not evicted).
-    bool wanted;
-    {
-      std::lock_guard l(mu_);
-      auto it = index_.find(job.key);
-      wanted = it != index_.end() && it->second->response.shared_body == job.body;
-    }
-    std::shared_ptr<const std::string> br;
-    if (wanted) {
-      br = MakeSharedBody(BrotliCompress(*job.body, 5));
-      if (br->empty() || br->size() >= job.body->size()) br.reset();
-    }
-    if (br) {
-      std::lock_guard l(mu_);
-      auto it = index_.find(job.key);
-      if (it != index_.end() && it->second->response.shared_body == job.body &&
-          !it->second->response.brotli_body) {
-        size_t added = Cost(br);
-        it->second->response.brotli_body = std::move(br);
-        it->second->bytes += added;
-        bytes_ += added;
-        EvictLocked();
-      }
-    }
-    lock.lock();
-    bg_busy_ = false;
-    ++bg_done_;
-    bg_cv_.notify_all();
-  }
-}
-
-void PageCache::WaitForBackground() {
-  std::unique_lock lock(bg_mu_);
-  bg_cv_.wait(lock, [this] { return bg_stop_ || (bg_jobs_.empty() && !bg_busy_); });
-}
+void PageCache::WaitForBackground() { background_.WaitIdle(); }
 
 Response PageCache::Put(const std::string& key, int64_t seq, Response r) {
   if (r.status != 200 || r.stream || r.async_stream || r.deferred) return r;
@@ -215,11 +180,7 @@ void PageCache::Clear() {
 }
 
 PageCache::Stats PageCache::GetStats() const {
-  uint64_t bg_done;
-  {
-    std::lock_guard lock(bg_mu_);
-    bg_done = bg_done_;
-  }
+  uint64_t bg_done = background_.done();
   std::lock_guard lock(mu_);
   return Stats{lru_.size(), bytes_, hits_, misses_, evictions_, coalesced_, renders_, bg_done};
 }

@@ -45,6 +45,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "web/background_queue.h"
 #include "web/http.h"
 
 namespace coolpapers::web {
@@ -116,18 +117,14 @@ class PageCache {
     std::shared_ptr<std::promise<Response>> promise;
     std::shared_future<Response> result;
   };
-  struct BrotliJob {
-    std::string key;
-    std::shared_ptr<const std::string> body;
-  };
-
   void EraseLocked(List::iterator it);
   void EvictLocked();
   // Moves the body into a shared buffer, fills gzip (and brotli when small) and the ETag; true
   // when brotli is left to the background thread.
   bool Precompress(Response& r);
   void QueueBrotli(const std::string& key, std::shared_ptr<const std::string> body);
-  void BackgroundLoop();
+  // On the background queue: adds brotli to the entry of `key` if it still holds `body`.
+  void AddBrotli(const std::string& key, const std::shared_ptr<const std::string>& body);
 
   const Options options_;
   const size_t max_bytes_;
@@ -139,13 +136,7 @@ class PageCache {
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, coalesced_ = 0, renders_ = 0;
   std::unordered_map<std::string, Flight> flights_;  // renders in progress, by key
 
-  mutable std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  std::deque<BrotliJob> bg_jobs_;
-  bool bg_busy_ = false;
-  bool bg_stop_ = false;
-  uint64_t bg_done_ = 0;
-  std::thread bg_thread_;  // started on the first queued job
+  BackgroundQueue background_;  // last: destroyed first, while the cache its jobs use is alive
 };
 
 }  // namespace coolpapers::web

@@ -117,17 +117,9 @@ StaticDir::StaticDir(fs::path root, size_t max_file_bytes)
     : StaticDir(std::move(root), WithMaxFileBytes(max_file_bytes)) {}
 
 StaticDir::StaticDir(fs::path root, Options options)
-    : root_(std::move(root)), options_(std::move(options)) {}
+    : root_(std::move(root)), options_(std::move(options)), background_(kMaxBackgroundJobs) {}
 
-StaticDir::~StaticDir() {
-  {
-    std::lock_guard lock(mu_);
-    bg_stop_ = true;
-    bg_jobs_.clear();
-  }
-  bg_cv_.notify_all();
-  if (bg_thread_.joinable()) bg_thread_.join();
-}
+StaticDir::~StaticDir() = default;
 
 std::optional<fs::path> StaticDir::Resolve(std::string_view relative) const {
   if (relative.empty() || relative.front() == '/') return std::nullopt;
@@ -174,7 +166,7 @@ std::shared_ptr<const StaticDir::File> StaticDir::Load(const fs::path& path, uin
   r.content_type = std::string(MimeTypeFor(path.filename().native()));
   if (IsCompressibleType(r.content_type) && data.size() >= kMinCompressBytes &&
       data.size() <= options_.inline_compress_max) {
-    Compress(r, data);  // small: cheap enough here; larger files in BackgroundLoop
+    Compress(r, data);  // small: cheap enough here; larger files in LoadInBackground
   }
   r.shared_body = MakeSharedBody(std::move(data));
   char etag[64];
@@ -259,69 +251,43 @@ void StaticDir::InsertLocked(const std::shared_ptr<const File>& file) {
   }
 }
 
-void StaticDir::BackgroundLoop() {
-  std::unique_lock lock(mu_);
-  while (true) {
-    bg_cv_.wait(lock, [this] { return bg_stop_ || !bg_jobs_.empty(); });
-    if (bg_stop_) return;
-    std::string relative = std::move(bg_jobs_.front());
-    bg_jobs_.pop_front();
-    bg_busy_ = true;
-    lock.unlock();
-    std::shared_ptr<const File> done;
-    if (std::optional<fs::path> path = Resolve(relative)) {
-      struct stat st;
-      if (::stat(path->c_str(), &st) == 0 &&
-          static_cast<uintmax_t>(st.st_size) <= options_.max_file_bytes) {
-        int64_t mtime_ns =
-            static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-        bool have = false;
-        {
-          std::lock_guard l(mu_);
-          auto it = files_.find(path->native());
-          have = it != files_.end() && it->second.file->mtime_ns == mtime_ns &&
-                 it->second.file->size == static_cast<uintmax_t>(st.st_size) &&
-                 (it->second.file->response.gzip_body || it->second.file->response.brotli_body);
-        }
-        if (!have) {
-          std::shared_ptr<const File> loaded =
-              Load(*path, static_cast<uintmax_t>(st.st_size), mtime_ns);
-          if (loaded) {
-            auto file = std::make_shared<File>(*loaded);
-            Response& r = file->response;
-            if (!r.gzip_body && !r.brotli_body && IsCompressibleType(r.content_type) &&
-                r.shared_body->size() >= kMinCompressBytes) {
-              Compress(r, *r.shared_body);
-            }
-            done = std::move(file);
-          }
-        }
-      }
-    }
-    lock.lock();
-    if (done) InsertLocked(done);
-    bg_busy_ = false;
-    bg_cv_.notify_all();
+void StaticDir::LoadInBackground(const std::string& relative) {
+  std::optional<fs::path> path = Resolve(relative);
+  struct stat st;
+  if (!path || ::stat(path->c_str(), &st) != 0 ||
+      static_cast<uintmax_t>(st.st_size) > options_.max_file_bytes) {
+    return;
   }
+  int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  {
+    std::lock_guard l(mu_);
+    auto it = files_.find(path->native());
+    if (it != files_.end() && it->second.file->mtime_ns == mtime_ns &&
+        it->second.file->size == static_cast<uintmax_t>(st.st_size) &&
+        (it->second.file->response.gzip_body || it->second.file->response.brotli_body)) {
+      return;  // already cached, compressed
+    }
+  }
+  std::shared_ptr<const File> loaded = Load(*path, static_cast<uintmax_t>(st.st_size), mtime_ns);
+  if (!loaded) return;
+  auto file = std::make_shared<File>(*loaded);
+  Response& r = file->response;
+  if (!r.gzip_body && !r.brotli_body && IsCompressibleType(r.content_type) &&
+      r.shared_body->size() >= kMinCompressBytes) {
+    Compress(r, *r.shared_body);
+  }
+  std::lock_guard l(mu_);
+  InsertLocked(file);
 }
 
 void StaticDir::Preload(const std::vector<std::string>& relatives, bool wait) {
-  {
-    std::lock_guard lock(mu_);
-    if (bg_stop_) return;
-    for (const std::string& rel : relatives) {
-      if (Allowed(rel) && bg_jobs_.size() < kMaxBackgroundJobs) bg_jobs_.push_back(rel);
-    }
-    if (!bg_thread_.joinable()) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  for (const std::string& rel : relatives) {
+    if (Allowed(rel)) background_.Post([this, rel] { LoadInBackground(rel); });
   }
-  bg_cv_.notify_all();
   if (wait) WaitForBackground();
 }
 
-void StaticDir::WaitForBackground() {
-  std::unique_lock lock(mu_);
-  bg_cv_.wait(lock, [this] { return bg_stop_ || (bg_jobs_.empty() && !bg_busy_); });
-}
+void StaticDir::WaitForBackground() { background_.WaitIdle(); }
 
 StaticDir::Stats StaticDir::GetStats() const {
   std::lock_guard lock(mu_);

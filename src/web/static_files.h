@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "web/background_queue.h"
 #include "web/http.h"
 
 namespace coolpapers::web {
@@ -91,7 +92,8 @@ class StaticDir {
   };
   // Stores `file` (replacing `expected` when given and still there); evicts to the bound.
   void InsertLocked(const std::shared_ptr<const File>& file);
-  void BackgroundLoop();
+  // On the background queue: loads and compresses `relative` unless it is cached compressed.
+  void LoadInBackground(const std::string& relative);
 
   std::filesystem::path root_;
   const Options options_;
@@ -99,11 +101,7 @@ class StaticDir {
   std::map<std::string, Cached> files_;  // by canonical path
   size_t bytes_ = 0;
   uint64_t tick_ = 0, evictions_ = 0;
-
-  std::condition_variable bg_cv_;  // under mu_
-  std::deque<std::string> bg_jobs_;  // relative paths to load and compress
-  bool bg_busy_ = false, bg_stop_ = false;
-  std::thread bg_thread_;  // started on the first job
+  BackgroundQueue background_;  // last: destroyed first, while the files its jobs use are alive
 };
 
 }  // namespace coolpapers::web
