@@ -16,7 +16,7 @@
 
 #include "cli/commands.h"
 #include "core/arxiv_id.h"
-#include "harvest/arxiv_api.h"
+#include "sources/arxiv/api.h"
 #include "harvest/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_prompt.h"
@@ -41,14 +41,14 @@ int Fail(const std::string& message) {
 
 // Makes sure the paper is stored, asking the arXiv API when it is not.
 Status EnsurePaper(store::Store& store, harvest::Fetcher& fetcher,
-                   const harvest::ArxivEndpoints& endpoints, const std::string& id) {
+                   const sources::arxiv::ArxivEndpoints& endpoints, const std::string& id) {
   auto have = store.GetPaper(id);
   if (!have) return have.error();
   if (*have) return Status::Ok();
   std::fprintf(stderr, "paper %s is not in the database; looking it up on arXiv...\n", id.c_str());
   std::vector<std::string> ids{id};
   harvest::FetchRequest req;
-  req.url = harvest::ApiIdListUrl(endpoints, ids);
+  req.url = sources::arxiv::ApiIdListUrl(endpoints, ids);
   req.priority = harvest::FetchPriority::kReader;
   req.what = "arXiv API " + id;
   auto resp = fetcher.Fetch(req);
@@ -58,7 +58,7 @@ Status EnsurePaper(store::Store& store, harvest::Fetcher& fetcher,
                       resp.error().message() +
                       "): run `coolpapers harvest arxiv` or `coolpapers import` first");
   }
-  auto feed = harvest::ParseArxivApi(resp->body, req.url);
+  auto feed = sources::arxiv::ParseArxivApi(resp->body, req.url);
   if (!feed) return feed.error();
   std::vector<core::Paper> found;
   for (const core::Paper& p : feed->papers) {
@@ -96,7 +96,7 @@ int RunFaq(const FaqArgs& args) {
   auto store = store::OpenStore(args.db);
   if (!store) return Fail("cannot open " + args.db + ": " + store.error().message());
 
-  harvest::ArxivEndpoints endpoints;
+  sources::arxiv::ArxivEndpoints endpoints;
   endpoints.base_url = args.base_url;
   if (endpoints.base_url.empty()) {
     if (const char* env = std::getenv("COOLPAPERS_ARXIV_BASE_URL")) endpoints.base_url = env;

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-namespace coolpapers::harvest::testing {
+namespace coolpapers::testing {
 
 struct FakeRequest {
   std::string method;
@@ -172,4 +172,4 @@ class FakeHttpServer {
   std::vector<FakeRequest> requests_;
 };
 
-}  // namespace coolpapers::harvest::testing
+}  // namespace coolpapers::testing

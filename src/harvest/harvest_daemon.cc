@@ -8,11 +8,13 @@
 
 #include "core/announce_day.h"
 #include "core/arxiv_id.h"
-#include "harvest/arxiv_api.h"
+#include "sources/arxiv/api.h"
 #include "harvest/day_tracker.h"
 #include "harvest/harvester.h"
 
 namespace coolpapers::harvest {
+
+namespace arxiv = sources::arxiv;
 namespace {
 
 // Midnight in New York of `day`, the moment a listing day begins.
@@ -202,12 +204,12 @@ void Harvester::ReaderLoop() {
       }
     }
     FetchRequest req;
-    req.url = ApiIdListUrl(options_.endpoints, ids);
+    req.url = arxiv::ApiIdListUrl(options_.endpoints, ids);
     req.what = "API for a reader (" + std::to_string(ids.size()) + " ids)";
     req.priority = FetchPriority::kReader;
     req.accept_client_errors = true;
     auto body = FetchBody(nullptr, req);
-    Result<ApiFeed> feed = body ? ParseArxivApi(*body, req.url) : Result<ApiFeed>(Err(body.error()));
+    Result<arxiv::ApiFeed> feed = body ? arxiv::ParseArxivApi(*body, req.url) : Result<arxiv::ApiFeed>(Err(body.error()));
     if (!feed) {
       spdlog::warn("harvest: {}", feed.error().ToString());
       for (const auto& id : ids) SetPaperState(id, PaperFetchState::kFailed);

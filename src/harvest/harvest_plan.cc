@@ -5,9 +5,11 @@
 
 #include "core/category.h"
 #include "core/text.h"
-#include "harvest/arxiv_oai.h"
+#include "sources/arxiv/oai.h"
 
 namespace coolpapers::harvest {
+
+namespace arxiv = sources::arxiv;
 
 Result<std::vector<std::string>> ExpandCategories(std::string_view list) {
   const core::Taxonomy& tax = core::Taxonomy::Default();
@@ -48,7 +50,7 @@ HarvestPlan PlanHarvest(std::vector<std::string> categories, size_t max_names) {
       if (followed.count(c)) mine.push_back(c);
     }
     if (mine.empty()) continue;
-    sets.insert(OaiSetForArchive(a.id));
+    sets.insert(arxiv::OaiSetForArchive(a.id));
     if (mine.size() == a.categories.size() && a.categories.size() > 1) {
       names.push_back(a.id);  // the whole archive in one name
     } else {

@@ -10,13 +10,15 @@
 
 #include "core/announce_day.h"
 #include "core/progress.h"
-#include "harvest/arxiv_api.h"
-#include "harvest/arxiv_oai.h"
-#include "harvest/arxiv_rss.h"
+#include "sources/arxiv/api.h"
+#include "sources/arxiv/oai.h"
+#include "sources/arxiv/rss.h"
 #include "harvest/day_tracker.h"
 #include "harvest/harvest_plan.h"
 
 namespace coolpapers::harvest {
+
+namespace arxiv = sources::arxiv;
 
 struct Harvester::Run {
   HarvestOptions opts;
@@ -163,7 +165,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
     }
     return Status::Ok();
   }
-  auto feed = ParseArxivRss(resp->body, req.url);
+  auto feed = arxiv::ParseArxivRss(resp->body, req.url);
   if (!feed) return feed.error();
   if (feed->items.empty()) {
     spdlog::info("harvest: {} has no announcement for {} (weekend or holiday)", req.what,
@@ -174,7 +176,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   if (run.earliest_day.empty() || feed->day < run.earliest_day) run.earliest_day = feed->day;
   if (feed->day != validators->day) run.new_listing = true;
 
-  std::vector<core::Membership> memberships = MembershipsFromRss(*feed, run.followed);
+  std::vector<core::Membership> memberships = arxiv::MembershipsFromRss(*feed, run.followed);
   std::vector<std::string> ids;
   for (const auto& item : feed->items) ids.push_back(item.id);
   auto stored = store_.GetPapers(ids);
@@ -185,7 +187,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   for (const auto& item : feed->items) {
     // Only papers new to the store come from RSS; stored ones are refreshed from OAI or the
     // API (a replacement's new version included), so a rerun never overwrites richer data.
-    if (!have.count(item.id) && run.Follows(item.categories)) papers.push_back(PaperFromRss(item));
+    if (!have.count(item.id) && run.Follows(item.categories)) papers.push_back(arxiv::PaperFromRss(item));
   }
   auto counts = store_.Upsert(papers, memberships);
   if (!counts) return counts.error();
@@ -257,8 +259,8 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
   };
   for (;;) {
     FetchRequest req;
-    req.url = token.empty() ? OaiListRecordsUrl(options_.endpoints, {set, from, until, "arXiv"})
-                            : OaiResumeUrl(options_.endpoints, token);
+    req.url = token.empty() ? arxiv::OaiListRecordsUrl(options_.endpoints, {set, from, until, "arXiv"})
+                            : arxiv::OaiResumeUrl(options_.endpoints, token);
     req.what = "OAI " + set;
     req.kind = FetchKind::kListing;
     req.priority = run.opts.priority;
@@ -267,7 +269,7 @@ Status Harvester::HarvestOai(Run& run, const std::string& set) {
     auto body = FetchBody(&run, req);
     if (!body) return body.error();
     std::string response_date;
-    auto page = ParseOaiResponse(*body, req.url, &response_date);
+    auto page = arxiv::ParseOaiResponse(*body, req.url, &response_date);
     if (!page && !restarted && page.error().message().find("badResumptionToken") !=
                                    std::string::npos) {
       spdlog::warn("harvest: OAI token expired for set {}; restarting the list", set);
@@ -350,14 +352,14 @@ Status Harvester::FillFromApi(Run& run, const std::vector<std::pair<std::string,
     std::vector<std::string> ids;
     for (size_t j = i; j < std::min(wanted.size(), i + batch); ++j) ids.push_back(wanted[j].first);
     FetchRequest req;
-    req.url = ApiIdListUrl(options_.endpoints, ids);
+    req.url = arxiv::ApiIdListUrl(options_.endpoints, ids);
     req.what = "API " + std::to_string(ids.size()) + " ids";
     req.priority = run.opts.priority;
     req.accept_client_errors = true;
     run.Note(req.what);
     auto body = FetchBody(&run, req);
     ++run.summary.api_batches;
-    Result<ApiFeed> feed = body ? ParseArxivApi(*body, req.url) : Result<ApiFeed>(Err(body.error()));
+    Result<arxiv::ApiFeed> feed = body ? arxiv::ParseArxivApi(*body, req.url) : Result<arxiv::ApiFeed>(Err(body.error()));
     if (!feed) {
       run.Fail(feed.error());
       if (first_error.ok()) first_error = feed.error();

@@ -36,12 +36,15 @@
 #include "core/paper.h"
 #include "core/status.h"
 #include "harvest/fetcher.h"
+#include "sources/arxiv/endpoints.h"
 #include "store/store.h"
 
 namespace coolpapers::harvest {
 
+namespace arxiv = sources::arxiv;
+
 struct HarvesterOptions {
-  ArxivEndpoints endpoints;
+  arxiv::ArxivEndpoints endpoints;
   std::vector<std::string> follow;  // canonical category ids for the daemon (empty: none)
   size_t api_batch = 150;           // ids per API request
   bool use_oai = true;

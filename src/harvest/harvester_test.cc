@@ -10,13 +10,15 @@
 #include <thread>
 
 #include "core/text.h"
-#include "harvest/arxiv_rss.h"
+#include "sources/arxiv/rss.h"
 #include "harvest/day_tracker.h"
 #include "harvest/fake_http_server.h"
-#include "harvest/fixture_path.h"
+#include "core/fixture_path.h"
 #include "harvest/polite_fetcher.h"
 
 namespace coolpapers::harvest {
+
+namespace arxiv = sources::arxiv;
 namespace {
 
 using testing::FakeHttpServer;
@@ -83,12 +85,12 @@ class MiniArxiv {
   }
 
   static std::string Api(const std::string& feed_xml, const std::string& id_list) {
-    auto feed = ParseArxivRss(feed_xml, "fixture");
+    auto feed = arxiv::ParseArxivRss(feed_xml, "fixture");
     std::string out =
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
         "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">";
     for (const std::string& id : core::Split(id_list, ',')) {
-      for (const RssItem& i : feed->items) {
+      for (const arxiv::RssItem& i : feed->items) {
         if (i.id != id) continue;
         out += "<entry><id>http://arxiv.org/abs/" + i.id + "v" + std::to_string(i.version) +
                "</id><title>" + core::XmlEscape(i.title) + "</title><summary>" +

@@ -13,9 +13,9 @@
 namespace coolpapers::llm {
 namespace {
 
-using harvest::testing::FakeHttpServer;
-using harvest::testing::FakeReply;
-using harvest::testing::FakeRequest;
+using testing::FakeHttpServer;
+using testing::FakeReply;
+using testing::FakeRequest;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

@@ -55,6 +55,7 @@
 #include "core/retry.h"
 #include "core/status.h"
 #include "harvest/fetcher.h"
+#include "sources/arxiv/endpoints.h"
 #include "llm/chat_client.h"
 #include "llm/client_limits.h"
 #include "llm/faq_job.h"
@@ -70,7 +71,7 @@ namespace coolpapers::llm {
 
 struct FaqServiceOptions {
   LlmConfig llm;                   // concurrency, limits, max_paper_chars (model: the client's)
-  harvest::ArxivEndpoints arxiv;   // where PDFs come from
+  sources::arxiv::ArxivEndpoints arxiv;   // where PDFs come from
   PdfTextLimits pdf;
   bool persist_queue = true;       // keep/resume the queue in the store (the CLI turns it off)
   size_t cache_entries = 512;      // complete FAQs kept in memory

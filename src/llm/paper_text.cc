@@ -4,7 +4,7 @@
 
 namespace coolpapers::llm {
 
-PaperTextLoader::PaperTextLoader(harvest::Fetcher* fetcher, harvest::ArxivEndpoints endpoints,
+PaperTextLoader::PaperTextLoader(harvest::Fetcher* fetcher, sources::arxiv::ArxivEndpoints endpoints,
                                  PdfTextLimits limits, size_t max_chars)
     : fetcher_(fetcher),
       endpoints_(std::move(endpoints)),

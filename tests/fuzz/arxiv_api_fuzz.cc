@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harvest/arxiv_api.h"
+#include "sources/arxiv/api.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view xml(reinterpret_cast<const char*>(data), size);
-  (void)coolpapers::harvest::ParseArxivApi(xml, "fuzz.atom");
+  (void)coolpapers::sources::arxiv::ParseArxivApi(xml, "fuzz.atom");
   return 0;
 }

@@ -3,13 +3,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harvest/arxiv_rss.h"
+#include "sources/arxiv/rss.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view xml(reinterpret_cast<const char*>(data), size);
-  auto feed = coolpapers::harvest::ParseArxivRss(xml, "fuzz.xml");
+  auto feed = coolpapers::sources::arxiv::ParseArxivRss(xml, "fuzz.xml");
   if (feed) {
-    for (const auto& item : feed->items) (void)coolpapers::harvest::PaperFromRss(item);
+    for (const auto& item : feed->items) (void)coolpapers::sources::arxiv::PaperFromRss(item);
   }
   return 0;
 }

@@ -13,7 +13,7 @@
 #include "cli/import/line_reader.h"
 #include "core/progress.h"
 #include "core/text.h"
-#include "store/oai_parse.h"
+#include "sources/arxiv/oai_records.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -199,7 +199,7 @@ int ImportOaiFiles(store::Store& store, const std::vector<std::string>& files,
       continue;
     }
     progress.SetNote(file);
-    Result<store::OaiPage> page = store::ParseOaiListRecords(*xml);
+    Result<sources::arxiv::OaiPage> page = sources::arxiv::ParseOaiListRecords(*xml);
     if (!page) {
       ClearLine(options.err);
       fmt::print(options.err,
@@ -214,10 +214,10 @@ int ImportOaiFiles(store::Store& store, const std::vector<std::string>& files,
       fmt::print(options.err, "coolpapers import: {}: OAI-PMH error {}: {}\n", file,
                  page->error_code, page->error_message);
     }
-    for (const store::OaiRejected& r : page->rejected) {
-      skips.Skip(file, static_cast<int64_t>(store::LineAt(*xml, r.offset)), r.why);
+    for (const sources::arxiv::OaiRejected& r : page->rejected) {
+      skips.Skip(file, static_cast<int64_t>(sources::arxiv::LineAt(*xml, r.offset)), r.why);
     }
-    for (store::OaiRecord& r : page->records) {
+    for (sources::arxiv::OaiRecord& r : page->records) {
       if (r.deleted) {
         ++deleted;
         continue;

@@ -2,9 +2,9 @@
 
 #include "core/arxiv_id.h"
 #include "core/text.h"
-#include "store/author_list.h"
-#include "store/category_list.h"
-#include "store/upstream_dates.h"
+#include "sources/arxiv/author_list.h"
+#include "sources/arxiv/category_list.h"
+#include "sources/upstream_dates.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -64,11 +64,11 @@ Status ReadBulk(const element& obj, JsonlRecord& r) {
   p.title = core::CollapseWhitespace(Str(obj, "title"));
   p.abstract = core::CollapseWhitespace(Str(obj, "summary"));
   p.authors = StrList(obj, "authors");
-  p.categories = store::CanonicalCategories(StrList(obj, "categories"));
+  p.categories = sources::arxiv::CanonicalCategories(StrList(obj, "categories"));
   p.comments = core::CollapseWhitespace(Str(obj, "comment"));
   std::string_view listing = Str(obj, "listing_date");
   if (!listing.empty()) {
-    std::optional<std::string> at = store::IsoDateToUtc(listing);
+    std::optional<std::string> at = sources::IsoDateToUtc(listing);
     if (!at || listing.size() != 10) {
       return Status::InvalidArgument("listing_date \"" + std::string(listing.substr(0, 40)) +
                                      "\" is not a YYYY-MM-DD date");
@@ -110,8 +110,8 @@ Status ReadKaggle(const element& obj, JsonlRecord& r) {
   p.title = core::CollapseWhitespace(Str(obj, "title"));
   p.abstract = core::CollapseWhitespace(Str(obj, "abstract"));
   p.authors = AuthorsParsed(obj);
-  if (p.authors.empty()) p.authors = store::SplitAuthorList(Str(obj, "authors"));
-  p.categories = store::CanonicalCategories(
+  if (p.authors.empty()) p.authors = sources::arxiv::SplitAuthorList(Str(obj, "authors"));
+  p.categories = sources::arxiv::CanonicalCategories(
       core::Split(core::CollapseWhitespace(Str(obj, "categories")), ' '));
   p.comments = core::CollapseWhitespace(Str(obj, "comments"));
   p.journal_ref = core::CollapseWhitespace(Str(obj, "journal-ref"));
@@ -123,7 +123,7 @@ Status ReadKaggle(const element& obj, JsonlRecord& r) {
       std::string_view label = Str(v, "version");
       int64_t n = 0;
       if (label.size() < 2 || label[0] != 'v' || !core::ParseInt64(label.substr(1), n)) continue;
-      std::string at = store::GmtDateToUtc(Str(v, "created")).value_or("");
+      std::string at = sources::GmtDateToUtc(Str(v, "created")).value_or("");
       if (n == 1) p.published = at;
       if (n > best) {
         best = static_cast<int>(n);

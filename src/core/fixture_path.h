@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-namespace coolpapers::harvest::testing {
+namespace coolpapers::testing {
 
 // Contents of tests/fixtures/<relative>, or "" when the file is missing.
 inline std::string ReadFixture(const std::string& relative) {
@@ -16,4 +16,4 @@ inline std::string ReadFixture(const std::string& relative) {
   return out.str();
 }
 
-}  // namespace coolpapers::harvest::testing
+}  // namespace coolpapers::testing

@@ -1,10 +1,10 @@
-#include "harvest/xml_ns.h"
+#include "sources/xml_ns.h"
 
 #include <cstring>
 
 #include "core/text.h"
 
-namespace coolpapers::harvest::xml {
+namespace coolpapers::sources::xml {
 
 std::string_view LocalName(const pugi::xml_node& n) {
   const char* name = n.name();
@@ -81,4 +81,4 @@ Status ParseDocument(std::string_view text, const std::string& source, pugi::xml
   return Status::Ok();
 }
 
-}  // namespace coolpapers::harvest::xml
+}  // namespace coolpapers::sources::xml

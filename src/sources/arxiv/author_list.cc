@@ -1,8 +1,8 @@
-#include "store/author_list.h"
+#include "sources/arxiv/author_list.h"
 
 #include "core/text.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -47,4 +47,4 @@ std::vector<std::string> SplitAuthorList(std::string_view s) {
   return out;
 }
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

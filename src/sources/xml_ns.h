@@ -10,7 +10,7 @@
 
 #include "core/status.h"
 
-namespace coolpapers::harvest::xml {
+namespace coolpapers::sources::xml {
 
 inline constexpr std::string_view kAtom = "http://www.w3.org/2005/Atom";
 inline constexpr std::string_view kArxiv = "http://arxiv.org/schemas/atom";
@@ -39,4 +39,4 @@ std::string ChildText(const pugi::xml_node& parent, std::string_view ns, std::st
 // the byte offset.
 Status ParseDocument(std::string_view text, const std::string& source, pugi::xml_document& doc);
 
-}  // namespace coolpapers::harvest::xml
+}  // namespace coolpapers::sources::xml

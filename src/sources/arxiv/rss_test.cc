@@ -1,13 +1,13 @@
-#include "harvest/arxiv_rss.h"
+#include "sources/arxiv/rss.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <set>
 
-#include "harvest/fixture_path.h"
+#include "core/fixture_path.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 using core::AnnounceType;
@@ -152,4 +152,4 @@ TEST(ArxivRssTest, CombinedFeedGivesEachCategoryItsOwnTypes) {
 }
 
 }  // namespace
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

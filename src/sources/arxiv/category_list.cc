@@ -1,10 +1,10 @@
-#include "store/category_list.h"
+#include "sources/arxiv/category_list.h"
 
 #include <algorithm>
 
 #include "core/category.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 // "cs.XY" or "hep-xx": lowercase archive (letters and '-'), optional ".Subject".
@@ -46,4 +46,4 @@ std::vector<std::string> CanonicalCategories(const std::vector<std::string>& raw
   return out;
 }
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

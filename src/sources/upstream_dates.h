@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace coolpapers::store {
+namespace coolpapers::sources {
 
 // "Mon, 2 Apr 2007 19:18:42 GMT" (arXivRaw and Kaggle `versions[].created`; the weekday is
 // optional) -> "2007-04-02 19:18:42". nullopt when the text has another shape.
@@ -16,4 +16,4 @@ std::optional<std::string> GmtDateToUtc(std::string_view text);
 // given HH:MM:SS. nullopt when the text does not start with a YYYY-MM-DD date.
 std::optional<std::string> IsoDateToUtc(std::string_view text);
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources

@@ -1,14 +1,14 @@
-#include "harvest/arxiv_api.h"
+#include "sources/arxiv/api.h"
 
 #include <algorithm>
 
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
-#include "harvest/xml_ns.h"
-#include "store/upstream_dates.h"
+#include "sources/xml_ns.h"
+#include "sources/upstream_dates.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 int64_t IntOr(const std::string& text, int64_t fallback) {
@@ -54,8 +54,8 @@ Result<core::Paper> ReadEntry(const pugi::xml_node& entry) {
   p.comments = x::ChildText(entry, x::kArxiv, "comment");
   p.journal_ref = x::ChildText(entry, x::kArxiv, "journal_ref");
   p.doi = x::ChildText(entry, x::kArxiv, "doi");
-  p.published = store::IsoDateToUtc(x::ChildText(entry, x::kAtom, "published")).value_or("");
-  p.updated = store::IsoDateToUtc(x::ChildText(entry, x::kAtom, "updated")).value_or("");
+  p.published = sources::IsoDateToUtc(x::ChildText(entry, x::kAtom, "published")).value_or("");
+  p.updated = sources::IsoDateToUtc(x::ChildText(entry, x::kAtom, "updated")).value_or("");
   return p;
 }
 
@@ -98,4 +98,4 @@ std::string ApiIdListUrl(const ArxivEndpoints& endpoints, std::span<const std::s
          std::to_string(ids.size());
 }
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

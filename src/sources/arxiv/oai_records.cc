@@ -1,4 +1,4 @@
-#include "store/oai_parse.h"
+#include "sources/arxiv/oai_records.h"
 
 #include <algorithm>
 #include <cstring>
@@ -6,11 +6,11 @@
 
 #include "core/arxiv_id.h"
 #include "core/text.h"
-#include "store/author_list.h"
-#include "store/category_list.h"
-#include "store/upstream_dates.h"
+#include "sources/arxiv/author_list.h"
+#include "sources/arxiv/category_list.h"
+#include "sources/upstream_dates.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 std::string_view LocalName(const pugi::xml_node& n) {
@@ -215,4 +215,4 @@ size_t LineAt(std::string_view text, size_t offset) {
   return 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + offset, '\n'));
 }
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 
 // Maps aliases to canonical categories (math.IT -> cs.IT), drops duplicates and tokens that are
 // not arXiv categories (MSC/ACM classes such as "68T05" or "I.2.7" that some dumps mix in), and
@@ -12,4 +12,4 @@ namespace coolpapers::store {
 // so a category newer than the built-in taxonomy is not lost.
 std::vector<std::string> CanonicalCategories(const std::vector<std::string>& raw);
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

@@ -1,10 +1,10 @@
-#include "harvest/arxiv_oai.h"
+#include "sources/arxiv/oai.h"
 
 #include <gtest/gtest.h>
 
-#include "harvest/fixture_path.h"
+#include "core/fixture_path.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 TEST(ArxivOaiTest, ListRecordsUrls) {
@@ -58,4 +58,4 @@ TEST(ArxivOaiTest, MalformedXmlIsCorruptionNamingTheUrl) {
 }
 
 }  // namespace
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

@@ -1,9 +1,9 @@
-#include "harvest/arxiv_oai.h"
+#include "sources/arxiv/oai.h"
 
 #include "core/category.h"
 #include "core/text.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 
 std::string OaiListRecordsUrl(const ArxivEndpoints& endpoints, const OaiListRequest& req) {
   std::string url = endpoints.Oai() + "?verb=ListRecords&metadataPrefix=" +
@@ -26,7 +26,7 @@ std::string OaiSetForArchive(const std::string& archive) {
 
 namespace {
 // The envelope's <responseDate>, which precedes every record; a plain search of the head of the
-// document is enough (the records themselves are read by store::ParseOaiListRecords).
+// document is enough (the records themselves are read by sources::arxiv::ParseOaiListRecords).
 std::string ResponseDate(std::string_view body) {
   std::string_view head = body.substr(0, 4096);
   size_t open = head.find("responseDate>");
@@ -38,10 +38,10 @@ std::string ResponseDate(std::string_view body) {
 }
 }  // namespace
 
-Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
+Result<sources::arxiv::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
                                         std::string* response_date) {
   if (response_date) *response_date = ResponseDate(body);
-  auto page = store::ParseOaiListRecords(body);
+  auto page = sources::arxiv::ParseOaiListRecords(body);
   if (!page) {
     return Err(Status(page.error().code(), url + ": " + page.error().message()));
   }
@@ -53,4 +53,4 @@ Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string
                                           : "")));
 }
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

@@ -1,16 +1,16 @@
 #pragma once
 // OAI-PMH requests to arXiv (ListRecords, metadataPrefix=arXiv) for the live harvester. The
-// records themselves are read by store::ParseOaiListRecords (shared with `import oai`); this
+// records themselves are read by sources::arxiv::ParseOaiListRecords (shared with `import oai`); this
 // file builds request URLs and turns an OAI response into a page or a clear error.
 
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
-#include "harvest/fetcher.h"
-#include "store/oai_parse.h"
+#include "sources/arxiv/endpoints.h"
+#include "sources/arxiv/oai_records.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 
 struct OaiListRequest {
   std::string set;    // "cs", "math", "physics:hep-th"; "" for everything
@@ -32,7 +32,7 @@ std::string OaiSetForArchive(const std::string& archive);
 // error; any other OAI error fails (kInvalidArgument for badArgument/badResumptionToken/...);
 // malformed XML fails with kCorruption naming `url`. When `response_date` is given it receives
 // the response's <responseDate> ("YYYY-MM-DDThh:mm:ssZ", the server's clock) or "".
-Result<store::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
+Result<sources::arxiv::OaiPage> ParseOaiResponse(std::string_view body, const std::string& url,
                                         std::string* response_date = nullptr);
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

@@ -1,10 +1,10 @@
-#include "harvest/arxiv_api.h"
+#include "sources/arxiv/api.h"
 
 #include <gtest/gtest.h>
 
-#include "harvest/fixture_path.h"
+#include "core/fixture_path.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 using testing::ReadFixture;
@@ -74,4 +74,4 @@ TEST(ArxivApiTest, IdListUrl) {
 }
 
 }  // namespace
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

@@ -7,11 +7,11 @@
 #include <string_view>
 #include <vector>
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 
 // Splits on commas, semicolons and the word "and" outside parentheses (affiliations in
 // parentheses are dropped), collapses whitespace, and drops empty names.
 // "A, B, and C (MIT)" -> {"A", "B", "C"}.
 std::vector<std::string> SplitAuthorList(std::string_view authors);
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

@@ -10,9 +10,9 @@
 
 #include "core/paper.h"
 #include "core/status.h"
-#include "harvest/fetcher.h"
+#include "sources/arxiv/endpoints.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 
 struct ApiFeed {
   int64_t total_results = -1;  // opensearch:totalResults, -1 if absent
@@ -32,4 +32,4 @@ std::string ApiIdListUrl(const ArxivEndpoints& endpoints, std::span<const std::s
 // Ids per API request: large enough to keep requests few, small enough for arXiv's URL limits.
 inline constexpr size_t kApiBatchSize = 150;
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

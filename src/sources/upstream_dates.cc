@@ -1,11 +1,11 @@
-#include "store/upstream_dates.h"
+#include "sources/upstream_dates.h"
 
 #include <array>
 #include <cstdio>
 
 #include "core/text.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources {
 namespace {
 
 bool AllDigits(std::string_view s) {
@@ -69,4 +69,4 @@ std::optional<std::string> IsoDateToUtc(std::string_view text) {
   return out;
 }
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources

@@ -1,6 +1,6 @@
-#include "harvest/fetcher.h"
+#include "sources/arxiv/endpoints.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 std::string Base(const std::string& base_url, const char* real_host) {
   if (base_url.empty()) return real_host;
@@ -29,4 +29,4 @@ std::string ArxivEndpoints::ListNew(const std::string& category) const {
   return Base(base_url, "https://arxiv.org") + "/list/" + category + "/new";
 }
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

@@ -1,4 +1,4 @@
-#include "store/oai_parse.h"
+#include "sources/arxiv/oai_records.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,11 +6,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "store/author_list.h"
-#include "store/category_list.h"
-#include "store/upstream_dates.h"
+#include "sources/arxiv/author_list.h"
+#include "sources/arxiv/category_list.h"
+#include "sources/upstream_dates.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 using ::testing::ElementsAre;
@@ -157,4 +157,4 @@ TEST(UpstreamDatesTest, Iso) {
 }
 
 }  // namespace
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv

@@ -10,7 +10,7 @@
 #include "core/paper.h"
 #include "core/status.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 
 struct RssItem {
   std::string id;           // canonical id without version
@@ -42,4 +42,4 @@ core::Paper PaperFromRss(const RssItem& item);
 std::vector<core::Membership> MembershipsFromRss(const RssFeed& feed,
                                                  const std::vector<std::string>& followed);
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

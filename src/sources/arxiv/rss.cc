@@ -1,4 +1,4 @@
-#include "harvest/arxiv_rss.h"
+#include "sources/arxiv/rss.h"
 
 #include <algorithm>
 #include <map>
@@ -7,10 +7,10 @@
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
-#include "harvest/xml_ns.h"
-#include "store/author_list.h"
+#include "sources/xml_ns.h"
+#include "sources/arxiv/author_list.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::sources::arxiv {
 namespace {
 
 using core::AnnounceType;
@@ -65,7 +65,7 @@ std::optional<RssItem> ReadItem(const pugi::xml_node& node) {
   item.type = parsed.value_or(AnnounceType::kNew);
   item.title = x::ChildText(node, x::kNone, "title");
   item.abstract = AbstractFrom(description);
-  item.authors = store::SplitAuthorList(x::ChildText(node, x::kDublinCore, "creator"));
+  item.authors = sources::arxiv::SplitAuthorList(x::ChildText(node, x::kDublinCore, "creator"));
   for (const pugi::xml_node& c : x::Children(node, x::kNone, "category")) {
     std::string cat = Canonical(x::Text(c));
     if (!cat.empty() &&
@@ -169,4 +169,4 @@ std::vector<core::Membership> MembershipsFromRss(const RssFeed& feed,
   return out;
 }
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::sources::arxiv

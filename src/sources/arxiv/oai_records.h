@@ -1,7 +1,7 @@
 #pragma once
 // Parsing saved or live OAI-PMH responses from arXiv (ListRecords / GetRecord with
 // metadataPrefix=arXiv or arXivRaw) into Papers. Shared by `coolpapers import oai` and the live
-// harvester (harvest/arxiv_oai), so both read records the same way.
+// harvester (through sources/arxiv/oai), so both read records the same way.
 //
 // Elements are matched by local name, so default namespaces and any prefix work alike.
 
@@ -14,7 +14,7 @@
 #include "core/paper.h"
 #include "core/status.h"
 
-namespace coolpapers::store {
+namespace coolpapers::sources::arxiv {
 
 struct OaiRecord {
   std::string identifier;         // header identifier, e.g. "oai:arXiv.org:1412.8323"
@@ -53,4 +53,4 @@ Result<OaiPage> ParseOaiListRecords(std::string_view xml);
 // The 1-based line number of byte `offset` in `text` (for "FILE:LINE: ..." messages).
 size_t LineAt(std::string_view text, size_t offset);
 
-}  // namespace coolpapers::store
+}  // namespace coolpapers::sources::arxiv
