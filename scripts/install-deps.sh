@@ -6,9 +6,9 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libboost1.81-dev libboost-url1.81-dev
-  libcurl4-openssl-dev libsqlite3-dev sqlite3 libpqxx-dev postgresql
+  libcurl4-openssl-dev libsqlite3-dev sqlite3
   libxapian-dev libhnswlib-dev libeigen3-dev
-  libpugixml-dev libgumbo-dev nlohmann-json3-dev libsimdjson-dev
+  libpugixml-dev nlohmann-json3-dev libsimdjson-dev
   libhowardhinnant-date-dev tzdata libkainjow-mustache-dev poppler-utils
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libexpected-dev
   zlib1g-dev libbrotli-dev
