@@ -18,6 +18,7 @@
 
 #include "core/paper.h"
 #include "core/status.h"
+#include "core/venue.h"
 
 namespace coolpapers::store {
 
@@ -87,6 +88,21 @@ struct UpsertCounts {
   int64_t updated = 0;      // existing papers whose stored fields changed
   int64_t unchanged = 0;
   int64_t memberships_added = 0;
+};
+
+// One edition of a venue ("ACL.2024") with its papers per group, groups in the order of their
+// first paper.
+struct VenueEditionCount {
+  std::string edition;
+  int64_t papers = 0;
+  std::vector<std::pair<std::string, int64_t>> groups;
+};
+
+struct VenueUpsertCounts {
+  int64_t inserted = 0;   // papers new to the store
+  int64_t updated = 0;    // papers whose stored fields (paper or venue row) changed
+  int64_t unchanged = 0;  // a re-import of the same file counts every paper here
+  int64_t aliases_added = 0;
 };
 
 struct ListQuery {
@@ -182,6 +198,33 @@ class Store {
                                                                      int limit) = 0;
 
   virtual Result<StoreStats> Stats() = 0;
+
+  // Venue papers (conference proceedings). Each is also a paper row (id "<local>@<Source>", no
+  // categories), so FAQs, clicks, search and the change feed treat it like any paper; its
+  // edition, group, position, PDF and page live beside it, and its other ids (`other_ids`) are
+  // aliases that GetVenuePapers resolves. Writing the same papers again changes nothing.
+  // Stores without venues return Unavailable.
+  virtual Result<VenueUpsertCounts> UpsertVenuePapers(std::span<const core::VenuePaper> papers) {
+    (void)papers;
+    return Err(Status::Unavailable("this store does not keep venue papers"));
+  }
+  // Every edition with its counts, by conference then newest year first.
+  virtual Result<std::vector<VenueEditionCount>> VenueEditions() {
+    return Err(Status::Unavailable("this store does not keep venue papers"));
+  }
+  // The papers of one edition in the venue's order; `group` "" means every group.
+  virtual Result<std::vector<core::VenuePaper>> ListVenue(const std::string& edition,
+                                                          const std::string& group) {
+    (void)edition, (void)group;
+    return Err(Status::Unavailable("this store does not keep venue papers"));
+  }
+  // The stored venue papers among `ids` (each an id or an alias), in the order of `ids`, each
+  // paper once.
+  virtual Result<std::vector<core::VenuePaper>> GetVenuePapers(
+      std::span<const std::string> ids) {
+    (void)ids;
+    return Err(Status::Unavailable("this store does not keep venue papers"));
+  }
 
   // Per-category counts and day ranges, most papers first (for `coolpapers stats`).
   virtual Result<std::vector<CategoryStats>> CategoryCounts() {

@@ -8,7 +8,7 @@ namespace {
 
 // Ordered schema steps; step i (1-based) brings the schema to version i. Never edit a step that
 // has shipped: append a new one.
-constexpr std::array<const char*, 1> kSteps = {
+constexpr std::array<const char*, 2> kSteps = {
     // 1: papers, memberships, clicks, day status, state, FAQs, change sequence.
     R"sql(
 CREATE TABLE papers (
@@ -71,6 +71,24 @@ CREATE TABLE change_seq (
 );
 INSERT INTO change_seq (id, value) VALUES (1, 0);
 )sql",
+    // 2: venue papers (each also a row of papers) and the other ids they are known by.
+    R"sql(
+CREATE TABLE venue_papers (
+  paper_id TEXT PRIMARY KEY,             -- "2024.acl-long.3@ACL", a row of papers
+  edition TEXT NOT NULL,                 -- "ACL.2024"
+  grp TEXT NOT NULL,                     -- "Long", "Oral", "Main"
+  position INTEGER NOT NULL,             -- order within the edition
+  pdf_url TEXT NOT NULL,
+  page_url TEXT NOT NULL,
+  pages TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX venue_papers_by_edition ON venue_papers(edition, position);
+CREATE TABLE paper_aliases (
+  alias TEXT PRIMARY KEY,                -- "AZWqXfM6z9@OpenReview"
+  paper_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX paper_aliases_by_paper ON paper_aliases(paper_id);
+)sql",
 };
 
 Status EnsureVersionTable(Connection& c) {
@@ -78,6 +96,20 @@ Status EnsureVersionTable(Connection& c) {
 }
 
 }  // namespace
+
+Result<int64_t> ReadChangeSeq(Connection& c) {
+  Result<Stmt> s = c.Prepare("SELECT value FROM change_seq WHERE id = 1");
+  if (!s) return Err(s.error());
+  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading change_seq"));
+  return s->Int(0);
+}
+
+Status WriteChangeSeq(Connection& c, int64_t v) {
+  Result<Stmt> s = c.Prepare("UPDATE change_seq SET value = ?1 WHERE id = 1");
+  if (!s) return s.error();
+  s->Bind(1, v);
+  return s->Run();
+}
 
 int LatestSchemaVersion() { return static_cast<int>(kSteps.size()); }
 

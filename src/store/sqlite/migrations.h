@@ -18,4 +18,9 @@ Status Migrate(Connection& c);
 // The version recorded in the database (0 for a new, empty one).
 Result<int> SchemaVersion(Connection& c);
 
+// The change sequence (table change_seq, schema 1): every write to a row that derived indexes
+// read bumps it; write it only on the writer connection, inside the batch transaction.
+Result<int64_t> ReadChangeSeq(Connection& c);
+Status WriteChangeSeq(Connection& c, int64_t v);
+
 }  // namespace coolpapers::store::sqlite

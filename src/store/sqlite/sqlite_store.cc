@@ -133,20 +133,6 @@ void BindPaper(Stmt& s, const Paper& p, const std::string& authors, const std::s
   s.Bind(11, p.updated, true);
 }
 
-Result<int64_t> ReadChangeSeq(Connection& c) {
-  Result<Stmt> s = c.Prepare("SELECT value FROM change_seq WHERE id = 1");
-  if (!s) return Err(s.error());
-  if (s->Step() != SQLITE_ROW) return Err(c.Error("reading change_seq"));
-  return s->Int(0);
-}
-
-Status WriteChangeSeq(Connection& c, int64_t v) {
-  Result<Stmt> s = c.Prepare("UPDATE change_seq SET value = ?1 WHERE id = 1");
-  if (!s) return s.error();
-  s->Bind(1, v);
-  return s->Run();
-}
-
 // Which papers an Upsert call has written, so a new membership bumps the change sequence of a
 // paper only when its row was not written anyway. Memberships usually follow their papers in
 // the same order, so lookups try the paper after the last one found before hashing.

@@ -78,6 +78,12 @@ class SqliteStore : public Store {
                                                               int limit) override;
   Result<StoreStats> Stats() override;
   Result<std::vector<CategoryStats>> CategoryCounts() override;
+  // Venue papers (store/sqlite/venue_rows.cc).
+  Result<VenueUpsertCounts> UpsertVenuePapers(std::span<const core::VenuePaper> papers) override;
+  Result<std::vector<VenueEditionCount>> VenueEditions() override;
+  Result<std::vector<core::VenuePaper>> ListVenue(const std::string& edition,
+                                                  const std::string& group) override;
+  Result<std::vector<core::VenuePaper>> GetVenuePapers(std::span<const std::string> ids) override;
 
   const std::string& path() const { return path_; }
   // Counters of the writer thread (committed batches and writes).
@@ -106,6 +112,7 @@ class SqliteStore : public Store {
   Result<ReaderLease> Reader();
   Result<UpsertCounts> UpsertLocked(Connection& w, std::span<const Paper> papers,
                                     std::span<const Membership> memberships);
+  Status FillVenuePapers(Connection& c, std::vector<core::VenuePaper>& papers);
 
   std::string path_;
   std::mutex pool_mu_;
