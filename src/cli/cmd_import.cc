@@ -3,12 +3,15 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/import/import_run.h"
+#include "core/progress.h"
 #include "store/store.h"
+#include "venues/venue_import.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -39,6 +42,51 @@ std::unique_ptr<store::Store> OpenOrReport(const std::string& db) {
   return std::move(*s);
 }
 
+// `import venue`: each file in turn; a file that cannot be read is reported and the others go on.
+int ImportVenueFiles(store::Store& store, const ImportArgs& args) {
+  std::optional<venues::VenueSource> source = venues::ParseVenueSource(args.source);
+  if (!source) {
+    std::fprintf(stderr, "coolpapers import venue: --source \"%s\" is not one of %s\n",
+                 args.source.c_str(), venues::KnownVenueSources().c_str());
+    return 2;
+  }
+  core::Progress progress("import venue", static_cast<int64_t>(args.files.size()));
+  int failed = 0;
+  int64_t papers = 0;
+  for (const std::string& file : args.files) {
+    progress.SetNote(file);
+    Result<venues::VenueFileResult> r =
+        venues::ImportVenueFile(store, *source, file, args.venue);
+    progress.Add();
+    if (!r) {
+      ++failed;
+      std::fprintf(stderr, "coolpapers import venue: %s\n", r.error().message().c_str());
+      continue;
+    }
+    papers += r->papers;
+    std::fprintf(stderr,
+                 "%s: %s, %lld papers (%lld new, %lld updated, %lld unchanged), %zu skipped%s\n",
+                 file.c_str(), r->edition.c_str(), static_cast<long long>(r->papers),
+                 static_cast<long long>(r->counts.inserted),
+                 static_cast<long long>(r->counts.updated),
+                 static_cast<long long>(r->counts.unchanged), r->skipped.size(),
+                 r->not_accepted ? (", " + std::to_string(r->not_accepted) +
+                                    " not accepted left out").c_str()
+                                 : "");
+    for (size_t i = 0; i < r->skipped.size() && i < 10; ++i) {
+      std::fprintf(stderr, "  skipped %s\n", r->skipped[i].c_str());
+    }
+  }
+  double seconds = progress.elapsed_seconds();
+  progress.Finish(std::to_string(papers) + " papers from " +
+                  std::to_string(args.files.size() - failed) + " of " +
+                  std::to_string(args.files.size()) + " files" +
+                  (seconds > 0 ? ", " + std::to_string(static_cast<int64_t>(papers / seconds)) +
+                                     " papers/s"
+                               : ""));
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 Command AddImport(CLI::App& root) {
@@ -60,19 +108,16 @@ Command AddImport(CLI::App& root) {
       "oai", "saved OAI-PMH ListRecords/GetRecord XML (metadataPrefix=arXiv or arXivRaw)");
   AddCommonOptions(oai, *args);
   CLI::App* venue = c.app->add_subcommand("venue", "conference proceedings metadata");
-  venue->add_option("--source", args->source, "acl|openreview|pmlr|ijcai|cvf");
-  venue->add_option("--venue", args->venue, "e.g. ACL.2024");
+  venue->add_option("--source", args->source, "acl|openreview|pmlr")->required();
+  venue->add_option("--venue", args->venue,
+                    "openreview: the venue id, e.g. ICLR.cc/2024/Conference; acl, pmlr: the "
+                    "edition the files must hold, e.g. ACL.2024 (optional)");
   AddCommonOptions(venue, *args);
 
   c.run = [args, jsonl, oai, venue]() -> int {
-    if (venue->parsed()) {
-      std::fprintf(stderr,
-                   "coolpapers import venue: venue import is not available yet; import arXiv "
-                   "metadata with `coolpapers import arxiv-jsonl FILE`\n");
-      return 1;
-    }
     std::unique_ptr<store::Store> store = OpenOrReport(args->db);
     if (!store) return 1;
+    if (venue->parsed()) return ImportVenueFiles(*store, *args);
     ImportOptions options;
     options.batch_size = args->batch_size;
     options.max_line = args->max_line_mb << 20;

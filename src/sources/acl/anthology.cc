@@ -116,6 +116,14 @@ std::string AnthologyPageUrl(std::string_view anthology_id) {
 }
 
 Result<AnthologyCollection> ParseAnthologyXml(std::string_view text, const std::string& source) {
+  std::string_view start = text.substr(0, 64);
+  if (start.substr(0, 3) == "\xEF\xBB\xBF") start.remove_prefix(3);  // UTF-8 byte order mark
+  start = core::Trim(start);
+  if (start.empty() || start[0] != '<') {
+    return Err(Status::InvalidArgument(
+        source + ": not XML, so not an ACL Anthology collection; pass a file of data/xml/ of "
+                 "acl-anthology (e.g. 2024.acl.xml)"));
+  }
   pugi::xml_document doc;
   if (Status s = xml::ParseDocument(text, source, doc); !s.ok()) return Err(s);
   pugi::xml_node root = doc.document_element();

@@ -78,6 +78,10 @@ TEST(AnthologyTest, MalformedInputIsAnErrorNamingTheFile) {
   EXPECT_NE(other.error().ToString().find("feed.xml: not an ACL Anthology collection"),
             std::string::npos);
 
+  auto bib = ParseAnthologyXml("@InProceedings{x, abstract = {an <em>emphasis</em>}}", "v.bib");
+  ASSERT_FALSE(bib.has_value());
+  EXPECT_NE(bib.error().ToString().find("v.bib: not XML"), std::string::npos);
+
   auto no_year = ParseAnthologyXml("<collection id=\"acl\"/>", "b.xml");
   ASSERT_FALSE(no_year.has_value());
   EXPECT_NE(no_year.error().ToString().find("is not \"YYYY.name\""), std::string::npos);
