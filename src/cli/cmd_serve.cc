@@ -36,7 +36,7 @@
 #include "cli/serve_harvest.h"
 #include "core/clock.h"
 #include "core/text.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
@@ -339,7 +339,7 @@ int Run(const ServeArgs& args) {
     }
   }
   faq_options.arxiv.base_url = arxiv_base_url;
-  harvest::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
+  net::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
   std::unique_ptr<llm::ChatClient> chat_client;
   if (faq_options.llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options.llm);
   llm::FaqService faq_service(faq_options, **store, &faq_fetcher, std::move(chat_client));

@@ -22,7 +22,7 @@ constexpr const char* kOutcomes[] = {"ok",           "not_modified", "not_found"
                                      "rate_limited", "server_error", "timeout",   "network_error",
                                      "truncated",    "too_large",    "cancelled"};
 
-void RegisterMetrics(web::Metrics& m, harvest::PoliteFetcher& f, harvest::Harvester* h) {
+void RegisterMetrics(web::Metrics& m, net::PoliteFetcher& f, harvest::Harvester* h) {
   m.AddGaugeCallback("coolpapers_arxiv_queue_depth", "arXiv requests waiting in the polite queue",
                      {}, [&f] { return double(f.QueueDepth()); });
   m.AddGaugeCallback("coolpapers_arxiv_retries_total", "arXiv request attempts that were retries",
@@ -106,13 +106,13 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
                                 1000);
   if (!pending_total) return Err(pending_total.error());
 
-  harvest::PoliteFetcherOptions fo;
+  net::PoliteFetcherOptions fo;
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
   fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
   fo.pdf_total = std::chrono::seconds(*pdf_seconds);
   fo.pdf_max_attempts = static_cast<int>(std::min<int64_t>(*pdf_tries, 10));
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
-  out->fetcher_ = std::make_unique<harvest::PoliteFetcher>(fo);
+  out->fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
 
   if (!follow.empty()) {
     harvest::HarvesterOptions ho;

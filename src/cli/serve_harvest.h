@@ -23,7 +23,7 @@
 #include "cli/serve_config.h"
 #include "core/status.h"
 #include "harvest/harvester.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "store/store.h"
 
 namespace coolpapers::web { class Metrics; }
@@ -39,13 +39,13 @@ class ServeHarvest {
                                                       web::Metrics& metrics);
   ~ServeHarvest();  // stops the daemon before the fetcher goes away
 
-  harvest::PoliteFetcher& fetcher() { return *fetcher_; }
+  net::PoliteFetcher& fetcher() { return *fetcher_; }
   // nullptr when harvesting is off.
   harvest::Harvester* harvester() { return harvester_.get(); }
 
  private:
   ServeHarvest() = default;
-  std::unique_ptr<harvest::PoliteFetcher> fetcher_;
+  std::unique_ptr<net::PoliteFetcher> fetcher_;
   std::unique_ptr<harvest::Harvester> harvester_;
 };
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harvest/fake_http_server.h"
+#include "net/fake_http_server.h"
 
 namespace coolpapers::llm {
 namespace {
