@@ -281,12 +281,13 @@ int Run(const ServeArgs& args) {
   ChangeSeqPoller seq_poller(**store, page_cache);
 
   // ---- Harvest (harvest engineer) -------------------------------------------------------------
-  // Builds services.harvester from [harvest] (follow, interval) and COOLPAPERS_ARXIV_BASE_URL.
+  // Builds services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow,
+  // interval) and COOLPAPERS_ARXIV_BASE_URL.
   const std::string arxiv_base_url =
       FirstSet({Env("COOLPAPERS_ARXIV_BASE_URL"), cfg.GetString("harvest.base_url").value_or("")});
   auto arxiv = ServeHarvest::Create(cfg, arxiv_base_url, args.harvest, **store, metrics);
   if (!arxiv) return Fail(arxiv.error().message());
-  services.harvester = (*arxiv)->harvester();  // nullptr unless harvesting is on
+  services.paper_fetch_queue = (*arxiv)->paper_fetch_queue();  // nullptr unless harvesting is on
 
   // ---- Search (search engineer) ---------------------------------------------------------------
   // Builds services.search (index location, embedder) from [search].

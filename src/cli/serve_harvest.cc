@@ -49,7 +49,28 @@ void RegisterMetrics(web::Metrics& m, net::PoliteFetcher& f, harvest::Harvester*
                      [h] { return double(h->Metrics().failures); });
 }
 
+web::PaperFetchState ToWeb(harvest::PaperFetchState s) {
+  using H = harvest::PaperFetchState;
+  using W = web::PaperFetchState;
+  switch (s) {
+    case H::kQueued: return W::kQueued;
+    case H::kFetching: return W::kFetching;
+    case H::kStored: return W::kStored;
+    case H::kNotFound: return W::kNotFound;
+    case H::kFailed: return W::kFailed;
+    case H::kUnknown: break;
+  }
+  return W::kUnknown;
+}
+
 }  // namespace
+
+Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
+                                                               const std::string& client_key) {
+  auto state = harvester_.EnqueuePaper(id, client_key);
+  if (!state) return Err(state.error());
+  return ToWeb(*state);
+}
 
 Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
                                                            const std::string& base_url,
@@ -123,6 +144,7 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
     out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
     out->harvester_->Start();
+    out->paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*out->harvester_);
     spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
                  follow.size(), base_url.empty() ? "arxiv.org" : base_url, interval);
   } else {

@@ -86,18 +86,6 @@ std::string HarvestSummary::Line() const {
       days_incomplete);
 }
 
-const char* PaperFetchStateName(PaperFetchState s) {
-  switch (s) {
-    case PaperFetchState::kQueued: return "queued";
-    case PaperFetchState::kFetching: return "fetching";
-    case PaperFetchState::kStored: return "stored";
-    case PaperFetchState::kNotFound: return "not found";
-    case PaperFetchState::kFailed: return "failed";
-    case PaperFetchState::kUnknown: break;
-  }
-  return "unknown";
-}
-
 Harvester::Harvester(store::Store& store, net::Fetcher& fetcher, HarvesterOptions options)
     : store_(store),
       fetcher_(fetcher),

@@ -97,9 +97,8 @@ struct HarvestSummary {
   std::string Line() const;
 };
 
+// Where a paper a reader asked for stands (web/ has its own copy, mapped by cli/).
 enum class PaperFetchState { kUnknown, kQueued, kFetching, kStored, kNotFound, kFailed };
-// "unknown", "queued", "fetching", "stored", "not found", "failed".
-const char* PaperFetchStateName(PaperFetchState s);
 
 struct HarvesterMetrics {
   std::size_t fetch_queue_depth = 0;   // requests waiting in the fetcher
