@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 #include "core/arxiv_id.h"
 #include "sources/arxiv/api.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_prompt.h"
 #include "llm/faq_service.h"
@@ -40,16 +40,16 @@ int Fail(const std::string& message) {
 }
 
 // Makes sure the paper is stored, asking the arXiv API when it is not.
-Status EnsurePaper(store::Store& store, harvest::Fetcher& fetcher,
+Status EnsurePaper(store::Store& store, net::Fetcher& fetcher,
                    const sources::arxiv::ArxivEndpoints& endpoints, const std::string& id) {
   auto have = store.GetPaper(id);
   if (!have) return have.error();
   if (*have) return Status::Ok();
   std::fprintf(stderr, "paper %s is not in the database; looking it up on arXiv...\n", id.c_str());
   std::vector<std::string> ids{id};
-  harvest::FetchRequest req;
+  net::FetchRequest req;
   req.url = sources::arxiv::ApiIdListUrl(endpoints, ids);
-  req.priority = harvest::FetchPriority::kReader;
+  req.priority = net::FetchPriority::kReader;
   req.what = "arXiv API " + id;
   auto resp = fetcher.Fetch(req);
   if (!resp) {
@@ -101,9 +101,9 @@ int RunFaq(const FaqArgs& args) {
   if (endpoints.base_url.empty()) {
     if (const char* env = std::getenv("COOLPAPERS_ARXIV_BASE_URL")) endpoints.base_url = env;
   }
-  harvest::PoliteFetcherOptions fopts;
-  fopts.contact = harvest::ContactFromEnv();
-  harvest::PoliteFetcher fetcher(fopts);
+  net::PoliteFetcherOptions fopts;
+  fopts.contact = net::ContactFromEnv();
+  net::PoliteFetcher fetcher(fopts);
   if (Status s = EnsurePaper(**store, fetcher, endpoints, id->base()); !s.ok()) {
     return Fail(s.message());
   }

@@ -15,7 +15,7 @@
 #include "core/announce_day.h"
 #include "harvest/harvest_plan.h"
 #include "harvest/harvester.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "store/store.h"
 
 namespace coolpapers::cli {
@@ -81,16 +81,16 @@ int RunHarvest(const HarvestArgs& a) {
   sigaddset(&signals, SIGTERM);
   if (!a.once) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  harvest::PoliteFetcherOptions fo;
+  net::PoliteFetcherOptions fo;
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));
-  fo.contact = a.contact.empty() ? harvest::ContactFromEnv() : a.contact;
+  fo.contact = a.contact.empty() ? net::ContactFromEnv() : a.contact;
   if (!a.base_url.empty()) {
     // A local or test upstream: retry quickly instead of arXiv's minutes.
     fo.retry.initial_backoff = std::chrono::milliseconds(std::max<int64_t>(
         50, static_cast<int64_t>(a.interval * 1000)));
     fo.retry.max_backoff = std::chrono::milliseconds(5000);
   }
-  harvest::PoliteFetcher fetcher(fo);
+  net::PoliteFetcher fetcher(fo);
   harvest::HarvesterOptions ho;
   ho.endpoints.base_url = a.base_url;
   ho.follow = *categories;

@@ -36,7 +36,7 @@
 #include "cli/serve_harvest.h"
 #include "core/clock.h"
 #include "core/text.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
@@ -281,12 +281,13 @@ int Run(const ServeArgs& args) {
   ChangeSeqPoller seq_poller(**store, page_cache);
 
   // ---- Harvest (harvest engineer) -------------------------------------------------------------
-  // Builds services.harvester from [harvest] (follow, interval) and COOLPAPERS_ARXIV_BASE_URL.
+  // Builds services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow,
+  // interval) and COOLPAPERS_ARXIV_BASE_URL.
   const std::string arxiv_base_url =
       FirstSet({Env("COOLPAPERS_ARXIV_BASE_URL"), cfg.GetString("harvest.base_url").value_or("")});
   auto arxiv = ServeHarvest::Create(cfg, arxiv_base_url, args.harvest, **store, metrics);
   if (!arxiv) return Fail(arxiv.error().message());
-  services.harvester = (*arxiv)->harvester();  // nullptr unless harvesting is on
+  services.paper_fetch_queue = (*arxiv)->paper_fetch_queue();  // nullptr unless harvesting is on
 
   // ---- Search (search engineer) ---------------------------------------------------------------
   // Builds services.search (index location, embedder) from [search].
@@ -339,7 +340,7 @@ int Run(const ServeArgs& args) {
     }
   }
   faq_options.arxiv.base_url = arxiv_base_url;
-  harvest::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
+  net::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
   std::unique_ptr<llm::ChatClient> chat_client;
   if (faq_options.llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options.llm);
   llm::FaqService faq_service(faq_options, **store, &faq_fetcher, std::move(chat_client));

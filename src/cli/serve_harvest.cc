@@ -22,7 +22,7 @@ constexpr const char* kOutcomes[] = {"ok",           "not_modified", "not_found"
                                      "rate_limited", "server_error", "timeout",   "network_error",
                                      "truncated",    "too_large",    "cancelled"};
 
-void RegisterMetrics(web::Metrics& m, harvest::PoliteFetcher& f, harvest::Harvester* h) {
+void RegisterMetrics(web::Metrics& m, net::PoliteFetcher& f, harvest::Harvester* h) {
   m.AddGaugeCallback("coolpapers_arxiv_queue_depth", "arXiv requests waiting in the polite queue",
                      {}, [&f] { return double(f.QueueDepth()); });
   m.AddGaugeCallback("coolpapers_arxiv_retries_total", "arXiv request attempts that were retries",
@@ -49,7 +49,28 @@ void RegisterMetrics(web::Metrics& m, harvest::PoliteFetcher& f, harvest::Harves
                      [h] { return double(h->Metrics().failures); });
 }
 
+web::PaperFetchState ToWeb(harvest::PaperFetchState s) {
+  using H = harvest::PaperFetchState;
+  using W = web::PaperFetchState;
+  switch (s) {
+    case H::kQueued: return W::kQueued;
+    case H::kFetching: return W::kFetching;
+    case H::kStored: return W::kStored;
+    case H::kNotFound: return W::kNotFound;
+    case H::kFailed: return W::kFailed;
+    case H::kUnknown: break;
+  }
+  return W::kUnknown;
+}
+
 }  // namespace
+
+Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
+                                                               const std::string& client_key) {
+  auto state = harvester_.EnqueuePaper(id, client_key);
+  if (!state) return Err(state.error());
+  return ToWeb(*state);
+}
 
 Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
                                                            const std::string& base_url,
@@ -106,13 +127,13 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
                                 1000);
   if (!pending_total) return Err(pending_total.error());
 
-  harvest::PoliteFetcherOptions fo;
+  net::PoliteFetcherOptions fo;
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
   fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
   fo.pdf_total = std::chrono::seconds(*pdf_seconds);
   fo.pdf_max_attempts = static_cast<int>(std::min<int64_t>(*pdf_tries, 10));
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
-  out->fetcher_ = std::make_unique<harvest::PoliteFetcher>(fo);
+  out->fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
 
   if (!follow.empty()) {
     harvest::HarvesterOptions ho;
@@ -123,6 +144,7 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
     out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
     out->harvester_->Start();
+    out->paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*out->harvester_);
     spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
                  follow.size(), base_url.empty() ? "arxiv.org" : base_url, interval);
   } else {

@@ -1,6 +1,7 @@
 #pragma once
 // The arXiv side of `coolpapers serve`: the one PoliteFetcher of the process (the FAQ's PDFs go
-// through it too) and, when harvesting is on, the Harvester daemon with its /metrics series.
+// through it too) and, when harvesting is on, the Harvester daemon with its /metrics series and
+// the web layer's PaperFetchQueue over it (readers' missing papers).
 //
 // Settings ([harvest] in the config file, env wins):
 //   follow = ["cs.CL", "cs.LG"] | "cs" | "all"   env COOLPAPERS_HARVEST_FOLLOW="cs.CL,cs.LG"
@@ -23,12 +24,24 @@
 #include "cli/serve_config.h"
 #include "core/status.h"
 #include "harvest/harvester.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 #include "store/store.h"
+#include "web/paper_fetch_queue.h"
 
 namespace coolpapers::web { class Metrics; }
 
 namespace coolpapers::cli {
+
+// web::PaperFetchQueue over the Harvester's reader queue (Harvester::EnqueuePaper).
+class HarvesterPaperFetchQueue : public web::PaperFetchQueue {
+ public:
+  explicit HarvesterPaperFetchQueue(harvest::Harvester& harvester) : harvester_(harvester) {}
+  Result<web::PaperFetchState> Request(const std::string& id,
+                                       const std::string& client_key) override;
+
+ private:
+  harvest::Harvester& harvester_;
+};
 
 class ServeHarvest {
  public:
@@ -39,14 +52,17 @@ class ServeHarvest {
                                                       web::Metrics& metrics);
   ~ServeHarvest();  // stops the daemon before the fetcher goes away
 
-  harvest::PoliteFetcher& fetcher() { return *fetcher_; }
+  net::PoliteFetcher& fetcher() { return *fetcher_; }
   // nullptr when harvesting is off.
   harvest::Harvester* harvester() { return harvester_.get(); }
+  // What the web layer enqueues readers' missing papers into; nullptr when harvesting is off.
+  web::PaperFetchQueue* paper_fetch_queue() { return paper_fetch_queue_.get(); }
 
  private:
   ServeHarvest() = default;
-  std::unique_ptr<harvest::PoliteFetcher> fetcher_;
+  std::unique_ptr<net::PoliteFetcher> fetcher_;
   std::unique_ptr<harvest::Harvester> harvester_;
+  std::unique_ptr<HarvesterPaperFetchQueue> paper_fetch_queue_;
 };
 
 }  // namespace coolpapers::cli

@@ -69,7 +69,7 @@ void Harvester::DaemonLoop() {
       if (stopping_) return;
     }
     HarvestOptions opts;
-    opts.priority = FetchPriority::kAnnouncement;
+    opts.priority = net::FetchPriority::kAnnouncement;
     auto summary = HarvestOnce(opts);
     std::string seen;
     bool incomplete = false;
@@ -126,6 +126,7 @@ void Harvester::SetPaperState(const std::string& id, PaperFetchState s) {
   }
   e.state = s;
   e.when = std::chrono::steady_clock::now();
+  cv_.notify_all();  // WaitForPaper
 }
 
 Result<PaperFetchState> Harvester::EnqueuePaper(const std::string& raw_id,
@@ -186,6 +187,21 @@ PaperFetchState Harvester::PaperState(const std::string& raw_id) {
   return PaperFetchState::kUnknown;
 }
 
+PaperFetchState Harvester::WaitForPaper(const std::string& raw_id,
+                                        std::chrono::milliseconds timeout) {
+  auto id = core::ArxivId::Parse(raw_id);
+  if (!id) return PaperFetchState::kNotFound;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] {
+      auto it = paper_states_.find(id->base());
+      return it == paper_states_.end() || (it->second.state != PaperFetchState::kQueued &&
+                                           it->second.state != PaperFetchState::kFetching);
+    });
+  }
+  return PaperState(raw_id);
+}
+
 void Harvester::ReaderLoop() {
   for (;;) {
     std::vector<std::string> ids;
@@ -203,10 +219,10 @@ void Harvester::ReaderLoop() {
         e.when = std::chrono::steady_clock::now();
       }
     }
-    FetchRequest req;
+    net::FetchRequest req;
     req.url = arxiv::ApiIdListUrl(options_.endpoints, ids);
     req.what = "API for a reader (" + std::to_string(ids.size()) + " ids)";
-    req.priority = FetchPriority::kReader;
+    req.priority = net::FetchPriority::kReader;
     req.accept_client_errors = true;
     auto body = FetchBody(nullptr, req);
     Result<arxiv::ApiFeed> feed = body ? arxiv::ParseArxivApi(*body, req.url) : Result<arxiv::ApiFeed>(Err(body.error()));

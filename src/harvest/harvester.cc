@@ -41,6 +41,11 @@ struct Harvester::Run {
   void Note(const std::string& what) {
     if (progress) progress->SetNote(what);
   }
+  // A listing day this run saw (a non-empty feed, or the unchanged one stored before).
+  void NoteAnnounceDay(const std::string& day) {
+    summary.announce_days.push_back(day);
+    if (earliest_day.empty() || day < earliest_day) earliest_day = day;
+  }
   void Fail(const Status& s) {
     spdlog::error("harvest: {}", s.message());
     errors.push_back(s.message());
@@ -81,19 +86,7 @@ std::string HarvestSummary::Line() const {
       days_incomplete);
 }
 
-const char* PaperFetchStateName(PaperFetchState s) {
-  switch (s) {
-    case PaperFetchState::kQueued: return "queued";
-    case PaperFetchState::kFetching: return "fetching";
-    case PaperFetchState::kStored: return "stored";
-    case PaperFetchState::kNotFound: return "not found";
-    case PaperFetchState::kFailed: return "failed";
-    case PaperFetchState::kUnknown: break;
-  }
-  return "unknown";
-}
-
-Harvester::Harvester(store::Store& store, Fetcher& fetcher, HarvesterOptions options)
+Harvester::Harvester(store::Store& store, net::Fetcher& fetcher, HarvesterOptions options)
     : store_(store),
       fetcher_(fetcher),
       options_(std::move(options)),
@@ -101,8 +94,8 @@ Harvester::Harvester(store::Store& store, Fetcher& fetcher, HarvesterOptions opt
 
 Harvester::~Harvester() { Stop(); }
 
-Result<FetchResponse> Harvester::FetchCounted(Run* run, const FetchRequest& req) {
-  FetchAttempts a;
+Result<net::FetchResponse> Harvester::FetchCounted(Run* run, const net::FetchRequest& req) {
+  net::FetchAttempts a;
   auto resp = fetcher_.FetchCounted(req, &a);
   const int retries = std::max(0, a.attempts - 1);
   {
@@ -120,7 +113,7 @@ Result<FetchResponse> Harvester::FetchCounted(Run* run, const FetchRequest& req)
   return resp;
 }
 
-Result<std::string> Harvester::FetchBody(Run* run, const FetchRequest& req) {
+Result<std::string> Harvester::FetchBody(Run* run, const net::FetchRequest& req) {
   if (run && !run->fetched_urls.insert(req.url).second) {
     return Err(Status::Internal(req.url + " was already fetched in this harvest"));
   }
@@ -134,10 +127,10 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   DayTracker tracker(store_);
   auto validators = tracker.Rss(group);
   if (!validators) return validators.error();
-  FetchRequest req;
+  net::FetchRequest req;
   req.url = options_.endpoints.Rss(group);
   req.what = "RSS " + group;
-  req.kind = FetchKind::kListing;
+  req.kind = net::FetchKind::kListing;
   req.priority = run.opts.priority;
   req.max_bytes = 64u << 20;
   if (!validators->last_modified.empty()) req.headers["If-Modified-Since"] = validators->last_modified;
@@ -150,20 +143,7 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
   if (resp->http_status == 304) {
     spdlog::info("harvest: {} unchanged since the last harvest (day {})", req.what,
                  validators->day);
-    if (validators->day.empty()) return Status::Ok();
-    // The listing is the one stored last time: the rest of the harvest needs its day and ids.
-    run.summary.announce_days.push_back(validators->day);
-    if (run.earliest_day.empty() || validators->day < run.earliest_day) {
-      run.earliest_day = validators->day;
-    }
-    for (const auto& cat : run.followed) {
-      auto t = tracker.Get(cat, validators->day);
-      if (!t) return t.error();
-      if (*t) {
-        for (const auto& [id, v] : (*t)->versions) run.listed_ids.insert(id);
-      }
-    }
-    return Status::Ok();
+    return ReuseUnchangedListing(run, tracker, validators->day);
   }
   auto feed = arxiv::ParseArxivRss(resp->body, req.url);
   if (!feed) return feed.error();
@@ -172,32 +152,57 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
                  feed->day.empty() ? std::string("today") : feed->day);
     return Status::Ok();
   }
-  run.summary.announce_days.push_back(feed->day);
-  if (run.earliest_day.empty() || feed->day < run.earliest_day) run.earliest_day = feed->day;
+  run.NoteAnnounceDay(feed->day);
   if (feed->day != validators->day) run.new_listing = true;
+  auto inserted = StoreListing(run, tracker, *feed);
+  if (!inserted) return inserted.error();
+  RssValidators v;
+  v.day = feed->day;
+  if (resp->headers.count("last-modified")) v.last_modified = resp->headers.at("last-modified");
+  if (resp->headers.count("etag")) v.etag = resp->headers.at("etag");
+  spdlog::info("harvest: {}: day {}, {} items, {} new papers", req.what, feed->day,
+               feed->items.size(), *inserted);
+  return tracker.SetRss(group, v);
+}
 
-  std::vector<core::Membership> memberships = arxiv::MembershipsFromRss(*feed, run.followed);
+Status Harvester::ReuseUnchangedListing(Run& run, DayTracker& tracker, const std::string& day) {
+  if (day.empty()) return Status::Ok();
+  // The listing is the one stored last time: the rest of the harvest needs its day and ids.
+  run.NoteAnnounceDay(day);
+  for (const auto& cat : run.followed) {
+    auto t = tracker.Get(cat, day);
+    if (!t) return t.error();
+    if (*t) {
+      for (const auto& [id, v] : (*t)->versions) run.listed_ids.insert(id);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> Harvester::StoreListing(Run& run, DayTracker& tracker,
+                                        const arxiv::RssFeed& feed) {
+  std::vector<core::Membership> memberships = arxiv::MembershipsFromRss(feed, run.followed);
   std::vector<std::string> ids;
-  for (const auto& item : feed->items) ids.push_back(item.id);
+  for (const auto& item : feed.items) ids.push_back(item.id);
   auto stored = store_.GetPapers(ids);
-  if (!stored) return stored.error();
+  if (!stored) return Err(stored.error());
   std::set<std::string> have;
   for (const auto& p : *stored) have.insert(p.id);
   std::vector<core::Paper> papers;
-  for (const auto& item : feed->items) {
+  for (const auto& item : feed.items) {
     // Only papers new to the store come from RSS; stored ones are refreshed from OAI or the
     // API (a replacement's new version included), so a rerun never overwrites richer data.
     if (!have.count(item.id) && run.Follows(item.categories)) papers.push_back(arxiv::PaperFromRss(item));
   }
   auto counts = store_.Upsert(papers, memberships);
-  if (!counts) return counts.error();
+  if (!counts) return Err(counts.error());
   run.summary.papers_new += counts->inserted;
   run.summary.memberships_added += counts->memberships_added;
   for (const auto& p : papers) run.new_ids.insert(p.id);
 
   std::map<std::string, TrackedDay> days;
   std::map<std::string, int> version_of;
-  for (const auto& item : feed->items) version_of[item.id] = item.version;
+  for (const auto& item : feed.items) version_of[item.id] = item.version;
   for (const auto& m : memberships) {
     TrackedDay& t = days[m.category];
     t.category = m.category;
@@ -206,131 +211,154 @@ Status Harvester::HarvestRss(Run& run, const std::string& group) {
     run.listed_ids.insert(m.paper_id);
   }
   for (const auto& [cat, t] : days) {
-    if (Status s = tracker.Track(t); !s.ok()) return s;
+    if (Status s = tracker.Track(t); !s.ok()) return Err(s);
   }
-  RssValidators v;
-  v.day = feed->day;
-  if (resp->headers.count("last-modified")) v.last_modified = resp->headers.at("last-modified");
-  if (resp->headers.count("etag")) v.etag = resp->headers.at("etag");
-  spdlog::info("harvest: {}: day {}, {} items, {} new papers", req.what, feed->day,
-               feed->items.size(), counts->inserted);
-  return tracker.SetRss(group, v);
+  return static_cast<int64_t>(counts->inserted);
 }
+
+// One OAI-PMH list being followed page by page.
+struct Harvester::OaiList {
+  std::string set, from, until;
+  std::string token;  // of the next page; "" for the first
+  OaiCheckpoint cp;
+  bool restarted = false;  // an expired token already made the list start again
+  // A server that hands out a token it gave before, or pages without records forever, would
+  // keep the list going: both end it (NextOaiPage).
+  std::set<std::string> seen_tokens;
+  int empty_pages = 0;  // consecutive pages without records that still carry a token
+  int pages = 0;
+};
 
 Status Harvester::HarvestOai(Run& run, const std::string& set) {
   DayTracker tracker(store_);
   auto cp = tracker.Oai(set);
   if (!cp) return cp.error();
   const bool explicit_window = !run.opts.from.empty();
-  std::string from = explicit_window ? run.opts.from : cp->from;
-  std::string until = explicit_window ? run.opts.until : std::string();
-  if (from.empty() && !run.earliest_day.empty()) from = core::AddDays(run.earliest_day, -1);
-  if (from.empty()) {
+  OaiList list;
+  list.set = set;
+  list.cp = *cp;
+  list.from = explicit_window ? run.opts.from : cp->from;
+  list.until = explicit_window ? run.opts.until : std::string();
+  if (list.from.empty() && !run.earliest_day.empty()) {
+    list.from = core::AddDays(run.earliest_day, -1);
+  }
+  if (list.from.empty()) {
     spdlog::info("harvest: OAI set {} skipped: no announcement seen and no --from", set);
     return Status::Ok();
   }
-  std::string token;
-  if (!cp->token.empty() && cp->list_from == from && cp->list_until == until) {
-    token = cp->token;  // resume the list a killed harvest left
+  if (!cp->token.empty() && cp->list_from == list.from && cp->list_until == list.until) {
+    list.token = cp->token;  // resume the list a killed harvest left
+    list.seen_tokens.insert(list.token);
     spdlog::info("harvest: resuming OAI set {} from its checkpoint", set);
   } else {
-    cp->started = core::FormatUtc(clock_->Now()).substr(0, 10);
-    cp->list_from = from;
-    cp->list_until = until;
+    list.cp.started = core::FormatUtc(clock_->Now()).substr(0, 10);
+    list.cp.list_from = list.from;
+    list.cp.list_until = list.until;
   }
-  bool restarted = false;
-  // A server that hands out a token it gave before, or pages without records forever, would
-  // keep this loop going: stop, forget the checkpointed token and report it.
-  std::set<std::string> seen_tokens;
-  if (!token.empty()) seen_tokens.insert(token);
-  int empty_pages = 0;  // consecutive pages without records that still carry a token
-  int list_pages = 0;
-  auto stop_list = [&](const std::string& why) -> Status {
-    cp->token.clear();
-    cp->list_from.clear();
-    cp->list_until.clear();
-    if (Status s = tracker.SetOai(set, *cp); !s.ok()) return s;
-    return Status::Unavailable(
-        "OAI set " + set + " (from " + from + "): " + why +
-        "; stopped after " + std::to_string(list_pages) +
-        " pages and cleared the checkpoint, so the next harvest restarts the list from " + from +
-        "; if it happens again the server is misbehaving (check --base-url, or tell "
-        "help@arxiv.org)");
-  };
   for (;;) {
-    FetchRequest req;
-    req.url = token.empty() ? arxiv::OaiListRecordsUrl(options_.endpoints, {set, from, until, "arXiv"})
-                            : arxiv::OaiResumeUrl(options_.endpoints, token);
-    req.what = "OAI " + set;
-    req.kind = FetchKind::kListing;
-    req.priority = run.opts.priority;
-    req.timeout = std::chrono::seconds(180);
-    run.Note(req.what + " page " + std::to_string(run.summary.oai_pages + 1));
-    auto body = FetchBody(&run, req);
-    if (!body) return body.error();
-    std::string response_date;
-    auto page = arxiv::ParseOaiResponse(*body, req.url, &response_date);
-    if (!page && !restarted && page.error().message().find("badResumptionToken") !=
-                                   std::string::npos) {
-      spdlog::warn("harvest: OAI token expired for set {}; restarting the list", set);
-      restarted = true;
-      token.clear();
-      continue;
-    }
-    if (!page) return page.error();
-    ++run.summary.oai_pages;
-    ++list_pages;
-    // "from" for the next harvest is the server's date of this list's first response.
-    if (token.empty() && response_date.size() >= 10) cp->started = response_date.substr(0, 10);
-
-    std::vector<std::string> ids;
-    for (const auto& r : page->records) ids.push_back(r.paper.id);
-    auto stored = store_.GetPapers(ids);
-    if (!stored) return stored.error();
-    std::map<std::string, const core::Paper*> have;
-    for (const auto& p : *stored) have[p.id] = &p;
-    std::vector<core::Paper> papers;
-    for (const auto& r : page->records) {
-      if (r.deleted) continue;
-      if (!run.Follows(r.paper.categories) && !run.listed_ids.count(r.paper.id)) continue;
-      core::Paper p = r.paper;
-      auto it = have.find(p.id);
-      if (it == have.end()) {
-        if (p.version <= 0) p.version = 1;  // metadataPrefix=arXiv carries no versions
-      } else {
-        // Keep the API's exact times when OAI only knows the same day.
-        const core::Paper& s = *it->second;
-        if (s.published.substr(0, 10) == p.published.substr(0, 10)) p.published.clear();
-        if (s.updated.substr(0, 10) == p.updated.substr(0, 10)) p.updated.clear();
-      }
-      papers.push_back(std::move(p));
-    }
-    if (Status s = StoreMetadata(run, papers); !s.ok()) return s;
-    const std::string previous = token;
-    token = page->resumption_token;
-    if (token.empty()) {
-      cp->token.clear();
-      break;
-    }
-    if (!seen_tokens.insert(token).second) {
-      return stop_list("the server sent resumptionToken '" + token + "' again" +
-                       (token == previous ? " (the one just used)" : std::string()) +
-                       ", so following it would loop forever");
-    }
-    empty_pages = page->records.empty() ? empty_pages + 1 : 0;
-    if (empty_pages >= kMaxEmptyOaiPages) {
-      return stop_list(std::to_string(empty_pages) +
-                       " pages in a row had no records but a resumptionToken (last '" + token +
-                       "')");
-    }
-    cp->token = token;
-    if (Status s = tracker.SetOai(set, *cp); !s.ok()) return s;
+    auto more = HarvestOaiPage(run, tracker, list);
+    if (!more) return more.error();
+    if (!*more) break;
   }
-  if (!explicit_window) cp->from = cp->started;
-  cp->token.clear();
-  cp->list_from.clear();
-  cp->list_until.clear();
-  return tracker.SetOai(set, *cp);
+  if (!explicit_window) list.cp.from = list.cp.started;
+  list.cp.token.clear();
+  list.cp.list_from.clear();
+  list.cp.list_until.clear();
+  return tracker.SetOai(set, list.cp);
+}
+
+Result<bool> Harvester::HarvestOaiPage(Run& run, DayTracker& tracker, OaiList& list) {
+  net::FetchRequest req;
+  req.url = list.token.empty()
+                ? arxiv::OaiListRecordsUrl(options_.endpoints,
+                                           {list.set, list.from, list.until, "arXiv"})
+                : arxiv::OaiResumeUrl(options_.endpoints, list.token);
+  req.what = "OAI " + list.set;
+  req.kind = net::FetchKind::kListing;
+  req.priority = run.opts.priority;
+  req.timeout = std::chrono::seconds(180);
+  run.Note(req.what + " page " + std::to_string(run.summary.oai_pages + 1));
+  auto body = FetchBody(&run, req);
+  if (!body) return Err(body.error());
+  std::string response_date;
+  auto page = arxiv::ParseOaiResponse(*body, req.url, &response_date);
+  if (!page && !list.restarted &&
+      page.error().message().find("badResumptionToken") != std::string::npos) {
+    spdlog::warn("harvest: OAI token expired for set {}; restarting the list", list.set);
+    list.restarted = true;
+    list.token.clear();
+    return true;
+  }
+  if (!page) return Err(page.error());
+  ++run.summary.oai_pages;
+  ++list.pages;
+  // "from" for the next harvest is the server's date of this list's first response.
+  if (list.token.empty() && response_date.size() >= 10) {
+    list.cp.started = response_date.substr(0, 10);
+  }
+  if (Status s = StoreOaiRecords(run, page->records); !s.ok()) return Err(s);
+  const std::string previous = list.token;
+  list.token = page->resumption_token;
+  if (list.token.empty()) {
+    list.cp.token.clear();
+    return false;
+  }
+  if (!list.seen_tokens.insert(list.token).second) {
+    return Err(StopOaiList(tracker, list,
+                           "the server sent resumptionToken '" + list.token + "' again" +
+                               (list.token == previous ? " (the one just used)" : std::string()) +
+                               ", so following it would loop forever"));
+  }
+  list.empty_pages = page->records.empty() ? list.empty_pages + 1 : 0;
+  if (list.empty_pages >= kMaxEmptyOaiPages) {
+    return Err(StopOaiList(tracker, list,
+                           std::to_string(list.empty_pages) +
+                               " pages in a row had no records but a resumptionToken (last '" +
+                               list.token + "')"));
+  }
+  list.cp.token = list.token;
+  if (Status s = tracker.SetOai(list.set, list.cp); !s.ok()) return Err(s);
+  return true;
+}
+
+Status Harvester::StopOaiList(DayTracker& tracker, OaiList& list, const std::string& why) {
+  list.cp.token.clear();
+  list.cp.list_from.clear();
+  list.cp.list_until.clear();
+  if (Status s = tracker.SetOai(list.set, list.cp); !s.ok()) return s;
+  return Status::Unavailable(
+      "OAI set " + list.set + " (from " + list.from + "): " + why + "; stopped after " +
+      std::to_string(list.pages) +
+      " pages and cleared the checkpoint, so the next harvest restarts the list from " +
+      list.from +
+      "; if it happens again the server is misbehaving (check --base-url, or tell "
+      "help@arxiv.org)");
+}
+
+Status Harvester::StoreOaiRecords(Run& run, const std::vector<arxiv::OaiRecord>& records) {
+  std::vector<std::string> ids;
+  for (const auto& r : records) ids.push_back(r.paper.id);
+  auto stored = store_.GetPapers(ids);
+  if (!stored) return stored.error();
+  std::map<std::string, const core::Paper*> have;
+  for (const auto& p : *stored) have[p.id] = &p;
+  std::vector<core::Paper> papers;
+  for (const auto& r : records) {
+    if (r.deleted) continue;
+    if (!run.Follows(r.paper.categories) && !run.listed_ids.count(r.paper.id)) continue;
+    core::Paper p = r.paper;
+    auto it = have.find(p.id);
+    if (it == have.end()) {
+      if (p.version <= 0) p.version = 1;  // metadataPrefix=arXiv carries no versions
+    } else {
+      // Keep the API's exact times when OAI only knows the same day.
+      const core::Paper& s = *it->second;
+      if (s.published.substr(0, 10) == p.published.substr(0, 10)) p.published.clear();
+      if (s.updated.substr(0, 10) == p.updated.substr(0, 10)) p.updated.clear();
+    }
+    papers.push_back(std::move(p));
+  }
+  return StoreMetadata(run, papers);
 }
 
 Status Harvester::StoreMetadata(Run& run, const std::vector<core::Paper>& papers) {
@@ -351,7 +379,7 @@ Status Harvester::FillFromApi(Run& run, const std::vector<std::pair<std::string,
   for (size_t i = 0; i < wanted.size(); i += batch) {
     std::vector<std::string> ids;
     for (size_t j = i; j < std::min(wanted.size(), i + batch); ++j) ids.push_back(wanted[j].first);
-    FetchRequest req;
+    net::FetchRequest req;
     req.url = arxiv::ApiIdListUrl(options_.endpoints, ids);
     req.what = "API " + std::to_string(ids.size()) + " ids";
     req.priority = run.opts.priority;
@@ -464,7 +492,22 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
     }
   }
   // 3. Whatever listed paper still lacks metadata (or its announced version), by id.
-  std::vector<std::pair<std::string, int>> wanted;
+  auto wanted = ListedPapersLackingMetadata(tracker);
+  if (!wanted) return Err(wanted.error());
+  if (!wanted->empty()) {
+    spdlog::info("harvest: {} listed papers lack metadata; asking the API", wanted->size());
+    if (Status s = FillFromApi(run, *wanted); !s.ok()) run.Fail(s);
+  }
+  // 4. Completeness.
+  if (Status s = UpdateDayStatus(run); !s.ok()) run.Fail(s);
+
+  FinishRun(run);
+  run.summary.errors = run.errors;
+  return run.summary;
+}
+
+Result<std::vector<std::pair<std::string, int>>> Harvester::ListedPapersLackingMetadata(
+    DayTracker& tracker) {
   auto open = tracker.OpenDays();
   if (!open) return Err(open.error());
   std::map<std::string, int> listed;
@@ -480,17 +523,15 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
   if (!stored) return Err(stored.error());
   std::map<std::string, const core::Paper*> have;
   for (const auto& p : *stored) have[p.id] = &p;
+  std::vector<std::pair<std::string, int>> wanted;
   for (const auto& [id, v] : listed) {
     auto it = have.find(id);
     if (it == have.end() || !HasMetadata(*it->second, v)) wanted.emplace_back(id, v);
   }
-  if (!wanted.empty()) {
-    spdlog::info("harvest: {} listed papers lack metadata; asking the API", wanted.size());
-    if (Status s = FillFromApi(run, wanted); !s.ok()) run.Fail(s);
-  }
-  // 4. Completeness.
-  if (Status s = UpdateDayStatus(run); !s.ok()) run.Fail(s);
+  return wanted;
+}
 
+void Harvester::FinishRun(Run& run) {
   std::sort(run.summary.announce_days.begin(), run.summary.announce_days.end());
   run.summary.announce_days.erase(
       std::unique(run.summary.announce_days.begin(), run.summary.announce_days.end()),
@@ -512,8 +553,6 @@ Result<HarvestSummary> Harvester::HarvestOnce(const HarvestOptions& options) {
     }
     if (!latest.empty()) last_feed_day_ = std::max(last_feed_day_, latest);
   }
-  run.summary.errors = run.errors;
-  return run.summary;
 }
 
 }  // namespace coolpapers::harvest

@@ -35,13 +35,19 @@
 #include "core/clock.h"
 #include "core/paper.h"
 #include "core/status.h"
-#include "harvest/fetcher.h"
+#include "net/fetcher.h"
 #include "sources/arxiv/endpoints.h"
 #include "store/store.h"
+
+namespace coolpapers::sources::arxiv {
+struct RssFeed;
+struct OaiRecord;
+}  // namespace coolpapers::sources::arxiv
 
 namespace coolpapers::harvest {
 
 namespace arxiv = sources::arxiv;
+class DayTracker;
 
 struct HarvesterOptions {
   arxiv::ArxivEndpoints endpoints;
@@ -61,7 +67,7 @@ struct HarvesterOptions {
 struct HarvestOptions {
   std::vector<std::string> categories;  // canonical ids; empty: the follow list
   std::string from, until;              // OAI window ("YYYY-MM-DD"); from "" = last success
-  FetchPriority priority = FetchPriority::kAnnouncement;
+  net::FetchPriority priority = net::FetchPriority::kAnnouncement;
 };
 
 struct CategoryLag {
@@ -91,9 +97,8 @@ struct HarvestSummary {
   std::string Line() const;
 };
 
+// Where a paper a reader asked for stands (web/ has its own copy, mapped by cli/).
 enum class PaperFetchState { kUnknown, kQueued, kFetching, kStored, kNotFound, kFailed };
-// "unknown", "queued", "fetching", "stored", "not found", "failed".
-const char* PaperFetchStateName(PaperFetchState s);
 
 struct HarvesterMetrics {
   std::size_t fetch_queue_depth = 0;   // requests waiting in the fetcher
@@ -109,7 +114,7 @@ struct HarvesterMetrics {
 
 class Harvester {
  public:
-  Harvester(store::Store& store, Fetcher& fetcher, HarvesterOptions options);
+  Harvester(store::Store& store, net::Fetcher& fetcher, HarvesterOptions options);
   ~Harvester();  // stops the daemon
   Harvester(const Harvester&) = delete;
   Harvester& operator=(const Harvester&) = delete;
@@ -133,20 +138,40 @@ class Harvester {
   //   kUnavailable       pending_total papers are pending                      -> 503
   Result<PaperFetchState> EnqueuePaper(const std::string& id, const std::string& client = "");
   PaperFetchState PaperState(const std::string& id);
+  // Blocks until paper `id` is neither queued nor being fetched, or `timeout` passed, and
+  // returns its state then.
+  PaperFetchState WaitForPaper(const std::string& id, std::chrono::milliseconds timeout);
 
   HarvesterMetrics Metrics();
 
  private:
-  struct Run;  // per-harvest working state (harvester.cc)
+  struct Run;      // per-harvest working state (harvester.cc)
+  struct OaiList;  // one OAI-PMH list being followed (harvester.cc)
 
+  // Step 1: one RSS feed (a group of categories): its day, memberships and new papers.
   Status HarvestRss(Run& run, const std::string& group);
+  // A 304 for the feed: the run still needs the day and the ids stored from it last time.
+  Status ReuseUnchangedListing(Run& run, DayTracker& tracker, const std::string& day);
+  // Stores a non-empty feed's new papers and memberships and tracks its days; the papers added.
+  Result<int64_t> StoreListing(Run& run, DayTracker& tracker, const arxiv::RssFeed& feed);
+  // Step 2: one OAI-PMH set, resumable from its checkpoint.
   Status HarvestOai(Run& run, const std::string& set);
+  // Fetches and stores the list's next page; false once the list is done.
+  Result<bool> HarvestOaiPage(Run& run, DayTracker& tracker, OaiList& list);
+  // Ends a list that would not end, clearing its checkpoint; the error to report.
+  Status StopOaiList(DayTracker& tracker, OaiList& list, const std::string& why);
+  Status StoreOaiRecords(Run& run, const std::vector<arxiv::OaiRecord>& records);
+  // Step 3's input: papers listed on open days that lack metadata or the listed version.
+  Result<std::vector<std::pair<std::string, int>>> ListedPapersLackingMetadata(
+      DayTracker& tracker);
+  // Sorts the summary's days, computes lags, updates the metrics.
+  void FinishRun(Run& run);
   Status FillFromApi(Run& run, const std::vector<std::pair<std::string, int>>& wanted);
   Status UpdateDayStatus(Run& run);
   Status StoreMetadata(Run& run, const std::vector<core::Paper>& papers);
-  Result<std::string> FetchBody(Run* run, const FetchRequest& req);
+  Result<std::string> FetchBody(Run* run, const net::FetchRequest& req);
   // Fetches and counts the attempts (failed ones too) in the run's summary and the metrics.
-  Result<FetchResponse> FetchCounted(Run* run, const FetchRequest& req);
+  Result<net::FetchResponse> FetchCounted(Run* run, const net::FetchRequest& req);
   std::vector<CategoryLag> Lags(const std::vector<std::string>& categories,
                                 const std::string& latest_day);
 
@@ -155,7 +180,7 @@ class Harvester {
   void SetPaperState(const std::string& id, PaperFetchState s);
 
   store::Store& store_;
-  Fetcher& fetcher_;
+  net::Fetcher& fetcher_;
   HarvesterOptions options_;
   core::Clock* clock_;
 

@@ -12,9 +12,9 @@
 #include "core/text.h"
 #include "sources/arxiv/rss.h"
 #include "harvest/day_tracker.h"
-#include "harvest/fake_http_server.h"
+#include "net/fake_http_server.h"
 #include "core/fixture_path.h"
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 
 namespace coolpapers::harvest {
 
@@ -122,10 +122,10 @@ class HarvesterTest : public ::testing::Test {
     auto s = store::OpenStore("sqlite:" + path_.string());
     ASSERT_TRUE(s.has_value()) << s.error().ToString();
     store_ = std::move(*s);
-    PoliteFetcherOptions fo;
+    net::PoliteFetcherOptions fo;
     fo.interval = std::chrono::milliseconds(0);
     fo.retry.initial_backoff = std::chrono::milliseconds(5);
-    fetcher_ = std::make_unique<PoliteFetcher>(fo);
+    fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
   }
   void TearDown() override {
     harvester_.reset();
@@ -151,7 +151,7 @@ class HarvesterTest : public ::testing::Test {
   std::filesystem::path path_;
   MiniArxiv arxiv_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<PoliteFetcher> fetcher_;
+  std::unique_ptr<net::PoliteFetcher> fetcher_;
   std::unique_ptr<Harvester> harvester_;
 };
 
@@ -287,20 +287,15 @@ TEST_F(HarvesterTest, ReaderRequestFetchesAMissingPaper) {
   ASSERT_TRUE(queued.has_value()) << queued.error().ToString();
   PaperFetchState first = *queued;
   EXPECT_TRUE(first == PaperFetchState::kQueued || first == PaperFetchState::kFetching);
-  PaperFetchState st = first;
-  for (int i = 0; i < 500 && st != PaperFetchState::kStored; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    st = h.PaperState("2606.27378");
-  }
-  EXPECT_EQ(st, PaperFetchState::kStored);
+  EXPECT_EQ(h.WaitForPaper("2606.27378", std::chrono::seconds(5)), PaperFetchState::kStored);
   EXPECT_EQ(h.EnqueuePaper("2606.27378", "client").value(), PaperFetchState::kStored);
   h.Stop();
 }
 
 // A Fetcher whose requests wait until Release(), then fail: papers stay pending meanwhile.
-class BlockingFetcher : public Fetcher {
+class BlockingFetcher : public net::Fetcher {
  public:
-  Result<FetchResponse> Fetch(const FetchRequest& req) override {
+  Result<net::FetchResponse> Fetch(const net::FetchRequest& req) override {
     std::unique_lock lock(mu_);
     ++calls_;
     cv_.wait(lock, [&] { return released_; });
@@ -359,15 +354,9 @@ TEST_F(HarvesterTest, OnDemandFetchesRejectInventedIdsAndAreCappedPerClientAndIn
   EXPECT_EQ(code(h.EnqueuePaper("2607.00021", "10.0.0.3")), StatusCode::kUnavailable);
   // Once the fetches end (here: fail), the client may ask again.
   blocking.Release();
-  bool settled = false;
-  for (int i = 0; i < 500 && !settled; ++i) {
-    settled = true;
-    for (const char* id : {"2607.00001", "2607.00002", "2607.00003", "2607.00011", "2607.00012"}) {
-      settled = settled && h.PaperState(id) == PaperFetchState::kFailed;
-    }
-    if (!settled) std::this_thread::sleep_for(milliseconds(10));
+  for (const char* id : {"2607.00001", "2607.00002", "2607.00003", "2607.00011", "2607.00012"}) {
+    ASSERT_EQ(h.WaitForPaper(id, seconds(5)), PaperFetchState::kFailed) << id;
   }
-  ASSERT_TRUE(settled);
   EXPECT_EQ(code(h.EnqueuePaper("2607.00004", "10.0.0.1")), StatusCode::kOk);
   h.Stop();
 }

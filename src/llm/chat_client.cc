@@ -1,7 +1,5 @@
 #include "llm/chat_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -11,11 +9,12 @@
 #include "core/retry.h"
 #include "core/text.h"
 #include "llm/sse_parser.h"
+#include "net/http_transport.h"
+#include "net/retry_after.h"
 
 namespace coolpapers::llm {
 namespace {
 
-using Steady = std::chrono::steady_clock;
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
 // Replaces every occurrence of `secret` in `s` (upstreams sometimes echo the key back).
@@ -49,23 +48,32 @@ int64_t EstimateTokens(size_t prompt_bytes, size_t answer_bytes) {
   return static_cast<int64_t>((prompt_bytes + answer_bytes) / 4 + 1);
 }
 
-// State shared with libcurl's callbacks during one attempt.
+// What one attempt received, fed by the transport's streaming body callback.
 struct Attempt {
-  CURL* curl = nullptr;
   const ChatClient::DeltaFn* on_delta = nullptr;
-  const std::atomic<bool>* cancel = nullptr;
-  std::chrono::seconds idle_timeout{60}, total_timeout{600};
 
   SseParser parser;
   ChatResult result;
-  long http_status = 0;
+  int http_status = 0;
   std::string error_body;
   std::optional<std::chrono::milliseconds> retry_after;
   Status stream_error;  // malformed chunk or upstream error event
   bool done = false;    // [DONE] seen
   bool delivered = false;
-  bool cancelled = false, idle_expired = false, total_expired = false;
-  Steady::time_point start = Steady::now(), last_byte = Steady::now();
+  bool idle_expired = false, total_expired = false;
+
+  // A piece of the body: the SSE stream of a 200, else (the start of) the error body. False
+  // cuts the stream (a malformed chunk or an error event).
+  bool OnBody(int status, std::string_view data) {
+    http_status = status;
+    if (status != 200) {
+      error_body.append(data.substr(0, kMaxErrorBody - std::min(kMaxErrorBody, error_body.size())));
+      return true;
+    }
+    Status s = parser.Feed(data, [this](const SseEvent& e) { OnEvent(e); });
+    if (!s.ok() && stream_error.ok()) stream_error = Status::Corruption(s.message());
+    return stream_error.ok();
+  }
 
   void OnEvent(const SseEvent& e) {
     if (!stream_error.ok() || done) return;
@@ -112,62 +120,12 @@ struct Attempt {
   }
 };
 
-size_t WriteCallback(char* data, size_t size, size_t n, void* userp) {
-  auto* a = static_cast<Attempt*>(userp);
-  size_t len = size * n;
-  a->last_byte = Steady::now();
-  if (a->http_status == 0) curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->http_status);
-  if (a->http_status != 200) {
-    a->error_body.append(data, std::min(len, kMaxErrorBody - std::min(kMaxErrorBody,
-                                                                       a->error_body.size())));
-    return len;
-  }
-  Status s = a->parser.Feed(std::string_view(data, len), [a](const SseEvent& e) { a->OnEvent(e); });
-  if (!s.ok() && a->stream_error.ok()) a->stream_error = Status::Corruption(s.message());
-  return a->stream_error.ok() ? len : 0;  // 0 aborts the transfer
-}
-
-size_t HeaderCallback(char* data, size_t size, size_t n, void* userp) {
-  auto* a = static_cast<Attempt*>(userp);
-  size_t len = size * n;
-  std::string_view line(data, len);
-  a->last_byte = Steady::now();
-  if (core::StartsWith(line, "HTTP/")) {
-    a->retry_after.reset();
-    return len;
-  }
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return len;
-  if (core::ToLower(core::Trim(line.substr(0, colon))) == "retry-after") {
-    int64_t secs = 0;
-    if (core::ParseInt64(core::Trim(line.substr(colon + 1)), secs) && secs >= 0) {
-      a->retry_after = std::chrono::seconds(secs);
-    }
-  }
-  return len;
-}
-
-int ProgressCallback(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* a = static_cast<Attempt*>(userp);
-  auto now = Steady::now();
-  if (a->cancel != nullptr && a->cancel->load()) a->cancelled = true;
-  if (now - a->last_byte > a->idle_timeout) a->idle_expired = true;
-  if (now - a->start > a->total_timeout) a->total_expired = true;
-  return (a->cancelled || a->idle_expired || a->total_expired) ? 1 : 0;
-}
-
-bool IsConnectError(CURLcode rc) {
-  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-         rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR ||
-         rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR;
-}
-
 class HttpChatClient final : public ChatClient {
  public:
-  HttpChatClient(LlmConfig config, core::Clock& clock) : config_(std::move(config)), clock_(clock) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-  }
-  ~HttpChatClient() override { curl_global_cleanup(); }
+  HttpChatClient(LlmConfig config, core::Clock& clock)
+      : config_(std::move(config)),
+        clock_(clock),
+        transport_(net::MakeCurlTransport("coolpapers/0.1 (FAQ generator)")) {}
 
   std::string model() const override { return config_.model; }
 
@@ -193,11 +151,8 @@ class HttpChatClient final : public ChatClient {
       }
       Attempt a;
       a.on_delta = &on_delta;
-      a.cancel = cancel;
-      a.idle_timeout = config_.idle_timeout;
-      a.total_timeout = config_.total_timeout;
       std::string detail;
-      Status s = Perform(body, a, &detail);
+      Status s = Perform(body, cancel, a, &detail);
       if (a.result.usage.reported) {
         rep.tokens += a.result.usage.total_tokens;
       } else if (a.http_status == 200) {  // a stream began: the prompt and what came were paid
@@ -228,55 +183,46 @@ class HttpChatClient final : public ChatClient {
   }
 
  private:
-  Status Perform(const std::string& body, Attempt& a, std::string* detail) {
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return Status::Internal("curl_easy_init failed");
-    a.curl = curl;
-    std::string url = config_.ChatCompletionsUrl();
-    curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: text/event-stream");
-    std::string auth = "Authorization: Bearer " + config_.api_key;
-    if (!config_.api_key.empty()) headers = curl_slist_append(headers, auth.c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "coolpapers/0.1 (FAQ generator)");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &a);
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    a.start = a.last_byte = Steady::now();
-    CURLcode rc = curl_easy_perform(curl);
-    if (a.http_status == 0) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.http_status);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    a.curl = nullptr;
-    std::string curl_error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    return Classify(rc, curl_error, a, detail);
+  // One POST of `body`, the answer streamed into `a`; the reader-safe status of the attempt.
+  Status Perform(const std::string& body, const std::atomic<bool>* cancel, Attempt& a,
+                 std::string* detail) {
+    net::HttpRequest http;
+    http.method = "POST";
+    http.url = config_.ChatCompletionsUrl();
+    http.headers["Content-Type"] = "application/json";
+    http.headers["Accept"] = "text/event-stream";
+    if (!config_.api_key.empty()) http.headers["Authorization"] = "Bearer " + config_.api_key;
+    http.body = body;
+    http.connect_timeout = config_.connect_timeout;
+    http.timeout = config_.total_timeout;
+    http.idle_timeout = config_.idle_timeout;
+    http.cancel = cancel;
+    http.allow_resend = true;  // a stale kept-alive connection is no reason to fail
+    http.on_body = [&a](int status, std::string_view piece) { return a.OnBody(status, piece); };
+    net::HttpReply reply = transport_->Send(http);
+    if (reply.http_status != 0) a.http_status = reply.http_status;
+    if (auto it = reply.headers.find("retry-after"); it != reply.headers.end()) {
+      a.retry_after = net::ParseRetryAfter(it->second, clock_.Now());
+    }
+    using F = net::HttpReply::Failure;
+    a.idle_expired = reply.failure == F::kIdleTimeout;
+    a.total_expired = reply.failure == F::kTimeout && reply.connected;
+    return Classify(reply, a, detail);
   }
 
   // The reader-safe status of an attempt (no URL, no upstream body), and in *detail what
   // exactly happened, for the log.
-  Status Classify(CURLcode rc, const std::string& curl_error, const Attempt& a,
-                  std::string* detail) const {
+  Status Classify(const net::HttpReply& reply, const Attempt& a, std::string* detail) const {
     const std::string& base = config_.base_url;
     auto fail = [&](Status reader, std::string log) {
       *detail = std::move(log);
       return reader;
     };
-    if (a.cancelled) return fail(Status::Cancelled("FAQ generation cancelled"), "cancelled");
+    using F = net::HttpReply::Failure;
+    const std::string& transport_error = reply.error;
+    if (reply.failure == F::kCancelled) {
+      return fail(Status::Cancelled("FAQ generation cancelled"), "cancelled");
+    }
     if (a.idle_expired) {
       std::string secs = std::to_string(config_.idle_timeout.count());
       return fail(Status::DeadlineExceeded("the language model service sent nothing for " + secs +
@@ -298,23 +244,35 @@ class HttpChatClient final : public ChatClient {
                                      "try again later"),
                   "stream from " + base + ": " + a.stream_error.message());
     }
-    if (rc != CURLE_OK && a.http_status == 0) {
-      if (IsConnectError(rc)) {
+    if (reply.failure != F::kNone && a.http_status == 0) {
+      if (!reply.connected) {
         return fail(Status::Unavailable("cannot reach the language model service; try again "
                                         "later (operator: check COOLPAPERS_LLM_BASE_URL)"),
-                    "cannot reach the LLM endpoint " + base + ": " + curl_error +
+                    "cannot reach the LLM endpoint " + base + ": " + transport_error +
                         " (check COOLPAPERS_LLM_BASE_URL)");
       }
       return fail(Status::Unavailable("the request to the language model service failed; try "
                                       "again later"),
-                  "request to the LLM endpoint " + base + " failed: " + curl_error);
+                  "request to the LLM endpoint " + base + " failed: " + transport_error);
     }
-    long st = a.http_status;
+    return ClassifyResponse(reply, a, detail);
+  }
+
+  // Classify's second half: an HTTP response arrived (its status is known).
+  Status ClassifyResponse(const net::HttpReply& reply, const Attempt& a,
+                          std::string* detail) const {
+    const std::string& base = config_.base_url;
+    auto fail = [&](Status reader, std::string log) {
+      *detail = std::move(log);
+      return reader;
+    };
+    using F = net::HttpReply::Failure;
+    const int st = a.http_status;
     if (st == 200) {
-      if (rc != CURLE_OK) {
+      if (reply.failure != F::kNone) {
         return fail(Status::Unavailable("the language model's answer was cut mid-answer; try "
                                         "again later"),
-                    "the stream from " + base + " was cut mid-answer: " + curl_error);
+                    "the stream from " + base + " was cut mid-answer: " + reply.error);
       }
       if (!a.done && a.result.finish_reason.empty()) {
         return fail(Status::Unavailable("the language model's answer ended before it was "
@@ -361,6 +319,7 @@ class HttpChatClient final : public ChatClient {
 
   LlmConfig config_;
   core::Clock& clock_;
+  std::unique_ptr<net::HttpTransport> transport_;
 };
 
 }  // namespace

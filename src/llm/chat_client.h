@@ -1,6 +1,7 @@
 #pragma once
 // ChatClient: one streamed answer from an OpenAI-compatible chat-completions endpoint.
-// HttpChatClient is the real one (libcurl); tests inject fakes through the interface.
+// HttpChatClient is the real one (over net/HttpTransport); tests inject fakes through the
+// interface.
 
 #include <atomic>
 #include <cstdint>
@@ -42,7 +43,7 @@ struct ChatReport {
   int64_t tokens = 0;
   bool estimated = false;  // some of `tokens` is an estimate
   // On failure: the full detail for the server log only (endpoint URL, HTTP status, upstream
-  // error body, curl error; the API key redacted). Never shown to readers.
+  // error body, transport error; the API key redacted). Never shown to readers.
   std::string detail;
 };
 
@@ -74,7 +75,7 @@ class ChatClient {
   virtual std::string model() const = 0;
 };
 
-// The libcurl client for `config` (base_url, api_key, model, timeouts, attempts). Retry waits
+// The HTTP client (net/) for `config` (base_url, api_key, model, timeouts, attempts). Retry waits
 // use `clock`, so tests can make Retry-After instant.
 std::unique_ptr<ChatClient> MakeHttpChatClient(const LlmConfig& config,
                                                core::Clock& clock = core::SystemClock());

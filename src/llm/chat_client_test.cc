@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harvest/fake_http_server.h"
+#include "net/fake_http_server.h"
 
 namespace coolpapers::llm {
 namespace {
@@ -119,6 +119,24 @@ TEST_F(ChatClientTest, RetriesRateLimitHonouringRetryAfter) {
   EXPECT_EQ(res->content, "ok");
   EXPECT_EQ(res->attempts, 2);
   EXPECT_GE(clock_.total_slept(), std::chrono::seconds(7));
+}
+
+// Retry-After may also be an HTTP-date (the fake clock starts at 1970-01-01 00:00:00 UTC).
+TEST_F(ChatClientTest, RetriesRateLimitHonouringARetryAfterDate) {
+  std::atomic<int> calls{0};
+  FakeHttpServer server([&](const FakeRequest&) {
+    if (calls++ == 0) {
+      FakeReply r = Json(503, R"({"error":{"message":"overloaded"}})");
+      r.headers["Retry-After"] = "Thu, 01 Jan 1970 00:00:45 GMT";
+      return r;
+    }
+    return Sse(Stream({"ok"}));
+  });
+  auto client = Client(server);
+  auto res = Ask(*client);
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->attempts, 2);
+  EXPECT_GE(clock_.total_slept(), std::chrono::seconds(45));
 }
 
 TEST_F(ChatClientTest, Retries5xxThenGivesUp) {

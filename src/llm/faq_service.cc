@@ -143,7 +143,7 @@ bool FaqSubscription::Next(std::vector<FaqEvent>& out, std::chrono::milliseconds
 
 FaqView FaqSubscription::View() const { return job_->View(); }
 
-FaqService::FaqService(FaqServiceOptions options, store::Store& store, harvest::Fetcher* fetcher,
+FaqService::FaqService(FaqServiceOptions options, store::Store& store, net::Fetcher* fetcher,
                        std::unique_ptr<ChatClient> chat, core::Clock& clock)
     : options_(std::move(options)),
       store_(store),

@@ -54,7 +54,7 @@
 #include "core/clock.h"
 #include "core/retry.h"
 #include "core/status.h"
-#include "harvest/fetcher.h"
+#include "net/fetcher.h"
 #include "sources/arxiv/endpoints.h"
 #include "llm/chat_client.h"
 #include "llm/client_limits.h"
@@ -162,7 +162,7 @@ class FaqService {
  public:
   // `fetcher` may be null (abstract-only FAQs); `chat` is null when no API key is configured
   // (cached FAQs are still served; new ones fail with kNoApiKeyMessage).
-  FaqService(FaqServiceOptions options, store::Store& store, harvest::Fetcher* fetcher,
+  FaqService(FaqServiceOptions options, store::Store& store, net::Fetcher* fetcher,
              std::unique_ptr<ChatClient> chat, core::Clock& clock = core::SystemClock());
   // Stops (see Stop).
   ~FaqService();

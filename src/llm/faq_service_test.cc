@@ -123,17 +123,17 @@ class ChatRef : public ChatClient {
   FakeChat& chat_;
 };
 
-class FakeFetcher : public harvest::Fetcher {
+class FakeFetcher : public net::Fetcher {
  public:
   enum class Mode { kPdf, kNotFound, kGarbage };
   std::atomic<Mode> mode{Mode::kPdf};
   std::atomic<int> fetches{0};
 
-  Result<harvest::FetchResponse> Fetch(const harvest::FetchRequest& req) override {
+  Result<net::FetchResponse> Fetch(const net::FetchRequest& req) override {
     ++fetches;
-    EXPECT_EQ(req.priority, harvest::FetchPriority::kReader);
+    EXPECT_EQ(req.priority, net::FetchPriority::kReader);
     if (mode == Mode::kNotFound) return Err(Status::NotFound("404 for " + req.url));
-    harvest::FetchResponse r;
+    net::FetchResponse r;
     r.http_status = 200;
     if (mode == Mode::kGarbage) {
       r.body = "<html>not a pdf</html>";

@@ -4,7 +4,7 @@
 
 namespace coolpapers::llm {
 
-PaperTextLoader::PaperTextLoader(harvest::Fetcher* fetcher, sources::arxiv::ArxivEndpoints endpoints,
+PaperTextLoader::PaperTextLoader(net::Fetcher* fetcher, sources::arxiv::ArxivEndpoints endpoints,
                                  PdfTextLimits limits, size_t max_chars)
     : fetcher_(fetcher),
       endpoints_(std::move(endpoints)),
@@ -21,10 +21,10 @@ PaperTextLoader::PaperTextLoader(harvest::Fetcher* fetcher, sources::arxiv::Arxi
 Result<PaperText> PaperTextLoader::Load(const core::Paper& paper) const {
   if (fetcher_ == nullptr) return PaperText{"", "abstract"};
   std::string id = paper.id + "v" + std::to_string(paper.version);
-  harvest::FetchRequest req;
+  net::FetchRequest req;
   req.url = endpoints_.Pdf(id);
-  req.kind = harvest::FetchKind::kPdf;  // after listings; bounded time and tries
-  req.priority = harvest::FetchPriority::kReader;
+  req.kind = net::FetchKind::kPdf;  // after listings; bounded time and tries
+  req.priority = net::FetchPriority::kReader;
   req.what = "PDF " + id;
   req.max_bytes = size_t{64} << 20;
   req.timeout = std::chrono::seconds(120);

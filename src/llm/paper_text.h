@@ -9,7 +9,7 @@
 
 #include "core/paper.h"
 #include "core/status.h"
-#include "harvest/fetcher.h"
+#include "net/fetcher.h"
 #include "sources/arxiv/endpoints.h"
 #include "llm/pdf_text.h"
 
@@ -25,7 +25,7 @@ class PaperTextLoader {
   // `fetcher` may be null (abstract only). `max_chars` is the FitToContext budget. With a
   // fetcher, removes temporary PDFs older than an hour that a crashed process left
   // (RemoveStalePdfTemp), so call it once at start.
-  PaperTextLoader(harvest::Fetcher* fetcher, sources::arxiv::ArxivEndpoints endpoints,
+  PaperTextLoader(net::Fetcher* fetcher, sources::arxiv::ArxivEndpoints endpoints,
                   PdfTextLimits limits, size_t max_chars);
 
   // Errors: the fetch failed for a reason other than 404 (kUnavailable, ... : retry later), or
@@ -33,7 +33,7 @@ class PaperTextLoader {
   Result<PaperText> Load(const core::Paper& paper) const;
 
  private:
-  harvest::Fetcher* fetcher_;
+  net::Fetcher* fetcher_;
   sources::arxiv::ArxivEndpoints endpoints_;
   PdfTextLimits limits_;
   size_t max_chars_;

@@ -1,7 +1,5 @@
 #include "search/openai_embedder.h"
 
-#include <curl/curl.h>
-
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -11,47 +9,9 @@
 namespace coolpapers::search {
 namespace {
 
-size_t AppendBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
-}
-
-struct HttpResult {
-  long status = 0;
-  std::string body;
-};
-
-Result<HttpResult> Post(const std::string& url, const std::string& body, const std::string& key,
-                        long timeout_ms) {
-  CURL* curl = curl_easy_init();
-  if (!curl) return Err(Status::Internal("libcurl could not start"));
-  HttpResult r;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  std::string auth = "Authorization: Bearer " + key;
-  if (!key.empty()) headers = curl_slist_append(headers, auth.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) {
-    return Err(Status::Unavailable("embedding request to " + url + " failed: " +
-                                   curl_easy_strerror(rc)));
-  }
-  return r;
 }
 
 }  // namespace
@@ -66,6 +26,11 @@ std::optional<OpenAiEmbedderConfig> OpenAiEmbedderConfigFromEnv() {
   c.api_key = Env("COOLPAPERS_EMBED_API_KEY");
   return c;
 }
+
+OpenAiEmbedder::OpenAiEmbedder(OpenAiEmbedderConfig config)
+    : config_(std::move(config)), transport_(net::MakeCurlTransport("coolpapers/0.1")) {}
+
+OpenAiEmbedder::~OpenAiEmbedder() = default;
 
 Result<std::unique_ptr<OpenAiEmbedder>> OpenAiEmbedder::Create(
     const OpenAiEmbedderConfig& config) {
@@ -104,28 +69,37 @@ Result<std::vector<std::vector<float>>> OpenAiEmbedder::Request(
   nlohmann::json input = nlohmann::json::array();
   for (const std::string& t : texts) input.push_back(core::SanitizeUtf8(t.empty() ? " " : t));
   const std::string body = nlohmann::json{{"model", config_.model}, {"input", input}}.dump();
-  const std::string url = config_.base_url + "/embeddings";
+  net::HttpRequest post;
+  post.method = "POST";
+  post.url = config_.base_url + "/embeddings";
+  post.headers["Content-Type"] = "application/json";
+  if (!config_.api_key.empty()) post.headers["Authorization"] = "Bearer " + config_.api_key;
+  post.body = body;
+  post.allow_resend = true;  // a stale kept-alive connection is no reason to fail
+  post.timeout = std::chrono::milliseconds(config_.timeout_ms);
+  post.connect_timeout = std::chrono::milliseconds(std::min(config_.timeout_ms, 10000L));
+  const std::string& url = post.url;
   std::vector<std::vector<float>> out;
   core::Retry r(config_.retry, "embeddings " + url);
   while (r.next()) {
-    auto resp = Post(url, body, config_.api_key, config_.timeout_ms);
-    if (!resp) {
-      r.fail(resp.error());
+    net::HttpReply resp = transport_->Send(post);
+    if (resp.failure != net::HttpReply::Failure::kNone) {
+      r.fail(Status::Unavailable("embedding request to " + url + " failed: " + resp.error));
       continue;
     }
-    if (resp->status == 429 || resp->status >= 500) {
+    if (resp.http_status == 429 || resp.http_status >= 500) {
       r.fail(Status::Unavailable("embedding server " + url + " answered HTTP " +
-                                 std::to_string(resp->status)));
+                                 std::to_string(resp.http_status)));
       continue;
     }
-    if (resp->status != 200) {
+    if (resp.http_status != 200) {
       r.abort(Status::FailedPrecondition(
-          "embedding server " + url + " answered HTTP " + std::to_string(resp->status) + ": " +
-          resp->body.substr(0, 200) +
+          "embedding server " + url + " answered HTTP " + std::to_string(resp.http_status) +
+          ": " + resp.body.substr(0, 200) +
           "; check COOLPAPERS_EMBED_MODEL and COOLPAPERS_EMBED_API_KEY"));
       break;
     }
-    auto j = nlohmann::json::parse(resp->body, nullptr, false);
+    auto j = nlohmann::json::parse(resp.body, nullptr, false);
     if (!j.is_object() || !j.contains("data") || !j["data"].is_array() ||
         j["data"].size() != texts.size()) {
       r.abort(Status::Corruption("embedding server " + url +

@@ -10,10 +10,10 @@
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
-#include "harvest/harvester.h"
 #include "store/store.h"
 #include "web/click_dedup.h"
 #include "web/page_cache.h"
+#include "web/paper_fetch_queue.h"
 #include "web/paper_json.h"
 #include "web/render.h"
 #include "web/routes.h"
@@ -65,13 +65,13 @@ std::optional<core::CategoryFilter> ParseCatParam(const Request& req, Response* 
   return *std::move(filter);
 }
 
-// For a paper not in the store: asks the harvester (if any) to fetch it through the polite
-// queue and answers 202 with its state, or 404 when arXiv has no such paper; nullopt when no
-// harvester runs.
+// For a paper not in the store: asks the paper fetch queue (if any) to fetch it through the
+// polite queue and answers 202 with its state, or 404 when arXiv has no such paper; nullopt
+// when nothing fetches.
 std::optional<Response> EnqueueMissingPaper(Services& s, const std::string& id,
                                             const std::string& client) {
-  if (!s.harvester) return std::nullopt;
-  auto queued = s.harvester->EnqueuePaper(id, client);
+  if (!s.paper_fetch_queue) return std::nullopt;
+  auto queued = s.paper_fetch_queue->Request(id, client);
   if (!queued) {  // an id arXiv cannot have issued, or too many pending fetches
     const StatusCode code = queued.error().code();
     const int http = code == StatusCode::kResourceExhausted ? 429
@@ -82,15 +82,15 @@ std::optional<Response> EnqueueMissingPaper(Services& s, const std::string& id,
                                  : "retry later; papers already asked for are still coming");
   }
   auto state = *queued;
-  if (state == harvest::PaperFetchState::kQueued ||
-      state == harvest::PaperFetchState::kFetching) {
+  if (state == PaperFetchState::kQueued ||
+      state == PaperFetchState::kFetching) {
     nlohmann::json j = {{"error", "not stored yet"},
-                        {"state", harvest::PaperFetchStateName(state)},
+                        {"state", PaperFetchStateName(state)},
                         {"id", id},
                         {"hint", "it is being fetched from arXiv; retry in a few seconds"}};
     return JsonResponse(202, DumpJson(j));
   }
-  if (state == harvest::PaperFetchState::kNotFound) {
+  if (state == PaperFetchState::kNotFound) {
     return JsonError(404, "arXiv has no paper " + id, "check the id on https://arxiv.org/abs/" + id);
   }
   return std::nullopt;

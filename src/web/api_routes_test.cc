@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "web/click_dedup.h"
+#include "web/paper_fetch_queue.h"
 #include "web/route_test_fixture.h"
 
 namespace coolpapers::web {
@@ -55,6 +56,40 @@ TEST_F(ApiRoutesTest, PaperShape) {
 
   EXPECT_EQ(Json(Get("/api/papers/hep-th/9901001"))["id"], "hep-th/9901001");
   EXPECT_EQ(Json(Get("/api/papers/1406.02661"))["id"], "1406.2661");
+}
+
+// A PaperFetchQueue answering what the test sets, recording what it was asked.
+class ScriptedFetchQueue : public PaperFetchQueue {
+ public:
+  Result<PaperFetchState> Request(const std::string& id, const std::string& client) override {
+    asked.push_back(id);
+    return next;
+  }
+  Result<PaperFetchState> next = PaperFetchState::kQueued;
+  std::vector<std::string> asked;
+};
+
+// A paper not in the store is asked of the fetch queue (the web layer knows no harvester);
+// its answer decides the response.
+TEST_F(ApiRoutesTest, MissingPaperIsAskedOfThePaperFetchQueue) {
+  ScriptedFetchQueue queue;
+  services_.paper_fetch_queue = &queue;
+  Response queued = Get("/api/papers/2607.00001");
+  EXPECT_EQ(queued.status, 202) << queued.BodyView();
+  EXPECT_EQ(Json(queued)["state"], "queued");
+  queue.next = PaperFetchState::kFetching;
+  EXPECT_EQ(Json(Get("/api/papers/2607.00001"))["state"], "fetching");
+  queue.next = PaperFetchState::kNotFound;
+  ExpectError(Get("/api/papers/2607.00002"), 404);
+  queue.next = Err(Status::ResourceExhausted("you already have 20 papers waiting"));
+  ExpectError(Get("/api/papers/2607.00003"), 429);
+  queue.next = Err(Status::Unavailable("the queue is full"));
+  ExpectError(Get("/api/papers/2607.00004"), 503);
+  ASSERT_EQ(queue.asked.size(), 5u);
+  EXPECT_EQ(queue.asked[0], "2607.00001");
+  Response stored = Get("/api/papers/2606.00001");  // stored papers never reach the queue
+  EXPECT_EQ(stored.status, 200);
+  EXPECT_EQ(queue.asked.size(), 5u);
 }
 
 TEST_F(ApiRoutesTest, PaperErrors) {

@@ -18,13 +18,13 @@
 #include "core/arxiv_id.h"
 #include "core/category.h"
 #include "core/text.h"
-#include "harvest/harvester.h"
 #include "store/store.h"
 #include "web/atom.h"
 #include "web/compression.h"
 #include "web/home_page.h"
 #include "web/list_page.h"
 #include "web/page_cache.h"
+#include "web/paper_fetch_queue.h"
 #include "web/paper_page.h"
 #include "web/render.h"
 #include "web/routes.h"
@@ -33,7 +33,7 @@ namespace coolpapers::web {
 
 // The response for a well-formed arXiv id that is not stored. Today: a 404 page pointing at
 // arXiv. Hook for on-demand fetching (SPEC §3): the harvest side extends this to enqueue the
-// id on the polite queue and answer "being fetched" while s.harvester is set.
+// id on the polite queue and answer "being fetched" while s.paper_fetch_queue is set.
 Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::string& client);
 
 namespace {
@@ -473,8 +473,8 @@ Response FeedRoute(Services& s, const Request& req) {
 
 Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::string& client) {
   const std::string base = core::HtmlEscape(id.base());
-  if (s.harvester) {  // harvest: fetch it through the polite queue; the page refreshes itself
-    auto queued = s.harvester->EnqueuePaper(id.base(), client);
+  if (s.paper_fetch_queue) {  // fetch it through the polite queue; the page refreshes itself
+    auto queued = s.paper_fetch_queue->Request(id.base(), client);
     if (!queued) {  // an id arXiv cannot have issued, or too many pending fetches
       const StatusCode code = queued.error().code();
       if (code == StatusCode::kResourceExhausted || code == StatusCode::kUnavailable) {
@@ -486,17 +486,17 @@ Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::s
                        "Check the id; arXiv ids look like 2402.12354 or hep-th/9901001.");
     }
     auto state = *queued;
-    if (state == harvest::PaperFetchState::kStored) return Redirect(302, "/arxiv/" + id.base());
-    if (state == harvest::PaperFetchState::kQueued ||
-        state == harvest::PaperFetchState::kFetching) {
+    if (state == PaperFetchState::kStored) return Redirect(302, "/arxiv/" + id.base());
+    if (state == PaperFetchState::kQueued ||
+        state == PaperFetchState::kFetching) {
       PageMeta meta;
       meta.title = "Fetching arXiv " + id.base() + " | coolpapers";
       meta.description = "arXiv paper " + id.base() + " is being fetched from arXiv.";
       meta.extra_head = "<meta http-equiv=\"refresh\" content=\"5\">";
       std::string body = "<section class=\"missing-paper being-fetched\" data-id=\"" + base +
-                         "\" data-state=\"" + harvest::PaperFetchStateName(state) + "\">\n";
+                         "\" data-state=\"" + PaperFetchStateName(state) + "\">\n";
       body += "<h1>Fetching arXiv:" + base + "</h1>\n<p class=\"fetch-state\">" +
-              std::string(harvest::PaperFetchStateName(state)) +
+              std::string(PaperFetchStateName(state)) +
               "</p>\n<p>This paper is not in the database yet; it is being fetched from arXiv "
               "through the polite queue. This page refreshes every 5 seconds.</p>\n</section>\n";
       return HtmlResponse(202, meta, body);

@@ -9,13 +9,13 @@
 namespace coolpapers::store { class Store; }
 namespace coolpapers::search { class SearchService; }
 namespace coolpapers::llm { class FaqService; }
-namespace coolpapers::harvest { class Harvester; }
 
 namespace coolpapers::web {
 
 class PageCache;
 class Metrics;
 class ClickDedup;
+class PaperFetchQueue;
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
@@ -32,7 +32,7 @@ struct Services {
   store::Store* store = nullptr;
   search::SearchService* search = nullptr;
   llm::FaqService* faq = nullptr;
-  harvest::Harvester* harvester = nullptr;
+  PaperFetchQueue* paper_fetch_queue = nullptr;  // web/paper_fetch_queue.h; nullptr: no fetching
   PageCache* page_cache = nullptr;
   Metrics* metrics = nullptr;  // web/metrics.h; modules register their own metrics here
   ClickDedup* click_dedup = nullptr;  // web/click_dedup.h; nullptr: every click counts

@@ -1,4 +1,4 @@
-#include "harvest/polite_fetcher.h"
+#include "net/polite_fetcher.h"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,10 @@
 #include <future>
 #include <vector>
 
-#include "harvest/fake_http_server.h"
-#include "harvest/fetch_transport.h"
+#include "net/fake_http_server.h"
+#include "net/http_transport.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::net {
 
 namespace {
 
@@ -86,17 +86,22 @@ TEST(PoliteFetcherTest, RequestStartsAreAtLeastIntervalApartAcrossThreads) {
 
 TEST(PoliteFetcherTest, HigherPriorityRunsFirstAndOneAtATime) {
   std::atomic<int> concurrent{0}, max_concurrent{0};
+  std::promise<void> first_arrived, release_first;
+  std::shared_future<void> released = release_first.get_future().share();
   FakeHttpServer server([&](const FakeRequest& req) {
     int now = ++concurrent;
     max_concurrent = std::max(max_concurrent.load(), now);
-    if (req.target == "/first") std::this_thread::sleep_for(milliseconds(300));
+    if (req.target == "/first") {
+      first_arrived.set_value();
+      released.wait();  // held in flight until the others are queued
+    }
     --concurrent;
     return Ok(req.target);
   });
   PoliteFetcher fetcher(FastOptions());
   auto first = fetcher.FetchAsync(Get(server, "/first"));
   // Wait until /first is in flight so the others queue behind it.
-  while (server.requests().empty()) std::this_thread::sleep_for(milliseconds(5));
+  first_arrived.get_future().wait();
   FetchRequest backfill = Get(server, "/backfill");
   backfill.priority = FetchPriority::kBackfill;
   FetchRequest reader = Get(server, "/reader");
@@ -107,6 +112,7 @@ TEST(PoliteFetcherTest, HigherPriorityRunsFirstAndOneAtATime) {
   auto r = fetcher.FetchAsync(reader);
   auto t = fetcher.FetchAsync(today);
   EXPECT_EQ(fetcher.QueueDepth(), 3u);
+  release_first.set_value();
   ASSERT_TRUE(first.get().has_value());
   ASSERT_TRUE(b.get().has_value());
   ASSERT_TRUE(r.get().has_value());
@@ -286,25 +292,25 @@ TEST(PoliteFetcherTest, ShutdownCancelsQueuedRequests) {
 
 // A transport on a fake clock: each call takes the time the script says (the clock advances by
 // it) and is recorded with its start and end.
-class FakeTransport : public FetchTransport {
+class FakeTransport : public HttpTransport {
  public:
   struct Call {
     std::string url;
     std::chrono::steady_clock::time_point start, end;
     milliseconds timeout{0};
   };
-  using Script = std::function<TransportReply(const std::string& url, milliseconds timeout,
-                                              milliseconds* took)>;
+  using Script = std::function<HttpReply(const std::string& url, milliseconds timeout,
+                                         milliseconds* took)>;
   FakeTransport(core::FakeClock& clock, Script script)
       : clock_(clock), script_(std::move(script)) {}
 
-  TransportReply Get(const std::string& url, const FetchRequest&, milliseconds timeout) override {
+  HttpReply Send(const HttpRequest& req) override {
     Call c;
-    c.url = url;
-    c.timeout = timeout;
+    c.url = req.url;
+    c.timeout = req.timeout;
     c.start = clock_.Monotonic();
     milliseconds took{0};
-    TransportReply r = script_(url, timeout, &took);
+    HttpReply r = script_(req.url, req.timeout, &took);
     clock_.Advance(took);
     c.end = clock_.Monotonic();
     std::lock_guard lock(mu_);
@@ -323,15 +329,15 @@ class FakeTransport : public FetchTransport {
   std::vector<Call> calls_;
 };
 
-TransportReply Answer(std::string body = "ok", int status = 200) {
-  TransportReply r;
+HttpReply Answer(std::string body = "ok", int status = 200) {
+  HttpReply r;
   r.http_status = status;
   r.body = std::move(body);
   return r;
 }
 
-TransportReply Broken(TransportReply::Failure f, std::string why) {
-  TransportReply r;
+HttpReply Broken(HttpReply::Failure f, std::string why) {
+  HttpReply r;
   r.failure = f;
   r.error = std::move(why);
   return r;
@@ -354,7 +360,7 @@ TEST(PoliteFetcherTest, EveryRequestIncludingTheRetryAfterAResetWaitsTheInterval
   FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
     int i = ++n;
     *took = milliseconds(i % 2 ? 700 : 50);  // some requests last longer than the interval
-    if (i == 3) return Broken(TransportReply::Failure::kNetwork, "Connection reset by peer");
+    if (i == 3) return Broken(HttpReply::Failure::kNetwork, "Connection reset by peer");
     return Answer();
   });
   PoliteFetcherOptions o = FastOptions(&clock);
@@ -386,7 +392,7 @@ TEST(PoliteFetcherTest, RepeatedResetsBackOffExponentially) {
   core::FakeClock clock(std::chrono::system_clock::now());
   FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
     *took = milliseconds(5);
-    return Broken(TransportReply::Failure::kNetwork, "Connection reset by peer");
+    return Broken(HttpReply::Failure::kNetwork, "Connection reset by peer");
   });
   PoliteFetcherOptions o;
   o.interval = milliseconds(300);
@@ -416,7 +422,7 @@ TEST(PoliteFetcherTest, RedirectHopsAreSpacedLikeRequests) {
   FakeTransport transport(clock, [&](const std::string& url, milliseconds, milliseconds* took) {
     *took = milliseconds(20);
     if (url.find("/old") != std::string::npos) {
-      TransportReply r = Answer("", 301);
+      HttpReply r = Answer("", 301);
       r.redirect_url = "http://arxiv.test/new";
       return r;
     }
@@ -438,13 +444,12 @@ TEST(PoliteFetcherTest, RedirectHopsAreSpacedLikeRequests) {
 // A listing queued after a PDF still goes first (then metadata, then PDFs).
 TEST(PoliteFetcherTest, ListingsGoBeforeMetadataBeforePdfs) {
   core::FakeClock clock(std::chrono::system_clock::now());
-  std::promise<void> release;
+  std::promise<void> release, first_started;
   std::shared_future<void> released = release.get_future().share();
-  std::atomic<bool> first_started{false};
   FakeTransport transport(clock, [&](const std::string& url, milliseconds, milliseconds* took) {
     *took = milliseconds(10);
     if (url.find("/first") != std::string::npos) {
-      first_started = true;
+      first_started.set_value();
       released.wait();
     }
     return Answer(url);
@@ -453,7 +458,7 @@ TEST(PoliteFetcherTest, ListingsGoBeforeMetadataBeforePdfs) {
   o.transport = &transport;
   PoliteFetcher fetcher(o);
   auto first = fetcher.FetchAsync(At("http://arxiv.test/first"));
-  while (!first_started) std::this_thread::sleep_for(milliseconds(1));
+  first_started.get_future().wait();
   FetchRequest pdf = At("http://arxiv.test/pdf/2401.00001v1", FetchKind::kPdf);
   pdf.priority = FetchPriority::kAnnouncement;  // even a reader's PDF waits for listings
   FetchRequest meta = At("http://arxiv.test/api/query", FetchKind::kMetadata);
@@ -481,7 +486,7 @@ TEST(PoliteFetcherTest, StalledPdfGivesUpAfterItsTotalLimit) {
   core::FakeClock clock(std::chrono::system_clock::now());
   FakeTransport transport(clock, [&](const std::string&, milliseconds timeout, milliseconds* took) {
     *took = timeout;  // stalls until the transport's timeout
-    return Broken(TransportReply::Failure::kTimeout, "Operation timed out");
+    return Broken(HttpReply::Failure::kTimeout, "Operation timed out");
   });
   PoliteFetcherOptions o = FastOptions(&clock);
   o.retry.max_attempts = 5;
@@ -542,5 +547,73 @@ TEST(PoliteFetcherTest, StalledPdfFromAServerIsAbandonedWithinTheLimit) {
 }
 
 
+TEST(PolitenessKeyTest, HostsOfOneSiteShareAKey) {
+  EXPECT_EQ(PolitenessKey("https://export.arxiv.org/api/query?id_list=1"), "arxiv.org");
+  EXPECT_EQ(PolitenessKey("http://rss.arxiv.org/rss/cs.CL"), "arxiv.org");
+  EXPECT_EQ(PolitenessKey("https://arxiv.org/pdf/2401.00001v1"), "arxiv.org");
+  EXPECT_EQ(PolitenessKey("https://user@ACLanthology.org.:443/x"), "aclanthology.org");
+  EXPECT_EQ(PolitenessKey("http://127.0.0.1:8080/oai"), "127.0.0.1");
+  EXPECT_EQ(PolitenessKey("http://localhost:9/x"), "localhost");
+  EXPECT_EQ(PolitenessKey("http://[::1]:80/x"), "[::1]");
+  EXPECT_EQ(PolitenessKey("http://arxiv.test/old"), "arxiv.test");
+}
+
+// Each host keeps its own gap: a request to another site goes at once, the next one to the
+// first site still waits `interval` from that site's last request.
+TEST(PoliteFetcherTest, OtherHostsDoNotWaitForAHostsGap) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  FakeTransport transport(clock, [&](const std::string&, milliseconds, milliseconds* took) {
+    *took = milliseconds(10);
+    return Answer();
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.interval = milliseconds(300);
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  ASSERT_TRUE(fetcher.Fetch(At("https://export.arxiv.org/api/query?a")).has_value());
+  ASSERT_TRUE(fetcher.Fetch(At("https://aclanthology.org/volumes/1.xml")).has_value());
+  ASSERT_TRUE(fetcher.Fetch(At("https://arxiv.org/pdf/2401.00001v1")).has_value());
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_LT(calls[1].start - calls[0].end, o.interval);  // another site: no wait
+  EXPECT_GE(calls[2].start - calls[0].end, o.interval);  // arXiv again (another arXiv host)
+}
+
+// A queued request whose host is free goes before one whose host is still in its gap.
+TEST(PoliteFetcherTest, ARequestToAFreeHostGoesBeforeOneWaitingForItsGap) {
+  core::FakeClock clock(std::chrono::system_clock::now());
+  std::promise<void> release, first_started;
+  std::shared_future<void> released = release.get_future().share();
+  FakeTransport transport(clock, [&](const std::string& url, milliseconds, milliseconds* took) {
+    *took = milliseconds(10);
+    if (url.find("/first") != std::string::npos) {
+      first_started.set_value();
+      released.wait();
+    }
+    return Answer(url);
+  });
+  PoliteFetcherOptions o = FastOptions(&clock);
+  o.interval = milliseconds(300);
+  o.transport = &transport;
+  PoliteFetcher fetcher(o);
+  auto first = fetcher.FetchAsync(At("http://arxiv.test/first"));
+  first_started.get_future().wait();
+  FetchRequest same_host = At("http://arxiv.test/second", FetchKind::kListing);
+  same_host.priority = FetchPriority::kAnnouncement;
+  FetchRequest other_host = At("http://venue.test/volume", FetchKind::kPdf);
+  other_host.priority = FetchPriority::kBackfill;
+  auto a = fetcher.FetchAsync(same_host);
+  auto b = fetcher.FetchAsync(other_host);
+  release.set_value();
+  ASSERT_TRUE(first.get().has_value());
+  ASSERT_TRUE(a.get().has_value());
+  ASSERT_TRUE(b.get().has_value());
+  auto calls = transport.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[1].url, "http://venue.test/volume");
+  EXPECT_EQ(calls[2].url, "http://arxiv.test/second");
+  EXPECT_GE(calls[2].start - calls[0].end, o.interval);
+}
+
 }  // namespace
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::net

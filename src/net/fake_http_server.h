@@ -1,5 +1,5 @@
 #pragma once
-// FakeHttpServer: a tiny HTTP/1.1 server on 127.0.0.1 for harvest unit tests (test-only; never
+// FakeHttpServer: a tiny HTTP/1.1 server on 127.0.0.1 for net, harvest and llm unit tests (test-only; never
 // linked into the product). Each connection gets one scripted reply and is then closed. The
 // reply can also misbehave: reset the connection, stall, or cut the body short. Every request's
 // arrival time (steady clock), target and headers are recorded.

@@ -12,7 +12,7 @@
 
 #include "core/status.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::net {
 
 enum class FetchPriority {
   kAnnouncement = 0,  // today's announcement (highest)
@@ -81,4 +81,4 @@ class Fetcher {
 };
 
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::net

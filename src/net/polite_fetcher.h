@@ -1,10 +1,13 @@
 #pragma once
-// PoliteFetcher: the process-wide Fetcher for arXiv, built on libcurl.
+// PoliteFetcher: the polite HTTP client for upstreams that ask to be fetched slowly (arXiv,
+// venues), over an HttpTransport (libcurl by default).
 //
 // One worker thread executes a priority queue: at most one request is in flight; each request
-// (retries and redirect hops included) starts at least `interval` after the previous one
-// ended; listings go before paper metadata before PDFs, then higher priority first, FIFO
-// within. Each request is retried with core::Retry on timeouts, resets and other transport
+// to a host (retries and redirect hops included) starts at least `interval` after the previous
+// one to that host ended, where hosts of one site share their gap (PolitenessKey: arXiv's
+// rss., export. and www. hosts count as one). Listings go before paper metadata before PDFs,
+// then higher priority first, FIFO within; a request whose host is free goes before one whose
+// host is still in its gap. Each request is retried with core::Retry on timeouts, resets and other transport
 // errors, truncated bodies, 5xx and 429 (exponential backoff with jitter, capped, or the
 // server's Retry-After, seconds or HTTP-date); 404/410 and other 4xx fail at once. A PDF gets
 // at most `pdf_max_attempts` tries within `pdf_total`. Create one per process and share it
@@ -25,13 +28,14 @@
 
 #include "core/clock.h"
 #include "core/retry.h"
-#include "harvest/fetch_transport.h"
-#include "harvest/fetcher.h"
+#include "net/fetcher.h"
+#include "net/http_transport.h"
 
-namespace coolpapers::harvest {
+namespace coolpapers::net {
 
 struct PoliteFetcherOptions {
-  // Minimum gap from the end of one request to the start of the next (arXiv asks for 3 s).
+  // Minimum gap from the end of one request to a host to the start of the next one to it
+  // (arXiv asks for 3 s).
   std::chrono::milliseconds interval{3000};
   // Contact shown in the User-Agent: "coolpapers/0.1 (+<contact>)". Empty: the project URL.
   std::string contact;
@@ -44,7 +48,7 @@ struct PoliteFetcherOptions {
   std::chrono::milliseconds pdf_total{60000};
   int pdf_max_attempts = 2;
   core::Clock* clock = nullptr;  // nullptr: the system clock
-  FetchTransport* transport = nullptr;  // nullptr: libcurl (tests pass a fake)
+  HttpTransport* transport = nullptr;  // nullptr: libcurl (tests pass a fake)
 
   static core::RetryPolicy DefaultFetchRetry() {
     core::RetryPolicy p;
@@ -65,6 +69,11 @@ struct FetcherStats {
   bool in_flight = false;
   int64_t total_requests() const;
 };
+
+// The key that requests sharing one politeness gap have in common: the host of `url` without
+// its port, reduced to its last two labels ("export.arxiv.org" -> "arxiv.org"); an IP address
+// or a one-label host stays whole. "" for a URL without a host.
+std::string PolitenessKey(const std::string& url);
 
 // Reads COOLPAPERS_CONTACT (empty when unset).
 std::string ContactFromEnv();
@@ -94,16 +103,33 @@ class PoliteFetcher : public Fetcher {
  private:
   struct Job {
     FetchRequest req;
+    std::string host;  // PolitenessKey(req.url)
     uint64_t seq = 0;
     FetchAttempts* attempts = nullptr;  // the caller's, filled before `done` is set
     std::promise<Result<FetchResponse>> done;
   };
   class StoppableClock;
+  struct Attempting;  // one request's limits and counts while it runs (polite_fetcher.cc)
+  struct Verdict;     // what one reply means: accept it, retry, or give up
 
   void WorkerLoop();
+  // Runs `req` to its end: attempts, redirects, retries.
   Result<FetchResponse> Execute(const FetchRequest& req, FetchAttempts& attempts);
-  // Sleeps until `interval` after the end of the previous request; false when stopping.
-  bool WaitForSlot();
+  // One attempt: the request and its redirect hops, each spaced like a request of its own.
+  // Fails when the fetcher stops, a PDF's time is spent, or the redirects do not end.
+  Status SendFollowingRedirects(Attempting& a, const core::Retry& r, HttpReply& reply);
+  // Sorts a reply into accepted, transient (retried) or permanent failure; counts its outcome.
+  Verdict Judge(const Attempting& a, HttpReply& reply);
+  // The DeadlineExceeded a PDF ends with once its total time is spent.
+  Status GiveUp(const Attempting& a, const core::Retry& r) const;
+  // Takes the next job to run (see the header comment) out of the queues; false when stopping
+  // or none is queued. Called with mu_ held.
+  bool TakeNextJob(Job& job);
+  // Sleeps until `interval` after the end of the previous request to `host`; false when
+  // stopping.
+  bool WaitForSlot(const std::string& host);
+  // True when a request to `host` may start now.
+  bool SlotFree(const std::string& host);
   void Count(const std::string& outcome);
 
   PoliteFetcherOptions options_;
@@ -121,12 +147,12 @@ class PoliteFetcher : public Fetcher {
   FetcherStats stats_;
 
   // Worker-only state.
-  std::unique_ptr<FetchTransport> own_transport_;
-  FetchTransport* transport_;
-  bool sent_any_ = false;
-  std::chrono::steady_clock::time_point last_end_{};
+  std::unique_ptr<HttpTransport> own_transport_;
+  HttpTransport* transport_;
+  // When the last request to each politeness key ended.
+  std::map<std::string, std::chrono::steady_clock::time_point> last_end_;
 
   std::thread worker_;
 };
 
-}  // namespace coolpapers::harvest
+}  // namespace coolpapers::net
