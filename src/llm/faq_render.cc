@@ -119,24 +119,4 @@ std::string FaqJson(const FaqView& view) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string FaqItemsJson(const std::vector<FaqItem>& items) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const FaqItem& it : items) j.push_back({{"q", it.q}, {"a", it.a}});
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-bool ParseFaqItemsJson(const std::string& json, std::vector<FaqItem>& items) {
-  auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_array()) return false;
-  items.clear();
-  for (const auto& e : j) {
-    if (!e.is_object() || !e.contains("q") || !e.contains("a") || !e["q"].is_string() ||
-        !e["a"].is_string()) {
-      return false;
-    }
-    items.push_back({e["q"].get<std::string>(), e["a"].get<std::string>()});
-  }
-  return true;
-}
-
 }  // namespace coolpapers::llm

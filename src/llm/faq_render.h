@@ -31,9 +31,4 @@ std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
 //  "tokens":123,"created":"...","state":"1","faq":[{"q":"...","a":"<markdown>","html":"..."}]}
 std::string FaqJson(const FaqView& view);
 
-// [{"q":"...","a":"..."}...]: the content_json stored with the FAQ.
-std::string FaqItemsJson(const std::vector<FaqItem>& items);
-// Parses content_json; false when it is not an array of {"q","a"} strings.
-bool ParseFaqItemsJson(const std::string& json, std::vector<FaqItem>& items);
-
 }  // namespace coolpapers::llm

@@ -11,6 +11,7 @@
 #include "llm/faq_job.h"
 #include "llm/faq_prompt.h"
 #include "llm/faq_render.h"
+#include "store/faq_content.h"
 #include "store/store.h"
 
 namespace coolpapers::llm {
@@ -381,12 +382,12 @@ Result<std::shared_ptr<FaqJob>> FaqService::LoadStored(const FaqKey& key) {
   auto rec = store_.GetFaq(key.paper_id, key.version, key.lang, key.model, key.prompt_version);
   if (!rec) return Err(rec.error());
   if (!*rec) return std::shared_ptr<FaqJob>();
-  std::vector<FaqItem> items;
-  if (!ParseFaqItemsJson((*rec)->content_json, items)) {
-    spdlog::warn("FAQ {}: stored content is not valid JSON; regenerating", key.ToString());
+  Result<std::vector<FaqItem>> items = store::DecodeFaqContent((*rec)->content_json);
+  if (!items) {
+    spdlog::warn("FAQ {}: {}", key.ToString(), items.error().message());
     return std::shared_ptr<FaqJob>();
   }
-  auto job = FaqJob::Completed(key, std::move(items), (*rec)->source, (*rec)->tokens,
+  auto job = FaqJob::Completed(key, *std::move(items), (*rec)->source, (*rec)->tokens,
                                (*rec)->created);
   std::lock_guard lock(mu_);
   CacheLocked(key.ToString(), job);
@@ -553,7 +554,7 @@ void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
   rec.lang = key.lang;
   rec.model = key.model;
   rec.prompt_version = key.prompt_version;
-  rec.content_json = FaqItemsJson(job->items());
+  rec.content_json = store::EncodeFaqContent(job->items());
   rec.source = text->source;
   rec.tokens = tokens;
   rec.created = FormatUtc(clock_.Now(), "%Y-%m-%d %H:%M:%S");

@@ -16,6 +16,7 @@
 
 #include "llm/faq_prompt.h"
 #include "llm/faq_render.h"
+#include "store/faq_content.h"
 #include "store/store.h"
 
 namespace coolpapers::llm {
@@ -348,10 +349,10 @@ TEST_F(FaqServiceTest, HundredConcurrentReadersCauseOneGenerationAndAllSeeItAll)
   ASSERT_TRUE(rec.has_value() && rec->has_value());
   EXPECT_EQ((*rec)->source, "pdf");
   EXPECT_EQ((*rec)->tokens, 6 * 120);
-  std::vector<FaqItem> items;
-  ASSERT_TRUE(ParseFaqItemsJson((*rec)->content_json, items));
-  ASSERT_EQ(items.size(), 6u);
-  EXPECT_EQ(items[3].q, "What experiments does the paper conduct?");
+  Result<std::vector<FaqItem>> items = store::DecodeFaqContent((*rec)->content_json);
+  ASSERT_TRUE(items) << items.error().ToString();
+  ASSERT_EQ(items->size(), 6u);
+  EXPECT_EQ((*items)[3].q, "What experiments does the paper conduct?");
   EXPECT_THAT(chat_.last_paper_message(), HasSubstr("Beyond Summarization"));
 }
 
@@ -529,6 +530,25 @@ TEST_F(FaqServiceTest, NoApiKeySaysHowToSetItButServesStoredFaqs) {
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->state, FaqState::kComplete);
   EXPECT_THAT(*stored->html, HasSubstr("A <strong>b</strong>"));
+}
+
+TEST_F(FaqServiceTest, StoredFaqWithWrongTypesIsGeneratedAgainNotServed) {
+  auto service = Service();
+  store::FaqRecord rec;
+  rec.paper_id = "2401.00002";
+  rec.lang = "en";
+  rec.model = service->model();
+  rec.prompt_version = kPromptVersion;
+  rec.content_json = R"([{"q":"Q?","a":3}])";  // an answer that is not a string
+  rec.source = "pdf";
+  ASSERT_TRUE(store_->PutFaq(rec).ok());
+  FaqView v = WaitDone(*service, "2401.00002");
+  EXPECT_EQ(v.state, FaqState::kComplete);
+  ASSERT_EQ(v.items.size(), 6u);  // generated anew, not the one-item record
+  EXPECT_EQ(chat_.calls(), 6);
+  auto again = store_->GetFaq("2401.00002", 1, "en", service->model(), kPromptVersion);
+  ASSERT_TRUE(again.has_value() && again->has_value());
+  EXPECT_TRUE(store::DecodeFaqContent((*again)->content_json));  // replaced by a valid record
 }
 
 TEST_F(FaqServiceTest, MissingPdfFallsBackToTheAbstract) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/faq_content.h"
+
 namespace coolpapers::llm {
 
 // One FAQ generation: generated once per paper version, language, model and prompt version.
@@ -21,10 +23,8 @@ struct FaqKey {
   std::string ToString() const;
 };
 
-struct FaqItem {
-  std::string q;  // the question
-  std::string a;  // the answer, Markdown (partial while it streams)
-};
+// A question and its answer (Markdown; partial while it streams), as stored.
+using FaqItem = store::FaqItem;
 
 enum class FaqState {
   kNone,      // never requested (or failed long ago and forgotten)
