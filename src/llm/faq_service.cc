@@ -10,7 +10,6 @@
 #include "core/text.h"
 #include "llm/faq_job.h"
 #include "llm/faq_prompt.h"
-#include "llm/faq_render.h"
 #include "store/faq_content.h"
 #include "store/store.h"
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
 
 // Renders `markdown` (any bytes; invalid UTF-8 is replaced) to safe HTML.
 std::string RenderMarkdown(std::string_view markdown);
 
-}  // namespace coolpapers::llm
+}  // namespace coolpapers::web

@@ -1,11 +1,16 @@
-#include "llm/faq_render.h"
+#include "web/faq_html.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
-#include "llm/markdown.h"
+#include "web/markdown.h"
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
+
+using llm::FaqItem;
+using llm::FaqState;
+using llm::FaqView;
+
 namespace {
 
 std::string Note(const FaqView& v) {
@@ -43,22 +48,6 @@ std::string SourceNote(const FaqView& v) {
 }
 
 }  // namespace
-
-std::string FaqKey::ToString() const {
-  return paper_id + "v" + std::to_string(version) + "|" + lang + "|" + model + "|p" +
-         std::to_string(prompt_version);
-}
-
-std::string FaqView::ProgressText() const {
-  switch (state) {
-    case FaqState::kPending: return "pending:" + std::to_string(ahead);
-    case FaqState::kLoading: return "loading:" + std::to_string(percent);
-    case FaqState::kComplete: return "1";
-    case FaqState::kFailed: return "failed:" + error;
-    case FaqState::kNone: break;
-  }
-  return "none";
-}
 
 std::string RenderFaqFragment(const FaqView& view) {
   std::string out = "<div class=\"faq\" data-paper=\"";
@@ -119,4 +108,15 @@ std::string FaqJson(const FaqView& view) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-}  // namespace coolpapers::llm
+std::shared_ptr<const RenderedFaq> RenderComplete(const FaqView& view) {
+  auto render = [&view] {
+    auto r = std::make_shared<RenderedFaq>();
+    r->fragment = std::make_shared<const std::string>(RenderFaqFragment(view));
+    r->json = std::make_shared<const std::string>(FaqJson(view));
+    return std::shared_ptr<const RenderedFaq>(std::move(r));
+  };
+  if (view.derived == nullptr) return render();
+  return view.derived->GetOrMake<RenderedFaq>(render);
+}
+
+}  // namespace coolpapers::web

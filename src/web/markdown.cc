@@ -1,4 +1,4 @@
-#include "llm/markdown.h"
+#include "web/markdown.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include "core/text.h"
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
 namespace {
 
 constexpr int kMaxDepth = 6;             // nesting of emphasis/links/blockquotes rendered
@@ -664,4 +664,4 @@ std::string RenderMarkdown(std::string_view markdown) {
   return out;
 }
 
-}  // namespace coolpapers::llm
+}  // namespace coolpapers::web
