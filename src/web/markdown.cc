@@ -1,5 +1,7 @@
 #include "web/markdown.h"
 
+#include <md4c.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -10,35 +12,281 @@
 namespace coolpapers::web {
 namespace {
 
-constexpr int kMaxDepth = 6;             // nesting of emphasis/links/blockquotes rendered
-constexpr size_t kMaxSpanSearch = 2000;  // how far a closing delimiter is looked for
-constexpr size_t kMaxVerbatim = 20000;   // longest \(...\), \[...\] or $$...$$ span kept
-// Characters the delimiter searches of one inline text may scan, per input byte (plus a floor):
-// ordinary answers use a small fraction; a hostile run of openers that never close ("[[[[...",
-// "*a *a *a ...") exhausts it and the rest of the text is rendered literally, so rendering stays
-// linear in the input.
-constexpr size_t kScanBudgetPerByte = 64;
+// ---- TeX shield ----
+//
+// md4c knows $-math only; \(...\) and \[...\] would be read as Markdown (\\ -> \, \{ -> {,
+// a_1*b_2* -> emphasis). Before parsing, each such span, and each display block ($$ or \[ at
+// the start of a line, up to its closing delimiter), is replaced by a placeholder md4c passes
+// through as plain text: \x01<n>\x02. These bytes cannot occur in the input (SanitizeUtf8 drops
+// control characters), so placeholders are unambiguous; the writer turns them back into the
+// escaped original wherever md4c put them.
+
+constexpr char kShieldOpen = '\x01';
+constexpr char kShieldClose = '\x02';
+// A '<' that cannot start an autolink (the next character is no letter or digit) is passed to
+// md4c as this byte: md4c 0.4.8 takes "<<https://x>" for an autolink to "<https://x".
+constexpr char kLessThan = '\x03';
+constexpr size_t kMaxInlineTex = 20000;  // longest \(...\) or \[...\] kept as one span
+// Characters the code-span searches of one line may scan, per byte (plus a floor), so a line
+// of unclosed backtick runs stays linear; past it, code spans are no longer skipped (harmless:
+// a placeholder inside a code span is restored as written).
+constexpr size_t kScanBudgetPerByte = 16;
 constexpr size_t kScanBudgetFloor = size_t{1} << 16;
 
-using Lines = std::vector<std::string>;
+struct Shielded {
+  std::string text;              // what md4c parses
+  std::vector<std::string> tex;  // the original of placeholder n
+  std::vector<bool> block;       // placeholder n is a display block (its own paragraph)
 
-bool IsSpaceChar(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool IsPunct(char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; }
+  void Add(std::string_view original, bool is_block) {
+    text += kShieldOpen;
+    text += std::to_string(tex.size());
+    text += kShieldClose;
+    tex.emplace_back(original);
+    block.push_back(is_block);
+  }
+};
 
-size_t Indent(std::string_view line) {
+bool IsAsciiPunct(char c) { return c > 0x20 && c < 0x7f && std::ispunct(static_cast<unsigned char>(c)); }
+
+// A fenced code block's opening line (trimmed): its character and run length; 0 if not one.
+size_t FenceOpen(std::string_view t, char* ch) {
+  if (t.size() < 3 || (t[0] != '`' && t[0] != '~')) return 0;
   size_t n = 0;
-  for (char c : line) {
-    if (c == ' ') {
-      ++n;
-    } else if (c == '\t') {
-      n += 4;
-    } else {
-      break;
+  while (n < t.size() && t[n] == t[0]) ++n;
+  if (n < 3 || (t[0] == '`' && t.find('`', n) != std::string_view::npos)) return 0;
+  *ch = t[0];
+  return n;
+}
+
+bool FenceCloses(std::string_view t, char ch, size_t len) {
+  size_t n = 0;
+  while (n < t.size() && t[n] == ch) ++n;
+  return n >= len && core::Trim(t.substr(n)).empty();
+}
+
+// Shields \(...\) and \[...\] closing on the same line; code spans are skipped.
+class InlineShield {
+ public:
+  InlineShield(std::string_view line, Shielded& out)
+      : line_(line), out_(out), budget_(line.size() * kScanBudgetPerByte + kScanBudgetFloor) {}
+
+  void Run() {
+    size_t i = 0;
+    while (i < line_.size()) {
+      char c = line_[i];
+      size_t used = 0;
+      if (c == '`') {
+        used = CodeSpan(i);
+      } else if (c == '\\' && i + 1 < line_.size()) {
+        used = Backslash(i);
+      } else if (c == '<' &&
+                 (i + 1 == line_.size() || !std::isalnum(static_cast<unsigned char>(line_[i + 1])))) {
+        out_.text += kLessThan;
+        used = 1;
+      }
+      if (used == 0) {
+        out_.text += c;
+        used = 1;
+      }
+      i += used;
     }
+  }
+
+ private:
+  size_t CodeSpan(size_t i) {
+    size_t run = 0;
+    while (i + run < line_.size() && line_[i + run] == '`') ++run;
+    for (size_t j = i + run; j < line_.size();) {
+      size_t k = line_.find('`', j);
+      size_t scanned = (k == std::string_view::npos ? line_.size() : k) - j + 1;
+      if (scanned > budget_) break;
+      budget_ -= scanned;
+      if (k == std::string_view::npos) break;
+      size_t close = 0;
+      while (k + close < line_.size() && line_[k + close] == '`') ++close;
+      if (close == run) {
+        out_.text.append(line_.substr(i, k + close - i));
+        return k + close - i;
+      }
+      j = k + close;
+    }
+    out_.text.append(line_.substr(i, run));  // no closer: the run is literal
+    return run;
+  }
+
+  size_t Backslash(size_t i) {
+    char n = line_[i + 1];
+    if (n == '(' || n == '[') {
+      size_t& next = n == '(' ? next_paren_close_ : next_bracket_close_;
+      // `next` is the first closer at or after some earlier position <= i + 2: still the
+      // first one after i + 2 unless it lies before that (then search again). Linear in all.
+      if (next == kUnknown || (next != std::string_view::npos && next < i + 2)) {
+        next = line_.find(n == '(' ? "\\)" : "\\]", i + 2);
+      }
+      if (next != std::string_view::npos && next + 2 - i <= kMaxInlineTex) {
+        out_.Add(line_.substr(i, next + 2 - i), false);
+        return next + 2 - i;
+      }
+    }
+    if (n == '(' || n == '[' || n == ')' || n == ']') {  // unmatched: kept as written
+      out_.Add(line_.substr(i, 2), false);
+      return 2;
+    }
+    if (IsAsciiPunct(n)) {  // an escape: its character cannot open anything
+      out_.text.append(line_.substr(i, 2));
+      return 2;
+    }
+    return 0;
+  }
+
+  static constexpr size_t kUnknown = std::string_view::npos - 1;
+  std::string_view line_;
+  Shielded& out_;
+  size_t budget_;
+  size_t next_paren_close_ = kUnknown;
+  size_t next_bracket_close_ = kUnknown;
+};
+
+class TexShield {
+ public:
+  explicit TexShield(std::string_view md) {
+    for (size_t start = 0; start <= md.size();) {
+      size_t end = md.find('\n', start);
+      if (end == std::string_view::npos) end = md.size();
+      std::string_view line = md.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      lines_.push_back(line);
+      start = end + 1;
+    }
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      if (lines_[i].find("$$") != std::string_view::npos) last_with_dollars_ = i;
+      if (lines_[i].find("\\]") != std::string_view::npos) last_with_bracket_ = i;
+    }
+  }
+
+  Shielded Run() {
+    Shielded out;
+    out.text.reserve(lines_.empty() ? 0 : lines_.size() * 40);
+    char fence = 0;
+    size_t fence_len = 0;
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      std::string_view line = lines_[i];
+      std::string_view t = core::Trim(line);
+      if (fence != 0) {
+        if (FenceCloses(t, fence, fence_len)) fence = 0;
+        AppendLine(out, line);
+      } else if ((fence_len = FenceOpen(t, &fence)) > 0) {
+        AppendLine(out, line);
+      } else if (size_t last = DisplayBlockEnd(i); last != kNone) {
+        ShieldBlock(out, i, last);
+        i = last;
+      } else {
+        InlineShield(line, out).Run();
+        out.text += '\n';
+      }
+    }
+    return out;
+  }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  static void AppendLine(Shielded& out, std::string_view line) {
+    out.text.append(line);
+    out.text += '\n';
+  }
+
+  // When line i starts a display block ($$ or \[ first on the line), the index of its last
+  // line: line i itself when the closer ends it, else the first later line holding the
+  // closer. kNone when it is no block (no closer, or text after a closer on line i).
+  size_t DisplayBlockEnd(size_t i) const {
+    std::string_view t = core::Trim(lines_[i]);
+    bool dollars = core::StartsWith(t, "$$");
+    if (!dollars && !core::StartsWith(t, "\\[")) return kNone;
+    std::string_view close = dollars ? "$$" : "\\]";
+    size_t at = t.find(close, 2);
+    if (at != std::string_view::npos) return at + 2 == t.size() ? i : kNone;
+    size_t last = dollars ? last_with_dollars_ : last_with_bracket_;
+    if (last == kNone || last <= i) return kNone;
+    for (size_t j = i + 1; j <= last; ++j) {
+      if (lines_[j].find(close) != std::string_view::npos) return j;
+    }
+    return kNone;
+  }
+
+  // Lines first..last as one placeholder paragraph (blank lines around it, its indentation).
+  void ShieldBlock(Shielded& out, size_t first, size_t last) const {
+    std::string_view line = lines_[first];
+    std::string_view indent = line.substr(0, line.find_first_not_of(" \t"));
+    std::string original(core::Trim(line));
+    for (size_t j = first + 1; j <= last; ++j) {
+      original += '\n';
+      original.append(lines_[j]);
+    }
+    if (!out.text.empty() && !core::EndsWith(out.text, "\n\n")) out.text += '\n';
+    out.text.append(indent);
+    out.Add(original, true);
+    out.text += "\n\n";
+  }
+
+  std::vector<std::string_view> lines_;
+  size_t last_with_dollars_ = kNone;
+  size_t last_with_bracket_ = kNone;
+};
+
+constexpr size_t kNotPlaceholder = std::string_view::npos;
+
+// The index of the placeholder `s` is exactly (\x01<n>\x02), or kNotPlaceholder.
+size_t PlaceholderIndex(std::string_view s) {
+  if (s.size() < 3 || s.size() > 22 || s.front() != kShieldOpen || s.back() != kShieldClose) {
+    return kNotPlaceholder;
+  }
+  size_t n = 0;
+  for (char c : s.substr(1, s.size() - 2)) {
+    if (c < '0' || c > '9') return kNotPlaceholder;
+    n = n * 10 + static_cast<size_t>(c - '0');
   }
   return n;
 }
+
+// `s` with each placeholder replaced by its original; escaped when `escape` (the rest of `s`
+// is HTML already), raw otherwise.
+std::string Unshield(std::string_view s, const Shielded& sh, bool escape) {
+  static constexpr char kMarkers[] = {kShieldOpen, kLessThan, '\0'};
+  if (s.find_first_of(kMarkers) == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + s.size() / 4);
+  for (size_t i = 0; i < s.size();) {
+    size_t open = s.find_first_of(kMarkers, i);
+    if (open == std::string_view::npos) {
+      out.append(s.substr(i));
+      break;
+    }
+    out.append(s.substr(i, open - i));
+    if (s[open] == kLessThan) {
+      out += escape ? "&lt;" : "<";
+      i = open + 1;
+      continue;
+    }
+    size_t close = s.find(kShieldClose, open);
+    size_t n = close == std::string_view::npos ? kNotPlaceholder
+                                                : PlaceholderIndex(s.substr(open, close - open + 1));
+    if (n < sh.tex.size()) {
+      if (escape) {
+        core::AppendHtmlEscaped(out, sh.tex[n]);
+      } else {
+        out.append(sh.tex[n]);
+      }
+      i = close + 1;
+    } else {
+      i = open + 1;  // a stray marker (cannot happen): dropped
+    }
+  }
+  return out;
+}
+
+// ---- the HTML writer ----
 
 bool SafeUrl(std::string_view url) {
   std::string lower = core::ToLower(url.substr(0, 8));
@@ -49,619 +297,245 @@ bool SafeUrl(std::string_view url) {
   });
 }
 
-void AppendLink(std::string& out, std::string_view url, const std::string& text_html) {
-  out += "<a href=\"";
-  core::AppendHtmlEscaped(out, url);
-  out += "\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">";
-  out += text_html;
-  out += "</a>";
+bool SafeLanguage(std::string_view lang) {
+  return !lang.empty() && lang.size() < 32 && std::all_of(lang.begin(), lang.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '-';
+  });
 }
 
-// Remembers where the next occurrence of a closing delimiter is, so that a run of openers
-// sharing one closer (or none: 200,000 '<') costs one scan instead of one scan each.
-class NextOccurrence {
+std::string_view AttrText(const MD_ATTRIBUTE& a) {
+  return a.text == nullptr ? std::string_view() : std::string_view(a.text, a.size);
+}
+
+// md4c callbacks -> whitelisted HTML. Each method appends to `out`; nothing from the input is
+// written unescaped.
+class HtmlWriter {
  public:
-  explicit NextOccurrence(std::string_view needle) : needle_(needle) {}
-  size_t size() const { return needle_.size(); }
+  HtmlWriter(const Shielded& sh, std::string& out) : sh_(sh), out_(out) {}
 
-  // s.find(needle, from), answered from the previous search when it still holds; *scanned is
-  // the number of characters this call had to look at.
-  size_t Find(std::string_view s, size_t from, size_t* scanned) {
-    *scanned = 0;
-    bool same_text = s.data() == data_ && s.size() == size_;
-    if (!same_text || from < from_ || (pos_ != std::string_view::npos && pos_ < from)) {
-      data_ = s.data();
-      size_ = s.size();
-      pos_ = s.find(needle_, from);
-      *scanned = (pos_ == std::string_view::npos ? s.size() : pos_) - std::min(from, s.size());
-    }
-    from_ = from;
-    return pos_;
-  }
-
- private:
-  std::string_view needle_;
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-  size_t from_ = 0;
-  size_t pos_ = std::string_view::npos;
-};
-
-// What the searches of one inline text share: the scan budget and the closer positions.
-struct InlineScan {
-  explicit InlineScan(size_t text_size)
-      : budget(text_size * kScanBudgetPerByte + kScanBudgetFloor) {}
-  // Charges `n` scanned characters; false once the budget is spent.
-  bool Charge(size_t n) {
-    if (n > budget) {
-      budget = 0;
-      return false;
-    }
-    budget -= n;
-    return true;
-  }
-  // The next `closer` in s from `from` (npos also when the budget is spent).
-  size_t Next(NextOccurrence& closer, std::string_view s, size_t from) {
-    size_t scanned = 0;
-    size_t pos = closer.Find(s, from, &scanned);
-    return Charge(scanned) ? pos : std::string_view::npos;
-  }
-  size_t budget;
-  NextOccurrence paren_close{"\\)"}, bracket_close{"\\]"}, dollars{"$$"}, angle{">"};
-};
-
-class InlineRenderer {
- public:
-  InlineRenderer(std::string& out, InlineScan& scan) : out_(out), scan_(scan) {}
-
-  void Render(std::string_view s, int depth) {
-    size_t i = 0;
-    while (i < s.size()) {
-      size_t used = 0;
-      char c = s[i];
-      if (depth < kMaxDepth && scan_.budget > 0) {
-        switch (c) {
-          case '\\': used = Backslash(s, i); break;
-          case '`': used = CodeSpan(s, i); break;
-          case '$': used = DollarMath(s, i); break;
-          case '*':
-          case '_': used = Emphasis(s, i, depth); break;
-          case '~': used = Strike(s, i, depth); break;
-          case '!':
-          case '[': used = Link(s, i, depth); break;
-          case '<': used = AutoLink(s, i); break;
-          default: break;
-        }
-      }
-      if (used == 0) {
-        // Runs of '*', '_' and '`' that did not open anything stay literal as a whole.
-        size_t run = 1;
-        if (c == '*' || c == '_' || c == '`' || c == '~') {
-          while (i + run < s.size() && s[i + run] == c) ++run;
-        }
-        core::AppendHtmlEscaped(out_, s.substr(i, run));
-        used = run;
-      }
-      i += used;
-    }
-  }
-
- private:
-  // Math kept verbatim (escaped) from s[i] to the end of `close` found after `open_len`.
-  size_t Verbatim(std::string_view s, size_t i, size_t open_len, NextOccurrence& close) {
-    size_t end = scan_.Next(close, s, i + open_len);
-    if (end == std::string_view::npos || end - i > kMaxVerbatim) return 0;
-    core::AppendHtmlEscaped(out_, s.substr(i, end + close.size() - i));
-    return end + close.size() - i;
-  }
-
-  size_t Backslash(std::string_view s, size_t i) {
-    if (i + 1 >= s.size()) return 0;
-    char n = s[i + 1];
-    if (n == '(') return Verbatim(s, i, 2, scan_.paren_close);
-    if (n == '[') return Verbatim(s, i, 2, scan_.bracket_close);
-    if (IsPunct(n) && n != '\\') {
-      // \* \_ \` \[ ... : the character itself, literally. (\\ stays as is for LaTeX.)
-      core::AppendHtmlEscaped(out_, s.substr(i + 1, 1));
-      return 2;
-    }
-    return 0;
-  }
-
-  size_t CodeSpan(std::string_view s, size_t i) {
-    size_t run = 0;
-    while (i + run < s.size() && s[i + run] == '`') ++run;
-    for (size_t j = i + run; j < s.size();) {
-      size_t k = s.find('`', j);
-      if (!scan_.Charge((k == std::string_view::npos ? s.size() : k) - j + 1)) return 0;
-      if (k == std::string_view::npos) return 0;
-      size_t close = 0;
-      while (k + close < s.size() && s[k + close] == '`') ++close;
-      if (close == run) {
-        std::string_view code = s.substr(i + run, k - i - run);
-        if (code.size() >= 2 && code.front() == ' ' && code.back() == ' ') {
-          code = code.substr(1, code.size() - 2);
-        }
-        out_ += "<code>";
-        core::AppendHtmlEscaped(out_, code);
-        out_ += "</code>";
-        return k + close - i;
-      }
-      j = k + close;
-    }
-    return 0;
-  }
-
-  size_t DollarMath(std::string_view s, size_t i) {
-    if (i + 1 < s.size() && s[i + 1] == '$') return Verbatim(s, i, 2, scan_.dollars);
-    if (i + 1 >= s.size() || IsSpaceChar(s[i + 1])) return 0;
-    for (size_t j = i + 1; j < s.size() && j - i < kMaxSpanSearch; ++j) {
-      if (!scan_.Charge(1)) return 0;
-      if (s[j] == '\\') {
-        ++j;
-        continue;
-      }
-      if (s[j] != '$') continue;
-      if (IsSpaceChar(s[j - 1])) return 0;
-      if (j + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[j + 1]))) return 0;
-      core::AppendHtmlEscaped(out_, s.substr(i, j + 1 - i));
-      return j + 1 - i;
-    }
-    return 0;
-  }
-
-  // Finds a closing run of exactly `run` `c`s after `from`, not preceded by whitespace (and,
-  // for '_', not followed by a letter or digit). npos if none within the search window.
-  size_t FindCloser(std::string_view s, size_t from, char c, size_t run) {
-    size_t limit = std::min(s.size(), from + kMaxSpanSearch);
-    for (size_t j = from; j < limit;) {
-      if (!scan_.Charge(1)) return std::string_view::npos;
-      if (s[j] == '`') {  // skip code spans: delimiters inside them do not count
-        size_t k = s.find('`', j + 1);
-        j = (k == std::string_view::npos) ? j + 1 : k + 1;
-        continue;
-      }
-      if (s[j] != c) {
-        ++j;
-        continue;
-      }
-      size_t len = 0;
-      while (j + len < s.size() && s[j + len] == c) ++len;
-      bool ok = len == run && !IsSpaceChar(s[j - 1]) &&
-                !(c == '_' && j + len < s.size() && IsAlnum(s[j + len]));
-      if (ok) return j;
-      j += len;
-    }
-    return std::string_view::npos;
-  }
-
-  size_t Emphasis(std::string_view s, size_t i, int depth) {
-    char c = s[i];
-    size_t run = 0;
-    while (i + run < s.size() && s[i + run] == c) ++run;
-    if (run > 3 || i + run >= s.size() || IsSpaceChar(s[i + run])) return 0;
-    if (c == '_' && i > 0 && IsAlnum(s[i - 1])) return 0;  // snake_case stays literal
-    size_t close = FindCloser(s, i + run + 1, c, run);
-    if (close == std::string_view::npos) return 0;
-    static const char* kOpen[] = {"", "<em>", "<strong>", "<strong><em>"};
-    static const char* kClose[] = {"", "</em>", "</strong>", "</em></strong>"};
-    out_ += kOpen[run];
-    Render(s.substr(i + run, close - i - run), depth + 1);
-    out_ += kClose[run];
-    return close + run - i;
-  }
-
-  size_t Strike(std::string_view s, size_t i, int depth) {
-    if (s.substr(i, 2) != "~~" || (i + 2 < s.size() && s[i + 2] == '~')) return 0;
-    if (i + 2 >= s.size() || IsSpaceChar(s[i + 2])) return 0;
-    size_t close = FindCloser(s, i + 3, '~', 2);
-    if (close == std::string_view::npos) return 0;
-    out_ += "<del>";
-    Render(s.substr(i + 2, close - i - 2), depth + 1);
-    out_ += "</del>";
-    return close + 2 - i;
-  }
-
-  // [text](url) and ![alt](url).
-  size_t Link(std::string_view s, size_t i, int depth) {
-    size_t open = i;
-    if (s[i] == '!') {
-      if (i + 1 >= s.size() || s[i + 1] != '[') return 0;
-      open = i + 1;
-    }
-    int nest = 0;
-    size_t close = std::string_view::npos;
-    for (size_t j = open; j < s.size() && j - open < kMaxSpanSearch; ++j) {
-      if (!scan_.Charge(1)) return 0;
-      if (s[j] == '\\') {
-        ++j;
-      } else if (s[j] == '[') {
-        ++nest;
-      } else if (s[j] == ']' && --nest == 0) {
-        close = j;
+  void EnterBlock(MD_BLOCKTYPE type, void* detail) {
+    blocks_.push_back(type);
+    switch (type) {
+      case MD_BLOCK_QUOTE: out_ += "<blockquote>\n"; break;
+      case MD_BLOCK_UL: out_ += "<ul>\n"; break;
+      case MD_BLOCK_OL: {
+        unsigned start = static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start;
+        out_ += start == 1 ? "<ol>\n" : "<ol start=\"" + std::to_string(start) + "\">\n";
         break;
       }
-    }
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != '(') return 0;
-    size_t url_start = close + 2, parens = 1, end = url_start;
-    for (; end < s.size() && end - url_start < kMaxSpanSearch; ++end) {
-      if (!scan_.Charge(1)) return 0;
-      if (s[end] == '(') ++parens;
-      if (s[end] == ')' && --parens == 0) break;
-      if (s[end] == '\n') return 0;
-    }
-    if (end >= s.size() || s[end] != ')') return 0;
-    std::string_view target = core::Trim(s.substr(url_start, end - url_start));
-    if (size_t sp = target.find_first_of(" \t"); sp != std::string_view::npos) {
-      target = target.substr(0, sp);  // drop an optional "title"
-    }
-    if (target.size() >= 2 && target.front() == '<' && target.back() == '>') {
-      target = target.substr(1, target.size() - 2);
-    }
-    std::string text_html;
-    InlineRenderer inner(text_html, scan_);
-    inner.Render(s.substr(open + 1, close - open - 1), depth + 1);
-    if (SafeUrl(target)) {
-      AppendLink(out_, target, text_html);
-    } else {
-      out_ += text_html;  // unsafe scheme: keep the words, drop the link
-    }
-    return end + 1 - i;
-  }
-
-  size_t AutoLink(std::string_view s, size_t i) {
-    size_t end = scan_.Next(scan_.angle, s, i);
-    if (end == std::string_view::npos || end - i > kMaxSpanSearch) return 0;
-    std::string_view url = s.substr(i + 1, end - i - 1);
-    if (!SafeUrl(url)) return 0;
-    AppendLink(out_, url, core::HtmlEscape(url));
-    return end + 1 - i;
-  }
-
-  std::string& out_;
-  InlineScan& scan_;
-};
-
-void RenderInline(std::string& out, std::string_view text) {
-  text = core::Trim(text);
-  InlineScan scan(text.size());
-  InlineRenderer(out, scan).Render(text, 0);
-}
-
-// ---- blocks ----
-
-bool IsFence(std::string_view line) {
-  std::string_view t = core::Trim(line);
-  return core::StartsWith(t, "```") || core::StartsWith(t, "~~~");
-}
-
-int HeadingLevel(std::string_view line) {
-  if (Indent(line) > 3) return 0;
-  std::string_view t = core::Trim(line);
-  int n = 0;
-  while (n < static_cast<int>(t.size()) && t[n] == '#') ++n;
-  if (n == 0 || n > 6) return 0;
-  if (n < static_cast<int>(t.size()) && t[n] != ' ' && t[n] != '\t') return 0;
-  return n;
-}
-
-bool IsRule(std::string_view line) {
-  std::string_view t = core::Trim(line);
-  if (t.size() < 3 || (t[0] != '-' && t[0] != '*' && t[0] != '_')) return false;
-  int count = 0;
-  for (char c : t) {
-    if (c == t[0]) {
-      ++count;
-    } else if (c != ' ') {
-      return false;
-    }
-  }
-  return count >= 3;
-}
-
-// A list item marker: "- ", "* ", "+ ", "1. ", "1) ". Sets the item text and kind.
-bool ListMarker(std::string_view line, bool* ordered, int* number, std::string_view* text) {
-  std::string_view t = line.substr(std::min(line.size(), line.find_first_not_of(" \t")));
-  if (t.size() >= 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && (t[1] == ' ' || t[1] == '\t')) {
-    *ordered = false;
-    *text = core::Trim(t.substr(2));
-    return true;
-  }
-  size_t d = 0;
-  while (d < t.size() && d < 9 && std::isdigit(static_cast<unsigned char>(t[d]))) ++d;
-  if (d == 0 || d + 1 >= t.size() || (t[d] != '.' && t[d] != ')') ||
-      (t[d + 1] != ' ' && t[d + 1] != '\t')) {
-    return false;
-  }
-  *ordered = true;
-  *number = std::stoi(std::string(t.substr(0, d)));
-  *text = core::Trim(t.substr(d + 2));
-  return true;
-}
-
-bool IsListItem(std::string_view line) {
-  bool o;
-  int n;
-  std::string_view t;
-  return !IsRule(line) && ListMarker(line, &o, &n, &t);
-}
-
-bool IsTableSeparator(std::string_view line) {
-  std::string_view t = core::Trim(line);
-  if (t.find('-') == std::string_view::npos) return false;
-  bool pipe = t.find('|') != std::string_view::npos;
-  if (!pipe && t.find("---") == std::string_view::npos) return false;
-  return pipe && t.find_first_not_of("|:- \t") == std::string_view::npos;
-}
-
-std::vector<std::string> TableCells(std::string_view line) {
-  std::string_view t = core::Trim(line);
-  if (!t.empty() && t.front() == '|') t.remove_prefix(1);
-  if (!t.empty() && t.back() == '|') t.remove_suffix(1);
-  std::vector<std::string> cells;
-  std::string cell;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '\\' && i + 1 < t.size() && t[i + 1] == '|') {
-      cell += '|';
-      ++i;
-    } else if (t[i] == '|') {
-      cells.push_back(cell);
-      cell.clear();
-    } else {
-      cell += t[i];
-    }
-  }
-  cells.push_back(cell);
-  return cells;
-}
-
-bool StartsDisplayMath(std::string_view line) {
-  std::string_view t = core::Trim(line);
-  return core::StartsWith(t, "$$") || core::StartsWith(t, "\\[");
-}
-
-class BlockRenderer {
- public:
-  BlockRenderer(const Lines& lines, std::string& out, int depth)
-      : lines_(lines), out_(out), depth_(depth) {}
-
-  void Render() {
-    while (i_ < lines_.size()) {
-      const std::string& line = lines_[i_];
-      if (core::Trim(line).empty()) {
-        ++i_;
-      } else if (IsFence(line)) {
-        Fence();
-      } else if (StartsDisplayMath(line)) {
-        DisplayMath();
-      } else if (int level = HeadingLevel(line)) {
-        Heading(level);
-      } else if (IsRule(line)) {
-        out_ += "<hr>\n";
-        ++i_;
-      } else if (core::StartsWith(core::Trim(line), ">")) {
-        Blockquote();
-      } else if (IsListItem(line)) {
-        List();
-      } else if (line.find('|') != std::string::npos && i_ + 1 < lines_.size() &&
-                 IsTableSeparator(lines_[i_ + 1])) {
-        Table();
-      } else {
-        Paragraph();
+      case MD_BLOCK_LI:
+        out_ += "<li>";
+        item_starts_.push_back(out_.size());
+        break;
+      case MD_BLOCK_HR: out_ += "<hr>\n"; break;
+      case MD_BLOCK_H: out_ += "<" + HeadingTag(detail) + ">"; break;
+      case MD_BLOCK_CODE: {
+        std::string_view lang = core::Trim(AttrText(static_cast<MD_BLOCK_CODE_DETAIL*>(detail)->info));
+        out_ += SafeLanguage(lang) ? "<pre><code class=\"language-" + std::string(lang) + "\">"
+                                   : "<pre><code>";
+        break;
       }
+      case MD_BLOCK_P: EnterParagraph(); break;
+      case MD_BLOCK_TABLE:
+        out_ += "<table>\n";
+        table_has_body_ = false;
+        break;
+      case MD_BLOCK_THEAD:
+        out_ += "<thead>";
+        in_thead_ = true;
+        break;
+      case MD_BLOCK_TBODY:
+        out_ += "<tbody>\n";
+        table_has_body_ = true;
+        break;
+      case MD_BLOCK_TR: out_ += "<tr>"; break;
+      case MD_BLOCK_TH: out_ += "<th>"; break;
+      case MD_BLOCK_TD: out_ += "<td>"; break;
+      case MD_BLOCK_DOC:
+      case MD_BLOCK_HTML: break;  // raw HTML blocks are off (MD_FLAG_NOHTML)
+    }
+  }
+
+  void LeaveBlock(MD_BLOCKTYPE type, void* detail) {
+    blocks_.pop_back();
+    switch (type) {
+      case MD_BLOCK_QUOTE: out_ += "</blockquote>\n"; break;
+      case MD_BLOCK_UL: out_ += "</ul>\n"; break;
+      case MD_BLOCK_OL: out_ += "</ol>\n"; break;
+      case MD_BLOCK_LI:
+        out_ += "</li>\n";
+        item_starts_.pop_back();
+        break;
+      case MD_BLOCK_H: out_ += "</" + HeadingTag(detail) + ">\n"; break;
+      case MD_BLOCK_CODE: out_ += "</code></pre>\n"; break;
+      case MD_BLOCK_P: LeaveParagraph(); break;
+      case MD_BLOCK_TABLE:
+        if (!table_has_body_) out_ += "<tbody>\n</tbody>\n";
+        out_ += "</table>\n";
+        break;
+      case MD_BLOCK_THEAD:
+        out_ += "</thead>\n";
+        in_thead_ = false;
+        break;
+      case MD_BLOCK_TBODY: out_ += "</tbody>\n"; break;
+      case MD_BLOCK_TR: out_ += in_thead_ ? "</tr>" : "</tr>\n"; break;
+      case MD_BLOCK_TH: out_ += "</th>"; break;
+      case MD_BLOCK_TD: out_ += "</td>"; break;
+      case MD_BLOCK_HR:
+      case MD_BLOCK_DOC:
+      case MD_BLOCK_HTML: break;
+    }
+  }
+
+  void EnterSpan(MD_SPANTYPE type, void* detail) {
+    switch (type) {
+      case MD_SPAN_EM: out_ += "<em>"; break;
+      case MD_SPAN_STRONG: out_ += "<strong>"; break;
+      case MD_SPAN_DEL: out_ += "<del>"; break;
+      case MD_SPAN_CODE: out_ += "<code>"; break;
+      case MD_SPAN_A: OpenLink(AttrText(static_cast<MD_SPAN_A_DETAIL*>(detail)->href)); break;
+      // An image is a link to it, showing its alt text.
+      case MD_SPAN_IMG: OpenLink(AttrText(static_cast<MD_SPAN_IMG_DETAIL*>(detail)->src)); break;
+      case MD_SPAN_LATEXMATH: out_ += "$"; break;
+      case MD_SPAN_LATEXMATH_DISPLAY: out_ += "$$"; break;
+      case MD_SPAN_WIKILINK:
+      case MD_SPAN_U: break;  // extensions not enabled
+    }
+  }
+
+  void LeaveSpan(MD_SPANTYPE type) {
+    switch (type) {
+      case MD_SPAN_EM: out_ += "</em>"; break;
+      case MD_SPAN_STRONG: out_ += "</strong>"; break;
+      case MD_SPAN_DEL: out_ += "</del>"; break;
+      case MD_SPAN_CODE: out_ += "</code>"; break;
+      case MD_SPAN_A:
+      case MD_SPAN_IMG: CloseLink(); break;
+      case MD_SPAN_LATEXMATH: out_ += "$"; break;
+      case MD_SPAN_LATEXMATH_DISPLAY: out_ += "$$"; break;
+      case MD_SPAN_WIKILINK:
+      case MD_SPAN_U: break;
+    }
+  }
+
+  void Text(MD_TEXTTYPE type, std::string_view text) {
+    switch (type) {
+      case MD_TEXT_NULLCHAR: out_ += "\xEF\xBF\xBD"; break;
+      case MD_TEXT_BR:
+      case MD_TEXT_SOFTBR: out_ += '\n'; break;
+      // Entities are shown as written; raw HTML (off anyway) as text.
+      default: core::AppendHtmlEscaped(out_, text); break;
     }
   }
 
  private:
-  bool StartsBlock(const std::string& line) const {
-    return IsFence(line) || HeadingLevel(line) > 0 || IsRule(line) || StartsDisplayMath(line) ||
-           core::StartsWith(core::Trim(line), ">") || IsListItem(line);
+  static std::string HeadingTag(void* detail) {
+    unsigned level = static_cast<MD_BLOCK_H_DETAIL*>(detail)->level;
+    return "h" + std::to_string(std::min(6u, level + 2));
   }
 
-  void Fence() {
-    std::string_view open = core::Trim(lines_[i_]);
-    std::string marker(open.substr(0, 3));
-    std::string lang(core::Trim(open.substr(3)));
-    bool lang_ok = !lang.empty() && lang.size() < 32 &&
-                   std::all_of(lang.begin(), lang.end(), [](char c) {
-                     return IsAlnum(c) || c == '_' || c == '+' || c == '-';
-                   });
-    ++i_;
-    std::string code;
-    while (i_ < lines_.size() && !core::StartsWith(core::Trim(lines_[i_]), marker)) {
-      code += lines_[i_++];
-      code += '\n';
-    }
-    if (i_ < lines_.size()) ++i_;  // closing fence
-    out_ += lang_ok ? "<pre><code class=\"language-" + lang + "\">" : "<pre><code>";
-    core::AppendHtmlEscaped(out_, code);
-    out_ += "</code></pre>\n";
-  }
-
-  void DisplayMath() {
-    std::string_view first = core::Trim(lines_[i_]);
-    std::string close = core::StartsWith(first, "$$") ? "$$" : "\\]";
-    std::string math(first);
-    ++i_;
-    bool closed = math.size() >= 4 && core::EndsWith(math, close);
-    while (!closed && i_ < lines_.size()) {
-      math += '\n';
-      math += lines_[i_];
-      closed = lines_[i_++].find(close) != std::string::npos;
-    }
-    out_ += "<div class=\"faq-math\">";
-    core::AppendHtmlEscaped(out_, math);
-    out_ += "</div>\n";
-  }
-
-  void Heading(int level) {
-    std::string_view t = core::Trim(lines_[i_++]);
-    t = core::Trim(t.substr(static_cast<size_t>(level)));
-    while (!t.empty() && t.back() == '#') t.remove_suffix(1);
-    std::string tag = "h" + std::to_string(std::min(6, level + 2));
-    out_ += "<" + tag + ">";
-    RenderInline(out_, t);
-    out_ += "</" + tag + ">\n";
-  }
-
-  void Blockquote() {
-    Lines inner;
-    while (i_ < lines_.size() && core::StartsWith(core::Trim(lines_[i_]), ">")) {
-      std::string_view t = core::Trim(lines_[i_++]).substr(1);
-      if (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-      inner.emplace_back(t);
-    }
-    out_ += "<blockquote>\n";
-    if (depth_ < kMaxDepth) {
-      BlockRenderer(inner, out_, depth_ + 1).Render();
+  // Paragraphs of a list item carry no <p>; a second one starts on a new line.
+  void EnterParagraph() {
+    bool in_item = blocks_.size() >= 2 && blocks_[blocks_.size() - 2] == MD_BLOCK_LI;
+    if (in_item) {
+      if (out_.size() > item_starts_.back()) out_ += '\n';
+      paragraph_tag_ = std::string::npos;
     } else {
+      paragraph_tag_ = out_.size();
       out_ += "<p>";
-      core::AppendHtmlEscaped(out_, core::Join(inner, "\n"));
+    }
+    paragraph_text_ = out_.size();
+  }
+
+  // A paragraph that is only a display block becomes div.faq-math.
+  void LeaveParagraph() {
+    std::string_view inner = std::string_view(out_).substr(paragraph_text_);
+    size_t n = PlaceholderIndex(inner);
+    if (n < sh_.block.size() && sh_.block[n]) {
+      std::string placeholder(inner);
+      out_.resize(paragraph_tag_ == std::string::npos ? paragraph_text_ : paragraph_tag_);
+      out_ += "<div class=\"faq-math\">" + placeholder + "</div>\n";
+    } else if (paragraph_tag_ != std::string::npos) {
       out_ += "</p>\n";
     }
-    out_ += "</blockquote>\n";
   }
 
-  void Paragraph() {
-    std::string text = lines_[i_++];
-    while (i_ < lines_.size() && !core::Trim(lines_[i_]).empty() && !StartsBlock(lines_[i_])) {
-      text += '\n';
-      text += core::Trim(lines_[i_++]);
-    }
-    out_ += "<p>";
-    RenderInline(out_, text);
-    out_ += "</p>\n";
+  // Links inside links are not nested: the inner one is just its text.
+  void OpenLink(std::string_view href) {
+    std::string url = Unshield(href, sh_, false);
+    bool open = links_open_ == 0 && SafeUrl(url);
+    links_.push_back(open);
+    if (!open) return;
+    ++links_open_;
+    out_ += "<a href=\"";
+    core::AppendHtmlEscaped(out_, url);
+    out_ += "\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">";
   }
 
-  void Table() {
-    std::vector<std::string> head = TableCells(lines_[i_]);
-    i_ += 2;
-    out_ += "<table>\n<thead><tr>";
-    for (const std::string& c : head) {
-      out_ += "<th>";
-      RenderInline(out_, c);
-      out_ += "</th>";
+  void CloseLink() {
+    if (links_.empty()) return;
+    if (links_.back()) {
+      out_ += "</a>";
+      --links_open_;
     }
-    out_ += "</tr></thead>\n<tbody>\n";
-    while (i_ < lines_.size() && lines_[i_].find('|') != std::string::npos &&
-           !core::Trim(lines_[i_]).empty()) {
-      std::vector<std::string> cells = TableCells(lines_[i_++]);
-      cells.resize(head.size());
-      out_ += "<tr>";
-      for (const std::string& c : cells) {
-        out_ += "<td>";
-        RenderInline(out_, c);
-        out_ += "</td>";
-      }
-      out_ += "</tr>\n";
-    }
-    out_ += "</tbody>\n</table>\n";
+    links_.pop_back();
   }
 
-  // Lists nest by indentation: an item indented 2+ columns deeper than the open list's items
-  // starts a sub-list inside the current item.
-  void List() {
-    struct Level {
-      size_t indent;
-      bool ordered;
-    };
-    std::vector<Level> stack;
-    std::string item;  // text of the open item, rendered when it closes
-    bool item_open = false;
-    auto flush_item = [&] {
-      if (!item.empty()) RenderInline(out_, item);
-      item.clear();
-    };
-    auto close_item = [&] {
-      flush_item();
-      if (item_open) out_ += "</li>\n";
-      item_open = false;
-    };
-    auto close_list = [&] {
-      close_item();
-      out_ += stack.back().ordered ? "</ol>\n" : "</ul>\n";
-      stack.pop_back();
-      item_open = !stack.empty();  // back inside the parent's item
-    };
-    while (i_ < lines_.size()) {
-      const std::string& line = lines_[i_];
-      bool ordered = false;
-      int number = 1;
-      std::string_view text;
-      if (core::Trim(line).empty()) {
-        // A blank line continues the list only if more of it follows.
-        size_t next = i_ + 1;
-        while (next < lines_.size() && core::Trim(lines_[next]).empty()) ++next;
-        if (next >= lines_.size() || (!IsListItem(lines_[next]) && Indent(lines_[next]) < 2)) {
-          break;
-        }
-        i_ = next;
-        continue;
-      }
-      if (!IsRule(line) && ListMarker(line, &ordered, &number, &text)) {
-        size_t indent = Indent(line);
-        while (!stack.empty() && indent + 1 < stack.back().indent) close_list();
-        if (stack.empty() || indent >= stack.back().indent + 2) {
-          if (stack.size() >= static_cast<size_t>(kMaxDepth)) {
-            item += ' ';
-            item.append(text);
-            ++i_;
-            continue;
-          }
-          flush_item();
-          if (ordered) {
-            out_ += number == 1 ? "<ol>\n" : "<ol start=\"" + std::to_string(number) + "\">\n";
-          } else {
-            out_ += "<ul>\n";
-          }
-          stack.push_back({indent, ordered});
-        } else {
-          close_item();
-          if (stack.back().ordered != ordered) {
-            close_list();
-            out_ += ordered ? "<ol>\n" : "<ul>\n";
-            stack.push_back({indent, ordered});
-          }
-        }
-        out_ += "<li>";
-        item_open = true;
-        item.assign(text);
-        ++i_;
-        continue;
-      }
-      // A non-item line: continuation of the open item unless it starts another block at the
-      // left margin (or is a code fence, which is rendered as its own block).
-      if (IsFence(line) || StartsDisplayMath(line) ||
-          (Indent(line) < 2 && StartsBlock(line))) {
-        break;
-      }
-      if (Indent(line) < 2 && i_ > 0 && core::Trim(lines_[i_ - 1]).empty()) break;
-      item += '\n';
-      item.append(core::Trim(line));
-      ++i_;
-    }
-    while (!stack.empty()) close_list();
-  }
-
-  const Lines& lines_;
+  const Shielded& sh_;
   std::string& out_;
-  int depth_;
-  size_t i_ = 0;
+  std::vector<MD_BLOCKTYPE> blocks_;
+  std::vector<size_t> item_starts_;  // where each open <li>'s content starts in out_
+  size_t paragraph_tag_ = std::string::npos;  // where the open <p> is (npos: none, in an item)
+  size_t paragraph_text_ = 0;                 // where the open paragraph's content starts
+  bool in_thead_ = false;
+  bool table_has_body_ = false;
+  std::vector<bool> links_;  // per open A/IMG span: whether it wrote <a>
+  int links_open_ = 0;
 };
+
+HtmlWriter& Writer(void* userdata) { return *static_cast<HtmlWriter*>(userdata); }
+
+constexpr unsigned kParseFlags = MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
+                                 MD_FLAG_LATEXMATHSPANS | MD_FLAG_NOINDENTEDCODEBLOCKS;
 
 }  // namespace
 
 std::string RenderMarkdown(std::string_view markdown) {
-  std::string clean = core::SanitizeUtf8(markdown);
-  Lines lines;
-  for (std::string& l : core::Split(clean, '\n', false)) {
-    if (!l.empty() && l.back() == '\r') l.pop_back();
-    lines.push_back(std::move(l));
+  Shielded sh = TexShield(core::SanitizeUtf8(markdown)).Run();
+  std::string html;
+  html.reserve(sh.text.size() + sh.text.size() / 4);
+  HtmlWriter writer(sh, html);
+  MD_PARSER parser{};
+  parser.abi_version = 0;
+  parser.flags = kParseFlags;
+  parser.enter_block = [](MD_BLOCKTYPE t, void* d, void* u) {
+    Writer(u).EnterBlock(t, d);
+    return 0;
+  };
+  parser.leave_block = [](MD_BLOCKTYPE t, void* d, void* u) {
+    Writer(u).LeaveBlock(t, d);
+    return 0;
+  };
+  parser.enter_span = [](MD_SPANTYPE t, void* d, void* u) {
+    Writer(u).EnterSpan(t, d);
+    return 0;
+  };
+  parser.leave_span = [](MD_SPANTYPE t, void*, void* u) {
+    Writer(u).LeaveSpan(t);
+    return 0;
+  };
+  parser.text = [](MD_TEXTTYPE t, const MD_CHAR* text, MD_SIZE size, void* u) {
+    Writer(u).Text(t, std::string_view(text, size));
+    return 0;
+  };
+  if (md_parse(sh.text.data(), static_cast<MD_SIZE>(sh.text.size()), &parser, &writer) != 0) {
+    // md4c fails only when out of memory: the text, escaped, is still a safe answer.
+    html = "<p>";
+    core::AppendHtmlEscaped(html, Unshield(sh.text, sh, false));
+    html += "</p>\n";
+    return html;
   }
-  std::string out;
-  out.reserve(clean.size() + clean.size() / 4);
-  BlockRenderer(lines, out, 0).Render();
-  return out;
+  return Unshield(html, sh, true);
 }
 
 }  // namespace coolpapers::web
