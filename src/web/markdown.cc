@@ -72,7 +72,9 @@ class InlineShield {
       : line_(line), out_(out), budget_(line.size() * kScanBudgetPerByte + kScanBudgetFloor) {}
 
   void Run() {
-    size_t i = 0;
+    auto special = [](char c) { return c == '`' || c == '\\' || c == '<'; };
+    size_t i = std::find_if(line_.begin(), line_.end(), special) - line_.begin();
+    out_.text.append(line_.substr(0, i));  // the common case: all of it
     while (i < line_.size()) {
       char c = line_[i];
       size_t used = 0;
@@ -253,25 +255,24 @@ size_t PlaceholderIndex(std::string_view s) {
 // `s` with each placeholder replaced by its original; escaped when `escape` (the rest of `s`
 // is HTML already), raw otherwise.
 std::string Unshield(std::string_view s, const Shielded& sh, bool escape) {
-  static constexpr char kMarkers[] = {kShieldOpen, kLessThan, '\0'};
-  if (s.find_first_of(kMarkers) == std::string_view::npos) return std::string(s);
-  std::string out;
+  auto is_marker = [](char c) { return c == kShieldOpen || c == kLessThan; };
+  size_t first = std::find_if(s.begin(), s.end(), is_marker) - s.begin();
+  if (first == s.size()) return std::string(s);
+  std::string out(s.substr(0, first));
   out.reserve(s.size() + s.size() / 4);
-  for (size_t i = 0; i < s.size();) {
-    size_t open = s.find_first_of(kMarkers, i);
-    if (open == std::string_view::npos) {
-      out.append(s.substr(i));
-      break;
-    }
+  for (size_t i = first; i < s.size();) {
+    size_t open = std::find_if(s.begin() + i, s.end(), is_marker) - s.begin();
     out.append(s.substr(i, open - i));
+    if (open == s.size()) break;
     if (s[open] == kLessThan) {
       out += escape ? "&lt;" : "<";
       i = open + 1;
       continue;
     }
     size_t close = s.find(kShieldClose, open);
-    size_t n = close == std::string_view::npos ? kNotPlaceholder
-                                                : PlaceholderIndex(s.substr(open, close - open + 1));
+    size_t n = close == std::string_view::npos
+                   ? kNotPlaceholder
+                   : PlaceholderIndex(s.substr(open, close - open + 1));
     if (n < sh.tex.size()) {
       if (escape) {
         core::AppendHtmlEscaped(out, sh.tex[n]);
