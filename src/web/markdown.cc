@@ -308,6 +308,9 @@ std::string_view AttrText(const MD_ATTRIBUTE& a) {
   return a.text == nullptr ? std::string_view() : std::string_view(a.text, a.size);
 }
 
+// Nesting of blockquotes shown: ">>>>>>..." would otherwise make 27 output bytes per input byte.
+constexpr int kMaxQuoteDepth = 16;
+
 // md4c callbacks -> whitelisted HTML. Each method appends to `out`; nothing from the input is
 // written unescaped.
 class HtmlWriter {
@@ -317,7 +320,9 @@ class HtmlWriter {
   void EnterBlock(MD_BLOCKTYPE type, void* detail) {
     blocks_.push_back(type);
     switch (type) {
-      case MD_BLOCK_QUOTE: out_ += "<blockquote>\n"; break;
+      case MD_BLOCK_QUOTE:
+        if (++quote_depth_ <= kMaxQuoteDepth) out_ += "<blockquote>\n";
+        break;
       case MD_BLOCK_UL: out_ += "<ul>\n"; break;
       case MD_BLOCK_OL: {
         unsigned start = static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start;
@@ -360,7 +365,9 @@ class HtmlWriter {
   void LeaveBlock(MD_BLOCKTYPE type, void* detail) {
     blocks_.pop_back();
     switch (type) {
-      case MD_BLOCK_QUOTE: out_ += "</blockquote>\n"; break;
+      case MD_BLOCK_QUOTE:
+        if (quote_depth_-- <= kMaxQuoteDepth) out_ += "</blockquote>\n";
+        break;
       case MD_BLOCK_UL: out_ += "</ul>\n"; break;
       case MD_BLOCK_OL: out_ += "</ol>\n"; break;
       case MD_BLOCK_LI:
@@ -490,6 +497,7 @@ class HtmlWriter {
   size_t paragraph_text_ = 0;                 // where the open paragraph's content starts
   bool in_thead_ = false;
   bool table_has_body_ = false;
+  int quote_depth_ = 0;  // blockquotes deeper than kMaxQuoteDepth are not marked up again
   std::vector<bool> links_;  // per open A/IMG span: whether it wrote <a>
   int links_open_ = 0;
 };
