@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "llm/faq_prompt.h"
-#include "llm/faq_render.h"
-#include "llm/markdown.h"
 
 namespace coolpapers::llm {
 namespace {
@@ -85,14 +83,13 @@ void FaqJob::AppendDelta(int index, std::string_view delta) {
 }
 
 void FaqJob::EndAnswer(int index, const std::string& answer) {
-  std::string html = RenderMarkdown(answer);
   std::vector<std::function<void()>> fire;
   {
     std::lock_guard lock(mu_);
     if (!items_.empty()) items_.back().a = answer;
     ++answered_;
     current_chars_ = 0;
-    log_.push_back({FaqEvent::Kind::kAnswer, index, std::move(html)});
+    log_.push_back({FaqEvent::Kind::kAnswer, index, answer});
     fire = TakeWaitersLocked();
   }
   Fire(fire);
@@ -105,9 +102,7 @@ void FaqJob::Complete(int64_t tokens, std::string created) {
     state_ = FaqState::kComplete;
     tokens_ = tokens;
     created_ = std::move(created);
-    FaqView v = ViewLocked();
-    html_ = std::make_shared<const std::string>(RenderFaqFragment(v));
-    json_ = std::make_shared<const std::string>(FaqJson(v));
+    derived_ = std::make_shared<FaqDerived>();
     fire = TakeWaitersLocked();
   }
   Fire(fire);
@@ -170,8 +165,7 @@ FaqView FaqJob::ViewLocked() const {
   v.tokens = tokens_;
   v.created = created_;
   v.error = error_;
-  v.html = html_;
-  v.json = json_;
+  v.derived = derived_;
   return v;
 }
 
@@ -214,7 +208,7 @@ bool FaqJob::Wait(FaqCursor& c, std::vector<FaqEvent>& out, std::chrono::millise
   for (; c.next < log_.size(); ++c.next) out.push_back(log_[c.next]);
   if (terminal) {
     if (state_ == FaqState::kComplete) {
-      out.push_back({FaqEvent::Kind::kDone, -1, html_ ? *html_ : std::string()});
+      out.push_back({FaqEvent::Kind::kDone, -1, ""});
     } else {
       out.push_back({FaqEvent::Kind::kError, -1, error_});
     }

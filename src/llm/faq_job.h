@@ -1,6 +1,6 @@
 #pragma once
 // FaqJob: one FAQ generation and everything its readers see of it. The worker drives the state
-// (pending -> loading -> complete | failed) and appends questions, answer deltas and rendered
+// (pending -> loading -> complete | failed) and appends questions, answer deltas and whole
 // answers to an append-only event log; each reader keeps a cursor into the log, so a late reader
 // first replays what was generated so far, then follows live. Thread-safe.
 
@@ -105,8 +105,7 @@ class FaqJob {
   int64_t tokens_ = 0;
   std::string created_;
   std::string error_;
-  std::shared_ptr<const std::string> html_;  // complete: the fragment
-  std::shared_ptr<const std::string> json_;  // complete: FaqJson
+  std::shared_ptr<FaqDerived> derived_;  // complete: what readers derive from it (FaqView)
   std::vector<std::function<void()>> waiters_;  // NotifyOnNews callbacks
 };
 

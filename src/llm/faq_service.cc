@@ -10,7 +10,7 @@
 #include "core/text.h"
 #include "llm/faq_job.h"
 #include "llm/faq_prompt.h"
-#include "llm/faq_render.h"
+#include "store/faq_content.h"
 #include "store/store.h"
 
 namespace coolpapers::llm {
@@ -273,9 +273,7 @@ std::string FaqService::BudgetMessage(std::chrono::seconds wait, bool stopped_jo
          "; FAQs already generated stay available.";
 }
 
-Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool start,
-                                                    std::chrono::seconds* retry_after,
-                                                    FaqKey* key_out, bool restoring) {
+Result<core::Paper> FaqService::PaperFor(const FaqRequest& req) {
   if (!IsFaqLang(req.lang)) {
     return Err(Status::InvalidArgument("unknown FAQ language '" + req.lang + "': use zh or en"));
   }
@@ -296,29 +294,42 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
         std::to_string(latest) + ") or one of those versions."));
   }
   if (req.version > 0) p.version = req.version;
-  FaqKey key{p.id, p.version, req.lang, model_, kPromptVersion};
+  return std::move(p);
+}
+
+std::shared_ptr<FaqJob> FaqService::JoinActiveOrCached(const FaqRequest& req, bool start,
+                                                       const std::string& ks,
+                                                       std::shared_ptr<FaqJob>* recheck) {
+  std::shared_ptr<FaqJob> bumped;
+  std::unique_lock lock(mu_);
+  auto job = FindLocked(ks, !req.regenerate, /*include_failed=*/!start);
+  if (!job) return nullptr;
+  if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending &&
+      pending_.Remove(*job)) {
+    job->priority = kAdminPriority;
+    pending_.Push(job);
+    RefreshAheadLocked();
+    bumped = job;
+  }
+  if (start && StaleAbstractLocked(ks, *job)) {
+    *recheck = job;
+    return nullptr;
+  }
+  lock.unlock();
+  if (bumped) PersistJob(bumped);  // its record now says admin priority
+  return job;
+}
+
+Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool start,
+                                                    std::chrono::seconds* retry_after,
+                                                    FaqKey* key_out, bool restoring) {
+  auto paper = PaperFor(req);
+  if (!paper) return Err(paper.error());
+  FaqKey key{paper->id, paper->version, req.lang, model_, kPromptVersion};
   *key_out = key;
   const std::string ks = key.ToString();
   std::shared_ptr<FaqJob> recheck;  // a stale abstract-only FAQ whose full text is tried again
-  {
-    std::shared_ptr<FaqJob> bumped;
-    std::unique_lock lock(mu_);
-    if (auto job = FindLocked(ks, !req.regenerate, /*include_failed=*/!start)) {
-      if (req.admin && job->priority > kAdminPriority && job->state() == FaqState::kPending &&
-          pending_.Remove(*job)) {
-        job->priority = kAdminPriority;
-        pending_.Push(job);
-        RefreshAheadLocked();
-        bumped = job;
-      }
-      if (!start || !StaleAbstractLocked(ks, *job)) {
-        lock.unlock();
-        if (bumped) PersistJob(bumped);  // its record now says admin priority
-        return job;
-      }
-      recheck = job;
-    }
-  }
+  if (auto job = JoinActiveOrCached(req, start, ks, &recheck)) return job;
   if (!req.regenerate && !recheck) {
     auto stored = LoadStored(key);
     if (!stored) return Err(stored.error());
@@ -329,18 +340,29 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
     }
   }
   if (!start) return std::shared_ptr<FaqJob>();
+  return StartJob(req, *paper, key, recheck, retry_after, restoring);
+}
 
+Result<std::shared_ptr<FaqJob>> FaqService::StartJob(const FaqRequest& req,
+                                                     const core::Paper& paper, const FaqKey& key,
+                                                     const std::shared_ptr<FaqJob>& recheck,
+                                                     std::chrono::seconds* retry_after,
+                                                     bool restoring) {
+  // Nothing new can start: a FAQ being re-checked is served as it is, else the refusal (with
+  // the wait, when there is one, in *retry_after).
+  auto refuse = [&](Status why,
+                    std::chrono::seconds wait) -> Result<std::shared_ptr<FaqJob>> {
+    if (recheck) return recheck;
+    if (retry_after != nullptr && wait.count() > 0) *retry_after = wait;
+    return Err(std::move(why));
+  };
   if (chat_ == nullptr) {
-    if (recheck) return recheck;  // nothing could be made anyway: keep serving it
-    return Err(Status::FailedPrecondition(kNoApiKeyMessage));
+    return refuse(Status::FailedPrecondition(kNoApiKeyMessage), std::chrono::seconds(0));
   }
   std::chrono::seconds wait{0};
-  if (budget_.Exhausted(&wait)) {
-    if (recheck) return recheck;
-    if (retry_after != nullptr) *retry_after = wait;
-    return Err(Status::ResourceExhausted(BudgetMessage(wait, false)));
-  }
-  int priority = req.admin ? kAdminPriority : PriorityFor(p);
+  if (budget_.Exhausted(&wait)) return refuse(Status::ResourceExhausted(BudgetMessage(wait, false)), wait);
+  const std::string ks = key.ToString();
+  int priority = req.admin ? kAdminPriority : PriorityFor(paper);
   std::shared_ptr<FaqJob> job;
   {
     std::lock_guard lock(mu_);
@@ -349,24 +371,10 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
       return existing;
     }
     if (stopping_) return Err(Status::Unavailable(kShutdownMessage));
-    if (!restoring && !req.admin && pending_.size() >= options_.queue_cap) {
-      if (recheck) return recheck;
-      if (retry_after != nullptr) *retry_after = kQueueFullRetry;
-      return Err(Status::Unavailable(
-          "The FAQ queue is full (" + std::to_string(pending_.size()) +
-          " FAQs are waiting to be generated). Try again in " + HumanDuration(kQueueFullRetry) +
-          "; FAQs already generated stay available."));
+    if (Status admitted = AdmitLocked(req, restoring, &wait); !admitted.ok()) {
+      return refuse(std::move(admitted), wait);
     }
-    if (!restoring && !req.admin && !req.client.empty() &&
-        !limiter_.TryAcquire(req.client, &wait)) {
-      if (recheck) return recheck;
-      if (retry_after != nullptr) *retry_after = wait;
-      return Err(Status::ResourceExhausted(
-          "Too many new FAQ requests from your address (at most " +
-          std::to_string(limiter_.per_hour()) + " per hour). Try again in " +
-          HumanDuration(wait) + "; FAQs already generated stay available."));
-    }
-    job = std::make_shared<FaqJob>(key, p, priority, next_order_++);
+    job = std::make_shared<FaqJob>(key, paper, priority, next_order_++);
     if (recheck) {
       abstract_recheck_[ks] = recheck;
       abstract_checked_[ks] = clock_.Now();  // one re-check at a time per retry period
@@ -377,16 +385,34 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
   return job;
 }
 
+Status FaqService::AdmitLocked(const FaqRequest& req, bool restoring, std::chrono::seconds* wait) {
+  if (restoring || req.admin) return Status::Ok();
+  if (pending_.size() >= options_.queue_cap) {
+    *wait = kQueueFullRetry;
+    return Status::Unavailable(
+        "The FAQ queue is full (" + std::to_string(pending_.size()) +
+        " FAQs are waiting to be generated). Try again in " + HumanDuration(kQueueFullRetry) +
+        "; FAQs already generated stay available.");
+  }
+  if (!req.client.empty() && !limiter_.TryAcquire(req.client, wait)) {
+    return Status::ResourceExhausted(
+        "Too many new FAQ requests from your address (at most " +
+        std::to_string(limiter_.per_hour()) + " per hour). Try again in " +
+        HumanDuration(*wait) + "; FAQs already generated stay available.");
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<FaqJob>> FaqService::LoadStored(const FaqKey& key) {
   auto rec = store_.GetFaq(key.paper_id, key.version, key.lang, key.model, key.prompt_version);
   if (!rec) return Err(rec.error());
   if (!*rec) return std::shared_ptr<FaqJob>();
-  std::vector<FaqItem> items;
-  if (!ParseFaqItemsJson((*rec)->content_json, items)) {
-    spdlog::warn("FAQ {}: stored content is not valid JSON; regenerating", key.ToString());
+  Result<std::vector<FaqItem>> items = store::DecodeFaqContent((*rec)->content_json);
+  if (!items) {
+    spdlog::warn("FAQ {}: {}", key.ToString(), items.error().message());
     return std::shared_ptr<FaqJob>();
   }
-  auto job = FaqJob::Completed(key, std::move(items), (*rec)->source, (*rec)->tokens,
+  auto job = FaqJob::Completed(key, *std::move(items), (*rec)->source, (*rec)->tokens,
                                (*rec)->created);
   std::lock_guard lock(mu_);
   CacheLocked(key.ToString(), job);
@@ -472,89 +498,113 @@ void FaqService::WorkerLoop() {
   }
 }
 
-void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
-  const FaqKey& key = job->key();
-  const std::string ks = key.ToString();
-  job->SetLoading();
+void FaqService::FailJob(FaqJob& job, const Status& s, const std::string& detail) {
   // Readers see `s.message()` (short, no endpoint or upstream body); the log gets everything.
-  auto fail = [&](const Status& s, const std::string& detail = "") {
-    job->Fail(job->shutdown ? std::string(kShutdownMessage) : s.message());
-    if (!job->shutdown) {
-      spdlog::warn("FAQ {} failed: {}{}{}", ks, s.ToString(), detail.empty() ? "" : " | detail: ",
-                   detail);
-    }
-  };
-  auto over_budget = [&]() {
-    std::chrono::seconds wait{0};
-    if (!budget_.Exhausted(&wait)) return false;
-    fail(Status::ResourceExhausted(BudgetMessage(wait, true)));
-    return true;
-  };
-  if (over_budget()) return;
-  auto text = loader_.Load(job->paper());
+  job.Fail(job.shutdown ? std::string(kShutdownMessage) : s.message());
+  if (!job.shutdown) {
+    spdlog::warn("FAQ {} failed: {}{}{}", job.key().ToString(), s.ToString(),
+                 detail.empty() ? "" : " | detail: ", detail);
+  }
+}
+
+bool FaqService::FailIfOverBudget(FaqJob& job) {
+  std::chrono::seconds wait{0};
+  if (!budget_.Exhausted(&wait)) return false;
+  FailJob(job, Status::ResourceExhausted(BudgetMessage(wait, true)));
+  return true;
+}
+
+std::optional<PaperText> FaqService::LoadTextOrFail(FaqJob& job) {
+  auto text = loader_.Load(job.paper());
   if (!text && text.error().code() == StatusCode::kInternal) {  // server-side (temp files...)
-    return fail(Status::Internal("the paper's text could not be prepared on the server; try "
-                                 "again later"),
-                text.error().ToString());
+    FailJob(job,
+            Status::Internal("the paper's text could not be prepared on the server; try again "
+                             "later"),
+            text.error().ToString());
+    return std::nullopt;
   }
-  if (!text) return fail(text.error());
-  job->SetSource(text->source);
-  if (text->source == "abstract") {
-    std::shared_ptr<FaqJob> previous;
-    {
-      std::lock_guard lock(mu_);
-      auto it = abstract_recheck_.find(ks);
-      if (it != abstract_recheck_.end()) previous = it->second;
-    }
-    if (previous) {  // still no PDF: the abstract-only FAQ made before is served again
-      std::vector<FaqItem> items = previous->items();
-      for (size_t i = 0; i < items.size(); ++i) {
-        int idx = static_cast<int>(i);
-        job->BeginQuestion(idx, items[i].q);
-        job->AppendDelta(idx, items[i].a);
-        job->EndAnswer(idx, items[i].a);
-      }
-      job->Complete(previous->tokens(), previous->created());
-      spdlog::info("FAQ {}: still no PDF; the abstract-only FAQ is kept", ks);
-      return;
-    }
+  if (!text) {
+    FailJob(job, text.error());
+    return std::nullopt;
   }
-  const std::string paper_message = PaperMessage(job->paper(), text->text, text->source);
+  job.SetSource(text->source);
+  return *std::move(text);
+}
+
+bool FaqService::ServeEarlierAbstractFaq(FaqJob& job) {
+  const std::string ks = job.key().ToString();
+  std::shared_ptr<FaqJob> previous;
+  {
+    std::lock_guard lock(mu_);
+    auto it = abstract_recheck_.find(ks);
+    if (it != abstract_recheck_.end()) previous = it->second;
+  }
+  if (!previous) return false;
+  std::vector<FaqItem> items = previous->items();
+  for (size_t i = 0; i < items.size(); ++i) {
+    int idx = static_cast<int>(i);
+    job.BeginQuestion(idx, items[i].q);
+    job.AppendDelta(idx, items[i].a);
+    job.EndAnswer(idx, items[i].a);
+  }
+  job.Complete(previous->tokens(), previous->created());
+  spdlog::info("FAQ {}: still no PDF; the abstract-only FAQ is kept", ks);
+  return true;
+}
+
+std::optional<int64_t> FaqService::AskQuestions(FaqJob& job, const PaperText& text) {
+  const FaqKey& key = job.key();
+  const std::string ks = key.ToString();
+  const std::string paper_message = PaperMessage(job.paper(), text.text, text.source);
   const auto& questions = FaqQuestions(key.lang);
   std::vector<std::string> answers;
   int64_t tokens = 0;
   for (int i = 0; i < kFaqQuestionCount; ++i) {
-    if (job->cancel) return fail(Status::Cancelled(kShutdownMessage));
-    if (over_budget()) return;
-    job->BeginQuestion(i, questions[i]);
+    if (job.cancel) {
+      FailJob(job, Status::Cancelled(kShutdownMessage));
+      return std::nullopt;
+    }
+    if (FailIfOverBudget(job)) return std::nullopt;
+    job.BeginQuestion(i, questions[i]);
     ChatRequest req{FaqMessages(key.lang, paper_message, answers, i),
                     "FAQ " + ks + " q" + std::to_string(i + 1)};
     ChatReport report;
     auto res = chat_->StreamChat(
-        req, [&](std::string_view d) { job->AppendDelta(i, d); }, &job->cancel, &report);
+        req, [&](std::string_view d) { job.AppendDelta(i, d); }, &job.cancel, &report);
     tokens += report.tokens;  // cut, timed-out and failed answers cost too
     budget_.Add(report.tokens);
     PersistTokens();
-    if (!res) return fail(res.error(), report.detail);
-    if (core::Trim(res->content).empty()) {
-      return fail(Status::Corruption("the model returned an empty answer to question " +
-                                     std::to_string(i + 1)));
+    Status bad;
+    if (!res) {
+      bad = res.error();
+    } else if (core::Trim(res->content).empty()) {
+      bad = Status::Corruption("the model returned an empty answer to question " +
+                               std::to_string(i + 1));
+    } else if (res->finish_reason == "length") {
+      bad = Status::Unavailable("the answer to question " + std::to_string(i + 1) +
+                                " was cut off by the model's length limit");
     }
-    if (res->finish_reason == "length") {
-      return fail(Status::Unavailable("the answer to question " + std::to_string(i + 1) +
-                                      " was cut off by the model's length limit"));
+    if (!bad.ok()) {
+      FailJob(job, bad, res ? "" : report.detail);
+      return std::nullopt;
     }
     answers.push_back(res->content);
-    job->EndAnswer(i, res->content);
+    job.EndAnswer(i, res->content);
   }
+  return tokens;
+}
+
+void FaqService::SaveAndComplete(FaqJob& job, const std::string& source, int64_t tokens) {
+  const FaqKey& key = job.key();
+  const std::string ks = key.ToString();
   store::FaqRecord rec;
   rec.paper_id = key.paper_id;
   rec.version = key.version;
   rec.lang = key.lang;
   rec.model = key.model;
   rec.prompt_version = key.prompt_version;
-  rec.content_json = FaqItemsJson(job->items());
-  rec.source = text->source;
+  rec.content_json = store::EncodeFaqContent(job.items());
+  rec.source = source;
   rec.tokens = tokens;
   rec.created = FormatUtc(clock_.Now(), "%Y-%m-%d %H:%M:%S");
   if (Status s = store_.PutFaq(rec); !s.ok()) {
@@ -566,8 +616,19 @@ void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
     unsaved_[ks];  // Finish puts the finished FAQ here; the saver removes it once saved
     saver_cv_.notify_all();
   }
-  job->Complete(tokens, rec.created);
-  spdlog::info("FAQ {} complete ({} tokens, from {})", ks, tokens, text->source);
+  job.Complete(tokens, rec.created);
+  spdlog::info("FAQ {} complete ({} tokens, from {})", ks, tokens, source);
+}
+
+void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
+  job->SetLoading();
+  if (FailIfOverBudget(*job)) return;
+  std::optional<PaperText> text = LoadTextOrFail(*job);
+  if (!text) return;
+  if (text->source == "abstract" && ServeEarlierAbstractFaq(*job)) return;
+  std::optional<int64_t> tokens = AskQuestions(*job, *text);
+  if (!tokens) return;
+  SaveAndComplete(*job, text->source, *tokens);
 }
 
 void FaqService::Finish(const std::shared_ptr<FaqJob>& job) {

@@ -46,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -204,6 +205,20 @@ class FaqService {
   Result<std::shared_ptr<FaqJob>> Acquire(const FaqRequest& req, bool start,
                                           std::chrono::seconds* retry_after, FaqKey* key_out,
                                           bool restoring = false);
+  // Acquire's steps: the paper asked for (lang and version checked, version resolved); the
+  // running or cached job to join (an admin request moves a waiting one to the front; a stale
+  // abstract-only FAQ is set in *recheck instead); a new job, when the limits let one start.
+  Result<core::Paper> PaperFor(const FaqRequest& req);
+  std::shared_ptr<FaqJob> JoinActiveOrCached(const FaqRequest& req, bool start,
+                                             const std::string& ks,
+                                             std::shared_ptr<FaqJob>* recheck);
+  Result<std::shared_ptr<FaqJob>> StartJob(const FaqRequest& req, const core::Paper& paper,
+                                           const FaqKey& key,
+                                           const std::shared_ptr<FaqJob>& recheck,
+                                           std::chrono::seconds* retry_after, bool restoring);
+  // The queue cap and the per-client rate limit (not for admins or restored jobs); *wait set
+  // when refused.
+  Status AdmitLocked(const FaqRequest& req, bool restoring, std::chrono::seconds* wait);
   Result<std::shared_ptr<FaqJob>> LoadStored(const FaqKey& key);
   std::shared_ptr<FaqJob> FindLocked(const std::string& ks, bool include_cache,
                                      bool include_failed);
@@ -220,6 +235,15 @@ class FaqService {
 
   void WorkerLoop();
   void RunJob(const std::shared_ptr<FaqJob>& job);
+  // RunJob's steps. Each one that fails has already failed the job (FailJob).
+  void FailJob(FaqJob& job, const Status& s, const std::string& detail = "");
+  bool FailIfOverBudget(FaqJob& job);
+  std::optional<PaperText> LoadTextOrFail(FaqJob& job);
+  // Still no PDF on a re-check: completes `job` with the abstract-only FAQ made before.
+  bool ServeEarlierAbstractFaq(FaqJob& job);
+  // The six answers, one conversation; the tokens they cost, or nullopt when the job failed.
+  std::optional<int64_t> AskQuestions(FaqJob& job, const PaperText& text);
+  void SaveAndComplete(FaqJob& job, const std::string& source, int64_t tokens);
   void Finish(const std::shared_ptr<FaqJob>& job);
   // Background saves of finished FAQs whose first save failed.
   void SaverLoop();

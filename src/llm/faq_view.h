@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
+
+#include "store/faq_content.h"
 
 namespace coolpapers::llm {
 
@@ -21,9 +24,33 @@ struct FaqKey {
   std::string ToString() const;
 };
 
-struct FaqItem {
-  std::string q;  // the question
-  std::string a;  // the answer, Markdown (partial while it streams)
+// A question and its answer (Markdown; partial while it streams), as stored.
+using FaqItem = store::FaqItem;
+
+// What a presentation layer derives once from a complete FAQ (e.g. its HTML and JSON) and
+// keeps with it, so that later readers reuse it instead of deriving it again. llm/ only holds
+// the slot; the layer that fills it defines the value, as a subclass of Value. One kind of
+// value per slot. Thread-safe.
+class FaqDerived {
+ public:
+  struct Value {
+    virtual ~Value() = default;
+  };
+
+  // The value of type T made by `make` (returning std::shared_ptr<const T>) on the first call;
+  // every later call returns that same value. Concurrent first callers wait for one `make`.
+  template <class T, class Make>
+  std::shared_ptr<const T> GetOrMake(Make make) {
+    std::lock_guard lock(mu_);
+    if (auto have = std::dynamic_pointer_cast<const T>(value_)) return have;
+    std::shared_ptr<const T> made = make();
+    value_ = made;
+    return made;
+  }
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const Value> value_;
 };
 
 enum class FaqState {
@@ -44,9 +71,8 @@ struct FaqView {
   int64_t tokens = 0;
   std::string created;  // kComplete: "YYYY-MM-DD HH:MM:SS" UTC
   std::string error;    // kFailed: why, for people
-  // kComplete: the rendered fragment and the /api/faq JSON, shared (rendered once).
-  std::shared_ptr<const std::string> html;
-  std::shared_ptr<const std::string> json;
+  // kComplete: what readers derive from this FAQ, kept with it (null in other states).
+  std::shared_ptr<FaqDerived> derived;
 
   // The /arxiv/progress text: "pending:<n>", "loading:<percent>", "1", "failed:<reason>", "none".
   std::string ProgressText() const;
@@ -57,8 +83,8 @@ struct FaqEvent {
     kProgress,  // text: the progress text ("pending:2", "loading:40")
     kQuestion,  // index, text: the question
     kDelta,     // index, text: the next piece of the answer (Markdown)
-    kAnswer,    // index, text: the whole answer rendered to safe HTML (div.faq-a inner HTML)
-    kDone,      // text: the complete fragment HTML
+    kAnswer,    // index, text: the whole answer (Markdown)
+    kDone,      // the FAQ is complete (its view holds everything)
     kError,     // text: why it failed
   };
   Kind kind = Kind::kProgress;

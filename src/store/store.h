@@ -60,7 +60,7 @@ struct FaqRecord {
   std::string lang;    // "zh" | "en"
   std::string model;
   int prompt_version = 1;
-  std::string content_json;  // [{"q": "...", "a": "..."}...]
+  std::string content_json;  // [{"q": "...", "a": "..."}...]: store/faq_content.h
   std::string source;        // "pdf" | "abstract"
   int64_t tokens = 0;
   std::string created;       // "YYYY-MM-DD HH:MM:SS" UTC
@@ -182,8 +182,8 @@ class Store {
   virtual Status PutFaq(const FaqRecord& faq) = 0;
   // The searchable text of the FAQs of `paper_ids`: for each listed paper with at least one
   // FAQ, the questions and answers of its FAQs (every language; per language only the newest
-  // record by `created`), one per line. A FAQ whose content_json is not a JSON array of
-  // {"q": "...", "a": "..."} objects contributes nothing; that is never an error. Papers
+  // record by `created`), one per line. A FAQ whose content_json store/faq_content.h does not
+  // accept contributes nothing; that is never an error. Papers
   // without FAQ text are absent from the map. Stores that cannot do this return an empty map.
   virtual Result<std::unordered_map<std::string, std::string>> FaqTexts(
       const std::vector<std::string>& paper_ids) {

@@ -1,5 +1,6 @@
 // FAQ routes (SPEC §3, §4, §6): the [Kimi] button's endpoints. Output formats are documented in
-// src/llm/README.md for the panel (static/app.js) and third-party clients.
+// src/llm/README.md for the panel (static/app.js) and third-party clients; the HTML and JSON are
+// rendered by web/faq_html.h.
 //
 //   POST /arxiv/kimi?paper=<id>[&lang=zh|en]   start or join; the FAQ HTML fragment so far
 //                                               (the only way to start a job; 403 cross-site)
@@ -21,11 +22,12 @@
 #include "core/arxiv_id.h"
 #include "core/text.h"
 #include "llm/faq_prompt.h"
-#include "llm/faq_render.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
 #include "web/admin_auth.h"
 #include "web/cross_origin.h"
+#include "web/faq_html.h"
+#include "web/markdown.h"
 #include "web/metrics.h"
 #include "web/render.h"
 #include "web/routes.h"
@@ -135,7 +137,7 @@ Response NoStore(Response r) {
 Response FragmentError(const std::string& id, const Status& st, std::chrono::seconds retry_after) {
   Response r;
   r.status = StatusFor(st);
-  r.body = llm::RenderFaqNote(id, "error", st.message());
+  r.body = RenderFaqNote(id, "error", st.message());
   AddRetryAfter(r, retry_after);
   return NoStore(std::move(r));
 }
@@ -160,7 +162,7 @@ Response Kimi(Services& s, const Request& req) {
   if (s.faq == nullptr) {
     Response r;
     r.status = 503;
-    r.body = llm::RenderFaqNote(id_text, "error", "The FAQ service is not running.");
+    r.body = RenderFaqNote(id_text, "error", "The FAQ service is not running.");
     return NoStore(std::move(r));
   }
   if (IsCrossOriginRequest(req)) {
@@ -173,10 +175,10 @@ Response Kimi(Services& s, const Request& req) {
   auto view = s.faq->Request(MakeRequest(s, req, *p), &retry_after);
   if (!view) return FragmentError(p->id, view.error(), retry_after);
   Response r;
-  if (view->html) {
-    r.shared_body = view->html;  // complete: the fragment rendered once, sent without copying
+  if (view->state == FaqState::kComplete) {
+    r.shared_body = RenderComplete(*view)->fragment;  // rendered once, sent without copying
   } else {
-    r.body = llm::RenderFaqFragment(*view);
+    r.body = RenderFaqFragment(*view);
   }
   return NoStore(std::move(r));
 }
@@ -209,7 +211,9 @@ std::string JsonDump(const nlohmann::json& j) {
 }
 
 // One SSE event per FaqEvent; consecutive deltas of one answer are merged into one event.
-std::string FormatEvents(const std::vector<FaqEvent>& events) {
+// Answers are rendered here (each reader renders the answers it is sent; the complete fragment
+// of `done` is rendered once per FAQ, see RenderComplete); `sub` gives the view for `done`.
+std::string FormatEvents(const std::vector<FaqEvent>& events, const llm::FaqSubscription& sub) {
   std::string out;
   for (size_t i = 0; i < events.size(); ++i) {
     const FaqEvent& e = events[i];
@@ -230,10 +234,13 @@ std::string FormatEvents(const std::vector<FaqEvent>& events) {
         break;
       }
       case FaqEvent::Kind::kAnswer:
-        out += "event: answer\ndata: " + JsonDump({{"i", e.index}, {"html", e.text}}) + "\n\n";
+        out += "event: answer\ndata: " +
+               JsonDump({{"i", e.index}, {"html", RenderMarkdown(e.text)}}) + "\n\n";
         break;
       case FaqEvent::Kind::kDone:
-        out += "event: done\ndata: " + JsonDump({{"state", "1"}, {"html", e.text}}) + "\n\n";
+        out += "event: done\ndata: " +
+               JsonDump({{"state", "1"}, {"html", *RenderComplete(sub.View())->fragment}}) +
+               "\n\n";
         break;
       case FaqEvent::Kind::kError:
         out += "event: error\ndata: " +
@@ -279,7 +286,7 @@ Response Stream(Services& s, const Request& req, const std::string& id_text) {
       if (writing) return;  // the write's completion steps again
       std::vector<FaqEvent> events;
       if (!sub->Next(events, std::chrono::milliseconds(0))) return sink->Close();
-      if (!events.empty()) return Write(FormatEvents(events));
+      if (!events.empty()) return Write(FormatEvents(events, *sub));
       if (!registered) {
         registered = true;
         sub->NotifyOnNews([self = shared_from_this()] {
@@ -317,11 +324,7 @@ Response ApiFaq(Services& s, const Request& req) {
   if (!view) return JsonFaqError(view.error(), std::chrono::seconds(0));
   if (view->state == FaqState::kComplete) {
     Response r = JsonResponse(200, "");
-    if (view->json) {
-      r.shared_body = view->json;  // rendered once when the FAQ completed
-    } else {
-      r.body = llm::FaqJson(*view);
-    }
+    r.shared_body = RenderComplete(*view)->json;  // rendered once per FAQ
     r.SetHeader("Cache-Control", "public, max-age=300");
     return r;
   }

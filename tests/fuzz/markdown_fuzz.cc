@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "llm/markdown.h"
+#include "web/markdown.h"
 
 namespace {
 
@@ -24,7 +24,7 @@ bool KnownTag(std::string_view tag) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view md(reinterpret_cast<const char*>(data), size);
-  std::string html = coolpapers::llm::RenderMarkdown(md);
+  std::string html = coolpapers::web::RenderMarkdown(md);
   for (size_t i = html.find('<'); i != std::string::npos; i = html.find('<', i + 1)) {
     size_t j = i + 1;
     if (j < html.size() && html[j] == '/') ++j;

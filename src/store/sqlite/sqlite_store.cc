@@ -6,9 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
-
 #include "core/text.h"
+#include "store/faq_content.h"
 #include "store/sqlite/migrations.h"
 
 namespace coolpapers::store::sqlite {
@@ -810,19 +809,15 @@ std::string FaqTextsSql() {
 }
 
 // Appends the questions and answers of a FAQ's content_json to `out`, one per line; content
-// that is not an array of {"q", "a"} objects adds nothing.
+// that store/faq_content.h does not accept adds nothing.
 void AppendFaqText(std::string_view content_json, std::string& out) {
-  nlohmann::json j = nlohmann::json::parse(content_json, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_array()) return;
-  for (const nlohmann::json& item : j) {
-    if (!item.is_object()) continue;
-    for (const char* key : {"q", "a"}) {
-      auto it = item.find(key);
-      if (it == item.end() || !it->is_string()) continue;
-      const std::string& text = it->get_ref<const std::string&>();
-      if (text.empty()) continue;
+  Result<std::vector<FaqItem>> items = DecodeFaqContent(content_json);
+  if (!items) return;
+  for (const FaqItem& item : *items) {
+    for (const std::string* text : {&item.q, &item.a}) {
+      if (text->empty()) continue;
       if (!out.empty()) out += '\n';
-      out += text;
+      out += *text;
     }
   }
 }

@@ -610,7 +610,7 @@ TEST_F(SqliteStoreTest, FaqTextsNewestPerLanguageSkippingMalformedContent) {
                   .ok());
   ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00001", "en", "2025-03-18 12:00:00",
                                      R"([{"q":"What is new?","a":"Quokkagrams."},)"
-                                     R"( {"q":"Why?","a":"Because.","extra":1}, 7])",
+                                     R"( {"q":"Why?","a":"Because.","extra":1}])",
                                      2))
                   .ok());
   ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00001", "zh", "2025-03-11 09:00:00",
@@ -625,8 +625,14 @@ TEST_F(SqliteStoreTest, FaqTextsNewestPerLanguageSkippingMalformedContent) {
                                      R"({"q":"not an array","a":"x"})", 2))
                   .ok());
 
+  // Paper 5: valid items next to an element that is not an object: the whole record is bad
+  // (store/faq_content.h), none of its text is used.
+  ASSERT_TRUE(store_->PutFaq(MakeFaq("2503.00005", "en", "2025-03-18 12:00:00",
+                                     R"([{"q":"Half?","a":"Half."}, 7])"))
+                  .ok());
+
   Result<std::unordered_map<std::string, std::string>> texts = store_->FaqTexts(
-      {"2503.00001", "2503.00002", "2503.00003", "2503.00004", "2503.00001"});
+      {"2503.00001", "2503.00002", "2503.00003", "2503.00004", "2503.00001", "2503.00005"});
   ASSERT_TRUE(texts) << texts.error().ToString();
   ASSERT_EQ(texts->size(), 1u);
   EXPECT_EQ(texts->at("2503.00001"),

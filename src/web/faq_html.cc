@@ -1,11 +1,16 @@
-#include "llm/faq_render.h"
+#include "web/faq_html.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
-#include "llm/markdown.h"
+#include "web/markdown.h"
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
+
+using llm::FaqItem;
+using llm::FaqState;
+using llm::FaqView;
+
 namespace {
 
 std::string Note(const FaqView& v) {
@@ -43,22 +48,6 @@ std::string SourceNote(const FaqView& v) {
 }
 
 }  // namespace
-
-std::string FaqKey::ToString() const {
-  return paper_id + "v" + std::to_string(version) + "|" + lang + "|" + model + "|p" +
-         std::to_string(prompt_version);
-}
-
-std::string FaqView::ProgressText() const {
-  switch (state) {
-    case FaqState::kPending: return "pending:" + std::to_string(ahead);
-    case FaqState::kLoading: return "loading:" + std::to_string(percent);
-    case FaqState::kComplete: return "1";
-    case FaqState::kFailed: return "failed:" + error;
-    case FaqState::kNone: break;
-  }
-  return "none";
-}
 
 std::string RenderFaqFragment(const FaqView& view) {
   std::string out = "<div class=\"faq\" data-paper=\"";
@@ -119,24 +108,15 @@ std::string FaqJson(const FaqView& view) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string FaqItemsJson(const std::vector<FaqItem>& items) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const FaqItem& it : items) j.push_back({{"q", it.q}, {"a", it.a}});
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::shared_ptr<const RenderedFaq> RenderComplete(const FaqView& view) {
+  auto render = [&view] {
+    auto r = std::make_shared<RenderedFaq>();
+    r->fragment = std::make_shared<const std::string>(RenderFaqFragment(view));
+    r->json = std::make_shared<const std::string>(FaqJson(view));
+    return std::shared_ptr<const RenderedFaq>(std::move(r));
+  };
+  if (view.derived == nullptr) return render();
+  return view.derived->GetOrMake<RenderedFaq>(render);
 }
 
-bool ParseFaqItemsJson(const std::string& json, std::vector<FaqItem>& items) {
-  auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_array()) return false;
-  items.clear();
-  for (const auto& e : j) {
-    if (!e.is_object() || !e.contains("q") || !e.contains("a") || !e["q"].is_string() ||
-        !e["a"].is_string()) {
-      return false;
-    }
-    items.push_back({e["q"].get<std::string>(), e["a"].get<std::string>()});
-  }
-  return true;
-}
-
-}  // namespace coolpapers::llm
+}  // namespace coolpapers::web

@@ -1,4 +1,4 @@
-#include "llm/markdown.h"
+#include "web/markdown.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <future>
 #include <string>
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
 namespace {
 
 using ::testing::HasSubstr;
@@ -223,4 +223,4 @@ TEST(MarkdownXssTest, InvalidUtf8AndNulAreCleaned) {
 }
 
 }  // namespace
-}  // namespace coolpapers::llm
+}  // namespace coolpapers::web

@@ -1,6 +1,7 @@
 #pragma once
-// The FAQ as HTML and JSON, as served by POST /arxiv/kimi, the SSE `done` event and
-// /api/faq/<id>. Answers are rendered with the sanitising Markdown renderer (markdown.h).
+// The FAQ as HTML and JSON, as served by POST /arxiv/kimi, the SSE `answer` and `done` events
+// and /api/faq/<id>, made from the FAQ's data (llm/faq_view.h). Answers are rendered with the
+// sanitising Markdown renderer (web/markdown.h).
 //
 // Fragment shape (the panel and third-party clients parse it):
 //   <div class="faq" data-paper="<id>" data-version="1" data-lang="zh" data-state="loading:40"
@@ -13,14 +14,15 @@
 //   </div>
 // data-state is the /arxiv/progress text ("1" when complete).
 
+#include <memory>
 #include <string>
 
 #include "llm/faq_view.h"
 
-namespace coolpapers::llm {
+namespace coolpapers::web {
 
 // The fragment for `view` (any state).
-std::string RenderFaqFragment(const FaqView& view);
+std::string RenderFaqFragment(const llm::FaqView& view);
 
 // A fragment holding only a note, e.g. the no-API-key or rate-limit message.
 std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
@@ -29,11 +31,17 @@ std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
 // /api/faq/<id> body for a complete FAQ:
 // {"paper":"<id>","version":1,"lang":"zh","model":"...","prompt_version":1,"source":"pdf",
 //  "tokens":123,"created":"...","state":"1","faq":[{"q":"...","a":"<markdown>","html":"..."}]}
-std::string FaqJson(const FaqView& view);
+std::string FaqJson(const llm::FaqView& view);
 
-// [{"q":"...","a":"..."}...]: the content_json stored with the FAQ.
-std::string FaqItemsJson(const std::vector<FaqItem>& items);
-// Parses content_json; false when it is not an array of {"q","a"} strings.
-bool ParseFaqItemsJson(const std::string& json, std::vector<FaqItem>& items);
+// The fragment and the JSON body of a complete FAQ, shared (sent without copying).
+struct RenderedFaq : llm::FaqDerived::Value {
+  std::shared_ptr<const std::string> fragment;
+  std::shared_ptr<const std::string> json;
+};
 
-}  // namespace coolpapers::llm
+// The fragment and JSON of complete `view`: rendered on the first call for that FAQ and kept
+// with it (FaqView::derived), so every later reader gets the same bytes without rendering.
+// A view without a slot (not complete) is rendered afresh.
+std::shared_ptr<const RenderedFaq> RenderComplete(const llm::FaqView& view);
+
+}  // namespace coolpapers::web
