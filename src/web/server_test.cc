@@ -1207,6 +1207,41 @@ TEST(ParseTargetTest, RejectsUnsafeTargets) {
   EXPECT_TRUE(ParseTarget("/a/./b", ok).ok());
 }
 
+// Browsers send some characters raw that RFC 3986 does not allow; they keep their meaning.
+TEST(ParseTargetTest, KeepsCharactersBrowsersSendRaw) {
+  Request req;
+  ASSERT_TRUE(ParseTarget("/search?q=cs.CL|cs.LG&k={a}^b\"c\"&u=\xc3\xa9t\xc3\xa9#top", req).ok());
+  EXPECT_EQ(req.path, "/search");
+  EXPECT_EQ(req.Param("q"), "cs.CL|cs.LG");
+  EXPECT_EQ(req.Param("k"), "{a}^b\"c\"");
+  EXPECT_EQ(req.Param("u"), "\xc3\xa9t\xc3\xa9");  // the fragment is dropped
+  EXPECT_EQ(req.query.size(), 3u);
+  ASSERT_TRUE(ParseTarget("/venue/\xc3\xa9t\xc3\xa9 x|y/a#b?=&&x=1&", req).ok());
+  EXPECT_EQ(req.path, "/venue/\xc3\xa9t\xc3\xa9 x|y/a#b");
+  ASSERT_EQ(req.query.size(), 2u);  // "" (from "=") and "x"; empty pairs are skipped
+  EXPECT_EQ(req.Param("x"), "1");
+  EXPECT_TRUE(req.HasParam(""));
+  ASSERT_TRUE(ParseTarget("//a/%2Fb/c%20d?%zz=%4", req).ok());
+  EXPECT_EQ(req.path, "//a//b/c d");
+  EXPECT_EQ(req.Param("%zz"), "%4");
+  ASSERT_TRUE(ParseTarget("/q?", req).ok());
+  EXPECT_TRUE(req.query.empty());
+  // ".." reached through an escaped slash is still a ".." segment.
+  EXPECT_FALSE(ParseTarget("/a/%2F..", req).ok());
+  EXPECT_FALSE(ParseTarget("/a/%2F../b", req).ok());
+}
+
+TEST(ParseTargetTest, ParseQueryStringDecodesLikeTheTarget) {
+  std::multimap<std::string, std::string> q;
+  ASSERT_TRUE(ParseQueryString("a=1+2&b=%E2%82%AC&c=50%&&d|e={x}#frag", q).ok());
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q.find("a")->second, "1 2");
+  EXPECT_EQ(q.find("b")->second, "\xe2\x82\xac");
+  EXPECT_EQ(q.find("c")->second, "50%");
+  EXPECT_EQ(q.find("d|e")->second, "{x}");
+  EXPECT_FALSE(ParseQueryString("x=%00", q).ok());
+}
+
 TEST(ParseListenAddressTest, ParsesForms) {
   std::string host;
   uint16_t port = 0;
