@@ -255,8 +255,8 @@ Result<ServeSettings> LoadSettings(const ServeArgs& args) {
   }
   const ConfigFile& cfg = s.cfg;
   web::ServerConfig& config = s.config;
-  config.listen = FirstSet({args.listen, Env("COOLPAPERS_LISTEN"), cfg.GetString("listen").value_or(""),
-                            config.listen});
+  config.listen = FirstSet({args.listen, Env("COOLPAPERS_LISTEN"),
+                            cfg.GetString("listen").value_or(""), config.listen});
   s.db = FirstSet({args.db, cfg.GetString("db").value_or(""), kDefaultDb});
   config.static_dir =
       FirstSet({args.static_dir, cfg.GetString("static_dir").value_or(""), config.static_dir});
@@ -293,7 +293,9 @@ Result<llm::FaqServiceOptions> ReadFaqOptions(const ConfigFile& cfg) {
   if (!std::getenv("COOLPAPERS_LLM_BASE_URL")) {
     lc.base_url = cfg.GetString("llm.base_url").value_or(lc.base_url);
   }
-  if (!std::getenv("COOLPAPERS_LLM_MODEL")) lc.model = cfg.GetString("llm.model").value_or(lc.model);
+  if (!std::getenv("COOLPAPERS_LLM_MODEL")) {
+    lc.model = cfg.GetString("llm.model").value_or(lc.model);
+  }
   if (lc.api_key.empty()) lc.api_key = cfg.GetString("llm.api_key").value_or("");
   for (auto [key, field] : {std::pair{"llm.concurrency", &lc.concurrency},
                             std::pair{"llm.rate_per_hour", &lc.rate_per_hour}}) {
