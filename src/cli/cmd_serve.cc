@@ -7,8 +7,9 @@
 // Prints "listening on http://HOST:PORT" on stdout once accepting (tests read it); logs go to
 // stderr. SIGINT/SIGTERM stop it gracefully.
 //
-// Layout of Run(): settings -> store -> services (one clearly marked section per subsystem:
-// harvest, search, FAQ/LLM) -> routes -> server -> wait for a signal -> stop in reverse order.
+// Layout of Run(): PrepareProcess -> LoadSettings -> the Start* steps (store and core services,
+// harvest, search, FAQ/LLM) -> ListenServers (routes, listeners) -> RunServers -> WaitForStop;
+// the servers, then the site's parts, are destroyed in reverse order of their start.
 
 #include <pthread.h>
 #include <signal.h>
@@ -173,8 +174,9 @@ void RaiseOpenFileLimit() {
   }
 }
 
-int Run(const ServeArgs& args) {
-  // Block the stop signals before any thread starts, so they are only taken by sigwait below.
+// Blocks the stop signals before any thread starts (so only sigwait in WaitForStop takes
+// them), ignores SIGPIPE, raises the open-file limit and logs to stderr. Returns the signals.
+sigset_t PrepareProcess() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -183,18 +185,79 @@ int Run(const ServeArgs& args) {
   signal(SIGPIPE, SIG_IGN);
   RaiseOpenFileLimit();
   spdlog::set_default_logger(spdlog::stderr_color_mt("coolpapers"));
+  return stop_signals;
+}
 
-  // ---- Settings ---------------------------------------------------------------------------
+// The settings of the site and its server, resolved from flags, environment and config file.
+// The subsystems read their own sections of `cfg` when they start.
+struct ServeSettings {
   ConfigFile cfg;
+  std::string db;
+  web::ServerConfig config;
+  web::ServerOptions options;
+  int64_t page_cache_mb = 256;
+  std::string metrics_listen;  // a separate listener for /metrics; empty: none
+  std::string arxiv_base_url;
+};
+
+// Connection caps: env COOLPAPERS_MAX_CONNECTIONS[_PER_IP], else the config file; 0 = no cap.
+Status ReadConnectionCaps(const ConfigFile& cfg, web::ServerOptions& options) {
+  for (auto [key, env, field] :
+       {std::tuple{"max_connections", "COOLPAPERS_MAX_CONNECTIONS", &options.max_connections},
+        std::tuple{"max_connections_per_ip", "COOLPAPERS_MAX_CONNECTIONS_PER_IP",
+                   &options.max_connections_per_ip}}) {
+    Result<std::optional<int64_t>> v = cfg.GetInt(key);
+    if (!v) return v.error();
+    std::string from_env = Env(env);
+    int64_t n = 0;
+    if (!from_env.empty()) {
+      if (!core::ParseInt64(from_env, n) || n < 0) {
+        return Status::InvalidArgument(
+            std::string(env) + "='" + from_env +
+            "' is not a count; use a whole number such as 10000 (0 = no cap)");
+      }
+    } else if (*v) {
+      n = **v;
+      if (n < 0) {
+        return Status::InvalidArgument(std::string("config key '") + key + "' must be 0 or more");
+      }
+    } else {
+      continue;
+    }
+    *field = static_cast<size_t>(n);  // 0: no cap
+    if (n == 0 && field == &options.max_connections) *field = std::numeric_limits<size_t>::max();
+  }
+  return Status::Ok();
+}
+
+// The listener and its threads, caps and trusted proxies.
+Status ReadServerOptions(const ConfigFile& cfg, const web::ServerConfig& config,
+                         web::ServerOptions& options) {
+  if (Status st = web::ParseListenAddress(config.listen, options.host, options.port); !st.ok()) {
+    return st;
+  }
+  options.io_threads = config.threads;
+  if (Status st = ReadConnectionCaps(cfg, options); !st.ok()) return st;
+  // Reverse proxies whose X-Forwarded-For / Forwarded is believed.
+  options.trusted_proxies = cfg.GetList("trusted_proxies");
+  if (std::string env = Env("COOLPAPERS_TRUSTED_PROXIES"); !env.empty()) {
+    options.trusted_proxies = web::SplitAddressList(env);
+  }
+  return Status::Ok();
+}
+
+Result<ServeSettings> LoadSettings(const ServeArgs& args) {
+  ServeSettings s;
   if (!args.config.empty()) {
     Result<ConfigFile> loaded = ConfigFile::Load(args.config);
-    if (!loaded) return Fail(loaded.error().message());
-    cfg = std::move(*loaded);
+    if (!loaded) return Err(loaded.error());
+    s.cfg = std::move(*loaded);
   }
-  web::ServerConfig config;
-  config.listen = FirstSet({args.listen, Env("COOLPAPERS_LISTEN"), cfg.GetString("listen").value_or(""),
-                            config.listen});
-  const std::string db = FirstSet({args.db, cfg.GetString("db").value_or(""), kDefaultDb});
+  const ConfigFile& cfg = s.cfg;
+  web::ServerConfig& config = s.config;
+  config.listen = FirstSet({args.listen, Env("COOLPAPERS_LISTEN"),
+                            cfg.GetString("listen").value_or(""), config.listen});
+  s.db = FirstSet({args.db, cfg.GetString("db").value_or(""), kDefaultDb});
   config.static_dir =
       FirstSet({args.static_dir, cfg.GetString("static_dir").value_or(""), config.static_dir});
   config.vendor_dir =
@@ -204,59 +267,79 @@ int Run(const ServeArgs& args) {
   config.site_name = cfg.GetString("site_name").value_or(config.site_name);
   config.public_url = cfg.GetString("public_url").value_or("");
   Result<std::optional<int64_t>> cfg_threads = cfg.GetInt("threads");
-  if (!cfg_threads) return Fail(cfg_threads.error().message());
+  if (!cfg_threads) return Err(cfg_threads.error());
   config.threads = args.threads >= 0 ? args.threads : static_cast<int>(cfg_threads->value_or(0));
   Result<std::optional<int64_t>> cache_mb = cfg.GetInt("page_cache_mb");
-  if (!cache_mb) return Fail(cache_mb.error().message());
+  if (!cache_mb) return Err(cache_mb.error());
+  s.page_cache_mb = cache_mb->value_or(256);
   Result<int64_t> static_cache_mb = IntFromEnvOrConfig(cfg, "COOLPAPERS_STATIC_CACHE_MB",
                                                        "static_cache_mb", 48, 1, 4096);
-  if (!static_cache_mb) return Fail(static_cache_mb.error().message());
+  if (!static_cache_mb) return Err(static_cache_mb.error());
   config.static_cache_bytes = static_cast<size_t>(*static_cache_mb) << 20;
-
-  web::ServerOptions options;
-  if (Status st = web::ParseListenAddress(config.listen, options.host, options.port); !st.ok()) {
-    return Fail(st.message());
-  }
-  options.io_threads = config.threads;
-  // Connection caps (env COOLPAPERS_MAX_CONNECTIONS[_PER_IP], else the config file).
-  for (auto [key, env, field] :
-       {std::tuple{"max_connections", "COOLPAPERS_MAX_CONNECTIONS", &options.max_connections},
-        std::tuple{"max_connections_per_ip", "COOLPAPERS_MAX_CONNECTIONS_PER_IP",
-                   &options.max_connections_per_ip}}) {
-    Result<std::optional<int64_t>> v = cfg.GetInt(key);
-    if (!v) return Fail(v.error().message());
-    std::string from_env = Env(env);
-    int64_t n = 0;
-    if (!from_env.empty()) {
-      if (!core::ParseInt64(from_env, n) || n < 0) {
-        return Fail(std::string(env) + "='" + from_env +
-                    "' is not a count; use a whole number such as 10000 (0 = no cap)");
-      }
-    } else if (*v) {
-      n = **v;
-      if (n < 0) return Fail(std::string("config key '") + key + "' must be 0 or more");
-    } else {
-      continue;
-    }
-    *field = static_cast<size_t>(n);  // 0: no cap
-    if (n == 0 && field == &options.max_connections) *field = std::numeric_limits<size_t>::max();
-  }
-  // Reverse proxies whose X-Forwarded-For / Forwarded is believed.
-  options.trusted_proxies = cfg.GetList("trusted_proxies");
-  if (std::string env = Env("COOLPAPERS_TRUSTED_PROXIES"); !env.empty()) {
-    options.trusted_proxies = web::SplitAddressList(env);
-  }
-  // A separate listener for /metrics (no token needed there).
-  const std::string metrics_listen =
+  if (Status st = ReadServerOptions(cfg, config, s.options); !st.ok()) return Err(st);
+  s.metrics_listen =
       FirstSet({Env("COOLPAPERS_METRICS_LISTEN"), cfg.GetString("metrics_listen").value_or("")});
+  s.arxiv_base_url =
+      FirstSet({Env("COOLPAPERS_ARXIV_BASE_URL"), cfg.GetString("harvest.base_url").value_or("")});
+  return s;
+}
 
-  // ---- Store --------------------------------------------------------------------------------
-  Result<std::unique_ptr<store::Store>> store = store::OpenStore(db);
-  if (!store) return Fail(store.error().message());
+// [llm] (base_url, model, api_key, concurrency, rate_per_hour, daily_tokens, max_chars,
+// faq_queue_cap) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*.
+Result<llm::FaqServiceOptions> ReadFaqOptions(const ConfigFile& cfg) {
+  llm::FaqServiceOptions faq_options;
+  faq_options.llm = llm::LlmConfigFromEnv();
+  llm::LlmConfig& lc = faq_options.llm;
+  if (!std::getenv("COOLPAPERS_LLM_BASE_URL")) {
+    lc.base_url = cfg.GetString("llm.base_url").value_or(lc.base_url);
+  }
+  if (!std::getenv("COOLPAPERS_LLM_MODEL")) {
+    lc.model = cfg.GetString("llm.model").value_or(lc.model);
+  }
+  if (lc.api_key.empty()) lc.api_key = cfg.GetString("llm.api_key").value_or("");
+  for (auto [key, field] : {std::pair{"llm.concurrency", &lc.concurrency},
+                            std::pair{"llm.rate_per_hour", &lc.rate_per_hour}}) {
+    Result<std::optional<int64_t>> v = cfg.GetInt(key);
+    if (!v) return Err(v.error());
+    if (*v && **v >= 0) *field = static_cast<int>(**v);
+  }
+  Result<std::optional<int64_t>> budget = cfg.GetInt("llm.daily_tokens");
+  if (!budget) return Err(budget.error());
+  if (*budget && !std::getenv("COOLPAPERS_FAQ_DAILY_TOKENS")) lc.daily_token_budget = **budget;
+  Result<std::optional<int64_t>> max_chars = cfg.GetInt("llm.max_chars");
+  if (!max_chars) return Err(max_chars.error());
+  if (*max_chars && **max_chars > 1000) lc.max_paper_chars = static_cast<size_t>(**max_chars);
+  lc.concurrency = std::max(1, lc.concurrency);
+  // FAQ jobs waiting for a worker; beyond, new ones get 503 + Retry-After.
+  Result<std::optional<int64_t>> queue_cap = cfg.GetInt("llm.faq_queue_cap");
+  if (!queue_cap) return Err(queue_cap.error());
+  if (*queue_cap && **queue_cap > 0) faq_options.queue_cap = static_cast<size_t>(**queue_cap);
+  if (std::string env = Env("COOLPAPERS_FAQ_QUEUE_CAP"); !env.empty()) {
+    int64_t v = 0;
+    if (!core::ParseInt64(env, v) || v <= 0) {
+      return Err(Status::InvalidArgument(
+          "COOLPAPERS_FAQ_QUEUE_CAP must be a positive integer, got \"" + env + "\""));
+    }
+    faq_options.queue_cap = static_cast<size_t>(v);
+  }
+  return faq_options;
+}
 
-  // ---- Core services ------------------------------------------------------------------------
+// The running parts of the site behind the routes. Members are built in this order by the
+// Start* steps below and destroyed in reverse; `services` points into them.
+struct Site {
+  std::unique_ptr<store::Store> store;
   web::Metrics metrics;
-  web::PageCache page_cache(static_cast<size_t>(cache_mb->value_or(256)) << 20);
+  std::unique_ptr<web::PageCache> page_cache;
+  std::unique_ptr<web::ClickDedup> click_dedup;
+  std::unique_ptr<ChangeSeqPoller> seq_poller;
+  std::unique_ptr<ServeHarvest> arxiv;
+  std::unique_ptr<ServeSearch> search;
+  std::unique_ptr<llm::FaqService> faq;
+  web::Services services;
+};
+
+void AddPageCacheGauges(web::Metrics& metrics, web::PageCache& page_cache) {
   metrics.AddGaugeCallback("coolpapers_page_cache_bytes", "Bytes held by the page cache", {},
                            [&page_cache] { return double(page_cache.GetStats().bytes); });
   metrics.AddGaugeCallback("coolpapers_page_cache_hits", "Page cache hits since start", {},
@@ -268,133 +351,148 @@ int Run(const ServeArgs& args) {
   metrics.AddGaugeCallback(
       "coolpapers_page_cache_coalesced", "Misses that waited for another request's render", {},
       [&page_cache] { return double(page_cache.GetStats().coalesced); });
-  Result<int64_t> dedup_max = IntFromEnvOrConfig(cfg, "COOLPAPERS_CLICK_DEDUP_MAX",
+}
+
+// Store, page cache, click de-duplication and the change-sequence poller.
+Status StartCoreServices(const ServeSettings& s, Site& site) {
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(s.db);
+  if (!store) return store.error();
+  site.store = std::move(*store);
+  site.page_cache = std::make_unique<web::PageCache>(static_cast<size_t>(s.page_cache_mb) << 20);
+  AddPageCacheGauges(site.metrics, *site.page_cache);
+  Result<int64_t> dedup_max = IntFromEnvOrConfig(s.cfg, "COOLPAPERS_CLICK_DEDUP_MAX",
                                                  "click_dedup_max", 1000000, 0, 100000000);
-  if (!dedup_max) return Fail(dedup_max.error().message());
-  web::ClickDedup click_dedup(core::SystemClock(), static_cast<size_t>(*dedup_max));
-  web::Services services;
-  services.store = store->get();
-  services.click_dedup = &click_dedup;
-  services.page_cache = &page_cache;
-  services.metrics = &metrics;
-  services.config = config;
-  ChangeSeqPoller seq_poller(**store, page_cache);
+  if (!dedup_max) return dedup_max.error();
+  site.click_dedup =
+      std::make_unique<web::ClickDedup>(core::SystemClock(), static_cast<size_t>(*dedup_max));
+  web::Services& services = site.services;
+  services.store = site.store.get();
+  services.click_dedup = site.click_dedup.get();
+  services.page_cache = site.page_cache.get();
+  services.metrics = &site.metrics;
+  services.config = s.config;
+  site.seq_poller = std::make_unique<ChangeSeqPoller>(*site.store, *site.page_cache);
+  return Status::Ok();
+}
 
-  // ---- Harvest (harvest engineer) -------------------------------------------------------------
-  // Builds services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow,
-  // interval) and COOLPAPERS_ARXIV_BASE_URL.
-  const std::string arxiv_base_url =
-      FirstSet({Env("COOLPAPERS_ARXIV_BASE_URL"), cfg.GetString("harvest.base_url").value_or("")});
-  auto arxiv = ServeHarvest::Create(cfg, arxiv_base_url, args.harvest, **store, metrics);
-  if (!arxiv) return Fail(arxiv.error().message());
-  services.paper_fetch_queue = (*arxiv)->paper_fetch_queue();  // nullptr unless harvesting is on
+// services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow, interval) and COOLPAPERS_ARXIV_BASE_URL; also
+// the process-wide polite arXiv fetcher the FAQ service takes PDFs through.
+Status StartHarvest(const ServeSettings& s, bool harvest_flag, Site& site) {
+  auto arxiv = ServeHarvest::Create(s.cfg, s.arxiv_base_url, harvest_flag, *site.store,
+                                    site.metrics);
+  if (!arxiv) return arxiv.error();
+  site.arxiv = std::move(*arxiv);
+  site.services.paper_fetch_queue = site.arxiv->paper_fetch_queue();  // nullptr unless harvesting is on
+  return Status::Ok();
+}
 
-  // ---- Search (search engineer) ---------------------------------------------------------------
-  // Builds services.search (index location, embedder) from [search].
+// services.search (index location, embedder) from [search].
+Status StartSearch(const ServeSettings& s, Site& site) {
   ServeSearchSettings search_settings;
   search_settings.index_dir = FirstSet(
-      {Env("COOLPAPERS_INDEX_DIR"), cfg.GetString("search.index_dir").value_or("")});
-  Result<std::optional<int64_t>> search_refresh = cfg.GetInt("search.refresh_seconds");
-  if (!search_refresh) return Fail(search_refresh.error().message());
+      {Env("COOLPAPERS_INDEX_DIR"), s.cfg.GetString("search.index_dir").value_or("")});
+  Result<std::optional<int64_t>> search_refresh = s.cfg.GetInt("search.refresh_seconds");
+  if (!search_refresh) return search_refresh.error();
   search_settings.refresh_seconds = static_cast<int>(search_refresh->value_or(5));
-  std::unique_ptr<ServeSearch> serve_search = ServeSearch::Start(db, **store, search_settings);
-  services.search = serve_search->service();
+  site.search = ServeSearch::Start(s.db, *site.store, search_settings);
+  site.services.search = site.search->service();
+  return Status::Ok();
+}
 
-  // ---- FAQ / LLM (FAQ engineer) ---------------------------------------------------------------
-  // Builds services.faq from [llm] (base_url, model, api_key, concurrency, rate_per_hour,
-  // daily_tokens, max_chars, faq_queue_cap) overridden by env COOLPAPERS_LLM_* /
-  // COOLPAPERS_FAQ_*. The key is never logged. PDFs come through the harvest section's
-  // process-wide polite arXiv fetcher.
-  llm::FaqServiceOptions faq_options;
-  faq_options.llm = llm::LlmConfigFromEnv();
-  {
-    llm::LlmConfig& lc = faq_options.llm;
-    if (!std::getenv("COOLPAPERS_LLM_BASE_URL")) {
-      lc.base_url = cfg.GetString("llm.base_url").value_or(lc.base_url);
-    }
-    if (!std::getenv("COOLPAPERS_LLM_MODEL")) lc.model = cfg.GetString("llm.model").value_or(lc.model);
-    if (lc.api_key.empty()) lc.api_key = cfg.GetString("llm.api_key").value_or("");
-    for (auto [key, field] : {std::pair{"llm.concurrency", &lc.concurrency},
-                              std::pair{"llm.rate_per_hour", &lc.rate_per_hour}}) {
-      Result<std::optional<int64_t>> v = cfg.GetInt(key);
-      if (!v) return Fail(v.error().message());
-      if (*v && **v >= 0) *field = static_cast<int>(**v);
-    }
-    Result<std::optional<int64_t>> budget = cfg.GetInt("llm.daily_tokens");
-    if (!budget) return Fail(budget.error().message());
-    if (*budget && !std::getenv("COOLPAPERS_FAQ_DAILY_TOKENS")) lc.daily_token_budget = **budget;
-    Result<std::optional<int64_t>> max_chars = cfg.GetInt("llm.max_chars");
-    if (!max_chars) return Fail(max_chars.error().message());
-    if (*max_chars && **max_chars > 1000) lc.max_paper_chars = static_cast<size_t>(**max_chars);
-    lc.concurrency = std::max(1, lc.concurrency);
-    // FAQ jobs waiting for a worker; beyond, new ones get 503 + Retry-After.
-    Result<std::optional<int64_t>> queue_cap = cfg.GetInt("llm.faq_queue_cap");
-    if (!queue_cap) return Fail(queue_cap.error().message());
-    if (*queue_cap && **queue_cap > 0) faq_options.queue_cap = static_cast<size_t>(**queue_cap);
-    if (std::string env = Env("COOLPAPERS_FAQ_QUEUE_CAP"); !env.empty()) {
-      int64_t v = 0;
-      if (!core::ParseInt64(env, v) || v <= 0) {
-        return Fail("COOLPAPERS_FAQ_QUEUE_CAP must be a positive integer, got \"" + env + "\"");
-      }
-      faq_options.queue_cap = static_cast<size_t>(v);
-    }
-  }
-  faq_options.arxiv.base_url = arxiv_base_url;
-  net::PoliteFetcher& faq_fetcher = (*arxiv)->fetcher();  // the process-wide arXiv fetcher
+// services.faq; the API key is never logged.
+Status StartFaq(const ServeSettings& s, Site& site) {
+  Result<llm::FaqServiceOptions> faq_options = ReadFaqOptions(s.cfg);
+  if (!faq_options) return faq_options.error();
+  faq_options->arxiv.base_url = s.arxiv_base_url;
+  net::PoliteFetcher& faq_fetcher = site.arxiv->fetcher();
   std::unique_ptr<llm::ChatClient> chat_client;
-  if (faq_options.llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options.llm);
-  llm::FaqService faq_service(faq_options, **store, &faq_fetcher, std::move(chat_client));
-  if (Status st = faq_service.Start(); !st.ok()) return Fail(st.message());
-  services.faq = &faq_service;
-  spdlog::info("FAQ: model {} at {} ({})", faq_options.llm.model, faq_options.llm.base_url,
-               faq_options.llm.has_key() ? "API key set" : "no API key: new FAQs disabled");
+  if (faq_options->llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options->llm);
+  site.faq = std::make_unique<llm::FaqService>(*faq_options, *site.store, &faq_fetcher,
+                                               std::move(chat_client));
+  if (Status st = site.faq->Start(); !st.ok()) return st;
+  site.services.faq = site.faq.get();
+  const llm::LlmConfig& lc = faq_options->llm;
+  spdlog::info("FAQ: model {} at {} ({})", lc.model, lc.base_url,
+               lc.has_key() ? "API key set" : "no API key: new FAQs disabled");
+  return Status::Ok();
+}
 
-  // ---- Routes ---------------------------------------------------------------------------------
-  for (const std::string& key : cfg.UnreadKeys()) {
-    spdlog::warn("config {}: unknown key '{}' ignored; check its spelling", args.config, key);
-  }
+// The site's server and, when metrics_listen is set, the /metrics one; destroyed before Site.
+struct Servers {
   web::Router router;
-  web::RegisterSystemRoutes(router, services);
-  web::RegisterArxivRoutes(router, services);
-  web::RegisterApiRoutes(router, services);
-  web::RegisterSearchRoutes(router, services);
-  web::RegisterFaqRoutes(router, services);
-  web::RegisterRedirectRoutes(router, services);
-
-  // ---- Server ---------------------------------------------------------------------------------
-  options.metrics = &metrics;
-  options.error_page = ErrorResponse;
-  web::Server server(router, options);
-  if (Status st = server.Listen(); !st.ok()) return Fail(st.message());
+  std::unique_ptr<web::Server> server;
   web::Router metrics_router;
   std::unique_ptr<web::Server> metrics_server;
-  if (!metrics_listen.empty()) {
-    web::RegisterMetricsListenerRoutes(metrics_router, services);
+};
+
+// Registers the routes and binds both listeners (nothing is accepted yet).
+Status ListenServers(const ServeSettings& s, Site& site, Servers& out) {
+  web::Services& services = site.services;
+  web::RegisterSystemRoutes(out.router, services);
+  web::RegisterArxivRoutes(out.router, services);
+  web::RegisterApiRoutes(out.router, services);
+  web::RegisterSearchRoutes(out.router, services);
+  web::RegisterFaqRoutes(out.router, services);
+  web::RegisterRedirectRoutes(out.router, services);
+  web::ServerOptions options = s.options;
+  options.metrics = &site.metrics;
+  options.error_page = ErrorResponse;
+  out.server = std::make_unique<web::Server>(out.router, options);
+  if (Status st = out.server->Listen(); !st.ok()) return st;
+  if (!s.metrics_listen.empty()) {
+    web::RegisterMetricsListenerRoutes(out.metrics_router, services);
     web::ServerOptions mo;
-    if (Status st = web::ParseListenAddress(metrics_listen, mo.host, mo.port); !st.ok()) {
-      return Fail("metrics_listen: " + st.message());
+    if (Status st = web::ParseListenAddress(s.metrics_listen, mo.host, mo.port); !st.ok()) {
+      return Status::InvalidArgument("metrics_listen: " + st.message());
     }
     mo.io_threads = 1;
     mo.stream_threads = 1;
     mo.cpu_threads = 1;
     mo.error_page = ErrorResponse;
-    metrics_server = std::make_unique<web::Server>(metrics_router, mo);
-    if (Status st = metrics_server->Listen(); !st.ok()) return Fail(st.message());
+    out.metrics_server = std::make_unique<web::Server>(out.metrics_router, mo);
+    if (Status st = out.metrics_server->Listen(); !st.ok()) return st;
   }
-  if (services.config.public_url.empty()) services.config.public_url = server.url();
-  server.Run();
-  if (metrics_server) {
-    metrics_server->Run();
-    spdlog::info("metrics on {}/metrics", metrics_server->url());
-  }
-  std::printf("listening on %s\n", server.url().c_str());
-  std::fflush(stdout);
+  if (services.config.public_url.empty()) services.config.public_url = out.server->url();
+  return Status::Ok();
+}
 
+// Starts accepting and prints "listening on URL" (tests read it).
+void RunServers(Servers& servers) {
+  servers.server->Run();
+  if (servers.metrics_server) {
+    servers.metrics_server->Run();
+    spdlog::info("metrics on {}/metrics", servers.metrics_server->url());
+  }
+  std::printf("listening on %s\n", servers.server->url().c_str());
+  std::fflush(stdout);
+}
+
+// Waits for SIGINT/SIGTERM, then stops the servers (in-flight requests finish).
+void WaitForStop(const sigset_t& stop_signals, Servers& servers) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("received signal {}; stopping", signal_number);
-  server.Stop();
-  if (metrics_server) metrics_server->Stop();
+  servers.server->Stop();
+  if (servers.metrics_server) servers.metrics_server->Stop();
+}
+
+int Run(const ServeArgs& args) {
+  const sigset_t stop_signals = PrepareProcess();
+  Result<ServeSettings> settings = LoadSettings(args);
+  if (!settings) return Fail(settings.error().message());
+  Site site;
+  Status st = StartCoreServices(*settings, site);
+  if (st.ok()) st = StartHarvest(*settings, args.harvest, site);
+  if (st.ok()) st = StartSearch(*settings, site);
+  if (st.ok()) st = StartFaq(*settings, site);
+  if (!st.ok()) return Fail(st.message());
+  for (const std::string& key : settings->cfg.UnreadKeys()) {
+    spdlog::warn("config {}: unknown key '{}' ignored; check its spelling", args.config, key);
+  }
+  Servers servers;
+  if (st = ListenServers(*settings, site, servers); !st.ok()) return Fail(st.message());
+  RunServers(servers);
+  WaitForStop(stop_signals, servers);
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "net/fake_http_server.h"
 #include "core/fixture_path.h"
 #include "net/polite_fetcher.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::harvest {
 
@@ -115,13 +116,7 @@ class MiniArxiv {
 class HarvesterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("harvester_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    auto s = store::OpenStore("sqlite:" + path_.string());
-    ASSERT_TRUE(s.has_value()) << s.error().ToString();
-    store_ = std::move(*s);
+    ASSERT_TRUE(store_.Open());
     net::PoliteFetcherOptions fo;
     fo.interval = std::chrono::milliseconds(0);
     fo.retry.initial_backoff = std::chrono::milliseconds(5);
@@ -129,10 +124,7 @@ class HarvesterTest : public ::testing::Test {
   }
   void TearDown() override {
     harvester_.reset();
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
+    store_.Close();
   }
   Harvester& harvester(size_t api_batch = 150) {
     HarvesterOptions o;
@@ -148,9 +140,8 @@ class HarvesterTest : public ::testing::Test {
     return s ? *s : HarvestSummary{};
   }
 
-  std::filesystem::path path_;
   MiniArxiv arxiv_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore store_{"harvester_test"};
   std::unique_ptr<net::PoliteFetcher> fetcher_;
   std::unique_ptr<Harvester> harvester_;
 };

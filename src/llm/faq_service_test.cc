@@ -17,6 +17,7 @@
 #include "llm/faq_prompt.h"
 #include "store/faq_content.h"
 #include "store/store.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::llm {
 namespace {
@@ -228,14 +229,7 @@ class FlakyStore : public store::Store {
 class FaqServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cp_faq_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = store::OpenStore("sqlite:" + (dir_ / "faq.db").string());
-    ASSERT_TRUE(store.has_value()) << store.error().ToString();
-    store_ = std::move(*store);
+    ASSERT_TRUE(store_.Open());
     std::vector<core::Paper> papers;
     for (const char* id : {"2304.02623", "2401.00001", "2401.00002", "2401.00003"}) {
       core::Paper p;
@@ -252,10 +246,6 @@ class FaqServiceTest : public ::testing::Test {
     options_.llm.concurrency = 1;
     options_.llm.rate_per_hour = 0;
     options_.llm.daily_token_budget = 0;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   std::unique_ptr<FaqService> Service(bool with_key = true) {
@@ -303,8 +293,7 @@ class FaqServiceTest : public ::testing::Test {
     return (*sub)->View();
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore store_{"cp_faq_test", "faq.db"};
   store::Store* service_store_ = nullptr;  // when set, the service uses this store instead
   FaqServiceOptions options_;
   FakeChat chat_;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "store/testing/temp_store.h"
+
 namespace coolpapers::llm {
 namespace {
 
@@ -121,8 +123,7 @@ TEST(PdfTextTest, ExtractorRunsInAPrivateTempDirThatIsRemoved) {
 
 TEST(PdfTextTest, StaleTempPdfsAreRemovedAtStartFreshOnesKept) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(testing::TempDir()) / "stale-pdf-test";
-  fs::remove_all(dir);
+  store::testing::TempDir dir("stale-pdf-test");
   fs::create_directories(dir / "coolpapers-pdf-old111");
   std::ofstream(dir / "coolpapers-pdf-old111" / "paper.pdf") << "%PDF-1.4";
   std::ofstream(dir / "coolpapers-pdf-oldfil") << "%PDF-1.4";  // a file, as older versions left
@@ -132,12 +133,11 @@ TEST(PdfTextTest, StaleTempPdfsAreRemovedAtStartFreshOnesKept) {
   for (const char* old : {"coolpapers-pdf-old111", "coolpapers-pdf-oldfil", "someone-else-old"}) {
     fs::last_write_time(dir / old, two_hours_ago);
   }
-  EXPECT_EQ(RemoveStalePdfTemp(std::chrono::hours(1), dir.string()), 2);
+  EXPECT_EQ(RemoveStalePdfTemp(std::chrono::hours(1), dir.path()), 2);
   EXPECT_FALSE(fs::exists(dir / "coolpapers-pdf-old111"));
   EXPECT_FALSE(fs::exists(dir / "coolpapers-pdf-oldfil"));
   EXPECT_TRUE(fs::exists(dir / "coolpapers-pdf-new222"));  // may be in use
   EXPECT_TRUE(fs::exists(dir / "someone-else-old"));       // not ours
-  fs::remove_all(dir);
 }
 
 // ---- cleaning ----

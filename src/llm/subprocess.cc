@@ -107,6 +107,93 @@ void CloseDescriptorsAbove2() {
   _exit(127);
 }
 
+// Our environment for the child, with TMPDIR pointing at `work_dir` when there is one.
+std::vector<std::string> ChildEnvironment(const std::string& work_dir) {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (!work_dir.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
+    env.emplace_back(*e);
+  }
+  if (!work_dir.empty()) env.push_back("TMPDIR=" + work_dir);
+  return env;
+}
+
+// The NULL-terminated array execve takes; points into `v`, which must outlive it.
+std::vector<char*> NullTerminated(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Appends what one read() of a ready pipe gave to res.out (`is_out`) or res.err, each up to
+// its cap. Returns false once the pipe ended, or when stdout went over its cap (then
+// res.stdout_truncated is set).
+bool AppendRead(int fd, bool is_out, const SubprocessLimits& limits, SubprocessResult& res) {
+  char buf[65536];
+  ssize_t got = read(fd, buf, sizeof buf);
+  if (got < 0 && errno == EINTR) return true;
+  if (got <= 0) return false;
+  std::string& to = is_out ? res.out : res.err;
+  size_t cap = is_out ? limits.max_stdout : limits.max_stderr;
+  size_t room = cap - std::min(cap, to.size());
+  to.append(buf, std::min<size_t>(room, static_cast<size_t>(got)));
+  if (is_out && static_cast<size_t>(got) > room) {
+    res.stdout_truncated = true;
+    return false;
+  }
+  return true;
+}
+
+// Reads the child's stdout and stderr until both pipes end. Kills the child when the time
+// limit passes (res.timed_out), stdout goes over its cap, or poll fails.
+void CollectOutput(pid_t pid, Fd& out_r, Fd& err_r, const SubprocessLimits& limits,
+                   SubprocessResult& res) {
+  auto deadline = Steady::now() + limits.time_limit;
+  bool killed = false;
+  auto kill_child = [&] {
+    if (!killed) kill(pid, SIGKILL);
+    killed = true;
+  };
+  while (out_r.fd >= 0 || err_r.fd >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+    if (left.count() <= 0) {
+      res.timed_out = true;
+      kill_child();
+      return;
+    }
+    pollfd fds[2];
+    int n = 0;
+    if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
+    if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
+    int pr = poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    if (pr < 0 && errno != EINTR) {
+      kill_child();
+      return;
+    }
+    for (int i = 0; i < n && pr > 0; ++i) {
+      if (fds[i].revents == 0) continue;
+      bool is_out = fds[i].fd == out_r.fd;
+      if (AppendRead(fds[i].fd, is_out, limits, res)) continue;
+      (is_out ? out_r : err_r).Close();
+      if (res.stdout_truncated) {  // over the cap: stop reading altogether
+        kill_child();
+        out_r.Close();
+        err_r.Close();
+      }
+    }
+  }
+}
+
+// Reaps the child and records how it ended.
+void WaitForExit(pid_t pid, SubprocessResult& res) {
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(wstatus)) res.exit_code = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) res.term_signal = WTERMSIG(wstatus);
+}
+
 }  // namespace
 
 Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
@@ -116,20 +203,10 @@ Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
   if (path.empty()) {
     return Err(Status::NotFound("program '" + argv[0] + "' not found in PATH"));
   }
-  std::vector<char*> cargv;
-  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  // The environment, with TMPDIR pointing at the private directory when there is one (built
-  // before fork: the child may only make async-signal-safe calls).
-  std::vector<std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (!limits.work_dir.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
-    env.emplace_back(*e);
-  }
-  if (!limits.work_dir.empty()) env.push_back("TMPDIR=" + limits.work_dir);
-  std::vector<char*> cenv;
-  for (std::string& e : env) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
+  // Everything the child needs is built before fork: it may only make async-signal-safe calls.
+  std::vector<char*> cargv = NullTerminated(argv);
+  std::vector<std::string> env = ChildEnvironment(limits.work_dir);
+  std::vector<char*> cenv = NullTerminated(env);
 
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return Err(Status::Internal("pipe failed"));
@@ -148,58 +225,8 @@ Result<SubprocessResult> RunLimited(const std::vector<std::string>& argv,
   err_w.Close();
 
   SubprocessResult res;
-  auto deadline = Steady::now() + limits.time_limit;
-  bool killed = false;
-  auto kill_child = [&] {
-    if (!killed) kill(pid, SIGKILL);
-    killed = true;
-  };
-  char buf[65536];
-  while (out_r.fd >= 0 || err_r.fd >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
-    if (left.count() <= 0) {
-      res.timed_out = true;
-      kill_child();
-      break;
-    }
-    pollfd fds[2];
-    int n = 0;
-    if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
-    if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
-    int pr = poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
-    if (pr < 0 && errno != EINTR) {
-      kill_child();
-      break;
-    }
-    for (int i = 0; i < n && pr > 0; ++i) {
-      if (fds[i].revents == 0) continue;
-      bool is_out = fds[i].fd == out_r.fd;
-      ssize_t got = read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        (is_out ? out_r : err_r).Close();
-        continue;
-      }
-      if (is_out) {
-        size_t room = limits.max_stdout - std::min(limits.max_stdout, res.out.size());
-        res.out.append(buf, std::min<size_t>(room, static_cast<size_t>(got)));
-        if (static_cast<size_t>(got) > room) {
-          res.stdout_truncated = true;
-          kill_child();
-          out_r.Close();
-          err_r.Close();
-        }
-      } else {
-        size_t room = limits.max_stderr - std::min(limits.max_stderr, res.err.size());
-        res.err.append(buf, std::min<size_t>(room, static_cast<size_t>(got)));
-      }
-    }
-  }
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(wstatus)) res.exit_code = WEXITSTATUS(wstatus);
-  if (WIFSIGNALED(wstatus)) res.term_signal = WTERMSIG(wstatus);
+  CollectOutput(pid, out_r, err_r, limits, res);
+  WaitForExit(pid, res);
   return res;
 }
 

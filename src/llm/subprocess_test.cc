@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/text.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::llm {
 namespace {
@@ -56,8 +57,8 @@ TEST(SubprocessTest, ChildInheritsNoDescriptorAboveTwo) {
 }
 
 TEST(SubprocessTest, ChildRunsInItsWorkDirWithTmpdirThere) {
-  std::string dir = std::string(::testing::TempDir()) + "/subprocess-work-XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  store::testing::TempDir work("subprocess-work");
+  const std::string& dir = work.path();
   SubprocessLimits limits;
   limits.work_dir = dir;
   auto run = RunLimited({"sh", "-c", "pwd -P; echo \"$TMPDIR\""}, limits);
@@ -67,7 +68,6 @@ TEST(SubprocessTest, ChildRunsInItsWorkDirWithTmpdirThere) {
   std::string real = std::filesystem::canonical(dir).string();
   EXPECT_EQ(lines[0], real);
   EXPECT_EQ(lines[1], dir);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,39 +1,18 @@
 #pragma once
 // Helpers shared by the search module's unit tests (header-only, test binaries only).
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "search/index_doc.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::search::testing {
 
 // A fresh temporary directory named after the running test, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = (std::filesystem::temp_directory_path() /
-             ("cp_search_" + std::to_string(getpid()) + "_" + info->test_suite_name() + "_" +
-              info->name()))
-                .string();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using store::testing::TempDir;
 
 inline IndexDoc Doc(std::string id, std::string title, std::string abstract,
                     std::vector<std::string> cats = {"cs.CL"},

@@ -1,11 +1,8 @@
 #pragma once
-// Test fixture for route handlers: a real SqliteStore in a temporary directory, a PageCache,
-// a Router with the arXiv and API routes, and Get/Post helpers that go through ParseTarget and
-// the router exactly as the server does. Header-only; used by *_routes_test.cc.
+// Test fixture for route handlers: a real SqliteStore in a temporary directory (TempStore), a
+// PageCache, a Router with the arXiv and API routes, and Get/Post helpers that go through
+// ParseTarget and the router exactly as the server does. Header-only; used by *_routes_test.cc.
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "store/testing/temp_store.h"
 #include "web/page_cache.h"
 #include "web/router.h"
 #include "web/routes.h"
@@ -43,24 +41,13 @@ inline core::Membership M(const std::string& id, const std::string& cat, const s
 class RouteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cp_web_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto st = store::OpenStore("sqlite:" + (dir_ / "t.db").string());
-    ASSERT_TRUE(st) << st.error().ToString();
-    store_ = std::move(*st);
+    ASSERT_TRUE(store_.Open());
     cache_ = std::make_unique<PageCache>();
     services_.store = store_.get();
     services_.page_cache = cache_.get();
     services_.config.public_url = "http://127.0.0.1:8080";
     RegisterArxivRoutes(router_, services_);
     RegisterApiRoutes(router_, services_);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Day 2026-06-30: cs.CL new A (also cs.LG), B; cs.LG new C (also cs.AI); cs.CL cross D
@@ -143,8 +130,7 @@ class RouteTest : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore store_{"cp_web_test", "t.db"};
   std::unique_ptr<PageCache> cache_;
   Services services_;
   Router router_;

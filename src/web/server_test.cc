@@ -9,6 +9,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -96,6 +97,19 @@ class Client {
     return ec == asio::error::eof || ec == asio::error::connection_reset;
   }
 
+  // Waits up to `limit` for the connection to become readable (data, EOF or reset).
+  bool WaitReadable(std::chrono::milliseconds limit) {
+    if (buffer_.size() > 0) return true;
+    pollfd p{socket_.native_handle(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(limit.count())) > 0;
+  }
+
+  // Bytes the kernel holds for this client that it has not read yet.
+  size_t Unread() {
+    int n = 0;
+    return ::ioctl(socket_.native_handle(), FIONREAD, &n) == 0 ? static_cast<size_t>(n) : 0;
+  }
+
   // Reads raw bytes until at least `n` arrived (or the connection ended); returns the count.
   size_t ReadRaw(size_t n) {
     size_t got = buffer_.size();
@@ -134,6 +148,55 @@ struct StreamOutcome {
     std::unique_lock lock(mu);
     return cv.wait_for(lock, std::chrono::seconds(20), [this] { return finished; });
   }
+};
+
+// Polls `done` until it holds or `limit` passed; true when it held. Tests wait on a real state
+// change this way (a counter, a socket, a gauge), never on a fixed delay.
+template <class Pred>
+bool WaitUntil(Pred done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// Holds handlers until the test opens it, so a test knows a handler is running (and still
+// running) instead of sleeping and hoping. Pass() gives up after `limit`, so a server that
+// wrongly waits for a held handler makes the test fail, not hang.
+class Gate {
+ public:
+  // Called by a handler: counts itself in, then blocks until Open() (or the limit).
+  void Pass(std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait_for(lock, limit, [this] { return open_; });
+    ++left_;
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  // Waits until `n` handlers are inside (or have passed); false after 10 s.
+  bool WaitEntered(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= n; });
+  }
+  // Handlers that came out again (the gate opened, or they gave up waiting).
+  int left() {
+    std::lock_guard lock(mu_);
+    return left_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int entered_ = 0;
+  int left_ = 0;
 };
 
 Response Text(std::string body, std::string type = "text/plain; charset=utf-8") {
@@ -258,8 +321,8 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/throw", [](const Request&) -> Response {
       throw std::runtime_error("secret internal detail");
     });
-    router_.Add("GET", "/slow", [](const Request&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    router_.Add("GET", "/slow", [this](const Request&) {
+      gate_.Pass();
       return Text("slow done");
     });
     router_.Add("GET", "/sse", [](const Request&) {
@@ -276,12 +339,13 @@ class ServerTest : public ::testing::Test {
       Response r;
       r.content_type = "text/event-stream";
       r.stream = [this](ChunkSink& sink) {
-        for (int i = 0; i < 20'000; ++i) {
+        // Each Write is flushed before it returns, so a client that does not read holds the
+        // producer back: 200 MB is never reached in practice.
+        for (int i = 0; i < 200'000; ++i) {
           if (!sink.Write("data: " + std::string(1000, 'x') + "\n\n")) {
             outcome_.Finish(true);
             return;
           }
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         outcome_.Finish(false);
       };
@@ -332,11 +396,11 @@ class ServerTest : public ::testing::Test {
       };
       return r;
     });
-    router_.Add("GET", "/deferred/slow", [](const Request& req) {
+    router_.Add("GET", "/deferred/slow", [this](const Request& req) {
       Response r;
       std::string who = req.Param("n");
-      r.deferred = [who] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(800));
+      r.deferred = [this, who] {
+        gate_.Pass();
         return Text("deferred done " + who);
       };
       return r;
@@ -356,7 +420,22 @@ class ServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    gate_.Open();  // a failed test may leave a handler held
     if (server_) server_->Stop();
+  }
+
+  // The server's open-connections gauge (connections it accepted and still holds).
+  int OpenConnections() {
+    return static_cast<int>(
+        metrics_.GetGauge("coolpapers_http_open_connections", "HTTP connections currently open")
+            .value());
+  }
+  // True once the listener is closed: a fresh connection is refused.
+  bool ListenerClosed() {
+    int fd = RawConnect(server_->port());
+    if (fd < 0) return true;
+    ::close(fd);
+    return false;
   }
 
   Router router_;
@@ -364,6 +443,7 @@ class ServerTest : public ::testing::Test {
   PageCache cache_{PageCache::Options{.inline_brotli_max = size_t{1} << 20}};
   Metrics metrics_;
   StreamOutcome outcome_;
+  Gate gate_;  // holds /slow and /deferred/slow
   std::shared_ptr<llm::FaqJob> job_a_ = NewJob("2401.00001");
   std::shared_ptr<llm::FaqJob> job_b_ = NewJob("2401.00002");
   std::mutex parked_mu_;
@@ -624,7 +704,8 @@ TEST_F(ServerTest, SendfileToASlowReaderCompletes) {
   StartServer();
   Client c(server_->port());
   c.Send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the socket buffer fill
+  // The reader falls behind: 64 KiB wait unread in its socket before it starts reading.
+  ASSERT_TRUE(WaitUntil([&] { return c.Unread() >= 64 * 1024; }));
   ClientResponse r = c.Read();
   EXPECT_TRUE(r.body() == HugeText());
 }
@@ -689,15 +770,19 @@ TEST_F(ServerTest, UsesTheErrorResponder) {
 
 TEST_F(ServerTest, SlowLorisClientIsDisconnected) {
   ServerOptions opts;
-  opts.header_timeout = std::chrono::milliseconds(300);
+  opts.header_timeout = std::chrono::milliseconds(100);
   StartServer(opts);
   Client c(server_->port());
   std::string request = "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: ";
-  // Dribble one byte every 20 ms for well over the header timeout; the header never completes.
-  for (int i = 0; i < 40; ++i) {
-    c.SendLenient(i < static_cast<int>(request.size()) ? request.substr(i, 1) : "a");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Dribble one byte at least every 10 ms until the server hangs up (at most 400 bytes, 4 s);
+  // the header never completes, and the gaps are far shorter than the header timeout.
+  auto t0 = std::chrono::steady_clock::now();
+  int sent = 0;
+  for (; sent < 400 && !c.WaitReadable(std::chrono::milliseconds(10)); ++sent) {
+    c.SendLenient(sent < static_cast<int>(request.size()) ? request.substr(sent, 1) : "a");
   }
+  EXPECT_LT(sent, 400) << "the server kept reading a header that never completes";
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, opts.header_timeout);
   EXPECT_TRUE(c.ClosedByServer());
 }
 
@@ -714,9 +799,13 @@ TEST_F(ServerTest, StopFinishesInFlightRequests) {
   StartServer();
   Client c(server_->port());
   c.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the handler start
+  ASSERT_TRUE(gate_.WaitEntered(1));  // the handler runs, held by the gate
   std::thread stopper([this] { server_->Stop(); });
+  // Stop has begun once the listener refuses connections; only then may the handler finish.
+  bool closed = WaitUntil([this] { return ListenerClosed(); });
+  gate_.Open();
   ClientResponse r = c.Read();
+  EXPECT_TRUE(closed);
   stopper.join();
   EXPECT_EQ(r.result_int(), 200);
   EXPECT_EQ(r.body(), "slow done");
@@ -729,7 +818,7 @@ TEST_F(ServerTest, StopClosesIdleConnectionsAndEndsStreams) {
   EXPECT_EQ(idle.Get("/hello").result_int(), 200);
   Client streaming(server_->port());
   streaming.Send("GET /endless HTTP/1.1\r\nHost: t\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_GT(streaming.ReadRaw(1), 0u);  // the stream is running
   server_->Stop();
   EXPECT_TRUE(idle.ClosedByServer());
   ASSERT_TRUE(outcome_.WaitFinished());
@@ -745,11 +834,10 @@ TEST_F(ServerTest, RecordsRequestMetricsByRoutePattern) {
   // The server records a request once its write completed, which may be just after the client
   // read the response: wait (bounded) for the third one.
   std::string text;
-  for (int i = 0; i < 200; ++i) {
+  WaitUntil([&] {
     text = metrics_.Exposition();
-    if (text.find("status=\"404\"") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+    return text.find("status=\"404\"") != std::string::npos;
+  });
   EXPECT_THAT(text,
               HasSubstr("coolpapers_http_requests_total{route=\"/echo/**\",status=\"200\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("coolpapers_http_requests_total{route=\"(unmatched)\",status=\"404\"} 1\n"));
@@ -792,13 +880,10 @@ TEST_F(ServerTest, StopEndsParkedAsyncStreamsWithoutWaitingForTheGrace) {
   StartServer();
   Client c(server_->port());
   c.Send("GET /async/parked HTTP/1.1\r\nHost: t\r\n\r\n");
-  for (int i = 0; i < 500; ++i) {
-    {
-      std::lock_guard lock(parked_mu_);
-      if (!parked_.empty()) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  WaitUntil([this] {
+    std::lock_guard lock(parked_mu_);
+    return !parked_.empty();
+  });
   std::shared_ptr<AsyncChunkSink> sink;
   {
     std::lock_guard lock(parked_mu_);
@@ -835,10 +920,9 @@ TEST_F(ServerTest, ThousandConcurrentAsyncStreamsOnOneJobAndOneOnAnotherAllGetEv
   }
   // Every reader parks on its job without holding a thread.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while ((job_a_->waiting_callbacks() < kStreams || job_b_->waiting_callbacks() < 1) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUntil(
+      [&] { return job_a_->waiting_callbacks() >= kStreams && job_b_->waiting_callbacks() >= 1; },
+      std::chrono::seconds(60));
   ASSERT_EQ(job_a_->waiting_callbacks(), static_cast<size_t>(kStreams));
   ASSERT_EQ(job_b_->waiting_callbacks(), 1u);
   job_a_->SetLoading();
@@ -901,11 +985,12 @@ TEST_F(ServerTest, SlowDeferredHandlerDoesNotBlockOtherRequestsOnOneIoThread) {
   StartServer(opts);
   Client slow(server_->port());
   slow.Send("GET /deferred/slow?n=1 HTTP/1.1\r\nHost: t\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the handler is sleeping
+  ASSERT_TRUE(gate_.WaitEntered(1));  // the slow handler runs, held by the gate
   Client other(server_->port());
-  auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(other.Get("/hello").body(), "hello world");
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(400));
+  // Answered while the slow handler was still held: it had not blocked the only I/O thread.
+  EXPECT_EQ(gate_.left(), 0);
+  gate_.Open();
   ClientResponse r = slow.Read();
   EXPECT_EQ(r.result_int(), 200);
   EXPECT_EQ(r.body(), "deferred done 1");
@@ -919,11 +1004,13 @@ TEST_F(ServerTest, FullCpuQueueAnswers503WithRetryAfter) {
   StartServer(opts);
   Client first(server_->port());
   first.Send("GET /deferred/slow?n=1 HTTP/1.1\r\nHost: t\r\n\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(gate_.WaitEntered(1));  // the one CPU worker is busy with the first
   Client second(server_->port());
   ClientResponse busy = second.Get("/deferred/slow?n=2");
   EXPECT_EQ(busy.result_int(), 503);
   EXPECT_EQ(busy[http::field::retry_after], "2");
+  EXPECT_EQ(gate_.left(), 0);  // refused at once, not after the first finished
+  gate_.Open();
   EXPECT_EQ(first.Read().body(), "deferred done 1");
 }
 
@@ -932,21 +1019,25 @@ TEST_F(ServerTest, FullCpuQueueAnswers503WithRetryAfter) {
 TEST_F(ServerTest, PerIpCapRefusesAConnectionWhenNoneIsIdle) {
   ServerOptions opts;
   opts.max_connections_per_ip = 3;
+  opts.cpu_threads = 3;
   StartServer(opts);
   std::vector<std::unique_ptr<Client>> busy;
   for (int i = 0; i < 3; ++i) {
     busy.push_back(std::make_unique<Client>(server_->port()));
-    busy.back()->Send("GET /hello HTTP/1.1\r\nHost: t\r\n");  // header not finished: busy
+    busy.back()->Send("GET /deferred/slow?n=" + std::to_string(i) +
+                      " HTTP/1.1\r\nHost: t\r\n\r\n");
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(gate_.WaitEntered(3));  // all three are inside a handler: none is idle
   Client over(server_->port());
   ClientResponse r = over.Read();
   EXPECT_EQ(r.result_int(), 503);
   EXPECT_THAT(r.body(), HasSubstr("Too many connections"));
   EXPECT_TRUE(over.ClosedByServer());
   // The busy ones are unaffected.
-  busy[0]->Send("\r\n");
-  EXPECT_EQ(busy[0]->Read().body(), "hello world");
+  gate_.Open();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(busy[i]->Read().body(), "deferred done " + std::to_string(i));
+  }
   EXPECT_THAT(metrics_.Exposition(),
               HasSubstr("coolpapers_http_connections_refused_total{cap=\"per_ip\"} 1\n"));
 }
@@ -956,9 +1047,9 @@ TEST_F(ServerTest, ANewConnectionDisplacesTheOldestIdleOneAtTheCap) {
   opts.max_connections = 2;
   StartServer(opts);
   Client idle1(server_->port());
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitUntil([this] { return OpenConnections() == 1; }));  // idle1 is the oldest
   Client idle2(server_->port());
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitUntil([this] { return OpenConnections() == 2; }));
   Client active(server_->port());
   EXPECT_EQ(active.Get("/hello").body(), "hello world");
   EXPECT_TRUE(idle1.ClosedByServer());  // the oldest idle one made room
@@ -977,7 +1068,7 @@ TEST_F(ServerTest, UnderPressureIdleKeepAliveConnectionsAreClosedSooner) {
     others.back()->Send("GET /hello HTTP/1.1\r\nHost: t\r\n");  // busy, not idle
   }
   Client c(server_->port());  // 5 of 5: over 80% of the cap
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitUntil([this] { return OpenConnections() == 5; }));
   EXPECT_EQ(c.Get("/hello").result_int(), 200);
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(c.ClosedByServer());
@@ -1026,24 +1117,27 @@ TEST(ServerLimitsTest, HealthzAnswersWithThreeHundredIdleSocketsUnderUlimit256) 
     if (fd >= 0) idle.push_back(fd);
   }
   EXPECT_EQ(idle.size(), 300u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The server is still taking in the 300 sockets for a moment (closing the oldest idle ones
+  // to make room) and refuses while the connection it would close is still closing: ask again
+  // (each time on a new connection) until /healthz answers 200, for at most 5 s.
   auto t0 = std::chrono::steady_clock::now();
   int status = 0;
-  {
-    Client c(port);
-    ClientResponse r = c.Get("/healthz");
-    status = r.result_int();
-  }
+  WaitUntil(
+      [&] {
+        Client c(port);
+        status = c.Get("/healthz").result_int();
+        return status == 200;
+      },
+      std::chrono::seconds(5));
   auto elapsed = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(status, 200);
   EXPECT_LT(elapsed, std::chrono::seconds(5));
   for (int fd : idle) ::close(fd);
   ::close(stop_pipe[1]);  // the child stops its server and exits
   int wstatus = 0;
-  for (int i = 0; i < 300 && ::waitpid(pid, &wstatus, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (::waitpid(pid, &wstatus, WNOHANG) == 0) {
+  bool exited = WaitUntil([&] { return ::waitpid(pid, &wstatus, WNOHANG) != 0; },
+                          std::chrono::seconds(15));
+  if (!exited) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &wstatus, 0);
   }
@@ -1111,6 +1205,41 @@ TEST(ParseTargetTest, RejectsUnsafeTargets) {
   Request ok;
   EXPECT_TRUE(ParseTarget("/a/..b/c..", ok).ok());
   EXPECT_TRUE(ParseTarget("/a/./b", ok).ok());
+}
+
+// Browsers send some characters raw that RFC 3986 does not allow; they keep their meaning.
+TEST(ParseTargetTest, KeepsCharactersBrowsersSendRaw) {
+  Request req;
+  ASSERT_TRUE(ParseTarget("/search?q=cs.CL|cs.LG&k={a}^b\"c\"&u=\xc3\xa9t\xc3\xa9#top", req).ok());
+  EXPECT_EQ(req.path, "/search");
+  EXPECT_EQ(req.Param("q"), "cs.CL|cs.LG");
+  EXPECT_EQ(req.Param("k"), "{a}^b\"c\"");
+  EXPECT_EQ(req.Param("u"), "\xc3\xa9t\xc3\xa9");  // the fragment is dropped
+  EXPECT_EQ(req.query.size(), 3u);
+  ASSERT_TRUE(ParseTarget("/venue/\xc3\xa9t\xc3\xa9 x|y/a#b?=&&x=1&", req).ok());
+  EXPECT_EQ(req.path, "/venue/\xc3\xa9t\xc3\xa9 x|y/a#b");
+  ASSERT_EQ(req.query.size(), 2u);  // "" (from "=") and "x"; empty pairs are skipped
+  EXPECT_EQ(req.Param("x"), "1");
+  EXPECT_TRUE(req.HasParam(""));
+  ASSERT_TRUE(ParseTarget("//a/%2Fb/c%20d?%zz=%4", req).ok());
+  EXPECT_EQ(req.path, "//a//b/c d");
+  EXPECT_EQ(req.Param("%zz"), "%4");
+  ASSERT_TRUE(ParseTarget("/q?", req).ok());
+  EXPECT_TRUE(req.query.empty());
+  // ".." reached through an escaped slash is still a ".." segment.
+  EXPECT_FALSE(ParseTarget("/a/%2F..", req).ok());
+  EXPECT_FALSE(ParseTarget("/a/%2F../b", req).ok());
+}
+
+TEST(ParseTargetTest, ParseQueryStringDecodesLikeTheTarget) {
+  std::multimap<std::string, std::string> q;
+  ASSERT_TRUE(ParseQueryString("a=1+2&b=%E2%82%AC&c=50%&&d|e={x}#frag", q).ok());
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q.find("a")->second, "1 2");
+  EXPECT_EQ(q.find("b")->second, "\xe2\x82\xac");
+  EXPECT_EQ(q.find("c")->second, "50%");
+  EXPECT_EQ(q.find("d|e")->second, "{x}");
+  EXPECT_FALSE(ParseQueryString("x=%00", q).ok());
 }
 
 TEST(ParseListenAddressTest, ParsesForms) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/testing/temp_store.h"
 #include "web/compression.h"
 
 namespace coolpapers::web {
@@ -15,10 +16,6 @@ namespace fs = std::filesystem;
 class StaticDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() /
-            ("cp_static_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
     fs::create_directories(base_ / "root/css");
     fs::create_directories(base_ / "outside");
     Write("root/css/style.css", std::string(5000, 'a') + "{color:red}");
@@ -28,8 +25,6 @@ class StaticDirTest : public ::testing::Test {
     fs::create_symlink(base_ / "outside/secret.txt", base_ / "root/link.txt");
     fs::create_symlink(base_ / "root/app.js", base_ / "root/inside_link.js");
   }
-  void TearDown() override { fs::remove_all(base_); }
-
   void Write(const std::string& rel, const std::string& data) {
     std::ofstream(base_ / rel, std::ios::binary) << data;
   }
@@ -40,7 +35,7 @@ class StaticDirTest : public ::testing::Test {
     return r;
   }
 
-  fs::path base_;
+  store::testing::TempDir base_{"cp_static"};
 };
 
 TEST_F(StaticDirTest, ServesFileWithTypeEtagAndPrecompressedVariants) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "store/testing/temp_store.h"
 #include "web/router.h"
 #include "web/routes.h"
 #include "web/server.h"
@@ -20,10 +21,6 @@ namespace fs = std::filesystem;
 class SystemRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cp_system_routes_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     for (const char* d : {"static", "nm/katex/dist/contrib", "nm/katex/dist/fonts",
                           "nm/pdfjs-dist/build", "nm/pdfjs-dist/web", "nm/pdfjs-dist/cmaps"}) {
       fs::create_directories(dir_ / d);
@@ -42,7 +39,6 @@ class SystemRoutesTest : public ::testing::Test {
     services_.config.vendor_dir = (dir_ / "nm").string();
     RegisterSystemRoutes(router_, services_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   int Status(const std::string& target) {
     Request req;
@@ -54,7 +50,7 @@ class SystemRoutesTest : public ::testing::Test {
     return (*h)(req).status;
   }
 
-  fs::path dir_;
+  store::testing::TempDir dir_{"cp_system_routes"};
   Services services_;
   Router router_;
 };

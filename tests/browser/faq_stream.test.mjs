@@ -2,18 +2,11 @@
 // LLM on 127.0.0.1 (and fetches the PDF from a fake arXiv there), and the reader sees progress,
 // questions and answers arrive, then the finished FAQ (p.faq-q / div.faq-a) with rendered math.
 
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { rmSync } from 'node:fs';
-import {
-  checkPrerequisites, tempDir, importPapers, syntheticPapers, startServer, launchBrowser,
-  newContext, openReader, screenshot, watchErrors, tinyPdf, byId,
-} from './lib.mjs';
+import { useSite, openReader, screenshot, tinyPdf, byId } from './lib.mjs';
 
-let dir;
-let server;
-let browser;
 let fake;
 let fakeUrl;
 let chatRequests = 0;
@@ -55,34 +48,27 @@ function startFake() {
   });
 }
 
-before(async () => {
-  checkPrerequisites();
-  dir = tempDir();
-  fake = await startFake();
-  fakeUrl = `http://127.0.0.1:${fake.address().port}`;
-  const db = importPapers(dir, syntheticPapers());
-  server = await startServer(db, {
-    COOLPAPERS_LLM_API_KEY: 'test-key-not-secret',
-    COOLPAPERS_LLM_BASE_URL: `${fakeUrl}/v1`,
-    COOLPAPERS_LLM_MODEL: 'fake-model',
-    COOLPAPERS_ARXIV_BASE_URL: fakeUrl,
-  });
-  browser = await launchBrowser();
+const site = useSite({
+  env: async () => {
+    fake = await startFake();
+    fakeUrl = `http://127.0.0.1:${fake.address().port}`;
+    return {
+      COOLPAPERS_LLM_API_KEY: 'test-key-not-secret',
+      COOLPAPERS_LLM_BASE_URL: `${fakeUrl}/v1`,
+      COOLPAPERS_LLM_MODEL: 'fake-model',
+      COOLPAPERS_ARXIV_BASE_URL: fakeUrl,
+    };
+  },
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
+after(() => {
   if (fake) fake.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the FAQ panel follows the stream to the finished FAQ', async () => {
-  const ctx = await newContext(browser);
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
+  const { ctx, page, errors } = await site.freshPage();
   try {
-    await openReader(page, `${server.url}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00001'));
     await panel.locator('a.title-kimi').click();
     await page.waitForFunction(() => {
@@ -102,7 +88,7 @@ test('the FAQ panel follows the stream to the finished FAQ', async () => {
     // A second reader gets the stored FAQ at once, without another generation.
     const before = chatRequests;
     const other = await ctx.newPage();
-    await openReader(other, `${server.url}/arxiv/cs.CL`);
+    await openReader(other, `${site.base}/arxiv/cs.CL`);
     await other.locator(`${byId('2607.00001')} a.title-kimi`).click();
     await other.waitForSelector(`${byId('2607.00001')} .faq-panel .faq[data-state="1"] p.faq-q`);
     assert.equal(chatRequests, before);

@@ -2,37 +2,15 @@
 // asserted), math renders lazily as panels approach the screen, and ?show=N reveals the rest of
 // the list as the reader scrolls. Figures go to test-output/browser/large_page.json.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  checkPrerequisites, tempDir, importPapers, bulkPapers, startServer, launchBrowser,
-  newContext, openReader, screenshot, watchErrors, OUT_DIR,
-} from './lib.mjs';
+import { useSite, bulkPapers, openReader, screenshot, OUT_DIR } from './lib.mjs';
 
 const N = 1000;
-let dir;
-let server;
-let browser;
-let base;
-let papers;
-
-before(async () => {
-  checkPrerequisites();
-  dir = tempDir();
-  papers = bulkPapers(N, 'cs.AI');
-  const db = importPapers(dir, papers, 'large');
-  server = await startServer(db);
-  base = server.url;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const papers = bulkPapers(N, 'cs.AI');
+const site = useSite({ papers, name: 'large' });
 
 function count(term) {
   const t = term.toLowerCase();
@@ -41,13 +19,11 @@ function count(term) {
 }
 
 test('filtering a 1,000-paper page is fast and exact; math renders lazily', async () => {
-  const ctx = await newContext(browser);
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
+  const { ctx, page, errors } = await site.freshPage();
   const figures = { papers: N };
   try {
     const t0 = Date.now();
-    await openReader(page, `${base}/arxiv/cs.AI`);
+    await openReader(page, `${site.base}/arxiv/cs.AI`);
     figures.load_to_ready_ms = Date.now() - t0;
     const panels = await page.locator('div.panel.paper').count();
     assert.equal(panels, N);
@@ -107,10 +83,9 @@ test('filtering a 1,000-paper page is fast and exact; math renders lazily', asyn
 });
 
 test('?show=N renders N papers and reveals the rest while scrolling', async () => {
-  const ctx = await newContext(browser);
-  const page = await ctx.newPage();
+  const { ctx, page } = await site.freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.AI?show=50`);
+    await openReader(page, `${site.base}/arxiv/cs.AI?show=50`);
     const visible = () => page.$$eval('div.panel.paper', (els) => els.filter((e) => !e.hidden).length);
     assert.equal(await visible(), 50);
     for (let i = 0; i < 40 && (await visible()) < N; i++) {

@@ -2,6 +2,7 @@
 // loopback port, and a headless Debian chromium driven by playwright-core that can never reach
 // the internet (every request not to 127.0.0.1 is aborted unless a test routes it).
 
+import { before, after } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -311,4 +312,37 @@ export async function openReader(page, url) {
 // A CSS selector for an element id (paper ids start with digits and contain dots or slashes).
 export function byId(id) {
   return `[id="${id.replace(/"/g, '\\"')}"]`;
+}
+
+// ---- the set-up every test file shares ----------------------------------------------------------
+
+// Registers the file's before/after hooks: before its tests, checks the prerequisites, imports
+// `papers` (an array, or a function returning one) into a fresh database named `name`, starts
+// the server on it with `env` (an object, or an async function of the site returning one, run
+// first: e.g. to start a fake upstream whose address goes into the environment) and launches
+// chromium; after them, closes the browser, stops the server and removes the directory.
+// Returns the site, whose fields are set once the hooks ran: {dir, server, base, browser}, and
+// freshPage(options) -> {ctx, page, errors}: a page in a new isolated context.
+export function useSite({ papers = syntheticPapers, name = 'fixture', env = {} } = {}) {
+  const site = { dir: '', server: null, base: '', browser: null };
+  before(async () => {
+    checkPrerequisites();
+    site.dir = tempDir();
+    const extraEnv = typeof env === 'function' ? await env(site) : env;
+    const db = importPapers(site.dir, typeof papers === 'function' ? papers() : papers, name);
+    site.server = await startServer(db, extraEnv);
+    site.base = site.server.url;
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (site.browser) await site.browser.close();
+    if (site.server) await site.server.stop();
+    if (site.dir) rmSync(site.dir, { recursive: true, force: true });
+  });
+  site.freshPage = async (options = {}) => {
+    const ctx = await newContext(site.browser, options);
+    const page = await ctx.newPage();
+    return { ctx, page, errors: watchErrors(page) };
+  };
+  return site;
 }

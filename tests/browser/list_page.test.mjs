@@ -2,45 +2,17 @@
 // after opening a PDF, the FAQ panel without an API key, [Copy], [REL], "et al.", dark mode,
 // keyboard access and a phone-sized viewport. Screenshots go to test-output/browser/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import {
-  checkPrerequisites, tempDir, importPapers, syntheticPapers, startServer, launchBrowser,
-  newContext, openReader, screenshot, watchErrors, tinyPdf, byId,
-} from './lib.mjs';
+import { useSite, openReader, screenshot, tinyPdf, byId } from './lib.mjs';
 
-let dir;
-let server;
-let browser;
-let base;
-
-before(async () => {
-  checkPrerequisites();
-  dir = tempDir();
-  const db = importPapers(dir, syntheticPapers());
-  server = await startServer(db);
-  base = server.url;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function freshPage(options = {}) {
-  const ctx = await newContext(browser, options);
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  return { ctx, page, errors };
-}
+const site = useSite();
+const freshPage = site.freshPage;
 
 test('math renders in titles and summaries; malformed TeX and markup do not break the page', async () => {
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     await page.waitForSelector(`${byId('2607.00001')} p.summary .katex`, { timeout: 10000 });
     assert.ok(await page.locator(`${byId('2607.00001')} h2.title .katex`).count() >= 1, 'title math');
     assert.ok(await page.locator(`${byId('2607.00001')} p.summary .katex-display`).count() >= 1,
@@ -63,7 +35,7 @@ test('math renders in titles and summaries; malformed TeX and markup do not brea
 test('star and unstar a paper (mouse and keyboard); the star list jumps to it', async () => {
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00010'));
     const star = panel.locator('a.title-star');
     await star.click();
@@ -92,7 +64,7 @@ test('star and unstar a paper (mouse and keyboard); the star list jumps to it', 
     }, '2607.00007');
     await screenshot(page, 'list-stars');
     // Stars survive a reload; unstarring removes the paper from the list.
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     assert.equal(await page.locator(`${byId('2607.00010')}.starred`).count(), 1);
     await page.locator(`${byId('2607.00010')} a.title-star`).click();
     await page.waitForFunction(() => document.querySelectorAll('div.items a.i-title').length === 1);
@@ -111,7 +83,7 @@ test('opening a PDF shows it inline, counts the click, and marks the paper read 
       status: 200, contentType: 'application/pdf', body: tinyPdf(),
       headers: { 'access-control-allow-origin': '*' },
     }));
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00002'));
     const before = Number(await panel.locator('sup.pdf-counter').innerText());
     const clicked = page.waitForRequest((r) => r.url().includes('/api/click/2607.00002') &&
@@ -136,9 +108,9 @@ test('opening a PDF shows it inline, counts the click, and marks the paper read 
     await panel.locator('a.title-pdf').click();
     assert.equal(await panel.locator('.pdf-panel').count(), 0);
     // After a reload: still read; the server remembers the click.
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     assert.match(await panel.getAttribute('class'), /\bread\b/);
-    const api = await (await fetch(`${base}/api/papers/2607.00002`)).json();
+    const api = await (await fetch(`${site.base}/api/papers/2607.00002`)).json();
     assert.equal(api.clicks.pdf, before + 1, 'the server counted the click');
     await screenshot(page, 'list-read-mark');
     assert.deepEqual(errors, []);
@@ -154,7 +126,7 @@ test('the PDF viewer falls back to the browser viewer when PDF.js cannot read th
     await ctx.route('https://arxiv.org/pdf/**', (route) => route.fulfill({
       status: 200, contentType: 'text/html', body: '<html><body>PDF unavailable</body></html>',
     }));
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     await page.locator(`${byId('2607.00003')} a.title-pdf`).click();
     await page.waitForSelector(`${byId('2607.00003')} .pdf-area[data-viewer="browser"] iframe.pdf-frame`,
                                { timeout: 15000 });
@@ -168,7 +140,7 @@ test('the PDF viewer falls back to the browser viewer when PDF.js cannot read th
 test('the FAQ panel explains that no LLM API key is configured', async () => {
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00004'));
     await panel.locator('a.title-kimi').click();
     await page.waitForFunction((id) => {
@@ -189,8 +161,8 @@ test('the FAQ panel explains that no LLM API key is configured', async () => {
 test('[Copy] copies title, authors, abstract and link without touching the selection', async () => {
   const { ctx, page } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.base });
     // The reader has selected some text elsewhere.
     await page.evaluate(() => {
       const s = document.querySelector('[id="2607.00009"] p.summary');
@@ -219,7 +191,7 @@ test('[Copy] copies title, authors, abstract and link without touching the selec
 test('[REL] opens a related-papers panel and counts the click', async () => {
   const { ctx, page } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00002'));
     const before = Number(await panel.locator('sup.rel-counter').innerText());
     await panel.locator('a.title-rel').click();
@@ -240,7 +212,7 @@ test('[REL] opens a related-papers panel and counts the click', async () => {
 test('more than 40 authors fold behind "et al."; a paper folds and unfolds', async () => {
   const { ctx, page } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const panel = page.locator(byId('2607.00006'));
     assert.equal(await panel.locator('a.author').count(), 45);
     assert.equal(await panel.locator('a.author:visible').count(), 20);
@@ -266,13 +238,13 @@ function luminance(rgb) {
 test('dark mode follows the system and the toggle, and the choice survives a reload', async () => {
   const { ctx, page, errors } = await freshPage({ colorScheme: 'dark' });
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.ok(luminance(await bg()) < 0.2, `dark background by default: ${await bg()}`);
     await screenshot(page, 'list-dark');
     await page.click('#cp-theme-toggle');
     assert.ok(luminance(await bg()) > 0.8, `light after the toggle: ${await bg()}`);
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     assert.ok(luminance(await bg()) > 0.8, 'the choice is remembered');
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
     await page.click('#cp-theme-toggle');
@@ -288,7 +260,7 @@ test('a 375 px phone viewport has no horizontal scrolling and usable controls', 
     viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
   });
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page wider than the screen by ${overflow}px`);
     const bar = await page.locator('#bottom-bar').boundingBox();

@@ -2,42 +2,15 @@
 // highlights), settings surviving a reload, star export (URL, JSON, BibTeX) and import on another
 // "device", the home-page category chooser, subject follow/exclude, and the ★ / ❤ / clock sorts.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  checkPrerequisites, tempDir, importPapers, syntheticPapers, startServer, launchBrowser,
-  newContext, openReader, screenshot, watchErrors, byId, DAY,
-} from './lib.mjs';
+import { useSite, syntheticPapers, openReader, screenshot, byId, DAY } from './lib.mjs';
 
-let dir;
-let server;
-let browser;
-let base;
 const PAPERS = syntheticPapers();
-
-before(async () => {
-  checkPrerequisites();
-  dir = tempDir();
-  const db = importPapers(dir, PAPERS);
-  server = await startServer(db);
-  base = server.url;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function freshPage(options = {}) {
-  const ctx = await newContext(browser, options);
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  return { ctx, page, errors };
-}
+const site = useSite({ papers: PAPERS });
+const freshPage = site.freshPage;
 
 // Ids of the papers on the page that are not hidden, in DOM order.
 function visibleIds(page) {
@@ -75,7 +48,7 @@ async function setFilter(page, { include = '', exclude = '', mode = 'or', only =
 test('include (OR and AND), exclude and only-matching filters over title, abstract and authors', async () => {
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const ids = await allIds(page);
     assert.ok(ids.includes('2607.00001') && ids.length >= 10, `day page lists the fixture: ${ids}`);
 
@@ -114,13 +87,13 @@ test('include (OR and AND), exclude and only-matching filters over title, abstra
 test('settings survive a reload and are applied on load', async () => {
   const { ctx, page } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     await setFilter(page, { include: 'speech\ntranslation', mode: 'and', exclude: 'kitchen' });
     await page.click('#cp-bar-settings');
     await page.selectOption('#cp-theme', 'dark');
     await page.selectOption('#cp-faq-lang', 'zh');
     await page.check('#cp-fold-all');
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     assert.deepEqual(await visibleIds(page), ['2607.00006']);
     assert.equal(await page.locator(`${byId('2607.00006')}.cp-folded`).count(), 1);
@@ -146,14 +119,14 @@ test('stars export as a shareable URL, JSON and BibTeX, and import on another de
   const picked = ['2607.00001', '2607.00004', '2607.00007'];
   let jsonPath;
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     for (const id of picked) await page.locator(`${byId(id)} a.title-star`).click();
     await page.click('#cp-bar-stars');
     const share = await page.inputValue('#cp-share-url');
-    assert.equal(share, `${base}/arxiv/${picked.join(',')}`);
+    assert.equal(share, `${site.base}/arxiv/${picked.join(',')}`);
 
     const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.click('#cp-export-json')]);
-    jsonPath = path.join(dir, 'stars-export.json');  // downloads vanish with their context
+    jsonPath = path.join(site.dir, 'stars-export.json');  // downloads vanish with their context
     await jsonDl.saveAs(jsonPath);
     const doc = JSON.parse(readFileSync(jsonPath, 'utf8'));
     assert.deepEqual(doc.stars.map((s) => s.id), picked);
@@ -180,14 +153,14 @@ test('stars export as a shareable URL, JSON and BibTeX, and import on another de
   // Another device: empty storage, import the JSON file.
   const other = await freshPage();
   try {
-    await openReader(other.page, `${base}/arxiv/cs.CL`);
+    await openReader(other.page, `${site.base}/arxiv/cs.CL`);
     assert.equal(await other.page.locator('div.panel.paper.starred').count(), 0);
     await other.page.click('#cp-bar-stars');
     await other.page.setInputFiles('#cp-import-file', jsonPath);
     await other.page.waitForFunction(() => document.querySelectorAll('div.items a.i-title').length === 3);
     assert.deepEqual((await other.page.$$eval('div.panel.paper.starred', (e) => e.map((x) => x.id))).sort(),
                      [...picked].sort());
-    await openReader(other.page, `${base}/arxiv/cs.CL`);
+    await openReader(other.page, `${site.base}/arxiv/cs.CL`);
     assert.equal(await other.page.locator('div.panel.paper.starred').count(), 3);
     // A broken file is refused with a message, and nothing changes.
     await other.page.click('#cp-bar-stars');
@@ -204,7 +177,7 @@ test('stars export as a shareable URL, JSON and BibTeX, and import on another de
 test('the home-page category chooser opens the union or difference URL', async () => {
   const { ctx, page, errors } = await freshPage();
   try {
-    await openReader(page, `${base}/`);
+    await openReader(page, `${site.base}/`);
     const toggle = (cat) => page.locator(`a.cp-choose[data-cat="${cat}"]`).first();
     assert.ok(await toggle('cs.CL').count(), 'a chooser toggle next to cs.CL');
     await toggle('cs.CL').click();
@@ -222,7 +195,7 @@ test('the home-page category chooser opens the union or difference URL', async (
     assert.ok(ids.includes('2607.00001') && ids.includes('2607.00009'), `union listed: ${ids}`);
     assert.ok(!ids.includes('2607.00008'), 'the cs.CV paper is excluded');
     // The choice persists on the home page.
-    await openReader(page, `${base}/`);
+    await openReader(page, `${site.base}/`);
     assert.equal(await toggle('cs.CL').getAttribute('data-state'), 'include');
     assert.deepEqual(errors, []);
   } finally {
@@ -233,7 +206,7 @@ test('the home-page category chooser opens the union or difference URL', async (
 test('a subject can be followed or excluded from its hover menu', async () => {
   const { ctx, page } = await freshPage();
   try {
-    await openReader(page, `${base}/arxiv/cs.CL`);
+    await openReader(page, `${site.base}/arxiv/cs.CL`);
     const subject = page.locator(`${byId('2607.00003')} p.subjects a`, { hasText: 'cs.RO' });
     await subject.hover();
     await page.locator(`${byId('2607.00003')} .cp-pop .cp-exclude`).click();
@@ -261,14 +234,14 @@ test('sorts: ★ by site-wide clicks, ❤ by preference keywords, clock by time,
   const kinds = ['kimi', 'pdf', 'copy'];
   for (const [id, n] of Object.entries(clicks)) {
     for (let i = 0; i < n; i++) {
-      const r = await fetch(`${base}/api/click/${id}?kind=${kinds[i]}`, { method: 'POST' });
+      const r = await fetch(`${site.base}/api/click/${id}?kind=${kinds[i]}`, { method: 'POST' });
       assert.ok(r.ok, `POST /api/click/${id}: ${r.status}`);
     }
   }
   const { ctx, page, errors } = await freshPage();
   try {
     // A list no other test opened, so no cached copy predates the clicks above.
-    await openReader(page, `${base}/arxiv/cs.CL,eess.AS`);
+    await openReader(page, `${site.base}/arxiv/cs.CL,eess.AS`);
     const original = await allIds(page);
     await page.getByRole('button', { name: /site-wide clicks/ }).click();
     await page.waitForFunction(() => document.body.dataset.sort === 'stars');
@@ -288,12 +261,12 @@ test('sorts: ★ by site-wide clicks, ❤ by preference keywords, clock by time,
     assert.deepEqual(await allIds(page), original);
 
     // Time: a list of two papers from different days, newest first when sorted.
-    await openReader(page, `${base}/arxiv/2606.00011,2607.00002`);
+    await openReader(page, `${site.base}/arxiv/2606.00011,2607.00002`);
     await page.getByRole('button', { name: /by time/ }).click();
     await page.waitForFunction(() => document.body.dataset.sort === 'time');
     assert.deepEqual(await allIds(page), ['2607.00002', '2606.00011']);
     // The sort is a setting: it stays after a reload.
-    await openReader(page, `${base}/arxiv/2606.00011,2607.00002`);
+    await openReader(page, `${site.base}/arxiv/2606.00011,2607.00002`);
     assert.deepEqual(await allIds(page), ['2607.00002', '2606.00011']);
     assert.equal(DAY > '2026-06-24', true);
     assert.deepEqual(errors, []);

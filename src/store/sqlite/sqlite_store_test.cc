@@ -11,6 +11,7 @@
 
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
@@ -43,19 +44,8 @@ std::vector<std::string> Ids(const std::vector<ListEntry>& entries) {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cp_store_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "test.db").string();
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
+  void TearDown() override { store_.reset(); }
   void Reopen() {
     store_.reset();
     Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
@@ -77,8 +67,8 @@ class SqliteStoreTest : public ::testing::Test {
     ASSERT_TRUE(c) << c.error().ToString();
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
+  testing::TempDir dir_{"cp_store_test"};
+  std::string path_ = (dir_ / "test.db").string();
   std::unique_ptr<SqliteStore> store_;
 };
 
@@ -745,14 +735,11 @@ TEST_F(SqliteStoreTest, RefusesNewerSchema) {
 }
 
 TEST(OpenStoreTest, UrlSchemes) {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("cp_open_store_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
+  testing::TempDir dir("cp_open_store");
   Result<std::unique_ptr<Store>> s = OpenStore("sqlite:" + (dir / "sub" / "x.db").string());
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_TRUE(std::filesystem::exists(dir / "sub" / "x.db"));
   s->reset();
-  std::filesystem::remove_all(dir);
 
   Result<std::unique_ptr<Store>> pg = OpenStore("postgresql://localhost/cp");
   ASSERT_FALSE(pg);
