@@ -208,10 +208,8 @@ class ImportTest(unittest.TestCase):
             p = self.cli(*args)
             self.assertEqual(p.returncode, 2, "%s: %s" % (args, p.stderr))
 
-    def test_venue_not_available_and_postgres_message(self):
-        p = self.cli("import", "venue", "--db", self.url, "--source", "acl", "x.xml")
-        self.assertEqual(p.returncode, 1)
-        self.assertIn("venue import is not available yet", p.stderr)
+    def test_postgres_message(self):
+        # (venue import has its own test: test_venue_import.py)
         p = self.cli("import", "arxiv-jsonl", "--db", "postgresql://localhost/cp",
                      fixture("bulk_two_days.jsonl"))
         self.assertEqual(p.returncode, 1)
