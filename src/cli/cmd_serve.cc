@@ -50,6 +50,7 @@
 #include "web/routes.h"
 #include "web/server.h"
 #include "web/services.h"
+#include "web/templates.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -183,6 +184,11 @@ int Run(const ServeArgs& args) {
   signal(SIGPIPE, SIG_IGN);
   RaiseOpenFileLimit();
   spdlog::set_default_logger(spdlog::stderr_color_mt("coolpapers"));
+
+  // The page templates are built in; one that does not compile stops the server here.
+  if (Status st = web::CheckTemplates(); !st.ok()) {
+    return Fail("page templates: " + st.message());
+  }
 
   // ---- Settings ---------------------------------------------------------------------------
   ConfigFile cfg;

@@ -33,7 +33,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-
+#include "web/html.h"
 #include "web/list_page.h"
 #include "web/paper_page.h"
 #include "web/render.h"
@@ -123,8 +123,8 @@ std::string RenderPanel(const json& in) {
   opts.announce_label = in.value("announce", "");
   opts.deferred = in.value("deferred", false);
   opts.fallback_day = in.value("fallback_day", "");
-  opts.title_html = std::string(in.value("title_html", ""));
-  opts.summary_html = std::string(in.value("summary_html", ""));
+  opts.title_html = Html::Trusted(in.value("title_html", ""));
+  opts.summary_html = Html::Trusted(in.value("summary_html", ""));
   std::string out;
   RenderPaperPanel(out, PaperFrom(in.at("paper")), opts);
   return out;
@@ -150,7 +150,7 @@ std::string RenderList(const json& in) {
                                 in["status"].at(1).get<int>()};
   }
   d.show = in.value("show", 0);
-  return RenderListBody(d);
+  return RenderListBody(d).str();
 }
 
 std::string RenderPaper(const json& in) {
@@ -163,13 +163,14 @@ std::string RenderPaper(const json& in) {
     ms.push_back(one);
   }
   return RenderPaperBody(PaperFrom(in.at("paper")), ms,
-                         ClicksFrom(in.value("clicks", json::object())));
+                         ClicksFrom(in.value("clicks", json::object())))
+      .str();
 }
 
 std::string RenderPapers(const json& in) {
   std::vector<core::Paper> papers;
   for (const json& p : in.value("papers", json::array())) papers.push_back(PaperFrom(p));
-  return RenderPaperListBody(papers, in.value("missing", std::vector<std::string>{}), {});
+  return RenderPaperListBody(papers, in.value("missing", std::vector<std::string>{}), {}).str();
 }
 
 std::string RenderWholePage(const json& in) {
@@ -181,8 +182,8 @@ std::string RenderWholePage(const json& in) {
   meta.search_query = in.value("search_query", "");
   meta.body_id = in.value("body_id", "arxiv");
   meta.lang = in.value("lang", "en");
-  meta.extra_head = std::string(in.value("extra_head", ""));
-  return RenderPage(meta, std::string(in.value("body", "")));
+  meta.extra_head = Html::Trusted(in.value("extra_head", ""));
+  return RenderPage(meta, Html::Trusted(in.value("body", "")));
 }
 
 std::string Render(const json& in) {
