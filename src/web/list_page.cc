@@ -189,7 +189,11 @@ std::optional<std::string> DeferPanelsPast(std::string_view page, int show) {
   if (tag_end == std::string_view::npos) return std::nullopt;
   const std::string_view tag = page.substr(section, tag_end - section);
   auto attr = [&tag](std::string_view name) -> std::optional<std::string_view> {
-    const std::string key = " " + std::string(name) + "=\"";
+    std::string key;  // appended, not concatenated: GCC 12 warns (-Wrestrict) on the latter here
+    key.reserve(name.size() + 3);
+    key += ' ';
+    key += name;
+    key += "=\"";
     size_t at = tag.find(key);
     if (at == std::string_view::npos) return std::nullopt;
     at += key.size();
