@@ -484,7 +484,7 @@ Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::s
       PageMeta meta;
       meta.title = "Fetching arXiv " + id.base() + " | coolpapers";
       meta.description = "arXiv paper " + id.base() + " is being fetched from arXiv.";
-      meta.extra_head = Html::Trusted("<meta http-equiv=\"refresh\" content=\"5\">");
+      meta.extra_head = RenderTemplate("refresh_meta", View().Text("seconds", 5));
       View v;
       v.Text("id", id.base()).Text("state", std::string(harvest::PaperFetchStateName(state)));
       return HtmlResponse(202, meta, RenderTemplate("fetching_paper", v));

@@ -21,7 +21,7 @@ constexpr std::string_view kRequired[] = {
     "paper_page",     "paper_list",          "home_page",        "venues_empty",
     "error_page",     "no_listing",          "missing_paper",    "fetching_paper",
     "redirect",       "search_form_page",    "search_results",   "related_page",
-    "citation_meta",  "partials/show_more",
+    "citation_meta",  "refresh_meta",        "partials/show_more",
 };
 
 bool IsHtmlName(std::string_view key) { return core::EndsWith(key, "_html"); }
