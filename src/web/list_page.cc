@@ -150,6 +150,7 @@ void RenderListBodyTo(std::string& out, const ListPageData& d) {
   AddDayNav(v, d);
   AddStatus(v, d);
   RenderTemplateAround(out, "list_page", v, [&d](std::string& body) {
+    PanelRenderer panels;
     PanelOptions opts;
     opts.fallback_day = d.day;
     bool first = true;
@@ -169,7 +170,7 @@ void RenderListBodyTo(std::string& out, const ListPageData& d) {
       opts.index = static_cast<int>(i) + 1;
       opts.announce_label = AnnounceLabel(e);
       opts.deferred = d.show > 0 && static_cast<int>(i) >= d.show;
-      RenderPaperPanel(body, e.paper, opts);
+      panels.Render(body, e.paper, opts);
     }
   });
 }

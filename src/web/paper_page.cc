@@ -109,12 +109,13 @@ Html RenderPaperListBody(const std::vector<core::Paper>& papers,
   std::string out;
   out.reserve(1024 + papers.size() * 2600);
   RenderTemplateAround(out, "paper_list", v, [&](std::string& body) {
+    PanelRenderer panels;
     PanelOptions opts;
     for (size_t i = 0; i < papers.size(); ++i) {
       auto it = clicks.find(papers[i].id);
       opts.clicks = it == clicks.end() ? store::ClickCounts{} : it->second;
       opts.index = static_cast<int>(i) + 1;
-      RenderPaperPanel(body, papers[i], opts);
+      panels.Render(body, papers[i], opts);
     }
   });
   return Html::Trusted(std::move(out));

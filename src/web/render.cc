@@ -83,10 +83,10 @@ std::string NormalizeTimestamp(std::string_view s) {
   return out + " 00:00:00";
 }
 
-// The panel's view model (templates/paper_panel.mustache).
-View PanelView(const core::Paper& paper, const PanelOptions& opts) {
+// Fills the panel's view model (templates/paper_panel.mustache). `v` may hold the previous
+// panel's values: every key is set, optional ones cleared.
+void FillPanelView(View& v, const core::Paper& paper, const PanelOptions& opts) {
   const std::string pdf = paper.pdf_url();
-  View v;
   v.Text("id", paper.id)
       .Text("version", paper.version)
       .Text("pdf", pdf)
@@ -102,35 +102,33 @@ View PanelView(const core::Paper& paper, const PanelOptions& opts) {
       .Text("kimi_count", opts.clicks.kimi)
       .Text("copy_count", opts.clicks.copy)
       .Text("rel_count", opts.clicks.rel);
-  if (opts.index > 0) v.Text("index", opts.index);
-  if (!opts.keywords.empty()) v.Text("keywords", core::Join(opts.keywords, ","));
+  if (opts.index > 0) {
+    v.Text("index", opts.index);
+  } else {
+    v.Flag("index", false);
+  }
+  if (!opts.keywords.empty()) {
+    v.Text("keywords", core::Join(opts.keywords, ","));
+  } else {
+    v.Flag("keywords", false);
+  }
   // The page's script binds [PDF] from data-id and data (static/app.js); the inline onclick is
   // kept only for third-party clients that parse it (SPEC §3), and only when the id and URL are
   // plain, since HTML escaping does not protect a JavaScript string inside an attribute (the
   // browser unescapes &#39; back to a quote before the script runs).
   v.Flag("onclick", IsPlainScriptText(paper.id) && IsPlainScriptText(pdf));
-  std::vector<View> authors;
-  authors.reserve(paper.authors.size());
-  for (size_t i = 0; i < paper.authors.size(); ++i) {
-    View a;
-    a.Flag("first", i == 0).Text("name", paper.authors[i]).Text("query",
-                                                                  core::UrlEncode(paper.authors[i]));
-    authors.push_back(std::move(a));
-  }
-  v.List("authors", std::move(authors));
-  std::vector<View> categories;
-  categories.reserve(paper.categories.size());
-  for (size_t i = 0; i < paper.categories.size(); ++i) {
-    View c;
+  v.Items("authors", paper.authors.size(), [&paper](size_t i, View& a) {
+    a.Flag("first", i == 0)
+        .Text("name", paper.authors[i])
+        .Text("query", core::UrlEncode(paper.authors[i]));
+  });
+  v.Items("categories", paper.categories.size(), [&paper](size_t i, View& c) {
     c.Flag("first", i == 0).Text("name", paper.categories[i]);
-    categories.push_back(std::move(c));
-  }
-  v.List("categories", std::move(categories));
+  });
   std::string stamp = NormalizeTimestamp(paper.published);
   if (stamp.empty()) stamp = NormalizeTimestamp(paper.updated);
   if (stamp.empty()) stamp = NormalizeTimestamp(opts.fallback_day);
-  v.OptionalText("date", std::move(stamp));
-  return v;
+  v.OptionalText("date", stamp);
 }
 
 // The page frame's view model (templates/page.mustache and its partials).
@@ -150,8 +148,14 @@ View PageView(const PageMeta& meta) {
 
 }  // namespace
 
+void PanelRenderer::Render(std::string& out, const core::Paper& paper,
+                           const PanelOptions& opts) {
+  FillPanelView(view_, paper, opts);
+  RenderTemplateTo(out, "paper_panel", view_);
+}
+
 void RenderPaperPanel(std::string& out, const core::Paper& paper, const PanelOptions& opts) {
-  RenderTemplateTo(out, "paper_panel", PanelView(paper, opts));
+  PanelRenderer().Render(out, paper, opts);
 }
 
 std::string RenderPageWith(const PageMeta& meta, size_t body_bytes,

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "web/html.h"
 #include "web/http.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 
@@ -39,6 +40,16 @@ struct PanelOptions {
 
 // Appends one <div class="panel paper" id="..."> per the HTML contract.
 void RenderPaperPanel(std::string& out, const core::Paper& paper, const PanelOptions& opts);
+
+// The same for many panels in a row: the view model's storage is reused from one panel to the
+// next (a 2,000-paper list page allocates a fraction of what fresh view models would).
+class PanelRenderer {
+ public:
+  void Render(std::string& out, const core::Paper& paper, const PanelOptions& opts);
+
+ private:
+  View view_;
+};
 
 // The full HTML document: head (meta, CSS, KaTeX), top bar with the search box, `body`,
 // bottom bar, scripts.

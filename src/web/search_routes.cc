@@ -175,6 +175,7 @@ std::map<std::string, store::ClickCounts> ClicksOf(Services& s,
 void AppendPanels(std::string& out, Services& s, const std::vector<search::SearchHit>& hits,
                   int first_index, bool highlight) {
   auto clicks = ClicksOf(s, hits);
+  PanelRenderer panels;
   int i = first_index;
   for (const search::SearchHit& h : hits) {
     PanelOptions opts;
@@ -187,7 +188,7 @@ void AppendPanels(std::string& out, Services& s, const std::vector<search::Searc
       opts.title_html = Html::Trusted(h.title_html);
       opts.summary_html = Html::Trusted(h.summary_html);
     }
-    RenderPaperPanel(out, search::ToPaper(h.doc), opts);
+    panels.Render(out, search::ToPaper(h.doc), opts);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "web/templates.h"
 
 #include <cassert>
+#include <cstdio>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -110,20 +111,37 @@ void View::Put(std::string_view key, mu::data value) {
   slot = std::move(value);
 }
 
-View& View::Text(std::string_view key, std::string value) {
+void View::PutString(std::string_view key, std::string_view value) {
+  mu::data& slot = data_[std::string(key)];
+  if (slot.is_string()) {
+    // In place: the string keeps its capacity across renders of a reused View.
+    const_cast<std::string&>(slot.string_value()).assign(value);
+  } else {
+    slot = mu::data(std::string(value));
+  }
+}
+
+bool View::Has(std::string_view key) const { return data_.get(std::string(key)) != nullptr; }
+
+View& View::Text(std::string_view key, std::string_view value) {
   assert(!IsHtmlName(key) && "Html values go through Markup()");
   if (IsHtmlName(key)) {
     spdlog::error("template value {} is named like Html but is text; not set", key);
     return *this;
   }
-  Put(key, mu::data(std::move(value)));
+  PutString(key, value);
   return *this;
 }
 
-View& View::Text(std::string_view key, int64_t n) { return Text(key, std::to_string(n)); }
+View& View::Text(std::string_view key, int64_t n) {
+  char buf[24];
+  const int len = std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(n));
+  return Text(key, std::string_view(buf, static_cast<size_t>(len)));
+}
 
-View& View::OptionalText(std::string_view key, std::string value) {
-  if (!value.empty()) Text(key, std::move(value));
+View& View::OptionalText(std::string_view key, std::string_view value) {
+  if (!value.empty()) return Text(key, value);
+  if (Has(key)) Flag(key, false);  // a reused View: clear the previous value
   return *this;
 }
 
@@ -133,12 +151,13 @@ View& View::Markup(std::string_view key, const Html& html) {
     spdlog::error("template Html value {} is not named *_html; not set", key);
     return *this;
   }
-  Put(key, mu::data(html.str()));
+  PutString(key, html.str());
   return *this;
 }
 
 View& View::OptionalMarkup(std::string_view key, const Html& html) {
-  if (!html.empty()) Markup(key, html);
+  if (!html.empty()) return Markup(key, html);
+  if (Has(key)) Flag(key, false);
   return *this;
 }
 
@@ -154,6 +173,20 @@ View& View::List(std::string_view key, std::vector<View> items) {
   storage.reserve(items.size());
   for (View& item : items) storage.push_back(std::move(item.data_));
   Put(key, std::move(list));
+  return *this;
+}
+
+View& View::Items(std::string_view key, size_t n,
+                  const std::function<void(size_t, View&)>& fill) {
+  mu::data& slot = data_[std::string(key)];
+  if (!slot.is_list()) slot = mu::data(mu::data::type::list);
+  auto& items = const_cast<mu::list&>(slot.list_value());
+  items.resize(n);  // new items are empty objects
+  for (size_t i = 0; i < n; ++i) {
+    View item(std::move(items[i]));  // pointer moves: the item's storage is kept
+    fill(i, item);
+    items[i] = std::move(item.data_);
+  }
   return *this;
 }
 

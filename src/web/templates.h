@@ -31,25 +31,32 @@
 
 namespace coolpapers::web {
 
-// The values one template (or one list item) shows.
+// The values one template (or one list item) shows. Setting a key that is already set
+// overwrites it in place, reusing its storage: one View can serve many renders of a template
+// (a list page's panels) without allocating again.
 class View {
  public:
   View();
 
-  View& Text(std::string_view key, std::string value);  // key must not end in "_html"
+  View& Text(std::string_view key, std::string_view value);  // key must not end in "_html"
   View& Text(std::string_view key, int64_t n);
-  // Sets `key` only when `value` is not empty: {{#key}}...{{key}}...{{/key}} shows it.
-  View& OptionalText(std::string_view key, std::string value);
+  // Shows `value` only when it is not empty: {{#key}}...{{key}}...{{/key}} (unset: false).
+  View& OptionalText(std::string_view key, std::string_view value);
   View& Markup(std::string_view key, const Html& html);  // key must end in "_html"
   View& OptionalMarkup(std::string_view key, const Html& html);
   View& Flag(std::string_view key, bool on);  // {{#key}}...{{/key}}, {{^key}}...{{/key}}
   View& List(std::string_view key, std::vector<View> items);
+  // A list of `n` items, each filled by fill(i, item); items already there are reused.
+  View& Items(std::string_view key, size_t n, const std::function<void(size_t, View&)>& fill);
   View& Child(std::string_view key, View child);  // {{#key}}{{field}}{{/key}}
 
   const kainjow::mustache::data& data() const { return data_; }
 
  private:
+  explicit View(kainjow::mustache::data&& data) : data_(std::move(data)) {}
   void Put(std::string_view key, kainjow::mustache::data value);
+  void PutString(std::string_view key, std::string_view value);
+  bool Has(std::string_view key) const;
   kainjow::mustache::data data_;
 };
 

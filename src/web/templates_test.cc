@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "web/html.h"
+#include "web/render.h"
 
 namespace coolpapers::web {
 namespace {
@@ -93,6 +94,39 @@ TEST(TemplatesTest, BodyIsWrittenStraightBetweenTheHalves) {
   EXPECT_EQ(out, "<!doctype html>\n<main class=\"a&lt;b\">\n<p>body</p>\n</main>\n");
   EXPECT_FALSE(CompileOne("t", "{{#x}}{{{body_html}}}{{/x}}"));  // inside a section
   EXPECT_FALSE(CompileOne("t", "{{{body_html}}}{{{body_html}}}"));
+}
+
+TEST(TemplatesTest, AReusedViewClearsWhatTheNextRenderLeavesOut) {
+  core::Paper full;
+  full.id = "2402.00001";
+  full.title = "Full";
+  full.abstract = "A";
+  full.authors = {"Ada", "Bob", "Cy"};
+  full.categories = {"cs.CL", "cs.LG"};
+  full.comments = "12 pages";
+  full.journal_ref = "JMLR";
+  full.published = "2024-02-19";
+  PanelOptions rich;
+  rich.index = 4;
+  rich.keywords = {"llm"};
+  rich.announce_label = "cross-list from cs.LG";
+  rich.title_html = Html::Trusted("<mark>Full</mark>");
+  rich.summary_html = Html::Trusted("<mark>A</mark>");
+  rich.deferred = true;
+  core::Paper bare;
+  bare.id = "2402.00002";
+  bare.title = "Bare";
+  bare.abstract = "B";
+  bare.authors = {"Dee"};
+  PanelRenderer panels;
+  std::string first, second;
+  panels.Render(first, full, rich);
+  panels.Render(second, bare, PanelOptions{});
+  std::string fresh;
+  RenderPaperPanel(fresh, bare, PanelOptions{});
+  EXPECT_EQ(second, fresh);
+  EXPECT_THAT(first, HasSubstr("<mark>Full</mark>"));
+  EXPECT_THAT(second, ::testing::Not(HasSubstr("Full")));
 }
 
 TEST(HtmlTest, EscapeAndTrusted) {
