@@ -51,6 +51,7 @@
 #include "web/routes.h"
 #include "web/server.h"
 #include "web/services.h"
+#include "web/templates.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -478,6 +479,8 @@ void WaitForStop(const sigset_t& stop_signals, Servers& servers) {
 
 int Run(const ServeArgs& args) {
   const sigset_t stop_signals = PrepareProcess();
+  // The page templates are built in; one that does not compile stops the server here.
+  if (Status st = web::CheckTemplates(); !st.ok()) return Fail("page templates: " + st.message());
   Result<ServeSettings> settings = LoadSettings(args);
   if (!settings) return Fail(settings.error().message());
   Site site;

@@ -28,6 +28,7 @@
 #include "web/paper_page.h"
 #include "web/render.h"
 #include "web/routes.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 
@@ -54,8 +55,7 @@ Response Redirect(int status, std::string location) {
   Response r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!doctype html><title>Moved</title><p>Moved to <a href=\"" +
-           core::HtmlEscape(location) + "\">" + core::HtmlEscape(location) + "</a>.</p>\n";
+  r.body = RenderTemplate("redirect", View().Text("location", location)).str();
   r.SetHeader("Location", std::move(location));
   return r;
 }
@@ -91,10 +91,9 @@ std::string PublicUrl(const Services& s) {
 // ---------------------------------------------------------------------------------------------
 // Home page.
 
-std::string VenuesSectionHtml(Services& s) {
+Html VenuesSectionHtml(Services& s) {
   // Venue proceedings come with the venues importer; until then say how to add them.
-  return "<p class=\"venues-empty\">No venue proceedings imported yet. Import them with "
-         "<code>coolpapers import venue --source acl FILE</code>.</p>\n";
+  return RenderTemplate("venues_empty", View());
 }
 
 // The home page's per-category day summaries cost one Days() query per category, so they are
@@ -284,23 +283,14 @@ Response NoListingPage(const std::string& expr, const std::string& day,
   meta.title = "No listing for " + expr + " on " + day + " | coolpapers";
   meta.description = "arXiv did not announce " + expr + " papers on " + day +
                      ", or they are not stored yet.";
-  std::string e = core::HtmlEscape(expr);
-  std::string body = "<section class=\"error-page\">\n<h1>404 Not Found</h1>\n";
-  body += "<p class=\"error-message\">No " + e + " listing is stored for " +
-          core::HtmlEscape(day) + ".</p>\n<p class=\"error-hint\">";
-  if (!before && !after) {
-    body += "No day of " + e + " is stored yet; they appear after the next harvest or import.";
-  } else {
-    body += "Nearest days with a listing:";
-    for (const store::DayCount* d : {before, after}) {
-      if (!d) continue;
-      body += " <a class=\"nearest-day\" href=\"/arxiv/" + e + "?date=" +
-              core::HtmlEscape(d->day) + "\">" + core::HtmlEscape(d->day) + "</a> (" +
-              std::to_string(d->count) + " papers)";
-    }
+  std::vector<View> nearest;
+  for (const store::DayCount* d : {before, after}) {
+    if (d) nearest.push_back(std::move(View().Text("day", d->day).Text("count", d->count)));
   }
-  body += "</p>\n<p><a href=\"/\">All categories</a></p>\n</section>\n";
-  return HtmlResponse(404, meta, body);
+  View v;
+  v.Text("expr", expr).Text("day", day).Flag("has_nearest", !nearest.empty()).List(
+      "nearest", std::move(nearest));
+  return HtmlResponse(404, meta, RenderTemplate("no_listing", v));
 }
 
 Response RenderList(Services& s, const core::CategoryFilter& filter, std::string day, int show) {
@@ -344,7 +334,10 @@ Response RenderList(Services& s, const core::CategoryFilter& filter, std::string
   meta.description = ListHeading(data, counts) + ": new arXiv papers announced on " + day + ".";
   meta.canonical_path = "/arxiv/" + filter.canonical + "?date=" + day;
   meta.feed_path = "/arxiv/" + filter.canonical + "/feed";
-  return HtmlResponse(200, meta, RenderListBody(data));
+  // Rendered straight into one buffer: the largest days are megabytes.
+  return HtmlResponse(200, RenderPageWith(meta, ListBodyBytes(data), [&data](std::string& out) {
+                        RenderListBodyTo(out, data);
+                      }));
 }
 
 Response ListRoute(Services& s, const Request& req, const std::string& expr) {
@@ -472,7 +465,6 @@ Response FeedRoute(Services& s, const Request& req) {
 }  // namespace
 
 Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::string& client) {
-  const std::string base = core::HtmlEscape(id.base());
   if (s.paper_fetch_queue) {  // fetch it through the polite queue; the page refreshes itself
     auto queued = s.paper_fetch_queue->Request(id.base(), client);
     if (!queued) {  // an id arXiv cannot have issued, or too many pending fetches
@@ -492,26 +484,16 @@ Response MissingPaperResponse(Services& s, const core::ArxivId& id, const std::s
       PageMeta meta;
       meta.title = "Fetching arXiv " + id.base() + " | coolpapers";
       meta.description = "arXiv paper " + id.base() + " is being fetched from arXiv.";
-      meta.extra_head = "<meta http-equiv=\"refresh\" content=\"5\">";
-      std::string body = "<section class=\"missing-paper being-fetched\" data-id=\"" + base +
-                         "\" data-state=\"" + PaperFetchStateName(state) + "\">\n";
-      body += "<h1>Fetching arXiv:" + base + "</h1>\n<p class=\"fetch-state\">" +
-              std::string(PaperFetchStateName(state)) +
-              "</p>\n<p>This paper is not in the database yet; it is being fetched from arXiv "
-              "through the polite queue. This page refreshes every 5 seconds.</p>\n</section>\n";
-      return HtmlResponse(202, meta, body);
+      meta.extra_head = RenderTemplate("refresh_meta", View().Text("seconds", 5));
+      View v;
+      v.Text("id", id.base()).Text("state", std::string(PaperFetchStateName(state)));
+      return HtmlResponse(202, meta, RenderTemplate("fetching_paper", v));
     }
   }
   PageMeta meta;
   meta.title = "arXiv " + id.base() + " is not in the database yet | coolpapers";
   meta.description = "arXiv paper " + id.base() + " has not been imported into this server yet.";
-  std::string body = "<section class=\"error-page missing-paper\" data-id=\"" + base + "\">\n";
-  body += "<h1>404 Not Found</h1>\n<p class=\"error-message\">arXiv:" + base +
-          " is not in the database yet.</p>\n<p class=\"error-hint\">It appears here once a "
-          "harvest or import brings it in. Meanwhile read it on <a href=\"https://arxiv.org/abs/" +
-          base + "\" rel=\"noopener\">arxiv.org/abs/" + base + "</a>.</p>\n";
-  body += "<p><a href=\"/\">All categories</a></p>\n</section>\n";
-  return HtmlResponse(404, meta, body);
+  return HtmlResponse(404, meta, RenderTemplate("missing_paper", View().Text("id", id.base())));
 }
 
 void RegisterArxivRoutes(Router& r, Services& s) {

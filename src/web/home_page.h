@@ -8,6 +8,7 @@
 
 #include "core/category.h"
 #include "store/store.h"
+#include "web/html.h"
 
 namespace coolpapers::web {
 
@@ -24,9 +25,9 @@ struct CategoryDays {
 Result<std::map<std::string, CategoryDays>> ReadCategoryDays(store::Store& store,
                                                              const core::Taxonomy& taxonomy);
 
-// The <main> content of the home page. `venues_html` is trusted HTML for the venues section.
-std::string RenderHomeBody(const core::Taxonomy& taxonomy,
-                           const std::map<std::string, CategoryDays>& days,
-                           std::string_view venues_html);
+// The <main> content of the home page (templates/home_page.mustache); `venues` is the venues
+// section's content.
+Html RenderHomeBody(const core::Taxonomy& taxonomy,
+                    const std::map<std::string, CategoryDays>& days, const Html& venues);
 
 }  // namespace coolpapers::web

@@ -5,50 +5,55 @@
 
 #include "core/text.h"
 #include "web/render.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 namespace {
 
-using core::AppendHtmlEscaped;
-
-// Markers DeferPanelsPast relies on; they match what RenderListBody and RenderPaperPanel write
-// (list_page_test compares the two ways of producing a ?show=N page byte for byte).
+// Markers DeferPanelsPast relies on; they match what templates/list_page.mustache and
+// templates/paper_panel.mustache write (the golden case list_page.test show-one-defers-the-rest
+// and arxiv_routes_test compare the two ways of producing a ?show=N page).
 constexpr std::string_view kDayListOpen = "<section class=\"day-list\"";
 constexpr std::string_view kPanelOpen = "<div class=\"panel paper\" id=\"";
 constexpr std::string_view kDeferredAttrs = " data-deferred=\"1\" hidden";
 
-// The "Show all N papers" link; `expr_html` and `day_html` are already HTML-escaped.
-void AppendShowMore(std::string& out, std::string_view expr_html, std::string_view day_html,
-                    size_t count) {
-  out += "<p class=\"show-more\"><a href=\"/arxiv/";
-  out += expr_html;
-  out += "?date=";
-  out += day_html;
-  out += "\">Show all ";
-  out += std::to_string(count);
-  out += " papers</a></p>\n";
+// The "Show all N papers" link (templates/partials/show_more.mustache).
+void AppendShowMore(std::string& out, std::string_view expr, std::string_view day, size_t count) {
+  View v;
+  v.Text("expr", std::string(expr)).Text("day", std::string(day)).Text("count",
+                                                                        static_cast<int64_t>(count));
+  RenderTemplateTo(out, "partials/show_more", v);
+}
+
+// The text of an attribute value this file's templates wrote (the entities HtmlEscape writes).
+std::string HtmlUnescape(std::string_view s) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    bool matched = false;
+    if (s[i] == '&') {
+      for (const auto& [entity, c] : kEntities) {
+        if (s.substr(i, entity.size()) == entity) {
+          out += c;
+          i += entity.size();
+          matched = true;
+          break;
+        }
+      }
+    }
+    if (!matched) out += s[i++];
+  }
+  return out;
 }
 
 // Rough bytes per rendered panel (title, authors, ~1.2 KB abstract, buttons).
 constexpr size_t kPanelBytes = 2600;
 
-void AppendDayLink(std::string& out, std::string_view escaped_expr, std::string_view day,
-                   std::string_view rel, std::string_view label) {
-  out += "<a class=\"day-";
-  out += rel;
-  out += "\" rel=\"";
-  out += rel;
-  out += "\" href=\"/arxiv/";
-  out += escaped_expr;
-  out += "?date=";
-  AppendHtmlEscaped(out, day);
-  out += "\">";
-  out += label;
-  AppendHtmlEscaped(out, day);
-  out += "</a>";
-}
-
-void AppendDayNav(std::string& out, const ListPageData& d, std::string_view escaped_expr) {
+// The day navigation: the previous (older) and next (newer) day with a listing, and the day
+// picker over every day.
+void AddDayNav(View& v, const ListPageData& d) {
   // days are newest first: the previous (older) day follows ours, the next (newer) precedes it.
   const store::DayCount* older = nullptr;
   const store::DayCount* newer = nullptr;
@@ -59,41 +64,26 @@ void AppendDayNav(std::string& out, const ListPageData& d, std::string_view esca
       break;
     }
   }
-  out += "<nav class=\"day-nav\">";
-  if (older) AppendDayLink(out, escaped_expr, older->day, "prev", "&larr; ");
-  if (older && newer) out += " · ";
-  if (newer) AppendDayLink(out, escaped_expr, newer->day, "next", "&rarr; ");
-  out += "\n<form class=\"day-picker\" method=\"get\" action=\"/arxiv/";
-  out += escaped_expr;
-  out += "\"><label>Day <select name=\"date\">";
+  if (older) v.Child("older", View().Text("day", older->day));
+  if (newer) v.Child("newer", View().Text("day", newer->day));
+  v.Flag("older_and_newer", older && newer);
+  std::vector<View> days;
+  days.reserve(d.days.size());
   for (const store::DayCount& dc : d.days) {
-    out += "<option value=\"";
-    AppendHtmlEscaped(out, dc.day);
-    out += '"';
-    if (dc.day == d.day) out += " selected";
-    out += '>';
-    AppendHtmlEscaped(out, dc.day);
-    out += " (";
-    out += std::to_string(dc.count);
-    out += ")</option>";
+    View one;
+    one.Text("day", dc.day).Text("count", dc.count).Flag("selected", dc.day == d.day);
+    days.push_back(std::move(one));
   }
-  out += "</select></label> <button type=\"submit\">Go</button></form>\n";
-  out += "<a class=\"feed-link\" href=\"/arxiv/";
-  out += escaped_expr;
-  out += "/feed\">Feed</a></nav>\n";
+  v.List("days", std::move(days));
 }
 
-void AppendStatus(std::string& out, const ListPageData& d) {
+void AddStatus(View& v, const ListPageData& d) {
   if (!d.status) return;
   const store::DayStatus& st = *d.status;
   if (st.complete()) {
-    out += "<p class=\"day-status complete\">complete: all ";
-    out += std::to_string(st.expected);
-    out += " announced papers stored</p>\n";
+    v.Flag("complete", true).Text("expected", st.expected);
   } else {
-    out += "<p class=\"day-status incomplete\">incomplete: ";
-    out += std::to_string(st.expected - st.stored);
-    out += " missing, retrying</p>\n";
+    v.Flag("incomplete", true).Text("missing", st.expected - st.stored);
   }
 }
 
@@ -143,57 +133,53 @@ std::string ListHeading(const ListPageData& d, const ListCounts& counts) {
   return h;
 }
 
-std::string RenderListBody(const ListPageData& d) {
+size_t ListBodyBytes(const ListPageData& d) {
+  return 4096 + d.days.size() * 64 + d.entries.size() * kPanelBytes;
+}
+
+void RenderListBodyTo(std::string& out, const ListPageData& d) {
   const ListCounts counts = CountEntries(d.entries);
-  const std::string expr = core::HtmlEscape(d.expr);
-  std::string out;
-  out.reserve(4096 + d.days.size() * 64 + d.entries.size() * kPanelBytes);
-
-  out += kDayListOpen;
-  out += " data-expr=\"";
-  out += expr;
-  out += "\" data-day=\"";
-  AppendHtmlEscaped(out, d.day);
-  out += "\" data-count=\"";
-  out += std::to_string(d.entries.size());
-  out += "\" data-show=\"";
-  out += std::to_string(d.show);
-  out += "\">\n<h1 class=\"day-title\">";
-  AppendHtmlEscaped(out, ListHeading(d, counts));
-  out += "</h1>\n";
-  AppendDayNav(out, d, expr);
-  AppendStatus(out, d);
-
-  PanelOptions opts;
-  opts.fallback_day = d.day;
-  bool first = true;
-  core::AnnounceType section = core::AnnounceType::kNew;
-  for (size_t i = 0; i < d.entries.size(); ++i) {
-    const store::ListEntry& e = d.entries[i];
-    if (first || e.type != section) {
-      section = e.type;
-      first = false;
-      out += "<h2 class=\"list-section\" id=\"section-";
-      out += core::AnnounceTypeName(section);
-      out += "\">";
-      out += SectionTitle(section);
-      out += "</h2>\n";
+  View v;
+  v.Text("expr", d.expr)
+      .Text("day", d.day)
+      .Text("count", static_cast<int64_t>(d.entries.size()))
+      .Text("show", d.show)
+      .Text("heading", ListHeading(d, counts))
+      .Flag("empty", d.entries.empty())
+      .Flag("show_more", d.show > 0 && static_cast<int>(d.entries.size()) > d.show);
+  AddDayNav(v, d);
+  AddStatus(v, d);
+  RenderTemplateAround(out, "list_page", v, [&d](std::string& body) {
+    PanelRenderer panels;
+    PanelOptions opts;
+    opts.fallback_day = d.day;
+    bool first = true;
+    core::AnnounceType section = core::AnnounceType::kNew;
+    for (size_t i = 0; i < d.entries.size(); ++i) {
+      const store::ListEntry& e = d.entries[i];
+      if (first || e.type != section) {
+        section = e.type;
+        first = false;
+        View heading;
+        heading.Text("type", std::string(core::AnnounceTypeName(section)))
+            .Text("title", SectionTitle(section));
+        RenderTemplateTo(body, "list_section", heading);
+      }
+      auto it = d.clicks.find(e.paper.id);
+      opts.clicks = it == d.clicks.end() ? store::ClickCounts{} : it->second;
+      opts.index = static_cast<int>(i) + 1;
+      opts.announce_label = AnnounceLabel(e);
+      opts.deferred = d.show > 0 && static_cast<int>(i) >= d.show;
+      panels.Render(body, e.paper, opts);
     }
-    auto it = d.clicks.find(e.paper.id);
-    opts.clicks = it == d.clicks.end() ? store::ClickCounts{} : it->second;
-    opts.index = static_cast<int>(i) + 1;
-    opts.announce_label = AnnounceLabel(e);
-    opts.deferred = d.show > 0 && static_cast<int>(i) >= d.show;
-    RenderPaperPanel(out, e.paper, opts);
-  }
-  if (d.entries.empty()) {
-    out += "<p class=\"empty\">No papers listed for this selection on this day.</p>\n";
-  }
-  if (d.show > 0 && static_cast<int>(d.entries.size()) > d.show) {
-    AppendShowMore(out, expr, core::HtmlEscape(d.day), d.entries.size());
-  }
-  out += "</section>\n";
-  return out;
+  });
+}
+
+Html RenderListBody(const ListPageData& d) {
+  std::string out;
+  out.reserve(ListBodyBytes(d));
+  RenderListBodyTo(out, d);
+  return Html::Trusted(std::move(out));
 }
 
 std::optional<std::string> DeferPanelsPast(std::string_view page, int show) {
@@ -204,7 +190,11 @@ std::optional<std::string> DeferPanelsPast(std::string_view page, int show) {
   if (tag_end == std::string_view::npos) return std::nullopt;
   const std::string_view tag = page.substr(section, tag_end - section);
   auto attr = [&tag](std::string_view name) -> std::optional<std::string_view> {
-    const std::string key = " " + std::string(name) + "=\"";
+    std::string key;  // appended, not concatenated: GCC 12 warns (-Wrestrict) on the latter here
+    key.reserve(name.size() + 3);
+    key += ' ';
+    key += name;
+    key += "=\"";
     size_t at = tag.find(key);
     if (at == std::string_view::npos) return std::nullopt;
     at += key.size();
@@ -244,7 +234,7 @@ std::optional<std::string> DeferPanelsPast(std::string_view page, int show) {
   const size_t close = page.find("</section>\n", last_panel);
   if (close == std::string_view::npos) return std::nullopt;
   out.append(page.substr(pos, close - pos));
-  AppendShowMore(out, *expr, *day, static_cast<size_t>(count));
+  AppendShowMore(out, HtmlUnescape(*expr), HtmlUnescape(*day), static_cast<size_t>(count));
   out.append(page.substr(close));
   return out;
 }

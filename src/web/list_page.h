@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "web/html.h"
 
 namespace coolpapers::web {
 
@@ -37,8 +38,13 @@ struct ListCounts {
 };
 ListCounts CountEntries(const std::vector<store::ListEntry>& entries);
 
-// The <main> content of the list page.
-std::string RenderListBody(const ListPageData& d);
+// The <main> content of the list page (templates/list_page.mustache, list_section, and one
+// paper_panel per entry).
+Html RenderListBody(const ListPageData& d);
+// The same appended to `out` (a whole list page is rendered into one buffer), and an estimate of
+// its size in bytes to reserve.
+void RenderListBodyTo(std::string& out, const ListPageData& d);
+size_t ListBodyBytes(const ListPageData& d);
 
 // The ?show=N variant of a whole rendered list page (`page`: the HtmlResponse body of
 // RenderListBody with show = 0), byte for byte what rendering with show = N gives: data-show="N",

@@ -4,19 +4,17 @@
 
 #include "core/text.h"
 #include "web/render.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 namespace {
 
-using core::AppendHtmlEscaped;
-
+// One citation meta tag (templates/citation_meta.mustache); none for an empty value.
 void AppendMeta(std::string& out, std::string_view name, std::string_view content) {
   if (content.empty()) return;
-  out += "<meta name=\"";
-  out += name;
-  out += "\" content=\"";
-  AppendHtmlEscaped(out, content);
-  out += "\">\n";
+  View v;
+  v.Text("name", std::string(name)).Text("content", std::string(content));
+  RenderTemplateTo(out, "citation_meta", v);
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -45,7 +43,7 @@ std::string ShortDescription(std::string_view text, size_t max_bytes) {
   return std::string(text.substr(0, cut)) + "…";
 }
 
-std::string HighwireMeta(const core::Paper& paper, std::string_view first_day) {
+Html HighwireMeta(const core::Paper& paper, std::string_view first_day) {
   std::string out;
   AppendMeta(out, "citation_title", paper.title);
   for (const std::string& a : paper.authors) AppendMeta(out, "citation_author", a);
@@ -58,86 +56,69 @@ std::string HighwireMeta(const core::Paper& paper, std::string_view first_day) {
   AppendMeta(out, "citation_abstract_html_url", paper.abs_url());
   AppendMeta(out, "citation_doi", paper.doi);
   AppendMeta(out, "citation_journal_title", paper.journal_ref);
-  return out;
+  return Html::Trusted(std::move(out));
 }
 
-std::string RenderPaperBody(const core::Paper& paper,
-                            const std::vector<core::Membership>& memberships,
-                            const store::ClickCounts& clicks) {
-  std::string out;
-  out.reserve(4096 + memberships.size() * 128);
-  out += "<section class=\"paper-page\" data-id=\"";
-  AppendHtmlEscaped(out, paper.id);
-  out += "\">\n";
+Html RenderPaperBody(const core::Paper& paper,
+                     const std::vector<core::Membership>& memberships,
+                     const store::ClickCounts& clicks) {
   PanelOptions opts;
   opts.clicks = clicks;
   for (const core::Membership& m : memberships) {
     if (opts.fallback_day.empty() || m.day < opts.fallback_day) opts.fallback_day = m.day;
   }
-  RenderPaperPanel(out, paper, opts);
-  out += "<section class=\"memberships\">\n<h2>Announcements</h2>\n";
-  if (memberships.empty()) {
-    out += "<p>Not listed in any stored announcement.</p>\n";
-  } else {
-    std::vector<core::Membership> sorted = memberships;
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const core::Membership& a, const core::Membership& b) {
-                       return a.day != b.day ? a.day > b.day : a.category < b.category;
-                     });
-    out += "<ul class=\"membership-list\">\n";
-    for (const core::Membership& m : sorted) {
-      out += "<li class=\"membership\">listed in <a href=\"/arxiv/";
-      AppendHtmlEscaped(out, m.category);
-      out += "?date=";
-      AppendHtmlEscaped(out, m.day);
-      out += "\">";
-      AppendHtmlEscaped(out, m.category);
-      out += "</a> on ";
-      AppendHtmlEscaped(out, m.day);
-      out += " (";
-      out += core::AnnounceTypeName(m.type);
-      out += ")</li>\n";
-    }
-    out += "</ul>\n";
+  std::string panel;
+  RenderPaperPanel(panel, paper, opts);
+  std::vector<core::Membership> sorted = memberships;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const core::Membership& a, const core::Membership& b) {
+                     return a.day != b.day ? a.day > b.day : a.category < b.category;
+                   });
+  std::vector<View> rows;
+  rows.reserve(sorted.size());
+  for (const core::Membership& m : sorted) {
+    View row;
+    row.Text("category", m.category)
+        .Text("day", m.day)
+        .Text("type", std::string(core::AnnounceTypeName(m.type)));
+    rows.push_back(std::move(row));
   }
-  out += "<p class=\"external\"><a href=\"";
-  AppendHtmlEscaped(out, paper.abs_url());
-  out += "\" rel=\"noopener\">arXiv abstract page</a></p>\n</section>\n</section>\n";
-  return out;
+  View v;
+  v.Text("id", paper.id)
+      .Markup("panel_html", Html::Trusted(std::move(panel)))
+      .Flag("has_memberships", !rows.empty())
+      .List("memberships", std::move(rows))
+      .Text("abs_url", paper.abs_url());
+  return RenderTemplate("paper_page", v);
 }
 
-std::string RenderPaperListBody(const std::vector<core::Paper>& papers,
-                                const std::vector<std::string>& missing,
-                                const std::map<std::string, store::ClickCounts>& clicks) {
+Html RenderPaperListBody(const std::vector<core::Paper>& papers,
+                         const std::vector<std::string>& missing,
+                         const std::map<std::string, store::ClickCounts>& clicks) {
+  std::vector<View> missing_rows;
+  for (size_t i = 0; i < missing.size(); ++i) {
+    View row;
+    row.Flag("first", i == 0).Text("id", missing[i]);
+    missing_rows.push_back(std::move(row));
+  }
+  View v;
+  v.Text("count", static_cast<int64_t>(papers.size()))
+      .Text("noun", papers.size() == 1 ? "paper" : "papers")
+      .Flag("has_missing", !missing.empty())
+      .List("missing", std::move(missing_rows));
   std::string out;
   out.reserve(1024 + papers.size() * 2600);
-  out += "<section class=\"paper-list\" data-count=\"";
-  out += std::to_string(papers.size());
-  out += "\">\n<h1 class=\"day-title\">";
-  out += std::to_string(papers.size());
-  out += papers.size() == 1 ? " paper" : " papers";
-  out += "</h1>\n";
-  if (!missing.empty()) {
-    out += "<p class=\"missing\">Not in the database yet: ";
-    for (size_t i = 0; i < missing.size(); ++i) {
-      if (i > 0) out += ", ";
-      out += "<a href=\"https://arxiv.org/abs/";
-      AppendHtmlEscaped(out, missing[i]);
-      out += "\" rel=\"noopener\">";
-      AppendHtmlEscaped(out, missing[i]);
-      out += "</a>";
+  RenderTemplateAround(out, "paper_list", v, [&](std::string& body) {
+    PanelRenderer panels;
+    PanelOptions opts;
+    for (size_t i = 0; i < papers.size(); ++i) {
+      auto it = clicks.find(papers[i].id);
+      opts.clicks = it == clicks.end() ? store::ClickCounts{} : it->second;
+      opts.index = static_cast<int>(i) + 1;
+      panels.Render(body, papers[i], opts);
     }
-    out += "</p>\n";
-  }
-  PanelOptions opts;
-  for (size_t i = 0; i < papers.size(); ++i) {
-    auto it = clicks.find(papers[i].id);
-    opts.clicks = it == clicks.end() ? store::ClickCounts{} : it->second;
-    opts.index = static_cast<int>(i) + 1;
-    RenderPaperPanel(out, papers[i], opts);
-  }
-  out += "</section>\n";
-  return out;
+  });
+  return Html::Trusted(std::move(out));
 }
 
 }  // namespace coolpapers::web

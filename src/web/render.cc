@@ -1,7 +1,6 @@
-// Page frame and paper panels (SPEC §3 HTML contract). Built with one reserved string and
-// appends: a 1000-paper day renders in a few milliseconds. Every value that comes from a user
-// or from upstream goes through AppendHtmlEscaped; only the caller-marked *_html fields and
-// extra_head are trusted.
+// Page frame and paper panels (SPEC §3 HTML contract): the view models of
+// templates/page.mustache and templates/paper_panel.mustache. The templates escape every text
+// value; only the Html fields (title_html, summary_html, extra_head) are inserted as they are.
 
 #include "web/render.h"
 
@@ -11,11 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 namespace {
-
-using core::AppendHtmlEscaped;
 
 // True when `s` can sit inside a single-quoted JavaScript string in an HTML attribute as is:
 // letters, digits and the punctuation of ids and URLs, nothing that ends or escapes the string.
@@ -85,209 +83,103 @@ std::string NormalizeTimestamp(std::string_view s) {
   return out + " 00:00:00";
 }
 
-void AppendCounter(std::string& out, std::string_view cls, int64_t n) {
-  out += "<sup class=\"";
-  out += cls;
-  out += "\">";
-  out += std::to_string(n);
-  out += "</sup>";
-}
-
-// One title button: <a class="title-x" data-id="..." role="button" tabindex="0">[Label]</a>
-// followed by its click counter.
-void AppendButton(std::string& out, std::string_view cls, std::string_view label,
-                  std::string_view escaped_id, std::string_view counter_cls, int64_t count) {
-  out += " <a class=\"";
-  out += cls;
-  out += " notranslate\" data-id=\"";
-  out += escaped_id;
-  out += "\" role=\"button\" tabindex=\"0\">[";
-  out += label;
-  out += "]</a>";
-  AppendCounter(out, counter_cls, count);
-}
-
-void AppendAuthors(std::string& out, const std::vector<std::string>& authors) {
-  out += "<p class=\"authors\"><strong>Authors</strong>: ";
-  for (size_t i = 0; i < authors.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += "<a class=\"author notranslate\" href=\"/arxiv/search?query=au:%22";
-    AppendHtmlEscaped(out, core::UrlEncode(authors[i]));
-    out += "%22\">";
-    AppendHtmlEscaped(out, authors[i]);
-    out += "</a>";
-  }
-  out += "</p>\n";
-}
-
-void AppendSubjects(std::string& out, const std::vector<std::string>& categories) {
-  out += "<p class=\"subjects\"><strong>Subjects</strong>: ";
-  for (size_t i = 0; i < categories.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += "<a href=\"/arxiv/";
-    AppendHtmlEscaped(out, categories[i]);
-    out += "\">";
-    AppendHtmlEscaped(out, categories[i]);
-    out += "</a>";
-  }
-  out += "</p>\n";
-}
-
-void AppendLabelled(std::string& out, std::string_view cls, std::string_view label,
-                    std::string_view text) {
-  if (text.empty()) return;
-  out += "<p class=\"";
-  out += cls;
-  out += "\"><strong>";
-  out += label;
-  out += "</strong>: ";
-  AppendHtmlEscaped(out, text);
-  out += "</p>\n";
-}
-
-void AppendDate(std::string& out, const core::Paper& paper, const PanelOptions& opts) {
-  std::string stamp = NormalizeTimestamp(paper.published);
-  if (stamp.empty()) stamp = NormalizeTimestamp(paper.updated);
-  if (stamp.empty()) stamp = NormalizeTimestamp(opts.fallback_day);
-  if (stamp.empty()) return;
-  out += "<p class=\"date\"><strong>Publish</strong>: <span class=\"date-data\">";
-  out += stamp;  // digits, '-', ':' and ' ' only
-  out += "</span></p>\n";
-}
-
-void AppendTopBar(std::string& out, const PageMeta& meta) {
-  out += "<header id=\"top-bar\">\n<a class=\"home\" href=\"/\">coolpapers</a>\n";
-  out += "<form class=\"search-form\" method=\"get\" action=\"/arxiv/search\" role=\"search\">";
-  out += "<input type=\"search\" name=\"query\" placeholder=\"Search arXiv papers\" ";
-  out += "aria-label=\"Search arXiv papers\" value=\"";
-  AppendHtmlEscaped(out, meta.search_query);
-  out += "\"><button type=\"submit\">Search</button></form>\n";
-  out += "<nav class=\"top-nav\"><a href=\"/#arxiv-categories\">arXiv</a> ";
-  out += "<a href=\"/#venues\">Venues</a> ";
-  out += "<a id=\"stars-toggle\" href=\"#star-list\">Stars</a></nav>\n</header>\n";
-}
-
-}  // namespace
-
-void RenderPaperPanel(std::string& out, const core::Paper& paper, const PanelOptions& opts) {
-  const std::string id = core::HtmlEscape(paper.id);
-  const std::string pdf = core::HtmlEscape(paper.pdf_url());
-  out += "<div class=\"panel paper\" id=\"";
-  out += id;
-  out += "\" data-version=\"";
-  out += std::to_string(paper.version);
-  out += '"';
-  if (!opts.keywords.empty()) {
-    out += " data-keywords=\"";
-    AppendHtmlEscaped(out, core::Join(opts.keywords, ","));
-    out += '"';
-  }
-  // Deferred panels stay in the document (parsers see every paper) but start hidden; the class
-  // attribute stays exactly "panel paper".
-  if (opts.deferred) out += " data-deferred=\"1\" hidden";
-  out += ">\n<h2 class=\"title\">";
+// Fills the panel's view model (templates/paper_panel.mustache). `v` may hold the previous
+// panel's values: every key is set, optional ones cleared.
+void FillPanelView(View& v, const core::Paper& paper, const PanelOptions& opts) {
+  const std::string pdf = paper.pdf_url();
+  v.Text("id", paper.id)
+      .Text("version", paper.version)
+      .Text("pdf", pdf)
+      .Text("title", paper.title)
+      .Text("abstract", paper.abstract)
+      .OptionalMarkup("title_html", opts.title_html)
+      .OptionalMarkup("summary_html", opts.summary_html)
+      .OptionalText("comments", paper.comments)
+      .OptionalText("journal_ref", paper.journal_ref)
+      .OptionalText("announce", opts.announce_label)
+      .Flag("deferred", opts.deferred)
+      .Text("pdf_count", opts.clicks.pdf)
+      .Text("kimi_count", opts.clicks.kimi)
+      .Text("copy_count", opts.clicks.copy)
+      .Text("rel_count", opts.clicks.rel);
   if (opts.index > 0) {
-    out += "<span class=\"index notranslate\">#";
-    out += std::to_string(opts.index);
-    out += "</span> ";
-  }
-  out += "<a class=\"title-link notranslate\" href=\"/arxiv/";
-  out += id;
-  out += "\">";
-  if (!opts.title_html.empty()) {
-    out += opts.title_html;
+    v.Text("index", opts.index);
   } else {
-    AppendHtmlEscaped(out, paper.title);
+    v.Flag("index", false);
   }
-  out += "</a> <a class=\"title-pdf notranslate\" data=\"";
-  out += pdf;
-  out += '"';
+  if (!opts.keywords.empty()) {
+    v.Text("keywords", core::Join(opts.keywords, ","));
+  } else {
+    v.Flag("keywords", false);
+  }
   // The page's script binds [PDF] from data-id and data (static/app.js); the inline onclick is
   // kept only for third-party clients that parse it (SPEC §3), and only when the id and URL are
   // plain, since HTML escaping does not protect a JavaScript string inside an attribute (the
   // browser unescapes &#39; back to a quote before the script runs).
-  if (IsPlainScriptText(paper.id) && IsPlainScriptText(pdf)) {
-    out += " onclick=\"togglePdf('";
-    out += id;
-    out += "', '";
-    out += pdf;
-    out += "', this)\"";
-  }
-  out += " data-id=\"";
-  out += id;
-  out += "\" role=\"button\" tabindex=\"0\">[PDF]</a>";
-  AppendCounter(out, "pdf-counter", opts.clicks.pdf);
-  AppendButton(out, "title-kimi", "Kimi", id, "kimi-counter", opts.clicks.kimi);
-  AppendButton(out, "title-copy", "Copy", id, "copy-counter", opts.clicks.copy);
-  AppendButton(out, "title-rel", "REL", id, "rel-counter", opts.clicks.rel);
-  out += " <a class=\"title-star\" data-id=\"";
-  out += id;
-  out += "\" role=\"button\" tabindex=\"0\" title=\"Star this paper\">&#9734;</a>";
-  out += "</h2>\n";
-  AppendAuthors(out, paper.authors);
-  out += "<p class=\"summary\">";
-  if (!opts.summary_html.empty()) {
-    out += opts.summary_html;
-  } else {
-    AppendHtmlEscaped(out, paper.abstract);
-  }
-  out += "</p>\n";
-  AppendLabelled(out, "comments", "Comments", paper.comments);
-  AppendLabelled(out, "journal-ref", "Journal ref", paper.journal_ref);
-  AppendSubjects(out, paper.categories);
-  if (!opts.announce_label.empty()) AppendLabelled(out, "announce", "Listed", opts.announce_label);
-  AppendDate(out, paper, opts);
-  out += "</div>\n";
+  v.Flag("onclick", IsPlainScriptText(paper.id) && IsPlainScriptText(pdf));
+  v.Items("authors", paper.authors.size(), [&paper](size_t i, View& a) {
+    a.Flag("first", i == 0)
+        .Text("name", paper.authors[i])
+        .Text("query", core::UrlEncode(paper.authors[i]));
+  });
+  v.Items("categories", paper.categories.size(), [&paper](size_t i, View& c) {
+    c.Flag("first", i == 0).Text("name", paper.categories[i]);
+  });
+  std::string stamp = NormalizeTimestamp(paper.published);
+  if (stamp.empty()) stamp = NormalizeTimestamp(paper.updated);
+  if (stamp.empty()) stamp = NormalizeTimestamp(opts.fallback_day);
+  v.OptionalText("date", stamp);
 }
 
-std::string RenderPage(const PageMeta& meta, std::string_view body_html) {
+// The page frame's view model (templates/page.mustache and its partials).
+View PageView(const PageMeta& meta) {
+  View v;
+  v.Text("lang", meta.lang.empty() ? std::string("en") : meta.lang)
+      .Text("title", meta.title)
+      .Text("description", meta.description)
+      .OptionalText("canonical_path", meta.canonical_path)
+      .OptionalText("feed_path", meta.feed_path)
+      .Text("asset_version", std::string(AssetVersion()))
+      .Markup("extra_head_html", meta.extra_head)
+      .Text("body_id", meta.body_id.empty() ? std::string("arxiv") : meta.body_id)
+      .Text("search_query", meta.search_query);
+  return v;
+}
+
+}  // namespace
+
+void PanelRenderer::Render(std::string& out, const core::Paper& paper,
+                           const PanelOptions& opts) {
+  FillPanelView(view_, paper, opts);
+  RenderTemplateTo(out, "paper_panel", view_);
+}
+
+void RenderPaperPanel(std::string& out, const core::Paper& paper, const PanelOptions& opts) {
+  PanelRenderer().Render(out, paper, opts);
+}
+
+std::string RenderPageWith(const PageMeta& meta, size_t body_bytes,
+                           const std::function<void(std::string&)>& write_body) {
   std::string out;
-  out.reserve(body_html.size() + 3072 + meta.extra_head.size());
-  out += "<!doctype html>\n<html lang=\"";
-  AppendHtmlEscaped(out, meta.lang.empty() ? std::string_view("en") : meta.lang);
-  out += "\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
-  AppendHtmlEscaped(out, meta.title);
-  out += "</title>\n<meta name=\"description\" content=\"";
-  AppendHtmlEscaped(out, meta.description);
-  out += "\">\n";
-  if (!meta.canonical_path.empty()) {
-    out += "<link rel=\"canonical\" href=\"";
-    AppendHtmlEscaped(out, meta.canonical_path);
-    out += "\">\n";
-  }
-  if (!meta.feed_path.empty()) {
-    out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Atom feed\" href=\"";
-    AppendHtmlEscaped(out, meta.feed_path);
-    out += "\">\n";
-  }
-  out += "<link rel=\"stylesheet\" href=\"/vendor/katex/katex.min.css\">\n";
-  out += "<link rel=\"stylesheet\" href=\"/static/style.css?v=";
-  out += AssetVersion();
-  out += "\">\n<script defer src=\"/vendor/katex/katex.min.js\"></script>\n";
-  out += "<script defer src=\"/vendor/katex/contrib/auto-render.min.js\"></script>\n";
-  out += "<script type=\"module\" src=\"/static/app.js?v=";
-  out += AssetVersion();
-  out += "\"></script>\n";
-  out += meta.extra_head;
-  out += "</head>\n<body id=\"";
-  AppendHtmlEscaped(out, meta.body_id.empty() ? std::string_view("arxiv") : meta.body_id);
-  out += "\">\n";
-  AppendTopBar(out, meta);
-  out += "<main id=\"main\">\n";
-  out += body_html;
-  out += "</main>\n<aside id=\"star-list\" aria-label=\"Starred papers\">";
-  out += "<h2>Stars</h2><div class=\"items\"></div></aside>\n";
-  out += "<div id=\"bottom-bar\"></div>\n</body>\n</html>\n";
+  out.reserve(body_bytes + 3072 + meta.extra_head.size());
+  RenderTemplateAround(out, "page", PageView(meta), write_body);
   return out;
 }
 
-Response HtmlResponse(int status, const PageMeta& meta, std::string_view body_html) {
+std::string RenderPage(const PageMeta& meta, const Html& body) {
+  return RenderPageWith(meta, body.size(), [&body](std::string& out) { out += body.str(); });
+}
+
+Response HtmlResponse(int status, std::string page) {
   Response r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
-  r.body = RenderPage(meta, body_html);
+  r.body = std::move(page);
   return r;
+}
+
+Response HtmlResponse(int status, const PageMeta& meta, const Html& body) {
+  return HtmlResponse(status, RenderPage(meta, body));
 }
 
 Response ErrorPage(int status, std::string_view message, std::string_view hint) {
@@ -295,20 +187,10 @@ Response ErrorPage(int status, std::string_view message, std::string_view hint) 
   std::string heading = std::to_string(status) + " " + std::string(ReasonPhrase(status));
   meta.title = heading + " — coolpapers";
   meta.description = std::string(message);
-  std::string body;
-  body += "<section class=\"error-page\">\n<h1>";
-  body += heading;
-  body += "</h1>\n<p class=\"error-message\">";
-  AppendHtmlEscaped(body, message);
-  body += "</p>\n";
-  if (!hint.empty()) {
-    body += "<p class=\"error-hint\">";
-    AppendHtmlEscaped(body, hint);
-    body += "</p>\n";
-  }
-  body += "<p><a href=\"/\">All categories</a> · <a href=\"/arxiv/search\">Search</a></p>\n";
-  body += "</section>\n";
-  return HtmlResponse(status, meta, body);
+  View v;
+  v.Text("heading", heading).Text("message", std::string(message)).OptionalText("hint",
+                                                                                 std::string(hint));
+  return HtmlResponse(status, meta, RenderTemplate("error_page", v));
 }
 
 Response JsonError(int status, std::string_view error, std::string_view hint) {

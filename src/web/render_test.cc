@@ -103,8 +103,8 @@ TEST(RenderPaperPanelTest, DateFallsBackToUpdatedThenDay) {
 
 TEST(RenderPaperPanelTest, TrustedOverridesAndDeferredPanels) {
   PanelOptions opts;
-  opts.title_html = "<mark>Attention</mark>";
-  opts.summary_html = "We <mark>show</mark>";
+  opts.title_html = Html::Trusted("<mark>Attention</mark>");
+  opts.summary_html = Html::Trusted("We <mark>show</mark>");
   opts.deferred = true;
   opts.keywords = {"llm", "a\"b"};
   opts.announce_label = "cross-list from cs.LG";
@@ -124,8 +124,8 @@ TEST(RenderPageTest, FrameHasHeadTopBarAndNoInlineScripts) {
   meta.canonical_path = "/arxiv/cs.CL?date=2026-06-30&show=5";
   meta.feed_path = "/arxiv/cs.CL/feed";
   meta.search_query = "\"><script>";
-  meta.extra_head = "<meta name=\"citation_title\" content=\"x\">\n";
-  std::string html = RenderPage(meta, "<p id=\"body\">hello</p>");
+  meta.extra_head = Html::Trusted("<meta name=\"citation_title\" content=\"x\">\n");
+  std::string html = RenderPage(meta, Html::Trusted("<p id=\"body\">hello</p>"));
   EXPECT_EQ(html.rfind("<!doctype html>\n<html lang=\"en\">", 0), 0u);
   EXPECT_THAT(html, HasSubstr("<title>cs.CL &lt;today&gt; &amp; more</title>"));
   EXPECT_THAT(html, HasSubstr("<meta name=\"description\" content=\"New &quot;papers&quot;\">"));
@@ -162,7 +162,7 @@ TEST(RenderPageTest, VenueBodyIdAndLanguage) {
   meta.title = "ACL 2024";
   meta.body_id = "venue";
   meta.lang = "zh";
-  std::string html = RenderPage(meta, "");
+  std::string html = RenderPage(meta, Html());
   EXPECT_THAT(html, HasSubstr("<html lang=\"zh\">"));
   EXPECT_THAT(html, HasSubstr("<body id=\"venue\">"));
   EXPECT_THAT(html, Not(HasSubstr("rel=\"alternate\"")));

@@ -20,6 +20,7 @@
 #include "web/atom.h"
 #include "web/render.h"
 #include "web/routes.h"
+#include "web/templates.h"
 
 namespace coolpapers::web {
 namespace {
@@ -122,45 +123,23 @@ std::string SearchHref(std::string_view path, const SearchRequest& req,
   return out;
 }
 
-void AppendForm(std::string& out, std::string_view action, const SearchRequest& req) {
-  out += "<form class=\"search-form\" action=\"";
-  out += action;
-  out += "\" method=\"get\" role=\"search\">\n<input type=\"search\" name=\"query\" value=\"";
-  core::AppendHtmlEscaped(out, req.query);
-  out += "\" placeholder=\"words, &quot;a phrase&quot;, -exclude, ti: au: abs: cat: "
-         "date:2026-06\" maxlength=\"1000\" autofocus>\n<select name=\"sort\">";
-  for (const char* s : {"relevance", "time", "stars"}) {
-    bool selected = search::ParseSortOrder(s) == req.sort;
-    out += std::string("<option value=\"") + s + "\"" + (selected ? " selected" : "") + ">" + s +
-           "</option>";
+// The search form's and the similar-text form's values (templates/partials/search_form and
+// similar_form).
+void AddForms(View& v, std::string_view action, const SearchRequest& req,
+              const std::string& similar_text, bool similar_open) {
+  std::vector<View> sorts;
+  for (const char* name : {"relevance", "time", "stars"}) {
+    View one;
+    one.Text("name", name).Flag("selected", search::ParseSortOrder(name) == req.sort);
+    sorts.push_back(std::move(one));
   }
-  out += "</select>\n<label><input type=\"checkbox\" name=\"highlight\" value=\"1\"";
-  if (req.highlight) out += " checked";
-  out += "> highlight</label>\n<button type=\"submit\">Search</button>\n</form>\n";
+  v.Text("action", std::string(action))
+      .Text("query", req.query)
+      .List("sorts", std::move(sorts))
+      .Flag("highlight", req.highlight)
+      .Text("similar_text", similar_text)
+      .Flag("similar_open", similar_open);
 }
-
-void AppendSimilarForm(std::string& out, std::string_view action, std::string_view text,
-                       bool open) {
-  out += "<details class=\"similar-form\"";
-  if (open) out += " open";
-  out += "><summary>Find papers similar to an abstract</summary>\n<form action=\"";
-  out += action;
-  out += "\" method=\"post\">\n<textarea name=\"similar\" rows=\"6\" maxlength=\"20000\" "
-         "placeholder=\"Paste an abstract (or any text)\">";
-  core::AppendHtmlEscaped(out, text);
-  out += "</textarea>\n<button type=\"submit\">Find similar papers</button>\n</form>\n</details>\n";
-}
-
-constexpr const char* kSyntaxHelp =
-    "<section class=\"search-help\"><h2>How to search</h2><ul>"
-    "<li><code>graph neural networks</code>: papers with all the words (stemmed: network = "
-    "networks; exact forms rank first)</li>"
-    "<li><code>\"large language model\"</code>: a phrase; <code>-survey</code> excludes a word; "
-    "<code>OR</code> between words for either</li>"
-    "<li><code>ti:transformer</code>, <code>au:\"Yoshua Bengio\"</code>, <code>abs:diffusion</code>, "
-    "<code>cat:cs.CL</code>: fields and categories</li>"
-    "<li><code>date:2026-06-01..2026-06-30</code>, <code>date:2026-06</code>: date ranges</li>"
-    "</ul></section>\n";
 
 Response SearchFormPage(std::string_view path, const std::string& body_id, int status,
                         const SearchRequest& req, const std::string& message,
@@ -171,19 +150,10 @@ Response SearchFormPage(std::string_view path, const std::string& body_id, int s
   meta.description = "Search papers by words, phrases, authors, categories and dates.";
   meta.canonical_path = std::string(path);
   meta.search_query = req.query;
-  std::string body = "<main class=\"search\">\n<h1 class=\"search-heading\">Search</h1>\n";
-  if (!message.empty()) {
-    body += "<p class=\"error-message\">";
-    core::AppendHtmlEscaped(body, message);
-    body += "</p>\n<p class=\"error-hint\">";
-    core::AppendHtmlEscaped(body, hint);
-    body += "</p>\n";
-  }
-  AppendForm(body, path, req);
-  AppendSimilarForm(body, path, "", false);
-  body += kSyntaxHelp;
-  body += "</main>\n";
-  return HtmlResponse(status, meta, body);
+  View v;
+  AddForms(v, path, req, "", false);
+  if (!message.empty()) v.Text("message", message).Text("hint", hint);
+  return HtmlResponse(status, meta, RenderTemplate("search_form_page", v));
 }
 
 Response NoIndexPage(std::string_view path, const std::string& body_id) {
@@ -201,10 +171,11 @@ std::map<std::string, store::ClickCounts> ClicksOf(Services& s,
   return clicks ? std::move(*clicks) : std::map<std::string, store::ClickCounts>{};
 }
 
+// The result panels, appended to `out`.
 void AppendPanels(std::string& out, Services& s, const std::vector<search::SearchHit>& hits,
                   int first_index, bool highlight) {
   auto clicks = ClicksOf(s, hits);
-  out += "<div class=\"papers\">\n";
+  PanelRenderer panels;
   int i = first_index;
   for (const search::SearchHit& h : hits) {
     PanelOptions opts;
@@ -213,48 +184,42 @@ void AppendPanels(std::string& out, Services& s, const std::vector<search::Searc
     opts.index = ++i;
     opts.keywords = h.doc.keywords;
     if (highlight) {
-      opts.title_html = h.title_html;
-      opts.summary_html = h.summary_html;
+      // Xapian's snippets: the text HTML-escaped, the matched terms in <mark>.
+      opts.title_html = Html::Trusted(h.title_html);
+      opts.summary_html = Html::Trusted(h.summary_html);
     }
-    RenderPaperPanel(out, search::ToPaper(h.doc), opts);
+    panels.Render(out, search::ToPaper(h.doc), opts);
   }
-  out += "</div>\n";
 }
 
-void AppendPager(std::string& out, std::string_view path, const SearchRequest& req,
-                 const SearchResponse& res) {
+// Previous/next page links, when there is more than one page.
+void AddPager(View& v, std::string_view path, const SearchRequest& req,
+              const SearchResponse& res) {
   const int page = req.offset / std::max(1, req.limit) + 1;
   const bool has_next = req.offset + static_cast<int64_t>(res.hits.size()) < res.total &&
                         static_cast<int>(res.hits.size()) == req.limit;
   if (page <= 1 && !has_next) return;
-  out += "<nav class=\"pager\">";
+  View pager;
+  pager.Text("page", page);
   if (page > 1) {
-    out += "<a class=\"pager-prev\" rel=\"prev\" href=\"";
-    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"page", std::to_string(page - 1)}}));
-    out += "\">&larr; previous</a> ";
+    pager.Text("prev_href", SearchHref(path, req, {{"page", std::to_string(page - 1)}}));
   }
-  out += "<span class=\"pager-page\">page " + std::to_string(page) + "</span>";
   if (has_next) {
-    out += " <a class=\"pager-next\" rel=\"next\" href=\"";
-    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"page", std::to_string(page + 1)}}));
-    out += "\">next &rarr;</a>";
+    pager.Text("next_href", SearchHref(path, req, {{"page", std::to_string(page + 1)}}));
   }
-  out += "</nav>\n";
+  v.Child("pager", std::move(pager));
 }
 
-void AppendSortLinks(std::string& out, std::string_view path, const SearchRequest& req) {
-  out += "<span class=\"sort-links\">sort by ";
-  for (const char* s : {"relevance", "time", "stars"}) {
-    bool current = search::ParseSortOrder(s) == req.sort;
-    out += "<a class=\"sort-link";
-    if (current) out += " current";
-    out += "\" href=\"";
-    core::AppendHtmlEscaped(out, SearchHref(path, req, {{"sort", s}, {"page", ""}}));
-    out += "\">";
-    out += s;
-    out += "</a> ";
+void AddSortLinks(View& v, std::string_view path, const SearchRequest& req) {
+  std::vector<View> links;
+  for (const char* name : {"relevance", "time", "stars"}) {
+    View one;
+    one.Text("name", name)
+        .Flag("current", search::ParseSortOrder(name) == req.sort)
+        .Text("href", SearchHref(path, req, {{"sort", name}, {"page", ""}}));
+    links.push_back(std::move(one));
   }
-  out += "</span>";
+  v.List("sort_links", std::move(links));
 }
 
 Response ResultsPage(Services& s, std::string_view path, const std::string& body_id,
@@ -268,52 +233,32 @@ Response ResultsPage(Services& s, std::string_view path, const std::string& body
   meta.canonical_path = SearchHref(path, req, {});
   if (!similar) meta.feed_path = SearchHref(std::string(path) + "/feed", req, {});
   meta.search_query = similar ? "" : req.query;
-  std::string body = "<main class=\"search\">\n<h1 class=\"search-heading\">";
-  if (similar) {
-    body += "Papers similar to your text";
-  } else {
-    body += "Search results for <q class=\"search-query\">";
-    core::AppendHtmlEscaped(body, req.query);
-    body += "</q>";
-  }
-  body += "</h1>\n";
-  AppendForm(body, path, req);
-  body += "<p class=\"search-info\"><span class=\"search-count\" data-total=\"" +
-          std::to_string(res.total) + "\">" + std::to_string(res.total) +
-          (res.total_exact ? "" : "+") + "</span> results";
+  View v;
+  AddForms(v, path, req, similar_text, similar);
+  v.Flag("similar", similar)
+      .Text("total", res.total)
+      .Flag("total_exact", res.total_exact)
+      .Flag("relaxed", res.relaxed)
+      .Flag("no_results", res.hits.empty())
+      .OptionalText("suggestion", res.suggestion);
   if (!res.hits.empty()) {
-    body += ", showing " + std::to_string(req.offset + 1) + "–" +
-            std::to_string(req.offset + static_cast<int>(res.hits.size()));
-  }
-  body += " · ";
-  if (!similar) AppendSortLinks(body, path, req);
-  if (!similar) {
-    body += " · <a class=\"feed-link\" href=\"";
-    core::AppendHtmlEscaped(body, SearchHref(std::string(path) + "/feed", req, {}));
-    body += "\">Feed</a>";
-  }
-  body += "</p>\n";
-  if (res.relaxed) {
-    body += "<p class=\"search-relaxed\">Few papers have all the words; showing papers with "
-            "any of them.</p>\n";
+    v.Text("shown_from", req.offset + 1)
+        .Text("shown_to", req.offset + static_cast<int>(res.hits.size()));
   }
   if (!res.suggestion.empty()) {
-    body += "<p class=\"did-you-mean\">Did you mean <a href=\"";
-    core::AppendHtmlEscaped(body, SearchHref(path, req, {{"query", res.suggestion},
-                                                        {"page", ""}}));
-    body += "\">";
-    core::AppendHtmlEscaped(body, res.suggestion);
-    body += "</a>?</p>\n";
+    v.Text("suggestion_href",
+           SearchHref(path, req, {{"query", res.suggestion}, {"page", ""}}));
   }
-  if (res.hits.empty()) {
-    body += "<p class=\"no-results\">No papers found. Try fewer or different words, remove "
-            "filters, or paste an abstract below.</p>\n";
+  if (!similar) {
+    AddSortLinks(v, path, req);
+    v.Text("feed_href", SearchHref(std::string(path) + "/feed", req, {}));
+    AddPager(v, path, req, res);
   }
-  AppendPanels(body, s, res.hits, req.offset, req.highlight);
-  if (!similar) AppendPager(body, path, req, res);
-  AppendSimilarForm(body, path, similar_text, similar);
-  body += "</main>\n";
-  return HtmlResponse(200, meta, body);
+  std::string body;
+  RenderTemplateAround(body, "search_results", v, [&](std::string& out) {
+    AppendPanels(out, s, res.hits, req.offset, req.highlight);
+  });
+  return HtmlResponse(200, meta, Html::Trusted(std::move(body)));
 }
 
 Response ErrorFor(const Status& st, std::string_view path, const std::string& body_id,
@@ -403,15 +348,11 @@ Response RelatedPage(Services& s, const std::string& raw_id) {
   meta.title = "Papers related to " + id + " — coolpapers";
   meta.description = "The papers most related to arXiv " + id + ".";
   meta.canonical_path = "/arxiv/related/" + id;
-  std::string body = "<main class=\"related\">\n<h1 class=\"related-heading\">Papers related to "
-                     "<a href=\"/arxiv/";
-  core::AppendHtmlEscaped(body, id);
-  body += "\">";
-  core::AppendHtmlEscaped(body, id);
-  body += "</a></h1>\n";
-  AppendPanels(body, s, *hits, 0, false);
-  body += "</main>\n";
-  return HtmlResponse(200, meta, body);
+  std::string body;
+  RenderTemplateAround(body, "related_page", View().Text("id", id), [&](std::string& out) {
+    AppendPanels(out, s, *hits, 0, false);
+  });
+  return HtmlResponse(200, meta, Html::Trusted(std::move(body)));
 }
 
 Response FeedResponse(Services& s, const Request& r) {
