@@ -38,10 +38,10 @@ class PageEscapingTest : public testing::RouteTest {
     search::BuildOptions b;
     b.progress = false;
     b.lsa.dims = 2;
-    auto built = search::BuildIndex((dir_ / "index").string(), src, b);
+    auto built = search::BuildIndex((store_.dir() / "index").string(), src, b);
     ASSERT_TRUE(built) << built.error().ToString();
     search::SearchServiceOptions o;
-    o.index_dir = (dir_ / "index").string();
+    o.index_dir = (store_.dir() / "index").string();
     auto s = search::SearchService::Open(o);
     ASSERT_TRUE(s) << s.error().ToString();
     search_ = std::move(*s);
