@@ -63,30 +63,24 @@ web::PaperFetchState ToWeb(harvest::PaperFetchState s) {
   return W::kUnknown;
 }
 
-}  // namespace
-
-Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
-                                                               const std::string& client_key) {
-  auto state = harvester_.EnqueuePaper(id, client_key);
-  if (!state) return Err(state.error());
-  return ToWeb(*state);
-}
-
-Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
-                                                           const std::string& base_url,
-                                                           bool harvest_flag, store::Store& store,
-                                                           web::Metrics& metrics) {
+// The categories to follow: env COOLPAPERS_HARVEST_FOLLOW, else [harvest] follow, else all
+// of cs when --harvest is given; none means harvesting is off.
+Result<std::vector<std::string>> ReadFollow(const ConfigFile& cfg, bool harvest_flag) {
   std::vector<std::string> follow_list = cfg.GetList("harvest.follow");
   std::string follow_text = EnvOr("COOLPAPERS_HARVEST_FOLLOW", core::Join(follow_list, ","));
-  std::vector<std::string> follow;
   if (!follow_text.empty()) {
     auto expanded = harvest::ExpandCategories(follow_text);
-    if (!expanded) return Err(Status::InvalidArgument("[harvest] follow: " + expanded.error().message()));
-    follow = std::move(*expanded);
-  } else if (harvest_flag) {
-    follow = *harvest::ExpandCategories("cs");
+    if (!expanded) {
+      return Err(Status::InvalidArgument("[harvest] follow: " + expanded.error().message()));
+    }
+    return std::move(*expanded);
   }
+  if (harvest_flag) return *harvest::ExpandCategories("cs");
+  return std::vector<std::string>();
+}
 
+// Seconds between arXiv requests ([harvest] interval, default 3; below 3 only for a base_url).
+Result<double> ReadInterval(const ConfigFile& cfg, const std::string& base_url) {
   double interval = 3.0;
   if (auto text = cfg.GetString("harvest.interval")) {
     char* end = nullptr;
@@ -100,45 +94,67 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     return Err(Status::InvalidArgument(
         "[harvest] interval below 3 s is only allowed with a base_url (arXiv asks for 3 s)"));
   }
+  return interval;
+}
+
+// A positive integer from env `env` or config `key`, else `fallback`.
+Result<int64_t> PositiveSetting(const ConfigFile& cfg, const char* key, const char* env,
+                                int64_t fallback) {
+  auto v = cfg.GetInt(key);  // read even when the env wins, so the key counts as known
+  if (!v) return Err(v.error());
+  std::string text = EnvOr(env, *v ? std::to_string(**v) : std::string());
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0' || n < 1) {
+    return Err(Status::InvalidArgument(std::string(key) + " (or " + env + ") = " + text +
+                                       ": give a whole number of at least 1"));
+  }
+  return static_cast<int64_t>(n);
+}
+
+}  // namespace
+
+Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
+                                                               const std::string& client_key) {
+  auto state = harvester_.EnqueuePaper(id, client_key);
+  if (!state) return Err(state.error());
+  return ToWeb(*state);
+}
+
+Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
+                                                           const std::string& base_url,
+                                                           bool harvest_flag, store::Store& store,
+                                                           web::Metrics& metrics) {
+  auto follow = ReadFollow(cfg, harvest_flag);
+  if (!follow) return Err(follow.error());
+  auto interval = ReadInterval(cfg, base_url);
+  if (!interval) return Err(interval.error());
   auto poll = cfg.GetInt("harvest.poll_minutes");
   if (!poll) return Err(poll.error());
-  // A positive integer from env `env` or config `key`, else `fallback`.
-  auto positive = [&](const char* key, const char* env, int64_t fallback) -> Result<int64_t> {
-    auto v = cfg.GetInt(key);  // read even when the env wins, so the key counts as known
-    if (!v) return Err(v.error());
-    std::string text = EnvOr(env, *v ? std::to_string(**v) : std::string());
-    if (text.empty()) return fallback;
-    char* end = nullptr;
-    long long n = std::strtoll(text.c_str(), &end, 10);
-    if (end == text.c_str() || *end != '\0' || n < 1) {
-      return Err(Status::InvalidArgument(std::string(key) + " (or " + env + ") = " + text +
-                                         ": give a whole number of at least 1"));
-    }
-    return static_cast<int64_t>(n);
-  };
-  auto pdf_seconds = positive("harvest.pdf_seconds", "COOLPAPERS_PDF_SECONDS", 60);
+  auto pdf_seconds = PositiveSetting(cfg, "harvest.pdf_seconds", "COOLPAPERS_PDF_SECONDS", 60);
   if (!pdf_seconds) return Err(pdf_seconds.error());
-  auto pdf_tries = positive("harvest.pdf_tries", "COOLPAPERS_PDF_TRIES", 2);
+  auto pdf_tries = PositiveSetting(cfg, "harvest.pdf_tries", "COOLPAPERS_PDF_TRIES", 2);
   if (!pdf_tries) return Err(pdf_tries.error());
-  auto per_client = positive("harvest.fetch_pending_per_client",
-                             "COOLPAPERS_FETCH_PENDING_PER_CLIENT", 20);
+  auto per_client = PositiveSetting(cfg, "harvest.fetch_pending_per_client",
+                                    "COOLPAPERS_FETCH_PENDING_PER_CLIENT", 20);
   if (!per_client) return Err(per_client.error());
-  auto pending_total = positive("harvest.fetch_pending_total", "COOLPAPERS_FETCH_PENDING_TOTAL",
-                                1000);
+  auto pending_total = PositiveSetting(cfg, "harvest.fetch_pending_total",
+                                       "COOLPAPERS_FETCH_PENDING_TOTAL", 1000);
   if (!pending_total) return Err(pending_total.error());
 
   net::PoliteFetcherOptions fo;
-  fo.interval = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+  fo.interval = std::chrono::milliseconds(static_cast<int64_t>(*interval * 1000));
   fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
   fo.pdf_total = std::chrono::seconds(*pdf_seconds);
   fo.pdf_max_attempts = static_cast<int>(std::min<int64_t>(*pdf_tries, 10));
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
   out->fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
 
-  if (!follow.empty()) {
+  if (!follow->empty()) {
     harvest::HarvesterOptions ho;
     ho.endpoints.base_url = base_url;
-    ho.follow = follow;
+    ho.follow = *follow;
     ho.pending_per_client = static_cast<size_t>(*per_client);
     ho.pending_total = static_cast<size_t>(*pending_total);
     if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
@@ -146,7 +162,7 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     out->harvester_->Start();
     out->paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*out->harvester_);
     spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
-                 follow.size(), base_url.empty() ? "arxiv.org" : base_url, interval);
+                 follow->size(), base_url.empty() ? "arxiv.org" : base_url, *interval);
   } else {
     spdlog::info("harvest: off (pass --harvest or set [harvest] follow to follow arXiv)");
   }

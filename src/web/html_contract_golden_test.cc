@@ -2,12 +2,8 @@
 // (paper fields and options as JSON) and the HTML fragment the renderer must produce. One driver
 // runs them all.
 //
-// File format (shared with the other golden files):
-//   # comment                  ignored outside a case's expected block
-//   case: <name>
-//   input: <JSON>              one or more lines, concatenated
-//   ----
-//   <expected lines>           up to the next blank line (or the end of the file)
+// File format: the golden files of every suite (src/core/golden_file.h); each case's input is a
+// JSON object:
 //
 // Input JSON: {"render": R, ...} where R is
 //   "panel"   paper, index, clicks, keywords, announce, deferred, fallback_day, title_html,
@@ -20,19 +16,16 @@
 //   "error"   status, message, hint
 // and "match": "contains" checks that the expected text occurs in the output instead of equal
 // to it (for whole pages, whose asset version changes with every build).
-//
-// COOLPAPERS_GOLDEN_UPDATE=1 rewrites the expected blocks from the renderer's output.
+// COOLPAPERS_GOLDEN_PRINT=1 prints every case with its actual output (for writing new cases).
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/golden_file.h"
 #include "web/html.h"
 #include "web/list_page.h"
 #include "web/paper_page.h"
@@ -41,48 +34,7 @@
 namespace coolpapers::web {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct GoldenCase {
-  std::string name;
-  std::string input;
-  std::string expected;
-  int line = 0;  // of the "case:" line
-};
-
-// Reads the cases of one .test file. A malformed file is a test failure naming file and line.
-std::vector<GoldenCase> ReadGoldenFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<GoldenCase> cases;
-  std::string line;
-  int n = 0;
-  enum { kOutside, kInput, kExpected } state = kOutside;
-  while (std::getline(in, line)) {
-    ++n;
-    if (state == kExpected) {
-      if (line.empty()) {
-        state = kOutside;
-      } else {
-        cases.back().expected += line + "\n";
-      }
-      continue;
-    }
-    if (line.rfind("case: ", 0) == 0) {
-      cases.push_back(GoldenCase{line.substr(6), "", "", n});
-      state = kInput;
-    } else if (state == kInput && line.rfind("input:", 0) == 0) {
-      cases.back().input += line.substr(6);
-    } else if (state == kInput && line == "----") {
-      state = kExpected;
-    } else if (state == kInput && !line.empty() && line[0] != '#') {
-      cases.back().input += line;  // continuation of a long input
-    } else if (!line.empty() && line[0] != '#') {
-      ADD_FAILURE() << path << ":" << n << ": unexpected line outside a case: " << line;
-    }
-  }
-  return cases;
-}
 
 core::Paper PaperFrom(const json& j) {
   core::Paper p;
@@ -201,57 +153,25 @@ std::string Render(const json& in) {
   return "";
 }
 
-// Rewrites the expected blocks of `path` (COOLPAPERS_GOLDEN_UPDATE=1).
-void UpdateFile(const fs::path& path, const std::map<std::string, std::string>& actual) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  std::string line, current;
-  bool skipping = false;
-  while (std::getline(in, line)) {
-    if (skipping) {
-      if (!line.empty()) continue;
-      skipping = false;
-    }
-    if (line.rfind("case: ", 0) == 0) current = line.substr(6);
-    out << line << "\n";
-    if (line == "----" && actual.count(current)) {
-      out << actual.at(current);
-      skipping = true;
-    }
-  }
-  in.close();
-  std::ofstream(path) << out.str();
-}
-
 TEST(HtmlContractGoldenTest, EveryCaseRendersItsExpectedHtml) {
-  const fs::path dir = fs::path(COOLPAPERS_SOURCE_DIR) / "tests" / "golden" / "html";
-  ASSERT_TRUE(fs::is_directory(dir)) << dir;
-  const bool update = std::getenv("COOLPAPERS_GOLDEN_UPDATE") != nullptr;
-  int total = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".test") continue;
-    std::map<std::string, std::string> actual;
-    for (const GoldenCase& c : ReadGoldenFile(entry.path())) {
-      ++total;
-      SCOPED_TRACE(entry.path().filename().string() + ":" + std::to_string(c.line) + " case " +
-                   c.name);
-      json in = json::parse(c.input, nullptr, false);
-      ASSERT_FALSE(in.is_discarded()) << "input is not JSON: " << c.input;
-      if (!update) {
-        ASSERT_FALSE(c.expected.empty()) << "no expected block";
-      }
-      const std::string out = Render(in);
-      if (in.value("match", "") == "contains") {
-        EXPECT_NE(out.find(c.expected), std::string::npos)
-            << "expected fragment:\n" << c.expected << "\nnot in:\n" << out;
-      } else {
-        actual[c.name] = out;
-        EXPECT_EQ(out, c.expected);
-      }
+  Result<std::vector<testing::GoldenCase>> cases = testing::LoadGoldenSuite("html");
+  ASSERT_TRUE(cases) << cases.error().ToString();
+  ASSERT_GE(cases->size(), 10u) << "too few golden cases in tests/golden/html";
+  const bool print = std::getenv("COOLPAPERS_GOLDEN_PRINT") != nullptr;
+  for (const testing::GoldenCase& c : *cases) {
+    SCOPED_TRACE(c.Where());
+    json in = json::parse(c.input, nullptr, false);
+    ASSERT_FALSE(in.is_discarded()) << "input is not JSON: " << c.input;
+    ASSERT_FALSE(c.expected.empty()) << "no expected block";
+    const std::string out(testing::TrimTrailingNewlines(Render(in)));
+    if (print) std::cout << "case: " << c.name << "\n----\n" << out << "\n====\n";
+    if (in.value("match", "") == "contains") {
+      EXPECT_NE(out.find(c.expected), std::string::npos)
+          << "expected fragment:\n" << c.expected << "\nnot in:\n" << out;
+    } else {
+      EXPECT_EQ(out, c.expected);
     }
-    if (update) UpdateFile(entry.path(), actual);
   }
-  EXPECT_GE(total, 10) << "too few golden cases found in " << dir;
 }
 
 }  // namespace

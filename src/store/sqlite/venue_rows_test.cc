@@ -1,9 +1,7 @@
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+#include "store/testing/temp_store.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
@@ -32,24 +30,8 @@ std::vector<std::string> Ids(const std::vector<core::VenuePaper>& papers) {
 
 class VenueRowsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cp_venue_rows_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    auto s = SqliteStore::Open((dir_ / "test.db").string());
-    ASSERT_TRUE(s) << s.error().ToString();
-    store_ = std::move(*s);
-  }
+  void SetUp() override { ASSERT_TRUE(store_.Open()); }
+  void Reopen() { ASSERT_TRUE(store_.Open()); }
   // ACL 2024: two long papers and a short one; ICML 2024 and ACL 2023: one paper each.
   std::vector<core::VenuePaper> Papers() {
     std::vector<core::VenuePaper> v = {V("2024.acl-long.1@ACL", "ACL.2024", "Long", 0),
@@ -61,8 +43,7 @@ class VenueRowsTest : public ::testing::Test {
     return v;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  testing::TempStore store_{"cp_venue_rows"};
 };
 
 TEST_F(VenueRowsTest, ImportedPapersAreListedByEditionAndGroup) {
