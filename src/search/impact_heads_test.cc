@@ -482,6 +482,7 @@ TEST(ImpactHeadsServiceTest, ServiceBuildsHeadsInTheBackgroundAndPrunes) {
     auto a = (*plain)->Search(req);
     auto b = (*fast)->Search(req);
     ASSERT_TRUE(a.has_value() && b.has_value()) << text;
+    ASSERT_FALSE(a->hits.empty()) << text;
     ASSERT_EQ(a->hits.size(), b->hits.size()) << text;
     for (size_t i = 0; i < a->hits.size(); ++i) {
       EXPECT_EQ(a->hits[i].id, b->hits[i].id) << text << " rank " << i;
