@@ -132,6 +132,25 @@ class ImpactHeads {
   double Weight(double termweight, Xapian::termcount wdf, Xapian::termcount doclen) const;
 
  private:
+  using HeadItem = std::pair<float, Xapian::docid>;  // a posting's weight and docid
+  // Build steps. Reads the collection's statistics, picks the terms to list (false: none) and
+  // the dense ones, and reads every document's length and class.
+  bool ReadCollection(const Xapian::Database& db, std::vector<std::string>& terms,
+                      core::HugeArray<Xapian::termcount>& doclen);
+  void ChooseDenseTerms(const Xapian::Database& db, const std::vector<std::string>& terms);
+  void ReadLengths(const Xapian::Database& db, core::HugeArray<Xapian::termcount>& doclen);
+  // Builds the heads of `terms` on opts_.threads threads; the first error ("" = none).
+  std::string BuildHeads(const std::vector<std::string>& terms,
+                         const core::HugeArray<Xapian::termcount>& doclen,
+                         const std::atomic<bool>* cancel);
+  // The top postings of `term` by weight into `heap` (the highest weight left out per length
+  // class into `left`), and its dense bytes into the rows.
+  void ScanPostings(const Xapian::Database& db, const std::string& term,
+                    const core::HugeArray<Xapian::termcount>& doclen,
+                    std::vector<HeadItem>& heap, Bounds& left);
+  // The head of those postings: cut into prefixes, with the bounds beyond each.
+  Head MakeHead(std::vector<HeadItem>& heap, const Bounds& left) const;
+
   ImpactHeadsOptions opts_;
   std::string path_;
   Xapian::rev revision_ = 0;
@@ -166,16 +185,34 @@ struct ProveStats {
   std::string fallback;   // why the heads could not prove the top n ("" = proved)
 };
 
+// Buffers ProveTopN reuses between queries (allocating them anew for each query costs page
+// faults): the documents met in the lists, a slot per docid, candidates and batches. Not
+// thread-safe: one per thread of use (each KeywordIndexSearcher owns one).
+class ProveScratch {
+ public:
+  ProveScratch();
+  ~ProveScratch();
+  ProveScratch(ProveScratch&&) noexcept;
+  ProveScratch& operator=(ProveScratch&&) noexcept;
+  struct Buffers;  // defined in impact_heads.cc
+  Buffers& buffers() { return *buffers_; }
+
+ private:
+  std::unique_ptr<Buffers> buffers_;
+};
+
 // Docids (ascending, a few times n at most) among which the top `n` documents of a query are,
 // or nullopt when the heads cannot prove that (then run the query in full). The query must weigh
 // a document as the sum of the scaled BM25 weights (the heads' parameters) of its `terms` that it
 // holds, and match exactly the documents holding every required term: AND, OR, AND_MAYBE and
 // SCALE_WEIGHT over distinct terms do; filters and phrases do not. The final order comes from
-// running the query restricted to these docids (DocidSetQuery).
+// running the query restricted to these docids (DocidSetQuery). `scratch` (may be null: then
+// fresh buffers) keeps the buffers for the next query of the same thread.
 std::optional<std::vector<Xapian::docid>> ProveTopN(const ImpactHeads& heads,
                                                     const Xapian::Database& db,
                                                     const std::vector<WeightedTerm>& terms,
-                                                    size_t n, ProveStats* stats = nullptr);
+                                                    size_t n, ProveStats* stats = nullptr,
+                                                    ProveScratch* scratch = nullptr);
 
 // A boolean query matching exactly `docids` (ascending, unique): restricts a query to them with
 // OP_FILTER without changing any weight.

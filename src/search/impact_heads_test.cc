@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 
@@ -278,6 +280,124 @@ TEST_F(ImpactHeadsTest, ProveTopNSaysWhyItFallsBack) {
   EXPECT_TRUE(std::is_sorted(set->begin(), set->end()));
 }
 
+// ProveTopN against brute force on a random index: every document of the full match whose
+// weight reaches the n-th best weight is in the proved set, and ranking only the set gives the
+// full match's top n.
+TEST(ImpactHeadsRandomTest, ProvedSetsHoldTheBruteForceTopN) {
+  TempDir dir;
+  const std::string path = dir.path() + "/xapian";
+  const std::vector<std::string> common = {
+      "alpha", "bravo",  "charlie", "delta", "echo",   "foxtrot", "golf",   "hotel",
+      "india", "juliet", "kilo",    "lima",  "mike",   "november", "oscar", "papa"};
+  const std::vector<std::string> rare = {"quebec", "romeo", "sierra", "tango", "uniform"};
+  std::mt19937 rng(20261204);
+  auto word = [&] {
+    if (rng() % 400 == 0) return rare[rng() % rare.size()];
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return common[static_cast<size_t>(u * u * common.size())];  // skewed: some very common
+  };
+  auto text = [&](int min_words, int max_words) {
+    std::string t;
+    const int words = min_words + static_cast<int>(rng() % (max_words - min_words + 1));
+    for (int i = 0; i < words; ++i) t += (i ? " " : "") + word();
+    return t;
+  };
+  {
+    auto w = KeywordIndexWriter::Open(path, true);
+    ASSERT_TRUE(w.has_value());
+    for (int i = 0; i < 1500; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "2601.%05d", i);
+      ASSERT_TRUE((*w)->Add(testing::Doc(id, text(2, 8), text(5, 60))).has_value());
+    }
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  auto built = ImpactHeads::Build(path, SmallHeads());
+  ASSERT_TRUE(built.has_value()) << built.error().ToString();
+  const ImpactHeads& heads = **built;
+  ASSERT_GT(heads.terms(), 5u);
+  ASSERT_GT(heads.dense_terms(), 0u);
+  Xapian::Database db(path);
+  std::vector<std::string> stems;  // every stem of the vocabulary that the index holds
+  for (auto it = db.allterms_begin("Z"); it != db.allterms_end("Z"); ++it) stems.push_back(*it);
+  ASSERT_GE(stems.size(), common.size());
+  const Xapian::BM25Weight bm25(1.2, 0, 1, 0.75, 0.5);
+  ProveScratch scratch;  // reused across queries, as a searcher does
+  int proved = 0;
+  std::map<std::string, int> fallbacks;  // why not proved ("" = proved)
+  for (int round = 0; round < 200; ++round) {
+    std::vector<WeightedTerm> terms;
+    const int count = 1 + static_cast<int>(rng() % 4);
+    const bool all_optional = round % 4 == 0;
+    std::vector<std::string> picked = stems;
+    std::shuffle(picked.begin(), picked.end(), rng);
+    // Required terms with lists first (a required term without one is never pruned).
+    std::stable_partition(picked.begin(), picked.end(),
+                          [&](const std::string& t) { return heads.Find(t) != nullptr; });
+    for (int k = 0; k < count; ++k) {
+      const bool required = !all_optional && k < 2;
+      const double scale = required ? 1.0 : (rng() % 2 ? 1.0 : 0.5);
+      terms.push_back({picked[k], scale, required, -1});
+    }
+    // The same query for Xapian: AND of the required terms, maybe each scaled optional one.
+    std::vector<Xapian::Query> required, optional;
+    for (const WeightedTerm& t : terms) {
+      Xapian::Query leaf(t.term);
+      if (t.scale != 1.0) leaf = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, leaf, t.scale);
+      (t.required ? required : optional).push_back(leaf);
+    }
+    Xapian::Query query =
+        required.empty()
+            ? Xapian::Query(Xapian::Query::OP_OR, optional.begin(), optional.end())
+            : Xapian::Query(Xapian::Query::OP_AND, required.begin(), required.end());
+    if (!required.empty() && !optional.empty()) {
+      query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+                            Xapian::Query(Xapian::Query::OP_OR, optional.begin(), optional.end()));
+    }
+    const size_t n = 1 + rng() % 30;
+    ProveStats st;
+    auto set = ProveTopN(heads, db, terms, n, &st, &scratch);
+    ++fallbacks[st.fallback];
+    if (!set) continue;
+    ++proved;
+    ASSERT_TRUE(std::is_sorted(set->begin(), set->end()));
+    // Brute force: Xapian weighs every matching document.
+    Xapian::Enquire full(db);
+    full.set_weighting_scheme(bm25);
+    full.set_query(query);
+    const Xapian::MSet all = full.get_mset(0, db.get_doccount());
+    ASSERT_EQ(all.size(), all.get_matches_estimated()) << query.get_description();
+    std::vector<std::pair<double, Xapian::docid>> ranked;
+    for (auto it = all.begin(); it != all.end(); ++it) ranked.emplace_back(it.get_weight(), *it);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    ASSERT_GE(ranked.size(), 1u) << query.get_description();
+    const double nth = ranked[std::min(n, ranked.size()) - 1].first;
+    const std::set<Xapian::docid> in_set(set->begin(), set->end());
+    for (const auto& [weight, did] : ranked) {
+      if (weight < nth) break;
+      EXPECT_TRUE(in_set.count(did)) << query.get_description() << " n=" << n << ": docid "
+                                     << did << " weighs " << weight << " >= " << nth;
+    }
+    // Ranking only the set gives the same top n, weights included.
+    Xapian::Enquire restricted(db);
+    restricted.set_weighting_scheme(bm25);
+    restricted.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, DocidSetQuery(*set)));
+    const Xapian::MSet top = restricted.get_mset(0, n);
+    ASSERT_EQ(top.size(), std::min(n, ranked.size())) << query.get_description();
+    size_t rank = 0;
+    for (auto it = top.begin(); it != top.end(); ++it, ++rank) {
+      EXPECT_EQ(*it, ranked[rank].second) << query.get_description() << " rank " << rank;
+      EXPECT_DOUBLE_EQ(it.get_weight(), ranked[rank].first);
+    }
+  }
+  // The bounds must actually prove most of these common-word queries.
+  std::string why;
+  for (const auto& [reason, times] : fallbacks) why += "\n" + reason + ": " + std::to_string(times);
+  EXPECT_GT(proved, 100) << proved << " of 200 proved; fallbacks:" << why;
+}
+
 TEST_F(ImpactHeadsTest, HeadsOfAnOlderRevisionAreIgnored) {
   {
     auto w = KeywordIndexWriter::Open(path_, false);
@@ -362,6 +482,7 @@ TEST(ImpactHeadsServiceTest, ServiceBuildsHeadsInTheBackgroundAndPrunes) {
     auto a = (*plain)->Search(req);
     auto b = (*fast)->Search(req);
     ASSERT_TRUE(a.has_value() && b.has_value()) << text;
+    ASSERT_FALSE(a->hits.empty()) << text;
     ASSERT_EQ(a->hits.size(), b->hits.size()) << text;
     for (size_t i = 0; i < a->hits.size(); ++i) {
       EXPECT_EQ(a->hits[i].id, b->hits[i].id) << text << " rank " << i;

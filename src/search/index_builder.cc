@@ -112,6 +112,222 @@ Result<std::vector<Xapian::docid>> MergeShards(std::deque<Shard>& shards, const 
   return offsets;
 }
 
+// The embedder of a build: the external one, or LSA trained on the scan's sample (which is
+// then released).
+struct BuildEmbedder {
+  std::unique_ptr<LsaEmbedder> lsa;
+  Embedder* embedder = nullptr;
+};
+BuildEmbedder ChooseEmbedder(CorpusPass& pass, const BuildOptions& opts, bool train_lsa) {
+  BuildEmbedder out;
+  out.embedder = opts.external_embedder;
+  if (train_lsa && pass.docs >= 2) {
+    auto trained = LsaEmbedder::Train(pass.training_texts, opts.lsa);
+    if (trained) {
+      out.lsa = std::move(*trained);
+      out.embedder = out.lsa.get();
+    }
+  }
+  pass.training_texts.clear();
+  pass.training_texts.shrink_to_fit();
+  return out;
+}
+
+// Pass 2: every worker indexes into shards of its own, starting a new one every `shard_docs`
+// documents (Xapian's cost per added document grows with the size of the database being
+// written); the shards are then merged and compacted (about half the size and faster to
+// search). A single worker without compaction writes the final database directly.
+class ShardedWriter {
+ public:
+  ShardedWriter(std::string final_path, bool direct, int workers, const BuildOptions& opts,
+                const TermStats& stats, Embedder* embedder)
+      : final_path_(std::move(final_path)), direct_(direct), opts_(opts), stats_(stats),
+        embedder_(embedder), current_(workers, nullptr),
+        shard_docs_(direct ? INT64_MAX : std::max<int64_t>(1000, opts.shard_docs)) {}
+
+  // Indexes `batch` (with keywords and vectors) on worker `w`'s current shard.
+  Status Write(int w, std::vector<IndexDoc>& batch) {
+    if (current_[w] == nullptr || current_[w]->docs >= shard_docs_) {
+      if (current_[w] != nullptr) {
+        if (Status s = current_[w]->writer->Commit(); !s.ok()) return s;
+        current_[w]->writer.reset();
+      }
+      if (Status s = OpenShard(w); !s.ok()) return s;
+    }
+    Shard& sh = *current_[w];
+    std::vector<std::string> texts;
+    for (IndexDoc& d : batch) {
+      d.keywords = TopKeywords(sh.tok, stats_, d.title, d.abstract, opts_.keywords_per_doc);
+      auto docid = sh.writer->Add(d);
+      if (!docid) return docid.error();
+      if (sh.first_id.empty()) sh.first_id = d.id;
+      ++sh.docs;
+      if (embedder_) {
+        sh.local_ids.push_back(*docid);
+        texts.push_back(DocText(d));
+      }
+    }
+    if (embedder_ && !texts.empty()) return AddVectors(sh, texts);
+    return Status::Ok();
+  }
+
+  // Commits every open shard with `metadata` (an empty corpus still gets an empty database)
+  // and merges them into the final database; returns, per shard, the offset from its docids
+  // to the final ones.
+  Result<std::vector<Xapian::docid>> Finish(const std::map<std::string, std::string>& metadata,
+                                            core::Progress& progress) {
+    if (shards_.empty()) {
+      if (Status s = OpenShard(0); !s.ok()) return Err(s);
+    }
+    for (Shard& sh : shards_) {
+      if (!sh.writer) continue;
+      if (Status s = sh.writer->Commit(metadata); !s.ok()) return Err(s);
+      sh.writer.reset();
+    }
+    if (direct_) return std::vector<Xapian::docid>(shards_.size(), 0);
+    progress.SetNote("merging " + std::to_string(shards_.size()) + " parts");
+    return MergeShards(shards_, final_path_, shards_.size() > 1);
+  }
+
+  std::deque<Shard>& shards() { return shards_; }
+
+ private:
+  Status OpenShard(int w) {
+    Shard* sh;
+    {
+      std::lock_guard lock(shards_mu_);
+      sh = &shards_.emplace_back();
+      sh->path = direct_ ? final_path_ : final_path_ + ".build." + std::to_string(shards_.size());
+    }
+    auto writer = KeywordIndexWriter::Open(sh->path, true, opts_.keyword);
+    if (!writer) return writer.error();
+    sh->writer = std::move(*writer);
+    current_[w] = sh;
+    return Status::Ok();
+  }
+
+  Status AddVectors(Shard& sh, const std::vector<std::string>& texts) {
+    auto vecs = embedder_->EmbedBatch(texts);
+    if (!vecs) return vecs.error();
+    for (const std::vector<float>& v : *vecs) {
+      if (static_cast<int>(v.size()) != embedder_->dim()) {
+        return Status::Internal("embedder " + embedder_->id() + " returned a vector of " +
+                                std::to_string(v.size()) + " dimensions");
+      }
+      sh.rows.insert(sh.rows.end(), v.begin(), v.end());
+    }
+    return Status::Ok();
+  }
+
+  const std::string final_path_;
+  const bool direct_;
+  const BuildOptions& opts_;
+  const TermStats& stats_;
+  Embedder* const embedder_;
+  std::deque<Shard> shards_;  // stable addresses: workers keep pointers to their current shard
+  std::mutex shards_mu_;
+  std::vector<Shard*> current_;
+  const int64_t shard_docs_;
+};
+
+// What pass 2 read: documents written, and those whose id the source gave again (the last one
+// wins, applied after the merge).
+struct IndexPass {
+  int64_t docs = 0;
+  std::vector<IndexDoc> repeats;
+};
+
+Result<IndexPass> WriteDocuments(DocSource& src, int workers, ShardedWriter& writer,
+                                 core::Progress& progress) {
+  if (Status s = src.Rewind(); !s.ok()) return Err(s);
+  std::mutex progress_mu;
+  std::unordered_set<std::string> seen_ids;
+  IndexPass pass;
+  auto on_read = [&](std::vector<IndexDoc>& batch) {
+    std::vector<IndexDoc> fresh;
+    fresh.reserve(batch.size());
+    for (IndexDoc& d : batch) {
+      if (seen_ids.insert(d.id).second) {
+        fresh.push_back(std::move(d));
+      } else {
+        pass.repeats.push_back(std::move(d));
+      }
+    }
+    batch = std::move(fresh);
+    pass.docs += static_cast<int64_t>(batch.size());
+    return Status::Ok();
+  };
+  auto work = [&](int w, std::vector<IndexDoc>& batch) -> Status {
+    if (Status s = writer.Write(w, batch); !s.ok()) return s;
+    std::lock_guard lock(progress_mu);
+    progress.Add(static_cast<int64_t>(batch.size()));
+    return Status::Ok();
+  };
+  if (Status s = RunBatchPipeline(src, workers, on_read, work); !s.ok()) return Err(s);
+  return pass;
+}
+
+// The vector index of the merged shards' rows, labelled with the final docids.
+Result<std::unique_ptr<VectorIndex>> MergeVectors(std::deque<Shard>& shards,
+                                                  const std::vector<Xapian::docid>& offsets,
+                                                  const Embedder& embedder, int64_t docs,
+                                                  const BuildOptions& opts, int workers) {
+  auto vectors =
+      std::make_unique<VectorIndex>(embedder.dim(), static_cast<size_t>(docs) + 16, opts.hnsw);
+  for (size_t k = 0; k < shards.size(); ++k) {
+    std::vector<uint64_t> labels;
+    labels.reserve(shards[k].local_ids.size());
+    for (Xapian::docid id : shards[k].local_ids) labels.push_back(id + offsets[k]);
+    if (Status s = vectors->AddMany(labels, std::move(shards[k].rows), workers); !s.ok()) {
+      return Err(s);
+    }
+  }
+  return vectors;
+}
+
+// Writes the documents whose ids the source repeated over the first ones, and the metadata
+// (shards closed early were written without).
+Status ApplyRepeats(const std::string& final_path, std::vector<IndexDoc>& repeats,
+                    const TermStats& stats, Embedder* embedder, VectorIndex* vectors,
+                    const BuildOptions& opts,
+                    const std::map<std::string, std::string>& metadata) {
+  auto writer = KeywordIndexWriter::Open(final_path, false, opts.keyword);
+  if (!writer) return writer.error();
+  Tokenizer tok;
+  for (IndexDoc& d : repeats) {
+    d.keywords = TopKeywords(tok, stats, d.title, d.abstract, opts.keywords_per_doc);
+    auto docid = (*writer)->Put(d);
+    if (!docid) return docid.error();
+    if (embedder) {
+      auto v = embedder->Embed(DocText(d));
+      if (!v) return v.error();
+      if (Status s = vectors->Add(*docid, std::move(*v)); !s.ok()) return s;
+    }
+  }
+  return (*writer)->Commit(metadata);
+}
+
+// Saves the generation's other files into `dir`: term statistics, LSA model, vectors, and
+// last the meta (with the build's time since `start`).
+Status SaveGeneration(const std::string& dir, const TermStats& stats, const LsaEmbedder* lsa,
+                      const VectorIndex* vectors, IndexMeta& meta,
+                      std::chrono::steady_clock::time_point start) {
+  if (Status s = stats.Save(IndexLayout::TermsPath(dir)); !s.ok()) return s;
+  if (lsa) {
+    if (Status s = lsa->Save(IndexLayout::LsaPath(dir)); !s.ok()) return s;
+  }
+  if (vectors) {
+    if (Status s = vectors->Save(IndexLayout::VectorsPath(dir)); !s.ok()) return s;
+  }
+  meta.build_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (Status s = WriteFileAtomically(IndexLayout::MetaPath(dir), MetaToJson(meta)); !s.ok()) {
+    return s;
+  }
+  SyncDirectory(dir);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
@@ -121,184 +337,55 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   auto tmp = layout.BeginBuild();
   if (!tmp) return Err(tmp.error());
   const int workers = WorkerCount(opts.threads);
-
   const bool train_lsa = opts.semantic && opts.external_embedder == nullptr;
-  auto pass = ScanCorpus(src, opts, workers, train_lsa);
-  if (!pass) return Err(pass.error());
+  auto scan = ScanCorpus(src, opts, workers, train_lsa);
+  if (!scan) return Err(scan.error());
+  BuildEmbedder emb = ChooseEmbedder(*scan, opts, train_lsa);
 
-  std::unique_ptr<LsaEmbedder> lsa;
-  Embedder* embedder = opts.external_embedder;
-  if (train_lsa && pass->docs >= 2) {
-    auto trained = LsaEmbedder::Train(pass->training_texts, opts.lsa);
-    if (trained) {
-      lsa = std::move(*trained);
-      embedder = lsa.get();
-    }
-  }
-  pass->training_texts.clear();
-  pass->training_texts.shrink_to_fit();
-
-  // Pass 2: every worker indexes into shards of its own, starting a new one every
-  // `shard_docs` documents (Xapian's cost per added document grows with the size of the
-  // database being written); the shards are then merged and compacted (about half the size
-  // and faster to search). A single worker without compaction writes the final database.
   const std::string final_path = IndexLayout::XapianPath(*tmp);
-  const bool direct = workers == 1 && !opts.compact;
-  std::deque<Shard> shards;  // stable addresses: workers keep pointers to their current shard
-  std::mutex shards_mu;
-  std::vector<Shard*> current(workers, nullptr);
-  auto open_shard = [&](int w) -> Status {
-    Shard* sh;
-    {
-      std::lock_guard lock(shards_mu);
-      sh = &shards.emplace_back();
-      sh->path = direct ? final_path : final_path + ".build." + std::to_string(shards.size());
-    }
-    auto writer = KeywordIndexWriter::Open(sh->path, true, opts.keyword);
-    if (!writer) return writer.error();
-    sh->writer = std::move(*writer);
-    current[w] = sh;
-    return Status::Ok();
-  };
-  const int64_t shard_docs = direct ? INT64_MAX : std::max<int64_t>(1000, opts.shard_docs);
-
-  if (Status s = src.Rewind(); !s.ok()) return Err(s);
-  core::Progress progress("index: indexing", pass->docs, opts.progress ? stderr : nullptr);
-  std::mutex progress_mu;
-  std::unordered_set<std::string> seen_ids;
-  std::vector<IndexDoc> repeats;  // ids a source gave twice: the last one wins, applied last
-  int64_t docs = 0;
-  auto on_read = [&](std::vector<IndexDoc>& batch) {
-    std::vector<IndexDoc> fresh;
-    fresh.reserve(batch.size());
-    for (IndexDoc& d : batch) {
-      if (seen_ids.insert(d.id).second) {
-        fresh.push_back(std::move(d));
-      } else {
-        repeats.push_back(std::move(d));
-      }
-    }
-    batch = std::move(fresh);
-    docs += static_cast<int64_t>(batch.size());
-    return Status::Ok();
-  };
-  auto work = [&](int w, std::vector<IndexDoc>& batch) -> Status {
-    if (current[w] == nullptr || current[w]->docs >= shard_docs) {
-      if (current[w] != nullptr) {
-        if (Status s = current[w]->writer->Commit(); !s.ok()) return s;
-        current[w]->writer.reset();
-      }
-      if (Status s = open_shard(w); !s.ok()) return s;
-    }
-    Shard& sh = *current[w];
-    std::vector<std::string> texts;
-    for (IndexDoc& d : batch) {
-      d.keywords = TopKeywords(sh.tok, pass->stats, d.title, d.abstract, opts.keywords_per_doc);
-      auto docid = sh.writer->Add(d);
-      if (!docid) return docid.error();
-      if (sh.first_id.empty()) sh.first_id = d.id;
-      ++sh.docs;
-      if (embedder) {
-        sh.local_ids.push_back(*docid);
-        texts.push_back(DocText(d));
-      }
-    }
-    if (embedder && !texts.empty()) {
-      auto vecs = embedder->EmbedBatch(texts);
-      if (!vecs) return vecs.error();
-      for (const std::vector<float>& v : *vecs) {
-        if (static_cast<int>(v.size()) != embedder->dim()) {
-          return Status::Internal("embedder " + embedder->id() + " returned a vector of " +
-                                  std::to_string(v.size()) + " dimensions");
-        }
-        sh.rows.insert(sh.rows.end(), v.begin(), v.end());
-      }
-    }
-    std::lock_guard lock(progress_mu);
-    progress.Add(static_cast<int64_t>(batch.size()));
-    return Status::Ok();
-  };
-  if (Status s = RunBatchPipeline(src, workers, on_read, work); !s.ok()) return Err(s);
+  ShardedWriter writer(final_path, workers == 1 && !opts.compact, workers, opts, scan->stats,
+                       emb.embedder);
+  core::Progress progress("index: indexing", scan->docs, opts.progress ? stderr : nullptr);
+  auto written = WriteDocuments(src, workers, writer, progress);
+  if (!written) return Err(written.error());
 
   IndexMeta meta;
-  meta.embedder_id = embedder ? embedder->id() : "";
-  meta.dims = embedder ? embedder->dim() : 0;
-  meta.docs = docs;
+  meta.embedder_id = emb.embedder ? emb.embedder->id() : "";
+  meta.dims = emb.embedder ? emb.embedder->dim() : 0;
+  meta.docs = written->docs;
   meta.store_seq = src.seq();
   meta.built_at = NowUtc();
   const std::map<std::string, std::string> xapian_meta = {
       {"store_seq", std::to_string(meta.store_seq)}, {"embedder_id", meta.embedder_id}};
-  if (shards.empty()) {  // an empty corpus still gets an (empty) database
-    if (Status s = open_shard(0); !s.ok()) return Err(s);
-  }
-  for (Shard& sh : shards) {
-    if (!sh.writer) continue;
-    if (Status s = sh.writer->Commit(xapian_meta); !s.ok()) return Err(s);
-    sh.writer.reset();
-  }
-  std::vector<Xapian::docid> offsets(shards.size(), 0);
-  if (!direct) {
-    progress.SetNote("merging " + std::to_string(shards.size()) + " parts");
-    auto merged = MergeShards(shards, final_path, shards.size() > 1);
-    if (!merged) return Err(merged.error());
-    offsets = std::move(*merged);
-  }
-
+  auto offsets = writer.Finish(xapian_meta, progress);
+  if (!offsets) return Err(offsets.error());
   std::unique_ptr<VectorIndex> vectors;
-  if (embedder) {
-    vectors = std::make_unique<VectorIndex>(embedder->dim(), static_cast<size_t>(docs) + 16,
-                                            opts.hnsw);
-    for (size_t k = 0; k < shards.size(); ++k) {
-      std::vector<uint64_t> labels;
-      labels.reserve(shards[k].local_ids.size());
-      for (Xapian::docid id : shards[k].local_ids) labels.push_back(id + offsets[k]);
-      if (Status s = vectors->AddMany(labels, std::move(shards[k].rows), workers); !s.ok()) {
-        return Err(s);
-      }
-    }
+  if (emb.embedder) {
+    auto merged =
+        MergeVectors(writer.shards(), *offsets, *emb.embedder, written->docs, opts, workers);
+    if (!merged) return Err(merged.error());
+    vectors = std::move(*merged);
   }
-
-  {  // ids repeated by the source, and the metadata (shards closed early were written without)
-    auto writer = KeywordIndexWriter::Open(final_path, false, opts.keyword);
-    if (!writer) return Err(writer.error());
-    Tokenizer tok;
-    for (IndexDoc& d : repeats) {
-      d.keywords = TopKeywords(tok, pass->stats, d.title, d.abstract, opts.keywords_per_doc);
-      auto docid = (*writer)->Put(d);
-      if (!docid) return Err(docid.error());
-      if (embedder) {
-        auto v = embedder->Embed(DocText(d));
-        if (!v) return Err(v.error());
-        if (Status s = vectors->Add(*docid, std::move(*v)); !s.ok()) return Err(s);
-      }
-    }
-    if (Status s = (*writer)->Commit(xapian_meta); !s.ok()) return Err(s);
-  }
-
-  if (Status s = pass->stats.Save(IndexLayout::TermsPath(*tmp)); !s.ok()) return Err(s);
-  if (lsa) {
-    if (Status s = lsa->Save(IndexLayout::LsaPath(*tmp)); !s.ok()) return Err(s);
-  }
-  if (vectors) {
-    if (Status s = vectors->Save(IndexLayout::VectorsPath(*tmp)); !s.ok()) return Err(s);
-  }
-  meta.build_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (Status s = WriteFileAtomically(IndexLayout::MetaPath(*tmp), MetaToJson(meta)); !s.ok()) {
+  if (Status s = ApplyRepeats(final_path, written->repeats, scan->stats, emb.embedder,
+                              vectors.get(), opts, xapian_meta);
+      !s.ok()) {
     return Err(s);
   }
-  SyncDirectory(*tmp);
+  if (Status s = SaveGeneration(*tmp, scan->stats, emb.lsa.get(), vectors.get(), meta, start);
+      !s.ok()) {
+    return Err(s);
+  }
   auto generation = layout.CommitBuild(*tmp);
   if (!generation) return Err(generation.error());
 
   BuildSummary summary;
-  summary.docs = docs;
+  summary.docs = written->docs;
   summary.store_seq = meta.store_seq;
   summary.embedder_id = meta.embedder_id;
   summary.generation = *generation;
   summary.bytes = DirectorySize(*generation);
   summary.seconds = meta.build_seconds;
-  progress.Finish(std::to_string(docs) + " documents indexed in " +
+  progress.Finish(std::to_string(summary.docs) + " documents indexed in " +
                   std::to_string(static_cast<int>(summary.seconds)) + " s (" +
                   std::to_string(summary.bytes / (1024 * 1024)) + " MB) on " +
                   std::to_string(workers) + " threads");

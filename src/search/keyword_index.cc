@@ -359,67 +359,122 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
   return main;
 }
 
+namespace {
+
+// Whether `heads` may prune the relevance-ranked page [offset, offset + limit) of `db`: they
+// must describe its revision with the searcher's BM25 parameters, and the page end early.
+bool HeadsApply(const ImpactHeads* heads, const KeywordQuery& q, int offset, int limit,
+                const KeywordIndexOptions& opts, const Xapian::Database& db) {
+  return heads != nullptr && q.sort == SortOrder::kRelevance && limit > 0 &&
+         offset + limit <= kMaxPrunedRank && heads->options().k1 == opts.bm25_k1 &&
+         heads->options().b == opts.bm25_b && heads->options().min_normlen == kMinNormLen &&
+         heads->revision() == db.get_revision();
+}
+
+// Counts the matches of `query` as a full search would, for a page ranked among proved docids:
+// Xapian estimates without matching; only a small upper bound (at most `exact_below`) is worth
+// counting exactly (checking every match would cost what pruning saved).
+void CountMatches(const Xapian::Database& db, const Xapian::Query& query,
+                  const Xapian::Weight& weighting, Xapian::doccount exact_below,
+                  KeywordResults& out) {
+  Xapian::Enquire count(db);
+  count.set_query(query);
+  count.set_weighting_scheme(weighting);
+  Xapian::MSet counted = count.get_mset(0, 0);
+  if (counted.get_matches_upper_bound() <= exact_below) {
+    counted = count.get_mset(0, 0, exact_below);
+  }
+  out.total = counted.get_matches_estimated();
+  out.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+}
+
+// Sets the order of `q` on `enquire`; `stars_key` must outlive get_mset (Xapian keeps a raw
+// pointer).
+void SetOrder(Xapian::Enquire& enquire, const KeywordQuery& q, const StarOverrides* overrides,
+              std::optional<StarsKeyMaker>& stars_key) {
+  if (q.sort == SortOrder::kTime) enquire.set_sort_by_value_then_relevance(kSlotDate, true);
+  if (q.sort == SortOrder::kStars && overrides) {
+    stars_key.emplace(*overrides);
+    enquire.set_sort_by_key_then_relevance(&*stars_key, true);
+  } else if (q.sort == SortOrder::kStars) {
+    enquire.set_sort_by_value_then_relevance(kSlotStars, true);
+  }
+}
+
+// Appends the hits of `mset`, with their documents, fresher stars, snippets and highlights as
+// `q` asks (a document that cannot be parsed is skipped).
+void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverrides* overrides,
+             const Xapian::Stem& stem, KeywordResults& out) {
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    KeywordHit hit;
+    hit.docid = *it;
+    hit.score = it.get_weight();
+    if (!q.fetch_docs) {
+      out.hits.push_back(std::move(hit));
+      continue;
+    }
+    Xapian::Document doc = it.get_document();
+    std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
+    if (!parsed) continue;
+    hit.doc = std::move(*parsed);
+    if (overrides) {
+      auto fresh = overrides->find(hit.docid);
+      if (fresh != overrides->end()) hit.doc.stars = fresh->second;
+    }
+    if (q.snippet_bytes > 0) {
+      hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem,
+                                      kSnippetFlags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                      "<mark>", "</mark>", "…");
+    }
+    if (q.highlight) {
+      hit.title_html = mset.snippet(hit.doc.title, hit.doc.title.size() + 64, stem,
+                                    kSnippetFlags, "<mark>", "</mark>", "");
+      hit.summary_html = mset.snippet(hit.doc.abstract, hit.doc.abstract.size() + 64, stem,
+                                      kSnippetFlags, "<mark>", "</mark>", "");
+    }
+    out.hits.push_back(std::move(hit));
+  }
+}
+
+}  // namespace
+
 Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
   KeywordResults out;
   try {
     const int offset = std::max(0, q.offset);
     const int limit = std::max(0, q.limit);
     const ImpactHeads* heads = q.heads.get();
-    const bool try_heads = heads != nullptr && q.sort == SortOrder::kRelevance && limit > 0 &&
-                           offset + limit <= kMaxPrunedRank &&
-                           heads->options().k1 == opts_.bm25_k1 &&
-                           heads->options().b == opts_.bm25_b &&
-                           heads->options().min_normlen == kMinNormLen &&
-                           heads->revision() == db_.get_revision();
     std::vector<WeightedTerm> terms;
+    const bool try_heads = HeadsApply(heads, q, offset, limit, opts_, db_);
     auto query = BuildQuery(q, out, try_heads ? &terms : nullptr);
     if (!query) return Err(query.error());
     if (query->empty()) return out;
     const Xapian::BM25Weight weighting(opts_.bm25_k1, 0, 1, opts_.bm25_b, kMinNormLen);
     Xapian::Enquire enquire(db_);
     enquire.set_weighting_scheme(weighting);
+    // The page's candidates, proved by the heads or picked by a split match; else a full match.
     std::optional<std::vector<Xapian::docid>> proved;
     if (!terms.empty()) {
-      proved = ProveTopN(*heads, db_, terms, offset + limit, &out.prune_stats);
+      proved =
+          ProveTopN(*heads, db_, terms, offset + limit, &out.prune_stats, &prove_scratch_);
     }
     if (!proved && q.match_threads > 1 && q.sort == SortOrder::kRelevance && limit > 0 &&
         !q.keep_unmatched) {
       proved = SplitMatch(*query, weighting, offset, limit, q.check_at_least, q.match_threads,
                           out);
     }
-    if (proved && out.split) {
-      enquire.set_query(
-          Xapian::Query(Xapian::Query::OP_FILTER, *query, DocidSetQuery(std::move(*proved))));
-    } else if (proved) {
+    if (proved && !out.split) {
       // The page is among `proved`: rank only them; count matches as a full search would.
-      Xapian::Enquire count(db_);
-      count.set_query(*query);
-      count.set_weighting_scheme(weighting);
-      // Xapian estimates without matching; only a small upper bound is worth counting exactly
-      // (checking every match would cost what pruning saved).
-      Xapian::MSet counted = count.get_mset(0, 0);
-      const Xapian::doccount exact_below = offset + limit + q.check_at_least;
-      if (counted.get_matches_upper_bound() <= exact_below) {
-        counted = count.get_mset(0, 0, exact_below);
-      }
-      out.total = counted.get_matches_estimated();
-      out.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+      CountMatches(db_, *query, weighting, offset + limit + q.check_at_least, out);
       out.pruned = true;
-      enquire.set_query(
-          Xapian::Query(Xapian::Query::OP_FILTER, *query, DocidSetQuery(std::move(*proved))));
-    } else {
-      enquire.set_query(*query);
     }
-    if (q.sort == SortOrder::kTime) enquire.set_sort_by_value_then_relevance(kSlotDate, true);
+    enquire.set_query(proved ? Xapian::Query(Xapian::Query::OP_FILTER, *query,
+                                             DocidSetQuery(std::move(*proved)))
+                             : *query);
     const StarOverrides* overrides =
         q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
     std::optional<StarsKeyMaker> stars_key;  // outlives get_mset (Xapian keeps a raw pointer)
-    if (q.sort == SortOrder::kStars && overrides) {
-      stars_key.emplace(*overrides);
-      enquire.set_sort_by_key_then_relevance(&*stars_key, true);
-    } else if (q.sort == SortOrder::kStars) {
-      enquire.set_sort_by_value_then_relevance(kSlotStars, true);
-    }
+    SetOrder(enquire, q, overrides, stars_key);
     // A split match already picked the page: rank just its documents.
     Xapian::MSet mset = out.split ? enquire.get_mset(0, limit)
                                   : enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
@@ -427,35 +482,7 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       out.total = mset.get_matches_estimated();
       out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     }
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      KeywordHit hit;
-      hit.docid = *it;
-      hit.score = it.get_weight();
-      if (!q.fetch_docs) {
-        out.hits.push_back(std::move(hit));
-        continue;
-      }
-      Xapian::Document doc = it.get_document();
-      std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
-      if (!parsed) continue;
-      hit.doc = std::move(*parsed);
-      if (overrides) {
-        auto fresh = overrides->find(hit.docid);
-        if (fresh != overrides->end()) hit.doc.stars = fresh->second;
-      }
-      if (q.snippet_bytes > 0) {
-        hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem_,
-                                        kSnippetFlags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                        "<mark>", "</mark>", "…");
-      }
-      if (q.highlight) {
-        hit.title_html = mset.snippet(hit.doc.title, hit.doc.title.size() + 64, stem_,
-                                      kSnippetFlags, "<mark>", "</mark>", "");
-        hit.summary_html = mset.snippet(hit.doc.abstract, hit.doc.abstract.size() + 64, stem_,
-                                        kSnippetFlags, "<mark>", "</mark>", "");
-      }
-      out.hits.push_back(std::move(hit));
-    }
+    AddHits(mset, q, overrides, stem_, out);
     if (!out.suggestion.empty() && out.suggestion == q.input.text) out.suggestion.clear();
     return out;
   } catch (const Xapian::Error& e) {

@@ -164,6 +164,7 @@ class KeywordIndexSearcher {
   std::string path_;
   Xapian::Stem stem_;
   KeywordIndexOptions opts_;
+  ProveScratch prove_scratch_;  // ProveTopN's buffers, kept between this searcher's queries
 };
 
 }  // namespace coolpapers::search

@@ -76,6 +76,7 @@ TEST(LsaEmbedder, UnknownWordsGiveAZeroVector) {
   ASSERT_TRUE(m);
   auto v = (*m)->Embed("zzzz qqqq");
   ASSERT_TRUE(v);
+  ASSERT_EQ(v->size(), 4u);
   for (float x : *v) EXPECT_EQ(x, 0.0f);
 }
 

@@ -1,24 +1,19 @@
 #include "search/search_service.h"
 
 #include <algorithm>
-#include <atomic>
-#include <filesystem>
-#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
-#include "core/progress.h"
 #include "core/text.h"
-#include "search/doc_source.h"
 #include "search/file_util.h"
 #include "search/fusion.h"
+#include "search/heads_builder.h"
+#include "search/index_generations.h"
 #include "search/keywords.h"
-#include "search/lsa_embedder.h"
-#include "search/term_stats.h"
+#include "search/store_catchup.h"
 #include "search/tokenizer.h"
-#include "search/vector_index.h"
 #include "store/store.h"
 
 namespace coolpapers::search {
@@ -41,167 +36,10 @@ std::string_view SearchModeName(SearchMode m) {
   return "bm25";
 }
 
-// One loaded index generation: its files, models and a pool of Xapian searchers.
-struct SearchService::Generation {
-  std::string path;
-  IndexMeta meta;
-  TermStats stats;
-  KeywordIndexOptions keyword_options;
-  std::unique_ptr<LsaEmbedder> lsa;
-  Embedder* embedder = nullptr;
-  std::unique_ptr<VectorIndex> vectors;
-
-  std::shared_mutex ids_mu;
-  std::vector<std::string> docid_ids;  // Xapian docid -> paper id
-
-  std::mutex pool_mu;
-  std::vector<std::pair<uint64_t, std::unique_ptr<KeywordIndexSearcher>>> pool;
-  std::atomic<uint64_t> epoch{0};  // bumped after each incremental commit
-
-  // Click totals of clicked papers by this generation's docids (null until the first CatchUp),
-  // fresher than the stars stored in documents. Kept per generation: docids are only
-  // meaningful within the index they came from.
-  std::mutex stars_mu;
-  std::shared_ptr<const StarOverrides> stars;
-
-  std::string IdOf(Xapian::docid docid) {
-    std::shared_lock lock(ids_mu);
-    return docid < docid_ids.size() ? docid_ids[docid] : std::string();
-  }
-  void SetId(Xapian::docid docid, const std::string& id) {
-    std::unique_lock lock(ids_mu);
-    if (docid >= docid_ids.size()) docid_ids.resize(docid + 1);
-    docid_ids[docid] = id;
-  }
-  std::shared_ptr<const StarOverrides> Stars() {
-    std::lock_guard lock(stars_mu);
-    return stars;
-  }
-  void SetStars(std::shared_ptr<const StarOverrides> fresh) {
-    std::lock_guard lock(stars_mu);
-    stars = std::move(fresh);
-  }
-
-  // Top-weight lists of some revision of this generation's index (null until first built).
-  std::mutex heads_mu;
-  std::shared_ptr<const ImpactHeads> heads;
-  std::shared_ptr<const ImpactHeads> Heads() {
-    std::lock_guard lock(heads_mu);
-    return heads;
-  }
-  void SetHeads(std::shared_ptr<const ImpactHeads> fresh) {
-    std::lock_guard lock(heads_mu);
-    heads = std::move(fresh);
-  }
-};
-
 namespace {
 
-using Generation = SearchService::Generation;
-
-// A searcher borrowed from a generation's pool, returned on destruction.
-class Lease {
- public:
-  static Result<Lease> Acquire(std::shared_ptr<Generation> gen) {
-    Lease l;
-    l.gen_ = std::move(gen);
-    const uint64_t epoch = l.gen_->epoch.load();
-    {
-      std::lock_guard lock(l.gen_->pool_mu);
-      if (!l.gen_->pool.empty()) {
-        auto [e, s] = std::move(l.gen_->pool.back());
-        l.gen_->pool.pop_back();
-        l.searcher_ = std::move(s);
-        if (e != epoch) (void)l.searcher_->Reopen();
-      }
-    }
-    if (!l.searcher_) {
-      auto s = KeywordIndexSearcher::Open(IndexLayout::XapianPath(l.gen_->path),
-                                          l.gen_->keyword_options);
-      if (!s) return Err(s.error());
-      l.searcher_ = std::move(*s);
-    }
-    l.epoch_ = epoch;
-    return l;
-  }
-  Lease() = default;
-  Lease(Lease&&) = default;
-  Lease& operator=(Lease&&) = default;
-  ~Lease() {
-    if (gen_ && searcher_) {
-      std::lock_guard lock(gen_->pool_mu);
-      gen_->pool.emplace_back(epoch_, std::move(searcher_));
-    }
-  }
-  KeywordIndexSearcher* operator->() { return searcher_.get(); }
-
- private:
-  std::shared_ptr<Generation> gen_;
-  std::unique_ptr<KeywordIndexSearcher> searcher_;
-  uint64_t epoch_ = 0;
-};
-
-Result<std::shared_ptr<Generation>> LoadGeneration(const std::string& path,
-                                                   const SearchServiceOptions& opts) {
-  auto gen = std::make_shared<Generation>();
-  gen->path = path;
-  gen->keyword_options = opts.keyword;
-  auto meta_text = ReadFile(IndexLayout::MetaPath(path));
-  if (!meta_text) return Err(meta_text.error());
-  auto meta = MetaFromJson(*meta_text);
-  if (!meta) return Err(meta.error());
-  if (Status s = CheckFormat(*meta, path); !s.ok()) return Err(s);
-  gen->meta = *meta;
-  auto stats = TermStats::Load(IndexLayout::TermsPath(path));
-  if (stats) gen->stats = std::move(*stats);
-
-  if (!gen->meta.embedder_id.empty()) {
-    if (std::filesystem::exists(IndexLayout::LsaPath(path))) {
-      auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(path));
-      if (lsa) {
-        gen->lsa = std::move(*lsa);
-        gen->embedder = gen->lsa.get();
-      } else {
-        spdlog::warn("search: {}", lsa.error().message());
-      }
-    } else if (opts.external_embedder && opts.external_embedder->id() == gen->meta.embedder_id) {
-      gen->embedder = opts.external_embedder;
-    } else {
-      spdlog::warn("search: index {} was built with embedder {}, which is not configured; "
-                   "semantic search is off until `coolpapers index --rebuild`",
-                   path, gen->meta.embedder_id);
-    }
-    if (gen->embedder && gen->embedder->id() == gen->meta.embedder_id) {
-      auto vectors = VectorIndex::Load(IndexLayout::VectorsPath(path), gen->embedder->dim());
-      if (vectors) {
-        gen->vectors = std::move(*vectors);
-      } else {
-        spdlog::warn("search: {}", vectors.error().message());
-        gen->embedder = nullptr;
-      }
-    } else {
-      gen->embedder = nullptr;
-    }
-  }
-
-  // The docid -> id map, from the unique id terms.
-  auto searcher = KeywordIndexSearcher::Open(IndexLayout::XapianPath(path), opts.keyword);
-  if (!searcher) return Err(searcher.error());
-  try {
-    Xapian::Database& db = (*searcher)->db();
-    gen->docid_ids.resize(db.get_lastdocid() + 1);
-    for (auto t = db.allterms_begin(kPrefixId); t != db.allterms_end(kPrefixId); ++t) {
-      const std::string term = *t;
-      for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
-        if (*p < gen->docid_ids.size()) gen->docid_ids[*p] = term.substr(1);
-      }
-    }
-  } catch (const Xapian::Error& e) {
-    return Err(Status::Corruption("reading search index " + path + ": " + e.get_description()));
-  }
-  gen->pool.emplace_back(0, std::move(*searcher));
-  return gen;
-}
+using Generation = IndexGeneration;
+using Lease = SearcherLease;
 
 std::vector<SearchHit> ToHits(std::vector<KeywordHit>& kh) {
   std::vector<SearchHit> out;
@@ -383,92 +221,91 @@ Result<KeywordResults> RunKeyword(Lease& lease, KeywordQuery q, const SearchServ
   return res;
 }
 
-// Applies the store's changes since `gen`'s recorded sequence (see SearchService::CatchUp);
-// returns how many documents were written.
-Result<int64_t> ApplyStoreChanges(const std::shared_ptr<Generation>& gen, store::Store& store,
-                                  const KeywordIndexOptions& keyword, bool progress) {
-  {
-    // Cheap check first: nothing changed in the store means no writer lock and no commit.
-    auto store_seq = store.ChangeSeq();
-    if (!store_seq) return Err(store_seq.error());
-    auto lease = Lease::Acquire(gen);
-    if (!lease) return Err(lease.error());
-    (void)(*lease)->Reopen();
-    int64_t indexed = 0;
-    core::ParseInt64((*lease)->GetMetadata("store_seq"), indexed);
-    if (*store_seq <= indexed) return int64_t{0};
-  }
-  auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false, keyword);
-  if (!writer) return Err(writer.error());
-  auto seq_text = (*writer)->GetMetadata("store_seq");
-  if (!seq_text) return Err(seq_text.error());
-  int64_t seq = 0;
-  if (!seq_text->empty() && !core::ParseInt64(*seq_text, seq)) seq = 0;
-  StoreDocSource src(store, seq, 1000);
-  if (Status s = src.Rewind(); !s.ok()) return Err(s);
-  core::Progress prog("index: catching up", 0, progress ? stderr : nullptr);
-  Tokenizer tok;
-  std::vector<IndexDoc> batch;
-  int64_t written = 0;
-  bool vectors_changed = false;
-  auto commit = [&]() -> Status {
-    if (vectors_changed && gen->vectors) {
-      if (Status s = gen->vectors->Save(IndexLayout::VectorsPath(gen->path)); !s.ok()) return s;
-    }
-    if (Status s = (*writer)->Commit({{"store_seq", std::to_string(src.seq())}}); !s.ok()) {
-      return s;
-    }
-    gen->epoch.fetch_add(1);
-    vectors_changed = false;
-    return Status::Ok();
-  };
-  while (true) {
-    if (Status s = src.Next(batch); !s.ok()) return Err(s);
-    if (batch.empty()) break;
-    for (IndexDoc& d : batch) {
-      d.keywords = TopKeywords(tok, gen->stats, d.title, d.abstract, 8);
-      auto docid = (*writer)->Put(d);
-      if (!docid) return Err(docid.error());
-      gen->SetId(*docid, d.id);
-      if (gen->embedder && gen->vectors) {
-        auto v = gen->embedder->Embed(DocText(d));
-        if (v && gen->vectors->Add(*docid, std::move(*v)).ok()) vectors_changed = true;
-      }
-    }
-    written += static_cast<int64_t>(batch.size());
-    prog.Add(static_cast<int64_t>(batch.size()));
-    if (written % 10000 < static_cast<int64_t>(batch.size())) {
-      if (Status s = commit(); !s.ok()) return Err(s);
-    }
-  }
-  if (written > 0 || src.seq() > seq) {
-    if (Status s = commit(); !s.ok()) return Err(s);
-  }
-  prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
-              std::to_string(src.seq()) + ")");
-  return written;
+
+// InvalidArgument for a query with neither words nor filters.
+Status CheckNotEmpty(const SearchRequest& req, const QueryInput& input) {
+  const bool has_filters = !req.date_from.empty() || !req.date_to.empty() ||
+                           !req.categories.empty() || !input.date_from.empty() ||
+                           !input.date_to.empty() || !input.categories.empty();
+  if (!input.text.empty() || has_filters) return Status::Ok();
+  return Status::InvalidArgument(
+      "the query is empty; type some words, a phrase in \"quotes\", or a filter such as "
+      "cat:cs.CL");
 }
 
-// Replaces `gen`'s star overrides with the store's current click totals, resolved to `gen`'s
-// docids (papers not in the index are skipped). A store that cannot list click totals leaves
-// the stored stars in charge.
-Status RefreshStars(const std::shared_ptr<Generation>& gen, store::Store& store) {
-  auto totals = store.ClickTotals();
-  if (!totals) {
-    return totals.error().code() == StatusCode::kUnavailable ? Status::Ok() : totals.error();
+// What runs for `req` on `gen`: auto is hybrid for free text by relevance, else BM25; BM25
+// when the generation has no semantic search or the page ends past 1000 (`depth`) for hybrid.
+SearchMode ModeFor(const SearchRequest& req, const QueryInput& input, const Generation& gen,
+                   int depth) {
+  const bool semantic = gen.embedder && gen.vectors && !input.text.empty();
+  SearchMode mode = req.mode;
+  if (mode == SearchMode::kAuto) {
+    mode = semantic && input.free_text && req.sort == SortOrder::kRelevance ? SearchMode::kHybrid
+                                                                             : SearchMode::kBm25;
   }
-  auto lease = Lease::Acquire(gen);
-  if (!lease) return lease.error();
-  (void)(*lease)->Reopen();  // see papers another process indexed
-  auto stars = std::make_shared<StarOverrides>();
-  stars->reserve(totals->size());
-  for (const auto& [id, total] : *totals) {
-    auto docid = (*lease)->DocidOf(id);
-    if (!docid) return docid.error();
-    if (*docid) stars->emplace(**docid, total);
-  }
-  gen->SetStars(std::move(stars));
+  if (!semantic) mode = SearchMode::kBm25;
+  if (mode == SearchMode::kHybrid && depth > 1000) mode = SearchMode::kBm25;
+  return mode;
+}
+
+// Fills `resp` with the BM25 page [resp.offset, resp.offset + limit) of `q`.
+Status KeywordPage(Lease& lease, KeywordQuery q, int limit, const SearchServiceOptions& opts,
+                   SearchResponse& resp) {
+  q.offset = resp.offset;
+  q.limit = limit;
+  q.check_at_least = opts.check_at_least;
+  auto res = RunKeyword(lease, q, opts, &resp.relaxed);
+  if (!res) return res.error();
+  resp.total = res->total;
+  resp.total_exact = res->total_exact;
+  resp.suggestion = res->suggestion;
+  resp.hits = ToHits(res->hits);
   return Status::Ok();
+}
+
+// The first `depth` BM25 results of `q` fused with the semantic candidates `sem`; sets resp's
+// total (keyword matches plus semantic-only candidates), exactness, suggestion and relaxed.
+Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, KeywordQuery q,
+                                            int depth, const std::vector<ScoredDoc>& sem,
+                                            const std::vector<float>& vec,
+                                            const SearchServiceOptions& opts,
+                                            SearchResponse& resp) {
+  q.offset = 0;
+  q.limit = depth;
+  q.snippet_bytes = 0;
+  q.highlight = false;
+  q.fetch_docs = false;
+  q.check_at_least = opts.check_at_least;
+  auto res = RunKeyword(lease, q, opts, &resp.relaxed);
+  if (!res) return Err(res.error());
+  std::vector<ScoredDoc> keyword;
+  for (const KeywordHit& h : res->hits) {
+    keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
+  }
+  std::vector<FusedHit> fused = Fuse(gen, opts.hybrid, keyword, sem, vec);
+  int64_t semantic_only = 0;
+  for (const FusedHit& f : fused) semantic_only += f.ranks[0] == 0 ? 1 : 0;
+  resp.total = res->total + semantic_only;
+  resp.total_exact = res->total_exact;
+  resp.suggestion = res->suggestion;
+  return fused;
+}
+
+// One page of a ranking: ids and their scores.
+struct Page {
+  std::vector<std::string> ids;
+  std::vector<double> scores;
+};
+
+// Entries [offset, offset + limit) of `ranked` (ScoredDoc or FusedHit: an id and a score).
+template <class Ranked>
+Page PageOf(const std::vector<Ranked>& ranked, int offset, int limit) {
+  Page page;
+  for (int i = offset; i < std::min<int>(offset + limit, ranked.size()); ++i) {
+    page.ids.push_back(ranked[i].id);
+    page.scores.push_back(ranked[i].score);
+  }
+  return page;
 }
 
 }  // namespace
@@ -477,116 +314,58 @@ SearchService::SearchService(SearchServiceOptions options) : options_(std::move(
 
 SearchService::~SearchService() {
   StopRefresher();
-  StopHeads();
+  if (heads_) heads_->Stop();
+}
+
+Result<std::unique_ptr<SearchService>> SearchService::Open(const SearchServiceOptions& options) {
+  auto live = LiveGeneration::Open(options.index_dir,
+                                   GenerationOptions{options.keyword, options.external_embedder});
+  if (!live) return Err(live.error());
+  std::unique_ptr<SearchService> s(new SearchService(options));
+  s->live_ = std::move(*live);
+  s->refresher_ = std::make_unique<PeriodicThread>();
+  ImpactHeadsOptions heads = options.heads;
+  heads.k1 = options.keyword.bm25_k1;
+  heads.b = options.keyword.bm25_b;
+  LiveGeneration* live_ptr = s->live_.get();
+  s->heads_ = std::make_unique<HeadsBuilder>([live_ptr] { return live_ptr->Current(); }, heads);
+  s->RefreshHeads();
+  return s;
+}
+
+Status SearchService::ReloadIfChanged() {
+  auto switched = live_->ReloadIfChanged();
+  if (!switched) return switched.error();
+  if (*switched) heads_->Notify();
+  return Status::Ok();
 }
 
 void SearchService::RefreshHeads() {
   if (!options_.build_heads) return;
-  auto gen = Current();
+  auto gen = live_->Current();
   auto lease = Lease::Acquire(gen);
   if (!lease) return;
   (void)(*lease)->Reopen();
   auto heads = gen->Heads();
   if (heads && heads->revision() == (*lease)->db().get_revision()) return;
-  std::lock_guard lock(heads_mu_);
-  if (heads_stop_) return;
-  heads_dirty_ = true;
-  if (!heads_thread_.joinable()) heads_thread_ = std::thread([this] { HeadsLoop(); });
-  heads_cv_.notify_all();
-}
-
-void SearchService::HeadsLoop() {
-  std::unique_lock lock(heads_mu_);
-  auto next_allowed = std::chrono::steady_clock::now();
-  while (true) {
-    heads_cv_.wait(lock, [this] { return heads_stop_ || heads_dirty_; });
-    if (heads_stop_) return;
-    // A busy index (papers arriving every refresh) would keep a core rebuilding: rebuild at
-    // most once per ten build times; queries run unpruned (same results) meanwhile.
-    if (heads_cv_.wait_until(lock, next_allowed, [this] { return heads_stop_; })) return;
-    heads_dirty_ = false;
-    lock.unlock();
-    const auto started = std::chrono::steady_clock::now();
-    auto gen = Current();
-    ImpactHeadsOptions opts = options_.heads;
-    opts.k1 = options_.keyword.bm25_k1;
-    opts.b = options_.keyword.bm25_b;
-    opts.cancel = &heads_cancel_;
-    auto built = ImpactHeads::Build(IndexLayout::XapianPath(gen->path), opts);
-    if (built) {
-      if ((*built)->terms() > 0) {
-        spdlog::info("search: top-weight lists of {} common terms ready ({:.0f} MB, {:.1f} s)",
-                     (*built)->terms(), (*built)->bytes() / 1048576.0, (*built)->seconds());
-      }
-      gen->SetHeads(std::move(*built));
-    } else if (built.error().code() != StatusCode::kCancelled) {
-      spdlog::warn("search: {}", built.error().message());
-    }
-    const auto finished = std::chrono::steady_clock::now();
-    next_allowed = finished + 9 * (finished - started);
-    lock.lock();
-  }
-}
-
-void SearchService::StopHeads() {
-  {
-    std::lock_guard lock(heads_mu_);
-    heads_stop_ = true;
-    heads_cancel_ = true;
-  }
-  heads_cv_.notify_all();
-  if (heads_thread_.joinable()) heads_thread_.join();
+  heads_->Request();
 }
 
 bool SearchService::WaitForHeads(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto gen = Current();
+  auto current_heads_ready = [this] {
+    auto gen = live_->Current();
     auto heads = gen->Heads();
-    if (heads) {
-      auto lease = Lease::Acquire(gen);
-      if (lease) {
-        (void)(*lease)->Reopen();
-        if (heads->revision() == (*lease)->db().get_revision()) return true;
-      }
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-Result<std::unique_ptr<SearchService>> SearchService::Open(const SearchServiceOptions& options) {
-  IndexLayout layout(options.index_dir);
-  auto path = layout.CurrentGeneration();
-  if (!path) return Err(path.error());
-  auto gen = LoadGeneration(*path, options);
-  if (!gen) return Err(gen.error());
-  std::unique_ptr<SearchService> s(new SearchService(options));
-  s->gen_ = std::move(*gen);
-  s->RefreshHeads();
-  return s;
-}
-
-std::shared_ptr<Generation> SearchService::Current() {
-  std::lock_guard lock(gen_mu_);
-  return gen_;
-}
-
-Status SearchService::ReloadIfChanged() {
-  IndexLayout layout(options_.index_dir);
-  auto path = layout.CurrentGeneration();
-  if (!path) return path.error();
-  if (*path == Current()->path) return Status::Ok();
-  auto gen = LoadGeneration(*path, options_);
-  if (!gen) return gen.error();
-  std::lock_guard lock(gen_mu_);
-  gen_ = std::move(*gen);
-  spdlog::info("search: switched to index generation {}", *path);
-  return Status::Ok();
+    if (!heads) return false;
+    auto lease = Lease::Acquire(gen);
+    if (!lease) return false;
+    (void)(*lease)->Reopen();
+    return heads->revision() == (*lease)->db().get_revision();
+  };
+  return heads_->Wait(current_heads_ready, timeout);
 }
 
 bool SearchService::HasSemantic() {
-  auto gen = Current();
+  auto gen = live_->Current();
   return gen->embedder != nullptr && gen->vectors != nullptr;
 }
 
@@ -608,89 +387,41 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   }
   auto input = PrepareQuery(req.query);
   if (!input) return Err(input.error());
+  if (Status st = CheckNotEmpty(req, *input); !st.ok()) return Err(st);
+  auto gen = live_->Current();
+  auto lease = Lease::Acquire(gen);
+  if (!lease) return Err(lease.error());
   SearchResponse resp;
   resp.query = req.query;
   resp.offset = std::max(0, req.offset);
-  const bool has_filters = !req.date_from.empty() || !req.date_to.empty() ||
-                           !req.categories.empty() || !input->date_from.empty() ||
-                           !input->date_to.empty() || !input->categories.empty();
-  if (input->text.empty() && !has_filters) {
-    return Err(Status::InvalidArgument(
-        "the query is empty; type some words, a phrase in \"quotes\", or a filter such as "
-        "cat:cs.CL"));
-  }
-  auto gen = Current();
-  auto lease = Lease::Acquire(gen);
-  if (!lease) return Err(lease.error());
-  const bool semantic = gen->embedder && gen->vectors && !input->text.empty();
-  SearchMode mode = req.mode;
-  if (mode == SearchMode::kAuto) {
-    mode = semantic && input->free_text && req.sort == SortOrder::kRelevance ? SearchMode::kHybrid
-                                                                              : SearchMode::kBm25;
-  }
-  if (!semantic) mode = SearchMode::kBm25;
   const int limit = std::clamp(req.limit, 0, 1000);
-  // Hybrid fuses the first `depth` results of each list; deeper pages are BM25 order.
-  const int depth = std::max(options_.hybrid.depth, resp.offset + limit);
-  if (mode == SearchMode::kHybrid && resp.offset + limit > 1000) mode = SearchMode::kBm25;
-  resp.mode = mode;
-
+  resp.mode = ModeFor(req, *input, *gen, resp.offset + limit);
   KeywordQuery q = BaseQuery(req, *input, *gen);
   q.exact_boost = options_.exact_boost;
   q.match_threads = options_.match_threads;
-  if (mode == SearchMode::kBm25) {
-    q.offset = resp.offset;
-    q.limit = limit;
-    q.check_at_least = options_.check_at_least;
-    auto res = RunKeyword(*lease, q, options_, &resp.relaxed);
-    if (!res) return Err(res.error());
-    resp.total = res->total;
-    resp.total_exact = res->total_exact;
-    resp.suggestion = res->suggestion;
-    resp.hits = ToHits(res->hits);
+  if (resp.mode == SearchMode::kBm25) {
+    if (Status st = KeywordPage(*lease, q, limit, options_, resp); !st.ok()) return Err(st);
     return resp;
   }
-
   auto vec = gen->embedder->Embed(input->text);
   if (!vec) return Err(vec.error());
+  // Hybrid fuses the first `depth` results of each list; deeper pages are BM25 order.
+  const int depth = std::max(options_.hybrid.depth, resp.offset + limit);
   auto sem = SemanticCandidates(*gen, *lease, *vec,
-                                mode == SearchMode::kSemantic ? depth : options_.hybrid.depth, q,
-                                options_.hybrid.min_similarity);
+                                resp.mode == SearchMode::kSemantic ? depth : options_.hybrid.depth,
+                                q, options_.hybrid.min_similarity);
   if (!sem) return Err(sem.error());
-  std::vector<std::string> page;
-  std::vector<double> scores;
-  if (mode == SearchMode::kSemantic) {
+  Page page;
+  if (resp.mode == SearchMode::kSemantic) {
     resp.total = static_cast<int64_t>(sem->size());
-    for (int i = resp.offset; i < std::min<int>(resp.offset + limit, sem->size()); ++i) {
-      page.push_back((*sem)[i].id);
-      scores.push_back((*sem)[i].score);
-    }
+    page = PageOf(*sem, resp.offset, limit);
   } else {
-    KeywordQuery kq = q;
-    kq.offset = 0;
-    kq.limit = depth;
-    kq.snippet_bytes = 0;
-    kq.highlight = false;
-    kq.fetch_docs = false;
-    kq.check_at_least = options_.check_at_least;
-    auto res = RunKeyword(*lease, kq, options_, &resp.relaxed);
-    if (!res) return Err(res.error());
-    std::vector<ScoredDoc> keyword;
-    for (const KeywordHit& h : res->hits) {
-      keyword.push_back(ScoredDoc{gen->IdOf(h.docid), h.docid, h.score});
-    }
-    std::vector<FusedHit> fused = Fuse(*gen, options_.hybrid, keyword, *sem, *vec);
-    int64_t semantic_only = 0;
-    for (const FusedHit& f : fused) semantic_only += f.ranks[0] == 0 ? 1 : 0;
-    resp.total = res->total + semantic_only;
-    resp.total_exact = res->total_exact;
-    resp.suggestion = res->suggestion;
-    for (int i = resp.offset; i < std::min<int>(resp.offset + limit, fused.size()); ++i) {
-      page.push_back(fused[i].id);
-      scores.push_back(fused[i].score);
-    }
+    auto fused = HybridRanking(*gen, *lease, q, depth, *sem, *vec, options_, resp);
+    if (!fused) return Err(fused.error());
+    page = PageOf(*fused, resp.offset, limit);
   }
-  auto hits = Decorate(*lease, page, scores, input->text, req.highlight, q.star_overrides);
+  auto hits =
+      Decorate(*lease, page.ids, page.scores, input->text, req.highlight, q.star_overrides);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
   return resp;
@@ -706,7 +437,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
   if (core::Trim(clean).empty()) {
     return Err(Status::InvalidArgument("paste some text (an abstract) to find similar papers"));
   }
-  auto gen = Current();
+  auto gen = live_->Current();
   auto lease = Lease::Acquire(gen);
   if (!lease) return Err(lease.error());
   SearchResponse resp;
@@ -761,7 +492,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
 }
 
 Result<std::vector<SearchHit>> SearchService::Related(const std::string& id, int k) {
-  auto gen = Current();
+  auto gen = live_->Current();
   auto lease = Lease::Acquire(gen);
   if (!lease) return Err(lease.error());
   auto found = (*lease)->Find(id);
@@ -820,7 +551,7 @@ Result<std::vector<SearchHit>> SearchService::Related(const std::string& id, int
 }
 
 Result<std::vector<std::string>> SearchService::Keywords(const std::string& id) {
-  auto lease = Lease::Acquire(Current());
+  auto lease = Lease::Acquire(live_->Current());
   if (!lease) return Err(lease.error());
   auto found = (*lease)->Find(id);
   if (!found) return Err(found.error());
@@ -831,7 +562,7 @@ Result<std::vector<std::string>> SearchService::Keywords(const std::string& id) 
 Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
   std::lock_guard writer_lock(writer_mu_);
   if (Status s = ReloadIfChanged(); !s.ok()) return Err(s);
-  auto gen = Current();
+  auto gen = live_->Current();
   auto written = ApplyStoreChanges(gen, store, options_.keyword, progress);
   // Stars are refreshed even when indexing could not run (another process holds the writer).
   Status stars = RefreshStars(gen, store);
@@ -842,42 +573,28 @@ Result<int64_t> SearchService::CatchUp(store::Store& store, bool progress) {
 }
 
 void SearchService::StartRefresher(store::Store* store, std::chrono::milliseconds interval) {
-  StopRefresher();
-  {
-    std::lock_guard lock(refresher_mu_);
-    stop_ = false;
-  }
-  refresher_ = std::thread([this, store, interval] {
-    std::unique_lock lock(refresher_mu_);
-    while (!stop_) {
-      lock.unlock();
-      if (store) {
-        auto n = CatchUp(*store);
-        if (!n && n.error().code() != StatusCode::kUnavailable) {
-          spdlog::warn("search: catching up with the store failed: {}", n.error().ToString());
-        } else if (n && *n > 0) {
-          spdlog::info("search: indexed {} new or updated papers", *n);
+  refresher_->Start(
+      [this, store] {
+        if (store) {
+          auto n = CatchUp(*store);
+          if (!n && n.error().code() != StatusCode::kUnavailable) {
+            spdlog::warn("search: catching up with the store failed: {}", n.error().ToString());
+          } else if (n && *n > 0) {
+            spdlog::info("search: indexed {} new or updated papers", *n);
+          }
+        } else if (Status s = ReloadIfChanged(); !s.ok()) {
+          spdlog::warn("search: {}", s.ToString());
         }
-      } else if (Status s = ReloadIfChanged(); !s.ok()) {
-        spdlog::warn("search: {}", s.ToString());
-      }
-      lock.lock();
-      refresher_cv_.wait_for(lock, interval, [this] { return stop_; });
-    }
-  });
+      },
+      interval);
 }
 
 void SearchService::StopRefresher() {
-  {
-    std::lock_guard lock(refresher_mu_);
-    stop_ = true;
-  }
-  refresher_cv_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
+  if (refresher_) refresher_->Stop();
 }
 
 IndexInfo SearchService::Info() {
-  auto gen = Current();
+  auto gen = live_->Current();
   IndexInfo info;
   info.generation = gen->path;
   info.embedder_id = gen->embedder ? gen->embedder->id() : "";

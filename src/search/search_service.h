@@ -6,17 +6,18 @@
 // rebuilt generation (`coolpapers index --rebuild`) without a restart.
 //
 // Thread-safety: every method may be called from any thread concurrently.
+//
+// Files: search_service.cc runs queries; index_generations.h loads generations and says which
+// one is live; store_catchup.h applies the store's changes and runs the refresher thread;
+// heads_builder.h builds top-weight lists in the background.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/status.h"
@@ -28,6 +29,10 @@
 namespace coolpapers::store { class Store; }
 
 namespace coolpapers::search {
+
+class HeadsBuilder;
+class LiveGeneration;
+class PeriodicThread;
 
 enum class SearchMode { kAuto, kBm25, kSemantic, kHybrid };
 // "auto" | "bm25" | "keyword" | "semantic" | "hybrid"; nullopt otherwise.
@@ -155,32 +160,18 @@ class SearchService {
   // `timeout` passes (false). Only meaningful with options.build_heads.
   bool WaitForHeads(std::chrono::milliseconds timeout);
 
-  struct Generation;  // internal
-
  private:
   explicit SearchService(SearchServiceOptions options);
-  std::shared_ptr<Generation> Current();
-  Status ReloadIfChanged();
-  // Asks the heads thread to (re)build the current generation's top-weight lists when they are
+  // Asks the heads builder to (re)build the live generation's top-weight lists when they are
   // missing or describe an older revision.
   void RefreshHeads();
-  void HeadsLoop();
-  void StopHeads();
+  Status ReloadIfChanged();
 
   SearchServiceOptions options_;
-  std::mutex gen_mu_;
-  std::shared_ptr<Generation> gen_;
-  std::mutex writer_mu_;  // one CatchUp at a time
-  std::mutex refresher_mu_;
-  std::condition_variable refresher_cv_;
-  bool stop_ = false;
-  std::thread refresher_;
-  std::mutex heads_mu_;
-  std::condition_variable heads_cv_;
-  bool heads_dirty_ = false;
-  bool heads_stop_ = false;
-  std::atomic<bool> heads_cancel_{false};
-  std::thread heads_thread_;
+  std::unique_ptr<LiveGeneration> live_;  // which index generation serves queries
+  std::mutex writer_mu_;                  // one CatchUp at a time
+  std::unique_ptr<PeriodicThread> refresher_;
+  std::unique_ptr<HeadsBuilder> heads_;
 };
 
 }  // namespace coolpapers::search

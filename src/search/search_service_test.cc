@@ -87,16 +87,26 @@ TEST_F(SearchServiceTest, ModesAndTheirResults) {
 
 TEST_F(SearchServiceTest, HybridRespectsFilters) {
   SearchRequest req;
-  req.query = "neural networks";
-  req.categories = {"cs.CV"};
+  req.query = "learning to rank";
+  auto all = service_->Search(req);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->mode, SearchMode::kHybrid);
+  // Unfiltered, the page spans categories and dates; each filter keeps exactly its papers.
+  ASSERT_EQ(Ids(all->hits),
+            (std::vector<std::string>{"2601.00006", "2601.00004", "2601.00005", "2601.00001"}));
+  req.categories = {"cs.LG"};
   auto r = service_->Search(req);
   ASSERT_TRUE(r);
-  for (const auto& h : r->hits) EXPECT_EQ(h.doc.categories[0], "cs.CV") << h.id;
+  EXPECT_EQ(r->mode, SearchMode::kHybrid);
+  ASSERT_EQ(Ids(r->hits), (std::vector<std::string>{"2601.00004", "2601.00001"}));
+  for (const auto& h : r->hits) EXPECT_EQ(h.doc.categories[0], "cs.LG") << h.id;
   req.categories.clear();
-  req.date_from = "2026-06-01";
+  req.date_from = "2026-05-01";
   r = service_->Search(req);
   ASSERT_TRUE(r);
-  for (const auto& h : r->hits) EXPECT_GE(h.doc.date, "2026-06-01") << h.id;
+  EXPECT_EQ(r->mode, SearchMode::kHybrid);
+  ASSERT_EQ(Ids(r->hits), (std::vector<std::string>{"2601.00006", "2601.00005"}));
+  for (const auto& h : r->hits) EXPECT_GE(h.doc.date, "2026-05-01") << h.id;
 }
 
 TEST_F(SearchServiceTest, AndFallsBackToOrAndSuggestsSpelling) {
@@ -168,6 +178,9 @@ TEST_F(SearchServiceTest, ConcurrentHybridAndFilterOnlySearchesAgree) {
   auto f0 = service_->Search(filter_only);
   ASSERT_TRUE(h0);
   ASSERT_TRUE(f0);
+  // The reference pages are not empty, so agreeing with them means finding the same papers.
+  ASSERT_EQ(Ids(h0->hits), (std::vector<std::string>{"2601.00001", "2601.00004"}));
+  ASSERT_EQ(f0->hits.size(), 3u);
   std::atomic<int> failures{0}, done{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -191,6 +204,8 @@ TEST_F(SearchServiceTest, RelatedSimilarAndKeywords) {
   ASSERT_FALSE(rel->empty());
   EXPECT_LE(rel->size(), 3u);
   EXPECT_EQ((*rel)[0].id, "2601.00004");
+  // Exactly the three related papers, none of them the paper itself.
+  ASSERT_EQ(Ids(*rel), (std::vector<std::string>{"2601.00004", "2601.00005", "2601.00002"}));
   for (const auto& h : *rel) EXPECT_NE(h.id, "2601.00001");
   EXPECT_EQ(service_->Related("0000.00000").error().code(), StatusCode::kNotFound);
 

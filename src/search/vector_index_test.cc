@@ -41,6 +41,7 @@ TEST(VectorIndex, AnnRecallAtTenAgainstExactOracle) {
   for (const auto& q : queries) {
     auto truth = exact.Search(q, 10);
     auto got = ann.Search(q, 10);
+    ASSERT_EQ(truth.size(), 10u);
     ASSERT_EQ(got.size(), 10u);
     for (const auto& t : truth) {
       for (const auto& g : got) found += g.label == t.label;

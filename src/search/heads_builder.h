@@ -1,0 +1,56 @@
+#pragma once
+// The background thread that (re)builds the live generation's top-weight lists (ImpactHeads)
+// after it changes, so that plain-word queries are pruned again; queries run unpruned (same
+// results) until then.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "search/impact_heads.h"
+#include "search/index_generations.h"
+
+namespace coolpapers::search {
+
+class HeadsBuilder {
+ public:
+  // `live` names the generation to build for when a build starts; `opts` are the lists' options
+  // (k1 and b included).
+  HeadsBuilder(std::function<std::shared_ptr<IndexGeneration>()> live, ImpactHeadsOptions opts);
+  ~HeadsBuilder() { Stop(); }
+  HeadsBuilder(const HeadsBuilder&) = delete;
+  HeadsBuilder& operator=(const HeadsBuilder&) = delete;
+
+  // Asks for a build (starting the thread on first use). A busy index would keep a core
+  // rebuilding: builds start at most once per ten build times.
+  void Request();
+  // Cancels a running build and ends the thread.
+  void Stop();
+  // Something `ready` depends on changed (lists published, generation switched): wakes Wait.
+  void Notify();
+  // Waits until `ready()` holds, checked now and after each build or Notify (true), or until
+  // `timeout` passes (false).
+  bool Wait(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
+
+ private:
+  void Loop();
+  void BuildOnce();
+
+  const std::function<std::shared_ptr<IndexGeneration>()> live_;
+  const ImpactHeadsOptions opts_;
+  std::mutex mu_;
+  std::condition_variable cv_;        // a request or stop
+  std::condition_variable changed_cv_;  // a build finished or Notify
+  uint64_t changes_ = 0;
+  bool dirty_ = false;
+  bool stop_ = false;
+  std::atomic<bool> cancel_{false};
+  std::thread thread_;
+};
+
+}  // namespace coolpapers::search

@@ -1,0 +1,150 @@
+#include "search/store_catchup.h"
+
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+#include "core/text.h"
+#include "search/doc_source.h"
+#include "search/keywords.h"
+#include "search/tokenizer.h"
+#include "store/store.h"
+
+namespace coolpapers::search {
+namespace {
+
+// Whether the store changed since the sequence recorded in `gen`'s index (cheap: no writer lock
+// and no commit when nothing changed).
+Result<bool> StoreMovedOn(const std::shared_ptr<IndexGeneration>& gen, store::Store& store) {
+  auto store_seq = store.ChangeSeq();
+  if (!store_seq) return Err(store_seq.error());
+  auto lease = SearcherLease::Acquire(gen);
+  if (!lease) return Err(lease.error());
+  (void)(*lease)->Reopen();
+  int64_t indexed = 0;
+  core::ParseInt64((*lease)->GetMetadata("store_seq"), indexed);
+  return *store_seq > indexed;
+}
+
+// Writes store changes into one generation, committing every 10,000 documents and at the end.
+class CatchUpWriter {
+ public:
+  CatchUpWriter(const std::shared_ptr<IndexGeneration>& gen, KeywordIndexWriter& writer)
+      : gen_(gen), writer_(writer) {}
+
+  // Indexes one document (with its keywords and vector).
+  Status Put(IndexDoc& d) {
+    d.keywords = TopKeywords(tok_, gen_->stats, d.title, d.abstract, 8);
+    auto docid = writer_.Put(d);
+    if (!docid) return docid.error();
+    gen_->SetId(*docid, d.id);
+    if (gen_->embedder && gen_->vectors) {
+      auto v = gen_->embedder->Embed(DocText(d));
+      if (v && gen_->vectors->Add(*docid, std::move(*v)).ok()) vectors_changed_ = true;
+    }
+    return Status::Ok();
+  }
+  // Makes the writes durable with the store sequence they reach, and visible to searchers.
+  Status Commit(int64_t store_seq) {
+    if (vectors_changed_ && gen_->vectors) {
+      if (Status s = gen_->vectors->Save(IndexLayout::VectorsPath(gen_->path)); !s.ok()) return s;
+    }
+    if (Status s = writer_.Commit({{"store_seq", std::to_string(store_seq)}}); !s.ok()) return s;
+    gen_->epoch.fetch_add(1);
+    vectors_changed_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  const std::shared_ptr<IndexGeneration>& gen_;
+  KeywordIndexWriter& writer_;
+  Tokenizer tok_;
+  bool vectors_changed_ = false;
+};
+
+}  // namespace
+
+Result<int64_t> ApplyStoreChanges(const std::shared_ptr<IndexGeneration>& gen,
+                                  store::Store& store, const KeywordIndexOptions& keyword,
+                                  bool progress) {
+  auto moved = StoreMovedOn(gen, store);
+  if (!moved) return Err(moved.error());
+  if (!*moved) return int64_t{0};
+  auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false, keyword);
+  if (!writer) return Err(writer.error());
+  auto seq_text = (*writer)->GetMetadata("store_seq");
+  if (!seq_text) return Err(seq_text.error());
+  int64_t seq = 0;
+  if (!seq_text->empty() && !core::ParseInt64(*seq_text, seq)) seq = 0;
+  StoreDocSource src(store, seq, 1000);
+  if (Status s = src.Rewind(); !s.ok()) return Err(s);
+  core::Progress prog("index: catching up", 0, progress ? stderr : nullptr);
+  CatchUpWriter out(gen, **writer);
+  std::vector<IndexDoc> batch;
+  int64_t written = 0;
+  while (true) {
+    if (Status s = src.Next(batch); !s.ok()) return Err(s);
+    if (batch.empty()) break;
+    for (IndexDoc& d : batch) {
+      if (Status s = out.Put(d); !s.ok()) return Err(s);
+    }
+    written += static_cast<int64_t>(batch.size());
+    prog.Add(static_cast<int64_t>(batch.size()));
+    if (written % 10000 < static_cast<int64_t>(batch.size())) {
+      if (Status s = out.Commit(src.seq()); !s.ok()) return Err(s);
+    }
+  }
+  if (written > 0 || src.seq() > seq) {
+    if (Status s = out.Commit(src.seq()); !s.ok()) return Err(s);
+  }
+  prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
+              std::to_string(src.seq()) + ")");
+  return written;
+}
+
+Status RefreshStars(const std::shared_ptr<IndexGeneration>& gen, store::Store& store) {
+  auto totals = store.ClickTotals();
+  if (!totals) {
+    return totals.error().code() == StatusCode::kUnavailable ? Status::Ok() : totals.error();
+  }
+  auto lease = SearcherLease::Acquire(gen);
+  if (!lease) return lease.error();
+  (void)(*lease)->Reopen();  // see papers another process indexed
+  auto stars = std::make_shared<StarOverrides>();
+  stars->reserve(totals->size());
+  for (const auto& [id, total] : *totals) {
+    auto docid = (*lease)->DocidOf(id);
+    if (!docid) return docid.error();
+    if (*docid) stars->emplace(**docid, total);
+  }
+  gen->SetStars(std::move(stars));
+  return Status::Ok();
+}
+
+void PeriodicThread::Start(std::function<void()> tick, std::chrono::milliseconds interval) {
+  Stop();
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this, tick = std::move(tick), interval] {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      tick();
+      lock.lock();
+      cv_.wait_for(lock, interval, [this] { return stop_; });
+    }
+  });
+}
+
+void PeriodicThread::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace coolpapers::search
