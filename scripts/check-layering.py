@@ -23,7 +23,7 @@ ALLOWED = {
     "venues": {"core", "sources", "net", "store"},
     "search": {"core", "net", "store"},
     "llm": {"core", "sources", "net", "store"},
-    "web": {"core", "store", "search", "llm"},
+    "web": {"core", "sources", "store", "search", "llm"},
     "cli": {"core", "sources", "net", "store", "harvest", "venues", "search", "llm", "web"},
 }
 

@@ -61,6 +61,13 @@ test('ACL Anthology, IJCAI, PMLR and Hugging Face URLs map to local routes', () 
   for (const [url, route] of Object.entries(cases)) assert.equal(mapUrl(url), route, url);
 });
 
+test('the shared paper URL vectors (also run against the server\'s /redirect) map as listed', () => {
+  const file = path.join(here, '..', '..', 'tests', 'fixtures', 'paper_urls.json');
+  const { vectors } = JSON.parse(readFileSync(file, 'utf8'));
+  assert.ok(vectors.length >= 40, `only ${vectors.length} vectors in ${file}`);
+  for (const { url, route } of vectors) assert.equal(mapUrl(url), route, url);
+});
+
 test('unrelated or malformed URLs map to nothing', () => {
   for (const url of ['https://example.com/abs/2402.12354', 'not a url', 'javascript:alert(1)',
                      'https://arxiv.org/', 'https://arxiv.org/abs/garbage', 'https://huggingface.co/papers',

@@ -1,13 +1,16 @@
 // GET /redirect?url=<paper URL, id or text>: sends a reader (or the browser extension) to the
-// local page. arXiv ids and arXiv URLs (abs, pdf, html, with or without version) go to
-// /arxiv/<id>; several ids in the text go to one comma list; anything else becomes a site
-// search for the text, since venue papers are reached through search until venues are imported.
+// local page. A URL of a paper site (arXiv, OpenReview, ACL Anthology, IJCAI, PMLR, Hugging
+// Face, papers.cool: sources/paper_url.h, the extension's mapping) goes to its /arxiv/ or
+// /venue/ route; arXiv ids in text go to /arxiv/<id>, several to one comma list; anything else
+// becomes a site search for the text.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/arxiv_id.h"
 #include "core/text.h"
+#include "sources/paper_url.h"
 #include "web/render.h"
 #include "web/routes.h"
 
@@ -67,8 +70,11 @@ void RegisterRedirectRoutes(Router& router, Services&) {
       return ErrorPage(400, "The url parameter is too long to be a paper link.",
                        "Pass one paper URL or a few ids (at most 4096 characters).");
     }
-    std::vector<std::string> ids = FindArxivIds(input);
+    std::optional<sources::PaperRef> ref = sources::ParsePaperUrl(input);
+    if (ref && ref->kind != sources::PaperRefKind::kArxiv) return Redirect(sources::RouteFor(*ref));
+    std::vector<std::string> ids = FindArxivIds(input);  // keeps a version the URL names
     if (!ids.empty()) return Redirect("/arxiv/" + core::Join(ids, ","));
+    if (ref) return Redirect(sources::RouteFor(*ref));
     return Redirect("/arxiv/search?query=" + core::UrlEncode(core::SanitizeUtf8(input)));
   });
 }

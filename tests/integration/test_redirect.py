@@ -4,6 +4,7 @@ Runs as `python3 tests/integration/test_redirect.py` (needs $COOLPAPERS_BIN or b
 """
 
 import os
+import re
 import sys
 import unittest
 import urllib.parse
@@ -34,6 +35,21 @@ class RedirectTest(unittest.TestCase):
     def test_several_ids_in_text_become_one_list(self):
         self.assertEqual(self.location("see 2402.12354 and 1706.03762, also 2402.12354"),
                          "/arxiv/2402.12354,1706.03762")
+
+    def test_the_shared_paper_url_vectors_redirect_to_their_routes(self):
+        # tests/fixtures/paper_urls.json: the same vectors the browser extension is tested with.
+        import json
+        with open(cpserver.fixture_path("paper_urls.json")) as f:
+            vectors = [v for v in json.load(f)["vectors"] if v["route"]]
+        self.assertGreaterEqual(len(vectors), 30)
+        for v in vectors:
+            # The server keeps a version the URL names (/arxiv/2402.12354v2: that version's
+            # page) and writes old ids canonically (math/0309136 for math.GT/0309136); the
+            # extension opens the paper as written. Both are the same paper's page.
+            def same_paper(route):
+                route = re.sub(r"^(/arxiv/.+?)v\d+$", r"\1", route)
+                return re.sub(r"^/arxiv/([a-z-]+)\.[A-Z]{2}/", r"/arxiv/\1/", route)
+            self.assertEqual(same_paper(self.location(v["url"])), same_paper(v["route"]), v["url"])
 
     def test_other_text_becomes_a_search(self):
         loc = self.location("diffusion <models> & more")
