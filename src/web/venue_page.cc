@@ -97,7 +97,11 @@ PanelOptions VenuePanelOptions(const core::VenuePaper& v, const store::ClickCoun
   opts.clicks = clicks;
   opts.page_prefix = "/venue/";
   opts.author_search = "/venue/search";
-  opts.pdf_url = IsWebUrl(v.pdf_url) ? v.pdf_url : "";
+  // Only http(s) links reach the page; without a usable PDF the button opens the venue's page
+  // (or the paper's own page), never the arXiv PDF of an id arXiv does not have.
+  opts.pdf_url = IsWebUrl(v.pdf_url)    ? v.pdf_url
+                 : IsWebUrl(v.page_url) ? v.page_url
+                                        : "/venue/" + v.id;
   opts.subjects.emplace_back(v.venue, "/venue/" + v.venue);
   if (!v.group.empty()) opts.subjects.emplace_back(v.group, GroupHref(v.venue, v.group));
   return opts;

@@ -232,6 +232,21 @@ TEST_F(VenueRoutesTest, PaperPageShowsDoiAndEscapesTitle) {
   EXPECT_EQ(Body(Get("/venue/ACL.2024")).find("<script>alert"), std::string::npos);
 }
 
+TEST_F(VenueRoutesTest, PanelOfAPaperWithoutAUsablePdfNeverLinksScriptOrArxiv) {
+  core::VenuePaper bad = V("x24a@v235@PMLR", "ICML.2024", "Main", 0);
+  bad.pdf_url = "javascript:alert(1)";
+  bad.page_url = "";
+  auto r = store_->UpsertVenuePapers(std::vector<core::VenuePaper>{bad});
+  ASSERT_TRUE(r) << r.error().ToString();
+  PublishSeq();
+  const std::string body = Body(Get("/venue/x24a@v235@PMLR"));
+  EXPECT_EQ(body.find("javascript:"), std::string::npos);
+  EXPECT_EQ(body.find("arxiv.org/pdf"), std::string::npos);
+  EXPECT_NE(body.find("<a class=\"title-pdf notranslate\" data=\"/venue/x24a@v235@PMLR\""),
+            std::string::npos);
+  EXPECT_EQ(body.find("citation_pdf_url"), std::string::npos);
+}
+
 TEST_F(VenueRoutesTest, AliasAnswersWithTheStoredPaper) {
   LoadVenues();
   Response r = Get("/venue/9U29U3cDKq@OpenReview");
