@@ -431,6 +431,7 @@ Status ListenServers(const ServeSettings& s, Site& site, Servers& out) {
   web::Services& services = site.services;
   web::RegisterSystemRoutes(out.router, services);
   web::RegisterArxivRoutes(out.router, services);
+  web::RegisterVenueRoutes(out.router, services);
   web::RegisterApiRoutes(out.router, services);
   web::RegisterSearchRoutes(out.router, services);
   web::RegisterFaqRoutes(out.router, services);

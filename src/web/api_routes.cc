@@ -168,7 +168,72 @@ Response RenderListJson(store::Store& st, const core::CategoryFilter& filter, st
   return JsonOk(j);
 }
 
+// /api/list?venue=<Conf>.<Year>[&group=]: every paper of one edition in the venue's order,
+// with its edition, group and clicks.
+Response RenderVenueListJson(store::Store& st, const store::VenueEditionCount& ed,
+                             const std::string& group) {
+  auto papers = st.ListVenue(ed.edition, group);
+  if (!papers) return StoreFailure(papers.error());
+  std::vector<std::string> ids;
+  ids.reserve(papers->size());
+  for (const core::VenuePaper& p : *papers) ids.push_back(p.id);
+  auto clicks = st.GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const core::VenuePaper& p : *papers) {
+    nlohmann::json j = VenuePaperJson(p);
+    auto it = clicks->find(p.id);
+    j["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
+    list.push_back(std::move(j));
+  }
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [name, n] : ed.groups) groups.push_back({{"group", name}, {"count", n}});
+  nlohmann::json j = {{"venue", ed.edition},
+                      {"group", group.empty() ? nlohmann::json(nullptr) : nlohmann::json(group)},
+                      {"groups", std::move(groups)},
+                      {"count", list.size()},
+                      {"papers", std::move(list)}};
+  return JsonOk(j);
+}
+
+Response VenueListRoute(Services& s, const Request& req) {
+  const std::string edition = req.Param("venue");
+  if (!s.store) return NoStore();
+  auto editions = s.store->VenueEditions();
+  if (!editions) return StoreFailure(editions.error());
+  const store::VenueEditionCount* ed = nullptr;
+  for (const auto& e : *editions) {
+    if (!ed && core::ToLower(e.edition) == core::ToLower(edition)) ed = &e;
+  }
+  if (!ed) {
+    std::string known;
+    for (size_t i = 0; i < editions->size() && i < 20; ++i) {
+      known += (i ? ", " : "") + (*editions)[i].edition;
+    }
+    return JsonError(404, "unknown venue edition \"" + edition + "\"",
+                     "name an imported edition as <Conf>.<Year>, e.g. venue=ACL.2024" +
+                         (known.empty() ? std::string(" (none are imported yet)")
+                                        : "; imported: " + known));
+  }
+  std::string group;
+  if (req.HasParam("group") && !req.Param("group").empty()) {
+    for (const auto& [name, n] : ed->groups) {
+      if (core::ToLower(name) == core::ToLower(req.Param("group"))) group = name;
+    }
+    if (group.empty()) {
+      return JsonError(404, ed->edition + " has no group \"" + req.Param("group") + "\"",
+                       "leave out group for every paper, or use one listed in /api/list?venue=" +
+                           ed->edition);
+    }
+  }
+  auto render = [&] { return RenderVenueListJson(*s.store, *ed, group); };
+  if (!s.page_cache) return render();
+  const int64_t seq = s.page_cache->current_seq();
+  return s.page_cache->GetOrRender("api-venue:" + ed->edition + "|" + group, seq, render);
+}
+
 Response ListRoute(Services& s, const Request& req) {
+  if (req.HasParam("venue")) return VenueListRoute(s, req);
   Response error;
   auto filter = ParseCatParam(req, &error);
   if (!filter) return error;

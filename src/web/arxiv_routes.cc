@@ -29,6 +29,7 @@
 #include "web/render.h"
 #include "web/routes.h"
 #include "web/templates.h"
+#include "web/venue_page.h"
 
 namespace coolpapers::web {
 
@@ -91,9 +92,13 @@ std::string PublicUrl(const Services& s) {
 // ---------------------------------------------------------------------------------------------
 // Home page.
 
+// Each imported venue edition linking its proceedings; the "none imported" text when there are
+// none (or the store keeps no venues).
 Html VenuesSectionHtml(Services& s) {
-  // Venue proceedings come with the venues importer; until then say how to add them.
-  return RenderTemplate("venues_empty", View());
+  if (!s.store) return RenderVenuesSection({});
+  auto editions = s.store->VenueEditions();
+  if (!editions) return RenderVenuesSection({});
+  return RenderVenuesSection(*editions);
 }
 
 // The home page's per-category day summaries cost one Days() query per category, so they are

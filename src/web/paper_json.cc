@@ -20,6 +20,15 @@ nlohmann::json PaperJson(const core::Paper& paper) {
   };
 }
 
+nlohmann::json VenuePaperJson(const core::VenuePaper& paper) {
+  return nlohmann::json{
+      {"id", paper.id},           {"title", paper.title},       {"abstract", paper.abstract},
+      {"authors", paper.authors}, {"edition", paper.venue},     {"group", paper.group},
+      {"position", paper.position}, {"pdf_url", paper.pdf_url}, {"page_url", paper.page_url},
+      {"doi", paper.doi},         {"pages", paper.pages},       {"other_ids", paper.other_ids},
+  };
+}
+
 nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships) {
   nlohmann::json out = nlohmann::json::array();
   for (const core::Membership& m : memberships) {

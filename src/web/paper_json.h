@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/paper.h"
+#include "core/venue.h"
 #include "store/store.h"
 
 namespace coolpapers::web {
@@ -15,6 +16,9 @@ namespace coolpapers::web {
 // {id, version, title, abstract, authors, categories, comments, journal_ref, doi, published,
 //  updated, pdf_url, abs_url}
 nlohmann::json PaperJson(const core::Paper& paper);
+// A venue paper: {id, title, abstract, authors, edition, group, position, pdf_url, page_url,
+//  doi, pages, other_ids}
+nlohmann::json VenuePaperJson(const core::VenuePaper& paper);
 // [{category, day, type}]
 nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships);
 // {pdf, kimi, copy, rel}

@@ -86,8 +86,10 @@ std::string NormalizeTimestamp(std::string_view s) {
 // Fills the panel's view model (templates/paper_panel.mustache). `v` may hold the previous
 // panel's values: every key is set, optional ones cleared.
 void FillPanelView(View& v, const core::Paper& paper, const PanelOptions& opts) {
-  const std::string pdf = paper.pdf_url();
+  const std::string pdf = opts.pdf_url.empty() ? paper.pdf_url() : opts.pdf_url;
   v.Text("id", paper.id)
+      .Text("page_prefix", opts.page_prefix)
+      .Text("author_search", opts.author_search)
       .Text("version", paper.version)
       .Text("pdf", pdf)
       .Text("title", paper.title)
@@ -122,9 +124,18 @@ void FillPanelView(View& v, const core::Paper& paper, const PanelOptions& opts) 
         .Text("name", paper.authors[i])
         .Text("query", core::UrlEncode(paper.authors[i]));
   });
-  v.Items("categories", paper.categories.size(), [&paper](size_t i, View& c) {
-    c.Flag("first", i == 0).Text("name", paper.categories[i]);
-  });
+  if (!opts.subjects.empty()) {
+    v.Items("categories", opts.subjects.size(), [&opts](size_t i, View& c) {
+      c.Flag("first", i == 0).Text("name", opts.subjects[i].first).Text("href",
+                                                                         opts.subjects[i].second);
+    });
+  } else {
+    std::string href;
+    v.Items("categories", paper.categories.size(), [&paper, &href](size_t i, View& c) {
+      href.assign("/arxiv/").append(paper.categories[i]);
+      c.Flag("first", i == 0).Text("name", paper.categories[i]).Text("href", href);
+    });
+  }
   std::string stamp = NormalizeTimestamp(paper.published);
   if (stamp.empty()) stamp = NormalizeTimestamp(paper.updated);
   if (stamp.empty()) stamp = NormalizeTimestamp(opts.fallback_day);

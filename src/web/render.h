@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/paper.h"
@@ -36,6 +37,13 @@ struct PanelOptions {
   std::vector<std::string> keywords;   // top keywords (data-keywords attribute)
   std::string fallback_day;            // "YYYY-MM-DD" for p.date when the paper has no dates
   bool deferred = false;  // past ?show=N: rendered `hidden data-deferred="1"`; app.js reveals it
+  // Where the panel's links point. The defaults are the arXiv branch's; a venue paper's panel
+  // (SPEC §11) links /venue/<id>, searches /venue/search, shows the venue's PDF and lists its
+  // edition and group as subjects.
+  std::string page_prefix = "/arxiv/";        // the title links page_prefix + id
+  std::string author_search = "/arxiv/search";  // author links: author_search?query=au:"..."
+  std::string pdf_url;                        // "" = the paper's arXiv PDF
+  std::vector<std::pair<std::string, std::string>> subjects;  // (text, href); empty = categories
 };
 
 // Appends one <div class="panel paper" id="..."> per the HTML contract.

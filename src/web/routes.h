@@ -10,6 +10,7 @@ namespace coolpapers::web {
 void RegisterSystemRoutes(Router& r, Services& s);  // /healthz /metrics /static/** (system_routes.cc)
 void RegisterMetricsListenerRoutes(Router& r, Services& s);  // /metrics without token, /healthz (metrics_listen)
 void RegisterArxivRoutes(Router& r, Services& s);   // /, /arxiv/** lists, papers, feeds (arxiv_routes.cc)
+void RegisterVenueRoutes(Router& r, Services& s);   // /venue/ /venue/<Ed> /venue/<id>@<Src> (venue_routes.cc)
 void RegisterApiRoutes(Router& r, Services& s);     // /api/papers /api/list /api/days /api/click (api_routes.cc)
 void RegisterSearchRoutes(Router& r, Services& s);  // /arxiv/search /venue/search /api/search /api/related (search_routes.cc)
 void RegisterFaqRoutes(Router& r, Services& s);     // /arxiv/kimi /arxiv/progress /api/faq (faq_routes.cc)
