@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "web/atom.h"
 #include "web/render.h"
+#include "web/venue_page.h"
 #include "web/routes.h"
 #include "web/templates.h"
 
@@ -171,16 +172,36 @@ std::map<std::string, store::ClickCounts> ClicksOf(Services& s,
   return clicks ? std::move(*clicks) : std::map<std::string, store::ClickCounts>{};
 }
 
+// The venue papers among the hits (ids "<local>@<Source>"), by id: their panels link the venue
+// pages, PDFs and subjects instead of arXiv's.
+std::map<std::string, core::VenuePaper> VenuePapersOf(Services& s,
+                                                      const std::vector<search::SearchHit>& hits) {
+  std::vector<std::string> ids;
+  for (const auto& h : hits) {
+    if (h.id.find('@') != std::string::npos) ids.push_back(h.id);
+  }
+  std::map<std::string, core::VenuePaper> out;
+  if (!s.store || ids.empty()) return out;
+  auto papers = s.store->GetVenuePapers(ids);
+  if (!papers) return out;
+  for (auto& v : *papers) out.emplace(v.id, std::move(v));
+  return out;
+}
+
 // The result panels, appended to `out`.
 void AppendPanels(std::string& out, Services& s, const std::vector<search::SearchHit>& hits,
                   int first_index, bool highlight) {
   auto clicks = ClicksOf(s, hits);
+  auto venue_papers = VenuePapersOf(s, hits);
   PanelRenderer panels;
   int i = first_index;
   for (const search::SearchHit& h : hits) {
     PanelOptions opts;
     auto c = clicks.find(h.id);
     if (c != clicks.end()) opts.clicks = c->second;
+    if (auto v = venue_papers.find(h.id); v != venue_papers.end()) {
+      opts = VenuePanelOptions(v->second, opts.clicks);
+    }
     opts.index = ++i;
     opts.keywords = h.doc.keywords;
     if (highlight) {

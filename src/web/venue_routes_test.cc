@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "search/doc_source.h"
+#include "search/index_builder.h"
+#include "search/index_doc.h"
+#include "search/search_service.h"
 #include "web/route_test_fixture.h"
 
 namespace coolpapers::web {
@@ -307,6 +311,39 @@ TEST_F(VenueRoutesTest, ApiListVenueGivesEveryPaperWithEditionAndGroup) {
   auto e = nlohmann::json::parse(Body(unknown));
   EXPECT_EQ(e["error"], "unknown venue edition \"EMNLP.2023\"");
   EXPECT_NE(e["hint"].get<std::string>().find("ACL.2024"), std::string::npos);
+}
+
+TEST_F(VenueRoutesTest, SearchHitsOfVenuePapersLinkTheirVenuePages) {
+  LoadVenues();
+  RegisterSearchRoutes(router_, services_);
+  std::vector<search::IndexDoc> docs;
+  for (const char* id : {"abe24a@v235@PMLR", "2024.acl-short.1@ACL"}) {
+    auto p = store_->GetPaper(id);
+    ASSERT_TRUE(p && p->has_value()) << id;
+    docs.push_back(search::FromPaper(**p));
+  }
+  search::VectorDocSource src(docs);
+  search::BuildOptions b;
+  b.progress = false;
+  b.lsa.dims = 2;
+  const std::string dir = (store_.dir() / "index").string();
+  auto built = search::BuildIndex(dir, src, b);
+  ASSERT_TRUE(built) << built.error().ToString();
+  search::SearchServiceOptions o;
+  o.index_dir = dir;
+  auto service = search::SearchService::Open(o);
+  ASSERT_TRUE(service) << service.error().ToString();
+  services_.search = service->get();
+
+  Response r = Get("/arxiv/search?query=abe24a");
+  services_.search = nullptr;
+  ASSERT_EQ(r.status, 200);
+  const std::string body = Body(r);
+  EXPECT_NE(body.find("href=\"/venue/abe24a@v235@PMLR\""), std::string::npos) << body;
+  EXPECT_NE(body.find("https://proceedings.mlr.press/v235/abe24a/abe24a.pdf"), std::string::npos);
+  EXPECT_NE(body.find("href=\"/venue/ICML.2024\""), std::string::npos);
+  EXPECT_EQ(body.find("/arxiv/abe24a"), std::string::npos);
+  EXPECT_EQ(body.find("arxiv.org/pdf/abe24a"), std::string::npos);
 }
 
 }  // namespace
