@@ -75,3 +75,11 @@ run_wrk "coolpapers day page" "http://127.0.0.1:$port$list_path"
 run_wrk "nginx paper page (static)" "http://127.0.0.1:$nport/paper/"
 run_wrk "coolpapers paper page" "http://127.0.0.1:$port$paper_path"
 echo "coolpapers RSS after load: $(ps -o rss= -p "${pids[0]}") KB"
+
+# Render time of a list page on a page-cache miss (templates; budget 50 ms for the largest day).
+renderer="$(dirname "$bin")/list_page_bench"
+if [ -x "$renderer" ]; then
+  echo "--- list page render on a cache miss (Google Benchmark, CPU time; budget 50 ms)"
+  "$renderer" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
+    grep -E "_mean|_median" || echo "pages-bench: list_page_bench failed"
+fi
