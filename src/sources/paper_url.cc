@@ -149,13 +149,21 @@ bool SafeId(const std::string& id) {
   return true;
 }
 
+// The decoded value of the first `key` in the query, "" when absent. Walks the parameters
+// itself: Boost.URL 1.81's params().find reads out of bounds on an empty query ("?#...").
+std::string QueryValue(const boost::urls::url_view& url, std::string_view key) {
+  if (!url.has_query() || url.encoded_query().empty()) return "";
+  for (const auto& param : url.params()) {
+    if (param.key == key) return std::string(param.value);
+  }
+  return "";
+}
+
 std::optional<PaperRef> ParseKnownSite(const std::string& host, const std::string& path,
                                        const boost::urls::url_view& url) {
   if (IsArxivHost(host)) return ArxivPath(path);
   if (host == "openreview.net") {
-    boost::urls::params_view params = url.params();  // one view: its iterators compare
-    auto id = params.find("id");
-    return OpenReview(path, id != params.end() ? std::string((*id).value) : "");
+    return OpenReview(path, QueryValue(url, "id"));
   }
   if (host == "aclanthology.org" || host == "aclweb.org") return AclAnthology(path);
   if (host == "ijcai.org") return Ijcai(path);

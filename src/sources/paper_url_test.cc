@@ -53,6 +53,9 @@ TEST(PaperUrlTest, LongOrBrokenUrlsAreNotPapers) {
   EXPECT_EQ(Route("https://openreview.net/forum?id=a%20b"), "");
   // An empty query before a fragment (found by the fuzzer).
   EXPECT_EQ(Route("https://openreview.net/group?#iLIR.C=dcc/2024/Conference"), "");
+  EXPECT_EQ(Route("https://openreview.net/forum?#d=W8"), "");
+  EXPECT_EQ(Route("https://openreview.net/forum?&&#id=x"), "");
+  EXPECT_EQ(Route("https://openreview.net/forum?a=1&id=abc&id=def"), "/venue/abc@OpenReview");
 }
 
 }  // namespace
