@@ -18,6 +18,7 @@
 #include "web/render.h"
 #include "web/routes.h"
 #include "web/templates.h"
+#include "web/venue_feed.h"
 #include "web/venue_page.h"
 
 namespace coolpapers::web {
@@ -102,6 +103,7 @@ Response RenderEdition(Services& s, const store::VenueEditionCount& ed, const st
                      std::to_string(d.papers.size()) + " papers of the proceedings.";
   meta.body_id = "venue";
   meta.canonical_path = "/venue/" + ed.edition + (group.empty() ? "" : "?group=" + group);
+  meta.feed_path = "/venue/" + ed.edition + "/feed";
   return HtmlResponse(200, RenderPageWith(meta, 1024 + d.papers.size() * 2600,
                                           [&d](std::string& out) {
                                             RenderVenueEditionBodyTo(out, d);
@@ -242,6 +244,9 @@ Response VenueExprRoute(Services& s, const Request& req) {
   const std::string expr = req.captures.empty() ? "" : req.captures.front();
   if (expr.empty()) return IndexPage(s);
   if (!s.store) return NoStore();
+  if (expr.size() > 5 && expr.compare(expr.size() - 5, 5, "/feed") == 0) {
+    return VenueFeed(s, expr.substr(0, expr.size() - 5));
+  }
   if (expr.find('@') != std::string::npos) return PaperPage(s, expr);
   std::string conf;
   int year = 0;

@@ -346,5 +346,41 @@ TEST_F(VenueRoutesTest, SearchHitsOfVenuePapersLinkTheirVenuePages) {
   EXPECT_EQ(body.find("arxiv.org/pdf/abe24a"), std::string::npos);
 }
 
+TEST_F(VenueRoutesTest, FeedsListAnEditionsPapersInOrder) {
+  LoadVenues();
+  Response r = Get("/venue/ACL.2024/feed");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/atom+xml; charset=utf-8");
+  const std::string body = Body(r);
+  size_t entries = 0;
+  for (size_t at = body.find("<entry>"); at != std::string::npos; at = body.find("<entry>", at + 1)) {
+    ++entries;
+  }
+  ASSERT_EQ(entries, 3u);
+  const size_t first = body.find("/venue/2024.acl-long.1@ACL");
+  const size_t second = body.find("/venue/2024.acl-long.2@ACL");
+  const size_t third = body.find("/venue/2024.acl-short.1@ACL");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+  EXPECT_NE(body.find("ACL 2024"), std::string::npos);
+  EXPECT_EQ(body.find("<script>"), std::string::npos);  // the title's markup is escaped
+  EXPECT_NE(body.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(Body(Get("/venue/ACL.2024")).find("/venue/ACL.2024/feed"), std::string::npos);
+}
+
+TEST_F(VenueRoutesTest, ConferenceAndLatestFeedsFollowTheNewestEdition) {
+  LoadVenues();
+  const std::string acl = Body(Get("/venue/ACL/feed"));
+  EXPECT_NE(acl.find("/venue/2024.acl-long.1@ACL"), std::string::npos);
+  EXPECT_EQ(acl.find("/venue/2023.acl-long.1@ACL"), std::string::npos);
+  Response latest = Get("/venue/latest/feed");
+  ASSERT_EQ(latest.status, 200);
+  EXPECT_NE(Body(latest).find("<entry>"), std::string::npos);
+  Response missing = Get("/venue/EMNLP.2024/feed");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(Body(missing).find("No venue feed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace coolpapers::web
