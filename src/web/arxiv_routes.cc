@@ -27,6 +27,7 @@
 #include "web/paper_fetch_queue.h"
 #include "web/paper_page.h"
 #include "web/render.h"
+#include "web/page_routes.h"
 #include "web/routes.h"
 #include "web/templates.h"
 #include "web/venue_page.h"
@@ -52,26 +53,8 @@ std::string_view QuerySuffix(const Request& req) {
   return q == std::string::npos ? std::string_view() : std::string_view(req.target).substr(q);
 }
 
-Response Redirect(int status, std::string location) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = RenderTemplate("redirect", View().Text("location", location)).str();
-  r.SetHeader("Location", std::move(location));
-  return r;
-}
 
-Response StoreFailure(const Status& st) {
-  return ErrorPage(503, "The database could not be read: " + st.message(),
-                   "This is usually temporary; reload the page in a few seconds.");
-}
 
-// Serves `key` from the page cache, or renders it (once for concurrent misses) and stores it.
-Response Cached(Services& s, const std::string& key, const std::function<Response()>& render) {
-  if (!s.page_cache) return render();
-  const int64_t seq = s.page_cache->current_seq();  // before reading the store
-  return s.page_cache->GetOrRender(key, seq, render);
-}
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && core::ToLower(s.substr(0, prefix.size())) == prefix;
@@ -83,11 +66,6 @@ bool IsIdLike(std::string_view part) {
          StartsWithNoCase(part, "arxiv:");
 }
 
-std::string PublicUrl(const Services& s) {
-  std::string url = s.config.public_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Home page.

@@ -1,43 +1,22 @@
 #include "web/venue_feed.h"
 
-#include <cctype>
-
 #include "core/venue.h"
 #include "web/atom.h"
+#include "web/page_routes.h"
 #include "web/render.h"
 #include "web/venue_page.h"
 
 namespace coolpapers::web {
 namespace {
 
-bool SameNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The edition a feed target names: the edition itself, the newest one of a conference, or the
-// newest one of all ("latest"); "" when none is imported.
+// The edition a feed target names: the edition itself (any case), else the newest edition of a
+// conference, or of all of them for "latest"; "" when none is imported.
 std::string EditionOf(const std::vector<store::VenueEditionCount>& editions,
                       const std::string& target) {
-  std::string best;
-  int best_year = 0;
   for (const store::VenueEditionCount& e : editions) {
-    std::string conf;
-    int year = 0;
-    if (!core::SplitEdition(e.edition, &conf, &year)) continue;
-    if (SameNoCase(e.edition, target)) return e.edition;
-    if ((target == "latest" || SameNoCase(conf, target)) && year > best_year) {
-      best = e.edition;
-      best_year = year;
-    }
+    if (EqualsNoCase(e.edition, target)) return e.edition;
   }
-  return best;
+  return NewestEdition(editions, target);
 }
 
 AtomEntry EntryOf(const core::VenuePaper& p, const std::string& base, const std::string& when) {
@@ -56,11 +35,9 @@ AtomEntry EntryOf(const core::VenuePaper& p, const std::string& base, const std:
 }  // namespace
 
 Response VenueFeed(Services& s, const std::string& target) {
-  if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
+  if (!s.store) return NoStore();
   auto editions = s.store->VenueEditions();
-  if (!editions) {
-    return ErrorPage(503, "The venue list could not be read.", "Try again in a moment.");
-  }
+  if (!editions) return StoreFailure(editions.error());
   const std::string edition = EditionOf(*editions, target);
   if (edition.empty()) {
     return ErrorPage(404, "No venue feed \"" + target + "\": no such proceedings are imported.",
@@ -68,9 +45,8 @@ Response VenueFeed(Services& s, const std::string& target) {
                      "/venue/latest/feed; see /venue/ for what is imported.");
   }
   auto papers = s.store->ListVenue(edition, "");
-  if (!papers) return ErrorPage(503, "The proceedings could not be read.", "Try again later.");
-  std::string base = s.config.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!papers) return StoreFailure(papers.error());
+  const std::string base = PublicUrl(s);
   std::string conf;
   int year = 0;
   core::SplitEdition(edition, &conf, &year);

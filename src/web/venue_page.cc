@@ -74,6 +74,26 @@ std::string OtherIdHref(const std::string& id) {
 
 }  // namespace
 
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && core::ToLower(a) == core::ToLower(b);
+}
+
+std::string NewestEdition(const std::vector<store::VenueEditionCount>& editions,
+                          std::string_view conference) {
+  std::string newest;
+  int newest_year = 0;
+  for (const store::VenueEditionCount& e : editions) {
+    std::string conf;
+    int year = 0;
+    if (core::SplitEdition(e.edition, &conf, &year) &&
+        (conference == "latest" || EqualsNoCase(conf, conference)) && year > newest_year) {
+      newest = e.edition;
+      newest_year = year;
+    }
+  }
+  return newest;
+}
+
 std::string EditionLabel(std::string_view edition) {
   std::string conf;
   int year = 0;

@@ -21,6 +21,14 @@ namespace coolpapers::web {
 // "ACL 2024" for "ACL.2024" (the edition as is when it is not "<Conf>.<Year>").
 std::string EditionLabel(std::string_view edition);
 
+// ASCII case-insensitive equality (edition, conference and group names in URLs).
+bool EqualsNoCase(std::string_view a, std::string_view b);
+
+// The newest imported edition of `conference` (any case), of every conference when it is
+// "latest"; "" when there is none.
+std::string NewestEdition(const std::vector<store::VenueEditionCount>& editions,
+                          std::string_view conference);
+
 // The paper row a venue paper's panel shows (id, title, abstract, authors, DOI).
 core::Paper PaperOfVenuePaper(const core::VenuePaper& v);
 // Panel options for a venue paper: title to /venue/<id>, author search /venue/search, the

@@ -16,6 +16,7 @@
 #include "web/page_cache.h"
 #include "web/paper_page.h"
 #include "web/render.h"
+#include "web/page_routes.h"
 #include "web/routes.h"
 #include "web/templates.h"
 #include "web/venue_feed.h"
@@ -27,29 +28,9 @@ namespace {
 constexpr int kMaxIdsPerPage = 100;
 constexpr int kMaxShow = 100000;
 
-Response StoreFailure(const Status& st) {
-  return ErrorPage(503, "The database could not be read: " + st.message(),
-                   "This is usually temporary; reload the page in a few seconds.");
-}
 
-Response NoStore() {
-  return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-}
 
-Response Cached(Services& s, const std::string& key, const std::function<Response()>& render) {
-  if (!s.page_cache) return render();
-  const int64_t seq = s.page_cache->current_seq();  // before reading the store
-  return s.page_cache->GetOrRender(key, seq, render);
-}
 
-Response Redirect(int status, std::string location) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = RenderTemplate("redirect", View().Text("location", location)).str();
-  r.SetHeader("Location", std::move(location));
-  return r;
-}
 
 // A 404 naming what was asked for, linking /venue/.
 Response VenueNotFound(const std::string& message, const std::string& hint) {
@@ -60,10 +41,6 @@ Response VenueNotFound(const std::string& message, const std::string& hint) {
   View v;
   v.Text("message", message).Text("hint", hint);
   return HtmlResponse(404, meta, RenderTemplate("venue_missing", v));
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && core::ToLower(a) == core::ToLower(b);
 }
 
 Response IndexPage(Services& s) {
@@ -163,17 +140,7 @@ Response EditionPage(Services& s, const Request& req, const std::string& edition
 Response ConferencePage(Services& s, const std::string& conference) {
   auto editions = s.store->VenueEditions();
   if (!editions) return StoreFailure(editions.error());
-  std::string newest;
-  int newest_year = 0;
-  for (const store::VenueEditionCount& e : *editions) {
-    std::string conf;
-    int year = 0;
-    if (core::SplitEdition(e.edition, &conf, &year) && EqualsNoCase(conf, conference) &&
-        year > newest_year) {
-      newest = e.edition;
-      newest_year = year;
-    }
-  }
+  const std::string newest = NewestEdition(*editions, conference);
   if (newest.empty()) {
     return VenueNotFound("No proceedings of \"" + conference + "\" have been imported.",
                          "Venues are named as the conferences call themselves, e.g. ACL or ICML.");
