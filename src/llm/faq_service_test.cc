@@ -293,6 +293,18 @@ class FaqServiceTest : public ::testing::Test {
     return (*sub)->View();
   }
 
+  // Waits (bounded, 10 s) until the service's workers have finished every job: a job's
+  // subscribers see it complete before its worker has filed it away (Finish), and a request in
+  // between joins the finished job instead of deciding anew.
+  static bool WaitSettled(FaqService& s) {
+    for (int i = 0; i < 1000; ++i) {
+      FaqServiceStats st = s.Stats();
+      if (st.pending + st.running == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
   store::testing::TempStore store_{"cp_faq_test", "faq.db"};
   store::Store* service_store_ = nullptr;  // when set, the service uses this store instead
   FaqServiceOptions options_;
@@ -707,6 +719,7 @@ TEST_F(FaqServiceTest, AbstractOnlyFaqIsLabelledAndTheFullTextIsTriedAgainLater)
   EXPECT_EQ(chat_.calls(), 6);
 
   // Later, still no PDF: the PDF is tried once more, the same FAQ is kept, no LLM call.
+  ASSERT_TRUE(WaitSettled(*service));
   clock_.Advance(std::chrono::hours(7));
   EXPECT_EQ(WaitDone(*service, "2401.00001").source, "abstract");
   EXPECT_EQ(fetcher_.fetches, 2);
@@ -715,6 +728,7 @@ TEST_F(FaqServiceTest, AbstractOnlyFaqIsLabelledAndTheFullTextIsTriedAgainLater)
   EXPECT_EQ(fetcher_.fetches, 2);  // the re-check restarted the retry period
 
   // Later again, the PDF is there: the full-text FAQ replaces it.
+  ASSERT_TRUE(WaitSettled(*service));
   clock_.Advance(std::chrono::hours(7));
   fetcher_.mode = FakeFetcher::Mode::kPdf;
   FaqView full = WaitDone(*service, "2401.00001");
