@@ -33,8 +33,9 @@ export function normalizeServer(server) {
 }
 
 function arxivPath(pathname) {
-  // /abs/<id>, /pdf/<id>[.pdf], /html/<id>[/...], /format/<id>, /list/<cat>/<when>
-  let m = /^\/(?:abs|pdf|html|format|ps|src|papers?)\/(.+?)(?:\.pdf)?\/?$/.exec(pathname);
+  // /abs/<id>, /pdf/<id>[.pdf], /html/<id>[/...], /format/<id>, /overview/<id> (alphaXiv),
+  // /list/<cat>/<when>
+  let m = /^\/(?:abs|pdf|html|format|ps|src|papers?|overview)\/(.+?)(?:\.pdf)?\/?$/.exec(pathname);
   if (m) {
     const rest = m[1];
     const n = new RegExp(`^${NEW_ID.source}(?:/.*)?$`).exec(rest);
@@ -124,6 +125,15 @@ export function parseUrl(url) {
   if (host === 'proceedings.mlr.press') return pmlr(path);
   if (host === 'huggingface.co' || host === 'hf.co') return huggingFace(path);
   if (host === 'papers.cool') return coolPapers(path);
+  if (host === 'semanticscholar.org' || host === 'api.semanticscholar.org') {
+    // Semantic Scholar's arXiv links: /arxiv/<id>
+    return path.startsWith('/arxiv/') ? arxivPath(`/abs/${path.slice(7)}`) : null;
+  }
+  if (host === 'doi.org' || host === 'dx.doi.org') {
+    // arXiv's DOIs: /10.48550/arXiv.<id>
+    const d = /^\/10\.48550\/arxiv\.(.+?)\/?$/i.exec(path);
+    return d ? arxivPath(`/abs/${d[1]}`) : null;
+  }
   return null;
 }
 

@@ -244,9 +244,13 @@ Result<std::string> KeywordIndexWriter::GetMetadata(const std::string& key) {
 // ---- searcher ----
 
 std::optional<SortOrder> ParseSortOrder(std::string_view s) {
-  if (s.empty() || s == "relevance" || s == "rel" || s == "score") return SortOrder::kRelevance;
-  if (s == "time" || s == "date" || s == "new" || s == "newest") return SortOrder::kTime;
-  if (s == "stars" || s == "star" || s == "popular") return SortOrder::kStars;
+  if (s.empty() || s == "relevance" || s == "rel" || s == "score" || s == "2") {
+    return SortOrder::kRelevance;
+  }
+  if (s == "time" || s == "date" || s == "new" || s == "newest" || s == "0") {
+    return SortOrder::kTime;
+  }
+  if (s == "stars" || s == "star" || s == "popular" || s == "1") return SortOrder::kStars;
   return std::nullopt;
 }
 

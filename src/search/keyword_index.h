@@ -73,7 +73,9 @@ class KeywordIndexWriter {
 using StarOverrides = std::unordered_map<Xapian::docid, int64_t>;
 
 enum class SortOrder { kRelevance, kTime, kStars };
-// "relevance" | "time" | "stars" (also "date", "new" for time); nullopt otherwise.
+// "relevance" | "time" | "stars" (also "date", "new" for time), and papers.cool's numeric forms
+// as its search links carry them: "0" time, "1" stars (its "reading star" order), "2"
+// relevance; nullopt otherwise.
 std::optional<SortOrder> ParseSortOrder(std::string_view s);
 
 struct KeywordQuery {

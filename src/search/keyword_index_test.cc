@@ -115,6 +115,18 @@ TEST_F(KeywordIndexTest, TimeSortIsNewestFirst) {
   EXPECT_EQ(ids, (std::vector<std::string>{"2601.00008", "2601.00007", "2601.00002"}));
 }
 
+TEST(ParseSortOrderTest, ReadsNamesAndPapersCoolNumbers) {
+  EXPECT_EQ(ParseSortOrder(""), SortOrder::kRelevance);
+  EXPECT_EQ(ParseSortOrder("relevance"), SortOrder::kRelevance);
+  EXPECT_EQ(ParseSortOrder("time"), SortOrder::kTime);
+  EXPECT_EQ(ParseSortOrder("stars"), SortOrder::kStars);
+  EXPECT_EQ(ParseSortOrder("0"), SortOrder::kTime);
+  EXPECT_EQ(ParseSortOrder("1"), SortOrder::kStars);
+  EXPECT_EQ(ParseSortOrder("2"), SortOrder::kRelevance);
+  EXPECT_EQ(ParseSortOrder("3"), std::nullopt);
+  EXPECT_EQ(ParseSortOrder("sideways"), std::nullopt);
+}
+
 TEST_F(KeywordIndexTest, CjkQueriesMatchByNgrams) {
   EXPECT_EQ(Ids(Run("语言模型")), std::vector<std::string>{"2601.00007"});
   EXPECT_EQ(Ids(Run("中文")), std::vector<std::string>{"2601.00007"});

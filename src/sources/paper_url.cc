@@ -39,7 +39,7 @@ std::string EventName(const std::string& event) {
 }
 
 std::optional<PaperRef> ArxivPath(const std::string& path) {
-  static const std::regex kPaper(R"(^/(?:abs|pdf|html|format|ps|src|papers?)/(.+?)(?:\.pdf)?/?$)");
+  static const std::regex kPaper(R"(^/(?:abs|pdf|html|format|ps|src|papers?|overview)/(.+?)(?:\.pdf)?/?$)");
   static const std::regex kNewId(R"(^(\d{4}\.\d{4,5})(?:v\d+)?(?:/.*)?$)");
   static const std::regex kOldId(R"(^([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:/.*)?$)");
   static const std::regex kList(R"(^/list/([^/]+)(?:/[^/]*)?/?$)");
@@ -131,6 +131,20 @@ std::optional<PaperRef> CoolPapers(const std::string& path) {
   return Ref(m[1] == "arxiv" ? PaperRefKind::kArxivPath : PaperRefKind::kVenuePath, rest);
 }
 
+// Semantic Scholar's arXiv links: /arxiv/<id>.
+std::optional<PaperRef> SemanticScholar(const std::string& path) {
+  if (path.rfind("/arxiv/", 0) != 0) return std::nullopt;
+  return ArxivPath("/abs/" + path.substr(7));
+}
+
+// arXiv's DOIs: /10.48550/arXiv.<id> (any case of "arXiv").
+std::optional<PaperRef> ArxivDoi(const std::string& path) {
+  static const std::regex kDoi(R"(^/10\.48550/arxiv\.(.+?)/?$)", std::regex::icase);
+  Match m;
+  if (!std::regex_match(path, m, kDoi)) return std::nullopt;
+  return ArxivPath("/abs/" + m[1].str());
+}
+
 bool IsArxivHost(const std::string& host) {
   return host == "arxiv.org" || host == "alphaxiv.org" ||
          (host.size() > 10 && host.compare(host.size() - 10, 10, ".arxiv.org") == 0);
@@ -170,6 +184,10 @@ std::optional<PaperRef> ParseKnownSite(const std::string& host, const std::strin
   if (host == "proceedings.mlr.press") return Pmlr(path);
   if (host == "huggingface.co" || host == "hf.co") return HuggingFace(path);
   if (host == "papers.cool") return CoolPapers(path);
+  if (host == "semanticscholar.org" || host == "api.semanticscholar.org") {
+    return SemanticScholar(path);
+  }
+  if (host == "doi.org" || host == "dx.doi.org") return ArxivDoi(path);
   return std::nullopt;
 }
 

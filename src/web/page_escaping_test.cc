@@ -80,7 +80,7 @@ TEST_F(PageEscapingTest, ScriptInATitleIsEscapedOnEveryPageType) {
 
 TEST_F(PageEscapingTest, ScriptInAQueryOrMessageIsEscaped) {
   ExpectEscaped("/arxiv/search?query=%3Cscript%3Ealert(1)%3C/script%3E");  // no results
-  ExpectEscaped("/arxiv/search?sort=%3Cscript%3Ealert(1)%3C/script%3E", 400);  // form page
+  ExpectEscaped("/arxiv/search?mode=%3Cscript%3Ealert(1)%3C/script%3E", 400);  // form page
   ExpectEscaped("/arxiv/%3Cscript%3Ealert(1)%3C/script%3E", 404);        // error page
   Response r = ErrorPage(500, kScript, kScript);
   EXPECT_THAT(r.body, Not(HasSubstr(kScript)));

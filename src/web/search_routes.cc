@@ -47,14 +47,17 @@ int IntParam(const Request& r, std::string_view name, int fallback, int lo, int 
   return static_cast<int>(std::clamp<int64_t>(v, lo, hi));
 }
 
-ParsedParams ParseParams(const Request& r, int default_limit, int max_limit) {
+// `strict_sort`: an unknown sort is an error (the JSON API); otherwise it means relevance, as
+// on papers.cool, whose search links and bookmarks carry sort values of their own.
+ParsedParams ParseParams(const Request& r, int default_limit, int max_limit, bool strict_sort) {
   ParsedParams p;
   SearchRequest& req = p.req;
   req.query = r.HasParam("query") ? r.Param("query") : r.Param("q");
   auto sort = search::ParseSortOrder(r.Param("sort"));
+  if (!sort && !strict_sort) sort = search::SortOrder::kRelevance;
   if (!sort) {
     p.error = "unknown sort \"" + r.Param("sort") + "\"";
-    p.hint = "use sort=relevance, sort=time or sort=stars";
+    p.hint = "use sort=relevance, sort=time or sort=stars (or 2, 0, 1 as on papers.cool)";
     return p;
   }
   req.sort = *sort;
@@ -324,7 +327,7 @@ void CheckDepth(ParsedParams& p, bool similar) {
 Response SearchPage(Services& s, const Request& r, std::string_view path,
                     const std::string& body_id) {
   if (r.HasParam("rel")) return RelatedPage(s, r.Param("rel"));
-  ParsedParams p = ParseParams(r, kDefaultPageSize, kMaxPageSize);
+  ParsedParams p = ParseParams(r, kDefaultPageSize, kMaxPageSize, /*strict_sort=*/false);
   const std::string similar = SimilarText(r);
   const bool wants_similar = r.method == "POST" || r.HasParam("similar");
   CheckDepth(p, wants_similar);
@@ -377,7 +380,7 @@ Response RelatedPage(Services& s, const std::string& raw_id) {
 }
 
 Response FeedResponse(Services& s, const Request& r) {
-  ParsedParams p = ParseParams(r, 50, 200);
+  ParsedParams p = ParseParams(r, 50, 200, /*strict_sort=*/false);
   if (!p.ok()) return ErrorPage(400, p.error, p.hint);
   if (!r.HasParam("sort")) p.req.sort = search::SortOrder::kTime;
   if (!s.search) return ErrorPage(503, "the search index is not built yet", kNoIndexHint);
@@ -410,7 +413,7 @@ Response FeedResponse(Services& s, const Request& r) {
 }
 
 Response ApiSearch(Services& s, const Request& r) {
-  ParsedParams p = ParseParams(r, 10, 1000);
+  ParsedParams p = ParseParams(r, 10, 1000, /*strict_sort=*/true);
   CheckDepth(p, r.HasParam("similar"));
   if (!p.ok()) return JsonError(400, p.error, p.hint);
   if (!s.search) return JsonError(503, "search index not built", kNoIndexHint);

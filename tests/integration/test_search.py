@@ -202,6 +202,25 @@ class SearchTest(unittest.TestCase):
         self.assertEqual(form.status, 200)
         self.assertIn("How to search", form.text)
 
+    def test_papers_cool_search_url_forms_answer_like_their_named_sorts(self):
+        # Links and bookmarks made on papers.cool work by changing only the host: its numeric
+        # sorts (0 time, 1 stars, 2 relevance), and an unknown sort is relevance, not an error.
+        def ids(path):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, path)
+            return [n.attr("id") for n in parse_html(r.text).find_all("div", cls="panel")]
+        base = "/arxiv/search?highlight=1&query=model"
+        by_relevance = ids(base)
+        self.assertGreater(len(by_relevance), 5)
+        by_time = ids(base + "&sort=time")
+        self.assertNotEqual(by_time, by_relevance)
+        self.assertEqual(ids(base + "&sort=0"), by_time)
+        self.assertEqual(ids(base + "&sort=1"), ids(base + "&sort=stars"))
+        self.assertEqual(ids(base + "&sort=2"), by_relevance)
+        self.assertEqual(ids(base + "&sort=sideways"), by_relevance)
+        feed = self.get("/arxiv/search/feed?query=model&sort=sideways")
+        self.assertEqual(feed.status, 200)
+
     def test_bad_queries_get_a_helpful_400_page(self):
         for query in ("%20", q("date:yesterday"), "x" * 1200):
             r = self.get("/arxiv/search?query=" + query)
