@@ -23,7 +23,7 @@ end=$(date +%s.%N)
 echo "import wall time: $(echo "$end - $start" | bc) s"
 
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$bin" serve --db "sqlite:$work/bench.db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+"$bin" serve --offline --db "sqlite:$work/bench.db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 

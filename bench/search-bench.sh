@@ -43,7 +43,7 @@ http_bench() {
   local port db
   port=$(free_port)
   db="$work/empty-$port.db"
-  COOLPAPERS_INDEX_DIR="$index" "$bin" serve --db "sqlite:$db" --listen "127.0.0.1:$port" \
+  COOLPAPERS_INDEX_DIR="$index" "$bin" serve --offline --db "sqlite:$db" --listen "127.0.0.1:$port" \
     >"$work/serve.log" 2>&1 &
   local pid=$!
   pids+=("$pid")

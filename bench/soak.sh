@@ -67,7 +67,7 @@ port=$(freeport)
 COOLPAPERS_LLM_BASE_URL="http://127.0.0.1:$lport/v1" COOLPAPERS_LLM_API_KEY=soak-key \
 COOLPAPERS_LLM_MODEL=fake-model COOLPAPERS_ARXIV_BASE_URL="http://127.0.0.1:$pport" \
 COOLPAPERS_FAQ_RATE_PER_HOUR=100000 COOLPAPERS_MAX_CONNECTIONS_PER_IP=0 \
-  "$bin" serve --db "$db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+  "$bin" serve --offline --db "$db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 spid=$!
 pids+=($spid)
 for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

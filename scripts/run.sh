@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make run: load the bundled sample into an empty database (venue proceedings into any), update
-# the search index, serve.
+# the search index, serve (following arXiv unless OFFLINE=1).
 set -euo pipefail
 bin="$1"; db="$2"; listen="$3"
 mkdir -p var
@@ -18,5 +18,14 @@ fi
   echo "run: venue sample not imported (see above); serving without it"
 # Brings the search index up to date (builds it the first time, rebuilds one of an older format).
 "$bin" index --db "$db" || echo "run: search index not updated (see above); serving without it"
+# Follows arXiv's announcements ([harvest] follow in the config, else all of cs) and fetches
+# any paper a reader asks for; OFFLINE=1 make run does neither.
+if [ "${OFFLINE:-0}" = "1" ]; then
+  arxiv_mode=--offline
+  echo "run: offline: arXiv is neither followed nor asked for missing papers"
+else
+  arxiv_mode=--harvest
+  echo "run: following arXiv's cs announcements and fetching papers on demand (OFFLINE=1 make run to stay offline)"
+fi
 echo "run: serving http://$listen (Ctrl+C to stop)"
-exec "$bin" serve --db "$db" --listen "$listen"
+exec "$bin" serve --db "$db" --listen "$listen" "$arxiv_mode"

@@ -64,6 +64,7 @@ struct ServeArgs {
   std::string vendor_dir;
   int threads = -1;  // -1: not given
   bool harvest = false;  // follow arXiv even without [harvest] follow (then: all of cs)
+  bool offline = false;  // never follow arXiv nor fetch missing papers from it
 };
 
 std::string Env(const char* name) {
@@ -376,14 +377,15 @@ Status StartCoreServices(const ServeSettings& s, Site& site) {
   return Status::Ok();
 }
 
-// services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow, interval) and COOLPAPERS_ARXIV_BASE_URL; also
+// services.paper_fetch_queue (the harvester's reader queue) from [harvest] (follow, interval,
+// fetch_on_demand), --harvest, --offline and COOLPAPERS_ARXIV_BASE_URL; also
 // the process-wide polite arXiv fetcher the FAQ service takes PDFs through.
-Status StartHarvest(const ServeSettings& s, bool harvest_flag, Site& site) {
-  auto arxiv = ServeHarvest::Create(s.cfg, s.arxiv_base_url, harvest_flag, *site.store,
-                                    site.metrics);
+Status StartHarvest(const ServeSettings& s, const ServeArgs& args, Site& site) {
+  auto arxiv = ServeHarvest::Create(s.cfg, s.arxiv_base_url, args.harvest, args.offline,
+                                    *site.store, site.metrics);
   if (!arxiv) return arxiv.error();
   site.arxiv = std::move(*arxiv);
-  site.services.paper_fetch_queue = site.arxiv->paper_fetch_queue();  // nullptr unless harvesting is on
+  site.services.paper_fetch_queue = site.arxiv->paper_fetch_queue();  // nullptr when fetching on demand is off
   return Status::Ok();
 }
 
@@ -486,7 +488,7 @@ int Run(const ServeArgs& args) {
   if (!settings) return Fail(settings.error().message());
   Site site;
   Status st = StartCoreServices(*settings, site);
-  if (st.ok()) st = StartHarvest(*settings, args.harvest, site);
+  if (st.ok()) st = StartHarvest(*settings, args, site);
   if (st.ok()) st = StartSearch(*settings, site);
   if (st.ok()) st = StartFaq(*settings, site);
   if (!st.ok()) return Fail(st.message());
@@ -515,6 +517,8 @@ Command AddServe(CLI::App& root) {
   c.app->add_option("--static-dir", args->static_dir, "Directory served at /static/");
   c.app->add_flag("--harvest", args->harvest,
                   "Follow arXiv announcements ([harvest] follow in the config, else all of cs)");
+  c.app->add_flag("--offline", args->offline,
+                  "Never contact arXiv for lists or missing papers (also COOLPAPERS_OFFLINE=1)");
   c.app->add_option("--vendor-dir", args->vendor_dir,
                     "node_modules directory holding katex and pdfjs-dist");
   c.run = [args] { return Run(*args); };

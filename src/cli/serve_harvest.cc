@@ -113,6 +113,21 @@ Result<int64_t> PositiveSetting(const ConfigFile& cfg, const char* key, const ch
   return static_cast<int64_t>(n);
 }
 
+// A yes/no setting from env `env` or config `key`, else `fallback`; "1/true/yes/on" and
+// "0/false/no/off".
+Result<bool> FlagSetting(const ConfigFile& cfg, const char* key, const char* env, bool fallback) {
+  std::string text = EnvOr(env, cfg.GetString(key).value_or(""));
+  if (text.empty()) return fallback;
+  for (const char* yes : {"1", "true", "yes", "on"}) {
+    if (text == yes) return true;
+  }
+  for (const char* no : {"0", "false", "no", "off"}) {
+    if (text == no) return false;
+  }
+  return Err(Status::InvalidArgument(std::string(key) + " (or " + env + ") = " + text +
+                                     ": give true or false (1 or 0)"));
+}
+
 }  // namespace
 
 Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
@@ -124,10 +139,20 @@ Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string
 
 Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
                                                            const std::string& base_url,
-                                                           bool harvest_flag, store::Store& store,
+                                                           bool harvest_flag, bool offline_flag,
+                                                           store::Store& store,
                                                            web::Metrics& metrics) {
   auto follow = ReadFollow(cfg, harvest_flag);
   if (!follow) return Err(follow.error());
+  auto on_demand = FlagSetting(cfg, "harvest.fetch_on_demand", "COOLPAPERS_FETCH_ON_DEMAND", true);
+  if (!on_demand) return Err(on_demand.error());
+  auto offline_env = FlagSetting(cfg, "offline", "COOLPAPERS_OFFLINE", false);
+  if (!offline_env) return Err(offline_env.error());
+  const bool offline = offline_flag || *offline_env;
+  if (offline) {
+    follow->clear();
+    *on_demand = false;
+  }
   auto interval = ReadInterval(cfg, base_url);
   if (!interval) return Err(interval.error());
   auto poll = cfg.GetInt("harvest.poll_minutes");
@@ -151,7 +176,7 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
   out->fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
 
-  if (!follow->empty()) {
+  if (!follow->empty() || *on_demand) {
     harvest::HarvesterOptions ho;
     ho.endpoints.base_url = base_url;
     ho.follow = *follow;
@@ -161,10 +186,21 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
     out->harvester_->Start();
     out->paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*out->harvester_);
-    spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
-                 follow->size(), base_url.empty() ? "arxiv.org" : base_url, *interval);
+    const std::string site = base_url.empty() ? "arxiv.org" : base_url;
+    if (!follow->empty()) {
+      spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
+                   follow->size(), site, *interval);
+    } else {
+      spdlog::info("harvest: not following arXiv (pass --harvest or set [harvest] follow)");
+    }
+    if (*on_demand) {
+      spdlog::info("harvest: papers not stored here are fetched from {} when a reader asks "
+                   "(--offline or [harvest] fetch_on_demand = false turns this off)", site);
+    }
+  } else if (offline) {
+    spdlog::info("harvest: offline: arXiv is neither followed nor asked for missing papers");
   } else {
-    spdlog::info("harvest: off (pass --harvest or set [harvest] follow to follow arXiv)");
+    spdlog::info("harvest: off ([harvest] fetch_on_demand = false and nothing followed)");
   }
   RegisterMetrics(metrics, *out->fetcher_, out->harvester_.get());
   return out;

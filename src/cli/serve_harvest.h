@@ -14,9 +14,12 @@
 //                                  env COOLPAPERS_FETCH_PENDING_PER_CLIENT
 //   fetch_pending_total = 1000     papers waiting to be fetched in all
 //                                  env COOLPAPERS_FETCH_PENDING_TOTAL
+//   fetch_on_demand = true  a paper a reader asks for that is not stored is fetched from arXiv
+//                           env COOLPAPERS_FETCH_ON_DEMAND=0|1
 //   base_url (or env COOLPAPERS_ARXIV_BASE_URL) replaces every arXiv host.
-// Harvesting is off unless `serve --harvest` is given or the follow list is non-empty, so a
-// plain `make run` never contacts arXiv by itself.
+// Following is off unless `serve --harvest` is given or the follow list is non-empty (`make run`
+// passes --harvest). `serve --offline` (or env COOLPAPERS_OFFLINE=1) turns both following and
+// fetching on demand off, so arXiv is contacted only for FAQ PDFs.
 
 #include <memory>
 #include <string>
@@ -46,16 +49,19 @@ class HarvesterPaperFetchQueue : public web::PaperFetchQueue {
 class ServeHarvest {
  public:
   // Reads the settings above; fails on an unknown category or a bad number, naming the key.
+  // `harvest_flag`: serve --harvest; `offline_flag`: serve --offline.
   static Result<std::unique_ptr<ServeHarvest>> Create(const ConfigFile& cfg,
                                                       const std::string& base_url,
-                                                      bool harvest_flag, store::Store& store,
+                                                      bool harvest_flag, bool offline_flag,
+                                                      store::Store& store,
                                                       web::Metrics& metrics);
   ~ServeHarvest();  // stops the daemon before the fetcher goes away
 
   net::PoliteFetcher& fetcher() { return *fetcher_; }
-  // nullptr when harvesting is off.
+  // nullptr when neither following nor fetching on demand.
   harvest::Harvester* harvester() { return harvester_.get(); }
-  // What the web layer enqueues readers' missing papers into; nullptr when harvesting is off.
+  // What the web layer enqueues readers' missing papers into; nullptr when fetching on demand
+  // is off.
   web::PaperFetchQueue* paper_fetch_queue() { return paper_fetch_queue_.get(); }
 
  private:

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/clock.h"
+#include "web/metrics.h"
 
 namespace coolpapers::cli {
 namespace {
@@ -67,6 +68,63 @@ TEST_F(HarvesterPaperFetchQueueTest, PassesTheHarvestersAnswersThrough) {
   auto invented = queue.Request("2613.00001", "10.0.0.1");  // month 13
   ASSERT_FALSE(invented.has_value());
   EXPECT_EQ(invented.error().code(), StatusCode::kInvalidArgument);
+}
+
+// serve's arXiv side: fetching a reader's missing paper is on by default (no follow list needed),
+// and --offline, COOLPAPERS_OFFLINE=1 or fetch_on_demand = false turn it off.
+class ServeHarvestCreateTest : public HarvesterPaperFetchQueueTest {
+ protected:
+  void SetUp() override {
+    HarvesterPaperFetchQueueTest::SetUp();
+    ::unsetenv("COOLPAPERS_OFFLINE");
+    ::unsetenv("COOLPAPERS_FETCH_ON_DEMAND");
+    ::unsetenv("COOLPAPERS_HARVEST_FOLLOW");
+  }
+  void TearDown() override {
+    ::unsetenv("COOLPAPERS_OFFLINE");
+    ::unsetenv("COOLPAPERS_FETCH_ON_DEMAND");
+    HarvesterPaperFetchQueueTest::TearDown();
+  }
+  Result<std::unique_ptr<ServeHarvest>> Create(const std::string& toml, bool offline_flag) {
+    auto cfg = ConfigFile::Parse(toml, "serve.toml");
+    if (!cfg) return Err(cfg.error());
+    return ServeHarvest::Create(*cfg, "http://127.0.0.1:9", /*harvest_flag=*/false, offline_flag,
+                                *store_, metrics_);
+  }
+  web::Metrics metrics_;
+};
+
+TEST_F(ServeHarvestCreateTest, MissingPapersAreFetchedOnDemandByDefault) {
+  auto h = Create("", false);
+  ASSERT_TRUE(h.has_value()) << h.error().ToString();
+  EXPECT_NE((*h)->paper_fetch_queue(), nullptr);
+  ASSERT_NE((*h)->harvester(), nullptr);
+}
+
+TEST_F(ServeHarvestCreateTest, OfflineFlagEnvOrSettingTurnFetchingOnDemandOff) {
+  auto flag = Create("[harvest]\nfollow = [\"cs.CL\"]\n", true);
+  ASSERT_TRUE(flag.has_value()) << flag.error().ToString();
+  EXPECT_EQ((*flag)->paper_fetch_queue(), nullptr);
+  EXPECT_EQ((*flag)->harvester(), nullptr);  // the follow list is ignored offline too
+
+  ::setenv("COOLPAPERS_OFFLINE", "1", 1);
+  auto env = Create("", false);
+  ASSERT_TRUE(env.has_value()) << env.error().ToString();
+  EXPECT_EQ((*env)->paper_fetch_queue(), nullptr);
+  ::unsetenv("COOLPAPERS_OFFLINE");
+
+  auto setting = Create("[harvest]\nfetch_on_demand = false\n", false);
+  ASSERT_TRUE(setting.has_value()) << setting.error().ToString();
+  EXPECT_EQ((*setting)->paper_fetch_queue(), nullptr);
+}
+
+TEST_F(ServeHarvestCreateTest, AnUnreadableFlagNamesTheSetting) {
+  ::setenv("COOLPAPERS_FETCH_ON_DEMAND", "maybe", 1);
+  auto h = Create("", false);
+  ASSERT_FALSE(h.has_value());
+  EXPECT_NE(h.error().message().find("COOLPAPERS_FETCH_ON_DEMAND"), std::string::npos)
+      << h.error().message();
+  EXPECT_NE(h.error().message().find("maybe"), std::string::npos);
 }
 
 }  // namespace

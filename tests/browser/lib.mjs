@@ -172,6 +172,7 @@ function serverEnv(extra = {}) {
   delete env.COOLPAPERS_LLM_BASE_URL;
   delete env.http_proxy; delete env.https_proxy; delete env.HTTP_PROXY; delete env.HTTPS_PROXY;
   env.COOLPAPERS_ARXIV_BASE_URL = 'http://127.0.0.1:9';  // never reach arXiv from a test
+  env.COOLPAPERS_OFFLINE = '1';  // nor ask it for missing papers (a test may pass '0')
   return { ...env, ...extra };
 }
 

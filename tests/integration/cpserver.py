@@ -75,6 +75,9 @@ class CoolpapersServer:
         self.db_url = db_url
         self.extra_args = list(extra_args)
         self.env = dict(os.environ)
+        # Never reach arXiv from a test: serve fetches a reader's missing paper from arXiv by
+        # default, so a test that wants it (against a fake) passes COOLPAPERS_OFFLINE="0".
+        self.env["COOLPAPERS_OFFLINE"] = "1"
         if env:
             self.env.update(env)
         self.startup_timeout = startup_timeout

@@ -291,12 +291,46 @@ class HarvestTest(unittest.TestCase):
         self.assertEqual(query(self.db, "SELECT count(*) FROM day_status WHERE stored = expected"),
                          [(2,)])
 
+    def test_serve_fetches_a_missing_paper_by_default_and_never_offline(self):
+        # No follow list, no --harvest: a reader asking for a paper not stored still gets it
+        # (one API lookup through the polite queue); with --offline arXiv is never asked.
+        self.fake.scenario(day=DAY1, oai_page_size=20)
+        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base, "COOLPAPERS_OFFLINE": "0"}
+        with cpserver.CoolpapersServer("sqlite:" + self.db, env=env) as srv:
+            page = cpserver.fetch(srv.url("/arxiv/2606.27527"))
+            self.assertIn(page.status, (200, 202), page.body[:300])
+            if page.status == 202:
+                self.assertIn(b'http-equiv="refresh"', page.body)
+            deadline = time.monotonic() + 60
+            status = None
+            while time.monotonic() < deadline and status != 200:
+                status = cpserver.fetch(srv.url("/api/papers/2606.27527")).status
+                time.sleep(0.05)
+            self.assertEqual(status, 200)
+            asked = targets(self.fake.requests())
+            self.assertTrue(asked)
+            self.assertFalse([t for t in asked if "/rss/" in t or "/oai" in t], asked)
+        self.fake.stop()
+        fresh = os.path.join(self.tmp.name, "offline")
+        os.mkdir(fresh)
+        self.fake = FakeArxiv(fresh)  # its own request log
+        self.fake.scenario(day=DAY1, oai_page_size=20)
+        env["COOLPAPERS_ARXIV_BASE_URL"] = self.fake.base
+        offline_db = "sqlite:" + os.path.join(self.tmp.name, "offline.db")
+        with cpserver.CoolpapersServer(offline_db, ["--offline"], env=env) as srv:
+            page = cpserver.fetch(srv.url("/arxiv/2606.27527"))
+            self.assertEqual(page.status, 404, page.body[:300])
+            self.assertEqual(cpserver.fetch(srv.url("/api/papers/2606.27527")).status, 404)
+            time.sleep(0.3)
+        self.assertEqual(self.fake.requests(), [])
+
     def test_serve_follows_arxiv_and_fetches_a_missing_paper(self):
         self.fake.scenario(day=DAY1, oai_page_size=20)
         cfg = os.path.join(self.tmp.name, "serve.toml")
         with open(cfg, "w", encoding="utf-8") as f:
             f.write('[harvest]\nfollow = ["cs.CL"]\ninterval = 0.05\n')
-        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base, "COOLPAPERS_ADMIN_TOKEN": "harvest-admin"}
+        env = {"COOLPAPERS_ARXIV_BASE_URL": self.fake.base, "COOLPAPERS_ADMIN_TOKEN": "harvest-admin",
+               "COOLPAPERS_OFFLINE": "0"}
         with cpserver.CoolpapersServer("sqlite:" + self.db, ["--config", cfg], env=env) as srv:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # the daemon's first harvest

@@ -255,7 +255,7 @@ class LifecycleTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def start(self, *args):
-        return subprocess.Popen([find_binary(), "serve", "--db", self.db, *args],
+        return subprocess.Popen([find_binary(), "serve", "--offline", "--db", self.db, *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, cwd=source_dir(), text=True)
 
