@@ -1,6 +1,7 @@
 #include "venues/venue_harvest.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 #include <utility>
 
@@ -83,8 +84,11 @@ Status NoPapers(const OpenReviewFetched& f, const std::string& venue_id,
 }  // namespace
 
 double HarvestProgress::eta_seconds() const {
-  if (count < 0 || notes <= 0 || seconds <= 0) return -1;
-  return std::max<double>(0, static_cast<double>(count - notes) / notes_per_second());
+  if (count < 0 || notes <= 0 || pages <= 0) return -1;
+  if (notes >= count) return 0;
+  const double notes_per_page = static_cast<double>(notes) / pages;
+  const double pages_left = std::ceil(static_cast<double>(count - notes) / notes_per_page);
+  return pages_left * std::max(seconds / pages, min_seconds_per_page);
 }
 
 Result<OpenReviewFetched> FetchOpenReviewVenue(net::Fetcher& fetcher,
@@ -108,6 +112,7 @@ Result<OpenReviewFetched> FetchOpenReviewVenue(net::Fetcher& fetcher,
   core::Clock& clock = options.clock ? *options.clock : core::SystemClock();
   const auto start = clock.Monotonic();
   HarvestProgress& prog = out.progress;
+  prog.min_seconds_per_page = options.min_seconds_per_page;
   const std::string first_url =
       sources::openreview::NotesUrl(options.base_url, venue, 0, options.page_size);
 

@@ -38,9 +38,12 @@ struct HarvestProgress {
   int requests = 0;       // HTTP requests made so far, retries included
   double seconds = 0;     // since the harvest started
   int64_t next_offset = 0;
+  double min_seconds_per_page = 0;  // OpenReviewHarvestOptions::min_seconds_per_page
 
   double notes_per_second() const { return seconds > 0 ? notes / seconds : 0; }
-  // Seconds left at the rate so far; -1 when the total is unknown or nothing was fetched yet.
+  // Seconds left: the pages still to fetch (at the notes per page so far) times the time per
+  // page so far, at least `min_seconds_per_page`; -1 when the total is unknown or nothing was
+  // fetched yet.
   double eta_seconds() const;
 };
 
@@ -51,6 +54,8 @@ struct OpenReviewHarvestOptions {
   // Safety bound on the pages of one harvest (a server that ignores `offset` would otherwise
   // be paged for ever); 0 derives it from the first page's `count` (plus slack), else 10000.
   int max_pages = 0;
+  // The least time a page takes (the polite client's gap between requests), for the ETA.
+  double min_seconds_per_page = 0;
   core::Clock* clock = nullptr;  // for the progress timings; nullptr: the system clock
   // Called after each page (on the caller's thread).
   std::function<void(const HarvestProgress&)> on_page;

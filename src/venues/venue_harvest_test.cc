@@ -184,8 +184,12 @@ TEST_F(VenueHarvestTest, PagesWithOffsetUntilTheCountIsReached) {
     EXPECT_EQ(seen[i].papers, static_cast<int64_t>(2 * (i + 1)));
     EXPECT_EQ(seen[i].count, 6);
   }
-  EXPECT_GT(seen[0].eta_seconds(), 0);  // 4 of 6 left at the rate so far
   EXPECT_EQ(seen[2].eta_seconds(), 0);
+  // After page 1 (20 ms of fake time), 2 pages are left: at least 1 s each with the gap.
+  HarvestProgress first = seen[0];
+  EXPECT_NEAR(first.eta_seconds(), 0.04, 0.001);
+  first.min_seconds_per_page = 1.0;
+  EXPECT_NEAR(first.eta_seconds(), 2.0, 0.001);
 }
 
 TEST_F(VenueHarvestTest, WithoutACountStopsAtTheFirstShortPage) {
