@@ -163,10 +163,14 @@ Result<OpenReviewFetched> FetchOpenReviewVenue(net::Fetcher& fetcher,
                                                      : notes < options.page_size);
     if (done) break;
   }
-  if (prog.count >= 0 && prog.notes < prog.count) {
+  // Notes told apart: each accepted paper once, plus the others (not deduplicated).
+  const int64_t distinct = static_cast<int64_t>(out.papers.size() + out.skipped.size()) +
+                           out.not_accepted;
+  if (prog.count >= 0 && distinct < prog.count) {
     out.warnings.push_back("OpenReview announced " + std::to_string(prog.count) +
-                           " notes but sent " + std::to_string(prog.notes) +
-                           " (notes changed while paging?); run the command again to complete");
+                           " notes for " + venue + " but " + std::to_string(distinct) +
+                           " distinct ones arrived (the list changed while it was paged); run "
+                           "the same command again to complete it");
   }
   if (out.papers.empty()) return Err(NoPapers(out, venue, first_url));
   return out;

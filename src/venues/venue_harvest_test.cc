@@ -350,5 +350,28 @@ TEST_F(VenueHarvestTest, PapersSeenTwiceWhenTheListShiftsAreKeptOnce) {
   EXPECT_EQ(r->papers.back().position, 5);
 }
 
+TEST_F(VenueHarvestTest, FewerDistinctNotesThanTheCountIsAWarningToRunAgain) {
+  // Page 2 starts one note early (a note moved while paging): 5 distinct notes of 6 arrive.
+  server_.fault = [](int call, const std::string& url) -> std::optional<net::HttpReply> {
+    if (call != 1) return std::nullopt;
+    json all = json::parse(testing::ReadFixture("venues/openreview/iclr2023.notes.json"))["notes"];
+    json accepted = json::array();
+    for (const json& n : all) {
+      if (n["content"]["venueid"]["value"] == kIclr2023) accepted.push_back(n);
+    }
+    json page = {{"notes", {accepted[1], accepted[2]}}, {"count", 6}};
+    return Reply(200, {}, page.dump());
+  };
+  auto fetcher = Fetcher();
+  auto r = FetchOpenReviewVenue(*fetcher, Options(2));
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(server_.calls().size(), 3u);
+  EXPECT_EQ(r->papers.size(), 5u);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("announced 6 notes for ICLR.cc/2023/Conference but 5 distinct"),
+            std::string::npos)
+      << r->warnings[0];
+}
+
 }  // namespace
 }  // namespace coolpapers::venues
