@@ -64,6 +64,34 @@ struct Pager {
   }
 };
 
+// Fetches and reads the page at `offset` (its URL in `url`), counting its requests in `prog`;
+// a failure names the venue, the page and the URL and says what to do.
+Result<sources::openreview::NotesPage> FetchPage(net::Fetcher& fetcher,
+                                                 const OpenReviewHarvestOptions& options,
+                                                 int page, int64_t offset, HarvestProgress& prog,
+                                                 std::string& url) {
+  const std::string& venue = options.venue_id;
+  net::FetchRequest req;
+  req.url = url = sources::openreview::NotesUrl(options.base_url, venue, offset, options.page_size);
+  req.kind = net::FetchKind::kListing;
+  req.priority = net::FetchPriority::kBackfill;
+  req.what = "OpenReview notes page";
+  net::FetchAttempts attempts;
+  Result<net::FetchResponse> resp = fetcher.FetchCounted(req, &attempts);
+  prog.requests += attempts.attempts;
+  if (!resp) {
+    return Err(PageFailure(resp.error(), venue, page, offset, AdviceFor(resp.error().code())));
+  }
+  Result<sources::openreview::NotesPage> parsed =
+      sources::openreview::ParseNotes(resp->body, venue, req.url);
+  if (!parsed) {
+    return Err(PageFailure(parsed.error(), venue, page, offset,
+                           "check that the OpenReview API URL serves API v2 (default " +
+                               std::string(kOpenReviewApiUrl) + "), then run the command again"));
+  }
+  return parsed;
+}
+
 Status NoPapers(const OpenReviewFetched& f, const std::string& venue_id,
                 const std::string& first_url) {
   std::string check = "check the id at https://openreview.net/group?id=" + venue_id +
@@ -125,25 +153,10 @@ Result<OpenReviewFetched> FetchOpenReviewVenue(net::Fetcher& fetcher,
                              "the server does not seem to advance with `offset`; check the "
                              "OpenReview API URL"));
     }
-    net::FetchRequest req;
-    req.url = sources::openreview::NotesUrl(options.base_url, venue, offset, options.page_size);
-    req.kind = net::FetchKind::kListing;
-    req.priority = net::FetchPriority::kBackfill;
-    req.what = "OpenReview notes page";
-    net::FetchAttempts attempts;
-    Result<net::FetchResponse> resp = fetcher.FetchCounted(req, &attempts);
-    prog.requests += attempts.attempts;
-    if (!resp) {
-      return Err(PageFailure(resp.error(), venue, page, offset, AdviceFor(resp.error().code())));
-    }
+    std::string url;
     Result<sources::openreview::NotesPage> parsed =
-        sources::openreview::ParseNotes(resp->body, venue, req.url);
-    if (!parsed) {
-      return Err(PageFailure(parsed.error(), venue, page, offset,
-                             "check that the OpenReview API URL serves API v2 (default " +
-                                 std::string(kOpenReviewApiUrl) + "), then run the command "
-                                 "again"));
-    }
+        FetchPage(fetcher, options, page, offset, prog, url);
+    if (!parsed) return Err(parsed.error());
     const auto notes = static_cast<int64_t>(parsed->notes);
     const bool had_accepted = !parsed->accepted.empty();
     if (parsed->count >= 0) prog.count = parsed->count;
@@ -155,7 +168,7 @@ Result<OpenReviewFetched> FetchOpenReviewVenue(net::Fetcher& fetcher,
     prog.seconds = SecondsSince(clock, start);
     if (options.on_page) options.on_page(prog);
     if (had_accepted && added == 0) {
-      return Err(PageFailure(Status::Corruption(req.url + " repeated papers already received"),
+      return Err(PageFailure(Status::Corruption(url + " repeated papers already received"),
                              venue, page, offset,
                              "the server ignores `offset`; check the OpenReview API URL"));
     }

@@ -51,8 +51,8 @@ struct OpenReviewHarvestOptions {
   std::string venue_id;   // "ICLR.cc/2024/Conference"
   std::string base_url;   // "" means kOpenReviewApiUrl
   int page_size = kOpenReviewMaxPageSize;  // `limit` of each request, 1..kOpenReviewMaxPageSize
-  // Safety bound on the pages of one harvest (a server that ignores `offset` would otherwise
-  // be paged for ever); 0 derives it from the first page's `count` (plus slack), else 10000.
+  // Safety bound on the pages of one harvest, beyond the check for repeated pages (a server
+  // that ignores `offset` would otherwise be paged for ever); 0 means 10000.
   int max_pages = 0;
   // The least time a page takes (the polite client's gap between requests), for the ETA.
   double min_seconds_per_page = 0;
