@@ -11,6 +11,7 @@
 #include "core/fixture_path.h"
 #include "net/http_transport.h"
 #include "net/polite_fetcher.h"
+#include "sources/openreview/notes.h"
 #include "store/testing/temp_store.h"
 
 namespace coolpapers::venues {
@@ -155,6 +156,14 @@ class VenueHarvestTest : public ::testing::Test {
   core::FakeClock clock_;
   FakeOpenReview server_;
 };
+
+TEST(VenueHarvestPolitenessTest, OpenReviewHasAHostBudgetOfItsOwn) {
+  // The polite client spaces requests per site: OpenReview's API is one site, arXiv another.
+  std::string notes = sources::openreview::NotesUrl("", kIclr2023, 0, 1000);
+  EXPECT_EQ(notes.rfind(std::string(kOpenReviewApiUrl) + "/notes?", 0), 0u) << notes;
+  EXPECT_EQ(net::PolitenessKey(notes), "openreview.net");
+  EXPECT_NE(net::PolitenessKey(notes), net::PolitenessKey("https://export.arxiv.org/api/query"));
+}
 
 TEST_F(VenueHarvestTest, PagesWithOffsetUntilTheCountIsReached) {
   auto fetcher = Fetcher();

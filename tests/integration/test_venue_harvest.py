@@ -143,6 +143,15 @@ class VenueHarvestTest(unittest.TestCase):
         self.assertEqual(self.offsets(self.fake.requests()[3:]), [0, 4])
         self.assertEqual(self.stored(), rows)
 
+    def test_a_harvest_stores_what_importing_the_same_notes_stores(self):
+        self.ok(self.harvest("--page-size", "4"))
+        harvested = self.stored()
+        self.assertEqual(len(harvested), 6)
+        self.db = os.path.join(self.tmp, "imported.db")
+        cpserver.run_cli("import", "venue", "--db", "sqlite:" + self.db, "--source", "openreview",
+                         "--venue", VENUE, FIXTURE)
+        self.assertEqual(self.stored(), harvested)
+
     def test_without_a_count_paging_stops_at_a_short_page(self):
         self.fake.scenario(with_count=False)
         self.assertEqual(self.ok(self.harvest("--page-size", "3")), (6, 6, 0, 0, 0))
@@ -222,6 +231,11 @@ class VenueHarvestTest(unittest.TestCase):
         p = self.harvest(venue=None)
         self.assertEqual(p.returncode, 2)
         self.assertIn("--venue is required", p.stderr)
+        # OpenReview itself gets at most one request a second.
+        p = self.harvest("--openreview-url", "https://api2.openreview.net/", "--interval", "0.5")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--interval below 1 s is only allowed with another --openreview-url",
+                      p.stderr)
         self.assertEqual(len(self.fake.requests()), 1)  # none of these asked OpenReview
 
     def test_acl_and_pmlr_are_file_imports(self):
