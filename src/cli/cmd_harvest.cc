@@ -143,7 +143,6 @@ int RunHarvest(const HarvestArgs& a) {
   return 0;
 }
 
-
 // The OpenReview API URL: --openreview-url (or env COOLPAPERS_OPENREVIEW_URL), else the config
 // file's [venues] openreview_url, else OpenReview's own.
 Result<std::string> OpenReviewUrl(const VenueHarvestArgs& a) {
