@@ -492,6 +492,7 @@ int Run(const ServeArgs& args) {
   if (st.ok()) st = StartSearch(*settings, site);
   if (st.ok()) st = StartFaq(*settings, site);
   if (!st.ok()) return Fail(st.message());
+  settings->cfg.MarkKnown({"venues.openreview_url"});  // read by `harvest venue`
   for (const std::string& key : settings->cfg.UnreadKeys()) {
     spdlog::warn("config {}: unknown key '{}' ignored; check its spelling", args.config, key);
   }
