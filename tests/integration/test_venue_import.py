@@ -116,10 +116,10 @@ class VenueImportTest(unittest.TestCase):
             p = self.venue("--source", "cvf", "--venue", "CVPR.2024", path)
             self.assertEqual(p.returncode, 0, p.stderr)
             [(edition, papers, new, updated, unchanged, skipped)] = self.lines(p.stderr)
-            self.assertEqual((edition, papers, skipped), ("CVPR.2024", 11, 0))
-            self.assertEqual((new, updated, unchanged), (11, 0, 0) if fresh else (0, 0, 11))
+            self.assertEqual((edition, papers, skipped), ("CVPR.2024", 21, 0))
+            self.assertEqual((new, updated, unchanged), (21, 0, 0) if fresh else (0, 0, 21))
         self.assertEqual(self.rows("SELECT edition, COUNT(*) FROM venue_papers GROUP BY edition"),
-                         [("CVPR.2024", 11)])
+                         [("CVPR.2024", 21)])
         stem = "Alzayer_Seeing_the_World_through_Your_Eyes_CVPR_2024_paper"
         self.assertEqual(self.rows("SELECT title FROM papers WHERE id = '%s@CVPR2024@CVF'" % stem),
                          [("Seeing the World through Your Eyes",)])
@@ -163,7 +163,7 @@ class VenueImportTest(unittest.TestCase):
             self.assertEqual(r.header("Location"), "/venue/CVPR.2024")
             edition = get("/venue/CVPR.2024", 200).text
             self.assertEqual(len(re.findall(r'<div class="panel paper" id="[^"]+@CVPR2024@CVF"',
-                                            edition)), 11)
+                                            edition)), 21)
         finally:
             server.cleanup()
 

@@ -14,7 +14,7 @@ TEST(CvfOpenAccessTest, ReadsEveryPaperOfTheRealListing) {
   ASSERT_FALSE(html.empty());
   auto l = ParseListing(html, "CVPR2024.html");
   ASSERT_TRUE(l.has_value()) << l.error().ToString();
-  ASSERT_EQ(l->papers.size(), 11u);
+  ASSERT_EQ(l->papers.size(), 21u);
   EXPECT_TRUE(l->skipped.empty());
   EXPECT_EQ(l->edition, "CVPR.2024");
   for (size_t i = 0; i < l->papers.size(); ++i) {
@@ -51,7 +51,7 @@ TEST(CvfOpenAccessTest, ReadsEveryPaperOfTheRealListing) {
 TEST(CvfOpenAccessTest, ArxivLinksBecomeOtherIdsAndNamesKeepTheirLetters) {
   auto l = ParseListing(testing::ReadFixture(kFixture), "f");
   ASSERT_TRUE(l.has_value());
-  ASSERT_EQ(l->papers.size(), 11u);
+  ASSERT_EQ(l->papers.size(), 21u);
   const core::VenuePaper& seeing = l->papers[1];
   EXPECT_EQ(seeing.title, "Seeing the World through Your Eyes");
   ASSERT_EQ(seeing.other_ids.size(), 1u);
@@ -70,6 +70,15 @@ TEST(CvfOpenAccessTest, ArxivLinksBecomeOtherIdsAndNamesKeepTheirLetters) {
   const core::VenuePaper& fan = l->papers[8];
   EXPECT_EQ(fan.authors.size(), 11u);
   EXPECT_EQ(l->papers[10].title, "Unsupervised Blind Image Deblurring Based on Self-Enhancement");
+  int with_arxiv = 0;
+  for (const auto& p : l->papers) with_arxiv += p.other_ids.empty() ? 0 : 1;
+  EXPECT_EQ(with_arxiv, 12);
+  const core::VenuePaper& last = l->papers[20];
+  EXPECT_EQ(last.id,
+            "Li_Focus_on_Hiders_Exploring_Hidden_Threats_for_Enhancing_Adversarial_Training_CVPR_"
+            "2024_paper@CVPR2024@CVF");
+  EXPECT_EQ(last.other_ids, std::vector<std::string>{"arXiv:2312.07067"});
+  EXPECT_EQ(last.pages, "24442-24451");
 }
 
 TEST(CvfOpenAccessTest, EntitiesAndWhitespaceAreCleanedAndWorkshopsGrouped) {
