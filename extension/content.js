@@ -14,7 +14,9 @@
   if (!got.insertLinks) return;
   const route = mapping.mapUrl(location.href);
   if (!route || document.getElementById('coolpapers-link')) return;
-  const anchor = document.querySelector('h1.title, h1, .citation_title, .note_content_title, h2');
+  // #papertitle: the title of a CVF open access paper page.
+  const anchor = document.querySelector(
+    'h1.title, h1, .citation_title, .note_content_title, #papertitle, h2');
   if (!anchor) return;
   const a = document.createElement('a');
   a.id = 'coolpapers-link';

@@ -84,6 +84,26 @@ function ijcai(pathname) {
   return null;
 }
 
+// openaccess.thecvf.com, as coolpapers' CVF import names papers: <file stem>@<CONF><year>[W]@CVF.
+function cvf(pathname) {
+  const path = pathname.length > 512 ? '' : pathname;
+  const STEM = '([A-Za-z0-9_.+-]{1,300})\\.(?:html|pdf)';
+  let m = new RegExp(`^/content/([A-Za-z]{2,8})(\\d{4})(W?)/(?:([A-Za-z0-9_.+-]{1,64})/)?(?:html|papers)/${STEM}$`).exec(path);
+  if (m && !(m[3] === '' && m[4] !== undefined)) {
+    const stem = m[5];
+    if (stem.includes('..') || stem.startsWith('.') || (m[4] || '').includes('..')) return null;
+    return { kind: 'venue', id: `${stem}@${m[1].toUpperCase()}${m[2]}${m[3]}@CVF` };
+  }
+  m = new RegExp(`^/content_([A-Za-z]{2,8})_(\\d{4})/(?:html|papers)/${STEM}$`).exec(path);
+  if (m) {
+    if (m[3].includes('..') || m[3].startsWith('.')) return null;
+    return { kind: 'venue', id: `${m[3]}@${m[1].toUpperCase()}${m[2]}@CVF` };
+  }
+  m = /^\/([A-Za-z]{2,8})(\d{4})\/?$/.exec(path);
+  if (m) return { kind: 'venue-list', id: `${m[1].toUpperCase()}.${m[2]}` };
+  return null;
+}
+
 function pmlr(pathname) {
   // /v235/smith24a.html, /v235/smith24a/smith24a.pdf
   const m = /^\/(v\d+)\/([A-Za-z0-9_-]+?)(?:\.html|\/\2\.pdf|\.pdf)?\/?$/.exec(pathname);
@@ -123,6 +143,7 @@ export function parseUrl(url) {
   }
   if (host === 'ijcai.org') return ijcai(path);
   if (host === 'proceedings.mlr.press') return pmlr(path);
+  if (host === 'openaccess.thecvf.com') return cvf(path);
   if (host === 'huggingface.co' || host === 'hf.co') return huggingFace(path);
   if (host === 'papers.cool') return coolPapers(path);
   if (host === 'semanticscholar.org' || host === 'api.semanticscholar.org') {

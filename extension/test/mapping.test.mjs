@@ -134,7 +134,7 @@ test('the manifest is MV3 for Chrome and Firefox and covers every supported site
   assert.ok(m.permissions.includes('contextMenus'));
   const matches = m.content_scripts[0].matches.join(' ');
   for (const host of ['arxiv.org', 'openreview.net', 'aclanthology.org', 'ijcai.org',
-                      'proceedings.mlr.press', 'huggingface.co']) {
+                      'proceedings.mlr.press', 'openaccess.thecvf.com', 'huggingface.co']) {
     assert.ok(matches.includes(host), host);
   }
 });

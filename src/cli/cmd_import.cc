@@ -108,10 +108,10 @@ Command AddImport(CLI::App& root) {
       "oai", "saved OAI-PMH ListRecords/GetRecord XML (metadataPrefix=arXiv or arXivRaw)");
   AddCommonOptions(oai, *args);
   CLI::App* venue = c.app->add_subcommand("venue", "conference proceedings metadata");
-  venue->add_option("--source", args->source, "acl|openreview|pmlr")->required();
+  venue->add_option("--source", args->source, "acl|cvf|openreview|pmlr")->required();
   venue->add_option("--venue", args->venue,
-                    "openreview: the venue id, e.g. ICLR.cc/2024/Conference; acl, pmlr: the "
-                    "edition the files must hold, e.g. ACL.2024 (optional)");
+                    "openreview: the venue id, e.g. ICLR.cc/2024/Conference; acl, pmlr, cvf: "
+                    "the edition the files must hold, e.g. ACL.2024, CVPR.2024 (optional)");
   AddCommonOptions(venue, *args);
 
   c.run = [args, jsonl, oai, venue]() -> int {

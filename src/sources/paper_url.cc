@@ -6,6 +6,7 @@
 #include <cctype>
 #include <regex>
 
+#include "sources/cvf/openaccess.h"
 
 namespace coolpapers::sources {
 namespace {
@@ -104,6 +105,15 @@ std::optional<PaperRef> Ijcai(const std::string& raw) {
   return std::nullopt;
 }
 
+// openaccess.thecvf.com: a paper's page or PDF (the ids sources/cvf gives imported papers), or
+// a conference's listing ("/CVPR2024?day=all").
+std::optional<PaperRef> Cvf(const std::string& path) {
+  if (auto paper = cvf::ParsePaperPath(path)) return Ref(PaperRefKind::kVenue, paper->Id());
+  std::string edition = cvf::EditionOfListingPath(path);
+  if (!edition.empty()) return Ref(PaperRefKind::kVenueList, edition);
+  return std::nullopt;
+}
+
 std::optional<PaperRef> Pmlr(const std::string& path) {
   static const std::regex kPaper(R"(^/(v\d+)/([A-Za-z0-9_-]+?)(?:\.html|/\2\.pdf|\.pdf)?/?$)");
   Match m;
@@ -182,6 +192,7 @@ std::optional<PaperRef> ParseKnownSite(const std::string& host, const std::strin
   if (host == "aclanthology.org" || host == "aclweb.org") return AclAnthology(path);
   if (host == "ijcai.org") return Ijcai(path);
   if (host == "proceedings.mlr.press") return Pmlr(path);
+  if (host == "openaccess.thecvf.com") return Cvf(path);
   if (host == "huggingface.co" || host == "hf.co") return HuggingFace(path);
   if (host == "papers.cool") return CoolPapers(path);
   if (host == "semanticscholar.org" || host == "api.semanticscholar.org") {

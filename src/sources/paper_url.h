@@ -2,7 +2,7 @@
 
 // Which paper (or list) a URL of a paper site points at, and its local route: arXiv abs/pdf/html
 // and list pages, OpenReview forum/pdf/group, ACL Anthology papers/volumes/events, IJCAI and PMLR
-// proceedings, Hugging Face paper pages, papers.cool. The same mapping as the browser extension
+// proceedings, CVF open access papers and listings, Hugging Face paper pages, papers.cool. The same mapping as the browser extension
 // (extension/mapping.js); both are held to the shared vectors in tests/fixtures/paper_urls.json.
 
 #include <optional>
@@ -15,7 +15,8 @@ enum class PaperRefKind {
   kArxiv,       // an arXiv paper: id "2402.12354", "hep-th/9901001"
   kArxivList,   // an arXiv category: "cs.CL"
   kArxivPath,   // a papers.cool /arxiv/<path>
-  kVenue,       // a venue paper: "2024.acl-long.1@ACL", "abc@OpenReview", "smith24a@v235@PMLR"
+  kVenue,       // a venue paper: "2024.acl-long.1@ACL", "abc@OpenReview", "smith24a@v235@PMLR",
+                //   "Zeng_..._CVPR_2024_paper@CVPR2024@CVF"
   kVenueList,   // a venue edition: "ACL.2024"
   kVenuePath,   // a papers.cool /venue/<path>
 };

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "sources/acl/anthology.h"
+#include "sources/cvf/openaccess.h"
 #include "sources/openreview/notes.h"
 #include "sources/pmlr/volume.h"
 
@@ -40,6 +41,11 @@ Result<Parsed> ParseFile(VenueSource source, const std::string& text, const std:
       if (!v) return Err(v.error());
       return FromSource(*v);
     }
+    case VenueSource::kCvf: {
+      auto l = sources::cvf::ParseListing(text, path);
+      if (!l) return Err(l.error());
+      return FromSource(*l);
+    }
     case VenueSource::kOpenReview: {
       if (venue.empty()) {
         return Err(Status::InvalidArgument(
@@ -67,10 +73,11 @@ std::optional<VenueSource> ParseVenueSource(std::string_view name) {
   if (n == "acl") return VenueSource::kAcl;
   if (n == "pmlr") return VenueSource::kPmlr;
   if (n == "openreview") return VenueSource::kOpenReview;
+  if (n == "cvf") return VenueSource::kCvf;
   return std::nullopt;
 }
 
-std::string KnownVenueSources() { return "acl, openreview, pmlr"; }
+std::string KnownVenueSources() { return "acl, cvf, openreview, pmlr"; }
 
 Result<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
   gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are

@@ -1,7 +1,7 @@
 #pragma once
 
 // venues/: conference proceedings into the store. One call reads one file of a venue source
-// (sources/acl, sources/pmlr, sources/openreview), gzip-compressed or plain, and writes its
+// (sources/acl, sources/pmlr, sources/openreview, sources/cvf), gzip-compressed or plain, and writes its
 // papers; a re-import of the same file changes nothing.
 
 #include <cstdint>
@@ -15,11 +15,11 @@
 
 namespace coolpapers::venues {
 
-enum class VenueSource { kAcl, kPmlr, kOpenReview };
+enum class VenueSource { kAcl, kPmlr, kOpenReview, kCvf };
 
-// "acl", "pmlr", "openreview" (any case); nullopt otherwise.
+// "acl", "pmlr", "openreview", "cvf" (any case); nullopt otherwise.
 std::optional<VenueSource> ParseVenueSource(std::string_view name);
-// The names ParseVenueSource knows, for messages: "acl, openreview, pmlr".
+// The names ParseVenueSource knows, for messages: "acl, cvf, openreview, pmlr".
 std::string KnownVenueSources();
 
 struct VenueFileResult {
@@ -32,7 +32,7 @@ struct VenueFileResult {
 
 // Reads `path` (a .gz or plain file) as `source` and writes its papers to `store`.
 // `venue` is the OpenReview venue id ("ICLR.cc/2024/Conference", required for openreview);
-// for acl and pmlr it is optional and, when given, must name the file's edition ("ACL.2024").
+// for acl, pmlr and cvf it is optional and, when given, must name the file's edition ("ACL.2024").
 Result<VenueFileResult> ImportVenueFile(store::Store& store, VenueSource source,
                                         const std::string& path, const std::string& venue);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`coolpapers import venue` against the real binary and a temporary SQLite database: the ACL
-Anthology, PMLR and OpenReview sources (real fixtures), .gz input, idempotent re-import, and
-clear errors for a wrong source, a wrong file or a missing --venue."""
+Anthology, PMLR, OpenReview and CVF open access sources (real fixtures), .gz input, idempotent
+re-import, and clear errors for a wrong source, a wrong file or a missing --venue."""
 
 import gzip
 import os
@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import tempfile
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpserver  # noqa: E402
@@ -74,9 +75,9 @@ class VenueImportTest(unittest.TestCase):
         self.assertEqual(self.rows("SELECT value FROM change_seq"), seq)
 
     def test_errors_name_the_input_and_the_fix(self):
-        p = self.venue("--source", "cvf", venue_fixture("acl", "2024.acl.excerpt.xml"))
+        p = self.venue("--source", "nips", venue_fixture("acl", "2024.acl.excerpt.xml"))
         self.assertEqual(p.returncode, 2)
-        self.assertIn('--source "cvf" is not one of acl, openreview, pmlr', p.stderr)
+        self.assertIn('--source "nips" is not one of acl, cvf, openreview, pmlr', p.stderr)
 
         bib = venue_fixture("pmlr", "icml24.excerpt.bib")
         p = self.venue("--source", "acl", bib, venue_fixture("acl", "2024.acl.excerpt.xml"))
@@ -105,6 +106,66 @@ class VenueImportTest(unittest.TestCase):
         p = self.venue("--source", "acl", os.path.join(self.tmp, "missing.xml"))
         self.assertEqual(p.returncode, 1)
         self.assertIn("missing.xml: cannot open", p.stderr)
+
+    def test_cvf_listing_imports_idempotently_with_clear_errors(self):
+        page = venue_fixture("cvf", "CVPR2024.excerpt.html")
+        gz = os.path.join(self.tmp, "CVPR2024.html.gz")
+        with open(page, "rb") as f, gzip.open(gz, "wb") as g:
+            g.write(f.read())
+        for path, fresh in ((gz, True), (page, False)):  # the same page, packed and plain
+            p = self.venue("--source", "cvf", "--venue", "CVPR.2024", path)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            [(edition, papers, new, updated, unchanged, skipped)] = self.lines(p.stderr)
+            self.assertEqual((edition, papers, skipped), ("CVPR.2024", 21, 0))
+            self.assertEqual((new, updated, unchanged), (21, 0, 0) if fresh else (0, 0, 21))
+        self.assertEqual(self.rows("SELECT edition, COUNT(*) FROM venue_papers GROUP BY edition"),
+                         [("CVPR.2024", 21)])
+        stem = "Alzayer_Seeing_the_World_through_Your_Eyes_CVPR_2024_paper"
+        self.assertEqual(self.rows("SELECT title FROM papers WHERE id = '%s@CVPR2024@CVF'" % stem),
+                         [("Seeing the World through Your Eyes",)])
+        self.assertEqual(self.rows("SELECT paper_id FROM paper_aliases WHERE alias = "
+                                   "'arXiv:2306.09348'"), [(stem + "@CVPR2024@CVF",)])
+
+        p = self.venue("--source", "cvf", "--venue", "ICCV.2023", page)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("holds CVPR.2024, not ICCV.2023", p.stderr)
+        acl = venue_fixture("acl", "2024.acl.excerpt.xml")
+        p = self.venue("--source", "cvf", acl)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(acl + ": no paper entries", p.stderr)
+        self.assertIn("CVPR2024?day=all", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+
+    def test_cvf_urls_redirect_to_the_imported_papers(self):
+        p = self.venue("--source", "cvf", venue_fixture("cvf", "CVPR2024.excerpt.html"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        server = cpserver.CoolpapersServer(self.url)
+        server.start()
+        try:
+            def get(path, status):
+                r = cpserver.fetch(server.url(path))
+                self.assertEqual(r.status, status, "%s -> %d\n%s" % (path, r.status, r.body[:300]))
+                return r
+
+            stem = "Alzayer_Seeing_the_World_through_Your_Eyes_CVPR_2024_paper"
+            for kind, ext in (("html", "html"), ("papers", "pdf")):
+                url = "https://openaccess.thecvf.com/content/CVPR2024/%s/%s.%s" % (kind, stem, ext)
+                r = get("/redirect?url=" + urllib.parse.quote(url, safe=""), 302)
+                self.assertEqual(r.header("Location"), "/venue/%s@CVPR2024@CVF" % stem)
+            body = get("/venue/%s@CVPR2024@CVF" % stem, 200).text
+            self.assertIn('<meta name="citation_title" content="Seeing the World through Your '
+                          'Eyes">', body)
+            self.assertIn('<meta name="citation_conference_title" content="CVPR 2024">', body)
+            self.assertIn('<meta name="citation_pdf_url" content="https://openaccess.thecvf.com/'
+                          'content/CVPR2024/papers/%s.pdf">' % stem, body)
+            listing = "https://openaccess.thecvf.com/CVPR2024?day=all"
+            r = get("/redirect?url=" + urllib.parse.quote(listing, safe=""), 302)
+            self.assertEqual(r.header("Location"), "/venue/CVPR.2024")
+            edition = get("/venue/CVPR.2024", 200).text
+            self.assertEqual(len(re.findall(r'<div class="panel paper" id="[^"]+@CVPR2024@CVF"',
+                                            edition)), 21)
+        finally:
+            server.cleanup()
 
 
 if __name__ == "__main__":
