@@ -7,7 +7,8 @@ Checks: two concurrent POST /venue/kimi of one venue paper cause one conversatio
 download, at the venue's path (/<anthology id>.pdf, /pdf?id=<forum>); the FAQ is cached (no
 upstream call when asked again, also after a restart) and served by /api/faq/<id>@<Source> and its
 stream; a venue PDF the server lacks (404) yields the abstract-only FAQ; unknown and malformed venue
-ids are refused naming the id and the fix; the venue paper page carries the [Kimi] button.
+ids are refused naming the id and the fix; the venue paper page carries the [Kimi] button; a
+venue PDF base that is not an http(s) URL stops `serve` with a message naming the setting.
 
 Runs as `python3 tests/integration/test_venue_faq.py` (needs $COOLPAPERS_BIN or build/coolpapers).
 """
@@ -276,6 +277,26 @@ class VenueFaqTest(unittest.TestCase):
         self.assertEqual(page.status, 200)
         self.assertIn('<body id="venue">', page.text)
         self.assertIn('<a class="title-kimi notranslate" data-id="%s"' % self.acl_id, page.text)
+
+    def test_7_a_venue_pdf_base_that_is_not_http_stops_serve_saying_so(self):
+        env = dict(os.environ)
+        env.update({"COOLPAPERS_VENUE_PDF_BASE": "ftp://127.0.0.1:21",
+                    "COOLPAPERS_ARXIV_BASE_URL": "http://127.0.0.1:9"})
+        db = "sqlite:" + os.path.join(self.tmp, "bad_base.db")
+        proc = cpserver.run_cli("serve", "--db", db, "--listen", "127.0.0.1:0", env=env,
+                                check=False, timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("COOLPAPERS_VENUE_PDF_BASE", proc.stderr)
+        self.assertIn("ftp://127.0.0.1:21", proc.stderr)
+        # The same setting from the config file ([venue] pdf_base).
+        del env["COOLPAPERS_VENUE_PDF_BASE"]
+        config = os.path.join(self.tmp, "bad_base.toml")
+        with open(config, "w") as f:
+            f.write('[venue]\npdf_base = "gopher://127.0.0.1:70"\n')
+        proc = cpserver.run_cli("serve", "--db", db, "--listen", "127.0.0.1:0", "--config",
+                                config, env=env, check=False, timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("gopher://127.0.0.1:70", proc.stderr)
 
 
 if __name__ == "__main__":
