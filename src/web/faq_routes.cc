@@ -7,6 +7,9 @@
 //   POST /venue/kimi?paper=<id>                 same for a venue paper "<local>@<Source>"
 //                                               (its PDF from the venue; either route takes
 //                                               either kind of id)
+//   GET  /venue/kimi?paper=<id>                 a link to a paper's FAQ: 302 to its page
+//                                               (/venue/<id>, /arxiv/<id>), whose [Kimi]
+//                                               button starts it; never starts a job itself
 //   GET  /arxiv/progress?paper=<id>[&lang=]     text/plain: pending:<n> | loading:<p> | 1 |
 //                                               failed:<why> | none (also /venue/progress)
 //   GET  /api/faq/<id>?lang=                    the complete FAQ as JSON, or 404 + state
@@ -31,6 +34,7 @@
 #include "web/faq_html.h"
 #include "web/markdown.h"
 #include "web/metrics.h"
+#include "web/page_routes.h"
 #include "web/render.h"
 #include "web/routes.h"
 
@@ -202,6 +206,17 @@ Response Kimi(Services& s, const Request& req) {
     r.body = RenderFaqFragment(*view);
   }
   return NoStore(std::move(r));
+}
+
+// ---- GET /venue/kimi ----
+
+Response KimiLink(const Request& req) {
+  auto p = ParseParams(req, Field(req, "paper"));
+  if (!p) {
+    return ErrorPage(400, p.error().message(),
+                     "Venue papers are listed at /venue/; each one's page has the [Kimi] button.");
+  }
+  return Redirect(302, (llm::IsVenuePaperId(p->id) ? "/venue/" : "/arxiv/") + p->id);
 }
 
 // ---- GET /arxiv/progress ----
@@ -384,6 +399,7 @@ void RegisterFaqRoutes(Router& r, Services& s) {
     r.Add("GET", std::string(prefix) + "/progress",
           [sp](const Request& q) { return Progress(*sp, q); });
   }
+  r.Add("GET", "/venue/kimi", [](const Request& q) { return KimiLink(q); });
   r.Add("GET", "/api/faq/**", [sp](const Request& q) { return ApiFaq(*sp, q); });
   RegisterFaqMetrics(s);
 }

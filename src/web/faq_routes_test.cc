@@ -206,5 +206,21 @@ TEST_F(VenueFaqRoutesTest, CrossSitePostIsRefusedAsForArxiv) {
   EXPECT_EQ(same.status, 200);
 }
 
+TEST_F(VenueFaqRoutesTest, GetVenueKimiLinksToThePaperPageWithoutStartingAnything) {
+  Response r = Get("/venue/kimi?paper=2024.acl-long.3@ACL&lang=en");
+  EXPECT_EQ(r.status, 302);
+  EXPECT_EQ(HeaderOf(r, "Location"), "/venue/2024.acl-long.3@ACL");
+  Response arxiv = Get("/venue/kimi?paper=2402.12354v2");
+  EXPECT_EQ(arxiv.status, 302);
+  EXPECT_EQ(HeaderOf(arxiv, "Location"), "/arxiv/2402.12354");
+  Response bad = Get("/venue/kimi?paper=2024.acl-long.3@");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(Body(bad), HasSubstr("not a venue paper id"));
+  EXPECT_EQ(Get("/venue/progress?paper=2024.acl-long.3@ACL&lang=en").status, 200);
+  EXPECT_EQ(Body(Get("/venue/progress?paper=2024.acl-long.3@ACL&lang=en")), "none");
+  EXPECT_EQ(chat_->calls, 0);
+  EXPECT_EQ(fetcher_.urls().size(), 0u);
+}
+
 }  // namespace
 }  // namespace coolpapers::web

@@ -277,6 +277,11 @@ class VenueFaqTest(unittest.TestCase):
         self.assertEqual(page.status, 200)
         self.assertIn('<body id="venue">', page.text)
         self.assertIn('<a class="title-kimi notranslate" data-id="%s"' % self.acl_id, page.text)
+        # A link to the FAQ (GET) leads to that page, without starting anything.
+        link = cpserver.fetch(srv.url("/venue/kimi?paper=%s&lang=zh" % self.acl_id))
+        self.assertEqual(link.status, 302)
+        self.assertEqual(link.header("location"), "/venue/" + self.acl_id)
+        self.assertEqual(self.progress(srv, self.acl_id, "zh"), "none")
 
     def test_7_a_venue_pdf_base_that_is_not_http_stops_serve_saying_so(self):
         env = dict(os.environ)
