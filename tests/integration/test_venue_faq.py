@@ -169,7 +169,7 @@ class VenueFaqTest(unittest.TestCase):
     def test_1_concurrent_posts_one_generation_from_the_venue_pdf_then_cached(self):
         srv = self.server()
         # Slow answers keep the job running while both readers ask.
-        self.llm.reset([{"fault": "slow", "delay_ms": 60, "count": 6}])
+        self.llm.reset([{"fault": "slow", "delay_ms": 150, "count": 6}])
         n = 2
         posts = [None] * n
         start = threading.Barrier(n)
