@@ -3,7 +3,8 @@
 //
 // Settings, strongest first: command-line flags, environment (COOLPAPERS_LISTEN,
 // COOLPAPERS_ADMIN_TOKEN, COOLPAPERS_ARXIV_BASE_URL, COOLPAPERS_MAX_CONNECTIONS[_PER_IP],
-// COOLPAPERS_TRUSTED_PROXIES, COOLPAPERS_METRICS_LISTEN), the TOML config file, defaults.
+// COOLPAPERS_TRUSTED_PROXIES, COOLPAPERS_METRICS_LISTEN, COOLPAPERS_VENUE_PDF_BASE), the TOML
+// config file, defaults.
 // Prints "listening on http://HOST:PORT" on stdout once accepting (tests read it); logs go to
 // stderr. SIGINT/SIGTERM stop it gracefully.
 //
@@ -287,7 +288,8 @@ Result<ServeSettings> LoadSettings(const ServeArgs& args) {
 }
 
 // [llm] (base_url, model, api_key, concurrency, rate_per_hour, daily_tokens, max_chars,
-// faq_queue_cap) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*.
+// faq_queue_cap) overridden by env COOLPAPERS_LLM_* / COOLPAPERS_FAQ_*; [venue] pdf_base
+// overridden by COOLPAPERS_VENUE_PDF_BASE.
 Result<llm::FaqServiceOptions> ReadFaqOptions(const ConfigFile& cfg) {
   llm::FaqServiceOptions faq_options;
   faq_options.llm = llm::LlmConfigFromEnv();
@@ -323,6 +325,15 @@ Result<llm::FaqServiceOptions> ReadFaqOptions(const ConfigFile& cfg) {
           "COOLPAPERS_FAQ_QUEUE_CAP must be a positive integer, got \"" + env + "\""));
     }
     faq_options.queue_cap = static_cast<size_t>(v);
+  }
+  // Venue PDFs for FAQs from another scheme and host (tests point it at a local fake).
+  faq_options.venue_pdf.base =
+      FirstSet({Env("COOLPAPERS_VENUE_PDF_BASE"), cfg.GetString("venue.pdf_base").value_or("")});
+  const std::string& base = faq_options.venue_pdf.base;
+  if (!base.empty() && !core::StartsWith(base, "http://") && !core::StartsWith(base, "https://")) {
+    return Err(Status::InvalidArgument(
+        "the venue PDF base (COOLPAPERS_VENUE_PDF_BASE / [venue] pdf_base) must be an http(s) "
+        "URL such as http://127.0.0.1:8123, got \"" + base + "\""));
   }
   return faq_options;
 }

@@ -46,6 +46,11 @@ std::chrono::system_clock::time_point ParseUtc(const std::string& text) {
 
 std::string QueueKey(const FaqKey& key) { return kQueueKeyPrefix + key.ToString(); }
 
+// The route that starts a FAQ of `paper_id`: "/venue/kimi" for venue papers, else "/arxiv/kimi".
+std::string KimiRoute(const std::string& paper_id) {
+  return IsVenuePaperId(paper_id) ? "/venue/kimi" : "/arxiv/kimi";
+}
+
 // Sleeps through `base` in slices, returning early once `stop` is set (so a long backoff never
 // holds up shutdown). With a fake clock the slices pass instantly.
 class StoppableClock : public core::Clock {
@@ -150,7 +155,8 @@ FaqService::FaqService(FaqServiceOptions options, store::Store& store, net::Fetc
       chat_(std::move(chat)),
       clock_(clock),
       model_(chat_ ? chat_->model() : options_.llm.model),
-      loader_(fetcher, options_.arxiv, options_.pdf, options_.llm.max_paper_chars),
+      loader_(fetcher, options_.arxiv, options_.venue_pdf, options_.pdf,
+              options_.llm.max_paper_chars),
       limiter_(options_.llm.rate_per_hour, clock),
       budget_(options_.llm.daily_token_budget, clock) {}
 
@@ -238,7 +244,8 @@ Result<std::shared_ptr<FaqSubscription>> FaqService::Subscribe(const FaqRequest&
   const std::string query = "paper=" + key.paper_id + "&lang=" + key.lang;
   return Err(Status::NotFound("no FAQ of " + key.paper_id + " (" + key.lang +
                               ") is being generated or stored, and a stream never starts one: "
-                              "POST /arxiv/kimi?" + query + " first, then open this stream"));
+                              "POST " + KimiRoute(key.paper_id) + "?" + query +
+                              " first, then open this stream"));
 }
 
 Result<FaqView> FaqService::Peek(const std::string& paper_id, int version,
@@ -277,14 +284,21 @@ Result<core::Paper> FaqService::PaperFor(const FaqRequest& req) {
   if (!IsFaqLang(req.lang)) {
     return Err(Status::InvalidArgument("unknown FAQ language '" + req.lang + "': use zh or en"));
   }
-  auto paper = store_.GetPaper(req.paper_id);
-  if (!paper) return Err(paper.error());
-  if (!*paper) {
-    return Err(Status::NotFound("paper " + req.paper_id +
-                                " is not in the database: open /arxiv/" + req.paper_id +
-                                " first (it is fetched from arXiv) or import it"));
+  core::Paper p;
+  if (IsVenuePaperId(req.paper_id)) {
+    auto venue = VenuePaperRow(req.paper_id);
+    if (!venue) return Err(venue.error());
+    p = *std::move(venue);
+  } else {
+    auto paper = store_.GetPaper(req.paper_id);
+    if (!paper) return Err(paper.error());
+    if (!*paper) {
+      return Err(Status::NotFound("paper " + req.paper_id +
+                                  " is not in the database: open /arxiv/" + req.paper_id +
+                                  " first (it is fetched from arXiv) or import it"));
+    }
+    p = **std::move(paper);
   }
-  core::Paper& p = **paper;
   if (req.version > std::max(1, p.version)) {
     int latest = std::max(1, p.version);
     std::string versions = latest == 1 ? "only v1" : "v1 to v" + std::to_string(latest);
@@ -294,7 +308,39 @@ Result<core::Paper> FaqService::PaperFor(const FaqRequest& req) {
         std::to_string(latest) + ") or one of those versions."));
   }
   if (req.version > 0) p.version = req.version;
-  return std::move(p);
+  return p;
+}
+
+Result<core::Paper> FaqService::VenuePaperRow(const std::string& id) {
+  if (Status st = CheckVenuePaperId(id); !st.ok()) return Err(st);
+  auto not_imported = [&id] {
+    return Status::NotFound("venue paper " + id +
+                            " is not in the database: import its proceedings first (coolpapers "
+                            "import venue --source acl|pmlr|openreview FILE...); the imported "
+                            "venues and their papers are listed at /venue/");
+  };
+  const std::string ids[] = {id};
+  auto venue = store_.GetVenuePapers(ids);
+  if (!venue) {
+    if (venue.error().code() == StatusCode::kUnavailable) return Err(not_imported());
+    return Err(venue.error());
+  }
+  if (venue->empty()) return Err(not_imported());
+  const std::string& canonical = venue->front().id;  // `id` may be one of its other ids
+  auto paper = store_.GetPaper(canonical);
+  if (!paper) return Err(paper.error());
+  if (!*paper) return Err(not_imported());
+  core::Paper p = **std::move(paper);
+  p.version = 1;  // a venue paper has one version
+  return p;
+}
+
+Result<std::string> FaqService::VenuePdfUrl(const std::string& paper_id) {
+  if (!IsVenuePaperId(paper_id)) return std::string();
+  const std::string ids[] = {paper_id};
+  auto venue = store_.GetVenuePapers(ids);
+  if (!venue) return Err(venue.error());
+  return venue->empty() ? std::string() : venue->front().pdf_url;
 }
 
 std::shared_ptr<FaqJob> FaqService::JoinActiveOrCached(const FaqRequest& req, bool start,
@@ -515,7 +561,15 @@ bool FaqService::FailIfOverBudget(FaqJob& job) {
 }
 
 std::optional<PaperText> FaqService::LoadTextOrFail(FaqJob& job) {
-  auto text = loader_.Load(job.paper());
+  auto pdf_url = VenuePdfUrl(job.paper().id);
+  if (!pdf_url) {
+    FailJob(job,
+            Status::Unavailable("the venue paper's PDF address could not be read from the "
+                                "database; try again later"),
+            pdf_url.error().ToString());
+    return std::nullopt;
+  }
+  auto text = loader_.Load(job.paper(), *pdf_url);
   if (!text && text.error().code() == StatusCode::kInternal) {  // server-side (temp files...)
     FailJob(job,
             Status::Internal("the paper's text could not be prepared on the server; try again "

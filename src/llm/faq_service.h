@@ -72,7 +72,8 @@ namespace coolpapers::llm {
 
 struct FaqServiceOptions {
   LlmConfig llm;                   // concurrency, limits, max_paper_chars (model: the client's)
-  sources::arxiv::ArxivEndpoints arxiv;   // where PDFs come from
+  sources::arxiv::ArxivEndpoints arxiv;   // where arXiv PDFs come from
+  VenuePdfEndpoints venue_pdf;     // where venue PDFs come from (tests redirect them)
   PdfTextLimits pdf;
   bool persist_queue = true;       // keep/resume the queue in the store (the CLI turns it off)
   size_t cache_entries = 512;      // complete FAQs kept in memory
@@ -92,7 +93,9 @@ struct FaqServiceOptions {
 };
 
 struct FaqRequest {
-  std::string paper_id;      // canonical arXiv id, without version
+  // Canonical arXiv id without version, or a stored venue paper's id "<local>@<Source>" (or one
+  // of its other ids, which resolve to it); a venue paper has one version, v1.
+  std::string paper_id;
   int version = 0;           // 0: the stored paper's latest version
   std::string lang = "zh";   // "zh" | "en"
   std::string client;        // client address for the rate limit ("" = not limited)
@@ -180,8 +183,9 @@ class FaqService {
   const std::string& model() const { return model_; }
 
   // Starts or joins the FAQ for `req` and returns its current view (complete when cached).
-  // Errors: kInvalidArgument (lang; a version above the stored latest, naming the versions that
-  // exist), kNotFound (paper not stored), kFailedPrecondition (no API key: kNoApiKeyMessage),
+  // Errors: kInvalidArgument (lang; a malformed venue id; a version above the stored latest,
+  // naming the versions that exist), kNotFound (paper not stored; for a venue id, saying to
+  // import its proceedings), kFailedPrecondition (no API key: kNoApiKeyMessage),
   // kResourceExhausted (rate limit or budget; *retry_after set), kUnavailable (queue full or
   // shutting down; *retry_after set when full).
   Result<FaqView> Request(const FaqRequest& req, std::chrono::seconds* retry_after = nullptr);
@@ -189,8 +193,8 @@ class FaqService {
   // Joins the running or cached FAQ for `req` and returns a subscription to its stream; never
   // starts a job. A job that failed recently yields a stream holding just its error event.
   // Errors: as Request for a bad request; kNotFound when there is nothing to join (the message
-  // says to POST /arxiv/kimi first); kFailedPrecondition when nothing can be started either
-  // (no API key).
+  // says to POST /arxiv/kimi, or /venue/kimi for a venue paper, first); kFailedPrecondition
+  // when nothing can be started either (no API key).
   Result<std::shared_ptr<FaqSubscription>> Subscribe(const FaqRequest& req,
                                                      std::chrono::seconds* retry_after = nullptr);
 
@@ -209,6 +213,10 @@ class FaqService {
   // running or cached job to join (an admin request moves a waiting one to the front; a stale
   // abstract-only FAQ is set in *recheck instead); a new job, when the limits let one start.
   Result<core::Paper> PaperFor(const FaqRequest& req);
+  // The stored paper row of a venue id (an alias resolves to its paper).
+  Result<core::Paper> VenuePaperRow(const std::string& id);
+  // A venue paper's PDF address as its proceedings give it ("" when none or not a venue paper).
+  Result<std::string> VenuePdfUrl(const std::string& paper_id);
   std::shared_ptr<FaqJob> JoinActiveOrCached(const FaqRequest& req, bool start,
                                              const std::string& ks,
                                              std::shared_ptr<FaqJob>* recheck);

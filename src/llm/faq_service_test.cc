@@ -132,6 +132,10 @@ class FakeFetcher : public net::Fetcher {
 
   Result<net::FetchResponse> Fetch(const net::FetchRequest& req) override {
     ++fetches;
+    {
+      std::lock_guard lock(mu_);
+      urls_.push_back(req.url);
+    }
     EXPECT_EQ(req.priority, net::FetchPriority::kReader);
     if (mode == Mode::kNotFound) return Err(Status::NotFound("404 for " + req.url));
     net::FetchResponse r;
@@ -148,6 +152,14 @@ class FakeFetcher : public net::Fetcher {
     return r;
   }
   std::size_t QueueDepth() const override { return 0; }
+  std::vector<std::string> urls() {
+    std::lock_guard lock(mu_);
+    return urls_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> urls_;
 };
 
 // Forwards to a real store; PutFaq fails (database busy) the first `put_failures` times.
@@ -901,6 +913,159 @@ TEST(FaqPendingQueueTest, MostUrgentFirstFifoWithinAPriorityAndPositions) {
   while (auto j = q.Pop()) order.push_back(j->key().paper_id);
   EXPECT_EQ(order, (std::vector<std::string>{"p2", "p3", "p1", "p4", "p0"}));
   EXPECT_TRUE(q.empty());
+}
+
+
+// ---- venue papers ----
+
+class VenueFaqTest : public FaqServiceTest {
+ protected:
+  void SetUp() override {
+    FaqServiceTest::SetUp();
+    core::VenuePaper acl;
+    acl.id = "2024.acl-long.3@ACL";
+    acl.venue = "ACL.2024";
+    acl.group = "Long";
+    acl.title = "Beyond Summarization at ACL";
+    acl.abstract = "The venue abstract.";
+    acl.authors = {"Ada Lovelace"};
+    acl.pdf_url = "https://aclanthology.org/2024.acl-long.3.pdf";
+    core::VenuePaper pmlr = acl;
+    pmlr.id = "agarwal24a@v235@PMLR";
+    pmlr.venue = "ICML.2024";
+    pmlr.pdf_url = "https://proceedings.mlr.press/v235/agarwal24a/agarwal24a.pdf";
+    pmlr.other_ids = {"Hyc2TvX2Wu@OpenReview"};
+    core::VenuePaper elsewhere = acl;
+    elsewhere.id = "2024.acl-long.4@ACL";
+    elsewhere.pdf_url = "http://127.0.0.1:22/2024.acl-long.4.pdf";  // not a venue's host
+    std::vector<core::VenuePaper> papers = {acl, pmlr, elsewhere};
+    auto r = store_->UpsertVenuePapers(papers);
+    ASSERT_TRUE(r) << r.error().ToString();
+  }
+};
+
+TEST_F(VenueFaqTest, VenuePaperFaqComesFromTheVenuePdfOnceForConcurrentReadersAndIsCached) {
+  auto service = Service();
+  chat_.CloseGate();
+  constexpr int kReaders = 2;
+  std::vector<FaqEvent> finals(kReaders);
+  std::atomic<int> subscribed{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&, i] {
+      auto sub = Start(*service, Req("2024.acl-long.3@ACL", "en", "10.0.0.1"));
+      ASSERT_TRUE(sub.has_value()) << sub.error().ToString();
+      ++subscribed;
+      finals[i] = Drain(**sub);
+    });
+  }
+  while (subscribed < kReaders) std::this_thread::sleep_for(milliseconds(5));
+  chat_.OpenGate();
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(chat_.conversations(), 1);
+  ASSERT_EQ(finals.size(), 2u);
+  for (const FaqEvent& e : finals) EXPECT_EQ(e.kind, FaqEvent::Kind::kDone);
+  std::vector<std::string> urls = fetcher_.urls();
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(urls[0], "https://aclanthology.org/2024.acl-long.3.pdf");
+  EXPECT_THAT(chat_.last_paper_message(), HasSubstr("Beyond Summarization"));  // the PDF's text
+  // Stored as v1 of the venue id, from the PDF.
+  auto rec = store_->GetFaq("2024.acl-long.3@ACL", 1, "en", "fake-model", kPromptVersion);
+  ASSERT_TRUE(rec.has_value() && rec->has_value());
+  EXPECT_EQ((*rec)->source, "pdf");
+  // Asked again (and by a new process): served without the venue or the model.
+  auto again = service->Request(Req("2024.acl-long.3@ACL"));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->state, FaqState::kComplete);
+  service.reset();
+  auto fresh = Service();
+  auto stored = fresh->Request(Req("2024.acl-long.3@ACL"));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->state, FaqState::kComplete);
+  EXPECT_EQ(stored->items.size(), 6u);
+  EXPECT_EQ(fetcher_.urls().size(), 1u);
+  EXPECT_EQ(chat_.calls(), 6);
+}
+
+TEST_F(VenueFaqTest, TheVenuesTestBaseRedirectsThePdfDownload) {
+  options_.venue_pdf.base = "http://127.0.0.1:9";
+  auto service = Service();
+  EXPECT_EQ(WaitDone(*service, "agarwal24a@v235@PMLR").state, FaqState::kComplete);
+  std::vector<std::string> urls = fetcher_.urls();
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(urls[0], "http://127.0.0.1:9/v235/agarwal24a/agarwal24a.pdf");
+}
+
+TEST_F(VenueFaqTest, AnotherIdOfAVenuePaperIsTheSameFaq) {
+  auto service = Service();
+  FaqView v = WaitDone(*service, "Hyc2TvX2Wu@OpenReview");
+  EXPECT_EQ(v.state, FaqState::kComplete);
+  EXPECT_EQ(v.key.paper_id, "agarwal24a@v235@PMLR");
+  EXPECT_EQ(v.key.version, 1);
+  auto same = service->Request(Req("agarwal24a@v235@PMLR"));
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->state, FaqState::kComplete);
+  EXPECT_EQ(chat_.conversations(), 1);
+  EXPECT_EQ(fetcher_.urls().size(), 1u);
+}
+
+TEST_F(VenueFaqTest, VenuePdfMissingOrOfAnotherHostFallsBackToTheAbstract) {
+  auto service = Service();
+  // Another host (here loopback) is never fetched.
+  FaqView v = WaitDone(*service, "2024.acl-long.4@ACL");
+  EXPECT_EQ(v.state, FaqState::kComplete);
+  EXPECT_EQ(v.source, "abstract");
+  EXPECT_EQ(fetcher_.fetches, 0);
+  // The venue answers 404.
+  fetcher_.mode = FakeFetcher::Mode::kNotFound;
+  FaqView missing = WaitDone(*service, "2024.acl-long.3@ACL");
+  EXPECT_EQ(missing.state, FaqState::kComplete);
+  EXPECT_EQ(missing.source, "abstract");
+  EXPECT_EQ(fetcher_.fetches, 1);
+  EXPECT_THAT(chat_.last_paper_message(), HasSubstr("The venue abstract."));
+}
+
+TEST_F(VenueFaqTest, UnknownMalformedOrVersionedVenueIdsAreRefusedSayingWhatToDo) {
+  auto service = Service();
+  auto unknown = service->Request(Req("2099.acl-long.1@ACL"));
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code(), StatusCode::kNotFound);
+  EXPECT_THAT(unknown.error().message(), HasSubstr("2099.acl-long.1@ACL"));
+  EXPECT_THAT(unknown.error().message(), HasSubstr("coolpapers import venue"));
+  EXPECT_THAT(unknown.error().message(), HasSubstr("/venue/"));
+  auto malformed = service->Request(Req("2024.acl-long.3@"));
+  ASSERT_FALSE(malformed.has_value());
+  EXPECT_EQ(malformed.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(malformed.error().message(), HasSubstr("not a venue paper id"));
+  FaqRequest v2 = Req("2024.acl-long.3@ACL");
+  v2.version = 2;
+  auto versioned = service->Request(v2);
+  ASSERT_FALSE(versioned.has_value());
+  EXPECT_EQ(versioned.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(versioned.error().message(), HasSubstr("only v1 exists"));
+  // A stream never starts one, and says which route does.
+  auto none = service->Subscribe(Req("2024.acl-long.3@ACL"));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_THAT(none.error().message(), HasSubstr("POST /venue/kimi?paper=2024.acl-long.3@ACL"));
+  EXPECT_EQ(chat_.calls(), 0);
+  EXPECT_EQ(fetcher_.fetches, 0);
+}
+
+TEST_F(VenueFaqTest, QueuedVenueJobIsRestoredByTheNextProcess) {
+  {
+    auto service = Service();
+    chat_.CloseGate();
+    ASSERT_TRUE(service->Request(Req("2024.acl-long.3@ACL")).has_value());
+    chat_.WaitForCalls(1);
+  }  // stopped mid-job
+  chat_.OpenGate();
+  auto service = Service();
+  auto sub = service->Subscribe(Req("2024.acl-long.3@ACL"));
+  ASSERT_TRUE(sub.has_value()) << sub.error().ToString();
+  EXPECT_EQ(Drain(**sub).kind, FaqEvent::Kind::kDone);
+  std::vector<std::string> urls = fetcher_.urls();
+  ASSERT_EQ(urls.size(), 2u);
+  EXPECT_EQ(urls[1], "https://aclanthology.org/2024.acl-long.3.pdf");
 }
 
 }  // namespace

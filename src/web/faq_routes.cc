@@ -4,9 +4,14 @@
 //
 //   POST /arxiv/kimi?paper=<id>[&lang=zh|en]   start or join; the FAQ HTML fragment so far
 //                                               (the only way to start a job; 403 cross-site)
-//   POST /venue/kimi?paper=<id>                 same (arXiv ids only for now)
+//   POST /venue/kimi?paper=<id>                 same for a venue paper "<local>@<Source>"
+//                                               (its PDF from the venue; either route takes
+//                                               either kind of id)
+//   GET  /venue/kimi?paper=<id>                 a link to a paper's FAQ: 302 to its page
+//                                               (/venue/<id>, /arxiv/<id>), whose [Kimi]
+//                                               button starts it; never starts a job itself
 //   GET  /arxiv/progress?paper=<id>[&lang=]     text/plain: pending:<n> | loading:<p> | 1 |
-//                                               failed:<why> | none
+//                                               failed:<why> | none (also /venue/progress)
 //   GET  /api/faq/<id>?lang=                    the complete FAQ as JSON, or 404 + state
 //   GET  /api/faq/<id>/stream?lang=             Server-Sent Events (progress, question, delta,
 //                                               answer, done, error); joins a running or
@@ -29,6 +34,7 @@
 #include "web/faq_html.h"
 #include "web/markdown.h"
 #include "web/metrics.h"
+#include "web/page_routes.h"
 #include "web/render.h"
 #include "web/routes.h"
 
@@ -43,10 +49,15 @@ using llm::FaqView;
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 
 struct FaqParams {
-  std::string id;  // canonical, without version
+  std::string id;  // canonical arXiv id without version, or a venue paper id
   int version = 0;
   std::string lang = "zh";
 };
+
+// The route that starts a FAQ of `id`, for hints.
+std::string KimiRoute(const std::string& id) {
+  return llm::IsVenuePaperId(id) ? "/venue/kimi" : "/arxiv/kimi";
+}
 
 // `paper` and `lang` from the query, or from a form-encoded POST body.
 std::string Field(const Request& req, std::string_view name) {
@@ -63,16 +74,24 @@ std::string Field(const Request& req, std::string_view name) {
 Result<FaqParams> ParseParams(const Request& req, std::string id_text) {
   FaqParams p;
   if (id_text.empty()) {
-    return Err(Status::InvalidArgument("missing paper parameter: use ?paper=<arXiv id>, e.g. "
-                                       "?paper=2402.12354"));
+    return Err(Status::InvalidArgument(
+        "missing paper parameter: use ?paper=<arXiv id> (e.g. ?paper=2402.12354) or "
+        "?paper=<venue paper id> (e.g. ?paper=2024.acl-long.3@ACL)"));
   }
-  auto id = core::ArxivId::Parse(id_text);
-  if (!id) {
-    return Err(Status::InvalidArgument("not an arXiv id: \"" + id_text + "\" (" +
-                                       id.error().message() + ")"));
+  if (llm::IsVenuePaperId(id_text)) {  // one version: no "vN" suffix
+    if (Status st = llm::CheckVenuePaperId(id_text); !st.ok()) return Err(st);
+    p.id = id_text;
+  } else {
+    auto id = core::ArxivId::Parse(id_text);
+    if (!id) {
+      return Err(Status::InvalidArgument("not an arXiv id: \"" + id_text + "\" (" +
+                                         id.error().message() +
+                                         "); venue papers are asked for by their venue id, e.g. "
+                                         "2024.acl-long.3@ACL"));
+    }
+    p.id = id->base();
+    p.version = id->version();
   }
-  p.id = id->base();
-  p.version = id->version();
   std::string lang = Field(req, "lang");
   if (!lang.empty()) p.lang = lang;
   if (!llm::IsFaqLang(p.lang)) {
@@ -110,11 +129,16 @@ int StatusFor(const Status& st) {
   }
 }
 
-std::string HintFor(const Status& st) {
+std::string HintFor(const Status& st, const std::string& id) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
       return "check the paper id (and its version) and lang (zh or en)";
     case StatusCode::kNotFound:
+      if (llm::IsVenuePaperId(id)) {
+        return "a FAQ is started only by POST /venue/kimi?paper=<id>&lang=<zh|en> (the [Kimi] "
+               "button); a venue paper must be imported first (coolpapers import venue), see "
+               "/venue/";
+      }
       return "a FAQ is started only by POST /arxiv/kimi?paper=<id>&lang=<zh|en> (the [Kimi] "
              "button); a paper not in the database must be opened (/arxiv/<id>) first";
     case StatusCode::kPermissionDenied: return "use the FAQ button on this site's own pages";
@@ -142,8 +166,9 @@ Response FragmentError(const std::string& id, const Status& st, std::chrono::sec
   return NoStore(std::move(r));
 }
 
-Response JsonFaqError(const Status& st, std::chrono::seconds retry_after) {
-  nlohmann::json j = {{"error", st.message()}, {"hint", HintFor(st)}};
+Response JsonFaqError(const Status& st, const std::string& id,
+                      std::chrono::seconds retry_after) {
+  nlohmann::json j = {{"error", st.message()}, {"hint", HintFor(st, id)}};
   if (retry_after.count() > 0) j["retry_after"] = retry_after.count();
   Response r = JsonResponse(StatusFor(st), j.dump(-1, ' ', false,
                                                   nlohmann::json::error_handler_t::replace));
@@ -155,7 +180,7 @@ Response NoService() {
   return JsonError(503, "the FAQ service is not running", "start the server with `coolpapers serve`");
 }
 
-// ---- POST /arxiv/kimi ----
+// ---- POST /arxiv/kimi, /venue/kimi ----
 
 Response Kimi(Services& s, const Request& req) {
   std::string id_text = Field(req, "paper");
@@ -181,6 +206,17 @@ Response Kimi(Services& s, const Request& req) {
     r.body = RenderFaqFragment(*view);
   }
   return NoStore(std::move(r));
+}
+
+// ---- GET /venue/kimi ----
+
+Response KimiLink(const Request& req) {
+  auto p = ParseParams(req, Field(req, "paper"));
+  if (!p) {
+    return ErrorPage(400, p.error().message(),
+                     "Venue papers are listed at /venue/; each one's page has the [Kimi] button.");
+  }
+  return Redirect(302, (llm::IsVenuePaperId(p->id) ? "/venue/" : "/arxiv/") + p->id);
 }
 
 // ---- GET /arxiv/progress ----
@@ -244,7 +280,9 @@ std::string FormatEvents(const std::vector<FaqEvent>& events, const llm::FaqSubs
         break;
       case FaqEvent::Kind::kError:
         out += "event: error\ndata: " +
-               JsonDump({{"error", e.text}, {"hint", "ask again to retry (POST /arxiv/kimi)"}}) +
+               JsonDump({{"error", e.text},
+                         {"hint", "ask again to retry (POST " +
+                                      KimiRoute(sub.View().key.paper_id) + ")"}}) +
                "\n\n";
         break;
     }
@@ -254,10 +292,10 @@ std::string FormatEvents(const std::vector<FaqEvent>& events, const llm::FaqSubs
 
 Response Stream(Services& s, const Request& req, const std::string& id_text) {
   auto p = ParseParams(req, id_text);
-  if (!p) return JsonFaqError(p.error(), std::chrono::seconds(0));
+  if (!p) return JsonFaqError(p.error(), id_text, std::chrono::seconds(0));
   std::chrono::seconds retry_after{0};
   auto sub = s.faq->Subscribe(MakeRequest(s, req, *p), &retry_after);
-  if (!sub) return JsonFaqError(sub.error(), retry_after);
+  if (!sub) return JsonFaqError(sub.error(), p->id, retry_after);
   Response r;
   r.content_type = "text/event-stream; charset=utf-8";
   r.SetHeader("Cache-Control", "no-cache, no-store");
@@ -319,9 +357,9 @@ Response ApiFaq(Services& s, const Request& req) {
     return Stream(s, req, capture.substr(0, capture.size() - 7));
   }
   auto p = ParseParams(req, capture);
-  if (!p) return JsonFaqError(p.error(), std::chrono::seconds(0));
+  if (!p) return JsonFaqError(p.error(), capture, std::chrono::seconds(0));
   auto view = s.faq->Peek(p->id, p->version, p->lang);
-  if (!view) return JsonFaqError(view.error(), std::chrono::seconds(0));
+  if (!view) return JsonFaqError(view.error(), p->id, std::chrono::seconds(0));
   if (view->state == FaqState::kComplete) {
     Response r = JsonResponse(200, "");
     r.shared_body = RenderComplete(*view)->json;  // rendered once per FAQ
@@ -330,7 +368,7 @@ Response ApiFaq(Services& s, const Request& req) {
   }
   nlohmann::json j = {
       {"error", "the FAQ of " + p->id + " (" + p->lang + ") is not generated yet"},
-      {"hint", "POST /arxiv/kimi?paper=" + p->id + "&lang=" + p->lang +
+      {"hint", "POST " + KimiRoute(p->id) + "?paper=" + p->id + "&lang=" + p->lang +
                    " to generate it, then follow /api/faq/" + p->id + "/stream?lang=" + p->lang},
       {"state", view->ProgressText()}};
   if (!s.faq->configured()) j["hint"] = llm::kNoApiKeyMessage;
@@ -361,6 +399,7 @@ void RegisterFaqRoutes(Router& r, Services& s) {
     r.Add("GET", std::string(prefix) + "/progress",
           [sp](const Request& q) { return Progress(*sp, q); });
   }
+  r.Add("GET", "/venue/kimi", [](const Request& q) { return KimiLink(q); });
   r.Add("GET", "/api/faq/**", [sp](const Request& q) { return ApiFaq(*sp, q); });
   RegisterFaqMetrics(s);
 }
