@@ -27,6 +27,7 @@ constexpr std::string_view kRobotsTxt =
     "Disallow: /api/\n"
     "Disallow: /redirect\n"
     "Disallow: /arxiv/kimi\n"
+    "Disallow: /venue/kimi\n"
     "Disallow: /arxiv/progress\n";
 
 Response Fixed(std::string_view content_type, std::string_view body) {

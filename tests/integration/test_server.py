@@ -239,6 +239,9 @@ class ServerTest(unittest.TestCase):
         robots = fetch(self.srv.url("/robots.txt"))
         self.assertEqual(robots.status, 200)
         self.assertIn(b"User-agent", robots.body)
+        # Crawlers never start (or poll) FAQ generation on either branch.
+        self.assertIn(b"Disallow: /arxiv/kimi\n", robots.body)
+        self.assertIn(b"Disallow: /venue/kimi\n", robots.body)
 
 
 def finish(proc):
