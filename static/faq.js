@@ -47,12 +47,20 @@ function fragmentState(body) {
   return 'final';
 }
 
+// The version named by the page address (/arxiv/<id>vN) when it is `id`'s page, else 0: such a
+// page shows that version's FAQ.
+function versionFromLocation(id) {
+  const m = /^\/arxiv\/(.+)v(\d+)$/.exec(decodeURIComponent(window.location.pathname || ''));
+  return m && m[1] === id ? parseInt(m[2], 10) : 0;
+}
+
 class FaqSession {
   constructor(paper, kind, lang, renderMath) {
     this.paper = paper;
     this.kind = kind;
     this.lang = lang;
     this.renderMath = renderMath;
+    this.version = kind === 'arxiv' ? versionFromLocation(paper.id) : 0;  // 0: the server's choice
     this.status = h('p', { class: 'faq-status', role: 'status', 'aria-live': 'polite' },
                     'asking the server…');
     this.body = h('div', { class: 'faq-body' });
@@ -66,12 +74,35 @@ class FaqSession {
     this.panel._session = this;
   }
 
+  // The paper as the FAQ routes take it: "<id>" or "<id>v<N>" for one version's FAQ.
+  paperParam() {
+    return this.version ? `${this.paper.id}v${this.version}` : this.paper.id;
+  }
+
   kimiUrl() {
-    return `/${this.kind}/kimi?paper=${encodeURIComponent(this.paper.id)}&lang=${this.lang}`;
+    return `/${this.kind}/kimi?paper=${encodeURIComponent(this.paperParam())}&lang=${this.lang}`;
   }
 
   async start() {
     this.paper.el.append(this.panel);
+    await this.run();
+  }
+
+  // A FAQ of an earlier version comes with "Regenerate for vN": that asks for vN's FAQ.
+  wireRegenerate() {
+    const regen = this.body.querySelector('button.faq-regenerate[data-version]');
+    if (!regen) return;
+    regen.addEventListener('click', () => {
+      this.version = parseInt(regen.dataset.version, 10) || 0;
+      this.body.replaceChildren();
+      this.panel.classList.remove('faq-failed');
+      this.status.hidden = false;
+      this.status.textContent = 'asking the server…';
+      this.run();
+    });
+  }
+
+  async run() {
     let state = '';
     try {
       state = await this.loadFragment();
@@ -110,6 +141,7 @@ class FaqSession {
     // Trusted: the server renders and escapes the fragment (SPEC §6).
     this.body.innerHTML = html;
     this.renderMath(this.body);
+    this.wireRegenerate();
     if (!r.ok && !this.body.textContent.trim()) {
       this.setError(`The FAQ service answered HTTP ${r.status}. Try again later.`);
       return 'final';
@@ -122,7 +154,7 @@ class FaqSession {
       this.status.textContent = 'generating… (reopen the FAQ later to see it)';
       return;
     }
-    const url = `/api/faq/${idPath(this.paper.id)}/stream?lang=${this.lang}`;
+    const url = `/api/faq/${idPath(this.paperParam())}/stream?lang=${this.lang}`;
     const es = new EventSource(url);
     this.es = es;
     let got = false;
@@ -239,7 +271,7 @@ class FaqSession {
 
   async explainFailure() {
     try {
-      const r = await fetch(`/api/faq/${idPath(this.paper.id)}?lang=${this.lang}`,
+      const r = await fetch(`/api/faq/${idPath(this.paperParam())}?lang=${this.lang}`,
                             { headers: { Accept: 'application/json' } });
       const d = await r.json().catch(() => null);
       if (r.ok) {

@@ -215,11 +215,19 @@ FaqView FaqService::ViewOf(const std::shared_ptr<FaqJob>& job) {
   return v;
 }
 
+// The view of `job` as the answer for `key`: a FAQ of an earlier version says which version the
+// paper is at now.
+FaqView FaqService::ViewFor(const std::shared_ptr<FaqJob>& job, const FaqKey& key) {
+  FaqView v = ViewOf(job);
+  if (v.key.version < key.version) v.newer_version = key.version;
+  return v;
+}
+
 Result<FaqView> FaqService::Request(const FaqRequest& req, std::chrono::seconds* retry_after) {
   FaqKey key;
   auto job = Acquire(req, true, retry_after, &key);
   if (!job) return Err(job.error());
-  return ViewOf(*job);
+  return ViewFor(*job, key);
 }
 
 Result<std::shared_ptr<FaqSubscription>> FaqService::Subscribe(const FaqRequest& req,
@@ -257,7 +265,7 @@ Result<FaqView> FaqService::Peek(const std::string& paper_id, int version,
   FaqKey key;
   auto job = Acquire(req, false, nullptr, &key);
   if (!job) return Err(job.error());
-  if (*job) return ViewOf(*job);
+  if (*job) return ViewFor(*job, key);
   FaqView v;
   v.key = key;
   std::lock_guard lock(mu_);
@@ -385,6 +393,13 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
       recheck = *stored;
     }
   }
+  if (req.version == 0 && !req.regenerate && !recheck && !restoring) {
+    // No FAQ of the latest version: the newest one of an earlier version is shown instead; a
+    // FAQ of the latest version is then made only when asked for by version.
+    auto earlier = EarlierVersionFaq(key);
+    if (!earlier) return Err(earlier.error());
+    if (*earlier) return *earlier;
+  }
   if (!start) return std::shared_ptr<FaqJob>();
   return StartJob(req, *paper, key, recheck, retry_after, restoring);
 }
@@ -447,6 +462,23 @@ Status FaqService::AdmitLocked(const FaqRequest& req, bool restoring, std::chron
         HumanDuration(*wait) + "; FAQs already generated stay available.");
   }
   return Status::Ok();
+}
+
+Result<std::shared_ptr<FaqJob>> FaqService::EarlierVersionFaq(const FaqKey& key) {
+  constexpr int kVersionsLookedAt = 10;
+  for (int v = key.version - 1; v >= 1 && v >= key.version - kVersionsLookedAt; --v) {
+    FaqKey older = key;
+    older.version = v;
+    {
+      std::lock_guard lock(mu_);
+      auto job = FindLocked(older.ToString(), /*include_cache=*/true, /*include_failed=*/false);
+      if (job && job->state() == FaqState::kComplete) return job;
+    }
+    auto stored = LoadStored(older);
+    if (!stored) return Err(stored.error());
+    if (*stored) return *stored;
+  }
+  return std::shared_ptr<FaqJob>();
 }
 
 Result<std::shared_ptr<FaqJob>> FaqService::LoadStored(const FaqKey& key) {

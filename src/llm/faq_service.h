@@ -21,6 +21,10 @@
 //   (or last re-checked), the next Request() starts a job that fetches the PDF again; with the
 //   PDF it generates the full-text FAQ (replacing the record), without it the same abstract FAQ
 //   is served again without any upstream call.
+// - FAQs follow new versions: asked without a version, when the latest version has no FAQ (none
+//   stored, none running) but an earlier version has, that earlier FAQ is the answer (its view's
+//   `newer_version` names the latest) and nothing is started; asking for the latest version
+//   explicitly (FaqRequest::version) starts its FAQ as a normal job, under the usual limits.
 // - The queue (pending, running, and finished-but-unsaved jobs) is persisted one state key per
 //   job ("faq_queue/<key>", written when the job is queued, removed when it is done), so each
 //   change costs one small write; Start() re-queues what a previous process left unfinished
@@ -213,6 +217,10 @@ class FaqService {
   // running or cached job to join (an admin request moves a waiting one to the front; a stale
   // abstract-only FAQ is set in *recheck instead); a new job, when the limits let one start.
   Result<core::Paper> PaperFor(const FaqRequest& req);
+  // The complete FAQ of the newest earlier version of key's paper (same lang, model and prompt;
+  // the ten versions before key.version are looked at), nullptr when none.
+  Result<std::shared_ptr<FaqJob>> EarlierVersionFaq(const FaqKey& key);
+  FaqView ViewFor(const std::shared_ptr<FaqJob>& job, const FaqKey& key);
   // The stored paper row of a venue id (an alias resolves to its paper).
   Result<core::Paper> VenuePaperRow(const std::string& id);
   // A venue paper's PDF address as its proceedings give it ("" when none or not a venue paper).

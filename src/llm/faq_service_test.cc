@@ -753,6 +753,49 @@ TEST_F(FaqServiceTest, AbstractOnlyFaqIsLabelledAndTheFullTextIsTriedAgainLater)
   ASSERT_EQ(full.items.size(), 6u);
 }
 
+TEST_F(FaqServiceTest, AFaqOfAnEarlierVersionIsShownUntilTheLatestIsAskedForByVersion) {
+  auto service = Service();
+  ASSERT_EQ(WaitDone(*service, "2401.00001").state, FaqState::kComplete);
+  ASSERT_TRUE(WaitSettled(*service));
+  ASSERT_EQ(chat_.conversations(), 1);
+
+  // arXiv announces v2: the v1 FAQ is what a reader gets, saying v2 exists; nothing is started.
+  core::Paper p = **store_->GetPaper("2401.00001");
+  p.version = 2;
+  ASSERT_TRUE(store_->Upsert(std::vector<core::Paper>{p}, {}).has_value());
+  auto shown = service->Request(Req("2401.00001"));
+  ASSERT_TRUE(shown.has_value()) << shown.error().ToString();
+  EXPECT_EQ(shown->state, FaqState::kComplete);
+  EXPECT_EQ(shown->key.version, 1);
+  EXPECT_EQ(shown->newer_version, 2);
+  ASSERT_EQ(shown->items.size(), 6u);
+  auto peeked = service->Peek("2401.00001", 0, "en");
+  ASSERT_TRUE(peeked.has_value());
+  EXPECT_EQ(peeked->key.version, 1);
+  EXPECT_EQ(peeked->newer_version, 2);
+  ASSERT_TRUE(WaitSettled(*service));
+  EXPECT_EQ(chat_.conversations(), 1);
+  // v1 asked for by version is simply v1's FAQ.
+  FaqRequest v1 = Req("2401.00001");
+  v1.version = 1;
+  EXPECT_EQ(service->Request(v1)->newer_version, 0);
+
+  // "Regenerate for v2": a normal job for v2; afterwards v2's FAQ is the answer.
+  FaqRequest v2 = Req("2401.00001");
+  v2.version = 2;
+  auto sub = Start(*service, v2);
+  ASSERT_TRUE(sub.has_value());
+  Drain(**sub);
+  EXPECT_EQ((*sub)->View().key.version, 2);
+  ASSERT_TRUE(WaitSettled(*service));
+  EXPECT_EQ(chat_.conversations(), 2);
+  auto latest = service->Request(Req("2401.00001"));
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->key.version, 2);
+  EXPECT_EQ(latest->newer_version, 0);
+  EXPECT_EQ(chat_.conversations(), 2);
+}
+
 TEST_F(FaqServiceTest, StoredAbstractOnlyFaqIsRetriedByANewProcessAfterTheRetryTime) {
   fetcher_.mode = FakeFetcher::Mode::kNotFound;
   { EXPECT_EQ(WaitDone(*Service(), "2401.00001").source, "abstract"); }

@@ -71,6 +71,9 @@ struct FaqView {
   int64_t tokens = 0;
   std::string created;  // kComplete: "YYYY-MM-DD HH:MM:SS" UTC
   std::string error;    // kFailed: why, for people
+  // kComplete: the paper's latest version when this FAQ is of an earlier one (key.version) and
+  // none of the latest exists yet; 0 otherwise.
+  int newer_version = 0;
   // kComplete: what readers derive from this FAQ, kept with it (null in other states).
   std::shared_ptr<FaqDerived> derived;
 

@@ -77,6 +77,23 @@ std::string RenderFaqFragment(const FaqView& view) {
   return out;
 }
 
+std::string RenderNewerVersionNote(const FaqView& view) {
+  if (view.newer_version <= view.key.version) return "";
+  const std::string written = "v" + std::to_string(view.key.version);
+  const std::string latest = "v" + std::to_string(view.newer_version);
+  const bool zh = view.key.lang != "en";
+  std::string out = "<div class=\"faq-newer\" data-version=\"" +
+                    std::to_string(view.newer_version) + "\">\n<p class=\"faq-note\">";
+  core::AppendHtmlEscaped(out, zh ? "本 FAQ 是针对 " + written + " 生成的；论文已更新到 " + latest + "。"
+                                  : "This FAQ was written for " + written +
+                                        "; the paper is now at " + latest + ".");
+  out += "</p>\n<button type=\"button\" class=\"faq-regenerate\" data-version=\"" +
+         std::to_string(view.newer_version) + "\">";
+  core::AppendHtmlEscaped(out, zh ? "为 " + latest + " 重新生成" : "Regenerate for " + latest);
+  out += "</button>\n</div>\n";
+  return out;
+}
+
 std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
                           const std::string& message) {
   std::string out = "<div class=\"faq\" data-paper=\"";
@@ -101,6 +118,7 @@ std::string FaqJson(const FaqView& view) {
   j["tokens"] = view.tokens;
   j["created"] = view.created;
   j["state"] = view.ProgressText();
+  if (view.newer_version > view.key.version) j["latest_version"] = view.newer_version;
   j["faq"] = nlohmann::json::array();
   for (const FaqItem& it : view.items) {
     j["faq"].push_back({{"q", it.q}, {"a", it.a}, {"html", RenderMarkdown(it.a)}});
@@ -115,7 +133,8 @@ std::shared_ptr<const RenderedFaq> RenderComplete(const FaqView& view) {
     r->json = std::make_shared<const std::string>(FaqJson(view));
     return std::shared_ptr<const RenderedFaq>(std::move(r));
   };
-  if (view.derived == nullptr) return render();
+  // (A FAQ shown for a newer version carries that version, so it is not the FAQ's own render.)
+  if (view.derived == nullptr || view.newer_version > 0) return render();
   return view.derived->GetOrMake<RenderedFaq>(render);
 }
 

@@ -24,6 +24,11 @@ namespace coolpapers::web {
 // The fragment for `view` (any state).
 std::string RenderFaqFragment(const llm::FaqView& view);
 
+// The note above a FAQ of an earlier version than the paper's latest ("written for v1; the paper
+// is now at v2") with a "Regenerate for v2" button (button.faq-regenerate[data-version]); ""
+// when the FAQ is of the latest version.
+std::string RenderNewerVersionNote(const llm::FaqView& view);
+
 // A fragment holding only a note, e.g. the no-API-key or rate-limit message.
 std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
                           const std::string& message);
@@ -31,6 +36,7 @@ std::string RenderFaqNote(const std::string& paper_id, const std::string& state,
 // /api/faq/<id> body for a complete FAQ:
 // {"paper":"<id>","version":1,"lang":"zh","model":"...","prompt_version":1,"source":"pdf",
 //  "tokens":123,"created":"...","state":"1","faq":[{"q":"...","a":"<markdown>","html":"..."}]}
+// plus "latest_version": N when the FAQ is of an earlier version than the paper's latest.
 std::string FaqJson(const llm::FaqView& view);
 
 // The fragment and the JSON body of a complete FAQ, shared (sent without copying).

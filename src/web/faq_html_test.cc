@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "llm/faq_job.h"
 
@@ -31,6 +32,24 @@ TEST(FaqHtmlTest, CompleteFragmentHasQuestionsAndRenderedAnswers) {
                            "$x_i^2$.</p>\n</div>\n"));
   EXPECT_THAT(h, HasSubstr("<p class=\"faq-q\" data-i=\"1\">Q2</p>"));
   EXPECT_THAT(h, Not(HasSubstr("faq-note")));
+}
+
+TEST(FaqHtmlTest, AFaqOfAnEarlierVersionSaysSoAndOffersTheLatest) {
+  FaqView v = CompleteView("pdf");
+  EXPECT_EQ(RenderNewerVersionNote(v), "");  // of the latest version: no note
+  EXPECT_EQ(nlohmann::json::parse(FaqJson(v)).count("latest_version"), 0u);
+  v.newer_version = 3;
+  std::string h = RenderNewerVersionNote(v);
+  EXPECT_THAT(h, HasSubstr("<div class=\"faq-newer\" data-version=\"3\">"));
+  EXPECT_THAT(h, HasSubstr("This FAQ was written for v1; the paper is now at v3."));
+  EXPECT_THAT(h, HasSubstr("<button type=\"button\" class=\"faq-regenerate\" "
+                           "data-version=\"3\">Regenerate for v3</button>"));
+  EXPECT_EQ(nlohmann::json::parse(FaqJson(v))["latest_version"], 3);
+  EXPECT_EQ(nlohmann::json::parse(FaqJson(v))["version"], 1);
+  EXPECT_EQ(nlohmann::json::parse(*RenderComplete(v)->json)["latest_version"], 3);
+  FaqView zh = CompleteView("pdf", "zh");
+  zh.newer_version = 2;
+  EXPECT_THAT(RenderNewerVersionNote(zh), HasSubstr("为 v2 重新生成"));
 }
 
 TEST(FaqHtmlTest, AbstractOnlyFaqIsLabelled) {

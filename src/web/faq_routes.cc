@@ -200,7 +200,9 @@ Response Kimi(Services& s, const Request& req) {
   auto view = s.faq->Request(MakeRequest(s, req, *p), &retry_after);
   if (!view) return FragmentError(p->id, view.error(), retry_after);
   Response r;
-  if (view->state == FaqState::kComplete) {
+  if (view->state == FaqState::kComplete && view->newer_version > 0) {
+    r.body = RenderNewerVersionNote(*view) + *RenderComplete(*view)->fragment;
+  } else if (view->state == FaqState::kComplete) {
     r.shared_body = RenderComplete(*view)->fragment;  // rendered once, sent without copying
   } else {
     r.body = RenderFaqFragment(*view);

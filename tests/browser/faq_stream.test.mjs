@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { useSite, openReader, screenshot, tinyPdf, byId } from './lib.mjs';
+import { useSite, openReader, screenshot, tinyPdf, byId, importPapers } from './lib.mjs';
 
 let fake;
 let fakeUrl;
@@ -92,6 +92,47 @@ test('the FAQ panel follows the stream to the finished FAQ', async () => {
     await other.locator(`${byId('2607.00001')} a.title-kimi`).click();
     await other.waitForSelector(`${byId('2607.00001')} .faq-panel .faq[data-state="1"] p.faq-q`);
     assert.equal(chatRequests, before);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('a FAQ follows new versions: shown for v1 with "Regenerate for v2", and /arxiv/<id>v1 keeps v1', async () => {
+  const { ctx, page, errors } = await site.freshPage();
+  const id = '2607.00002';
+  const faqDone = (version) => page.waitForSelector(
+    `${byId(id)} .faq-panel .faq[data-version="${version}"][data-state="1"] p.faq-q`, { timeout: 90000 });
+  try {
+    await openReader(page, `${site.base}/arxiv/${id}`);
+    await page.locator(`${byId(id)} a.title-kimi`).click();
+    await faqDone(1);
+    const afterV1 = chatRequests;
+    assert.ok(afterV1 >= 1);
+    // arXiv announces v2 (imported into the running site's database).
+    importPapers(site.dir, [{
+      id: `${id}v2`, pdf: `https://arxiv.org/pdf/${id}v2`, abs: `https://arxiv.org/abs/${id}v2`,
+      authors: ['Carol Okafor', 'Dan Li'], title: 'Speech Recognition for Low-Resource Languages',
+      categories: ['cs.CL', 'eess.AS'], comment: 'v2: more languages',
+      summary: 'A speech recognition system trained with self-supervised learning, now in 40 languages.',
+      listing_date: '2026-07-01',
+    }], 'fixture');
+    await openReader(page, `${site.base}/arxiv/${id}`);
+    await page.locator(`${byId(id)} a.title-kimi`).click();
+    await faqDone(1);
+    const note = page.locator(`${byId(id)} .faq-panel .faq-newer`);
+    assert.match(await note.innerText(), /written for v1; the paper is now at v2/);
+    assert.equal(chatRequests, afterV1, 'the v1 FAQ is shown without a new generation');
+    await screenshot(page, 'faq-newer-version');
+    await note.locator('button.faq-regenerate').click();
+    await faqDone(2);
+    assert.ok(chatRequests > afterV1, 'regenerating asks the LLM for v2');
+    assert.equal(await page.locator(`${byId(id)} .faq-panel .faq-newer`).count(), 0);
+    // The v1 page keeps showing v1's FAQ.
+    await openReader(page, `${site.base}/arxiv/${id}v1`);
+    await page.locator(`${byId(id)} a.title-kimi`).click();
+    await faqDone(1);
+    assert.equal(await page.locator(`${byId(id)} .faq-panel .faq-newer`).count(), 0);
     assert.deepEqual(errors, []);
   } finally {
     await ctx.close();
