@@ -18,6 +18,9 @@ import { toggleRelated } from './related.js';
 import { buildChrome, applyTheme } from './ui.js';
 import { setupChooser } from './chooser.js';
 import { icon } from './icons.js';
+import { TldrLoader } from './tldr.js';
+import { openCopyMenu } from './copy.js';
+import { setupHome } from './home.js';
 
 const AUTHORS_FOLD_OVER = 40;   // "et al." when a paper has more authors than this
 const AUTHORS_SHOWN = 20;       // authors shown before "et al."
@@ -43,10 +46,12 @@ class Reader {
     document.body.classList.add('cp-js');
     if (this.papers.length) document.body.classList.add('cp-list');
     for (const p of this.papers) this.preparePanel(p);
+    if (this.papers.length) this.tldr = new TldrLoader(this, (el) => renderMath(el));
     anchorPapers(this.papers);
     this.observe();
     this.setupDeferred();
     buildChrome(this);
+    setupHome(this);
     setupChooser(this);
     this.bindEvents();
     this.refilter();
@@ -70,6 +75,11 @@ class Reader {
     if ('followCats' in patch) this.markFollowed();
     if ('fold' in patch) for (const p of this.papers) this.setFolded(p, this.settings.fold);
     if ('sort' in patch || ('prefs' in patch && this.settings.sort === 'prefs')) this.resort();
+    if (this.tldr && ('tldr' in patch || 'faqLang' in patch)) {
+      if ('faqLang' in patch) this.tldr.reset();
+      this.tldr.apply();
+      for (const p of this.near) this.tldr.want(p);
+    }
     this.emit('settings');
   }
 
@@ -321,10 +331,13 @@ class Reader {
     if (opened) this.count(p, 'rel');
   }
 
-  async copy(p) {
-    const ok = await copyText(copyBlock(p));
+  async copy(p, btn) {
+    const block = copyBlock(p);
+    const ok = await copyText(block);
     toast(ok ? 'Copied title, authors, abstract and link.' : 'Copy failed: your browser blocked the clipboard.');
     if (ok) this.count(p, 'copy');
+    // The same again, or with the FAQ when one is generated (counted if the first copy failed).
+    if (btn) openCopyMenu(p, btn, block, this.settings.faqLang, () => { if (!ok) this.count(p, 'copy'); });
   }
 
   bindEvents() {
@@ -371,7 +384,7 @@ class Reader {
       this.toggleFaq(p, el);
     } else if ((el = t.closest('a.title-copy'))) {
       e.preventDefault();
-      this.copy(p);
+      this.copy(p, el);
     } else if ((el = t.closest('a.title-rel'))) {
       if (modified && el.getAttribute('href')) return;
       e.preventDefault();
@@ -473,6 +486,7 @@ class Reader {
 
   // Renders math in a panel once, then applies the current highlights to it.
   decorate(p) {
+    if (this.tldr) this.tldr.want(p);
     if (!p.mathDone && typeof window.renderMathInElement === 'function') {
       for (const el of mathTargets(p.el)) renderMath(el);
       p.mathDone = true;

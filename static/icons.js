@@ -18,6 +18,7 @@ const PATHS = {
   down: 'M12 5v14M6 13l6 6 6-6',
   fold: 'M6 9l6 6 6-6',
   close: 'M6 6l12 12M18 6L6 18',
+  calendar: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4',
 };
 
 // An <svg> icon by name (aria-hidden; the control carries the label).

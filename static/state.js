@@ -18,6 +18,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   fold: false,            // abstracts folded by default
   sort: 'default',        // default | stars | prefs | time
   pdfViewer: 'pdfjs',     // pdfjs | browser
+  tldr: true,             // one-line TL;DR under titles of papers with a FAQ
 });
 
 function read(name, fallback) {

@@ -4,6 +4,7 @@
 
 import { h, button, download, copyText, toast } from './dom.js';
 import { toBibtex, toJson, fromJson, shareUrls } from './bibtex.js';
+import { toMarkdown, collectDetails } from './export.js';
 import { topWords } from './cloud.js';
 import { icon } from './icons.js';
 
@@ -206,11 +207,31 @@ function starsSheet(reader) {
         () => download(`coolpapers-stars-${stamp()}.json`, toJson(reader.starList(), reader.read))),
       button('Export BibTeX', { id: 'cp-export-bib' },
         () => download(`coolpapers-stars-${stamp()}.bib`, toBibtex(reader.starList()), 'application/x-bibtex')),
+      button('Export Markdown', { id: 'cp-export-md', title: 'With each paper\'s FAQ where one is generated' },
+        () => exportMarkdown(reader, stamp())),
       button('Import JSON', { id: 'cp-import' }, () => file.click()), file,
       button('Clear all', { id: 'cp-clear-stars', class: 'cp-btn danger' }, () => {
         if (window.confirm('Remove all stars from this browser?')) reader.clearStars();
       })),
     all);
+}
+
+// Downloads the star list as Markdown with each paper's stored FAQ (fetched, never generated).
+async function exportMarkdown(reader, date) {
+  const stars = reader.starList();
+  if (!stars.length) {
+    toast('No starred papers to export yet (☆ stars a paper).');
+    return;
+  }
+  toast(`Exporting ${stars.length} papers…`);
+  const details = await collectDetails(stars, {
+    lang: reader.settings.faqLang,
+    onPage: (id) => (reader.byId.has(id) ? reader.byId.get(id).summary : ''),
+    progress: (done, total) => { if (total > 8 && done % 8 === 0) toast(`Exporting ${done}/${total}…`); },
+  });
+  const withFaq = Object.values(details).filter((d) => d.faq).length;
+  download(`coolpapers-stars-${date}.md`, toMarkdown(stars, details, location.origin, date), 'text/markdown');
+  toast(`Exported ${stars.length} papers (${withFaq} with a FAQ).`);
 }
 
 function trackSheet(reader) {
@@ -288,6 +309,8 @@ function settingsSheet(reader) {
       (v) => reader.updateSettings({ autoStar: v })), ' Star papers whose PDF or FAQ I open'),
     h('label', { class: 'cp-check' }, checkbox('cp-fold-all', s.fold,
       (v) => reader.updateSettings({ fold: v })), ' Fold abstracts'),
+    h('label', { class: 'cp-check' }, checkbox('cp-tldr', s.tldr !== false,
+      (v) => reader.updateSettings({ tldr: v })), ' One-line TL;DR under titles (papers with a FAQ)'),
     h('p', {}, h('small', {}, 'Everything here stays in this browser (localStorage).')));
 }
 

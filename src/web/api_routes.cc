@@ -17,6 +17,7 @@
 #include "web/paper_json.h"
 #include "web/render.h"
 #include "web/routes.h"
+#include "web/tldr_routes.h"
 
 namespace coolpapers::web {
 namespace {
@@ -306,6 +307,7 @@ void RegisterApiRoutes(Router& r, Services& s) {
   r.Add("GET", "/api/list", [sp](const Request& req) { return ListRoute(*sp, req); });
   r.Add("GET", "/api/days", [sp](const Request& req) { return DaysRoute(*sp, req); });
   r.Add("POST", "/api/click/**", [sp](const Request& req) { return ClickRoute(*sp, req); });
+  RegisterTldrRoutes(r, s);  // /api/tldr (tldr_routes.cc)
 }
 
 }  // namespace coolpapers::web

@@ -27,14 +27,27 @@ View CategoryView(const core::Category& cat, const CategoryDays* days) {
 View ArchiveView(const core::Archive& archive, const core::Taxonomy& taxonomy,
                  const std::map<std::string, CategoryDays>& days) {
   std::vector<View> categories;
+  int stored = 0;
   for (const std::string& cat_id : archive.categories) {
     const core::Category* cat = taxonomy.FindCategory(cat_id);
     if (!cat) continue;
     auto it = days.find(cat->id);
+    if (it != days.end()) ++stored;
     categories.push_back(CategoryView(*cat, it == days.end() ? nullptr : &it->second));
   }
+  const int count = static_cast<int>(categories.size());
   View v;
-  v.Text("id", archive.id).Text("name", archive.name).List("categories", std::move(categories));
+  v.Text("id", archive.id)
+      .Text("name", archive.name)
+      .Text("count", count)
+      .Text("category_word", count == 1 ? "category" : "categories")
+      .List("categories", std::move(categories));
+  v.Flag("single", count == 1);
+  if (stored > 0) {
+    View with_days;
+    with_days.Text("n", stored);
+    v.Child("stored_count", std::move(with_days));
+  }
   return v;
 }
 

@@ -180,6 +180,7 @@ test('the home-page category chooser opens the union or difference URL', async (
     await openReader(page, `${site.base}/`);
     const toggle = (cat) => page.locator(`a.cp-choose[data-cat="${cat}"]`).first();
     assert.ok(await toggle('cs.CL').count(), 'a chooser toggle next to cs.CL');
+    await page.locator('#archive-cs summary').click();  // the archive's categories start folded
     await toggle('cs.CL').click();
     await toggle('cs.LG').click();
     assert.equal(await page.getAttribute('#cp-chooser-open', 'href'), '/arxiv/cs.CL,cs.LG');
