@@ -243,6 +243,25 @@ TEST_F(ImpactHeadsTest, PrunedPagesEqualFullMatches) {
   EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
 }
 
+// The arXiv branch (/arxiv/search) leaves venue papers out; an index without any needs no
+// filter, so its searches are pruned as before.
+TEST_F(ImpactHeadsTest, ArxivBranchOfAnIndexWithoutVenuePapersIsStillPruned) {
+  ASSERT_FALSE(searcher_->HasVenuePapers());
+  const std::vector<std::string> words = CommonWords();
+  ASSERT_GT(words.size(), 20u);
+  int pruned = 0, queries = 0;
+  for (size_t i = 0; i < 40; ++i) {
+    KeywordQuery q;
+    q.input = *PrepareQuery(words[(i * 7) % words.size()]);
+    q.heads = heads_;
+    q.limit = 10;
+    q.branch = Branch::kArxiv;
+    ExpectSamePage(q, &pruned);
+    ++queries;
+  }
+  EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
+}
+
 TEST_F(ImpactHeadsTest, ShapesItCannotPruneFallBack) {
   int pruned = 0;
   for (const std::string text : {"\"language models\"", "ti:language model", "model model",

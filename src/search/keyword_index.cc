@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/text.h"
+#include "core/venue.h"
 #include "search/tokenizer.h"
 
 namespace coolpapers::search {
@@ -120,6 +121,14 @@ Xapian::Query FilterQuery(const KeywordQuery& q) {
     for (const std::string& c : cats) terms.emplace_back(kPrefixCategory + core::ToLower(c));
     filters.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
   }
+  std::vector<std::string> venues = q.venues;
+  venues.insert(venues.end(), q.input.venues.begin(), q.input.venues.end());
+  if (!venues.empty()) {
+    std::vector<Xapian::Query> terms;
+    for (const std::string& v : venues) terms.emplace_back(kPrefixVenue + core::ToLower(v));
+    filters.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+  }
+  if (q.branch == Branch::kVenue) filters.emplace_back(kTermVenuePaper);
   if (!q.restrict_ids.empty()) {
     std::vector<Xapian::Query> ids;
     for (const std::string& id : q.restrict_ids) ids.emplace_back(kPrefixId + id);
@@ -143,6 +152,18 @@ class StarsKeyMaker : public Xapian::KeyMaker {
  private:
   const StarOverrides& stars_;
 };
+
+// The branch term of a venue paper, and its edition and conference terms.
+void AddVenueTerms(Xapian::Document& doc, const IndexDoc& d) {
+  if (!IsVenueId(d.id)) return;
+  doc.add_boolean_term(kTermVenuePaper);
+  if (d.venue.empty()) return;
+  doc.add_boolean_term(kPrefixVenue + core::ToLower(d.venue));
+  std::string conference;
+  if (core::SplitEdition(d.venue, &conference, nullptr)) {
+    doc.add_boolean_term(kPrefixVenue + core::ToLower(conference));
+  }
+}
 
 }  // namespace
 
@@ -213,7 +234,8 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace)
       doc.add_boolean_term(kPrefixCategory + core::ToLower(c));
       doc.add_boolean_term(kPrefixCategory + core::ToLower(ArchiveOf(c)));
     }
-    doc.add_value(kSlotDate, DateKey(d.date));
+    AddVenueTerms(doc, d);
+    doc.add_value(kSlotDate, SortDateKey(d));
     doc.add_value(kSlotStars, Xapian::sortable_serialise(static_cast<double>(d.stars)));
     doc.set_data(SerializeDoc(d));
     return replace ? db_.replace_document(id_term, doc) : db_.add_document(doc);
@@ -272,6 +294,14 @@ Status KeywordIndexSearcher::Reopen() {
     return Status::Ok();
   } catch (const Xapian::Error& e) {
     return Status::Unavailable("reopening the search index: " + e.get_description());
+  }
+}
+
+bool KeywordIndexSearcher::HasVenuePapers() const {
+  try {
+    return db_.get_termfreq(kTermVenuePaper) > 0;
+  } catch (const Xapian::Error&) {
+    return true;  // filter when unsure: the arXiv branch must not show venue papers
   }
 }
 
@@ -355,7 +385,13 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     main = match_all;
   }
   if (!filter.empty()) main = Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
-  if (terms && (!filter.empty() || !prunable)) terms->clear();
+  // The arXiv branch leaves venue papers out (nothing to leave out in an arXiv-only index, so
+  // the top-weight lists still prune there).
+  const bool exclude_venues = q.branch == Branch::kArxiv && HasVenuePapers();
+  if (exclude_venues) {
+    main = Xapian::Query(Xapian::Query::OP_AND_NOT, main, Xapian::Query(kTermVenuePaper));
+  }
+  if (terms && (!filter.empty() || exclude_venues || !prunable)) terms->clear();
   return main;
 }
 
