@@ -164,9 +164,12 @@ class KeywordIndexSearcher {
  private:
   explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
   // `terms` (may be null) receives the weighted terms when the query is a sum of term weights
-  // that ProveTopN can prune, and is left empty otherwise.
+  // that ProveTopN can prune, and is left empty otherwise. When the query leaves venue papers
+  // out (the arXiv branch) and `terms` is filled, `unexcluded` receives it without that
+  // exclusion.
   Result<Xapian::Query> BuildQuery(const KeywordQuery& q, KeywordResults& out,
-                                   std::vector<WeightedTerm>* terms = nullptr);
+                                   std::vector<WeightedTerm>* terms = nullptr,
+                                   Xapian::Query* unexcluded = nullptr);
   // The page [offset, offset + limit) of a relevance-ranked match of `query`, split by docid
   // range over `threads` handles (fills out.total*, sets out.split); nullopt when the match is
   // small or the split cannot run.
