@@ -409,7 +409,8 @@ class Reader {
   setupDeferred() {
     this.deferred = this.papers.filter((p) => p.el.hidden && p.el.dataset.deferred);
     if (!this.deferred.length) return;
-    const section = document.querySelector('section.day-list[data-show]');
+    // The list's section (arXiv day lists, venue editions) says how many panels show at once.
+    const section = document.querySelector('section.day-list[data-show], section.venue-list[data-show]');
     this.chunk = Math.max(20, Number(section && section.dataset.show) || 50);
     const more = document.querySelector('p.show-more');
     if (more) {

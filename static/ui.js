@@ -317,10 +317,11 @@ function settingsSheet(reader) {
 function searchBox(reader) {
   const input = h('input', { type: 'search', id: 'cp-quick', placeholder: 'find in this page',
                              'aria-label': 'Find papers in this page', autocomplete: 'off' });
-  const site = h('a', { id: 'cp-quick-site', href: '/arxiv/search' }, 'search the site');
+  // The site search of the page's branch: venue pages search venue papers.
+  const kind = document.body.id === 'venue' ? 'venue' : 'arxiv';
+  const site = h('a', { id: 'cp-quick-site', href: `/${kind}/search` }, 'search the site');
   const update = debounce(() => {
     reader.setQuick(input.value);
-    const kind = document.body.id === 'venue' ? 'venue' : 'arxiv';
     site.href = `/${kind}/search?query=${encodeURIComponent(input.value)}`;
   }, 120);
   input.addEventListener('input', update);
@@ -460,9 +461,10 @@ export function buildChrome(reader) {
   }
   const quick = searchBox(reader);
   if (reader.papers.length) {
-    // Above the first section heading of the list, else above the first paper.
+    // Above the first section heading of the list (announce types on arXiv lists, groups on
+    // venue editions), else above the first paper.
     const first = reader.papers[0].anchor || reader.papers[0].el;
-    const heading = first.parentNode.querySelector(':scope > h2.list-section');
+    const heading = first.parentNode.querySelector(':scope > h2.list-section, :scope > h2.group');
     const at = heading && (heading.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING)
       ? heading : first;
     at.parentNode.insertBefore(toolbar(reader), at);

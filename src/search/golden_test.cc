@@ -20,12 +20,13 @@ std::string Describe(const std::string& raw) {
     out += "dates: " + q->date_from + ".." + q->date_to + "\n";
   }
   if (!q->categories.empty()) out += "categories: " + core::Join(q->categories, " ") + "\n";
+  if (!q->venues.empty()) out += "venues: " + core::Join(q->venues, " ") + "\n";
   out += "terms: " + std::to_string(q->term_count) + (q->free_text ? ", free text" : "") +
          (q->truncated ? ", truncated" : "");
   return out;
 }
 
-TEST(GoldenTest, Query) { testing::ExpectGoldenSuite("query", 15, Describe); }
+TEST(GoldenTest, Query) { testing::ExpectGoldenSuite("query", 20, Describe); }
 
 }  // namespace
 }  // namespace coolpapers::search

@@ -79,7 +79,7 @@ class ImpactHeadsTest : public ::testing::Test {
     path_ = dir_.path() + "/xapian";
     auto w = KeywordIndexWriter::Open(path_, true);
     ASSERT_TRUE(w.has_value());
-    for (const IndexDoc& d : RealPapers(4)) ASSERT_TRUE((*w)->Add(d).has_value());
+    for (const IndexDoc& d : Docs()) ASSERT_TRUE((*w)->Add(d).has_value());
     ASSERT_TRUE((*w)->Commit().ok());
     auto heads = ImpactHeads::Build(path_, SmallHeads());
     ASSERT_TRUE(heads.has_value()) << heads.error().ToString();
@@ -88,6 +88,9 @@ class ImpactHeadsTest : public ::testing::Test {
     ASSERT_TRUE(s.has_value());
     searcher_ = std::move(*s);
   }
+
+  // The documents of the index.
+  virtual std::vector<IndexDoc> Docs() { return RealPapers(4); }
 
   // Common title words of the corpus, for queries that have heads.
   std::vector<std::string> CommonWords() {
@@ -240,6 +243,64 @@ TEST_F(ImpactHeadsTest, PrunedPagesEqualFullMatches) {
     ++queries;
   }
   // The pruned path must actually run for most of these common-word queries.
+  EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
+}
+
+// The arXiv branch (/arxiv/search) leaves venue papers out; an index without any needs no
+// filter, so its searches are pruned as before.
+TEST_F(ImpactHeadsTest, ArxivBranchOfAnIndexWithoutVenuePapersIsStillPruned) {
+  ASSERT_FALSE(searcher_->HasVenuePapers());
+  const std::vector<std::string> words = CommonWords();
+  ASSERT_GT(words.size(), 20u);
+  int pruned = 0, queries = 0;
+  for (size_t i = 0; i < 40; ++i) {
+    KeywordQuery q;
+    q.input = *PrepareQuery(words[(i * 7) % words.size()]);
+    q.heads = heads_;
+    q.limit = 10;
+    q.branch = Branch::kArxiv;
+    ExpectSamePage(q, &pruned);
+    ++queries;
+  }
+  EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
+}
+
+// The same corpus with every third paper a venue paper ("<id>@ACL"): the arXiv branch leaves
+// them out and is still pruned, with the pages and scores of a full match.
+class ImpactHeadsMixedTest : public ImpactHeadsTest {
+ protected:
+  std::vector<IndexDoc> Docs() override {
+    std::vector<IndexDoc> docs = RealPapers(4);
+    for (size_t i = 0; i < docs.size(); i += 3) {
+      docs[i].id += "@ACL";
+      docs[i].venue = "ACL.2024";
+    }
+    return docs;
+  }
+};
+
+TEST_F(ImpactHeadsMixedTest, ArxivBranchLeavesVenuePapersOutAndIsStillPruned) {
+  ASSERT_TRUE(searcher_->HasVenuePapers());
+  const std::vector<std::string> words = CommonWords();
+  ASSERT_GT(words.size(), 20u);
+  std::mt19937 rng(11);
+  int pruned = 0, queries = 0;
+  for (int i = 0; i < 120; ++i) {
+    std::string text = words[rng() % words.size()];
+    if (i % 2 == 0) text += " " + words[rng() % words.size()];
+    KeywordQuery q;
+    q.input = *PrepareQuery(text);
+    q.heads = heads_;
+    q.limit = 10;
+    q.offset = i % 4 == 0 ? 20 : 0;
+    q.default_and = i % 5 != 0;
+    q.branch = Branch::kArxiv;
+    ExpectSamePage(q, &pruned);
+    auto page = searcher_->Search(q);
+    ASSERT_TRUE(page.has_value());
+    for (const KeywordHit& h : page->hits) EXPECT_FALSE(IsVenueId(h.doc.id)) << text;
+    ++queries;
+  }
   EXPECT_GT(pruned, queries / 5) << pruned << " of " << queries;
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/venue.h"
+
 namespace coolpapers::search {
 
 std::string DocText(const IndexDoc& d) {
@@ -41,6 +43,7 @@ std::string SerializeDoc(const IndexDoc& d) {
   nlohmann::json j = {{"id", d.id},           {"v", d.version},  {"t", d.title},
                       {"a", d.abstract},      {"au", d.authors}, {"c", d.categories},
                       {"d", d.date},          {"s", d.stars},    {"k", d.keywords}};
+  if (!d.venue.empty()) j["vn"] = d.venue;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -58,6 +61,7 @@ std::optional<IndexDoc> ParseDoc(const std::string& data) {
     d.date = j.value("d", "");
     d.stars = j.value("s", int64_t{0});
     d.keywords = j.value("k", std::vector<std::string>{});
+    d.venue = j.value("vn", "");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
@@ -72,6 +76,15 @@ std::string DateKey(const std::string& date) {
   if (key.size() < 8) return "";
   key.resize(14, '0');
   return key;
+}
+
+std::string SortDateKey(const IndexDoc& d) {
+  std::string key = DateKey(d.date);
+  if (!key.empty() || d.venue.empty()) return key;
+  std::string conference;
+  int year = 0;
+  if (!core::SplitEdition(d.venue, &conference, &year) || year < 1000 || year > 9999) return "";
+  return std::to_string(year) + "0101000000";
 }
 
 }  // namespace coolpapers::search

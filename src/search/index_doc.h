@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/paper.h"
@@ -23,7 +24,11 @@ struct IndexDoc {
   int64_t stars = 0;                    // site-wide clicks, for sort=stars
   std::string extra_text;               // e.g. FAQ answers; searchable, not shown
   std::vector<std::string> keywords;    // top TF-IDF terms, filled by the indexer
+  std::string venue;  // a venue paper's edition ("ICLR.2024"); "" for arXiv papers
 };
+
+// Whether `id` is a venue paper's ("<local>@<Source>", SPEC §11) rather than an arXiv id.
+inline bool IsVenueId(std::string_view id) { return id.find('@') != std::string_view::npos; }
 
 // The searchable text of a paper for statistics and embeddings: title, then abstract.
 std::string DocText(const IndexDoc& d);
@@ -40,5 +45,9 @@ std::optional<IndexDoc> ParseDoc(const std::string& data);
 
 // "YYYYMMDDHHMMSS" from a date as above ("" when malformed): the sortable value-slot form.
 std::string DateKey(const std::string& date);
+// The value-slot date of `d`: DateKey(d.date), or for a venue paper without a date the first
+// day of its edition's year ("ICLR.2024" -> "20240101000000"), so that time sorts and date:
+// filters place venue papers by their edition.
+std::string SortDateKey(const IndexDoc& d);
 
 }  // namespace coolpapers::search

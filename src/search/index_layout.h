@@ -17,9 +17,10 @@
 namespace coolpapers::search {
 
 // The layout of the keyword index this version writes and reads. 2: free text is one field
-// (title, abstract, authors, extra text), plus S/A/B fields for ti:/au:/abs:. An index of
+// (title, abstract, authors, extra text), plus S/A/B fields for ti:/au:/abs:. 3: venue papers
+// carry the branch term and their edition and conference terms (XBvenue, XV...). An index of
 // another format is rebuilt (`coolpapers index` does it; `serve` starts a fresh one).
-inline constexpr int kIndexFormat = 2;
+inline constexpr int kIndexFormat = 3;
 
 // What meta.json records about a generation.
 struct IndexMeta {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/text.h"
+#include "core/venue.h"
 #include "search/tokenizer.h"
 
 namespace coolpapers::search {
@@ -120,6 +121,14 @@ Xapian::Query FilterQuery(const KeywordQuery& q) {
     for (const std::string& c : cats) terms.emplace_back(kPrefixCategory + core::ToLower(c));
     filters.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
   }
+  std::vector<std::string> venues = q.venues;
+  venues.insert(venues.end(), q.input.venues.begin(), q.input.venues.end());
+  if (!venues.empty()) {
+    std::vector<Xapian::Query> terms;
+    for (const std::string& v : venues) terms.emplace_back(kPrefixVenue + core::ToLower(v));
+    filters.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+  }
+  if (q.branch == Branch::kVenue) filters.emplace_back(kTermVenuePaper);
   if (!q.restrict_ids.empty()) {
     std::vector<Xapian::Query> ids;
     for (const std::string& id : q.restrict_ids) ids.emplace_back(kPrefixId + id);
@@ -143,6 +152,18 @@ class StarsKeyMaker : public Xapian::KeyMaker {
  private:
   const StarOverrides& stars_;
 };
+
+// The branch term of a venue paper, and its edition and conference terms.
+void AddVenueTerms(Xapian::Document& doc, const IndexDoc& d) {
+  if (!IsVenueId(d.id)) return;
+  doc.add_boolean_term(kTermVenuePaper);
+  if (d.venue.empty()) return;
+  doc.add_boolean_term(kPrefixVenue + core::ToLower(d.venue));
+  std::string conference;
+  if (core::SplitEdition(d.venue, &conference, nullptr)) {
+    doc.add_boolean_term(kPrefixVenue + core::ToLower(conference));
+  }
+}
 
 }  // namespace
 
@@ -213,7 +234,8 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace)
       doc.add_boolean_term(kPrefixCategory + core::ToLower(c));
       doc.add_boolean_term(kPrefixCategory + core::ToLower(ArchiveOf(c)));
     }
-    doc.add_value(kSlotDate, DateKey(d.date));
+    AddVenueTerms(doc, d);
+    doc.add_value(kSlotDate, SortDateKey(d));
     doc.add_value(kSlotStars, Xapian::sortable_serialise(static_cast<double>(d.stars)));
     doc.set_data(SerializeDoc(d));
     return replace ? db_.replace_document(id_term, doc) : db_.add_document(doc);
@@ -279,6 +301,14 @@ Status KeywordIndexSearcher::Reopen() {
   }
 }
 
+bool KeywordIndexSearcher::HasVenuePapers() const {
+  try {
+    return db_.get_termfreq(kTermVenuePaper) > 0;
+  } catch (const Xapian::Error&) {
+    return true;  // filter when unsure: the arXiv branch must not show venue papers
+  }
+}
+
 std::string KeywordIndexSearcher::GetMetadata(const std::string& key) const {
   try {
     return db_.get_metadata(key);
@@ -304,7 +334,8 @@ bool TermLeaves(const Xapian::Query& q, std::vector<std::string>& out) {
 
 Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
                                                        KeywordResults& out,
-                                                       std::vector<WeightedTerm>* terms) {
+                                                       std::vector<WeightedTerm>* terms,
+                                                       Xapian::Query* unexcluded) {
   if (terms) terms->clear();
   bool prunable = terms != nullptr && q.restrict_ids.empty() && !q.keep_unmatched;
   Xapian::Query main;
@@ -360,6 +391,12 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
   }
   if (!filter.empty()) main = Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
   if (terms && (!filter.empty() || !prunable)) terms->clear();
+  // The arXiv branch leaves venue papers out (nothing to leave out in an arXiv-only index).
+  // The top-weight lists still prune it: see ProveTopNWithout.
+  if (q.branch == Branch::kArxiv && HasVenuePapers()) {
+    if (unexcluded && terms && !terms->empty()) *unexcluded = main;
+    main = Xapian::Query(Xapian::Query::OP_AND_NOT, main, Xapian::Query(kTermVenuePaper));
+  }
   return main;
 }
 
@@ -373,6 +410,47 @@ bool HeadsApply(const ImpactHeads* heads, const KeywordQuery& q, int offset, int
          offset + limit <= kMaxPrunedRank && heads->options().k1 == opts.bm25_k1 &&
          heads->options().b == opts.bm25_b && heads->options().min_normlen == kMinNormLen &&
          heads->revision() == db.get_revision();
+}
+
+// How many of `docids` (ascending) hold `term`.
+size_t CountWithTerm(const Xapian::Database& db, const std::string& term,
+                     const std::vector<Xapian::docid>& docids) {
+  size_t n = 0;
+  Xapian::PostingIterator it = db.postlist_begin(term);
+  const Xapian::PostingIterator end = db.postlist_end(term);
+  for (Xapian::docid d : docids) {
+    if (it == end) break;
+    it.skip_to(d);
+    if (it != end && *it == d) ++n;
+  }
+  return n;
+}
+
+// ProveTopN for `unexcluded` AND_NOT `term` (the arXiv branch without venue papers): the page
+// [0, want) of the filtered ranking is among the unfiltered top `need` when at least `want` of
+// those lack `term` (every document without it that ranks lower ranks below them), so `need`
+// grows by the excluded documents found until that holds or the whole match is proved. Returns
+// candidates containing the filtered top `want`, or nullopt (full match) when the bounds
+// cannot prove it within kMaxPrunedRank.
+std::optional<std::vector<Xapian::docid>> ProveTopNWithout(
+    const ImpactHeads& heads, const Xapian::Database& db, const std::vector<WeightedTerm>& terms,
+    const Xapian::Query& unexcluded, const std::string& term, const Xapian::Weight& weighting,
+    size_t want, ProveStats* stats, ProveScratch* scratch) {
+  for (size_t need = want; need <= static_cast<size_t>(kMaxPrunedRank);) {
+    std::optional<std::vector<Xapian::docid>> proved =
+        ProveTopN(heads, db, terms, need, stats, scratch);
+    if (!proved) return proved;
+    Xapian::Enquire top(db);
+    top.set_weighting_scheme(weighting);
+    top.set_query(Xapian::Query(Xapian::Query::OP_FILTER, unexcluded, DocidSetQuery(*proved)));
+    const Xapian::MSet m = top.get_mset(0, static_cast<Xapian::doccount>(need));
+    std::vector<Xapian::docid> ids(m.begin(), m.end());
+    std::sort(ids.begin(), ids.end());
+    const size_t excluded = CountWithTerm(db, term, ids);
+    if (ids.size() < need || ids.size() - excluded >= want) return proved;
+    need += excluded;
+  }
+  return std::nullopt;
 }
 
 // Counts the matches of `query` as a full search would, for a page ranked among proved docids:
@@ -450,7 +528,8 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     const ImpactHeads* heads = q.heads.get();
     std::vector<WeightedTerm> terms;
     const bool try_heads = HeadsApply(heads, q, offset, limit, opts_, db_);
-    auto query = BuildQuery(q, out, try_heads ? &terms : nullptr);
+    Xapian::Query unexcluded;  // with terms: the query without the arXiv branch's exclusion
+    auto query = BuildQuery(q, out, try_heads ? &terms : nullptr, &unexcluded);
     if (!query) return Err(query.error());
     if (query->empty()) return out;
     const Xapian::BM25Weight weighting(opts_.bm25_k1, 0, 1, opts_.bm25_b, kMinNormLen);
@@ -458,7 +537,10 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     enquire.set_weighting_scheme(weighting);
     // The page's candidates, proved by the heads or picked by a split match; else a full match.
     std::optional<std::vector<Xapian::docid>> proved;
-    if (!terms.empty()) {
+    if (!terms.empty() && !unexcluded.empty()) {
+      proved = ProveTopNWithout(*heads, db_, terms, unexcluded, kTermVenuePaper, weighting,
+                                offset + limit, &out.prune_stats, &prove_scratch_);
+    } else if (!terms.empty()) {
       proved =
           ProveTopN(*heads, db_, terms, offset + limit, &out.prune_stats, &prove_scratch_);
     }

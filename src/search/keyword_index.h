@@ -1,8 +1,8 @@
 #pragma once
 // The Xapian keyword index: BM25 over title (weighted), abstract, authors and extra text with
 // English stemming (exact forms indexed too and boosted), CJK n-grams, field prefixes
-// (ti: au: abs:; free text searches all fields), category terms, a date value for ranges and time sort, and a stars value for
-// star sort. Writer and Searcher each own their Xapian handle; neither is thread-safe, so use
+// (ti: au: abs:; free text searches all fields), category terms, venue terms (the branch and
+// venue: filters), a date value for ranges and time sort, and a stars value for star sort. Writer and Searcher each own their Xapian handle; neither is thread-safe, so use
 // one per thread (SearchService pools searchers).
 
 #include <cstdint>
@@ -30,6 +30,10 @@ inline constexpr const char* kPrefixTitle = "S";
 inline constexpr const char* kPrefixAuthor = "A";
 inline constexpr const char* kPrefixAbstract = "B";
 inline constexpr const char* kPrefixCategory = "XC";
+// A venue paper's edition and its conference, lower-cased: "XVacl.2024", "XVacl".
+inline constexpr const char* kPrefixVenue = "XV";
+// Every venue paper (an id "<local>@<Source>") has this term: the branch filters use it.
+inline constexpr const char* kTermVenuePaper = "XBvenue";
 inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
 inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)
 
@@ -78,10 +82,18 @@ enum class SortOrder { kRelevance, kTime, kStars };
 // relevance; nullopt otherwise.
 std::optional<SortOrder> ParseSortOrder(std::string_view s);
 
+// Which papers a search covers: every paper, arXiv papers only, or venue papers only (SPEC §11:
+// /arxiv/search and /venue/search each search their branch).
+enum class Branch { kAll, kArxiv, kVenue };
+
 struct KeywordQuery {
   QueryInput input;
   std::string date_from, date_to;       // "YYYY-MM-DD" (merged with input's date:)
   std::vector<std::string> categories;  // merged with input's cat:
+  Branch branch = Branch::kAll;
+  // Editions ("ICLR.2024") or conferences ("ACL"), any case, any of them; merged with input's
+  // venue:.
+  std::vector<std::string> venues;
   bool default_and = true;  // AND between plain words; false = OR (long or pasted queries)
   double exact_boost = 1.0;  // extra weight for unstemmed (exact) matches; 0 = off
   SortOrder sort = SortOrder::kRelevance;
@@ -146,15 +158,20 @@ class KeywordIndexSearcher {
   // Picks up commits made since opening (cheap when nothing changed).
   Status Reopen();
   Xapian::doccount DocCount() const { return db_.get_doccount(); }
+  // Whether the index holds any venue paper (else the arXiv branch needs no filter).
+  bool HasVenuePapers() const;
   std::string GetMetadata(const std::string& key) const;
   Xapian::Database& db() { return db_; }
 
  private:
   explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
   // `terms` (may be null) receives the weighted terms when the query is a sum of term weights
-  // that ProveTopN can prune, and is left empty otherwise.
+  // that ProveTopN can prune, and is left empty otherwise. When the query leaves venue papers
+  // out (the arXiv branch) and `terms` is filled, `unexcluded` receives it without that
+  // exclusion.
   Result<Xapian::Query> BuildQuery(const KeywordQuery& q, KeywordResults& out,
-                                   std::vector<WeightedTerm>* terms = nullptr);
+                                   std::vector<WeightedTerm>* terms = nullptr,
+                                   Xapian::Query* unexcluded = nullptr);
   // The page [offset, offset + limit) of a relevance-ranked match of `query`, split by docid
   // range over `threads` handles (fills out.total*, sets out.split); nullopt when the match is
   // small or the split cannot run.

@@ -57,6 +57,21 @@ Status ApplyDate(std::string_view value, QueryInput& q) {
   return Status::Ok();
 }
 
+// venue:ICLR.2024, venue:acl, venue:ACL.2024,EMNLP.2023 (any of them).
+Status ApplyVenue(std::string_view value, QueryInput& q) {
+  std::vector<std::string> names = core::Split(value, ',');
+  bool ok = !names.empty();
+  for (const std::string& n : names) ok = ok && IsCategoryToken(n);
+  if (!ok) {
+    return Status::InvalidArgument(
+        "venue filter \"venue:" + std::string(value) +
+        "\" is malformed; write venue:ICLR.2024 for one edition or venue:ACL for every edition "
+        "of a conference");
+  }
+  q.venues.insert(q.venues.end(), names.begin(), names.end());
+  return Status::Ok();
+}
+
 bool IsOperator(const std::string& t) { return t == "AND" || t == "OR" || t == "NOT"; }
 
 // Field prefixes the QueryParser knows (see keyword_index.cc).
@@ -118,6 +133,10 @@ Result<QueryInput> PrepareQuery(std::string_view raw, const QueryLimits& limits)
     std::string lower = core::ToLower(tok);
     if (core::StartsWith(lower, "date:")) {
       if (Status s = ApplyDate(std::string_view(tok).substr(5), q); !s.ok()) return Err(s);
+      continue;
+    }
+    if (core::StartsWith(lower, "venue:")) {
+      if (Status s = ApplyVenue(std::string_view(tok).substr(6), q); !s.ok()) return Err(s);
       continue;
     }
     if (core::StartsWith(lower, "cat:")) {

@@ -52,6 +52,24 @@ TEST(QueryInput, MalformedDateIsAnErrorWithAnExample) {
   }
 }
 
+TEST(QueryInput, ExtractsVenueFiltersAsTyped) {
+  auto q = PrepareQuery("venue:ICLR.2024 diffusion Venue:acl,EMNLP.2023");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->text, "diffusion");
+  EXPECT_TRUE(q->free_text);
+  EXPECT_EQ(q->venues, (std::vector<std::string>{"ICLR.2024", "acl", "EMNLP.2023"}));
+}
+
+TEST(QueryInput, MalformedVenueIsAnErrorNamingTheValueAndTheFix) {
+  for (const char* s : {"venue:", "venue:,", "venue:\"ICLR 2024\"", "x venue:a/b"}) {
+    auto q = PrepareQuery(s);
+    ASSERT_FALSE(q) << s;
+    EXPECT_EQ(q.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(q.error().message().find("venue:"), std::string::npos) << s;
+    EXPECT_NE(q.error().message().find("venue:ICLR.2024"), std::string::npos) << s;
+  }
+}
+
 TEST(QueryInput, OverLongQueryIsRejectedWithAHint) {
   auto q = PrepareQuery(std::string(1001, 'a'));
   ASSERT_FALSE(q);

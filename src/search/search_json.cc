@@ -6,15 +6,17 @@ namespace coolpapers::search {
 namespace {
 
 nlohmann::json HitJson(const SearchHit& h) {
-  return nlohmann::json{{"id", h.id},
-                        {"title", h.doc.title},
-                        {"score", h.score},
-                        {"snippet", h.snippet_html},
-                        {"authors", h.doc.authors},
-                        {"categories", h.doc.categories},
-                        {"date", h.doc.date},
-                        {"url", "/arxiv/" + h.id},
-                        {"keywords", h.doc.keywords}};
+  nlohmann::json j{{"id", h.id},
+                   {"title", h.doc.title},
+                   {"score", h.score},
+                   {"snippet", h.snippet_html},
+                   {"authors", h.doc.authors},
+                   {"categories", h.doc.categories},
+                   {"date", h.doc.date},
+                   {"url", (IsVenueId(h.id) ? "/venue/" : "/arxiv/") + h.id},
+                   {"keywords", h.doc.keywords}};
+  if (!h.doc.venue.empty()) j["venue"] = h.doc.venue;
+  return j;
 }
 
 std::string Dump(const nlohmann::json& j) {

@@ -65,6 +65,8 @@ KeywordQuery BaseQuery(const SearchRequest& req, const QueryInput& input, Genera
   q.date_from = req.date_from;
   q.date_to = req.date_to;
   q.categories = req.categories;
+  q.branch = req.branch;
+  q.venues = req.venues;
   q.default_and = !req.default_or;
   q.sort = req.sort;
   q.highlight = req.highlight;
@@ -91,18 +93,24 @@ Result<std::vector<ScoredDoc>> SemanticCandidates(Generation& gen, Lease& lease,
     if (!id.empty()) out.push_back(ScoredDoc{std::move(id), docid, h.score});
   }
   const bool filtered = !filters_from.date_from.empty() || !filters_from.date_to.empty() ||
-                        !filters_from.categories.empty() ||
+                        !filters_from.categories.empty() || !filters_from.venues.empty() ||
                         !filters_from.input.date_from.empty() ||
                         !filters_from.input.date_to.empty() ||
-                        !filters_from.input.categories.empty();
+                        !filters_from.input.categories.empty() ||
+                        !filters_from.input.venues.empty() ||
+                        filters_from.branch == Branch::kVenue ||
+                        (filters_from.branch == Branch::kArxiv && lease->HasVenuePapers());
   if (!filtered || out.empty()) return out;
   KeywordQuery q;
   q.input.date_from = filters_from.input.date_from;
   q.input.date_to = filters_from.input.date_to;
   q.input.categories = filters_from.input.categories;
+  q.input.venues = filters_from.input.venues;
   q.date_from = filters_from.date_from;
   q.date_to = filters_from.date_to;
   q.categories = filters_from.categories;
+  q.venues = filters_from.venues;
+  q.branch = filters_from.branch;
   for (const ScoredDoc& d : out) q.restrict_ids.push_back(d.id);
   q.limit = static_cast<int>(out.size());
   q.snippet_bytes = 0;
@@ -171,6 +179,7 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
   q.input.date_from.clear();
   q.input.date_to.clear();
   q.input.categories.clear();
+  q.input.venues.clear();
   q.default_and = false;
   q.exact_boost = 0;
   q.restrict_ids = ids;
@@ -225,12 +234,13 @@ Result<KeywordResults> RunKeyword(Lease& lease, KeywordQuery q, const SearchServ
 // InvalidArgument for a query with neither words nor filters.
 Status CheckNotEmpty(const SearchRequest& req, const QueryInput& input) {
   const bool has_filters = !req.date_from.empty() || !req.date_to.empty() ||
-                           !req.categories.empty() || !input.date_from.empty() ||
-                           !input.date_to.empty() || !input.categories.empty();
+                           !req.categories.empty() || !req.venues.empty() ||
+                           !input.date_from.empty() || !input.date_to.empty() ||
+                           !input.categories.empty() || !input.venues.empty();
   if (!input.text.empty() || has_filters) return Status::Ok();
   return Status::InvalidArgument(
       "the query is empty; type some words, a phrase in \"quotes\", or a filter such as "
-      "cat:cs.CL");
+      "cat:cs.CL or venue:ACL.2024");
 }
 
 // What runs for `req` on `gen`: auto is hybrid for free text by relevance, else BM25; BM25

@@ -87,6 +87,8 @@ struct SearchRequest {
   int limit = 10;
   std::string date_from, date_to;       // "YYYY-MM-DD" ("" = open)
   std::vector<std::string> categories;  // any of them
+  Branch branch = Branch::kAll;         // every paper, arXiv's only or venue papers only
+  std::vector<std::string> venues;      // editions or conferences (any case), any of them
   bool highlight = false;               // title_html / summary_html with <mark>
   bool default_or = false;              // OR between words from the start (long queries, eval)
 };
@@ -131,7 +133,7 @@ class SearchService {
   SearchService& operator=(const SearchService&) = delete;
 
   // Runs a search. InvalidArgument (message = what to fix) for an over-long query, a malformed
-  // date: filter, an empty query without filters, or mode=semantic deeper than
+  // date: or venue: filter, an empty query without filters, or mode=semantic deeper than
   // kMaxSemanticDepth.
   Result<SearchResponse> Search(const SearchRequest& req);
   // Papers similar to pasted text (an abstract): hybrid of its embedding's neighbours and a

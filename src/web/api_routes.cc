@@ -1,5 +1,6 @@
 // JSON API for papers and lists (SPEC §4): /api/papers/<id>, /api/list, /api/days and
-// POST /api/click/<id>. Errors are {"error", "hint"} with a 4xx/5xx status.
+// POST /api/click/<id> (an arXiv id or a venue paper's). Errors are {"error", "hint"} with a
+// 4xx/5xx status.
 
 #include <optional>
 #include <span>
@@ -271,13 +272,49 @@ bool IsClickKind(std::string_view kind) {
   return kind == "pdf" || kind == "kimi" || kind == "copy" || kind == "rel";
 }
 
+// Counts one click of `kind` on stored paper `id`: one per (client, paper, kind) per UTC day;
+// a repeat is acknowledged, not counted.
+Response CountClick(Services& s, const Request& req, const std::string& id,
+                    const std::string& kind) {
+  if (!s.click_dedup || s.click_dedup->FirstToday(req.ClientKey(), id, kind)) {
+    Status st = s.store->AddClick(id, kind);  // queued: never waits on the database
+    if (!st.ok()) return StoreFailure(st);
+  }
+  Response r;
+  r.status = 204;
+  r.content_type = "";
+  return r;
+}
+
+// A click on a venue paper ("<local>@<Source>", or another id of it): counted for its stored
+// id, so the ★ sort of venue pages and searches sees it (SPEC §11).
+Response VenueClickRoute(Services& s, const Request& req, const std::string& text,
+                         const std::string& kind) {
+  if (!s.store) return NoStore();
+  const std::vector<std::string> ids{text};
+  auto papers = s.store->GetVenuePapers(ids);
+  if (!papers) return StoreFailure(papers.error());
+  if (papers->empty()) {
+    return JsonError(404, "venue paper " + text + " is not in the database",
+                     "clicks are counted for stored papers only; see /venue/ for what is "
+                     "imported");
+  }
+  return CountClick(s, req, papers->front().id, kind);
+}
+
+Response BadKind(const std::string& kind) {
+  return JsonError(400, "bad click kind \"" + kind + "\"", "kind is one of pdf, kimi, copy, rel");
+}
+
 Response ClickRoute(Services& s, const Request& req) {
+  const std::string kind = req.Param("kind");
+  const std::string text = req.captures.empty() ? "" : req.captures.front();
+  if (text.find('@') != std::string::npos) {
+    return IsClickKind(kind) ? VenueClickRoute(s, req, text, kind) : BadKind(kind);
+  }
   auto id = ParseIdCapture(req);
   if (!id) return BadId(id.error());
-  const std::string kind = req.Param("kind");
-  if (!IsClickKind(kind)) {
-    return JsonError(400, "bad click kind \"" + kind + "\"", "kind is one of pdf, kimi, copy, rel");
-  }
+  if (!IsClickKind(kind)) return BadKind(kind);
   if (!s.store) return NoStore();
   auto paper = s.store->GetPaper(id->base());
   if (!paper) return StoreFailure(paper.error());
@@ -288,15 +325,7 @@ Response ClickRoute(Services& s, const Request& req) {
     return JsonError(404, "paper " + id->base() + " is not in the database",
                      "clicks are counted for stored papers only");
   }
-  // One click per (client, paper, kind) per UTC day; a repeat is acknowledged, not counted.
-  if (!s.click_dedup || s.click_dedup->FirstToday(req.ClientKey(), id->base(), kind)) {
-    Status st = s.store->AddClick(id->base(), kind);  // queued: never waits on the database
-    if (!st.ok()) return StoreFailure(st);
-  }
-  Response r;
-  r.status = 204;
-  r.content_type = "";
-  return r;
+  return CountClick(s, req, id->base(), kind);
 }
 
 }  // namespace

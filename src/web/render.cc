@@ -154,6 +154,10 @@ View PageView(const PageMeta& meta) {
       .Markup("extra_head_html", meta.extra_head)
       .Text("body_id", meta.body_id.empty() ? std::string("arxiv") : meta.body_id)
       .Text("search_query", meta.search_query);
+  // The top bar searches the page's branch (SPEC §11): venue pages search venue papers.
+  const bool venue = meta.body_id == "venue";
+  v.Text("search_action", venue ? "/venue/search" : "/arxiv/search")
+      .Text("search_label", venue ? "Search venue papers" : "Search arXiv papers");
   return v;
 }
 

@@ -1,7 +1,8 @@
-// Search routes: /arxiv/search (results page, paste-an-abstract form), /venue/search,
-// /arxiv/search/feed (Atom), /arxiv/related/<id> ([REL] page), and the JSON API
-// /api/search, /api/related/<id>, /api/keywords/<id>. Everything reads the node-local
-// SearchService; when no index was built they answer 503 with the command that builds it.
+// Search routes: /arxiv/search and /venue/search (results page, paste-an-abstract form; each
+// searches its branch, SPEC §11), their Atom feeds /arxiv/search/feed and /venue/search/feed,
+// /arxiv/related/<id> ([REL] page), and the JSON API /api/search, /api/related/<id>,
+// /api/keywords/<id>. Everything reads the node-local SearchService; when no index was built
+// they answer 503 with the command that builds it.
 
 #include <algorithm>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "core/arxiv_id.h"
 #include "core/text.h"
+#include "core/venue.h"
 #include "search/index_doc.h"
 #include "search/query_input.h"
 #include "search/search_json.h"
@@ -95,6 +97,14 @@ ParsedParams ParseParams(const Request& r, int default_limit, int max_limit, boo
     }
     req.categories.push_back(core::ToLower(c));
   }
+  for (const std::string& v : core::Split(r.Param("venue"), ',')) {
+    if (!search::IsCategoryToken(v)) {
+      p.error = "malformed venue \"" + v + "\"";
+      p.hint = "use an edition or a conference, e.g. venue=ICLR.2024 or venue=ACL";
+      return p;
+    }
+    req.venues.push_back(v);
+  }
   return p;
 }
 
@@ -107,6 +117,7 @@ std::string SearchHref(std::string_view path, const SearchRequest& req,
   if (req.sort == search::SortOrder::kStars) params["sort"] = "stars";
   if (req.highlight) params["highlight"] = "1";
   if (!req.categories.empty()) params["cat"] = core::Join(req.categories, ",");
+  if (!req.venues.empty()) params["venue"] = core::Join(req.venues, ",");
   if (!req.date_from.empty()) params["from"] = req.date_from;
   if (!req.date_to.empty()) params["to"] = req.date_to;
   if (req.limit != kDefaultPageSize) params["limit"] = std::to_string(req.limit);
@@ -139,6 +150,7 @@ void AddForms(View& v, std::string_view action, const SearchRequest& req,
   }
   v.Text("action", std::string(action))
       .Text("query", req.query)
+      .OptionalText("venue", core::Join(req.venues, ","))
       .List("sorts", std::move(sorts))
       .Flag("highlight", req.highlight)
       .Text("similar_text", similar_text)
@@ -324,27 +336,80 @@ void CheckDepth(ParsedParams& p, bool similar) {
   p.hint = cut == std::string::npos ? "" : msg.substr(cut + 2);
 }
 
+// The branch a search page covers: /venue/search venue papers, /arxiv/search arXiv papers.
+search::Branch BranchOf(const std::string& body_id) {
+  return body_id == "venue" ? search::Branch::kVenue : search::Branch::kArxiv;
+}
+
+// Whether `value` names an imported edition ("ICLR.2024") or conference ("ACL"), any case.
+bool VenueKnown(const std::vector<store::VenueEditionCount>& editions, const std::string& value) {
+  for (const store::VenueEditionCount& e : editions) {
+    std::string conference;
+    if (EqualsNoCase(e.edition, value)) return true;
+    if (core::SplitEdition(e.edition, &conference, nullptr) && EqualsNoCase(conference, value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "ACL.2024, ICLR.2023, ..." with at most `max` editions named.
+std::string EditionList(const std::vector<store::VenueEditionCount>& editions, size_t max = 20) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < editions.size() && i < max; ++i) names.push_back(editions[i].edition);
+  std::string out = core::Join(names, ", ");
+  if (editions.size() > max) {
+    out += " and " + std::to_string(editions.size() - max) + " more (see /venue/)";
+  }
+  return out;
+}
+
+// Checks the request's venue filters (venue= and the query's venue:) against its branch and
+// the imported editions: a filter on the arXiv branch, which leaves venue papers out, or a
+// value no imported edition or conference matches is an error naming the value and the fix. A
+// malformed query is left for the search to reject; without a store nothing is checked.
+void CheckVenues(Services& s, ParsedParams& p) {
+  if (!p.ok()) return;
+  std::vector<std::string> venues = p.req.venues;
+  if (auto input = search::PrepareQuery(p.req.query)) {
+    venues.insert(venues.end(), input->venues.begin(), input->venues.end());
+  }
+  if (venues.empty()) return;
+  if (p.req.branch != search::Branch::kVenue) {
+    p.error = "venue:" + venues[0] + " filters venue papers, and the arXiv search leaves them out";
+    p.hint = "search the proceedings at /venue/search?query=" + core::UrlEncode(p.req.query);
+    return;
+  }
+  if (!s.store) return;
+  auto editions = s.store->VenueEditions();
+  if (!editions) return;  // the filter then matches what the index knows
+  for (const std::string& v : venues) {
+    if (VenueKnown(*editions, v)) continue;
+    p.error = "no imported venue is called \"" + v + "\" (venue:" + v + ")";
+    p.hint = editions->empty()
+                 ? "no venue proceedings are imported yet; import them with `coolpapers import "
+                   "venue --source acl|pmlr|openreview FILE`"
+                 : "write venue:<Conf>.<Year> for one edition or venue:<Conf> for every edition "
+                   "of a conference; imported: " + EditionList(*editions);
+    return;
+  }
+}
+
 Response SearchPage(Services& s, const Request& r, std::string_view path,
                     const std::string& body_id) {
   if (r.HasParam("rel")) return RelatedPage(s, r.Param("rel"));
   ParsedParams p = ParseParams(r, kDefaultPageSize, kMaxPageSize, /*strict_sort=*/false);
+  p.req.branch = BranchOf(body_id);
   const std::string similar = SimilarText(r);
   const bool wants_similar = r.method == "POST" || r.HasParam("similar");
   CheckDepth(p, wants_similar);
+  CheckVenues(s, p);
   if (!p.ok()) return SearchFormPage(path, body_id, 400, p.req, p.error, p.hint);
   if (!wants_similar && !r.HasParam("query") && !r.HasParam("q") && p.req.categories.empty() &&
-      p.req.date_from.empty() && p.req.date_to.empty()) {
+      p.req.venues.empty() && p.req.date_from.empty() && p.req.date_to.empty()) {
     return SearchFormPage(path, body_id, 200, p.req, "", "");
   }
   if (!s.search) return NoIndexPage(path, body_id);
-  if (body_id == "venue") {
-    // Venue proceedings are not part of the search index yet.
-    return SearchFormPage(path, body_id, 200, p.req,
-                          "no venues have been imported into the search index yet",
-                          "import proceedings with `coolpapers import venue ...`, then run "
-                          "`coolpapers index`; meanwhile try the arXiv search at "
-                          "/arxiv/search");
-  }
   auto res = wants_similar ? s.search->Similar(similar, p.req) : s.search->Search(p.req);
   if (!res) return ErrorFor(res.error(), path, body_id, p.req);
   return ResultsPage(s, path, body_id, p.req, *res, wants_similar, similar);
@@ -379,8 +444,32 @@ Response RelatedPage(Services& s, const std::string& raw_id) {
   return HtmlResponse(200, meta, Html::Trusted(std::move(body)));
 }
 
-Response FeedResponse(Services& s, const Request& r) {
+// "YYYY-MM-DD HH:MM:SS" of a hit: its date, else (a venue paper) its edition's first day.
+std::string HitDate(const search::SearchHit& h) {
+  if (!h.doc.date.empty()) return h.doc.date;
+  const std::string key = search::SortDateKey(h.doc);
+  return key.size() < 8 ? "" : key.substr(0, 4) + "-01-01 00:00:00";
+}
+
+// A venue paper's feed entry: its page here, its edition and group as categories.
+AtomEntry VenueEntryOf(const core::VenuePaper& v, const search::SearchHit& h,
+                       const std::string& base) {
+  AtomEntry e = AtomEntryForPaper(PaperOfVenuePaper(v), base, "");
+  e.updated = AtomTimestamp(HitDate(h));
+  e.published.clear();
+  e.id = core::StartsWith(v.page_url, "https://") ? v.page_url : base + "/venue/" + v.id;
+  e.link = base + "/venue/" + v.id;
+  e.categories = {v.venue};
+  if (!v.group.empty()) e.categories.push_back(v.group);
+  return e;
+}
+
+// The Atom feed of a search (newest first unless sort= says otherwise), of `path`'s branch.
+Response FeedResponse(Services& s, const Request& r, const std::string& path,
+                      const std::string& body_id) {
   ParsedParams p = ParseParams(r, 50, 200, /*strict_sort=*/false);
+  p.req.branch = BranchOf(body_id);
+  CheckVenues(s, p);
   if (!p.ok()) return ErrorPage(400, p.error, p.hint);
   if (!r.HasParam("sort")) p.req.sort = search::SortOrder::kTime;
   if (!s.search) return ErrorPage(503, "the search index is not built yet", kNoIndexHint);
@@ -391,19 +480,25 @@ Response FeedResponse(Services& s, const Request& r) {
     }
     return ErrorPage(500, "search failed: " + res.error().message(), "try again later");
   }
-  const std::string base = s.config.public_url;
+  std::string base = s.config.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
   AtomFeed feed;
-  feed.self_link = base + SearchHref("/arxiv/search/feed", p.req, {});
+  feed.self_link = base + SearchHref(path + "/feed", p.req, {});
   feed.id = feed.self_link;
-  feed.alternate_link = base + SearchHref("/arxiv/search", p.req, {});
+  feed.alternate_link = base + SearchHref(path, p.req, {});
   feed.title = "coolpapers search: " + p.req.query;
   feed.subtitle = std::to_string(res->total) + " papers";
   feed.author_name = s.config.site_name;
+  auto venue_papers = VenuePapersOf(s, res->hits);
   std::string newest;
   for (const search::SearchHit& h : res->hits) {
+    newest = std::max(newest, HitDate(h));
+    if (auto v = venue_papers.find(h.id); v != venue_papers.end()) {
+      feed.entries.push_back(VenueEntryOf(v->second, h, base));
+      continue;
+    }
     core::Paper paper = search::ToPaper(h.doc);
     feed.entries.push_back(AtomEntryForPaper(paper, base, h.doc.date.substr(0, 10)));
-    newest = std::max(newest, h.doc.date);
   }
   feed.updated = AtomTimestamp(newest);
   Response resp;
@@ -480,8 +575,12 @@ void RegisterSearchRoutes(Router& r, Services& s) {
             return SearchPage(*sp, q, "/venue/search", "venue");
           }));
   }
-  r.Add("GET", "/arxiv/search/feed",
-        OnCpuPool([sp](const Request& q) { return FeedResponse(*sp, q); }));
+  r.Add("GET", "/arxiv/search/feed", OnCpuPool([sp](const Request& q) {
+          return FeedResponse(*sp, q, "/arxiv/search", "arxiv");
+        }));
+  r.Add("GET", "/venue/search/feed", OnCpuPool([sp](const Request& q) {
+          return FeedResponse(*sp, q, "/venue/search", "venue");
+        }));
   r.Add("GET", "/arxiv/related/**", OnCpuPool([sp](const Request& q) {
           return RelatedPage(*sp, q.captures.empty() ? "" : q.captures[0]);
         }));

@@ -335,7 +335,7 @@ TEST_F(VenueRoutesTest, SearchHitsOfVenuePapersLinkTheirVenuePages) {
   ASSERT_TRUE(service) << service.error().ToString();
   services_.search = service->get();
 
-  Response r = Get("/arxiv/search?query=abe24a");
+  Response r = Get("/venue/search?query=abe24a");
   services_.search = nullptr;
   ASSERT_EQ(r.status, 200);
   const std::string body = Body(r);

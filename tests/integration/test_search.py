@@ -259,11 +259,15 @@ class SearchTest(unittest.TestCase):
         self.assertEqual(ids[0], p["id"])
 
     def test_venue_search_page(self):
+        # The venue branch: this store has arXiv papers only, so nothing is found there.
         r = self.get("/venue/search?query=parsing")
         self.assertEqual(r.status, 200)
         doc = parse_html(r.text)
         self.assertEqual(doc.find("body").attr("id"), "venue")
-        self.assertIn("no venues", r.text)
+        self.assertEqual(doc.find_all("div", cls="panel"), [])
+        self.assertTrue(doc.find(cls="no-results"))
+        self.assertTrue(parse_html(self.get("/arxiv/search?query=parsing").text)
+                        .find_all("div", cls="panel"))
 
     # ---- index maintenance ----
 
