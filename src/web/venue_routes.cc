@@ -102,11 +102,9 @@ bool ParseShow(const Request& req, int* show, Response* error) {
   return true;
 }
 
-// /venue/<Conf>.<Year>: the edition's case as stored (301 otherwise), ?group= case-insensitive.
-Response EditionPage(Services& s, const Request& req, const std::string& edition) {
-  int show = 0;
-  Response error;
-  if (!ParseShow(req, &show, &error)) return error;
+// /venue/<Conf>.<Year> after ?show=: the edition's case as stored (301 otherwise), ?group=
+// case-insensitive.
+Response ResolveEdition(Services& s, const Request& req, const std::string& edition, int show) {
   auto editions = s.store->VenueEditions();
   if (!editions) return StoreFailure(editions.error());
   const store::VenueEditionCount* ed = nullptr;
@@ -131,9 +129,21 @@ Response EditionPage(Services& s, const Request& req, const std::string& edition
                            "Pick a group on /venue/" + ed->edition + ".");
     }
   }
-  if (show > 0) return RenderEdition(s, *ed, group, show);  // ?show=N pages are not cached
-  return Cached(s, "venue:" + ed->edition + "|" + group,
-                [&] { return RenderEdition(s, *ed, group, 0); });
+  return RenderEdition(s, *ed, group, show);
+}
+
+// /venue/<Conf>.<Year>: whole pages are cached under the request as written, so that a hit reads
+// nothing from the store (not even the edition list): only the stored spelling of an edition
+// renders a 200 (other cases redirect and are not cached), and ?group= names its page in lower
+// case. ?show=N pages are not cached.
+Response EditionPage(Services& s, const Request& req, const std::string& edition) {
+  int show = 0;
+  Response error;
+  if (!ParseShow(req, &show, &error)) return error;
+  if (show > 0) return ResolveEdition(s, req, edition, show);
+  const std::string group = req.HasParam("group") ? core::ToLower(req.Param("group")) : "";
+  return Cached(s, "venue:" + edition + "|" + group,
+                [&] { return ResolveEdition(s, req, edition, 0); });
 }
 
 // /venue/<Conf>: 302 to the newest edition of that conference (case-insensitive).

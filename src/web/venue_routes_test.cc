@@ -169,6 +169,33 @@ TEST_F(VenueRoutesTest, ShowDefersPanelsPastN) {
   EXPECT_EQ(Count(Body(Get("/venue/ACL.2024?show=9")), "data-deferred"), 0);
 }
 
+// A cached edition page is answered without reading the store (the edition list included):
+// here the store moves ACL 2024's papers to another edition, and until the new change sequence
+// is published the cached page is what /venue/ACL.2024 serves; afterwards it is a 404.
+TEST_F(VenueRoutesTest, CachedEditionPageReadsNothingFromTheStore) {
+  LoadVenues();
+  const std::string page = Body(Get("/venue/ACL.2024"));
+  const std::string group_page = Body(Get("/venue/ACL.2024?group=Long"));
+  ASSERT_EQ(Count(page, "<div class=\"panel paper\""), 3);
+  ASSERT_EQ(Count(group_page, "<div class=\"panel paper\""), 2);
+  std::vector<core::VenuePaper> moved = {V("2024.acl-long.1@ACL", "ACL.2099", "Long", 0),
+                                         V("2024.acl-long.2@ACL", "ACL.2099", "Long", 1),
+                                         V("2024.acl-short.1@ACL", "ACL.2099", "Short", 2)};
+  ASSERT_TRUE(store_->UpsertVenuePapers(moved));
+
+  Response hit = Get("/venue/ACL.2024");
+  ASSERT_EQ(hit.status, 200);
+  EXPECT_EQ(Body(hit), page);
+  Response group_hit = Get("/venue/ACL.2024?group=long");  // ?group= in any case: one page
+  ASSERT_EQ(group_hit.status, 200);
+  EXPECT_EQ(Body(group_hit), group_page);
+  EXPECT_EQ(Get("/venue/acl.2024").status, 404);  // other spellings read the store
+
+  PublishSeq();
+  EXPECT_EQ(Get("/venue/ACL.2024").status, 404);
+  EXPECT_EQ(Count(Body(Get("/venue/ACL.2099")), "<div class=\"panel paper\""), 3);
+}
+
 TEST_F(VenueRoutesTest, ConferenceRedirectsToItsNewestEdition) {
   LoadVenues();
   Response r = Get("/venue/ACL");
