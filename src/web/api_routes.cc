@@ -198,10 +198,25 @@ Response RenderVenueListJson(store::Store& st, const store::VenueEditionCount& e
   return JsonOk(j);
 }
 
+// The edition (and group) named by the request, case-insensitively, rendered; 404 naming the
+// imported editions (or groups) otherwise.
+Response ResolveVenueList(store::Store& st, const Request& req);
+
+// Cached under the request itself (edition and group in lower case: every spelling answers the
+// same body), so a cache hit reads nothing from the store; errors are not cached.
 Response VenueListRoute(Services& s, const Request& req) {
-  const std::string edition = req.Param("venue");
   if (!s.store) return NoStore();
-  auto editions = s.store->VenueEditions();
+  auto render = [&] { return ResolveVenueList(*s.store, req); };
+  if (!s.page_cache) return render();
+  const int64_t seq = s.page_cache->current_seq();
+  return s.page_cache->GetOrRender("api-venue:" + core::ToLower(req.Param("venue")) + "|" +
+                                       core::ToLower(req.Param("group")),
+                                   seq, render);
+}
+
+Response ResolveVenueList(store::Store& st, const Request& req) {
+  const std::string edition = req.Param("venue");
+  auto editions = st.VenueEditions();
   if (!editions) return StoreFailure(editions.error());
   const store::VenueEditionCount* ed = nullptr;
   for (const auto& e : *editions) {
@@ -228,10 +243,7 @@ Response VenueListRoute(Services& s, const Request& req) {
                            ed->edition);
     }
   }
-  auto render = [&] { return RenderVenueListJson(*s.store, *ed, group); };
-  if (!s.page_cache) return render();
-  const int64_t seq = s.page_cache->current_seq();
-  return s.page_cache->GetOrRender("api-venue:" + ed->edition + "|" + group, seq, render);
+  return RenderVenueListJson(st, *ed, group);
 }
 
 Response ListRoute(Services& s, const Request& req) {

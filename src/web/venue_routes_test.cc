@@ -196,6 +196,22 @@ TEST_F(VenueRoutesTest, CachedEditionPageReadsNothingFromTheStore) {
   EXPECT_EQ(Count(Body(Get("/venue/ACL.2099")), "<div class=\"panel paper\""), 3);
 }
 
+TEST_F(VenueRoutesTest, CachedVenueListReadsNothingFromTheStore) {
+  LoadVenues();
+  const std::string list = Body(Get("/api/list?venue=ACL.2024"));
+  ASSERT_EQ(nlohmann::json::parse(list)["count"], 3);
+  std::vector<core::VenuePaper> moved = {V("2024.acl-long.1@ACL", "ACL.2099", "Long", 0),
+                                         V("2024.acl-long.2@ACL", "ACL.2099", "Long", 1),
+                                         V("2024.acl-short.1@ACL", "ACL.2099", "Short", 2)};
+  ASSERT_TRUE(store_->UpsertVenuePapers(moved));
+  Response hit = Get("/api/list?venue=acl.2024");  // any spelling: the same cached body
+  ASSERT_EQ(hit.status, 200);
+  EXPECT_EQ(Body(hit), list);
+  PublishSeq();
+  EXPECT_EQ(Get("/api/list?venue=ACL.2024").status, 404);
+  EXPECT_EQ(nlohmann::json::parse(Body(Get("/api/list?venue=ACL.2099")))["count"], 3);
+}
+
 TEST_F(VenueRoutesTest, ConferenceRedirectsToItsNewestEdition) {
   LoadVenues();
   Response r = Get("/venue/ACL");
