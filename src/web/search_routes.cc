@@ -435,10 +435,14 @@ Response RelatedPage(Services& s, const std::string& raw_id) {
   }
   PageMeta meta;
   meta.title = "Papers related to " + id + " — coolpapers";
-  meta.description = "The papers most related to arXiv " + id + ".";
+  const bool venue = search::IsVenueId(id);
+  meta.description = std::string("The papers most related to ") + (venue ? "" : "arXiv ") + id +
+                     " (arXiv and venue papers alike).";
   meta.canonical_path = "/arxiv/related/" + id;
   std::string body;
-  RenderTemplateAround(body, "related_page", View().Text("id", id), [&](std::string& out) {
+  View view;
+  view.Text("id", id).Text("paper_href", (venue ? "/venue/" : "/arxiv/") + id);
+  RenderTemplateAround(body, "related_page", view, [&](std::string& out) {
     AppendPanels(out, s, *hits, 0, false);
   });
   return HtmlResponse(200, meta, Html::Trusted(std::move(body)));

@@ -103,6 +103,27 @@ TEST_F(VenueSearchTest, EachBranchSearchesOnlyItsPapersWithTheRightCount) {
   EXPECT_NE(body.find("data-total=\"7\""), std::string::npos);
 }
 
+// [REL] crosses branches: a venue paper's related papers and its [REL] page link each paper on
+// its own branch.
+TEST_F(VenueSearchTest, RelatedPapersOfAVenuePaperSpanBothBranches) {
+  Response page = Get("/arxiv/related/2024.acl-long.1@ACL");
+  ASSERT_EQ(page.status, 200);
+  const std::string body = Body(page);
+  EXPECT_NE(body.find("Papers related to <a href=\"/venue/2024.acl-long.1@ACL\">"),
+            std::string::npos);
+  std::vector<std::string> ids = PanelIds(body);
+  ASSERT_GE(ids.size(), 2u) << body;
+  const auto venue_hits = std::count_if(ids.begin(), ids.end(), [](const std::string& id) {
+    return id.find('@') != std::string::npos;
+  });
+  EXPECT_GE(venue_hits, 1);
+  EXPECT_GE(static_cast<long>(ids.size()) - venue_hits, 1);  // arXiv papers too
+  Response json = Get("/api/related/2024.acl-long.1@ACL");
+  ASSERT_EQ(json.status, 200);
+  EXPECT_NE(Body(json).find("\"url\":\"/venue/"), std::string::npos);
+  EXPECT_NE(Body(json).find("\"url\":\"/arxiv/"), std::string::npos);
+}
+
 TEST_F(VenueSearchTest, VenueFilterTakesAnEditionOrAConferenceInAnyCase) {
   auto ids_of = [&](const std::string& target) {
     Response r = Get(target);
