@@ -56,6 +56,20 @@ Result<DayRange> ParseDayRange(std::string_view text, int max_days) {
   return DayRange{*first, *last};
 }
 
+int DaysIn(const DayRange& r) {
+  return static_cast<int>((SysDays(r.last) - SysDays(r.first)).count()) + 1;
+}
+
+DayRange RangeBefore(const DayRange& r) {
+  const int n = DaysIn(r);
+  return DayRange{AddDays(r.first, -n), AddDays(r.first, -1)};
+}
+
+DayRange RangeAfter(const DayRange& r) {
+  const int n = DaysIn(r);
+  return DayRange{AddDays(r.last, 1), AddDays(r.last, n)};
+}
+
 DayRange WeekOf(const std::string& day) {
   const date::sys_days d = SysDays(day);
   const date::weekday wd{d};

@@ -26,6 +26,12 @@ struct DayRange {
 // `max_days` calendar days.
 Result<DayRange> ParseDayRange(std::string_view text, int max_days = kMaxRangeDays);
 
+// The number of calendar days in `r` (1 for a single day).
+int DaysIn(const DayRange& r);
+// The range of as many days just before `r`, and just after it.
+DayRange RangeBefore(const DayRange& r);
+DayRange RangeAfter(const DayRange& r);
+
 // The Monday..`day` range of `day`'s week (Monday-to-Friday listings: "this week").
 DayRange WeekOf(const std::string& day);
 // The `n` calendar days ending on `day` ("last 7 days").

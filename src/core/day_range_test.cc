@@ -56,5 +56,14 @@ TEST(DayRangeTest, ThisWeekAndLastSevenDays) {
   EXPECT_EQ(LastDays("2026-07-01", 7).ToString(), "2026-06-25..2026-07-01");
 }
 
+TEST(DayRangeTest, TheRangesBeforeAndAfterAreAsLong) {
+  const DayRange week{"2026-06-29", "2026-07-05"};
+  EXPECT_EQ(DaysIn(week), 7);
+  EXPECT_EQ(RangeBefore(week).ToString(), "2026-06-22..2026-06-28");
+  EXPECT_EQ(RangeAfter(week).ToString(), "2026-07-06..2026-07-12");
+  EXPECT_EQ(DaysIn(DayRange{"2026-02-27", "2026-03-02"}), 4);
+  EXPECT_EQ(RangeBefore(DayRange{"2026-07-01", "2026-07-01"}).ToString(), "2026-06-30");
+}
+
 }  // namespace
 }  // namespace coolpapers::core

@@ -57,20 +57,36 @@ constexpr size_t kPanelBytes = 2600;
 
 // The day navigation: the previous (older) and next (newer) day with a listing, and the day
 // picker over every day.
-void AddDayNav(View& v, const ListPageData& d) {
-  // days are newest first: the previous (older) day follows ours, the next (newer) precedes it.
-  const store::DayCount* older = nullptr;
-  const store::DayCount* newer = nullptr;
-  for (size_t i = 0; i < d.days.size(); ++i) {
-    if (d.days[i].day == d.day) {
-      if (i + 1 < d.days.size()) older = &d.days[i + 1];
-      if (i > 0) newer = &d.days[i - 1];
-      break;
-    }
-  }
-  if (older) v.Child("older", View().Text("day", older->day));
-  if (newer) v.Child("newer", View().Text("day", newer->day));
+// On a range page, the ranges as long just before and after it, when a listing day lies there.
+void AddRangeNav(View& v, const ListPageData& d) {
+  auto range = core::ParseDayRange(d.day);
+  if (!range) return;
+  // days are newest first.
+  const bool older = !d.days.empty() && d.days.back().day < range->first;
+  const bool newer = !d.days.empty() && d.days.front().day > range->last;
+  if (older) v.Child("older", View().Text("day", core::RangeBefore(*range).ToString()));
+  if (newer) v.Child("newer", View().Text("day", core::RangeAfter(*range).ToString()));
   v.Flag("older_and_newer", older && newer);
+}
+
+void AddDayNav(View& v, const ListPageData& d) {
+  if (!d.day_slices.empty()) {
+    AddRangeNav(v, d);
+  } else {
+    // days are newest first: the previous (older) day follows ours, the next (newer) precedes it.
+    const store::DayCount* older = nullptr;
+    const store::DayCount* newer = nullptr;
+    for (size_t i = 0; i < d.days.size(); ++i) {
+      if (d.days[i].day == d.day) {
+        if (i + 1 < d.days.size()) older = &d.days[i + 1];
+        if (i > 0) newer = &d.days[i - 1];
+        break;
+      }
+    }
+    if (older) v.Child("older", View().Text("day", older->day));
+    if (newer) v.Child("newer", View().Text("day", newer->day));
+    v.Flag("older_and_newer", older && newer);
+  }
   std::vector<View> days;
   days.reserve(d.days.size());
   for (const store::DayCount& dc : d.days) {

@@ -150,6 +150,18 @@ TEST_F(ListRangeTest, ListHeaderLinksThisWeekAndTheLastSevenDays) {
   EXPECT_EQ(Get("/arxiv/cs.CL?date=2026-06-24..2026-06-30").status, 200);
 }
 
+TEST_F(ListRangeTest, RangePagesLinkTheRangesAsLongBeforeAndAfter) {
+  // Listing days of cs.CL: 2026-06-26 and 2026-06-30.
+  const std::string late = Body(Get("/arxiv/cs.CL?date=2026-06-29..2026-06-30"));
+  EXPECT_THAT(late, HasSubstr("<a class=\"day-prev\" rel=\"prev\" "
+                              "href=\"/arxiv/cs.CL?date=2026-06-27..2026-06-28\">"));
+  EXPECT_THAT(late, Not(HasSubstr("rel=\"next\"")));
+  const std::string early = Body(Get("/arxiv/cs.CL?date=2026-06-25..2026-06-26"));
+  EXPECT_THAT(early, HasSubstr("<a class=\"day-next\" rel=\"next\" "
+                               "href=\"/arxiv/cs.CL?date=2026-06-27..2026-06-28\">"));
+  EXPECT_THAT(early, Not(HasSubstr("rel=\"prev\"")));
+}
+
 TEST_F(ListRangeTest, RangePagesAreCachedUntilTheStoreChanges) {
   cache_->Clear();
   const std::string target = "/arxiv/cs.CL?date=2026-06-26..2026-06-30";
