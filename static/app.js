@@ -17,6 +17,7 @@ import { toggleFaq } from './faq.js';
 import { toggleRelated } from './related.js';
 import { buildChrome, applyTheme } from './ui.js';
 import { setupChooser } from './chooser.js';
+import { setupUnreadToggle } from './unread.js';
 import { icon } from './icons.js';
 import { TldrLoader } from './tldr.js';
 import { openCopyMenu } from './copy.js';
@@ -37,6 +38,7 @@ class Reader {
     this.lastFilter = { shown: 0, matched: 0, hidden: 0, ms: 0 };
     this.listeners = new Set();
     this.near = new Set();  // panels within the lazy-rendering margin of the viewport
+    this.hideRead = null;   // ids hidden by "unread only" (unread.js), or null
   }
 
   init() {
@@ -53,6 +55,7 @@ class Reader {
     buildChrome(this);
     setupHome(this);
     setupChooser(this);
+    setupUnreadToggle(this);
     this.bindEvents();
     this.refilter();
     if (this.settings.sort !== 'default') this.resort();
@@ -513,6 +516,7 @@ class Reader {
   refilter() {
     const t0 = performance.now();
     const q = buildQuery({ ...this.settings, excludeCats: this.excludedCatsForPage() }, this.quick);
+    q.hideRead = this.hideRead;
     const terms = highlightTerms(q, this.settings);
     this.hlRe = termsRegExp(terms);
     this.hlKey = terms.length ? terms.join('\u0001') : '';

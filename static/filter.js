@@ -13,8 +13,9 @@ export function parseTerms(textValue) {
 }
 
 // Decides one paper: {hidden, match} where `match` is true when include terms exist and match.
-// `q` = {include[], mode, exclude[], excludeCats:Set, onlyMatching, quick[]}.
+// `q` = {include[], mode, exclude[], excludeCats:Set, onlyMatching, quick[], hideRead?:Set of ids}.
 export function judge(paper, q) {
+  if (q.hideRead && q.hideRead.has(paper.id)) return { hidden: true, match: false, why: 'read' };
   const hay = paper.hay;
   for (const t of q.exclude) if (hay.includes(t)) return { hidden: true, match: false, why: 'keyword' };
   if (q.excludeCats.size && paper.subjects.length &&

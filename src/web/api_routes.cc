@@ -2,6 +2,7 @@
 // POST /api/click/<id> (an arXiv id or a venue paper's). Errors are {"error", "hint"} with a
 // 4xx/5xx status.
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/text.h"
 #include "store/store.h"
 #include "web/click_dedup.h"
+#include "web/list_query.h"
 #include "web/page_cache.h"
 #include "web/paper_fetch_queue.h"
 #include "web/paper_json.h"
@@ -124,7 +126,59 @@ Response PaperRoute(Services& s, const Request& req) {
   return JsonOk(j);
 }
 
-Response RenderListJson(store::Store& st, const core::CategoryFilter& filter, std::string day) {
+// One listed paper of /api/list: the paper, how and where it was listed, its clicks.
+nlohmann::json ListEntryJson(const store::ListEntry& e,
+                             const std::map<std::string, store::ClickCounts>& clicks) {
+  nlohmann::json p = PaperJson(e.paper);
+  p["announce_type"] = std::string(core::AnnounceTypeName(e.type));
+  p["listed_category"] = e.category;
+  p["position"] = e.position;
+  auto it = clicks.find(e.paper.id);
+  p["clicks"] = ClicksJson(it == clicks.end() ? store::ClickCounts{} : it->second);
+  return p;
+}
+
+// /api/list?cat=&date=A..B: every paper listed on a day of the range, once, newest day first,
+// each with its "day"; "days" lists the days with papers.
+Response RenderRangeJson(store::Store& st, const core::CategoryFilter& filter,
+                         const ListSelection& sel) {
+  auto days = st.Days(std::span<const std::string>(filter.include));
+  if (!days) return StoreFailure(days.error());
+  auto listing = ListRange(st, filter, *days, *sel.range, sel.replacements);
+  if (!listing) return StoreFailure(listing.error());
+  std::vector<std::string> ids;
+  ids.reserve(listing->entries.size());
+  for (const store::ListEntry& e : listing->entries) ids.push_back(e.paper.id);
+  auto clicks = st.GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  nlohmann::json available = nlohmann::json::array();
+  for (const store::DayCount& d : *days) available.push_back(d.day);
+  nlohmann::json listed = nlohmann::json::array();
+  nlohmann::json papers = nlohmann::json::array();
+  for (const DaySlice& slice : listing->slices) {
+    listed.push_back({{"day", slice.day}, {"count", slice.end - slice.begin}});
+    for (size_t i = slice.begin; i < slice.end; ++i) {
+      nlohmann::json p = ListEntryJson(listing->entries[i], *clicks);
+      p["day"] = slice.day;
+      papers.push_back(std::move(p));
+    }
+  }
+  nlohmann::json j = {{"category", filter.canonical},
+                      {"day", sel.range->ToString()},
+                      {"from", sel.range->first},
+                      {"to", sel.range->last},
+                      {"days", std::move(listed)},
+                      {"days_available", std::move(available)},
+                      {"replacements", sel.replacements},
+                      {"count", papers.size()},
+                      {"papers", std::move(papers)}};
+  return JsonOk(j);
+}
+
+Response RenderListJson(store::Store& st, const core::CategoryFilter& filter,
+                        const ListSelection& sel) {
+  if (sel.range && !sel.range->single()) return RenderRangeJson(st, filter, sel);
+  std::string day = sel.range ? sel.range->first : "";
   auto days = st.Days(std::span<const std::string>(filter.include));
   if (!days) return StoreFailure(days.error());
   if (day.empty() && !days->empty()) day = days->front().day;
@@ -137,6 +191,7 @@ Response RenderListJson(store::Store& st, const core::CategoryFilter& filter, st
     q.include = filter.include;
     q.exclude = filter.exclude;
     q.day = day;
+    q.include_replacements = sel.replacements;
     auto entries = st.ListDay(q);
     if (!entries) return StoreFailure(entries.error());
     std::vector<std::string> ids;
@@ -144,15 +199,7 @@ Response RenderListJson(store::Store& st, const core::CategoryFilter& filter, st
     for (const store::ListEntry& e : *entries) ids.push_back(e.paper.id);
     auto clicks = st.GetClicks(std::span<const std::string>(ids));
     if (!clicks) return StoreFailure(clicks.error());
-    for (const store::ListEntry& e : *entries) {
-      nlohmann::json p = PaperJson(e.paper);
-      p["announce_type"] = std::string(core::AnnounceTypeName(e.type));
-      p["listed_category"] = e.category;
-      p["position"] = e.position;
-      auto it = clicks->find(e.paper.id);
-      p["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
-      papers.push_back(std::move(p));
-    }
+    for (const store::ListEntry& e : *entries) papers.push_back(ListEntryJson(e, *clicks));
     // Complete when every listed category with a recorded status is complete.
     for (const std::string& cat : filter.include) {
       if (filter.include.size() > 64) break;
@@ -251,20 +298,16 @@ Response ListRoute(Services& s, const Request& req) {
   Response error;
   auto filter = ParseCatParam(req, &error);
   if (!filter) return error;
-  std::string day;
-  if (req.HasParam("date") && !req.Param("date").empty()) {
-    auto parsed = core::ParseDay(req.Param("date"));
-    if (!parsed) {
-      return JsonError(400, "bad date \"" + req.Param("date") + "\": " + parsed.error().message(),
-                       "write the day as YYYY-MM-DD, e.g. date=2026-06-30");
-    }
-    day = *parsed;
+  auto sel = ParseListSelection(req);
+  if (!sel) {
+    const bool bad_date = core::StartsWith(sel.error().message(), "Bad date");
+    return JsonError(400, sel.error().message(), bad_date ? DateHint() : ReplacementsHint());
   }
   if (!s.store) return NoStore();
-  auto render = [&] { return RenderListJson(*s.store, *filter, day); };
+  auto render = [&] { return RenderListJson(*s.store, *filter, *sel); };
   if (!s.page_cache) return render();
   const int64_t seq = s.page_cache->current_seq();
-  std::string key = "api-list:" + filter->canonical + "|" + day;
+  std::string key = "api-list:" + filter->canonical + "|" + SelectionKey(*sel);
   return s.page_cache->GetOrRender(key, seq, render);
 }
 

@@ -17,12 +17,14 @@
 #include "core/announce_day.h"
 #include "core/arxiv_id.h"
 #include "core/category.h"
+#include "core/day_range.h"
 #include "core/text.h"
 #include "store/store.h"
 #include "web/atom.h"
 #include "web/compression.h"
 #include "web/home_page.h"
 #include "web/list_page.h"
+#include "web/list_query.h"
 #include "web/page_cache.h"
 #include "web/paper_fetch_queue.h"
 #include "web/paper_page.h"
@@ -276,10 +278,65 @@ Response NoListingPage(const std::string& expr, const std::string& day,
   return HtmlResponse(404, meta, RenderTemplate("no_listing", v));
 }
 
-Response RenderList(Services& s, const core::CategoryFilter& filter, std::string day, int show) {
+// The ?show=N variant of a whole rendered list page (the page itself when N is 0 or nothing
+// is deferred).
+Response WithShow(Response full, int show) {
+  if (show <= 0 || full.status != 200) return full;
+  std::optional<std::string> trimmed = DeferPanelsPast(full.BodyView(), show);
+  if (!trimmed) return full;  // nothing to defer: the whole page shows the same
+  Response r;
+  r.status = 200;
+  r.content_type = full.content_type;
+  r.headers = full.headers;
+  r.body = std::move(*trimmed);
+  AttachFastGzip(r);  // gzip at level 1 (fast even for the largest lists), not brotli on the fly
+  return r;
+}
+
+// The list page of a range of days (?date=A..B): every listed day's papers, each once, under
+// day headings, newest day first.
+Response RenderRangeList(Services& s, const core::CategoryFilter& filter,
+                         std::vector<store::DayCount> days, const ListSelection& sel) {
+  store::Store& st = *s.store;
+  const core::DayRange& range = *sel.range;
+  auto listing = ListRange(st, filter, days, range, sel.replacements);
+  if (!listing) return StoreFailure(listing.error());
+  if (listing->slices.empty()) return NoListingPage(filter.canonical, range.ToString(), days);
+  ListPageData data;
+  data.expr = filter.canonical;
+  data.display_name = DisplayName(filter.canonical);
+  data.day = range.ToString();
+  data.replacements = sel.replacements;
+  std::vector<std::string> ids;
+  ids.reserve(listing->entries.size());
+  for (const store::ListEntry& e : listing->entries) ids.push_back(e.paper.id);
+  auto clicks = st.GetClicks(std::span<const std::string>(ids));
+  if (!clicks) return StoreFailure(clicks.error());
+  data.days = std::move(days);
+  data.entries = std::move(listing->entries);
+  data.day_slices = std::move(listing->slices);
+  data.clicks = std::move(*clicks);
+
+  const ListCounts counts = CountEntries(data.entries);
+  PageMeta meta;
+  meta.title = filter.canonical + " — " + data.display_name + " — " + range.first + " to " +
+               range.last + " | coolpapers";
+  meta.description = ListHeading(data, counts) + ": arXiv papers announced from " + range.first +
+                     " to " + range.last + ".";
+  meta.canonical_path = "/arxiv/" + filter.canonical + "?date=" + data.day +
+                        std::string(ListOptionsSuffix(sel.replacements));
+  meta.feed_path = "/arxiv/" + filter.canonical + "/feed";
+  return HtmlResponse(200, RenderPageWith(meta, ListBodyBytes(data), [&data](std::string& out) {
+                        RenderListBodyTo(out, data);
+                      }));
+}
+
+Response RenderList(Services& s, const core::CategoryFilter& filter, const ListSelection& sel) {
   store::Store& st = *s.store;
   auto days = st.Days(std::span<const std::string>(filter.include));
   if (!days) return StoreFailure(days.error());
+  if (sel.range && !sel.range->single()) return RenderRangeList(s, filter, std::move(*days), sel);
+  std::string day = sel.range ? sel.range->first : "";
   if (day.empty()) {
     if (days->empty()) return NoListingPage(filter.canonical, "any day", *days);
     day = days->front().day;
@@ -288,6 +345,7 @@ Response RenderList(Services& s, const core::CategoryFilter& filter, std::string
   q.include = filter.include;
   q.exclude = filter.exclude;
   q.day = day;
+  q.include_replacements = sel.replacements;
   auto entries = st.ListDay(q);
   if (!entries) return StoreFailure(entries.error());
   bool day_exists = std::any_of(days->begin(), days->end(),
@@ -298,7 +356,7 @@ Response RenderList(Services& s, const core::CategoryFilter& filter, std::string
   data.expr = filter.canonical;
   data.display_name = DisplayName(filter.canonical);
   data.day = day;
-  data.show = show;
+  data.replacements = sel.replacements;
   std::vector<std::string> ids;
   ids.reserve(entries->size());
   for (const store::ListEntry& e : *entries) ids.push_back(e.paper.id);
@@ -315,7 +373,8 @@ Response RenderList(Services& s, const core::CategoryFilter& filter, std::string
   PageMeta meta;
   meta.title = filter.canonical + " — " + data.display_name + " — " + day + " | coolpapers";
   meta.description = ListHeading(data, counts) + ": new arXiv papers announced on " + day + ".";
-  meta.canonical_path = "/arxiv/" + filter.canonical + "?date=" + day;
+  meta.canonical_path = "/arxiv/" + filter.canonical + "?date=" + day +
+                        std::string(ListOptionsSuffix(sel.replacements));
   meta.feed_path = "/arxiv/" + filter.canonical + "/feed";
   // Rendered straight into one buffer: the largest days are megabytes.
   return HtmlResponse(200, RenderPageWith(meta, ListBodyBytes(data), [&data](std::string& out) {
@@ -333,14 +392,11 @@ Response ListRoute(Services& s, const Request& req, const std::string& expr) {
   if (filter->canonical != expr) {
     return Redirect(301, "/arxiv/" + filter->canonical + std::string(QuerySuffix(req)));
   }
-  std::string day;
-  if (req.HasParam("date")) {
-    auto parsed = core::ParseDay(req.Param("date"));
-    if (!parsed) {
-      return ErrorPage(400, "Bad date \"" + req.Param("date") + "\": " + parsed.error().message(),
-                       "Write the day as YYYY-MM-DD, e.g. ?date=2026-06-30.");
-    }
-    day = *parsed;
+  auto sel = ParseListSelection(req);
+  if (!sel) {
+    return ErrorPage(400, sel.error().message(),
+                     core::StartsWith(sel.error().message(), "Bad date") ? DateHint()
+                                                                         : ReplacementsHint());
   }
   int show = 0;
   if (req.HasParam("show")) {
@@ -353,21 +409,11 @@ Response ListRoute(Services& s, const Request& req, const std::string& expr) {
     show = static_cast<int>(n);
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-  if (!s.page_cache) return RenderList(s, *filter, day, show);
+  if (!s.page_cache) return WithShow(RenderList(s, *filter, *sel), show);
   // One cache entry per list whatever `show` is: the whole list is rendered and cached once,
   // and ?show=N is derived from it (a copy with panels past N deferred; not cached itself).
-  std::string key = "list:" + filter->canonical + "|" + day;
-  Response full = Cached(s, key, [&] { return RenderList(s, *filter, day, 0); });
-  if (show <= 0 || full.status != 200) return full;
-  std::optional<std::string> trimmed = DeferPanelsPast(full.BodyView(), show);
-  if (!trimmed) return full;  // nothing to defer: the whole page shows the same
-  Response r;
-  r.status = 200;
-  r.content_type = full.content_type;
-  r.headers = full.headers;
-  r.body = std::move(*trimmed);
-  AttachFastGzip(r);  // gzip at level 1 (fast even for the largest lists), not brotli on the fly
-  return r;
+  std::string key = "list:" + filter->canonical + "|" + SelectionKey(*sel);
+  return WithShow(Cached(s, key, [&] { return RenderList(s, *filter, *sel); }), show);
 }
 
 // GET /arxiv/<expr>: a category expression or one or more paper ids.
@@ -393,36 +439,80 @@ Response ArxivExprRoute(Services& s, const Request& req) {
 // ---------------------------------------------------------------------------------------------
 // Feeds.
 
-Response RenderFeed(Services& s, const core::CategoryFilter& filter) {
-  store::Store& st = *s.store;
-  auto latest = st.LatestDay(std::span<const std::string>(filter.include));
-  if (!latest) return StoreFailure(latest.error());
-  std::vector<store::ListEntry> entries;
-  std::string day;
-  if (latest->has_value()) {
-    day = **latest;
-    store::ListQuery q;
-    q.include = filter.include;
-    q.exclude = filter.exclude;
-    q.day = day;
-    auto list = st.ListDay(q);
-    if (!list) return StoreFailure(list.error());
-    entries = std::move(*list);
+// The entries of a feed and the day they were announced on: the newest listed day, the listed
+// day asked for, or every listed day of a range (newest first, each paper once).
+struct FeedListing {
+  std::vector<std::pair<store::ListEntry, std::string>> entries;  // entry, its day
+  std::string newest;  // the newest day listed ("" when none)
+};
+
+Result<FeedListing> ReadFeedListing(store::Store& st, const core::CategoryFilter& filter,
+                                    const ListSelection& sel) {
+  FeedListing out;
+  if (sel.range && !sel.range->single()) {
+    auto days = st.Days(std::span<const std::string>(filter.include));
+    if (!days) return Err(days.error());
+    auto listing = ListRange(st, filter, *days, *sel.range, sel.replacements);
+    if (!listing) return Err(listing.error());
+    for (const DaySlice& slice : listing->slices) {
+      if (out.newest.empty()) out.newest = slice.day;
+      for (size_t i = slice.begin; i < slice.end; ++i) {
+        out.entries.emplace_back(std::move(listing->entries[i]), slice.day);
+      }
+    }
+    return out;
   }
+  std::string day;
+  if (sel.range) {
+    day = sel.range->first;
+  } else {
+    // The newest listing day as the list page has it (a day on which the categories had only
+    // replacements is not a listing day).
+    auto days = st.Days(std::span<const std::string>(filter.include));
+    if (!days) return Err(days.error());
+    if (!days->empty()) day = days->front().day;
+  }
+  if (day.empty()) return out;
+  store::ListQuery q;
+  q.include = filter.include;
+  q.exclude = filter.exclude;
+  q.day = day;
+  q.include_replacements = sel.replacements;
+  auto list = st.ListDay(q);
+  if (!list) return Err(list.error());
+  if (!list->empty()) out.newest = day;
+  for (store::ListEntry& e : *list) out.entries.emplace_back(std::move(e), day);
+  return out;
+}
+
+Response RenderFeed(Services& s, const core::CategoryFilter& filter, const ListSelection& sel) {
+  auto listing = ReadFeedListing(*s.store, filter, sel);
+  if (!listing) return StoreFailure(listing.error());
   const std::string base = PublicUrl(s);
+  std::string query;
+  if (sel.range) query = "?date=" + sel.range->ToString();
+  if (sel.replacements) query += (query.empty() ? "?" : "&") + std::string("show_replacements=1");
   AtomFeed feed;
-  feed.self_link = base + "/arxiv/" + filter.canonical + "/feed";
+  feed.self_link = base + "/arxiv/" + filter.canonical + "/feed" + query;
   feed.id = feed.self_link;
-  feed.alternate_link = base + "/arxiv/" + filter.canonical;
+  feed.alternate_link = base + "/arxiv/" + filter.canonical + query;
   feed.title = DisplayName(filter.canonical) + " (" + filter.canonical + ") — coolpapers";
-  feed.subtitle = day.empty() ? "No announcement stored yet"
-                              : "arXiv announcement of " + day + ": " +
-                                    std::to_string(entries.size()) + " papers";
-  feed.updated = day.empty() ? AtomTimestamp(core::FormatUtc(std::chrono::system_clock::now()))
-                             : AtomTimestamp(day);
+  const std::string count = std::to_string(listing->entries.size()) + " papers";
+  if (sel.range && !sel.range->single()) {
+    feed.subtitle = "arXiv announcements from " + sel.range->first + " to " + sel.range->last +
+                    ": " + count;
+  } else if (listing->newest.empty()) {
+    feed.subtitle = sel.range ? "No announcement stored for " + sel.range->first
+                              : "No announcement stored yet";
+  } else {
+    feed.subtitle = "arXiv announcement of " + listing->newest + ": " + count;
+  }
+  feed.updated = listing->newest.empty()
+                     ? AtomTimestamp(core::FormatUtc(std::chrono::system_clock::now()))
+                     : AtomTimestamp(listing->newest);
   feed.author_name = s.config.site_name;
-  feed.entries.reserve(entries.size());
-  for (const store::ListEntry& e : entries) {
+  feed.entries.reserve(listing->entries.size());
+  for (const auto& [e, day] : listing->entries) {
     feed.entries.push_back(AtomEntryForPaper(e.paper, base, day));
   }
   Response r;
@@ -439,10 +529,18 @@ Response FeedRoute(Services& s, const Request& req) {
                      "Feeds are at /arxiv/<category>/feed, e.g. /arxiv/cs.CL/feed.");
   }
   if (filter->canonical != expr) {
-    return Redirect(301, "/arxiv/" + filter->canonical + "/feed");
+    return Redirect(301, "/arxiv/" + filter->canonical + "/feed" + std::string(QuerySuffix(req)));
+  }
+  auto sel = ParseListSelection(req);
+  if (!sel) {
+    return ErrorPage(400, sel.error().message(),
+                     core::StartsWith(sel.error().message(), "Bad date") ? DateHint()
+                                                                         : ReplacementsHint());
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
-  return Cached(s, "feed:" + filter->canonical, [&] { return RenderFeed(s, *filter); });
+  const std::string key = SelectionKey(*sel);
+  return Cached(s, "feed:" + filter->canonical + (key.empty() ? "" : "|" + key),
+                [&] { return RenderFeed(s, *filter, *sel); });
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 //   "panel"   paper, index, clicks, keywords, announce, deferred, fallback_day, title_html,
 //             summary_html
 //   "list"    expr, display_name, day, days [[day, count]...], entries [{type, paper}...],
-//             status [expected, stored], show
+//             status [expected, stored], show, replacements (bool), slices [[day, begin, end]...]
+//             (a range page: day = "A..B", each slice one day's entries)
 //   "paper"   paper, memberships [[category, day, type]...], clicks
 //   "papers"  papers [...], missing [...]
 //   "page"    title, description, canonical, feed, search_query, body_id, lang, body (trusted)
@@ -102,6 +103,11 @@ std::string RenderList(const json& in) {
                                 in["status"].at(1).get<int>()};
   }
   d.show = in.value("show", 0);
+  d.replacements = in.value("replacements", false);
+  for (const json& sl : in.value("slices", json::array())) {
+    d.day_slices.push_back(DaySlice{sl.at(0).get<std::string>(), sl.at(1).get<size_t>(),
+                                    sl.at(2).get<size_t>()});
+  }
   return RenderListBody(d).str();
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The body of an announcement-day list page (/arxiv/<expr>?date=...): day header with counts,
-// previous/next day links, a picker over the days that exist, the completeness line, then the
-// paper panels (new submissions first, then cross-lists). Pure rendering: the caller reads the
-// store once (ListDay, Days, GetClicks, GetDayStatus) and hands the results in.
+// previous/next day links, a picker over the days that exist, "this week" / "last 7 days" links,
+// the replacements toggle, the completeness line, then the paper panels (new submissions first,
+// then cross-lists, then replacements when asked for). A range page (?date=A..B) has one day
+// heading per listed day, newest first, each with that day's sections. Pure rendering: the
+// caller reads the store (ListDay per day, Days, GetClicks, GetDayStatus) and hands the results in.
 //
 // ?show=N: every panel is rendered, those past N carry `hidden data-deferred="1"` and a
 // "show all" link follows, so the first paint is small while third-party parsers still see
@@ -19,10 +21,19 @@
 
 namespace coolpapers::web {
 
+// One day of a range page: its entries are entries[begin, end).
+struct DaySlice {
+  std::string day;  // "YYYY-MM-DD"
+  size_t begin = 0, end = 0;
+};
+
 struct ListPageData {
   std::string expr;          // canonical category expression, e.g. "cs.CL" or "cs.AI+cs.LG-cs.CV"
   std::string display_name;  // "Computation and Language", "Computer Science", or the expr
-  std::string day;           // the listed day, "YYYY-MM-DD"
+  std::string day;           // the listed day, "YYYY-MM-DD", or "A..B" on a range page
+  // Range pages only (empty for one day): the listed days newest first, covering `entries`.
+  std::vector<DaySlice> day_slices;
+  bool replacements = false;  // ?show_replacements=1: replacements listed, links keep asking
   std::vector<store::DayCount> days;  // every day with a listing, newest first
   std::vector<store::ListEntry> entries;
   std::map<std::string, store::ClickCounts> clicks;
@@ -53,7 +64,11 @@ size_t ListBodyBytes(const ListPageData& d);
 // the page as it is shows the same) or `page` is not a whole list page.
 std::optional<std::string> DeferPanelsPast(std::string_view page, int show);
 
-// "Computation and Language — 2026-07-01 — 57 new, 10 cross-lists"
+// "Computation and Language — 2026-07-01 — 57 new, 10 cross-lists"; on a range page
+// "Computation and Language — 2026-06-29 to 2026-07-03 (4 days) — 250 new, 40 cross-lists".
 std::string ListHeading(const ListPageData& d, const ListCounts& counts);
+
+// The query suffix list links carry to keep the page's options: "&show_replacements=1" or "".
+std::string_view ListOptionsSuffix(bool replacements);
 
 }  // namespace coolpapers::web

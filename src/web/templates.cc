@@ -19,6 +19,7 @@ constexpr std::string_view kPartialsDir = "partials/";
 // The page templates the code renders by name: a build without one of them does not start.
 constexpr std::string_view kRequired[] = {
     "page",           "paper_panel",         "list_page",        "list_section",
+    "list_day",
     "paper_page",     "paper_list",          "home_page",        "venues_empty",
     "error_page",     "no_listing",          "missing_paper",    "fetching_paper",
     "redirect",       "search_form_page",    "search_results",   "related_page",

@@ -83,3 +83,15 @@ test('highlightTerms: include terms only when highlighting is on; search words a
   assert.deepEqual(highlightTerms(q, { highlight: false }), ['survey']);
   assert.deepEqual(highlightTerms(buildQuery({}), {}), []);
 });
+
+test('judge: papers in hideRead ("unread only") are hidden before any keyword rule', () => {
+  const q = buildQuery({ include: 'speech' });
+  const read = { ...paper('speech recognition'), id: '2607.00002' };
+  const unread = { ...paper('speech synthesis'), id: '2607.00003' };
+  q.hideRead = new Set(['2607.00002']);
+  assert.deepEqual(judge(read, q), { hidden: true, match: false, why: 'read' });
+  assert.equal(judge(unread, q).hidden, false);
+  assert.equal(judge(unread, q).match, true);
+  q.hideRead = null;
+  assert.equal(judge(read, q).hidden, false);
+});

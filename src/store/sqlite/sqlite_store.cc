@@ -526,9 +526,12 @@ Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
     r.entry.position = cand.position;
     ranked.push_back(std::move(r));
   }
-  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    auto ka = std::make_tuple(static_cast<int>(a.entry.type), a.category_index, a.entry.position);
-    auto kb = std::make_tuple(static_cast<int>(b.entry.type), b.category_index, b.entry.position);
+  // Sections: new, cross-lists, then replacements; replaced papers and replaced cross-lists form
+  // one section in the listing's order, as arXiv lists them.
+  auto section = [](AnnounceType t) { return std::min(static_cast<int>(t), 2); };
+  std::sort(ranked.begin(), ranked.end(), [&section](const Ranked& a, const Ranked& b) {
+    auto ka = std::make_tuple(section(a.entry.type), a.category_index, a.entry.position);
+    auto kb = std::make_tuple(section(b.entry.type), b.category_index, b.entry.position);
     if (ka != kb) return ka < kb;
     return a.entry.paper.id < b.entry.paper.id;
   });

@@ -264,6 +264,23 @@ TEST_F(SqliteStoreTest, OrderingNewCrossReplacementsAndTies) {
   EXPECT_TRUE(store_->ListDay(ListQuery{{}, {}, "2025-03-18", false})->empty());
 }
 
+TEST_F(SqliteStoreTest, ReplacementsAndReplacedCrossListsAreOneSectionInListingOrder) {
+  std::vector<Paper> papers;
+  for (int i = 1; i <= 4; ++i) papers.push_back(MakePaper("2503.0002" + std::to_string(i), {"cs.CV"}));
+  std::vector<Membership> ms = {
+      M("2503.00021", "cs.CV", "2025-03-18", AnnounceType::kNew, 0),
+      M("2503.00022", "cs.CV", "2025-03-18", AnnounceType::kReplaceCross, 1),
+      M("2503.00023", "cs.CV", "2025-03-18", AnnounceType::kReplace, 2),
+      M("2503.00024", "cs.CV", "2025-03-18", AnnounceType::kReplaceCross, 3)};
+  ASSERT_TRUE(store_->Upsert(papers, ms));
+  Result<std::vector<ListEntry>> all = store_->ListDay(ListQuery{{"cs.CV"}, {}, "2025-03-18", true});
+  ASSERT_TRUE(all) << all.error().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_THAT(Ids(*all), ElementsAre("2503.00021", "2503.00022", "2503.00023", "2503.00024"));
+  EXPECT_EQ((*all)[1].type, AnnounceType::kReplaceCross);
+  EXPECT_EQ((*all)[2].type, AnnounceType::kReplace);
+}
+
 TEST_F(SqliteStoreTest, MembershipWithoutPaperIsNotListed) {
   ASSERT_TRUE(store_->Upsert(
       {}, std::vector<Membership>{M("2503.00042", "cs.CL", "2025-03-18", AnnounceType::kNew, 0)}));
