@@ -1,0 +1,351 @@
+// Venue paper <-> arXiv links (schema 3): keys and links kept current on every write of a paper.
+#include "store/sqlite/paper_links.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "core/arxiv_id.h"
+#include "core/text.h"
+#include "core/title_key.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace coolpapers::store::sqlite {
+namespace {
+
+bool IsVenueId(std::string_view id) { return id.find('@') != std::string_view::npos; }
+
+// "10.18653/V1/2024.ACL-LONG.3", "https://doi.org/10..." -> "10.18653/v1/2024.acl-long.3".
+std::string DoiKey(std::string_view doi) {
+  std::string d = core::ToLower(core::Trim(doi));
+  for (std::string_view prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                                  "http://dx.doi.org/", "doi:"}) {
+    if (core::StartsWith(d, prefix)) return d.substr(prefix.size());
+  }
+  return d;
+}
+
+struct Keys {
+  std::string title_key, doi;
+};
+
+// The keys of the stored row of `id`; nullopt when the paper is not stored.
+Result<std::optional<Keys>> StoredKeys(Connection& w, const std::string& id) {
+  Result<Stmt> s = w.Prepare("SELECT title, authors, doi FROM papers WHERE id = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, id, true);
+  int rc = s->Step();
+  if (rc == SQLITE_DONE) return std::optional<Keys>();
+  if (rc != SQLITE_ROW) return Err(w.Error("reading paper " + id + " for its link keys"));
+  std::string_view authors = s->TextView(1);
+  std::string first(authors.substr(0, authors.find('\n')));
+  std::vector<std::string> first_only;
+  if (!first.empty()) first_only.push_back(std::move(first));
+  return std::optional<Keys>(Keys{core::TitleKey(s->TextView(0), first_only),
+                                  DoiKey(s->TextView(2))});
+}
+
+// What a write of a key row did.
+struct KeyChange {
+  bool written = false;  // the row was new or changed
+  bool fresh = false;    // the row was new
+  Keys before;           // the keys it had (empty when fresh)
+};
+
+Result<KeyChange> WriteKeys(Connection& w, const std::string& id, const Keys& k) {
+  KeyChange ch;
+  {
+    Result<Stmt> old = w.Prepare("SELECT title_key, doi FROM link_keys WHERE paper_id = ?1");
+    if (!old) return Err(old.error());
+    old->Bind(1, id, true);
+    int rc = old->Step();
+    if (rc == SQLITE_ROW) {
+      ch.before = {old->Text(0), old->Text(1)};
+      if (ch.before.title_key == k.title_key && ch.before.doi == k.doi) return ch;
+    } else if (rc == SQLITE_DONE) {
+      ch.fresh = true;
+    } else {
+      return Err(w.Error("reading the link keys of " + id));
+    }
+  }
+  Result<Stmt> s = w.Prepare(
+      "INSERT INTO link_keys (paper_id, venue, title_key, doi) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (paper_id) DO UPDATE SET venue = ?2, title_key = ?3, doi = ?4");
+  if (!s) return Err(s.error());
+  s->Bind(1, id, true);
+  s->Bind(2, int64_t{IsVenueId(id) ? 1 : 0});
+  s->Bind(3, k.title_key, true);
+  s->Bind(4, k.doi, true);
+  if (Status st = s->Run(); !st.ok()) return Err(st);
+  ch.written = true;
+  return ch;
+}
+
+// Venue papers whose key (title or DOI) equals `key`; appended to `out`.
+Status VenueIdsWithKey(Connection& w, const char* column, const std::string& key,
+                       std::set<std::string>& out) {
+  if (key.empty()) return Status::Ok();
+  Result<Stmt> s = w.Prepare(std::string("SELECT paper_id FROM link_keys WHERE ") + column +
+                             " = ?1 AND venue = 1");
+  if (!s) return s.error();
+  s->Bind(1, key, true);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.insert(s->Text(0));
+  return rc == SQLITE_DONE ? Status::Ok() : w.Error("finding venue papers by key");
+}
+
+// The one arXiv paper whose `column` equals `key`; "" when none or several.
+Result<std::string> UniqueArxivWithKey(Connection& w, const char* column, const std::string& key) {
+  if (key.empty()) return std::string();
+  Result<Stmt> s = w.Prepare(std::string("SELECT paper_id FROM link_keys WHERE ") + column +
+                             " = ?1 AND venue = 0 LIMIT 2");
+  if (!s) return Err(s.error());
+  s->Bind(1, key, true);
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) ids.push_back(s->Text(0));
+  if (rc != SQLITE_DONE) return Err(w.Error("finding arXiv papers by key"));
+  return ids.size() == 1 ? ids[0] : std::string();
+}
+
+// The one arXiv id the venue paper's aliases name ("arXiv:2402.12354v2"); "" when none or
+// several different ones.
+Result<std::string> ArxivIdOfAliases(Connection& w, const std::string& venue_id) {
+  Result<Stmt> s = w.Prepare(
+      "SELECT alias FROM paper_aliases WHERE paper_id = ?1 AND alias LIKE 'arXiv:%'");
+  if (!s) return Err(s.error());
+  s->Bind(1, venue_id, true);
+  std::set<std::string> ids;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    Result<core::ArxivId> id = core::ArxivId::Parse(s->TextView(0));
+    if (id) ids.insert(id->base());
+  }
+  if (rc != SQLITE_DONE) return Err(w.Error("reading the aliases of " + venue_id));
+  return ids.size() == 1 ? *ids.begin() : std::string();
+}
+
+struct Target {
+  std::string arxiv_id, method;
+};
+
+// The link the rule (store.h, PaperLink) gives `venue_id` now; an empty arxiv_id for none.
+Result<Target> ChooseTarget(Connection& w, const std::string& venue_id) {
+  Result<std::string> by_id = ArxivIdOfAliases(w, venue_id);
+  if (!by_id) return Err(by_id.error());
+  if (!by_id->empty()) return Target{*by_id, "id"};
+  Result<Stmt> s = w.Prepare("SELECT title_key, doi FROM link_keys WHERE paper_id = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, venue_id, true);
+  if (s->Step() != SQLITE_ROW) return Target{};
+  std::string title_key = s->Text(0), doi = s->Text(1);
+  s->Reset();
+  Result<std::string> by_doi = UniqueArxivWithKey(w, "doi", doi);
+  if (!by_doi) return Err(by_doi.error());
+  if (!by_doi->empty()) return Target{*by_doi, "doi"};
+  Result<std::string> by_title = UniqueArxivWithKey(w, "title_key", title_key);
+  if (!by_title) return Err(by_title.error());
+  if (!by_title->empty()) return Target{*by_title, "title"};
+  return Target{};
+}
+
+Result<int64_t> StoredVersion(Connection& w, const std::string& arxiv_id) {
+  Result<Stmt> s = w.Prepare("SELECT version FROM papers WHERE id = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, arxiv_id, true);
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return s->Int(0);
+  if (rc == SQLITE_DONE) return int64_t{0};
+  return Err(w.Error("reading the version of " + arxiv_id));
+}
+
+enum class LinkChange { kNone, kAdded, kChanged, kRemoved };
+
+// Recomputes the link of one venue paper. `linked` says whether it has one afterwards.
+Result<LinkChange> Relink(Connection& w, const std::string& venue_id, bool* linked) {
+  Result<Target> t = ChooseTarget(w, venue_id);
+  if (!t) return Err(t.error());
+  std::optional<PaperLink> old;
+  {
+    Result<Stmt> s = w.Prepare(
+        "SELECT arxiv_id, method, arxiv_version FROM paper_links WHERE venue_id = ?1");
+    if (!s) return Err(s.error());
+    s->Bind(1, venue_id, true);
+    if (s->Step() == SQLITE_ROW) {
+      old = PaperLink{venue_id, s->Text(0), s->Text(1), static_cast<int>(s->Int(2)), "", ""};
+    }
+  }
+  *linked = !t->arxiv_id.empty();
+  if (t->arxiv_id.empty()) {
+    if (!old) return LinkChange::kNone;
+    Result<Stmt> del = w.Prepare("DELETE FROM paper_links WHERE venue_id = ?1");
+    if (!del) return Err(del.error());
+    del->Bind(1, venue_id, true);
+    if (Status st = del->Run(); !st.ok()) return Err(st);
+    return LinkChange::kRemoved;
+  }
+  int64_t version = old && old->arxiv_id == t->arxiv_id ? old->arxiv_version : 0;
+  if (version == 0) {
+    Result<int64_t> v = StoredVersion(w, t->arxiv_id);
+    if (!v) return Err(v.error());
+    version = *v;
+  }
+  if (old && old->arxiv_id == t->arxiv_id && old->method == t->method &&
+      old->arxiv_version == version) {
+    return LinkChange::kNone;
+  }
+  Result<Stmt> put = w.Prepare(
+      "INSERT INTO paper_links (venue_id, arxiv_id, method, arxiv_version) VALUES (?1, ?2, ?3, "
+      "?4) ON CONFLICT (venue_id) DO UPDATE SET arxiv_id = ?2, method = ?3, arxiv_version = ?4");
+  if (!put) return Err(put.error());
+  put->Bind(1, venue_id, true);
+  put->Bind(2, t->arxiv_id, true);
+  put->Bind(3, t->method, true);
+  put->Bind(4, version);
+  if (Status st = put->Run(); !st.ok()) return Err(st);
+  return old ? LinkChange::kChanged : LinkChange::kAdded;
+}
+
+// Venue papers with an id link waiting for `arxiv_id` to be stored.
+Status WaitingFor(Connection& w, const std::string& arxiv_id, std::set<std::string>& out) {
+  Result<Stmt> s = w.Prepare(
+      "SELECT venue_id FROM paper_links WHERE arxiv_id = ?1 AND arxiv_version = 0");
+  if (!s) return s.error();
+  s->Bind(1, arxiv_id, true);
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.insert(s->Text(0));
+  return rc == SQLITE_DONE ? Status::Ok() : w.Error("finding links waiting for " + arxiv_id);
+}
+
+// Writes the keys of one stored paper; for an arXiv paper, adds to `affected` the venue papers
+// whose candidates may have changed.
+Status UpdateKeys(Connection& w, const std::string& id, std::set<std::string>* affected) {
+  Result<std::optional<Keys>> k = StoredKeys(w, id);
+  if (!k) return k.error();
+  if (!*k) return Status::Ok();
+  Result<KeyChange> ch = WriteKeys(w, id, **k);
+  if (!ch) return ch.error();
+  if (!ch->written || affected == nullptr) return Status::Ok();
+  for (const std::string* key : {&ch->before.title_key, &(*k)->title_key}) {
+    if (Status st = VenueIdsWithKey(w, "title_key", *key, *affected); !st.ok()) return st;
+  }
+  for (const std::string* key : {&ch->before.doi, &(*k)->doi}) {
+    if (Status st = VenueIdsWithKey(w, "doi", *key, *affected); !st.ok()) return st;
+  }
+  if (ch->fresh) return WaitingFor(w, id, *affected);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LinkArxivPapers(Connection& w, std::span<const Paper> papers) {
+  std::set<std::string> affected;
+  for (const Paper& p : papers) {
+    if (IsVenueId(p.id)) continue;
+    if (Status st = UpdateKeys(w, p.id, &affected); !st.ok()) return st;
+  }
+  bool linked = false;
+  for (const std::string& venue_id : affected) {
+    Result<LinkChange> c = Relink(w, venue_id, &linked);
+    if (!c) return c.error();
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> LinkVenuePapers(Connection& w, std::span<const core::VenuePaper> papers) {
+  for (const core::VenuePaper& v : papers) {
+    if (Status st = UpdateKeys(w, v.id, nullptr); !st.ok()) return Err(st);
+  }
+  int64_t linked = 0;
+  for (const core::VenuePaper& v : papers) {
+    bool is_linked = false;
+    Result<LinkChange> c = Relink(w, v.id, &is_linked);
+    if (!c) return Err(c.error());
+    linked += is_linked ? 1 : 0;
+  }
+  return linked;
+}
+
+Result<RelinkCounts> RelinkAll(Connection& w) {
+  std::vector<std::string> ids;
+  {
+    Result<Stmt> s = w.Prepare("SELECT id FROM papers ORDER BY id");
+    if (!s) return Err(s.error());
+    while (s->Step() == SQLITE_ROW) ids.push_back(s->Text(0));
+  }
+  for (const std::string& id : ids) {
+    if (Status st = UpdateKeys(w, id, nullptr); !st.ok()) return Err(st);
+  }
+  std::vector<std::string> venue_ids;
+  {
+    Result<Stmt> s = w.Prepare(
+        "SELECT paper_id FROM venue_papers UNION SELECT venue_id FROM paper_links ORDER BY 1");
+    if (!s) return Err(s.error());
+    while (s->Step() == SQLITE_ROW) venue_ids.push_back(s->Text(0));
+  }
+  RelinkCounts counts;
+  for (const std::string& venue_id : venue_ids) {
+    bool linked = false;
+    Result<LinkChange> c = Relink(w, venue_id, &linked);
+    if (!c) return Err(c.error());
+    ++counts.venue_papers;
+    counts.linked += linked ? 1 : 0;
+    counts.added += *c == LinkChange::kAdded ? 1 : 0;
+    counts.changed += *c == LinkChange::kChanged ? 1 : 0;
+    counts.removed += *c == LinkChange::kRemoved ? 1 : 0;
+  }
+  return counts;
+}
+
+namespace {
+
+constexpr const char* kLinkColumns =
+    "SELECT l.venue_id, l.arxiv_id, l.method, l.arxiv_version, coalesce(v.edition, ''), "
+    "coalesce(v.grp, '') FROM paper_links l LEFT JOIN venue_papers v ON v.paper_id = l.venue_id ";
+
+Result<std::vector<PaperLink>> ReadLinks(Connection& c, Stmt& s) {
+  std::vector<PaperLink> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back(PaperLink{s.Text(0), s.Text(1), s.Text(2), static_cast<int>(s.Int(3)),
+                            s.Text(4), s.Text(5)});
+  }
+  if (rc != SQLITE_DONE) return Err(c.Error("reading paper links"));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<PaperLink>> SqliteStore::LinksOf(const std::string& paper_id) {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(std::string(kLinkColumns) +
+                                 "WHERE l.venue_id = ?1 UNION ALL " + kLinkColumns +
+                                 "WHERE l.arxiv_id = ?1 AND l.venue_id <> ?1 ORDER BY 1");
+  if (!s) return Err(s.error());
+  s->Bind(1, paper_id, true);
+  return ReadLinks(**r, *s);
+}
+
+Result<std::vector<PaperLink>> SqliteStore::ListLinks() {
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(std::string(kLinkColumns) + "ORDER BY l.venue_id");
+  if (!s) return Err(s.error());
+  return ReadLinks(**r, *s);
+}
+
+Result<RelinkCounts> SqliteStore::Relink() {
+  RelinkCounts counts;
+  Status st = writer_->Run([&](Connection& w) -> Status {
+    Result<RelinkCounts> c = RelinkAll(w);
+    if (!c) return c.error();
+    counts = *c;
+    return Status::Ok();
+  });
+  if (!st.ok()) return Err(st);
+  return counts;
+}
+
+}  // namespace coolpapers::store::sqlite
