@@ -5,7 +5,7 @@ namespace coolpapers::store {
 
 Result<std::vector<std::pair<std::string, int>>> Store::FaqStandIns(const std::string& paper_id,
                                                                     int version) {
-  Result<std::vector<PaperLink>> links = LinksOf(paper_id);
+  Result<std::vector<PaperLink>> links = LinksOf(std::span<const std::string>(&paper_id, 1));
   if (!links) return Err(links.error());
   std::vector<std::pair<std::string, int>> out;
   for (const PaperLink& l : *links) {

@@ -251,12 +251,12 @@ class Store {
     return Err(Status::Unavailable("this store does not keep venue papers"));
   }
 
-  // Links between venue papers and arXiv papers (see PaperLink). LinksOf takes either side's
-  // id and returns its links by venue id; ListLinks returns every link by venue id. Relink
+  // Links between venue papers and arXiv papers (see PaperLink). LinksOf takes ids of either
+  // side and returns the links of any of them, each once, by venue id; ListLinks returns every link by venue id. Relink
   // recomputes every title key and link (a database written before links existed, or a
   // check); a second run changes nothing.
-  virtual Result<std::vector<PaperLink>> LinksOf(const std::string& paper_id) {
-    (void)paper_id;
+  virtual Result<std::vector<PaperLink>> LinksOf(std::span<const std::string> paper_ids) {
+    (void)paper_ids;
     return std::vector<PaperLink>();
   }
   virtual Result<std::vector<PaperLink>> ListLinks() { return std::vector<PaperLink>(); }

@@ -304,28 +304,39 @@ constexpr const char* kLinkColumns =
     "SELECT l.venue_id, l.arxiv_id, l.method, l.arxiv_version, coalesce(v.edition, ''), "
     "coalesce(v.grp, '') FROM paper_links l LEFT JOIN venue_papers v ON v.paper_id = l.venue_id ";
 
-Result<std::vector<PaperLink>> ReadLinks(Connection& c, Stmt& s) {
-  std::vector<PaperLink> out;
+Status ReadLinks(Connection& c, Stmt& s, std::vector<PaperLink>& out) {
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
     out.push_back(PaperLink{s.Text(0), s.Text(1), s.Text(2), static_cast<int>(s.Int(3)),
                             s.Text(4), s.Text(5)});
   }
-  if (rc != SQLITE_DONE) return Err(c.Error("reading paper links"));
-  return out;
+  return rc == SQLITE_DONE ? Status::Ok() : c.Error("reading paper links");
 }
 
 }  // namespace
 
-Result<std::vector<PaperLink>> SqliteStore::LinksOf(const std::string& paper_id) {
+Result<std::vector<PaperLink>> SqliteStore::LinksOf(std::span<const std::string> paper_ids) {
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare(std::string(kLinkColumns) +
                                  "WHERE l.venue_id = ?1 UNION ALL " + kLinkColumns +
-                                 "WHERE l.arxiv_id = ?1 AND l.venue_id <> ?1 ORDER BY 1");
+                                 "WHERE l.arxiv_id = ?1 AND l.venue_id <> ?1");
   if (!s) return Err(s.error());
-  s->Bind(1, paper_id, true);
-  return ReadLinks(**r, *s);
+  std::vector<PaperLink> out;
+  for (const std::string& id : paper_ids) {
+    s->Bind(1, id, true);
+    if (Status st = ReadLinks(**r, *s, out); !st.ok()) return Err(st);
+    s->Reset();
+  }
+  std::sort(out.begin(), out.end(), [](const PaperLink& a, const PaperLink& b) {
+    return a.venue_id < b.venue_id;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const PaperLink& a, const PaperLink& b) {
+                          return a.venue_id == b.venue_id;
+                        }),
+            out.end());
+  return out;
 }
 
 Result<std::vector<PaperLink>> SqliteStore::ListLinks() {
@@ -333,7 +344,9 @@ Result<std::vector<PaperLink>> SqliteStore::ListLinks() {
   if (!r) return Err(r.error());
   Result<Stmt> s = (*r)->Prepare(std::string(kLinkColumns) + "ORDER BY l.venue_id");
   if (!s) return Err(s.error());
-  return ReadLinks(**r, *s);
+  std::vector<PaperLink> out;
+  if (Status st = ReadLinks(**r, *s, out); !st.ok()) return Err(st);
+  return out;
 }
 
 Result<RelinkCounts> SqliteStore::Relink() {

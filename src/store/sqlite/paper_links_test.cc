@@ -91,13 +91,13 @@ TEST_F(PaperLinksTest, LinksByTitleAndFirstSurnameEitherOrder) {
   EXPECT_EQ(Links(),
             "2024.acl-long.1@ACL->2402.00001(title,v2) 2024.acl-long.2@ACL->2402.00003(title,v1) ");
   // Both sides see the link.
-  auto of_arxiv = store_->LinksOf("2402.00003");
+  auto of_arxiv = store_->LinksOf(std::vector<std::string>{"2402.00003"});
   ASSERT_TRUE(of_arxiv);
   ASSERT_EQ(of_arxiv->size(), 1u);
   EXPECT_EQ((*of_arxiv)[0].venue_id, "2024.acl-long.2@ACL");
   EXPECT_EQ((*of_arxiv)[0].edition, "ACL.2024");
   EXPECT_EQ((*of_arxiv)[0].group, "Long");
-  auto of_venue = store_->LinksOf("2024.acl-long.2@ACL");
+  auto of_venue = store_->LinksOf(std::vector<std::string>{"2024.acl-long.2@ACL", "2402.00003"});
   ASSERT_TRUE(of_venue);
   ASSERT_EQ(of_venue->size(), 1u);
   EXPECT_EQ((*of_venue)[0].arxiv_id, "2402.00003");

@@ -85,7 +85,8 @@ class SqliteStore : public Store {
                                                   const std::string& group) override;
   Result<std::vector<core::VenuePaper>> GetVenuePapers(std::span<const std::string> ids) override;
   // Links (store/sqlite/paper_links.cc): kept current by Upsert and UpsertVenuePapers.
-  Result<std::vector<PaperLink>> LinksOf(const std::string& paper_id) override;
+  // One indexed lookup per id.
+  Result<std::vector<PaperLink>> LinksOf(std::span<const std::string> paper_ids) override;
   Result<std::vector<PaperLink>> ListLinks() override;
   Result<RelinkCounts> Relink() override;
 
