@@ -9,6 +9,7 @@ titles and first authors side by side, for checking them by hand (docs/linking.m
 
 import argparse
 import random
+import signal
 import sqlite3
 import sys
 
@@ -50,4 +51,5 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the listing quietly
     main()

@@ -97,11 +97,11 @@ CREATE INDEX paper_aliases_by_paper ON paper_aliases(paper_id);
 CREATE TABLE link_keys (
   paper_id TEXT PRIMARY KEY,
   venue INTEGER NOT NULL,                -- 1: a venue paper ("...@Source"), 0: an arXiv paper
-  title_key TEXT NOT NULL,               -- core::TitleKey: "<normalised title>|<surname>"
-  doi TEXT NOT NULL                      -- lower case, "" when none
+  title_key TEXT,                        -- core::TitleKey: "<normalised title>|<surname>"
+  doi TEXT                               -- lower case; both NULL when none
 ) WITHOUT ROWID;
-CREATE INDEX link_keys_by_title ON link_keys(title_key, venue);
-CREATE INDEX link_keys_by_doi ON link_keys(doi, venue);
+CREATE INDEX link_keys_by_title ON link_keys(title_key, venue) WHERE title_key IS NOT NULL;
+CREATE INDEX link_keys_by_doi ON link_keys(doi, venue) WHERE doi IS NOT NULL;
 CREATE TABLE paper_links (
   venue_id TEXT PRIMARY KEY,             -- "2024.acl-long.3@ACL"
   arxiv_id TEXT NOT NULL,                -- "2402.12354"

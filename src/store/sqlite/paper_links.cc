@@ -30,6 +30,24 @@ struct Keys {
   std::string title_key, doi;
 };
 
+Keys KeysOf(std::string_view title, std::string first_author, std::string_view doi) {
+  std::vector<std::string> first_only;
+  if (!first_author.empty()) first_only.push_back(std::move(first_author));
+  return Keys{core::TitleKey(title, first_only), DoiKey(doi)};
+}
+
+// The keys of a paper row as Upsert inserts it (the first non-empty author leads).
+Keys KeysOfInserted(const Paper& p) {
+  std::string first;
+  for (const std::string& a : p.authors) {
+    if (a.empty()) continue;
+    first = a;
+    for (char& c : first) c = (c == '\n' || c == '\r') ? ' ' : c;
+    break;
+  }
+  return KeysOf(p.title, std::move(first), p.doi);
+}
+
 // The keys of the stored row of `id`; nullopt when the paper is not stored.
 Result<std::optional<Keys>> StoredKeys(Connection& w, const std::string& id) {
   Result<Stmt> s = w.Prepare("SELECT title, authors, doi FROM papers WHERE id = ?1");
@@ -39,47 +57,41 @@ Result<std::optional<Keys>> StoredKeys(Connection& w, const std::string& id) {
   if (rc == SQLITE_DONE) return std::optional<Keys>();
   if (rc != SQLITE_ROW) return Err(w.Error("reading paper " + id + " for its link keys"));
   std::string_view authors = s->TextView(1);
-  std::string first(authors.substr(0, authors.find('\n')));
-  std::vector<std::string> first_only;
-  if (!first.empty()) first_only.push_back(std::move(first));
-  return std::optional<Keys>(Keys{core::TitleKey(s->TextView(0), first_only),
-                                  DoiKey(s->TextView(2))});
+  return std::optional<Keys>(
+      KeysOf(s->TextView(0), std::string(authors.substr(0, authors.find('\n'))), s->TextView(2)));
 }
 
-// What a write of a key row did.
-struct KeyChange {
-  bool written = false;  // the row was new or changed
-  bool fresh = false;    // the row was new
-  Keys before;           // the keys it had (empty when fresh)
-};
+// The stored key row of `id`; nullopt when it has none (a paper stored since schema 3 always
+// has one, so none means the paper was inserted by the write being linked).
+Result<std::optional<Keys>> KeyRow(Connection& w, const std::string& id) {
+  Result<Stmt> s = w.Prepare("SELECT title_key, doi FROM link_keys WHERE paper_id = ?1");
+  if (!s) return Err(s.error());
+  s->Bind(1, id, true);
+  int rc = s->Step();
+  if (rc == SQLITE_ROW) return std::optional<Keys>(Keys{s->Text(0), s->Text(1)});
+  if (rc == SQLITE_DONE) return std::optional<Keys>();
+  return Err(w.Error("reading the link keys of " + id));
+}
 
-Result<KeyChange> WriteKeys(Connection& w, const std::string& id, const Keys& k) {
-  KeyChange ch;
-  {
-    Result<Stmt> old = w.Prepare("SELECT title_key, doi FROM link_keys WHERE paper_id = ?1");
-    if (!old) return Err(old.error());
-    old->Bind(1, id, true);
-    int rc = old->Step();
-    if (rc == SQLITE_ROW) {
-      ch.before = {old->Text(0), old->Text(1)};
-      if (ch.before.title_key == k.title_key && ch.before.doi == k.doi) return ch;
-    } else if (rc == SQLITE_DONE) {
-      ch.fresh = true;
-    } else {
-      return Err(w.Error("reading the link keys of " + id));
-    }
+// Empty keys are stored as NULL, so the partial indexes hold only real keys.
+void BindKey(Stmt& s, int i, const std::string& key) {
+  if (key.empty()) {
+    s.BindNull(i);
+  } else {
+    s.Bind(i, key, true);
   }
+}
+
+Status PutKeyRow(Connection& w, const std::string& id, const Keys& k) {
   Result<Stmt> s = w.Prepare(
       "INSERT INTO link_keys (paper_id, venue, title_key, doi) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (paper_id) DO UPDATE SET venue = ?2, title_key = ?3, doi = ?4");
-  if (!s) return Err(s.error());
+  if (!s) return s.error();
   s->Bind(1, id, true);
   s->Bind(2, int64_t{IsVenueId(id) ? 1 : 0});
-  s->Bind(3, k.title_key, true);
-  s->Bind(4, k.doi, true);
-  if (Status st = s->Run(); !st.ok()) return Err(st);
-  ch.written = true;
-  return ch;
+  BindKey(*s, 3, k.title_key);
+  BindKey(*s, 4, k.doi);
+  return s->Run();
 }
 
 // Venue papers whose key (title or DOI) equals `key`; appended to `out`.
@@ -218,32 +230,51 @@ Status WaitingFor(Connection& w, const std::string& arxiv_id, std::set<std::stri
   return rc == SQLITE_DONE ? Status::Ok() : w.Error("finding links waiting for " + arxiv_id);
 }
 
-// Writes the keys of one stored paper; for an arXiv paper, adds to `affected` the venue papers
-// whose candidates may have changed.
-Status UpdateKeys(Connection& w, const std::string& id, std::set<std::string>* affected) {
-  Result<std::optional<Keys>> k = StoredKeys(w, id);
-  if (!k) return k.error();
-  if (!*k) return Status::Ok();
-  Result<KeyChange> ch = WriteKeys(w, id, **k);
-  if (!ch) return ch.error();
-  if (!ch->written || affected == nullptr) return Status::Ok();
-  for (const std::string* key : {&ch->before.title_key, &(*k)->title_key}) {
+// Writes the keys of one stored paper (`inserted`: the paper as given to the write, used when
+// the paper has no key row yet, i.e. the write inserted it); for an arXiv paper, adds to
+// `affected` the venue papers whose candidates may have changed.
+Status UpdateKeys(Connection& w, const std::string& id, const Paper* inserted,
+                  std::set<std::string>* affected) {
+  Result<std::optional<Keys>> before = KeyRow(w, id);
+  if (!before) return before.error();
+  Keys now;
+  if (!*before && inserted != nullptr) {
+    now = KeysOfInserted(*inserted);
+  } else {
+    Result<std::optional<Keys>> stored = StoredKeys(w, id);
+    if (!stored) return stored.error();
+    if (!*stored) return Status::Ok();
+    now = **stored;
+  }
+  if (*before && (*before)->title_key == now.title_key && (*before)->doi == now.doi) {
+    return Status::Ok();
+  }
+  if (Status st = PutKeyRow(w, id, now); !st.ok()) return st;
+  if (affected == nullptr) return Status::Ok();
+  Keys old = before->value_or(Keys{});
+  for (const std::string* key : {&old.title_key, &now.title_key}) {
     if (Status st = VenueIdsWithKey(w, "title_key", *key, *affected); !st.ok()) return st;
   }
-  for (const std::string* key : {&ch->before.doi, &(*k)->doi}) {
+  for (const std::string* key : {&old.doi, &now.doi}) {
     if (Status st = VenueIdsWithKey(w, "doi", *key, *affected); !st.ok()) return st;
   }
-  if (ch->fresh) return WaitingFor(w, id, *affected);
+  if (!*before) return WaitingFor(w, id, *affected);
   return Status::Ok();
 }
 
 }  // namespace
 
 Status LinkArxivPapers(Connection& w, std::span<const Paper> papers) {
+  // Without venue papers nothing can be relinked: only the keys are written.
+  Result<Stmt> any = w.Prepare("SELECT EXISTS (SELECT 1 FROM venue_papers)");
+  if (!any) return any.error();
+  if (any->Step() != SQLITE_ROW) return w.Error("checking for venue papers");
+  const bool venues = any->Int(0) != 0;
+  any->Reset();
   std::set<std::string> affected;
   for (const Paper& p : papers) {
     if (IsVenueId(p.id)) continue;
-    if (Status st = UpdateKeys(w, p.id, &affected); !st.ok()) return st;
+    if (Status st = UpdateKeys(w, p.id, &p, venues ? &affected : nullptr); !st.ok()) return st;
   }
   bool linked = false;
   for (const std::string& venue_id : affected) {
@@ -255,7 +286,7 @@ Status LinkArxivPapers(Connection& w, std::span<const Paper> papers) {
 
 Result<int64_t> LinkVenuePapers(Connection& w, std::span<const core::VenuePaper> papers) {
   for (const core::VenuePaper& v : papers) {
-    if (Status st = UpdateKeys(w, v.id, nullptr); !st.ok()) return Err(st);
+    if (Status st = UpdateKeys(w, v.id, nullptr, nullptr); !st.ok()) return Err(st);
   }
   int64_t linked = 0;
   for (const core::VenuePaper& v : papers) {
@@ -275,7 +306,7 @@ Result<RelinkCounts> RelinkAll(Connection& w) {
     while (s->Step() == SQLITE_ROW) ids.push_back(s->Text(0));
   }
   for (const std::string& id : ids) {
-    if (Status st = UpdateKeys(w, id, nullptr); !st.ok()) return Err(st);
+    if (Status st = UpdateKeys(w, id, nullptr, nullptr); !st.ok()) return Err(st);
   }
   std::vector<std::string> venue_ids;
   {
