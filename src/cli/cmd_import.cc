@@ -65,11 +65,13 @@ int ImportVenueFiles(store::Store& store, const ImportArgs& args) {
     }
     papers += r->papers;
     std::fprintf(stderr,
-                 "%s: %s, %lld papers (%lld new, %lld updated, %lld unchanged), %zu skipped%s\n",
+                 "%s: %s, %lld papers (%lld new, %lld updated, %lld unchanged), %zu skipped, "
+                 "%lld linked to arXiv%s\n",
                  file.c_str(), r->edition.c_str(), static_cast<long long>(r->papers),
                  static_cast<long long>(r->counts.inserted),
                  static_cast<long long>(r->counts.updated),
                  static_cast<long long>(r->counts.unchanged), r->skipped.size(),
+                 static_cast<long long>(r->counts.linked),
                  r->not_accepted ? (", " + std::to_string(r->not_accepted) +
                                     " not accepted left out").c_str()
                                  : "");

@@ -481,8 +481,27 @@ Result<std::shared_ptr<FaqJob>> FaqService::EarlierVersionFaq(const FaqKey& key)
   return std::shared_ptr<FaqJob>();
 }
 
+// The stored FAQ of the paper linked to key.paper_id at the matching version (the rule is
+// Store::FaqStandIns), served under `key`; nullopt when there is none. A store that cannot
+// read links serves none: the FAQ is then generated for this paper.
+Result<std::optional<store::FaqRecord>> FaqService::LoadLinkedFaq(const FaqKey& key) {
+  auto stand_ins = store_.FaqStandIns(key.paper_id, key.version);
+  if (!stand_ins) {
+    spdlog::warn("FAQ {}: linked papers not read: {}", key.ToString(),
+                 stand_ins.error().message());
+    return std::optional<store::FaqRecord>();
+  }
+  for (const auto& [id, version] : *stand_ins) {
+    auto rec = store_.GetFaq(id, version, key.lang, key.model, key.prompt_version);
+    if (!rec || *rec) return rec;
+  }
+  return std::optional<store::FaqRecord>();
+}
+
 Result<std::shared_ptr<FaqJob>> FaqService::LoadStored(const FaqKey& key) {
   auto rec = store_.GetFaq(key.paper_id, key.version, key.lang, key.model, key.prompt_version);
+  if (!rec) return Err(rec.error());
+  if (!*rec) rec = LoadLinkedFaq(key);  // the arXiv <-> venue link's FAQ (Store::FaqStandIns)
   if (!rec) return Err(rec.error());
   if (!*rec) return std::shared_ptr<FaqJob>();
   Result<std::vector<FaqItem>> items = store::DecodeFaqContent((*rec)->content_json);

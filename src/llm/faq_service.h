@@ -16,6 +16,9 @@
 //   next request starts it again. When the save itself fails (database busy, disk full) the FAQ
 //   is kept in memory and served from there, and the save is retried in the background with
 //   exponential backoff (core::Retry, about an hour), so it is never paid for twice.
+// - A paper without a stored FAQ is served the stored FAQ of the paper linked to it (a venue
+//   paper and its arXiv version) when the versions match (Store::FaqStandIns), without any
+//   upstream call.
 // - An FAQ made from the title and abstract only (no PDF) is stored with source "abstract" and
 //   labelled so. It is not the full-text FAQ: once `abstract_retry` has passed since it was made
 //   (or last re-checked), the next Request() starts a job that fetches the PDF again; with the
@@ -235,6 +238,7 @@ class FaqService {
   // The queue cap and the per-client rate limit (not for admins or restored jobs); *wait set
   // when refused.
   Status AdmitLocked(const FaqRequest& req, bool restoring, std::chrono::seconds* wait);
+  Result<std::optional<store::FaqRecord>> LoadLinkedFaq(const FaqKey& key);
   Result<std::shared_ptr<FaqJob>> LoadStored(const FaqKey& key);
   std::shared_ptr<FaqJob> FindLocked(const std::string& ks, bool include_cache,
                                      bool include_failed);

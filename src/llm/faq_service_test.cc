@@ -549,6 +549,35 @@ TEST_F(FaqServiceTest, NoApiKeySaysHowToSetItButServesStoredFaqs) {
   EXPECT_EQ(stored->items[0].a, "A **b**");
 }
 
+TEST_F(FaqServiceTest, LinkedVenuePapersFaqIsServedForTheArxivPaper) {
+  core::VenuePaper v;
+  v.id = "2024.acl-long.1@ACL";
+  v.venue = "ACL.2024";
+  v.group = "Long";
+  v.title = "Paper 2401.00001";  // the arXiv paper's title and first author: linked by title
+  v.authors = {"A. Author"};
+  ASSERT_TRUE(store_->UpsertVenuePapers(std::vector<core::VenuePaper>{v}).has_value());
+  auto service = Service();
+  store::FaqRecord rec;
+  rec.paper_id = v.id;
+  rec.version = 1;
+  rec.lang = "en";
+  rec.model = service->model();
+  rec.prompt_version = kPromptVersion;
+  rec.content_json = R"([{"q":"Q?","a":"From the venue paper"}])";
+  rec.source = "pdf";
+  ASSERT_TRUE(store_->PutFaq(rec).ok());
+  FaqView linked = WaitDone(*service, "2401.00001");
+  EXPECT_EQ(linked.state, FaqState::kComplete);
+  ASSERT_EQ(linked.items.size(), 1u);
+  EXPECT_EQ(linked.items[0].a, "From the venue paper");
+  // A paper without a link is generated.
+  FaqView other = WaitDone(*service, "2401.00002");
+  EXPECT_EQ(other.state, FaqState::kComplete);
+  EXPECT_EQ(other.items.size(), 6u);
+  EXPECT_EQ(chat_.calls(), 6);
+}
+
 TEST_F(FaqServiceTest, StoredFaqWithWrongTypesIsGeneratedAgainNotServed) {
   auto service = Service();
   store::FaqRecord rec;

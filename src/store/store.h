@@ -103,6 +103,31 @@ struct VenueUpsertCounts {
   int64_t updated = 0;    // papers whose stored fields (paper or venue row) changed
   int64_t unchanged = 0;  // a re-import of the same file counts every paper here
   int64_t aliases_added = 0;
+  int64_t linked = 0;     // papers of the call linked to their arXiv version (new or kept)
+};
+
+// A venue paper's link to its arXiv version. Made when the venue names the arXiv id
+// (other_ids "arXiv:2402.12354"), else when both carry the same DOI, else when the title key
+// (core/title_key.h: normalised title + first author's surname) matches exactly one arXiv
+// paper; several arXiv candidates at the same step mean no link. Links are recomputed for the
+// venue papers of each venue import, and for the venue papers sharing a key with each arXiv
+// paper whose key changes, so the result does not depend on import order.
+struct PaperLink {
+  std::string venue_id;   // "2024.acl-long.3@ACL"
+  std::string arxiv_id;   // "2402.12354"
+  std::string method;     // "id" | "doi" | "title"
+  // The arXiv paper's version stored when the link was made (or, when the link came before
+  // the arXiv paper, when it was first stored); 0 while the arXiv paper is not stored. A
+  // relink to the same arXiv paper keeps it.
+  int arxiv_version = 0;
+  std::string edition;    // the venue paper's edition ("ACL.2024") and group ("Long")
+  std::string group;
+};
+
+struct RelinkCounts {
+  int64_t venue_papers = 0;  // venue papers looked at
+  int64_t linked = 0;        // of them, linked after the run
+  int64_t added = 0, changed = 0, removed = 0;  // what the run changed
 };
 
 struct ListQuery {
@@ -225,6 +250,28 @@ class Store {
     (void)ids;
     return Err(Status::Unavailable("this store does not keep venue papers"));
   }
+
+  // Links between venue papers and arXiv papers (see PaperLink). LinksOf takes ids of either
+  // side and returns the links of any of them, each once, by venue id; ListLinks returns every link by venue id. Relink
+  // recomputes every title key and link (a database written before links existed, or a
+  // check); a second run changes nothing.
+  virtual Result<std::vector<PaperLink>> LinksOf(std::span<const std::string> paper_ids) {
+    (void)paper_ids;
+    return std::vector<PaperLink>();
+  }
+  virtual Result<std::vector<PaperLink>> ListLinks() { return std::vector<PaperLink>(); }
+  virtual Result<RelinkCounts> Relink() {
+    return Err(Status::Unavailable("this store does not link venue papers to arXiv"));
+  }
+
+  // FAQ reuse across a link (contract): a FAQ of one side serves the other when the versions
+  // match. A venue paper (FAQs at version 1) is served the arXiv paper's FAQ of the version
+  // stored when the link was made (PaperLink::arxiv_version, when not 0); an arXiv paper at
+  // `version` is served a linked venue paper's FAQ (version 1) when that link's arxiv_version
+  // equals `version`. Returns the (paper id, version) pairs to look up, in order (by venue id),
+  // for a FAQ missing under (`paper_id`, `version`); empty when there is none.
+  Result<std::vector<std::pair<std::string, int>>> FaqStandIns(const std::string& paper_id,
+                                                               int version);
 
   // Per-category counts and day ranges, most papers first (for `coolpapers stats`).
   virtual Result<std::vector<CategoryStats>> CategoryCounts() {

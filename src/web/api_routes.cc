@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/announce_day.h"
@@ -123,6 +124,9 @@ Response PaperRoute(Services& s, const Request& req) {
   j["memberships"] = MembershipsJson(*memberships);
   auto it = clicks->find(id->base());
   j["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
+  auto links = s.store->LinksOf(std::span<const std::string>(ids));
+  if (!links) return StoreFailure(links.error());
+  j["also_at"] = AlsoAtJson(*links);
   return JsonOk(j);
 }
 
@@ -228,9 +232,15 @@ Response RenderVenueListJson(store::Store& st, const store::VenueEditionCount& e
   for (const core::VenuePaper& p : *papers) ids.push_back(p.id);
   auto clicks = st.GetClicks(std::span<const std::string>(ids));
   if (!clicks) return StoreFailure(clicks.error());
+  auto links = st.LinksOf(std::span<const std::string>(ids));
+  if (!links) return StoreFailure(links.error());
+  std::unordered_map<std::string, std::string> arxiv_of;
+  for (const store::PaperLink& l : *links) arxiv_of.emplace(l.venue_id, l.arxiv_id);
   nlohmann::json list = nlohmann::json::array();
   for (const core::VenuePaper& p : *papers) {
     nlohmann::json j = VenuePaperJson(p);
+    auto linked = arxiv_of.find(p.id);
+    j["arxiv_id"] = linked == arxiv_of.end() ? nlohmann::json(nullptr) : nlohmann::json(linked->second);
     auto it = clicks->find(p.id);
     j["clicks"] = ClicksJson(it == clicks->end() ? store::ClickCounts{} : it->second);
     list.push_back(std::move(j));

@@ -154,7 +154,9 @@ Response SinglePaperPage(Services& s, const core::ArxivId& id, const std::string
   meta.description = ShortDescription(p.abstract);
   meta.canonical_path = "/arxiv/" + id.ToString();
   meta.extra_head = HighwireMeta(p, first_day);
-  return HtmlResponse(200, meta, RenderPaperBody(p, *memberships, counts));
+  auto links = s.store->LinksOf(std::span<const std::string>(ids));
+  if (!links) return StoreFailure(links.error());
+  return HtmlResponse(200, meta, RenderPaperBody(p, *memberships, counts, *links));
 }
 
 Response PaperListPage(Services& s, const std::vector<core::ArxivId>& ids,

@@ -29,6 +29,18 @@ nlohmann::json VenuePaperJson(const core::VenuePaper& paper) {
   };
 }
 
+nlohmann::json AlsoAtJson(const std::vector<store::PaperLink>& links) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const store::PaperLink& l : links) {
+    out.push_back({{"id", l.venue_id},
+                   {"edition", l.edition},
+                   {"group", l.group},
+                   {"method", l.method},
+                   {"url", "/venue/" + l.venue_id}});
+  }
+  return out;
+}
+
 nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships) {
   nlohmann::json out = nlohmann::json::array();
   for (const core::Membership& m : memberships) {

@@ -17,8 +17,11 @@ namespace coolpapers::web {
 //  updated, pdf_url, abs_url}
 nlohmann::json PaperJson(const core::Paper& paper);
 // A venue paper: {id, title, abstract, authors, edition, group, position, pdf_url, page_url,
-//  doi, pages, other_ids}
+//  doi, pages, other_ids}; /api/list?venue= adds arxiv_id (its linked arXiv paper, or null).
 nlohmann::json VenuePaperJson(const core::VenuePaper& paper);
+// The venue papers linked to an arXiv paper: [{id, edition, group, method, url}] ("url" the
+// local page, /venue/<id>).
+nlohmann::json AlsoAtJson(const std::vector<store::PaperLink>& links);
 // [{category, day, type}]
 nlohmann::json MembershipsJson(const std::vector<core::Membership>& memberships);
 // {pdf, kimi, copy, rel}

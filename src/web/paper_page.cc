@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "web/render.h"
 #include "web/templates.h"
+#include "web/venue_page.h"
 
 namespace coolpapers::web {
 namespace {
@@ -61,7 +62,8 @@ Html HighwireMeta(const core::Paper& paper, std::string_view first_day) {
 
 Html RenderPaperBody(const core::Paper& paper,
                      const std::vector<core::Membership>& memberships,
-                     const store::ClickCounts& clicks) {
+                     const store::ClickCounts& clicks,
+                     const std::vector<store::PaperLink>& links) {
   PanelOptions opts;
   opts.clicks = clicks;
   for (const core::Membership& m : memberships) {
@@ -88,7 +90,14 @@ Html RenderPaperBody(const core::Paper& paper,
       .Markup("panel_html", Html::Trusted(std::move(panel)))
       .Flag("has_memberships", !rows.empty())
       .List("memberships", std::move(rows))
-      .Text("abs_url", paper.abs_url());
+      .Text("abs_url", paper.abs_url())
+      .Flag("has_also_at", !links.empty());
+  v.Items("also_at", links.size(), [&links](size_t i, View& a) {
+    a.Flag("first", i == 0)
+        .Text("venue_id", links[i].venue_id)
+        .Text("label", EditionLabel(links[i].edition))
+        .OptionalText("group", links[i].group);
+  });
   return RenderTemplate("paper_page", v);
 }
 

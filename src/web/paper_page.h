@@ -20,10 +20,12 @@ Html HighwireMeta(const core::Paper& paper, std::string_view first_day);
 // "YYYY/MM/DD" from "YYYY-MM-DD..." ("" if `s` does not start with a date).
 std::string CitationDate(std::string_view s);
 
-// The <main> content for one paper: the panel, then "listed in <cat> on <day> (<type>)" lines.
+// The <main> content for one paper: the panel, "Also at: ACL 2024 (Long)" linking each venue
+// paper linked to it (`links`, Store::LinksOf), then "listed in <cat> on <day> (<type>)" lines.
 Html RenderPaperBody(const core::Paper& paper,
                      const std::vector<core::Membership>& memberships,
-                     const store::ClickCounts& clicks);
+                     const store::ClickCounts& clicks,
+                     const std::vector<store::PaperLink>& links = {});
 
 // The <main> content for several papers; `missing` are requested ids not in the database.
 Html RenderPaperListBody(const std::vector<core::Paper>& papers,

@@ -217,7 +217,8 @@ Html VenueHighwireMeta(const core::VenuePaper& v) {
   return Html::Trusted(std::move(out));
 }
 
-Html RenderVenuePaperBody(const core::VenuePaper& v, const store::ClickCounts& clicks) {
+Html RenderVenuePaperBody(const core::VenuePaper& v, const store::ClickCounts& clicks,
+                          const std::vector<store::PaperLink>& links) {
   std::string panel;
   RenderPaperPanel(panel, PaperOfVenuePaper(v), VenuePanelOptions(v, clicks));
   View view;
@@ -232,6 +233,9 @@ Html RenderVenuePaperBody(const core::VenuePaper& v, const store::ClickCounts& c
       .OptionalText("page_url", IsWebUrl(v.page_url) ? v.page_url : "")
       .OptionalText("pdf_url", IsWebUrl(v.pdf_url) ? v.pdf_url : "")
       .Flag("has_other_ids", !v.other_ids.empty());
+  std::string arxiv_id;
+  for (const store::PaperLink& l : links) arxiv_id = l.venue_id == v.id ? l.arxiv_id : arxiv_id;
+  view.OptionalText("arxiv_id", arxiv_id);
   view.Items("other_ids", v.other_ids.size(), [&v](size_t i, View& o) {
     o.Flag("first", i == 0).Text("id", v.other_ids[i]).OptionalText("href",
                                                                     OtherIdHref(v.other_ids[i]));

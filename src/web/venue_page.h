@@ -57,7 +57,8 @@ void RenderVenueEditionBodyTo(std::string& out, const VenueEditionData& d);
 Html VenueHighwireMeta(const core::VenuePaper& v);
 // The <main> content of one venue paper's page: the panel, then the proceedings facts (venue and
 // group, pages, DOI, other ids, the venue's pages).
-Html RenderVenuePaperBody(const core::VenuePaper& v, const store::ClickCounts& clicks);
+Html RenderVenuePaperBody(const core::VenuePaper& v, const store::ClickCounts& clicks,
+                          const std::vector<store::PaperLink>& links = {});
 // The <main> content for several venue papers; `missing` are requested ids not stored.
 Html RenderVenuePaperListBody(const std::vector<core::VenuePaper>& papers,
                               const std::vector<std::string>& missing,

@@ -197,9 +197,11 @@ Response RenderVenuePapers(Services& s, const std::vector<std::string>& ids) {
     meta.description = ShortDescription(p.abstract);
     meta.canonical_path = "/venue/" + p.id;
     meta.extra_head = VenueHighwireMeta(p);
-    return HtmlResponse(200, meta, RenderVenuePaperBody(p, it == clicks->end()
-                                                               ? store::ClickCounts{}
-                                                               : it->second));
+    auto links = s.store->LinksOf(std::span<const std::string>(&p.id, 1));
+    if (!links) return StoreFailure(links.error());
+    return HtmlResponse(200, meta,
+                        RenderVenuePaperBody(
+                            p, it == clicks->end() ? store::ClickCounts{} : it->second, *links));
   }
   std::vector<std::string> missing;
   for (const std::string& id : ids) {

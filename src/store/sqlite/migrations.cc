@@ -3,12 +3,14 @@
 #include <array>
 #include <string>
 
+#include "store/sqlite/paper_links.h"
+
 namespace coolpapers::store::sqlite {
 namespace {
 
 // Ordered schema steps; step i (1-based) brings the schema to version i. Never edit a step that
 // has shipped: append a new one.
-constexpr std::array<const char*, 2> kSteps = {
+constexpr std::array<const char*, 3> kSteps = {
     // 1: papers, memberships, clicks, day status, state, FAQs, change sequence.
     R"sql(
 CREATE TABLE papers (
@@ -89,7 +91,33 @@ CREATE TABLE paper_aliases (
 ) WITHOUT ROWID;
 CREATE INDEX paper_aliases_by_paper ON paper_aliases(paper_id);
 )sql",
+    // 3: venue paper <-> arXiv links (store/sqlite/paper_links.cc); the keys of the papers
+    // already stored and their links are computed right after (LinkStepFill).
+    R"sql(
+CREATE TABLE link_keys (
+  paper_id TEXT PRIMARY KEY,
+  venue INTEGER NOT NULL,                -- 1: a venue paper ("...@Source"), 0: an arXiv paper
+  title_key TEXT,                        -- core::TitleKey: "<normalised title>|<surname>"
+  doi TEXT                               -- lower case; both NULL when none
+) WITHOUT ROWID;
+CREATE INDEX link_keys_by_title ON link_keys(title_key, venue) WHERE title_key IS NOT NULL;
+CREATE INDEX link_keys_by_doi ON link_keys(doi, venue) WHERE doi IS NOT NULL;
+CREATE TABLE paper_links (
+  venue_id TEXT PRIMARY KEY,             -- "2024.acl-long.3@ACL"
+  arxiv_id TEXT NOT NULL,                -- "2402.12354"
+  method TEXT NOT NULL,                  -- "id" | "doi" | "title"
+  arxiv_version INTEGER NOT NULL         -- the arXiv version stored when linked; 0 not stored
+) WITHOUT ROWID;
+CREATE INDEX paper_links_by_arxiv ON paper_links(arxiv_id);
+)sql",
 };
+
+// Work of a step that SQL cannot do, run after it in the same transaction.
+Status AfterStep(Connection& c, int version) {
+  if (version != 3) return Status::Ok();
+  Result<RelinkCounts> linked = RelinkAll(c);
+  return linked ? Status::Ok() : linked.error();
+}
 
 Status EnsureVersionTable(Connection& c) {
   return c.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
@@ -135,6 +163,7 @@ Status Migrate(Connection& c) {
   }
   for (int v = *current + 1; v <= LatestSchemaVersion(); ++v) {
     st = c.Exec(kSteps[v - 1]);
+    if (st.ok()) st = AfterStep(c, v);
     if (!st.ok()) return Status(st.code(), "migration " + std::to_string(v) + ": " + st.message());
     st = c.Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")");
     if (!st.ok()) return st;

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "store/faq_content.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/paper_links.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
@@ -246,7 +247,7 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
     Result<UpsertCounts> c = UpsertLocked(w, papers, memberships);
     if (!c) return c.error();
     result = *c;
-    return Status::Ok();
+    return LinkArxivPapers(w, papers);
   });
   if (!st.ok()) return Err(st);
   return result;

@@ -84,6 +84,11 @@ class SqliteStore : public Store {
   Result<std::vector<core::VenuePaper>> ListVenue(const std::string& edition,
                                                   const std::string& group) override;
   Result<std::vector<core::VenuePaper>> GetVenuePapers(std::span<const std::string> ids) override;
+  // Links (store/sqlite/paper_links.cc): kept current by Upsert and UpsertVenuePapers.
+  // One indexed lookup per id.
+  Result<std::vector<PaperLink>> LinksOf(std::span<const std::string> paper_ids) override;
+  Result<std::vector<PaperLink>> ListLinks() override;
+  Result<RelinkCounts> Relink() override;
 
   const std::string& path() const { return path_; }
   // Counters of the writer thread (committed batches and writes).

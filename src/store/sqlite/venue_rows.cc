@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/paper_links.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace coolpapers::store::sqlite {
@@ -138,6 +139,9 @@ Result<VenueUpsertCounts> SqliteStore::UpsertVenuePapers(std::span<const core::V
     counts.updated = c->updated + *bumped;
     counts.unchanged = c->unchanged - *bumped;
     counts.aliases_added = *aliases;
+    Result<int64_t> linked = LinkVenuePapers(w, papers);
+    if (!linked) return linked.error();
+    counts.linked = *linked;
     return Status::Ok();
   });
   if (!st.ok()) return Err(st);
