@@ -17,6 +17,7 @@ import { toggleFaq } from './faq.js';
 import { toggleRelated } from './related.js';
 import { buildChrome, applyTheme } from './ui.js';
 import { setupChooser } from './chooser.js';
+import { setupTranslation } from './translate.js';
 import { icon } from './icons.js';
 
 const AUTHORS_FOLD_OVER = 40;   // "et al." when a paper has more authors than this
@@ -48,6 +49,7 @@ class Reader {
     this.setupDeferred();
     buildChrome(this);
     setupChooser(this);
+    setupTranslation(this);
     this.bindEvents();
     this.refilter();
     if (this.settings.sort !== 'default') this.resort();

@@ -18,6 +18,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   fold: false,            // abstracts folded by default
   sort: 'default',        // default | stars | prefs | time
   pdfViewer: 'pdfjs',     // pdfjs | browser
+  descLang: 'off',        // titles and abstracts also shown in: off | zh | ja | ko | fr | de | es ...
 });
 
 function read(name, fallback) {

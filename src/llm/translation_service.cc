@@ -194,7 +194,7 @@ TranslationService::TranslationService(TranslationOptions options, store::Store&
       chat_(std::move(chat)),
       limits_(std::move(limits)),
       clock_(clock),
-      model_(chat_ ? chat_->model() : ""),
+      model_(chat_ ? chat_->model() : options.model),
       limiter_(options.rate_per_hour, clock) {}
 
 TranslationService::~TranslationService() { Stop(); }

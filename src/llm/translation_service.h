@@ -49,6 +49,7 @@ namespace coolpapers::llm {
 class FaqService;
 
 struct TranslationOptions {
+  std::string model;          // the configured model: used for lookups when there is no client
   int rate_per_hour = 10;     // requests that queue new translations, per client (0 = off)
   size_t queue_cap = 5000;    // translations waiting; more are refused (503)
   std::chrono::milliseconds idle_poll{500};   // how often a held-back worker looks again
