@@ -88,6 +88,11 @@ test('picking a description language shows translated titles and abstracts on a 
     await openReader(page, `${site.base}/arxiv/cs.CL`);
     await page.waitForSelector(`${byId('2607.00001')} .title-translated`, { timeout: 15000 });
     assert.equal(chatRequests, made);
+    // A paper page shows it too.
+    await openReader(page, `${site.base}/arxiv/2607.00002`);
+    await page.waitForSelector(`${byId('2607.00002')} p.summary-translated`, { timeout: 15000 });
+    assert.match(await page.locator(`${byId('2607.00002')} .title-translated`).innerText(),
+                 /^\[zh\] Speech Recognition/);
     // Off again: the translations go away.
     await page.click('#cp-bar-settings');
     await page.selectOption('#cp-desc-lang', 'off');
