@@ -387,6 +387,12 @@ void TranslationService::Fail(const std::shared_ptr<Job>& job, const std::string
 }
 
 void TranslationService::Run(const std::shared_ptr<Job>& job) {
+  // Made meanwhile (a reader queued it again just after a previous job stored it): done.
+  if (auto stored = store_.GetState(job->key); stored && *stored && FromJson(**stored)) {
+    std::lock_guard lock(mu_);
+    active_.erase(job->key);
+    return;
+  }
   std::chrono::seconds wait{0};
   if (limits_.budget != nullptr && limits_.budget->Exhausted(&wait)) {
     return Fail(job, BudgetMessage(wait));

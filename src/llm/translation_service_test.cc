@@ -251,6 +251,23 @@ TEST_F(TranslationServiceTest, WaitsWhileFaqJobsAreWaiting) {
   EXPECT_EQ(chat_.calls(), 1);
 }
 
+TEST_F(TranslationServiceTest, JobWhoseTranslationWasStoredMeanwhileMakesNoUpstreamCall) {
+  faq_waiting_ = true;  // hold the job in the queue
+  auto service = Service();
+  ASSERT_EQ(Ask(*service, "2401.00001")->state, TranslationState::kQueued);
+  ASSERT_TRUE(store_->SetState("translation/2401.00001/v2/zh/echo-model",
+                               R"({"title":"made","abstract":"elsewhere"})").ok());
+  faq_waiting_ = false;
+  TranslationView v = WaitDone(*service, "2401.00001");
+  ASSERT_EQ(v.state, TranslationState::kDone);
+  EXPECT_EQ(v.translation->title, "made");
+  for (int i = 0; i < 1000 && service->Stats().pending + service->Stats().running > 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  EXPECT_EQ(service->Stats().pending + service->Stats().running, 0u);
+  EXPECT_EQ(chat_.calls(), 0);
+}
+
 TEST_F(TranslationServiceTest, RealFaqQueueHoldsTranslationsBack) {
   // The FaqService's own queue: its only worker is held (closed gate) by a first FAQ, so a
   // second FAQ waits; meanwhile no translation runs.
