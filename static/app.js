@@ -18,6 +18,7 @@ import { toggleRelated } from './related.js';
 import { buildChrome, applyTheme } from './ui.js';
 import { setupChooser } from './chooser.js';
 import { setupUnreadToggle } from './unread.js';
+import { setupTranslation } from './translate.js';
 import { icon } from './icons.js';
 import { TldrLoader } from './tldr.js';
 import { openCopyMenu } from './copy.js';
@@ -56,6 +57,7 @@ class Reader {
     setupHome(this);
     setupChooser(this);
     setupUnreadToggle(this);
+    setupTranslation(this);
     this.bindEvents();
     this.refilter();
     if (this.settings.sort !== 'default') this.resort();

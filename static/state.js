@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   sort: 'default',        // default | stars | prefs | time
   pdfViewer: 'pdfjs',     // pdfjs | browser
   tldr: true,             // one-line TL;DR under titles of papers with a FAQ
+  descLang: 'off',        // titles and abstracts also shown in: off | zh | ja | ko | fr | de | es ...
 });
 
 function read(name, fallback) {

@@ -3,6 +3,7 @@
 // the subject popover (follow + / exclude −). Built with DOM calls only (no inline code).
 
 import { h, button, download, copyText, toast } from './dom.js';
+import { DESC_LANGS } from './translate.js';
 import { toBibtex, toJson, fromJson, shareUrls } from './bibtex.js';
 import { toMarkdown, collectDetails } from './export.js';
 import { topWords } from './cloud.js';
@@ -296,14 +297,18 @@ function settingsSheet(reader) {
   const viewer = select('cp-pdf-viewer', s.pdfViewer,
                         [['pdfjs', 'PDF.js, inline'], ['browser', "The browser's viewer"]],
                         (v) => reader.updateSettings({ pdfViewer: v }));
+  const desc = select('cp-desc-lang', s.descLang, DESC_LANGS,
+                      (v) => reader.updateSettings({ descLang: v }));
   reader.on((what) => {
     if (what !== 'settings') return;
     theme.value = reader.settings.theme;
     lang.value = reader.settings.faqLang;
+    desc.value = reader.settings.descLang;
   });
   return sheet('cp-settings', 'Settings',
     field('Colours', theme),
     field('FAQ language', lang),
+    field('Title & abstract translation', desc),
     field('PDF viewer', viewer),
     h('label', { class: 'cp-check' }, checkbox('cp-autostar', s.autoStar,
       (v) => reader.updateSettings({ autoStar: v })), ' Star papers whose PDF or FAQ I open'),

@@ -42,6 +42,7 @@
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
 #include "llm/llm_config.h"
+#include "llm/translation_service.h"
 #include "store/store.h"
 #include "web/click_dedup.h"
 #include "web/client_address.h"
@@ -349,6 +350,7 @@ struct Site {
   std::unique_ptr<ServeHarvest> arxiv;
   std::unique_ptr<ServeSearch> search;
   std::unique_ptr<llm::FaqService> faq;
+  std::unique_ptr<llm::TranslationService> translate;  // uses faq's queue and budget
   web::Services services;
 };
 
@@ -431,6 +433,33 @@ Status StartFaq(const ServeSettings& s, Site& site) {
   return Status::Ok();
 }
 
+// services.translate from [llm] translate / COOLPAPERS_TRANSLATE (default on; without an API
+// key only stored translations are served): the FAQs' model, budget and rate per hour.
+Status StartTranslate(const ServeSettings& s, Site& site) {
+  std::string text =
+      FirstSet({Env("COOLPAPERS_TRANSLATE"), s.cfg.GetString("llm.translate").value_or("")});
+  if (text == "0" || text == "false" || text == "off" || text == "no") {
+    spdlog::info("translation: off ([llm] translate / COOLPAPERS_TRANSLATE)");
+    return Status::Ok();
+  }
+  if (!text.empty() && text != "1" && text != "true" && text != "on" && text != "yes") {
+    return Status::InvalidArgument("[llm] translate (or COOLPAPERS_TRANSLATE) = " + text +
+                                   ": give true or false (1 or 0)");
+  }
+  Result<llm::FaqServiceOptions> faq_options = ReadFaqOptions(s.cfg);
+  if (!faq_options) return faq_options.error();
+  const llm::LlmConfig& lc = faq_options->llm;
+  llm::TranslationOptions options;
+  options.model = lc.model;
+  options.rate_per_hour = lc.rate_per_hour;
+  site.translate = std::make_unique<llm::TranslationService>(
+      options, *site.store, lc.has_key() ? llm::MakeHttpChatClient(lc) : nullptr,
+      llm::ShareWithFaq(*site.faq));
+  site.translate->Start();
+  site.services.translate = site.translate.get();
+  return Status::Ok();
+}
+
 // The site's server and, when metrics_listen is set, the /metrics one; destroyed before Site.
 struct Servers {
   web::Router router;
@@ -449,6 +478,7 @@ Status ListenServers(const ServeSettings& s, Site& site, Servers& out) {
   web::RegisterSearchRoutes(out.router, services);
   web::RegisterFaqRoutes(out.router, services);
   web::RegisterRedirectRoutes(out.router, services);
+  web::RegisterTranslateRoutes(out.router, services);
   web::ServerOptions options = s.options;
   options.metrics = &site.metrics;
   options.error_page = ErrorResponse;
@@ -502,6 +532,7 @@ int Run(const ServeArgs& args) {
   if (st.ok()) st = StartHarvest(*settings, args, site);
   if (st.ok()) st = StartSearch(*settings, site);
   if (st.ok()) st = StartFaq(*settings, site);
+  if (st.ok()) st = StartTranslate(*settings, site);
   if (!st.ok()) return Fail(st.message());
   settings->cfg.MarkKnown({"venues.openreview_url"});  // read by `harvest venue`
   for (const std::string& key : settings->cfg.UnreadKeys()) {

@@ -859,6 +859,11 @@ void FaqService::UnpersistKey(const FaqKey& key) {
   }
 }
 
+void FaqService::ChargeTokens(int64_t tokens) {
+  budget_.Add(tokens);
+  PersistTokens();
+}
+
 void FaqService::PersistTokens() {
   if (!options_.persist_queue) return;
   if (Status s = store_.SetState(kTokensStateKey, budget_.Serialize()); !s.ok()) {

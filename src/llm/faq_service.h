@@ -210,6 +210,11 @@ class FaqService {
 
   FaqServiceStats Stats() const;
 
+  // The daily token budget, shared with the other LLM jobs (translations): they check it
+  // before starting and charge what they spend through ChargeTokens (saved like FAQ usage).
+  DailyTokenBudget& budget() const { return budget_; }
+  void ChargeTokens(int64_t tokens);
+
  private:
   // The job for `req`: cached, running or (when `start`) new. nullptr when !start and none.
   // `restoring`: re-queued from the store at Start (not capped, not rate limited).

@@ -15,5 +15,6 @@ void RegisterApiRoutes(Router& r, Services& s);     // /api/papers /api/list /ap
 void RegisterSearchRoutes(Router& r, Services& s);  // /arxiv/search /venue/search /api/search /api/related (search_routes.cc)
 void RegisterFaqRoutes(Router& r, Services& s);     // /arxiv/kimi /arxiv/progress /api/faq (faq_routes.cc)
 void RegisterRedirectRoutes(Router& r, Services& s);  // /redirect (redirect_routes.cc)
+void RegisterTranslateRoutes(Router& r, Services& s);  // /api/translate (translate_routes.cc)
 
 }  // namespace coolpapers::web

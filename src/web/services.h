@@ -8,7 +8,7 @@
 
 namespace coolpapers::store { class Store; }
 namespace coolpapers::search { class SearchService; }
-namespace coolpapers::llm { class FaqService; }
+namespace coolpapers::llm { class FaqService; class TranslationService; }
 
 namespace coolpapers::web {
 
@@ -32,6 +32,7 @@ struct Services {
   store::Store* store = nullptr;
   search::SearchService* search = nullptr;
   llm::FaqService* faq = nullptr;
+  llm::TranslationService* translate = nullptr;  // nullptr: translation turned off
   PaperFetchQueue* paper_fetch_queue = nullptr;  // web/paper_fetch_queue.h; nullptr: no fetching
   PageCache* page_cache = nullptr;
   Metrics* metrics = nullptr;  // web/metrics.h; modules register their own metrics here

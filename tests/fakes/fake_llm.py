@@ -11,7 +11,8 @@ POST /v1/chat/completions (or /chat/completions) with "stream": true answers wit
 Events: `data: {"choices":[{"delta":{"content":"..."}}]}` chunks `delay_ms` apart, a chunk with
 finish_reason "stop", a usage chunk (when stream_options.include_usage) and `data: [DONE]`.
 Without "stream" it answers one JSON completion. Answers are deterministic Markdown naming the
-question they answer (with a list, bold, a formula and a link).
+question they answer (with a list, bold, a formula and a link); a translation request
+("[LANG] xx" then [TITLE] and [ABSTRACT]) is answered with its own text prefixed "[xx] ".
 
 A request whose messages hold no assistant turn starts a new conversation (system + paper +
 first question); GET /stats returns {"conversations": n, "requests": n, "completed": n,
@@ -74,7 +75,21 @@ class State:
         return None
 
 
+def translation_for(message):
+    """A translation request ("[LANG] xx\n[TITLE]\n...\n[ABSTRACT]\n..."): the same text,
+    each part prefixed with "[xx] " (math and everything else kept), or None."""
+    if not message.startswith("[LANG] ") or "\n[ABSTRACT]\n" not in message:
+        return None
+    head, rest = message.split("\n", 1)
+    lang = head[len("[LANG] "):]
+    title, abstract = rest[len("[TITLE]\n"):].split("\n[ABSTRACT]\n", 1)
+    return "[TITLE]\n[%s] %s\n[ABSTRACT]\n[%s] %s" % (lang, title, lang, abstract)
+
+
 def answer_for(question, n_user_turns):
+    translated = translation_for(question)
+    if translated is not None:
+        return translated
     return (
         f"**Answer {n_user_turns}** to: {question}\n\n"
         f"- The paper addresses point one, with loss $L = -\\sum_i \\log p(x_i)$.\n"
