@@ -172,11 +172,21 @@ std::string ProgressLine(const venues::HarvestProgress& p) {
 
 // Why `source` is not harvested live, and which import reads it.
 std::string FileImportHint(venues::VenueSource source, const std::string& name) {
-  std::string what = source == venues::VenueSource::kAcl
-                         ? "the ACL Anthology publishes each event as a collection XML "
-                           "(acl-org/acl-anthology, data/xml/2024.acl.xml)"
-                         : "PMLR publishes each volume as a BibTeX file (<conf><yy>.bib at the "
-                           "root of mlresearch/v<N>, e.g. icml24.bib in mlresearch/v235)";
+  std::string what;
+  switch (source) {
+    case venues::VenueSource::kAcl:
+      what = "the ACL Anthology publishes each event as a collection XML "
+             "(acl-org/acl-anthology, data/xml/2024.acl.xml)";
+      break;
+    case venues::VenueSource::kCvf:
+      what = "CVF open access lists each conference on one HTML page "
+             "(save https://openaccess.thecvf.com/CVPR2024?day=all)";
+      break;
+    default:
+      what = "PMLR publishes each volume as a BibTeX file (<conf><yy>.bib at the "
+             "root of mlresearch/v<N>, e.g. icml24.bib in mlresearch/v235)";
+      break;
+  }
   return "--source " + name + " is a file import, not a live harvest: " + what +
          "; download it and run `coolpapers import venue --source " + name +
          " FILE...`. Only --source openreview is harvested live.";
@@ -254,7 +264,7 @@ void AddVenueSubcommand(CLI::App* harvest, VenueHarvestArgs& a) {
       "venue", "a conference's accepted papers from OpenReview (one request / s at most)");
   venue->add_option("--db", a.db, "sqlite:PATH or postgresql://... URL")->capture_default_str();
   venue->add_option("--source", a.source,
-                    "openreview (acl and pmlr are file imports: `coolpapers import venue`)")
+                    "openreview (acl, pmlr and cvf are file imports: `coolpapers import venue`)")
       ->required();
   venue->add_option("--venue", a.venue, "the OpenReview venue id, e.g. ICLR.cc/2024/Conference");
   venue->add_option("--openreview-url", a.openreview_url,

@@ -238,15 +238,17 @@ class VenueHarvestTest(unittest.TestCase):
                       p.stderr)
         self.assertEqual(len(self.fake.requests()), 1)  # none of these asked OpenReview
 
-    def test_acl_and_pmlr_are_file_imports(self):
-        for source in ["acl", "pmlr"]:
+    def test_acl_pmlr_and_cvf_are_file_imports(self):
+        for source, origin in (("acl", "collection XML"), ("pmlr", "BibTeX file"),
+                               ("cvf", "openaccess.thecvf.com")):
             p = self.harvest(source=source, venue=None)
             self.assertEqual(p.returncode, 2, source)
             self.assertIn("--source %s is a file import" % source, p.stderr)
+            self.assertIn(origin, p.stderr)
             self.assertIn("coolpapers import venue --source %s FILE" % source, p.stderr)
-        p = self.harvest(source="cvf")
+        p = self.harvest(source="nips")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("is not one of acl, openreview, pmlr", p.stderr)
+        self.assertIn("is not one of acl, cvf, openreview, pmlr", p.stderr)
         self.assertEqual(self.fake.requests(), [])
 
     def test_the_api_url_comes_from_the_flag_the_env_or_the_config_file(self):
