@@ -191,12 +191,7 @@ Response RenderListJson(store::Store& st, const core::CategoryFilter& filter,
   nlohmann::json papers = nlohmann::json::array();
   std::optional<bool> complete;
   if (!day.empty()) {
-    store::ListQuery q;
-    q.include = filter.include;
-    q.exclude = filter.exclude;
-    q.day = day;
-    q.include_replacements = sel.replacements;
-    auto entries = st.ListDay(q);
+    auto entries = ListDayOf(st, filter, day, sel.replacements);
     if (!entries) return StoreFailure(entries.error());
     std::vector<std::string> ids;
     ids.reserve(entries->size());

@@ -343,12 +343,7 @@ Response RenderList(Services& s, const core::CategoryFilter& filter, const ListS
     if (days->empty()) return NoListingPage(filter.canonical, "any day", *days);
     day = days->front().day;
   }
-  store::ListQuery q;
-  q.include = filter.include;
-  q.exclude = filter.exclude;
-  q.day = day;
-  q.include_replacements = sel.replacements;
-  auto entries = st.ListDay(q);
+  auto entries = ListDayOf(st, filter, day, sel.replacements);
   if (!entries) return StoreFailure(entries.error());
   bool day_exists = std::any_of(days->begin(), days->end(),
                                 [&day](const store::DayCount& d) { return d.day == day; });
@@ -475,12 +470,7 @@ Result<FeedListing> ReadFeedListing(store::Store& st, const core::CategoryFilter
     if (!days->empty()) day = days->front().day;
   }
   if (day.empty()) return out;
-  store::ListQuery q;
-  q.include = filter.include;
-  q.exclude = filter.exclude;
-  q.day = day;
-  q.include_replacements = sel.replacements;
-  auto list = st.ListDay(q);
+  auto list = ListDayOf(st, filter, day, sel.replacements);
   if (!list) return Err(list.error());
   if (!list->empty()) out.newest = day;
   for (store::ListEntry& e : *list) out.entries.emplace_back(std::move(e), day);

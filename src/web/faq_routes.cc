@@ -116,19 +116,7 @@ FaqRequest MakeRequest(const Services& s, const Request& req, const FaqParams& p
   return r;
 }
 
-// HTTP status and hint for a FAQ error.
-int StatusFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kFailedPrecondition: return 503;
-    default: return 503;
-  }
-}
-
+// Hint for a FAQ error.
 std::string HintFor(const Status& st, const std::string& id) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
@@ -160,7 +148,7 @@ Response NoStore(Response r) {
 
 Response FragmentError(const std::string& id, const Status& st, std::chrono::seconds retry_after) {
   Response r;
-  r.status = StatusFor(st);
+  r.status = HttpStatusOf(st);
   r.body = RenderFaqNote(id, "error", st.message());
   AddRetryAfter(r, retry_after);
   return NoStore(std::move(r));
@@ -170,7 +158,7 @@ Response JsonFaqError(const Status& st, const std::string& id,
                       std::chrono::seconds retry_after) {
   nlohmann::json j = {{"error", st.message()}, {"hint", HintFor(st, id)}};
   if (retry_after.count() > 0) j["retry_after"] = retry_after.count();
-  Response r = JsonResponse(StatusFor(st), j.dump(-1, ' ', false,
+  Response r = JsonResponse(HttpStatusOf(st), j.dump(-1, ' ', false,
                                                   nlohmann::json::error_handler_t::replace));
   AddRetryAfter(r, retry_after);
   return NoStore(std::move(r));
@@ -234,7 +222,7 @@ Response Progress(Services& s, const Request& req) {
   auto p = ParseParams(req, Field(req, "paper"));
   auto view = p ? s.faq->Peek(p->id, p->version, p->lang) : Result<FaqView>(Err(p.error()));
   if (!view) {
-    r.status = StatusFor(view.error());
+    r.status = HttpStatusOf(view.error());
     r.body = "failed:" + view.error().message();
     return NoStore(std::move(r));
   }

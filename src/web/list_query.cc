@@ -59,6 +59,17 @@ std::string SelectionKey(const ListSelection& sel) {
   return key;
 }
 
+Result<std::vector<store::ListEntry>> ListDayOf(store::Store& st,
+                                                const core::CategoryFilter& filter,
+                                                const std::string& day, bool replacements) {
+  store::ListQuery q;
+  q.include = filter.include;
+  q.exclude = filter.exclude;
+  q.day = day;
+  q.include_replacements = replacements;
+  return st.ListDay(q);
+}
+
 Result<RangeListing> ListRange(store::Store& st, const core::CategoryFilter& filter,
                                const std::vector<store::DayCount>& days,
                                const core::DayRange& range, bool replacements) {
@@ -66,12 +77,7 @@ Result<RangeListing> ListRange(store::Store& st, const core::CategoryFilter& fil
   std::vector<std::pair<std::string, std::vector<store::ListEntry>>> listed;
   for (const store::DayCount& d : days) {
     if (!range.Contains(d.day)) continue;
-    store::ListQuery q;
-    q.include = filter.include;
-    q.exclude = filter.exclude;
-    q.day = d.day;
-    q.include_replacements = replacements;
-    auto entries = st.ListDay(q);
+    auto entries = ListDayOf(st, filter, d.day, replacements);
     if (!entries) return Err(entries.error());
     listed.emplace_back(d.day, std::move(*entries));
   }

@@ -36,6 +36,11 @@ std::string ReplacementsHint();
 // replacements, else e.g. "2026-06-29..2026-07-03|r".
 std::string SelectionKey(const ListSelection& sel);
 
+// One listing day of `filter` as the store keeps it (ListDay), with replacements when asked.
+Result<std::vector<store::ListEntry>> ListDayOf(store::Store& st,
+                                                const core::CategoryFilter& filter,
+                                                const std::string& day, bool replacements);
+
 // A range's listing: every paper listed on a day of `range` (only days in `days`, the stored
 // listing days newest first, are read), once: at its earliest announcement in the range as new
 // submission or cross-list, or, if it was only replaced in the range (and replacements are

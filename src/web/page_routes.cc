@@ -36,4 +36,14 @@ std::string PublicUrl(const Services& s) {
   return url;
 }
 
+int HttpStatusOf(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kResourceExhausted: return 429;
+    default: return 503;
+  }
+}
+
 }  // namespace coolpapers::web

@@ -1,6 +1,7 @@
 #pragma once
-// Pieces every HTML route file uses (arxiv_routes, venue_routes, venue_feed): redirects, the
-// store-failure pages, the page cache, the site's public URL.
+// Pieces every route file uses (arxiv_routes, venue_routes, venue_feed, faq_routes,
+// translate_routes): redirects, the store-failure pages, the page cache, the site's public URL,
+// the HTTP status of a refusal.
 
 #include <functional>
 #include <string>
@@ -20,5 +21,9 @@ Response NoStore();
 Response Cached(Services& s, const std::string& key, const std::function<Response()>& render);
 // The configured public URL without a trailing slash ("" = links relative to the host).
 std::string PublicUrl(const Services& s);
+// The HTTP status of a refused request: 400 (kInvalidArgument), 404 (kNotFound), 403
+// (kPermissionDenied), 429 (kResourceExhausted), else 503 (kUnavailable, kFailedPrecondition:
+// the service cannot do it now).
+int HttpStatusOf(const Status& st);
 
 }  // namespace coolpapers::web

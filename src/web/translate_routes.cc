@@ -32,6 +32,7 @@
 #include "llm/translation_service.h"
 #include "web/cross_origin.h"
 #include "web/metrics.h"
+#include "web/page_routes.h"
 #include "web/render.h"
 #include "web/routes.h"
 
@@ -46,16 +47,6 @@ constexpr int kPollSeconds = 3;  // Retry-After while a translation is queued or
 
 std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-int StatusFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kResourceExhausted: return 429;
-    default: return 503;
-  }
 }
 
 std::string HintFor(const Status& st) {
@@ -86,7 +77,7 @@ Response Finish(int status, const nlohmann::json& j, std::chrono::seconds retry_
 }
 
 Response Error(const Status& st, std::chrono::seconds retry_after = std::chrono::seconds(0)) {
-  return Finish(StatusFor(st), ErrorJson(st, retry_after), retry_after);
+  return Finish(HttpStatusOf(st), ErrorJson(st, retry_after), retry_after);
 }
 
 Response TurnedOff() {
@@ -234,7 +225,7 @@ Response TranslateMany(Services& s, const Request& req) {
     nlohmann::json e = ErrorJson(refused, wait);
     out["error"] = e["error"];
     out["hint"] = e["hint"];
-    return Finish(StatusFor(refused), out, wait);
+    return Finish(HttpStatusOf(refused), out, wait);
   }
   return Finish(200, out, retry_after);
 }

@@ -15,6 +15,7 @@ Other test files may add helpers here (additively).
 
 import gzip
 import html.parser
+import json
 import os
 import shutil
 import socket
@@ -375,3 +376,38 @@ def parse_html(text):
     b.close()
     b.root.doctype = b.doctype
     return b.root
+
+
+class FakeUpstream:
+    """A fake upstream of tests/fakes (fake_arxiv.py, fake_openreview.py) as a child process on a
+    free loopback port, logging each request it gets as a JSON line to `log`; always stopped by
+    stop(). `args` are the fake's own arguments besides --port and --log."""
+
+    def __init__(self, script, args, log, name):
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(source_dir(), "tests", "fakes", script), *args,
+             "--port", "0", "--log", self.log],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise AssertionError("%s did not start: %r" % (name, line))
+        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
+
+    def scenario(self, **s):
+        req = urllib.request.Request(self.base + "/_admin/scenario", data=json.dumps(s).encode(),
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def requests(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()

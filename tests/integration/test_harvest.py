@@ -28,37 +28,12 @@ DAY1, DAY2, WEEKEND = "2026-06-29", "2026-06-30", "2026-06-27"
 REPLACED = ["2606.27378", "2606.27499"]
 
 
-class FakeArxiv:
-    """The fake arXiv as a child process; always stopped by stop()."""
+class FakeArxiv(cpserver.FakeUpstream):
+    """The fake arXiv serving the recorded fixtures."""
 
     def __init__(self, tmp):
-        self.log = os.path.join(tmp, "arxiv_log.jsonl")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(cpserver.source_dir(), "tests", "fakes", "fake_arxiv.py"),
-             "--fixtures", cpserver.fixture_path("arxiv"), "--port", "0", "--log", self.log],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
-            self.stop()
-            raise AssertionError("fake arXiv did not start: %r" % line)
-        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
-
-    def scenario(self, **s):
-        req = urllib.request.Request(self.base + "/_admin/scenario", data=json.dumps(s).encode(),
-                                     method="POST")
-        urllib.request.urlopen(req, timeout=10).read()
-
-    def requests(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
+        super().__init__("fake_arxiv.py", ["--fixtures", cpserver.fixture_path("arxiv")],
+                         os.path.join(tmp, "arxiv_log.jsonl"), "fake arXiv")
 
 
 def harvest_cmd(db, base, interval=INTERVAL):

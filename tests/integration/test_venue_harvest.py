@@ -33,38 +33,12 @@ def accepted_in_fixture():
     return [n["id"] for n in notes if n["content"]["venueid"]["value"] == VENUE]
 
 
-class FakeOpenReview:
-    """The fake OpenReview API as a child process; always stopped by stop()."""
+class FakeOpenReview(cpserver.FakeUpstream):
+    """The fake OpenReview API serving the fixture's notes."""
 
     def __init__(self, tmp):
-        self.log = os.path.join(tmp, "openreview_log.jsonl")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(cpserver.source_dir(), "tests", "fakes",
-                                          "fake_openreview.py"),
-             "--fixture", FIXTURE, "--port", "0", "--log", self.log],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
-            self.stop()
-            raise AssertionError("fake OpenReview did not start: %r" % line)
-        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
-
-    def scenario(self, **s):
-        req = urllib.request.Request(self.base + "/_admin/scenario", data=json.dumps(s).encode(),
-                                     method="POST")
-        urllib.request.urlopen(req, timeout=10).read()
-
-    def requests(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
+        super().__init__("fake_openreview.py", ["--fixture", FIXTURE],
+                         os.path.join(tmp, "openreview_log.jsonl"), "fake OpenReview")
 
 
 class VenueHarvestTest(unittest.TestCase):
