@@ -61,8 +61,10 @@ void Retry::fail(Status why) {
     spdlog::warn("{}: attempt {}/{} failed: {}; giving up", what_, attempt_, policy_.max_attempts,
                  last_.ToString());
   } else {
-    spdlog::warn("{}: attempt {}/{} failed: {}; will retry", what_, attempt_, policy_.max_attempts,
-                 last_.ToString());
+    // Only the final failure is a warning: an unreachable upstream (a machine offline) then
+    // costs one line per request, not one per attempt; callers count the retries.
+    spdlog::debug("{}: attempt {}/{} failed: {}; will retry", what_, attempt_,
+                  policy_.max_attempts, last_.ToString());
   }
 }
 
