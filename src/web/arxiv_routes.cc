@@ -159,8 +159,26 @@ Response SinglePaperPage(Services& s, const core::ArxivId& id, const std::string
   return HtmlResponse(200, meta, RenderPaperBody(p, *memberships, counts, *links));
 }
 
+// Asks the polite queue for each of `missing` (when fetching on demand is on); returns those
+// being fetched (or just stored) and leaves in `missing` the ones that will not come.
+std::vector<std::string> FetchMissing(Services& s, std::vector<std::string>& missing,
+                                      const std::string& client) {
+  std::vector<std::string> fetching;
+  if (!s.paper_fetch_queue) return fetching;
+  std::vector<std::string> lost;
+  for (const std::string& id : missing) {
+    auto state = s.paper_fetch_queue->Request(id, client);
+    const bool coming = state && (*state == PaperFetchState::kQueued ||
+                                  *state == PaperFetchState::kFetching ||
+                                  *state == PaperFetchState::kStored);
+    (coming ? fetching : lost).push_back(id);
+  }
+  missing = std::move(lost);
+  return fetching;
+}
+
 Response PaperListPage(Services& s, const std::vector<core::ArxivId>& ids,
-                       const std::string& canonical) {
+                       const std::string& canonical, const std::string& client) {
   std::vector<std::string> bases;
   bases.reserve(ids.size());
   for (const core::ArxivId& id : ids) bases.push_back(id.base());
@@ -172,7 +190,8 @@ Response PaperListPage(Services& s, const std::vector<core::ArxivId>& ids,
                              [&b](const core::Paper& p) { return p.id == b; });
     if (!found) missing.push_back(b);
   }
-  if (papers->empty()) {
+  const std::vector<std::string> fetching = FetchMissing(s, missing, client);
+  if (papers->empty() && fetching.empty()) {
     return ErrorPage(404, "None of these papers is in the database yet: " + core::Join(missing, ", "),
                      "Check the ids, or open them on arXiv; they appear here after the next harvest.");
   }
@@ -190,7 +209,9 @@ Response PaperListPage(Services& s, const std::vector<core::ArxivId>& ids,
   }
   meta.description = ShortDescription(titles);
   meta.canonical_path = "/arxiv/" + canonical;
-  return HtmlResponse(200, meta, RenderPaperListBody(*papers, missing, *clicks));
+  if (!fetching.empty()) meta.extra_head = RenderTemplate("refresh_meta", View().Text("seconds", 5));
+  return HtmlResponse(papers->empty() ? 202 : 200, meta,
+                      RenderPaperListBody(*papers, missing, *clicks, fetching));
 }
 
 Response IdsRoute(Services& s, const Request& req, const std::string& expr,
@@ -219,7 +240,7 @@ Response IdsRoute(Services& s, const Request& req, const std::string& expr,
   }
   if (!s.store) return ErrorPage(503, "No database is configured.", "Start the server with --db.");
   if (ids.size() > 1) {
-    Response r = PaperListPage(s, ids, canonical);
+    Response r = PaperListPage(s, ids, canonical, req.ClientKey());
     AttachFastGzip(r);
     return r;
   }

@@ -103,18 +103,24 @@ Html RenderPaperBody(const core::Paper& paper,
 
 Html RenderPaperListBody(const std::vector<core::Paper>& papers,
                          const std::vector<std::string>& missing,
-                         const std::map<std::string, store::ClickCounts>& clicks) {
-  std::vector<View> missing_rows;
-  for (size_t i = 0; i < missing.size(); ++i) {
-    View row;
-    row.Flag("first", i == 0).Text("id", missing[i]);
-    missing_rows.push_back(std::move(row));
-  }
+                         const std::map<std::string, store::ClickCounts>& clicks,
+                         const std::vector<std::string>& fetching) {
+  auto rows = [](const std::vector<std::string>& ids) {
+    std::vector<View> out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      View row;
+      row.Flag("first", i == 0).Text("id", ids[i]);
+      out.push_back(std::move(row));
+    }
+    return out;
+  };
   View v;
   v.Text("count", static_cast<int64_t>(papers.size()))
       .Text("noun", papers.size() == 1 ? "paper" : "papers")
       .Flag("has_missing", !missing.empty())
-      .List("missing", std::move(missing_rows));
+      .List("missing", rows(missing))
+      .Flag("has_fetching", !fetching.empty())
+      .List("fetching", rows(fetching));
   std::string out;
   out.reserve(1024 + papers.size() * 2600);
   RenderTemplateAround(out, "paper_list", v, [&](std::string& body) {

@@ -27,10 +27,12 @@ Html RenderPaperBody(const core::Paper& paper,
                      const store::ClickCounts& clicks,
                      const std::vector<store::PaperLink>& links = {});
 
-// The <main> content for several papers; `missing` are requested ids not in the database.
+// The <main> content for several papers; `missing` are requested ids not in the database,
+// `fetching` those of them being fetched from arXiv now (p.being-fetched).
 Html RenderPaperListBody(const std::vector<core::Paper>& papers,
                          const std::vector<std::string>& missing,
-                         const std::map<std::string, store::ClickCounts>& clicks);
+                         const std::map<std::string, store::ClickCounts>& clicks,
+                         const std::vector<std::string>& fetching = {});
 
 // A plain-text description (<= ~300 bytes, cut at a word boundary) of an abstract.
 std::string ShortDescription(std::string_view text, size_t max_bytes = 300);

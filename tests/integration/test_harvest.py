@@ -282,6 +282,17 @@ class HarvestTest(unittest.TestCase):
                 status = cpserver.fetch(srv.url("/api/papers/2606.27527")).status
                 time.sleep(0.05)
             self.assertEqual(status, 200)
+            # Comma lists too: the stored one is shown, the missing one is fetched meanwhile.
+            listed = cpserver.fetch(srv.url("/arxiv/2606.27527,%s" % REPLACED[0]))
+            self.assertEqual(listed.status, 200, listed.body[:300])
+            if b"being-fetched" in listed.body:
+                self.assertIn(b'http-equiv="refresh"', listed.body)
+            both = listed  # only the list page asks for it: refreshing shows it once stored
+            while time.monotonic() < deadline and both.body.count(b'class="panel paper"') < 2:
+                time.sleep(0.1)
+                both = cpserver.fetch(srv.url("/arxiv/2606.27527,%s" % REPLACED[0]))
+            self.assertEqual(both.body.count(b'class="panel paper"'), 2, both.body[:500])
+            self.assertNotIn(b"being-fetched", both.body)
             asked = targets(self.fake.requests())
             self.assertTrue(asked)
             self.assertFalse([t for t in asked if "/rss/" in t or "/oai" in t], asked)
@@ -296,6 +307,8 @@ class HarvestTest(unittest.TestCase):
             page = cpserver.fetch(srv.url("/arxiv/2606.27527"))
             self.assertEqual(page.status, 404, page.body[:300])
             self.assertEqual(cpserver.fetch(srv.url("/api/papers/2606.27527")).status, 404)
+            listed = cpserver.fetch(srv.url("/arxiv/2606.27527,%s" % REPLACED[0]))
+            self.assertEqual(listed.status, 404, listed.body[:300])
             time.sleep(0.3)
         self.assertEqual(self.fake.requests(), [])
 
