@@ -79,6 +79,10 @@ Command AddEval(CLI::App& root) {
   r->add_option("--semantic-weight", o.hybrid.semantic_weight, "weight of the semantic list");
   r->add_option("--depth", o.hybrid.depth, "candidates per list for hybrid fusion");
   r->add_option("--min-similarity", o.hybrid.min_similarity, "lowest cosine kept from the semantic list");
+  r->add_option("--index-dir", o.work_dir,
+                 "keep the index in DIR and search it on later runs instead of rebuilding "
+                 "(the build options must not change between those runs)")
+      ->each([&o](const std::string&) { o.reuse_index = true; });
   r->add_flag("--progress", o.build.progress, "show indexing progress");
   c.run = [args] { return RunEval(*args); };
   return c;

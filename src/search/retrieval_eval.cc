@@ -180,10 +180,13 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   // One indexing thread unless asked otherwise: parallel builds number documents and link the
   // HNSW graph in arrival order, which would let figures move between runs.
   if (build.threads == 0) build.threads = 1;
-  VectorDocSource src(std::move(*corpus));
-  auto summary = BuildIndex(dir, src, build);
-  if (!summary) return Err(summary.error());
-  report.index_seconds = summary->seconds;
+  const bool reuse = opts.reuse_index && !remove_dir && fs::exists(fs::path(dir) / "CURRENT");
+  if (!reuse) {
+    VectorDocSource src(std::move(*corpus));
+    auto summary = BuildIndex(dir, src, build);
+    if (!summary) return Err(summary.error());
+    report.index_seconds = summary->seconds;
+  }
 
   SearchServiceOptions so;
   so.index_dir = dir;

@@ -40,6 +40,9 @@ struct EvalOptions {
   HybridOptions hybrid;
   double exact_boost = -1;  // < 0: the default
   std::string work_dir;     // "" = a fresh temporary directory, removed afterwards
+  // With work_dir: search the index already built there (by an earlier run with the same
+  // corpus and build options) instead of building it again; built when missing.
+  bool reuse_index = false;
 };
 
 struct EvalReport {

@@ -1,6 +1,9 @@
 #include "search/retrieval_eval.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -39,6 +42,33 @@ TEST(RetrievalEval, SciFactSubsetFixture) {
   auto hybrid = RunRetrievalEval(o);
   ASSERT_TRUE(hybrid) << hybrid.error().ToString();
   EXPECT_GT(hybrid->ndcg, 0.6);
+}
+
+TEST(RetrievalEval, ReusedIndexDirIsSearchedWithoutRebuilding) {
+  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
+  const std::filesystem::path work =
+      std::filesystem::temp_directory_path() /
+      ("coolpapers-eval-reuse-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(work);
+  EvalOptions o;
+  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
+  o.queries = dir + "scifact-200-queries.jsonl";
+  o.qrels = dir + "scifact-200-qrels.tsv";
+  o.build.progress = false;
+  o.build.lsa.dims = 64;
+  o.mode = SearchMode::kHybrid;
+  o.work_dir = work.string();
+  o.reuse_index = true;
+  auto first = RunRetrievalEval(o);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_GT(first->index_seconds, 0.0);
+  ASSERT_TRUE(std::filesystem::exists(work / "CURRENT"));
+  auto second = RunRetrievalEval(o);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->index_seconds, 0.0);  // searched the kept index
+  EXPECT_EQ(second->queries, first->queries);
+  EXPECT_DOUBLE_EQ(second->ndcg, first->ndcg);
+  std::filesystem::remove_all(work);
 }
 
 TEST(RetrievalEval, MissingOrMismatchedFilesAreClearErrors) {
