@@ -41,23 +41,9 @@ curl -fs "http://127.0.0.1:$port$paper_path" -o "$work/www/paper/index.html"
 chmod a+r "$work"/www/*/index.html
 echo "list page: $(stat -c %s "$work/www/list/index.html") bytes; paper page: $(stat -c %s "$work/www/paper/index.html") bytes"
 
-nport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-cat >"$work/nginx.conf" <<NGX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  keepalive_requests 1000000;
-  types { text/html html; }
-  server { listen 127.0.0.1:$nport; root $work/www; index index.html; }
-}
-NGX
-nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
-pids+=($!)
-sleep 0.5
+source "$(dirname "$0")/static-nginx.sh"
+start_static_nginx "$work" "$work/www"
+nport=$NGINX_PORT
 
 run_wrk() {  # name url
   local res

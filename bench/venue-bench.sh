@@ -152,23 +152,9 @@ save_page largest "/venue/$largest"
 save_page api "/api/list?venue=$largest"
 chmod -R a+rX "$work/www"
 
-nport=$(free_port)
-cat >"$work/nginx.conf" <<NGX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on;
-  keepalive_requests 1000000;
-  types { text/html html; }
-  server { listen 127.0.0.1:$nport; root $work/www; index index.html; }
-}
-NGX
-nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$nport/api/" && break; sleep 0.1; done
+source "$(dirname "$0")/static-nginx.sh"
+start_static_nginx "$work" "$work/www"
+nport=$NGINX_PORT
 
 # cpu_ticks PID...: user + system CPU time of the processes, in clock ticks.
 cpu_ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done | awk '{s+=$1} END {print s+0}'; }

@@ -15,6 +15,7 @@ Other test files may add helpers here (additively).
 
 import gzip
 import html.parser
+import http.server
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -411,3 +413,52 @@ class FakeUpstream:
             self.proc.kill()
         self.proc.wait(timeout=10)
         self.proc.stdout.close()
+
+
+class PdfServer:
+    """A fake PDF host on a free loopback port. `route(path)` gives (key, file): the request is
+    counted under `key` (requests()) and answered with `file` as application/pdf, or 404 when
+    `file` is None."""
+
+    def __init__(self, route):
+        self.hits = {}
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                key, name = route(self.path)
+                with outer.lock:
+                    outer.hits[key] = outer.hits.get(key, 0) + 1
+                if name is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                with open(name, "rb") as f:
+                    body = f.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+
+    def requests(self):
+        with self.lock:
+            return dict(self.hits)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

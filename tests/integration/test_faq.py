@@ -13,7 +13,6 @@ error details stay in the server log; the queue cap answers 503 + Retry-After an
 restores the queue.
 """
 
-import http.server
 import json
 import os
 import re
@@ -36,48 +35,11 @@ KEY = "sk-fake-test-key"
 PDFS = {"2304.02623v1": "2304.02623v1.pdf", "1903.10676v1": "1903.10676.pdf"}
 
 
-class PdfServer:
-    """arXiv's /pdf/<id> for the fixture PDFs; 404 for every other paper. Counts requests."""
-
-    def __init__(self):
-        self.hits = {}
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                pid = self.path.split("/pdf/", 1)[-1]
-                with outer.lock:
-                    outer.hits[pid] = outer.hits.get(pid, 0) + 1
-                name = PDFS.get(pid)
-                if not self.path.startswith("/pdf/") or name is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                with open(cpserver.fixture_path("pdfs", name), "rb") as f:
-                    body = f.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/pdf")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def base(self):
-        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def arxiv_pdf_route(path):
+    """arXiv's /pdf/<id> for the fixture PDFs (counted by id); 404 for every other paper."""
+    pid = path.split("/pdf/", 1)[-1]
+    name = PDFS.get(pid) if path.startswith("/pdf/") else None
+    return pid, (cpserver.fixture_path("pdfs", name) if name else None)
 
 
 class FakeLlm:
@@ -156,7 +118,7 @@ class FaqTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="cp_faq_it_")
         cls.db = "sqlite:" + os.path.join(cls.tmp, "faq.db")
         cpserver.import_jsonl(cls.db, cpserver.fixture_path("llm", "papers.jsonl"))
-        cls.pdf = PdfServer()
+        cls.pdf = cpserver.PdfServer(arxiv_pdf_route)
         cls.llm = FakeLlm(cls.tmp)
         cls.servers = []
 
@@ -226,7 +188,7 @@ class FaqTest(unittest.TestCase):
             t.join(timeout=120)
         self.assertEqual(self.llm.stats()["conversations"], 1, srv.logs())
         self.assertEqual(self.llm.stats()["requests"], 6)
-        self.assertEqual(self.pdf.hits.get("2304.02623v1"), 1)
+        self.assertEqual(self.pdf.requests().get("2304.02623v1"), 1)
         for i in range(n):
             self.assertEqual(posts[i].status, 200, posts[i])
             self.assertIn('class="faq"', posts[i].text)

@@ -13,7 +13,6 @@ venue PDF base that is not an http(s) URL stops `serve` with a message naming th
 Runs as `python3 tests/integration/test_venue_faq.py` (needs $COOLPAPERS_BIN or build/coolpapers).
 """
 
-import http.server
 import json
 import os
 import shutil
@@ -49,52 +48,11 @@ def accepted_forum():
                 if n["content"]["venueid"]["value"] == "ICLR.cc/2023/Conference")
 
 
-class VenuePdfServer:
-    """The venues' PDF paths (path and query) that have a PDF; 404 for every other. Counts
-    requests by path."""
-
-    def __init__(self, served):
-        self.served = set(served)
-        self.hits = {}
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                with outer.lock:
-                    outer.hits[self.path] = outer.hits.get(self.path, 0) + 1
-                if self.path not in outer.served:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                with open(PDF, "rb") as f:
-                    body = f.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/pdf")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def base(self):
-        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
-
-    def requests(self):
-        with self.lock:
-            return dict(self.hits)
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def venue_pdf_server(served):
+    """The venues' PDF paths (path and query) in `served` have a PDF; 404 for every other.
+    Counts requests by path."""
+    served = set(served)
+    return cpserver.PdfServer(lambda path: (path, PDF if path in served else None))
 
 
 class VenueFaqTest(unittest.TestCase):
@@ -114,7 +72,7 @@ class VenueFaqTest(unittest.TestCase):
             cls.no_pdf_id = ids[1] + "@ACL"       # the venue answers 404
             cls.forum = accepted_forum()
             cls.forum_pdf_path = "/pdf?id=" + cls.forum
-            cls.pdf = VenuePdfServer([cls.acl_pdf_path, cls.forum_pdf_path])
+            cls.pdf = venue_pdf_server([cls.acl_pdf_path, cls.forum_pdf_path])
             cls.llm = test_faq.FakeLlm(cls.tmp)
         except BaseException:
             cls.tearDownClass()
