@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libboost1.81-dev libboost-url1.81-dev
-  libcurl4-openssl-dev libsqlite3-dev sqlite3
+  libcurl4-openssl-dev libsqlite3-dev sqlite3 libpqxx-dev libpq-dev postgresql
   libxapian-dev libhnswlib-dev libeigen3-dev
   libpugixml-dev nlohmann-json3-dev libsimdjson-dev
   libhowardhinnant-date-dev tzdata libkainjow-mustache-dev poppler-utils
