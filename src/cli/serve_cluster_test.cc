@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "cli/serve_harvest.h"
@@ -160,6 +163,84 @@ TEST(ServeHarvestClusterTest, AFollowingNodeOnPostgresTakesTheRoleAndShowsItInMe
   ASSERT_TRUE(WaitUntil([&] { return (*h)->harvesting(); }, milliseconds(5000)));
   EXPECT_NE(metrics.Exposition().find("coolpapers_harvest_leader 1"), std::string::npos)
       << metrics.Exposition();
+}
+
+// Two serve nodes on one database: one harvests; FAQ-style PDF downloads on both and the
+// harvest form one request stream, each request starting at least the interval after the end
+// of the previous one; when the harvesting node goes away the other takes over.
+TEST(ServeHarvestClusterTest, TwoNodesMakeOneSpacedStreamAndTheOtherTakesOver) {
+  store::testing::TempPgDatabase db;
+  ASSERT_TRUE(db.ok()) << db.error();
+  store::testing::TempStore store;
+  ASSERT_TRUE(store.Open());
+  struct Seen {
+    std::string target;
+    steady_clock::time_point start, end;
+  };
+  std::mutex mu;
+  std::vector<Seen> seen;
+  coolpapers::testing::FakeHttpServer arxiv([&](const coolpapers::testing::FakeRequest& req) {
+    Seen s{req.target, steady_clock::now(), {}};
+    std::this_thread::sleep_for(milliseconds(20));
+    coolpapers::testing::FakeReply r;
+    r.status = 404;  // fails at once, not retried
+    s.end = steady_clock::now();
+    std::lock_guard lock(mu);
+    seen.push_back(s);
+    return r;
+  });
+  constexpr milliseconds kInterval{300};
+  auto cfg = ConfigFile::Parse("[harvest]\nfollow = [\"cs.CL\"]\ninterval = 0.3\n", "s.toml");
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().ToString();
+  web::Metrics metrics_a, metrics_b;
+  auto a = ServeHarvest::Create(*cfg, arxiv.url(""), true, false, *store, metrics_a, db.url());
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  ASSERT_TRUE(WaitUntil([&] { return (*a)->harvesting(); }, milliseconds(5000)));
+  auto b = ServeHarvest::Create(*cfg, arxiv.url(""), true, false, *store, metrics_b, db.url());
+  ASSERT_TRUE(b.has_value()) << b.error().ToString();
+
+  std::vector<std::future<Result<net::FetchResponse>>> pdfs;
+  for (int i = 0; i < 3; ++i) {
+    for (auto* node : {a->get(), b->get()}) {
+      net::FetchRequest req;
+      req.url = arxiv.url("/pdf/2607.0000" + std::to_string(i));
+      req.kind = net::FetchKind::kPdf;
+      req.priority = net::FetchPriority::kReader;
+      pdfs.push_back(node->fetcher().FetchAsync(req));
+    }
+  }
+  for (auto& f : pdfs) EXPECT_FALSE(f.get().has_value());  // 404s, each asked once
+  EXPECT_TRUE((*a)->harvesting());
+  EXPECT_FALSE((*b)->harvesting());
+  EXPECT_NE(metrics_b.Exposition().find("coolpapers_harvest_leader 0"), std::string::npos);
+
+  a->reset();  // the harvesting node goes away: its session ends
+  auto gone = steady_clock::now();
+  ASSERT_TRUE(WaitUntil([&] { return (*b)->harvesting(); }, milliseconds(15000)));
+  EXPECT_LT(steady_clock::now() - gone, std::chrono::seconds(10));
+  const size_t before = [&] {
+    std::lock_guard lock(mu);
+    return seen.size();
+  }();
+  // The new harvester asks arXiv at once.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard lock(mu);
+        return seen.size() > before;
+      },
+      milliseconds(5000)));
+  b->reset();
+
+  std::lock_guard lock(mu);
+  ASSERT_GE(seen.size(), 8u);  // 6 PDFs, a harvest request from each node
+  std::sort(seen.begin(), seen.end(),
+            [](const Seen& x, const Seen& y) { return x.start < y.start; });
+  for (size_t i = 1; i < seen.size(); ++i) {
+    auto gap = std::chrono::duration_cast<milliseconds>(seen[i].start - seen[i - 1].end);
+    EXPECT_GE(gap.count(), kInterval.count())
+        << seen[i].target << " started " << gap.count() << " ms after the end of "
+        << seen[i - 1].target;
+  }
 }
 
 TEST(ServeHarvestClusterTest, ASingleNodeOnSqliteHarvestsWithoutElection) {
