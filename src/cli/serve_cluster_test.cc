@@ -94,6 +94,10 @@ TEST(HarvestSupervisorTest, RunsTheHarvesterOnlyWhileThisNodeHoldsTheRole) {
   role.leader = false;
   ASSERT_TRUE(WaitUntil([&] { return !supervisor.leading(); }, milliseconds(2000)));
   EXPECT_EQ(*harvester.EnqueuePaper("1605.08387"), harvest::PaperFetchState::kUnknown);
+  role.leader = true;  // the role comes back: the harvester runs again
+  ASSERT_TRUE(WaitUntil([&] { return supervisor.leading(); }, milliseconds(2000)));
+  EXPECT_EQ(*harvester.EnqueuePaper("1605.08387"), harvest::PaperFetchState::kQueued);
+  EXPECT_TRUE(WaitUntil([&] { return fetcher.requests.load() == 2; }, milliseconds(5000)));
 }
 
 // Node B has no harvester; a reader there asks for a paper; node A, the leader, fetches it
