@@ -132,6 +132,11 @@ Result<bool> FlagSetting(const ConfigFile& cfg, const char* key, const char* env
                                      ": give true or false (1 or 0)"));
 }
 
+// A database several serve nodes may share (then they coordinate through it).
+bool IsClusterDatabase(const std::string& db_url) {
+  return core::StartsWith(db_url, "postgresql://") || core::StartsWith(db_url, "postgres://");
+}
+
 void LogClusterSetup(size_t follow, bool on_demand, const std::string& site, double interval) {
   spdlog::info("harvest: one polite request stream per upstream site across the nodes "
                "sharing this database");
@@ -252,8 +257,7 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
 
   std::unique_ptr<ServeHarvest> out(new ServeHarvest());
   out->following_ = !follow->empty();
-  const bool cluster = core::StartsWith(db_url, "postgresql://") ||
-                       core::StartsWith(db_url, "postgres://");
+  const bool cluster = IsClusterDatabase(db_url);
   if (cluster) {
     if (Status st = out->OpenClusterGate(db_url); !st.ok()) return Err(st);
   }
