@@ -3,8 +3,22 @@
 #include <spdlog/spdlog.h>
 
 #include "core/arxiv_id.h"
+#include "store/postgres/pg_connection.h"
 
 namespace coolpapers::cli {
+
+Result<std::unique_ptr<PgSiteGateAdapter>> PgSiteGateAdapter::OpenShared(
+    const std::string& db_url) {
+  if (!store::postgres::IsPostgresUrl(db_url)) return std::unique_ptr<PgSiteGateAdapter>();
+  auto gate = store::postgres::PgSiteGate::Open(db_url);
+  if (!gate) {
+    return Err(Status::Unavailable("the nodes' shared request turn per site: " +
+                                   gate.error().message()));
+  }
+  auto adapter = std::make_unique<PgSiteGateAdapter>(**gate);
+  adapter->owned_ = std::move(*gate);
+  return adapter;
+}
 namespace {
 
 // The papers taken from the database per look.

@@ -36,6 +36,10 @@ namespace coolpapers::cli {
 class PgSiteGateAdapter : public net::SiteGate {
  public:
   explicit PgSiteGateAdapter(store::postgres::PgSiteGate& gate) : gate_(gate) {}
+  // The gate of the database `db_url` names, owned by the adapter, for a command that runs
+  // beside serve nodes (`coolpapers harvest` on a PostgreSQL store): its requests join the
+  // nodes' one stream per site. nullptr for a database that is not shared (SQLite).
+  static Result<std::unique_ptr<PgSiteGateAdapter>> OpenShared(const std::string& db_url);
   Status Begin(const std::string& site, std::chrono::milliseconds interval,
                const std::function<bool()>& stopped) override {
     return gate_.Begin(site, interval, stopped);
@@ -43,6 +47,7 @@ class PgSiteGateAdapter : public net::SiteGate {
   void End(const std::string& site) override { gate_.End(site); }
 
  private:
+  std::unique_ptr<store::postgres::PgSiteGate> owned_;
   store::postgres::PgSiteGate& gate_;
 };
 

@@ -161,8 +161,7 @@ Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string
 }
 
 struct ServeHarvest::Cluster {
-  std::unique_ptr<store::postgres::PgSiteGate> pg_gate;
-  std::unique_ptr<net::SiteGate> gate;
+  std::unique_ptr<PgSiteGateAdapter> gate;
   std::unique_ptr<store::Leadership> leadership;
   std::unique_ptr<store::postgres::PgPaperRequests> requests;
   std::unique_ptr<LeaderOnlyFetcher> leader_fetcher;
@@ -179,13 +178,9 @@ bool ServeHarvest::harvesting() const {
 
 Status ServeHarvest::OpenClusterGate(const std::string& db_url) {
   cluster_ = std::make_unique<Cluster>();
-  auto gate = store::postgres::PgSiteGate::Open(db_url);
-  if (!gate) {
-    return Status::Unavailable("the nodes' shared arXiv request turn: " +
-                               gate.error().message());
-  }
-  cluster_->pg_gate = std::move(*gate);
-  cluster_->gate = std::make_unique<PgSiteGateAdapter>(*cluster_->pg_gate);
+  auto gate = PgSiteGateAdapter::OpenShared(db_url);
+  if (!gate) return gate.error();
+  cluster_->gate = std::move(*gate);
   return Status::Ok();
 }
 

@@ -200,5 +200,50 @@ class ClusterHarvestTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 300)
 
 
+
+class HarvestCommandTurnTest(unittest.TestCase):
+    """`coolpapers harvest arxiv` on a PostgreSQL store takes the serve nodes' turns: each of its
+    requests waits for the site's turn and records its end in the shared table, so a harvest
+    run beside the nodes does not add a second stream."""
+
+    def test_harvest_command_waits_for_the_shared_turn_and_records_it(self):
+        tmp = tempfile.TemporaryDirectory()
+        admin_url = cluster_url()
+        dbname = "cp_cluster_harvest_cmd_%d" % os.getpid()
+        psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+        psql(admin_url, "CREATE DATABASE %s TEMPLATE template0" % dbname)
+        db_url = with_database(admin_url, dbname)
+        fake = FakeArxiv(tmp.name)
+        try:
+            fake.scenario(day=DAY)
+            cmd = [cpserver.find_binary(), "harvest", "arxiv", "--db", db_url, "--categories",
+                   "cs.CL", "--once", "--base-url", fake.base, "--interval", "0.2"]
+            # A first run creates the shared table and records the site's last request.
+            first = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, text=True, timeout=120)
+            self.assertEqual(first.returncode, 0, first.stderr[-3000:])
+            rows = subprocess.run(["psql", "-X", "-At", db_url, "-c",
+                                   "SELECT count(*) FROM cluster_site_requests"],
+                                  stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                                  timeout=60, check=True).stdout.strip()
+            self.assertGreaterEqual(int(rows), 1, "the harvest's requests took no shared turn")
+            # Another node's request "ends" 4 s from now: the next run must wait for it.
+            psql(db_url, "UPDATE cluster_site_requests SET last_end = clock_timestamp() + "
+                         "interval '4 seconds'")
+            n_before = len(fake.requests())
+            started = time.time()
+            second = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, text=True, timeout=120)
+            self.assertEqual(second.returncode, 0, second.stderr[-3000:])
+            reqs = fake.requests()[n_before:]
+            self.assertGreaterEqual(len(reqs), 1)
+            first_start = min(r["wall"] for r in reqs)
+            self.assertGreaterEqual(first_start - started, 3.5,
+                                    "the harvest did not wait for the other node's turn")
+        finally:
+            fake.stop()
+            psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+            tmp.cleanup()
+
 if __name__ == "__main__":
     unittest.main()
