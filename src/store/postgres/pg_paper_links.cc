@@ -48,12 +48,15 @@ struct KeyChange {
 
 constexpr const char* kKeyStaging =
     "CREATE TEMP TABLE IF NOT EXISTS cp_in_keys (paper_id TEXT COLLATE \"C\" NOT NULL, "
-    "venue BOOLEAN NOT NULL, title_key TEXT COLLATE \"C\" NOT NULL, "
-    "doi TEXT COLLATE \"C\" NOT NULL) ON COMMIT DELETE ROWS";
+    "venue BOOLEAN NOT NULL, title_key TEXT COLLATE \"C\", doi TEXT COLLATE \"C\") "
+    "ON COMMIT DELETE ROWS";
 
-// Given papers as stored after a write, writes the key rows that differ from the stored ones
-// (empty keys stored as NULL, so the partial indexes hold only real keys) and returns the
-// changes. Papers `inserted` by the write have no key row yet and are not looked up.
+// Empty keys are stored as NULL, so the partial indexes hold only real keys.
+const char* KeyOrNull(const std::string& key) { return key.empty() ? nullptr : key.c_str(); }
+
+// Given papers as stored after a write, writes the key rows that differ from the stored ones and
+// returns the changes. Papers `inserted` by the write have no key row yet: they are not looked
+// up, and their rows are copied straight into link_keys.
 std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& papers) {
   std::vector<std::string> lookup;
   for (const WrittenPaper& p : papers) {
@@ -68,6 +71,8 @@ std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& 
     for (const auto& row : r) stored.emplace(Text(row[0]), Keys{Text(row[1]), Text(row[2])});
   }
   std::vector<KeyChange> changes;
+  std::vector<const KeyChange*> fresh, merged;
+  changes.reserve(papers.size());
   for (const WrittenPaper& p : papers) {
     KeyChange c{p.id, std::nullopt, KeysOf(p.title, p.first_author, p.doi)};
     if (auto it = stored.find(p.id); it != stored.end()) {
@@ -75,23 +80,28 @@ std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& 
       c.before = it->second;
     }
     changes.push_back(std::move(c));
+    (p.inserted ? fresh : merged).push_back(&changes.back());
   }
-  if (changes.empty()) return changes;
-  w.exec(kKeyStaging);
-  {
-    pqxx::stream_to copy(w, "cp_in_keys",
-                         std::vector<std::string>{"paper_id", "venue", "title_key", "doi"});
-    for (const KeyChange& c : changes) {
-      copy << std::make_tuple(c.id, IsVenueId(c.id), c.now.title_key, c.now.doi);
+  const std::vector<std::string> columns = {"paper_id", "venue", "title_key", "doi"};
+  auto copy_rows = [&](const std::string& table, const std::vector<const KeyChange*>& rows) {
+    pqxx::stream_to copy(w, table, columns);
+    for (const KeyChange* c : rows) {
+      copy << std::make_tuple(c->id, IsVenueId(c->id), KeyOrNull(c->now.title_key),
+                              KeyOrNull(c->now.doi));
     }
     copy.complete();
+  };
+  if (!fresh.empty()) copy_rows("link_keys", fresh);
+  if (!merged.empty()) {
+    w.exec(kKeyStaging);
+    copy_rows("cp_in_keys", merged);
+    w.exec(
+        "INSERT INTO link_keys (paper_id, venue, title_key, doi) "
+        "SELECT paper_id, venue, title_key, doi FROM cp_in_keys "
+        "ON CONFLICT (paper_id) DO UPDATE SET venue = EXCLUDED.venue, "
+        "title_key = EXCLUDED.title_key, doi = EXCLUDED.doi");
+    w.exec("TRUNCATE cp_in_keys");
   }
-  w.exec(
-      "INSERT INTO link_keys (paper_id, venue, title_key, doi) "
-      "SELECT paper_id, venue, nullif(title_key, ''), nullif(doi, '') FROM cp_in_keys "
-      "ON CONFLICT (paper_id) DO UPDATE SET venue = EXCLUDED.venue, "
-      "title_key = EXCLUDED.title_key, doi = EXCLUDED.doi");
-  w.exec("TRUNCATE cp_in_keys");
   return changes;
 }
 
