@@ -115,6 +115,14 @@ class PostgresStoreTest(unittest.TestCase):
         self.assertGreaterEqual(len(stats["pg"]["top_categories"]), 5)
         self.assertEqual(stats["pg"], stats["sqlite"])
 
+    def test_stats_never_print_the_password(self):
+        # The test cluster trusts loopback clients, so a password in the URL is simply unused.
+        url = self.urls["pg"].replace("://coolpapers@", "://coolpapers:s3cret@")
+        self.assertIn(":s3cret@", url)
+        out = run_cli("stats", "--db", url).stdout
+        self.assertIn("database     " + url.replace("s3cret", "***"), out)
+        self.assertNotIn("s3cret", out)
+
     def test_a_days_list_page_has_the_same_papers_in_the_same_order(self):
         bodies = self.get_both("/arxiv/cs.CV?date=" + DAY)
         ids = {name: TITLE_LINK.findall(body) for name, body in bodies.items()}
