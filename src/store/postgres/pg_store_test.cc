@@ -132,6 +132,24 @@ TEST(PgStoreTest, ABrokenConnectionIsReplacedAndTheNextCallSucceeds) {
   EXPECT_EQ(s->Stats()->papers, 2);
 }
 
+// A statement the server refuses (text that is not UTF-8) is a Status naming what was being
+// done, never an exception; nothing of the call is written and the store goes on.
+TEST(PgStoreTest, ServerErrorsAreStatusesAndTheStoreGoesOn) {
+  testing::TempPgDatabase db;
+  ASSERT_TRUE(db.ok()) << db.error();
+  auto s = OpenOrDie(db.url());
+  ASSERT_TRUE(s);
+  Paper bad = MakePaper("2503.00002");
+  bad.title = "bad \xff byte";
+  Result<UpsertCounts> c = s->Upsert(std::vector<Paper>{MakePaper("2503.00001"), bad}, {});
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message(), ::testing::HasSubstr("writing 2 papers"));
+  EXPECT_THAT(c.error().message(), ::testing::HasSubstr("UTF8"));
+  EXPECT_EQ(s->Stats()->papers, 0);
+  ASSERT_TRUE(s->Upsert(std::vector<Paper>{MakePaper("2503.00001")}, {}));
+  EXPECT_EQ(s->Stats()->papers, 1);
+}
+
 TEST(PgStoreTest, AnUnreachableServerIsAClearError) {
   Result<std::unique_ptr<PostgresStore>> s =
       PostgresStore::Open("postgresql://coolpapers:pw@127.0.0.1:1/nowhere");
