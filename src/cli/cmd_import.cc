@@ -26,7 +26,8 @@ struct ImportArgs {
 
 void AddCommonOptions(CLI::App* sub, ImportArgs& args) {
   sub->add_option("--db", args.db,
-                  "database URL: sqlite:PATH (default " + std::string(kDefaultDb) + ")");
+                  "database URL: sqlite:PATH or postgresql://user@host:port/db (default " +
+                  std::string(kDefaultDb) + ")");
   sub->add_option("files", args.files, "files to import (.gz or plain)")->required();
   sub->add_option("--batch-size", args.batch_size, "papers per store transaction (default 20000)")
       ->check(CLI::Range(1, 10000000));

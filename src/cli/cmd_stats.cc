@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "core/text.h"
+#include "store/postgres/pg_url.h"
 #include "store/store.h"
 
 namespace coolpapers::cli {
@@ -70,7 +71,7 @@ int PrintStats(const StatsArgs& args) {
   int64_t bytes = DatabaseBytes(args.db);
 
   if (args.json) {
-    nlohmann::json j = {{"database", args.db},      {"bytes", bytes},
+    nlohmann::json j = {{"database", store::postgres::RedactUrl(args.db)},      {"bytes", bytes},
                         {"papers", st->papers},     {"memberships", st->memberships},
                         {"days", st->days},         {"first_day", st->first_day},
                         {"last_day", st->last_day}, {"categories", st->categories},
@@ -85,7 +86,7 @@ int PrintStats(const StatsArgs& args) {
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
-  fmt::print("database     {}", args.db);
+  fmt::print("database     {}", store::postgres::RedactUrl(args.db));
   if (bytes >= 0) fmt::print(" ({:.1f} MB)", static_cast<double>(bytes) / 1e6);
   fmt::print("\npapers       {}\n", Grouped(st->papers));
   fmt::print("memberships  {}\n", Grouped(st->memberships));
@@ -110,7 +111,8 @@ Command AddStats(CLI::App& root) {
   Command c;
   c.app = root.add_subcommand("stats", "papers, days, categories and FAQs in the database");
   c.app->add_option("--db", args->db,
-                    "database URL: sqlite:PATH (default " + std::string(kDefaultDb) + ")");
+                    "database URL: sqlite:PATH or postgresql://user@host:port/db (default " +
+                    std::string(kDefaultDb) + ")");
   c.app->add_flag("--json", args->json, "print the figures as JSON");
   c.app->add_option("--top", args->top, "how many categories to list (default 15)");
   c.run = [args] { return PrintStats(*args); };

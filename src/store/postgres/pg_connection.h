@@ -19,17 +19,12 @@
 #include <pqxx/pqxx>
 
 #include "core/status.h"
+#include "store/postgres/pg_url.h"
 
 namespace coolpapers::store::postgres {
 
-// True for "postgresql://..." and "postgres://..." URLs.
-bool IsPostgresUrl(std::string_view url);
-
 // A new connection to `url`; the error names the URL (without its password) and what to check.
 Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url);
-
-// `url` with any password replaced by "***", for messages and logs.
-std::string RedactUrl(std::string_view url);
 
 // Runs the steps of `component` above its stored version, each in its own transaction together
 // with its version record. A database whose version is above the steps known here fails with

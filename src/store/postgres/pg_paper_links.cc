@@ -48,12 +48,15 @@ struct KeyChange {
 
 constexpr const char* kKeyStaging =
     "CREATE TEMP TABLE IF NOT EXISTS cp_in_keys (paper_id TEXT COLLATE \"C\" NOT NULL, "
-    "venue BOOLEAN NOT NULL, title_key TEXT COLLATE \"C\" NOT NULL, "
-    "doi TEXT COLLATE \"C\" NOT NULL) ON COMMIT DELETE ROWS";
+    "venue BOOLEAN NOT NULL, title_key TEXT COLLATE \"C\", doi TEXT COLLATE \"C\") "
+    "ON COMMIT DELETE ROWS";
 
-// Given papers as stored after a write, writes the key rows that differ from the stored ones
-// (empty keys stored as NULL, so the partial indexes hold only real keys) and returns the
-// changes. Papers `inserted` by the write have no key row yet and are not looked up.
+// Empty keys are stored as NULL, so the partial indexes hold only real keys.
+const char* KeyOrNull(const std::string& key) { return key.empty() ? nullptr : key.c_str(); }
+
+// Given papers as stored after a write, writes the key rows that differ from the stored ones and
+// returns the changes. Papers `inserted` by the write have no key row yet: they are not looked
+// up, and their rows are copied straight into link_keys.
 std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& papers) {
   std::vector<std::string> lookup;
   for (const WrittenPaper& p : papers) {
@@ -68,6 +71,8 @@ std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& 
     for (const auto& row : r) stored.emplace(Text(row[0]), Keys{Text(row[1]), Text(row[2])});
   }
   std::vector<KeyChange> changes;
+  std::vector<const KeyChange*> fresh, merged;
+  changes.reserve(papers.size());
   for (const WrittenPaper& p : papers) {
     KeyChange c{p.id, std::nullopt, KeysOf(p.title, p.first_author, p.doi)};
     if (auto it = stored.find(p.id); it != stored.end()) {
@@ -75,97 +80,142 @@ std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& 
       c.before = it->second;
     }
     changes.push_back(std::move(c));
+    (p.inserted ? fresh : merged).push_back(&changes.back());
   }
-  if (changes.empty()) return changes;
-  w.exec(kKeyStaging);
-  {
-    pqxx::stream_to copy(w, "cp_in_keys",
-                         std::vector<std::string>{"paper_id", "venue", "title_key", "doi"});
-    for (const KeyChange& c : changes) {
-      copy << std::make_tuple(c.id, IsVenueId(c.id), c.now.title_key, c.now.doi);
+  const std::vector<std::string> columns = {"paper_id", "venue", "title_key", "doi"};
+  auto copy_rows = [&](const std::string& table, const std::vector<const KeyChange*>& rows) {
+    pqxx::stream_to copy(w, table, columns);
+    for (const KeyChange* c : rows) {
+      copy << std::make_tuple(c->id, IsVenueId(c->id), KeyOrNull(c->now.title_key),
+                              KeyOrNull(c->now.doi));
     }
     copy.complete();
+  };
+  if (!fresh.empty()) copy_rows("link_keys", fresh);
+  if (!merged.empty()) {
+    w.exec(kKeyStaging);
+    copy_rows("cp_in_keys", merged);
+    w.exec(
+        "INSERT INTO link_keys (paper_id, venue, title_key, doi) "
+        "SELECT paper_id, venue, title_key, doi FROM cp_in_keys "
+        "ON CONFLICT (paper_id) DO UPDATE SET venue = EXCLUDED.venue, "
+        "title_key = EXCLUDED.title_key, doi = EXCLUDED.doi");
+    w.exec("TRUNCATE cp_in_keys");
   }
-  w.exec(
-      "INSERT INTO link_keys (paper_id, venue, title_key, doi) "
-      "SELECT paper_id, venue, nullif(title_key, ''), nullif(doi, '') FROM cp_in_keys "
-      "ON CONFLICT (paper_id) DO UPDATE SET venue = EXCLUDED.venue, "
-      "title_key = EXCLUDED.title_key, doi = EXCLUDED.doi");
-  w.exec("TRUNCATE cp_in_keys");
   return changes;
-}
-
-// The one arXiv id the venue paper's aliases name ("arXiv:2402.12354v2"); "" when none or
-// several different ones.
-std::string ArxivIdOfAliases(pqxx::work& w, const std::string& venue_id) {
-  pqxx::result r = w.exec_params(
-      "SELECT alias FROM paper_aliases WHERE paper_id = $1 AND alias LIKE 'arXiv:%'", venue_id);
-  std::set<std::string> ids;
-  for (const auto& row : r) {
-    Result<core::ArxivId> id = core::ArxivId::Parse(TextView(row[0]));
-    if (id) ids.insert(id->base());
-  }
-  return ids.size() == 1 ? *ids.begin() : std::string();
-}
-
-// The one arXiv paper whose key in `column` equals `key`; "" when none or several.
-std::string UniqueArxivWithKey(pqxx::work& w, const char* column, const std::string& key) {
-  if (key.empty()) return "";
-  pqxx::result r = w.exec_params(std::string("SELECT paper_id FROM link_keys WHERE ") + column +
-                                     " = $1 AND NOT venue LIMIT 2",
-                                 key);
-  return r.size() == 1 ? Text(r[0][0]) : std::string();
 }
 
 struct Target {
   std::string arxiv_id, method;
 };
 
-// The link the rule (store.h, PaperLink) gives `venue_id` now; an empty arxiv_id for none.
-Target ChooseTarget(pqxx::work& w, const std::string& venue_id) {
-  std::string by_id = ArxivIdOfAliases(w, venue_id);
-  if (!by_id.empty()) return Target{by_id, "id"};
-  pqxx::result k = w.exec_params(
-      "SELECT coalesce(title_key, ''), coalesce(doi, '') FROM link_keys WHERE paper_id = $1",
-      venue_id);
-  if (k.empty()) return Target{};
-  std::string by_doi = UniqueArxivWithKey(w, "doi", Text(k[0][1]));
-  if (!by_doi.empty()) return Target{by_doi, "doi"};
-  std::string by_title = UniqueArxivWithKey(w, "title_key", Text(k[0][0]));
-  if (!by_title.empty()) return Target{by_title, "title"};
-  return Target{};
+// The link the rule (store.h, PaperLink) gives each of `venue_ids` now (an empty arxiv_id for
+// none), in three queries whatever their number: the arXiv ids their aliases name, the one
+// arXiv paper sharing their DOI, the one sharing their title key.
+std::unordered_map<std::string, Target> ChooseTargets(pqxx::work& w,
+                                                      const std::vector<std::string>& venue_ids) {
+  const std::string ids = TextArray(venue_ids);
+  std::unordered_map<std::string, std::set<std::string>> named;  // venue id -> arXiv ids
+  for (const auto& row : w.exec_params(
+           "SELECT paper_id, alias FROM paper_aliases WHERE paper_id = ANY($1::text[]) "
+           "AND alias LIKE 'arXiv:%'",
+           ids)) {
+    Result<core::ArxivId> id = core::ArxivId::Parse(TextView(row[1]));
+    if (id) named[Text(row[0])].insert(id->base());
+  }
+  // Per venue paper, the arXiv paper with the same key when exactly one has it.
+  pqxx::result keyed = w.exec_params(
+      "SELECT v.paper_id, "
+      "(SELECT CASE WHEN count(*) = 1 THEN min(a.paper_id) END FROM (SELECT paper_id FROM "
+      "link_keys a WHERE a.doi = v.doi AND NOT a.venue LIMIT 2) a), "
+      "(SELECT CASE WHEN count(*) = 1 THEN min(a.paper_id) END FROM (SELECT paper_id FROM "
+      "link_keys a WHERE a.title_key = v.title_key AND NOT a.venue LIMIT 2) a) "
+      "FROM link_keys v WHERE v.paper_id = ANY($1::text[])",
+      ids);
+  std::unordered_map<std::string, Target> out;
+  for (const auto& row : keyed) {
+    if (!row[1].is_null()) {
+      out[Text(row[0])] = Target{Text(row[1]), "doi"};
+    } else if (!row[2].is_null()) {
+      out[Text(row[0])] = Target{Text(row[2]), "title"};
+    }
+  }
+  for (const auto& [venue_id, arxiv_ids] : named) {
+    if (arxiv_ids.size() == 1) out[venue_id] = Target{*arxiv_ids.begin(), "id"};
+  }
+  return out;
 }
 
 enum class LinkChange { kNone, kAdded, kChanged, kRemoved };
 
-// Recomputes the link of one venue paper. `linked` says whether it has one afterwards.
-LinkChange RelinkOne(pqxx::work& w, const std::string& venue_id, bool* linked) {
-  Target t = ChooseTarget(w, venue_id);
-  std::optional<PaperLink> old;
-  pqxx::result o = w.exec_params(
-      "SELECT arxiv_id, method, arxiv_version FROM paper_links WHERE venue_id = $1", venue_id);
-  if (!o.empty()) old = PaperLink{venue_id, Text(o[0][0]), Text(o[0][1]), o[0][2].as<int>(), "", ""};
-  *linked = !t.arxiv_id.empty();
-  if (t.arxiv_id.empty()) {
-    if (!old) return LinkChange::kNone;
-    w.exec_params("DELETE FROM paper_links WHERE venue_id = $1", venue_id);
-    return LinkChange::kRemoved;
+struct Relinked {
+  LinkChange change = LinkChange::kNone;
+  bool linked = false;  // has a link afterwards
+};
+
+// Recomputes the links of `venue_ids` (each once), in a fixed number of statements. The
+// arXiv version a link records is kept while it points to the same paper; a new link records
+// the version stored now (0 when the arXiv paper is not stored yet).
+std::vector<Relinked> RelinkMany(pqxx::work& w, const std::vector<std::string>& venue_ids) {
+  std::vector<Relinked> out(venue_ids.size());
+  if (venue_ids.empty()) return out;
+  std::unordered_map<std::string, Target> targets = ChooseTargets(w, venue_ids);
+  std::unordered_map<std::string, PaperLink> old;
+  for (const auto& row : w.exec_params(
+           "SELECT venue_id, arxiv_id, method, arxiv_version FROM paper_links "
+           "WHERE venue_id = ANY($1::text[])",
+           TextArray(venue_ids))) {
+    old[Text(row[0])] = PaperLink{Text(row[0]), Text(row[1]), Text(row[2]), row[3].as<int>(),
+                                  "", ""};
   }
-  int version = old && old->arxiv_id == t.arxiv_id ? old->arxiv_version : 0;
-  if (version == 0) {
-    pqxx::result v = w.exec_params("SELECT version FROM papers WHERE id = $1", t.arxiv_id);
-    version = v.empty() ? 0 : v[0][0].as<int>();
+  std::vector<std::string> arxiv_ids;
+  for (const auto& [venue_id, t] : targets) arxiv_ids.push_back(t.arxiv_id);
+  std::unordered_map<std::string, int> versions;
+  for (const auto& row : w.exec_params("SELECT id, version FROM papers WHERE id = ANY($1::text[])",
+                                       TextArray(arxiv_ids))) {
+    versions[Text(row[0])] = row[1].as<int>();
   }
-  if (old && old->arxiv_id == t.arxiv_id && old->method == t.method &&
-      old->arxiv_version == version) {
-    return LinkChange::kNone;
+  std::vector<std::string> removed, put_venue, put_arxiv, put_method, put_version;
+  for (size_t i = 0; i < venue_ids.size(); ++i) {
+    auto t = targets.find(venue_ids[i]);
+    auto o = old.find(venue_ids[i]);
+    const bool had = o != old.end();
+    if (t == targets.end()) {
+      if (had) {
+        removed.push_back(venue_ids[i]);
+        out[i].change = LinkChange::kRemoved;
+      }
+      continue;
+    }
+    out[i].linked = true;
+    int version = had && o->second.arxiv_id == t->second.arxiv_id ? o->second.arxiv_version : 0;
+    if (version == 0) {
+      auto v = versions.find(t->second.arxiv_id);
+      version = v == versions.end() ? 0 : v->second;
+    }
+    if (had && o->second.arxiv_id == t->second.arxiv_id && o->second.method == t->second.method &&
+        o->second.arxiv_version == version) {
+      continue;
+    }
+    put_venue.push_back(venue_ids[i]);
+    put_arxiv.push_back(t->second.arxiv_id);
+    put_method.push_back(t->second.method);
+    put_version.push_back(std::to_string(version));
+    out[i].change = had ? LinkChange::kChanged : LinkChange::kAdded;
   }
-  w.exec_params(
-      "INSERT INTO paper_links (venue_id, arxiv_id, method, arxiv_version) VALUES ($1, $2, $3, "
-      "$4) ON CONFLICT (venue_id) DO UPDATE SET arxiv_id = EXCLUDED.arxiv_id, "
-      "method = EXCLUDED.method, arxiv_version = EXCLUDED.arxiv_version",
-      venue_id, t.arxiv_id, t.method, version);
-  return old ? LinkChange::kChanged : LinkChange::kAdded;
+  if (!removed.empty()) {
+    w.exec_params("DELETE FROM paper_links WHERE venue_id = ANY($1::text[])", TextArray(removed));
+  }
+  if (!put_venue.empty()) {
+    w.exec_params(
+        "INSERT INTO paper_links (venue_id, arxiv_id, method, arxiv_version) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) "
+        "ON CONFLICT (venue_id) DO UPDATE SET arxiv_id = EXCLUDED.arxiv_id, "
+        "method = EXCLUDED.method, arxiv_version = EXCLUDED.arxiv_version",
+        TextArray(put_venue), TextArray(put_arxiv), TextArray(put_method),
+        TextArray(put_version));
+  }
+  return out;
 }
 
 // Stored rows of `ids` (all papers when null) as WrittenPaper, ordered by id.
@@ -206,8 +256,9 @@ void LinkArxivPapers(pqxx::work& w, const std::vector<WrittenPaper>& written) {
       "SELECT venue_id FROM paper_links WHERE arxiv_version = 0 AND arxiv_id = ANY($3::text[]) "
       "ORDER BY 1",
       TextArray(titles), TextArray(dois), TextArray(fresh));
-  bool linked = false;
-  for (const auto& row : affected) RelinkOne(w, Text(row[0]), &linked);
+  std::vector<std::string> venue_ids;
+  for (const auto& row : affected) venue_ids.push_back(Text(row[0]));
+  RelinkMany(w, venue_ids);
 }
 
 int64_t LinkVenuePapers(pqxx::work& w, std::span<const core::VenuePaper> papers) {
@@ -215,12 +266,15 @@ int64_t LinkVenuePapers(pqxx::work& w, std::span<const core::VenuePaper> papers)
   ids.reserve(papers.size());
   for (const core::VenuePaper& v : papers) ids.push_back(v.id);
   SyncKeys(w, StoredPapers(w, &ids));
+  // Each paper once (a venue file may repeat one), counted once per occurrence as SQLite does.
+  std::vector<std::string> distinct(ids);
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  std::vector<Relinked> r = RelinkMany(w, distinct);
+  std::unordered_map<std::string, bool> linked_now;
+  for (size_t i = 0; i < distinct.size(); ++i) linked_now[distinct[i]] = r[i].linked;
   int64_t linked = 0;
-  for (const core::VenuePaper& v : papers) {
-    bool is_linked = false;
-    RelinkOne(w, v.id, &is_linked);
-    linked += is_linked ? 1 : 0;
-  }
+  for (const std::string& id : ids) linked += linked_now[id] ? 1 : 0;
   return linked;
 }
 
@@ -228,15 +282,15 @@ RelinkCounts RelinkAll(pqxx::work& w) {
   SyncKeys(w, StoredPapers(w, nullptr));
   pqxx::result venue_ids = w.exec(
       "SELECT paper_id FROM venue_papers UNION SELECT venue_id FROM paper_links ORDER BY 1");
+  std::vector<std::string> ids;
+  for (const auto& row : venue_ids) ids.push_back(Text(row[0]));
   RelinkCounts counts;
-  for (const auto& row : venue_ids) {
-    bool linked = false;
-    LinkChange c = RelinkOne(w, Text(row[0]), &linked);
+  for (const Relinked& r : RelinkMany(w, ids)) {
     ++counts.venue_papers;
-    counts.linked += linked ? 1 : 0;
-    counts.added += c == LinkChange::kAdded ? 1 : 0;
-    counts.changed += c == LinkChange::kChanged ? 1 : 0;
-    counts.removed += c == LinkChange::kRemoved ? 1 : 0;
+    counts.linked += r.linked ? 1 : 0;
+    counts.added += r.change == LinkChange::kAdded ? 1 : 0;
+    counts.changed += r.change == LinkChange::kChanged ? 1 : 0;
+    counts.removed += r.change == LinkChange::kRemoved ? 1 : 0;
   }
   return counts;
 }

@@ -82,7 +82,8 @@ Status PgPool::Run(std::string_view doing, const std::function<Status(pqxx::conn
       if (b->reused && attempt == 0) continue;
       return PgError(doing, e);
     } catch (const std::exception& e) {
-      Release(std::move(b->conn), false);
+      // The connection may be left mid-statement (a COPY cut short): not worth reusing.
+      Release(std::move(b->conn), true);
       return PgError(doing, e);
     }
   }

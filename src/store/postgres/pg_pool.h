@@ -10,10 +10,11 @@
 //
 // Run borrows a connection (opening one when none is idle and fewer than `max` are open,
 // otherwise waiting for one to come back), calls the function, and returns the connection.
-// Exceptions never escape: they become a Status through PgError naming `doing`. A connection
-// that broke (server restarted, backend terminated) is dropped, not returned; when a reused
-// connection turns out to be broken, the idle ones are dropped too and the call is run once more
-// on a fresh connection, so a server restart or a terminated backend never fails a request.
+// Exceptions never escape: they become a Status through PgError naming `doing`, and the
+// connection that threw is closed rather than returned (it may be mid-statement). When a reused
+// connection turns out to be broken (server restarted, backend terminated), the idle ones are
+// dropped too and the call is run once more on a fresh connection, so a server restart or a
+// terminated backend never fails a request.
 // The function must therefore be safe to run twice: it starts from scratch (its transaction
 // rolled back) and sets its outputs anew.
 

@@ -15,6 +15,7 @@
 #include "core/paper.h"
 #include "core/status.h"
 #include "core/venue.h"
+#include "store/postgres/pg_pool.h"
 #include "store/store.h"
 
 namespace coolpapers::store::postgres {

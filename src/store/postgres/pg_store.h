@@ -9,13 +9,15 @@
 //   - Change sequence: one row (change_seq) locked by every write transaction that bumps it and
 //     written in the same transaction, so sequence numbers commit in order across nodes (see
 //     pg_store.cc, "Change sequence").
-//   - Upsert: papers and memberships go in with COPY into temporary tables, then one merge
-//     statement each (an import writes tens of thousands of papers per second).
+//   - Upsert: new papers, memberships and link keys are copied (COPY) straight into their
+//     tables; papers already stored go through a staging table and one set-based merge
+//     (pg_upsert.cc).
 //   - Clicks: AddClick queues in memory; a background thread writes the queue about once a
 //     second in one statement (and on Flush() and destruction). GetClicks and ClickTotals add
 //     what is still queued, so a click is seen at once by this node, and by the others after
 //     the next flush.
-//   - State: SetState and DeleteState write at once (they are small and rare).
+//   - State: SetState and DeleteState write at once: one round trip on a pooled connection,
+//     never waiting on an import (no other write touches the state table).
 //
 // Schema: component "store" of postgres::Migrate (pg_migrations.cc).
 
