@@ -137,6 +137,7 @@ class KillableJobs : public store::SharedFaqJobs {
  public:
   explicit KillableJobs(std::unique_ptr<store::SharedFaqJobs> j) : j_(std::move(j)) {}
   void Kill() { dead_ = true; }
+  void Revive() { dead_ = false; }  // a node that was cut off from the database for a while
 
   const std::string& node_id() const override { return j_->node_id(); }
   seconds lease() const override { return j_->lease(); }
@@ -408,6 +409,38 @@ TEST_F(FaqClusterTest, AnOrphanedJobWithoutReadersIsSweptAndCompletedByAnotherNo
   auto view = b->Request(Req("2304.02623"));
   ASSERT_TRUE(view.has_value());
   EXPECT_EQ(view->state, FaqState::kComplete);
+}
+
+TEST_F(FaqClusterTest, AWorkerThatLostItsLeaseStopsAndItsReadersFollowTheNewOwner) {
+  CountingChat chat_a("A"), chat_b("B");
+  chat_a.HoldFrom(0);  // A's model never answers
+  auto jobs_a = Jobs("node-a", seconds(1));
+  auto jobs_b = Jobs("node-b", seconds(1));
+  ASSERT_TRUE(jobs_a && jobs_b);
+  auto a = Node(chat_a, jobs_a.get());
+  auto sub_a = Start(*a, Req("2304.02623"));
+  ASSERT_TRUE(sub_a.has_value()) << sub_a.error().ToString();
+  ASSERT_TRUE(chat_a.WaitForCalls(1));
+  jobs_a->Kill();  // A is cut off from the database: its lease runs out
+  auto b = Node(chat_b, jobs_b.get());
+  ASSERT_TRUE(chat_b.WaitForCalls(6, milliseconds(20000)));  // B's sweep took the job over
+  std::optional<store::SharedFaqJob> row;
+  for (int i = 0; i < 500 && !(row && row->state == store::SharedFaqJob::State::kComplete);
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+    row = Row();
+  }
+  ASSERT_TRUE(row);
+  ASSERT_EQ(row->state, store::SharedFaqJob::State::kComplete);
+  jobs_a->Revive();  // A's next renewal finds the job lost: A stops and follows B's result
+  FaqEvent last = Drain(**sub_a);
+  ASSERT_EQ(last.kind, FaqEvent::Kind::kDone);
+  FaqView v = (*sub_a)->View();
+  ASSERT_EQ(v.items.size(), 6u);
+  EXPECT_THAT(v.items[0].a, HasSubstr("B answer 1"));
+  EXPECT_EQ(chat_a.calls().size(), 1u);
+  EXPECT_EQ(row->owner, "node-b");
+  EXPECT_EQ(a->Stats().followed, 0u);
 }
 
 TEST_F(FaqClusterTest, RateLimitIsSharedButFollowingAnotherNodesJobIsNotCounted) {
