@@ -443,6 +443,41 @@ TEST_F(FaqClusterTest, AWorkerThatLostItsLeaseStopsAndItsReadersFollowTheNewOwne
   EXPECT_EQ(a->Stats().followed, 0u);
 }
 
+TEST_F(FaqClusterTest, ARestartedNodeDoesNotRunAJobAnotherNodeOwns) {
+  // A queue record left by this node's previous process, for a job another node now runs.
+  ASSERT_TRUE(store_->SetState("faq_queue/2304.02623v1|en|fake-model|p" +
+                                   std::to_string(kPromptVersion),
+                               R"({"paper":"2304.02623","version":1,"lang":"en","priority":2,)"
+                               R"("order":0})")
+                  .ok());
+  auto other = Jobs("node-other");
+  ASSERT_TRUE(other);
+  store::SharedFaqJobSpec spec;
+  spec.key = FaqKey{"2304.02623", 1, "en", "fake-model", kPromptVersion}.ToString();
+  spec.paper_id = "2304.02623";
+  spec.lang = "en";
+  auto claim = other->Claim(spec, false);
+  ASSERT_TRUE(claim && claim->outcome == store::ClaimOutcome::kClaimed);
+  CountingChat chat("A");
+  auto jobs = Jobs("node-a");
+  ASSERT_TRUE(jobs);
+  options_.persist_queue = true;
+  auto a = Node(chat, jobs.get());
+  std::this_thread::sleep_for(milliseconds(300));  // a few follow polls and a sweep
+  FaqServiceStats st = a->Stats();
+  EXPECT_EQ(st.pending + st.running, 0u);
+  EXPECT_EQ(st.followed, 0u);  // the jobs table is the queue: the old record is not restored
+  EXPECT_EQ(chat.calls().size(), 0u);
+  // Asked for it, the node follows the owner instead of starting its own generation.
+  auto view = a->Request(Req("2304.02623"));
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(a->Stats().followed, 1u);
+  EXPECT_EQ(chat.calls().size(), 0u);
+  std::optional<store::SharedFaqJob> row = Row();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->owner, "node-other");
+}
+
 TEST_F(FaqClusterTest, RateLimitIsSharedButFollowingAnotherNodesJobIsNotCounted) {
   options_.llm.rate_per_hour = 1;
   CountingChat chat_a("A"), chat_b("B");
