@@ -61,14 +61,7 @@ class ClusterFaqTest(unittest.TestCase):
         cls.pdf = None
         cls.llm = None
         try:
-            imported = cpserver.run_cli("import", "arxiv-jsonl", "--db", cls.db,
-                                        cpserver.fixture_path("llm", "papers.jsonl"), check=False)
-            if "PostgreSQL support is not built" in imported.stderr:
-                # The shared FAQ jobs are built; the store on PostgreSQL is not, in this build.
-                raise unittest.SkipTest("this coolpapers has no PostgreSQL store yet: "
-                                        + imported.stderr.strip())
-            if imported.returncode != 0:
-                raise AssertionError("import into %s failed:\n%s" % (cls.db, imported.stderr))
+            cpserver.import_jsonl(cls.db, cpserver.fixture_path("llm", "papers.jsonl"))
             cls.pdf = cpserver.PdfServer(arxiv_pdf_route)
             cls.llm = FakeLlm(cls.tmp)
         except BaseException:
