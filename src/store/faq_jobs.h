@@ -102,7 +102,9 @@ class SharedFaqJobs {
   virtual Result<bool> Release(const std::string& key, int64_t generation) = 0;
   // The row of `key`, nullopt when there is none.
   virtual Result<std::optional<SharedFaqJob>> Get(const std::string& key) = 0;
-  // Running rows whose lease has expired (their owner died), oldest first, at most `limit`.
+  // Running rows whose lease has expired (their owner died), most urgent first, at most
+  // `limit`. Also forgets what is no longer needed: finished rows a day old (their FAQ is in the
+  // store) and client buckets full again.
   virtual Result<std::vector<SharedFaqJob>> Expired(int limit) = 0;
 
   // Takes one start from `client`'s bucket (`per_hour` starts, refilled continuously, burst up

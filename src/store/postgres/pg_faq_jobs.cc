@@ -234,6 +234,9 @@ Result<std::vector<SharedFaqJob>> PgFaqJobs::Expired(int limit) {
         pqxx::nontransaction n(c);
         // Buckets untouched for two hours are full again: forgetting them changes nothing.
         n.exec("DELETE FROM faq_client_starts WHERE updated < now() - interval '2 hours'");
+        // Finished rows are only needed while readers follow them (the FAQ itself is stored).
+        n.exec("DELETE FROM faq_jobs WHERE state IN ('complete', 'failed')"
+               " AND updated < now() - interval '1 day'");
         pqxx::result r = n.exec_params(
             std::string("SELECT ") + kJobColumns +
                 " FROM faq_jobs WHERE state = 'running' AND lease_until <= now()"

@@ -185,6 +185,30 @@ TEST(PgFaqJobsTest, AFailedJobIsClaimedAnewWithoutItsPartialAnswer) {
   EXPECT_EQ(again->job->error, "");
 }
 
+TEST(PgFaqJobsTest, FinishedRowsAreForgottenAfterADay) {
+  testing::TempPgDatabase db;
+  ASSERT_TRUE(db.ok()) << db.error();
+  auto a = Node(db, "a");
+  ASSERT_TRUE(a);
+  for (const char* key : {"old", "new", "running"}) {
+    Result<ClaimResult> c = a->Claim(Spec(key), false);
+    ASSERT_TRUE(c && c->outcome == ClaimOutcome::kClaimed);
+    if (std::string(key) != "running") {
+      ASSERT_TRUE(*a->Fail(key, c->job->generation, "x"));
+    }
+  }
+  {
+    pqxx::connection c(db.url());
+    pqxx::nontransaction n(c);
+    n.exec("UPDATE faq_jobs SET updated = now() - interval '25 hours'"
+           " WHERE key IN ('old', 'running')");
+  }
+  ASSERT_TRUE(a->Expired(10));
+  EXPECT_FALSE(*a->Get("old"));
+  EXPECT_TRUE(*a->Get("new"));
+  EXPECT_TRUE(*a->Get("running"));  // still leased: never forgotten
+}
+
 TEST(PgFaqJobsTest, ClientBucketAndTokenCounterAreSharedByTwoConnections) {
   testing::TempPgDatabase db;
   ASSERT_TRUE(db.ok()) << db.error();
