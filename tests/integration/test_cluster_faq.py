@@ -25,6 +25,7 @@ import cpserver  # noqa: E402
 from test_faq import FakeLlm, KEY, arxiv_pdf_route, final, read_sse  # noqa: E402
 
 LEASE_SECONDS = 3
+ADMIN_TOKEN = "cluster-admin-token"
 
 
 def cluster_url():
@@ -91,6 +92,7 @@ class ClusterFaqTest(unittest.TestCase):
             "COOLPAPERS_ARXIV_BASE_URL": self.pdf.base,
             "COOLPAPERS_FAQ_RATE_PER_HOUR": "1000",
             "COOLPAPERS_FAQ_LEASE_SECONDS": str(LEASE_SECONDS),
+            "COOLPAPERS_ADMIN_TOKEN": ADMIN_TOKEN,
         }
         srv = cpserver.CoolpapersServer(self.db, env=env)
         self.servers.append(srv)
@@ -99,6 +101,14 @@ class ClusterFaqTest(unittest.TestCase):
     def kimi(self, srv, paper):
         return cpserver.fetch(srv.url("/arxiv/kimi?paper=%s&lang=en" % paper), method="POST",
                               data=b"", timeout=60)
+
+    def gauge(self, srv, name):
+        r = cpserver.fetch(srv.url("/metrics"), headers={"X-Admin-Token": ADMIN_TOKEN})
+        self.assertEqual(r.status, 200, r)
+        for line in r.text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        self.fail("no %s in /metrics:\n%s" % (name, r.text))
 
     def stream(self, srv, paper):
         return read_sse(srv.url("/api/faq/%s/stream?lang=en" % paper), timeout=60)
@@ -152,6 +162,8 @@ class ClusterFaqTest(unittest.TestCase):
         self.assertGreaterEqual(len(asked_by_a), 3, a.logs())
         # B's reader joins A's job (nothing is started on B) and follows it.
         self.assertEqual(self.kimi(b, "1903.10676").status, 200)
+        self.assertEqual(self.gauge(b, "coolpapers_faq_followed"), 1)
+        self.assertEqual(self.gauge(b, "coolpapers_faq_running"), 0)
         result = {}
         follower = threading.Thread(
             target=lambda: result.update(r=self.stream(b, "1903.10676")))
@@ -181,6 +193,8 @@ class ClusterFaqTest(unittest.TestCase):
         self.assertLessEqual(len(stats["questions"]), 7, stats["questions"])
         doc = json.loads(cpserver.fetch(b.url("/api/faq/1903.10676?lang=en")).body)
         self.assertEqual(len(doc["faq"]), 6)
+        self.assertEqual(self.gauge(b, "coolpapers_faq_resumed"), 1)
+        self.assertEqual(self.gauge(b, "coolpapers_faq_followed"), 0)
 
 
 if __name__ == "__main__":
