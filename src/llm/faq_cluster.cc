@@ -13,6 +13,8 @@ namespace coolpapers::llm {
 namespace {
 
 constexpr size_t kMaxFailedRemembered = 1000;
+constexpr const char* kShutdownMessage =
+    "the server is shutting down; this FAQ resumes when it restarts";
 constexpr const char* kSharedUnreachable =
     "the FAQ jobs shared by the servers could not be reached (database unavailable); try again "
     "in a minute";
@@ -161,7 +163,10 @@ bool FaqService::ClusterEnd(const std::shared_ptr<FaqJob>& job) {
       return false;
     }
   }
-  if (o.lost) return true;
+  if (o.lost) {  // lost while this node stops: its readers here are told so
+    if (!job->finished()) job->Fail(kShutdownMessage);
+    return true;
+  }
   Result<bool> done = true;
   if (job->state() == FaqState::kComplete) {
     store::SharedFaqProgress faq;
