@@ -41,6 +41,7 @@
 #include "net/polite_fetcher.h"
 #include "llm/chat_client.h"
 #include "llm/faq_service.h"
+#include "store/faq_jobs.h"
 #include "llm/llm_config.h"
 #include "llm/translation_service.h"
 #include "store/store.h"
@@ -349,6 +350,7 @@ struct Site {
   std::unique_ptr<ChangeSeqPoller> seq_poller;
   std::unique_ptr<ServeHarvest> arxiv;
   std::unique_ptr<ServeSearch> search;
+  std::unique_ptr<store::SharedFaqJobs> faq_jobs;  // on PostgreSQL: shared with the other nodes
   std::unique_ptr<llm::FaqService> faq;
   std::unique_ptr<llm::TranslationService> translate;  // uses faq's queue and budget
   web::Services services;
@@ -415,18 +417,48 @@ Status StartSearch(const ServeSettings& s, Site& site) {
   return Status::Ok();
 }
 
+// Several nodes on one PostgreSQL database share their FAQ jobs, rate limits and token budget
+// (lease: [llm] faq_lease_seconds / COOLPAPERS_FAQ_LEASE_SECONDS, 1..60, default 30); on SQLite
+// the FAQ service keeps them in the process.
+Status OpenSharedFaqJobs(const ServeSettings& s, Site& site, llm::FaqServiceOptions& options) {
+  Result<int64_t> lease = IntFromEnvOrConfig(s.cfg, "COOLPAPERS_FAQ_LEASE_SECONDS",
+                                             "llm.faq_lease_seconds", 30, 1, 60);
+  if (!lease) return lease.error();
+  const std::string node = store::NewNodeId();
+  Result<std::unique_ptr<store::SharedFaqJobs>> jobs =
+      store::OpenSharedFaqJobs(s.db, node, std::chrono::seconds(*lease));
+  if (!jobs) return jobs.error();
+  site.faq_jobs = std::move(*jobs);
+  if (site.faq_jobs == nullptr) return Status::Ok();
+  options.shared_jobs = site.faq_jobs.get();
+  spdlog::info("FAQ: jobs shared with the other nodes on the database (this node: {}, lease {} s)",
+               node, *lease);
+  return Status::Ok();
+}
+
+void AddClusterFaqGauges(web::Metrics& metrics, llm::FaqService& faq) {
+  metrics.AddGaugeCallback("coolpapers_faq_followed",
+                           "FAQ generations run by another node, followed for readers here", {},
+                           [&faq] { return static_cast<double>(faq.Stats().followed); });
+  metrics.AddGaugeCallback("coolpapers_faq_resumed",
+                           "FAQ generations taken over from a node whose lease expired", {},
+                           [&faq] { return static_cast<double>(faq.Stats().resumed); });
+}
+
 // services.faq; the API key is never logged.
 Status StartFaq(const ServeSettings& s, Site& site) {
   Result<llm::FaqServiceOptions> faq_options = ReadFaqOptions(s.cfg);
   if (!faq_options) return faq_options.error();
   faq_options->arxiv.base_url = s.arxiv_base_url;
   net::PoliteFetcher& faq_fetcher = site.arxiv->fetcher();
+  if (Status st = OpenSharedFaqJobs(s, site, *faq_options); !st.ok()) return st;
   std::unique_ptr<llm::ChatClient> chat_client;
   if (faq_options->llm.has_key()) chat_client = llm::MakeHttpChatClient(faq_options->llm);
   site.faq = std::make_unique<llm::FaqService>(*faq_options, *site.store, &faq_fetcher,
                                                std::move(chat_client));
   if (Status st = site.faq->Start(); !st.ok()) return st;
   site.services.faq = site.faq.get();
+  if (site.faq_jobs) AddClusterFaqGauges(site.metrics, *site.faq);
   const llm::LlmConfig& lc = faq_options->llm;
   spdlog::info("FAQ: model {} at {} ({})", lc.model, lc.base_url,
                lc.has_key() ? "API key set" : "no API key: new FAQs disabled");

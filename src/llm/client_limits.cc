@@ -4,6 +4,8 @@
 #include <cmath>
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "core/text.h"
 
 namespace coolpapers::llm {
@@ -19,6 +21,12 @@ void ClientRateLimiter::Refill(Bucket& b, std::chrono::steady_clock::time_point 
 
 bool ClientRateLimiter::TryAcquire(const std::string& client, std::chrono::seconds* retry_after) {
   if (per_hour_ <= 0) return true;
+  if (shared_ != nullptr) {
+    Result<bool> taken = shared_->TakeClientStart(client, per_hour_, retry_after);
+    if (taken) return *taken;
+    spdlog::warn("FAQ rate limit of {}: shared bucket not reached ({}); this node's decides",
+                 client, taken.error().ToString());
+  }
   auto now = clock_.Monotonic();
   std::lock_guard lock(mu_);
   if (buckets_.size() > 10000) {  // forget clients whose buckets are full again
@@ -61,10 +69,19 @@ void DailyTokenBudget::RollLocked() {
   }
 }
 
+int64_t DailyTokenBudget::SharedUsedLocked() {
+  if (shared_ == nullptr) return used_;
+  Result<int64_t> used = shared_->TokensOn(day_);
+  if (used) return std::max(*used, used_);
+  spdlog::warn("FAQ token usage: shared counter not read ({}); this node's count is used",
+               used.error().ToString());
+  return used_;
+}
+
 bool DailyTokenBudget::Exhausted(std::chrono::seconds* retry_after) {
   std::lock_guard lock(mu_);
   RollLocked();
-  if (per_day_ <= 0 || used_ < per_day_) return false;
+  if (per_day_ <= 0 || SharedUsedLocked() < per_day_) return false;
   if (retry_after != nullptr) {
     auto now = clock_.Now();
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -77,12 +94,17 @@ void DailyTokenBudget::Add(int64_t tokens) {
   std::lock_guard lock(mu_);
   RollLocked();
   used_ += std::max<int64_t>(0, tokens);
+  if (shared_ == nullptr || tokens <= 0) return;
+  if (Result<int64_t> total = shared_->AddTokens(day_, tokens); !total) {
+    spdlog::warn("FAQ token usage: {} tokens not added to the shared counter: {}", tokens,
+                 total.error().ToString());
+  }
 }
 
 int64_t DailyTokenBudget::used_today() {
   std::lock_guard lock(mu_);
   RollLocked();
-  return used_;
+  return SharedUsedLocked();
 }
 
 std::string DailyTokenBudget::Serialize() {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "store/faq_jobs.h"
 
 namespace coolpapers::llm {
 
@@ -20,6 +21,9 @@ class ClientRateLimiter {
   // Takes one start for `client`; false (with the wait until one is available) when none left.
   bool TryAcquire(const std::string& client, std::chrono::seconds* retry_after);
   int per_hour() const { return per_hour_; }
+  // Keeps the buckets in `shared` (several nodes on one database; null: in this process). When
+  // the database cannot be reached the bucket of this process decides.
+  void Share(store::SharedFaqJobs* shared) { shared_ = shared; }
 
  private:
   struct Bucket {
@@ -30,6 +34,7 @@ class ClientRateLimiter {
 
   int per_hour_;
   core::Clock& clock_;
+  store::SharedFaqJobs* shared_ = nullptr;
   std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
@@ -46,13 +51,19 @@ class DailyTokenBudget {
   // "YYYY-MM-DD <used>" for the store, and back (a record of another day is ignored).
   std::string Serialize();
   void Restore(const std::string& state);
+  // Counts the usage in `shared` (several nodes on one database; null: in this process). When
+  // the database cannot be reached this process's own count decides.
+  void Share(store::SharedFaqJobs* shared) { shared_ = shared; }
 
  private:
   std::string Today() const;
+  // Today's usage by every node (RollLocked first); this process's count when not shared.
+  int64_t SharedUsedLocked();
   void RollLocked();
 
   int64_t per_day_;
   core::Clock& clock_;
+  store::SharedFaqJobs* shared_ = nullptr;
   std::mutex mu_;
   std::string day_;
   int64_t used_ = 0;

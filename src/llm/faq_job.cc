@@ -95,6 +95,24 @@ void FaqJob::EndAnswer(int index, const std::string& answer) {
   Fire(fire);
 }
 
+void FaqJob::RestartAnswer(int index) {
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(mu_);
+    if (items_.empty()) return;
+    items_.back().a.clear();
+    current_chars_ = 0;
+    log_.push_back({FaqEvent::Kind::kAnswer, index, ""});
+    fire = TakeWaitersLocked();
+  }
+  Fire(fire);
+}
+
+int FaqJob::answered() const {
+  std::lock_guard lock(mu_);
+  return answered_;
+}
+
 void FaqJob::Complete(int64_t tokens, std::string created) {
   std::vector<std::function<void()>> fire;
   {

@@ -52,12 +52,17 @@ class FaqJob {
   void BeginQuestion(int index, const std::string& question);
   void AppendDelta(int index, std::string_view delta);
   void EndAnswer(int index, const std::string& answer);
+  // The answer in progress (question `index`, begun and not ended) starts over: readers get an
+  // empty kAnswer for it, then the new deltas. Used when another node's unfinished answer, shown
+  // while following it, is asked again.
+  void RestartAnswer(int index);
   void Complete(int64_t tokens, std::string created);
   void Fail(std::string why);
 
   FaqState state() const;
   bool finished() const;  // complete or failed
   std::vector<FaqItem> items() const;
+  int answered() const;  // questions whose answer ended
   std::string source() const;
   int64_t tokens() const;
   std::string created() const;

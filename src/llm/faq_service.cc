@@ -158,7 +158,14 @@ FaqService::FaqService(FaqServiceOptions options, store::Store& store, net::Fetc
       loader_(fetcher, options_.arxiv, options_.venue_pdf, options_.pdf,
               options_.llm.max_paper_chars),
       limiter_(options_.llm.rate_per_hour, clock),
-      budget_(options_.llm.daily_token_budget, clock) {}
+      budget_(options_.llm.daily_token_budget, clock),
+      shared_(options_.shared_jobs) {
+  if (shared_ != nullptr) {
+    options_.persist_queue = false;  // the shared jobs table is the queue, usage is shared
+    limiter_.Share(shared_);
+    budget_.Share(shared_);
+  }
+}
 
 FaqService::~FaqService() { Stop(); }
 
@@ -180,6 +187,7 @@ Status FaqService::Start() {
   std::lock_guard lock(mu_);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   saver_ = std::thread([this] { SaverLoop(); });
+  if (shared_ != nullptr) cluster_ = std::thread([this] { ClusterLoop(); });
   return Status::Ok();
 }
 
@@ -197,11 +205,24 @@ void FaqService::Stop() {
     waiting = pending_.TakeAll();
   }
   cv_.notify_all();
+  cluster_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
   workers_.clear();
   saver_cv_.notify_all();
   if (saver_.joinable()) saver_.join();
+  if (cluster_.joinable()) cluster_.join();
   for (auto& job : waiting) job->Fail(kShutdownMessage);  // still in the persisted queue
+  std::unordered_map<std::string, Owned> owned;
+  std::unordered_map<std::string, std::shared_ptr<FaqJob>> followed;
+  {
+    std::lock_guard lock(mu_);
+    owned.swap(owned_);
+    followed.swap(followed_);
+  }
+  for (auto& [ks, o] : owned) {  // claimed, still waiting here: another node resumes them now
+    if (!o.lost) (void)shared_->Release(ks, o.generation);
+  }
+  for (auto& [ks, job] : followed) job->Fail(kShutdownMessage);
 }
 
 // ---- requests ----
@@ -400,7 +421,11 @@ Result<std::shared_ptr<FaqJob>> FaqService::Acquire(const FaqRequest& req, bool 
     if (!earlier) return Err(earlier.error());
     if (*earlier) return *earlier;
   }
-  if (!start) return std::shared_ptr<FaqJob>();
+  if (!start) {
+    // Joining a job another node runs (or has just completed) starts nothing.
+    if (shared_ != nullptr && !restoring) return JoinClusterJob(key, *paper, kHistoryPriority);
+    return std::shared_ptr<FaqJob>();
+  }
   return StartJob(req, *paper, key, recheck, retry_after, restoring);
 }
 
@@ -420,10 +445,13 @@ Result<std::shared_ptr<FaqJob>> FaqService::StartJob(const FaqRequest& req,
   if (chat_ == nullptr) {
     return refuse(Status::FailedPrecondition(kNoApiKeyMessage), std::chrono::seconds(0));
   }
-  std::chrono::seconds wait{0};
-  if (budget_.Exhausted(&wait)) return refuse(Status::ResourceExhausted(BudgetMessage(wait, false)), wait);
   const std::string ks = key.ToString();
   int priority = req.admin ? kAdminPriority : PriorityFor(paper);
+  if (shared_ != nullptr && !recheck && !req.regenerate) {
+    if (auto joined = JoinClusterJob(key, paper, priority)) return joined;
+  }
+  std::chrono::seconds wait{0};
+  if (budget_.Exhausted(&wait)) return refuse(Status::ResourceExhausted(BudgetMessage(wait, false)), wait);
   std::shared_ptr<FaqJob> job;
   {
     std::lock_guard lock(mu_);
@@ -436,6 +464,7 @@ Result<std::shared_ptr<FaqJob>> FaqService::StartJob(const FaqRequest& req,
       return refuse(std::move(admitted), wait);
     }
     job = std::make_shared<FaqJob>(key, paper, priority, next_order_++);
+    if (shared_ != nullptr && (recheck || req.regenerate)) restart_.insert(ks);
     if (recheck) {
       abstract_recheck_[ks] = recheck;
       abstract_checked_[ks] = clock_.Now();  // one re-check at a time per retry period
@@ -590,8 +619,12 @@ void FaqService::WorkerLoop() {
       ++running_;
       RefreshAheadLocked();
     }
-    RunJob(job);
-    Finish(job);
+    if (RunJob(job)) {
+      Finish(job);
+    } else {
+      std::lock_guard lock(mu_);
+      --running_;  // followed from here on; still active
+    }
   }
 }
 
@@ -664,21 +697,33 @@ std::optional<int64_t> FaqService::AskQuestions(FaqJob& job, const PaperText& te
   const auto& questions = FaqQuestions(key.lang);
   std::vector<std::string> answers;
   int64_t tokens = 0;
-  for (int i = 0; i < kFaqQuestionCount; ++i) {
+  const int first = ResumePoint(job, answers, tokens);
+  for (int i = first; i < kFaqQuestionCount; ++i) {
     if (job.cancel) {
-      FailJob(job, Status::Cancelled(kShutdownMessage));
+      if (!Lost(job)) FailJob(job, Status::Cancelled(kShutdownMessage));
       return std::nullopt;
     }
     if (FailIfOverBudget(job)) return std::nullopt;
-    job.BeginQuestion(i, questions[i]);
+    if (static_cast<int>(job.items().size()) > i) {
+      job.RestartAnswer(i);  // shown while following another node, which did not finish it
+    } else {
+      job.BeginQuestion(i, questions[i]);
+    }
+    PublishProgress(job, true, tokens);
     ChatRequest req{FaqMessages(key.lang, paper_message, answers, i),
                     "FAQ " + ks + " q" + std::to_string(i + 1)};
     ChatReport report;
     auto res = chat_->StreamChat(
-        req, [&](std::string_view d) { job.AppendDelta(i, d); }, &job.cancel, &report);
+        req,
+        [&](std::string_view d) {
+          job.AppendDelta(i, d);
+          PublishProgress(job, false, tokens);
+        },
+        &job.cancel, &report);
     tokens += report.tokens;  // cut, timed-out and failed answers cost too
     budget_.Add(report.tokens);
     PersistTokens();
+    if (!res && Lost(job)) return std::nullopt;  // another node goes on with it
     Status bad;
     if (!res) {
       bad = res.error();
@@ -695,6 +740,7 @@ std::optional<int64_t> FaqService::AskQuestions(FaqJob& job, const PaperText& te
     }
     answers.push_back(res->content);
     job.EndAnswer(i, res->content);
+    PublishProgress(job, true, tokens);
   }
   return tokens;
 }
@@ -725,7 +771,24 @@ void FaqService::SaveAndComplete(FaqJob& job, const std::string& source, int64_t
   spdlog::info("FAQ {} complete ({} tokens, from {})", ks, tokens, source);
 }
 
-void FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
+bool FaqService::RunJob(const std::shared_ptr<FaqJob>& job) {
+  if (shared_ == nullptr) {
+    RunLocalJob(job);
+    return true;
+  }
+  switch (ClusterBegin(job)) {
+    case ClusterStep::kFollow:
+      return false;
+    case ClusterStep::kDone:
+      return true;
+    case ClusterStep::kRun:
+      break;
+  }
+  RunLocalJob(job);
+  return ClusterEnd(job);
+}
+
+void FaqService::RunLocalJob(const std::shared_ptr<FaqJob>& job) {
   job->SetLoading();
   if (FailIfOverBudget(*job)) return;
   std::optional<PaperText> text = LoadTextOrFail(*job);
@@ -948,6 +1011,11 @@ FaqServiceStats FaqService::Stats() const {
     s.failed = failed_count_;
   }
   s.tokens_today = budget_.used_today();
+  {
+    std::lock_guard lock(mu_);
+    s.followed = followed_.size();
+    s.resumed = resumed_;
+  }
   return s;
 }
 

@@ -42,6 +42,18 @@
 // - Failure texts shown to readers are short reasons without the LLM endpoint or the
 //   upstream's error body; the full detail goes to the server log.
 //
+// - Cluster mode (FaqServiceOptions::shared_jobs set: several nodes on one database): a FAQ is
+//   generated once cluster-wide. Before asking the model a worker claims the key's shared job
+//   row; while it works it renews the row's lease and stores the partial answer. A node asked
+//   for a FAQ whose row another node holds starts nothing: it follows the row (polled every
+//   `follow_poll`), and its readers see the answer grow and complete through the same
+//   FaqSubscription. When the owner dies its lease expires; a node following the job, or any
+//   node's periodic sweep of expired leases, claims it and resumes it: the answered questions
+//   are given to the model as the conversation so far and only the others are asked (and paid).
+//   A worker that lost its lease stops and follows the new owner. The per-client rate limit
+//   and the daily token budget are kept in the database too; the jobs table is the queue (no
+//   "faq_queue/" records, and a restarted node re-runs nothing another node owns).
+//
 // Thread-safety: all public methods may be called from any thread.
 
 #include <array>
@@ -54,6 +66,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -71,6 +84,7 @@
 #include "llm/llm_config.h"
 #include "llm/paper_text.h"
 #include "llm/pdf_text.h"
+#include "store/faq_jobs.h"
 #include "store/store.h"
 
 
@@ -89,6 +103,11 @@ struct FaqServiceOptions {
   std::chrono::seconds abstract_retry = std::chrono::hours(6);
   // Retries of a failed save of a finished FAQ (exponential backoff; about an hour in all).
   core::RetryPolicy save_retry = DefaultSaveRetry();
+  // Jobs and limits shared with the other nodes on the same database; null: this process only.
+  // Not owned; must outlive the service.
+  store::SharedFaqJobs* shared_jobs = nullptr;
+  // How often a job run by another node is read back for its readers here.
+  std::chrono::milliseconds follow_poll{300};
 
   static core::RetryPolicy DefaultSaveRetry() {
     core::RetryPolicy p;
@@ -167,6 +186,8 @@ struct FaqServiceStats {
   int64_t tokens_today = 0;
   int64_t completed = 0;  // generations completed by this process
   int64_t failed = 0;
+  size_t followed = 0;    // jobs run by another node, followed here for this node's readers
+  int64_t resumed = 0;    // jobs another node had begun, taken over and resumed here
 };
 
 class FaqService {
@@ -259,7 +280,9 @@ class FaqService {
   std::string BudgetMessage(std::chrono::seconds wait, bool stopped_job) const;
 
   void WorkerLoop();
-  void RunJob(const std::shared_ptr<FaqJob>& job);
+  // Runs `job`; false when it was handed to another node (followed: it stays active).
+  bool RunJob(const std::shared_ptr<FaqJob>& job);
+  void RunLocalJob(const std::shared_ptr<FaqJob>& job);
   // RunJob's steps. Each one that fails has already failed the job (FailJob).
   void FailJob(FaqJob& job, const Status& s, const std::string& detail = "");
   bool FailIfOverBudget(FaqJob& job);
@@ -268,6 +291,38 @@ class FaqService {
   bool ServeEarlierAbstractFaq(FaqJob& job);
   // The six answers, one conversation; the tokens they cost, or nullopt when the job failed.
   std::optional<int64_t> AskQuestions(FaqJob& job, const PaperText& text);
+  // The answered questions asked again cost nothing: the first question still to ask, with the
+  // answers (and tokens) before it, as the shared job row has them (0 when not resumed).
+  int ResumePoint(FaqJob& job, std::vector<std::string>& answers, int64_t& tokens);
+
+  // ---- cluster mode (faq_cluster.cc) ----
+  enum class ClusterStep { kRun, kFollow, kDone };
+  // Claims the shared row before generating: run it here, follow another node, or done (the
+  // FAQ was complete, or the shared jobs could not be reached: the job failed).
+  ClusterStep ClusterBegin(const std::shared_ptr<FaqJob>& job);
+  // Records the outcome in the shared row; false when the lease was lost (the job is followed).
+  bool ClusterEnd(const std::shared_ptr<FaqJob>& job);
+  // The job of `key` when another node runs it (a follower) or has completed it; nullptr when
+  // this node should start it.
+  std::shared_ptr<FaqJob> JoinClusterJob(const FaqKey& key, const core::Paper& paper,
+                                         int priority);
+  void FollowJob(const std::shared_ptr<FaqJob>& job);
+  // Shows `row`'s questions and answers in `job` (only what it does not show yet).
+  static void MirrorRow(FaqJob& job, const store::SharedFaqJob& row);
+  // A followed job whose row finished (complete or failed): filed like a finished local job.
+  void EndFollowed(const std::shared_ptr<FaqJob>& job, const store::SharedFaqJob& row);
+  // Writes the partial answer (at most every follow_poll unless `force`); a lost lease cancels.
+  void PublishProgress(FaqJob& job, bool force, int64_t tokens);
+  bool Lost(const FaqJob& job);
+  // The lease of `ks` was lost: its job (running or waiting here) stops.
+  void MarkLost(const std::string& ks);
+  store::SharedFaqJobSpec SpecOf(const FaqJob& job) const;
+  // Takes `job` over after its owner's lease expired: claims it and queues it here.
+  void TakeOver(const std::shared_ptr<FaqJob>& job);
+  void ClusterLoop();
+  void PollFollowed();
+  void RenewOwned();
+  void SweepExpired();
   void SaveAndComplete(FaqJob& job, const std::string& source, int64_t tokens);
   void Finish(const std::shared_ptr<FaqJob>& job);
   // Background saves of finished FAQs whose first save failed.
@@ -314,6 +369,22 @@ class FaqService {
   int64_t completed_ = 0, failed_count_ = 0;
 
   std::mutex persist_mu_;  // orders a job's queue record writes and removals
+
+  // Cluster mode: shared rows this node holds (claimed; pending or running here), and jobs
+  // other nodes run that readers here follow.
+  struct Owned {
+    int64_t generation = 0;
+    store::SharedFaqJob row;  // as claimed (the partial answer to resume)
+    bool lost = false;
+    std::chrono::steady_clock::time_point last_write{};
+  };
+  store::SharedFaqJobs* shared_ = nullptr;
+  std::unordered_map<std::string, Owned> owned_;
+  std::unordered_map<std::string, std::shared_ptr<FaqJob>> followed_;
+  std::set<std::string> restart_;  // queued to replace a complete FAQ (regenerate, re-check)
+  int64_t resumed_ = 0;
+  std::condition_variable cluster_cv_;
+  std::thread cluster_;
 
   std::vector<std::thread> workers_;
   std::thread saver_;
