@@ -4,19 +4,24 @@
 #include <system_error>
 
 #include "core/text.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace coolpapers::store {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
-  if (core::StartsWith(url, "postgresql://") || core::StartsWith(url, "postgres://")) {
-    return Err(
-        Status::Unavailable("PostgreSQL support is not built in this version; use sqlite:PATH"));
+  if (postgres::IsPostgresUrl(url)) {
+    Result<std::unique_ptr<postgres::PostgresStore>> s = postgres::PostgresStore::Open(url);
+    if (!s) return Err(s.error());
+    return std::unique_ptr<Store>(std::move(*s));
   }
   if (!core::StartsWith(url, "sqlite:")) {
-    return Err(Status::InvalidArgument("unknown database URL '" + url +
-                                       "'; use sqlite:PATH, e.g. sqlite:var/coolpapers.db"));
+    return Err(Status::InvalidArgument(
+        "unknown database URL '" + postgres::RedactUrl(url) +
+        "'; use sqlite:PATH (e.g. sqlite:var/coolpapers.db) or "
+        "postgresql://user@host:port/database"));
   }
   std::string path = url.substr(7);
   if (core::StartsWith(path, "//")) path = path.substr(2);  // sqlite:///abs/path

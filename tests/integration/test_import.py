@@ -209,11 +209,15 @@ class ImportTest(unittest.TestCase):
             self.assertEqual(p.returncode, 2, "%s: %s" % (args, p.stderr))
 
     def test_postgres_message(self):
-        # (venue import has its own test: test_venue_import.py)
-        p = self.cli("import", "arxiv-jsonl", "--db", "postgresql://localhost/cp",
+        # An unreachable PostgreSQL server: the message names the URL (password hidden) and what
+        # to check. (Importing into PostgreSQL: test_postgres_store.py.)
+        p = self.cli("import", "arxiv-jsonl", "--db", "postgresql://cp:secret@127.0.0.1:1/cp",
                      fixture("bulk_two_days.jsonl"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("PostgreSQL support is not built in this version; use sqlite:PATH", p.stderr)
+        self.assertIn("cannot connect to PostgreSQL at postgresql://cp:***@127.0.0.1:1/cp",
+                      p.stderr)
+        self.assertIn("check that the server runs", p.stderr)
+        self.assertNotIn("secret", p.stderr)
 
     def test_stats_text_and_missing_database(self):
         p = self.cli("stats", "--db", self.url)

@@ -1,9 +1,10 @@
+// Venue papers through the Store interface, on every backend.
 #include <gtest/gtest.h>
 
 #include "store/store.h"
-#include "store/testing/temp_store.h"
+#include "store/testing/backend_store.h"
 
-namespace coolpapers::store::sqlite {
+namespace coolpapers::store {
 namespace {
 
 core::VenuePaper V(const std::string& id, const std::string& edition, const std::string& group,
@@ -28,7 +29,7 @@ std::vector<std::string> Ids(const std::vector<core::VenuePaper>& papers) {
   return out;
 }
 
-class VenueRowsTest : public ::testing::Test {
+class VenueRowsTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override { ASSERT_TRUE(store_.Open()); }
   void Reopen() { ASSERT_TRUE(store_.Open()); }
@@ -43,10 +44,10 @@ class VenueRowsTest : public ::testing::Test {
     return v;
   }
 
-  testing::TempStore store_{"cp_venue_rows"};
+  testing::BackendStore store_{GetParam()};
 };
 
-TEST_F(VenueRowsTest, ImportedPapersAreListedByEditionAndGroup) {
+TEST_P(VenueRowsTest, ImportedPapersAreListedByEditionAndGroup) {
   auto papers = Papers();
   auto c = store_->UpsertVenuePapers(papers);
   ASSERT_TRUE(c) << c.error().ToString();
@@ -78,7 +79,7 @@ TEST_F(VenueRowsTest, ImportedPapersAreListedByEditionAndGroup) {
   EXPECT_TRUE((*row)->categories.empty());
 }
 
-TEST_F(VenueRowsTest, EditionsAreCountedPerGroupNewestYearFirst) {
+TEST_P(VenueRowsTest, EditionsAreCountedPerGroupNewestYearFirst) {
   ASSERT_TRUE(store_->UpsertVenuePapers(Papers()));
   auto e = store_->VenueEditions();
   ASSERT_TRUE(e);
@@ -91,7 +92,7 @@ TEST_F(VenueRowsTest, EditionsAreCountedPerGroupNewestYearFirst) {
   EXPECT_EQ((*e)[2].edition, "ICML.2024");
 }
 
-TEST_F(VenueRowsTest, ReimportingTheSameFileChangesNothing) {
+TEST_P(VenueRowsTest, ReimportingTheSameFileChangesNothing) {
   ASSERT_TRUE(store_->UpsertVenuePapers(Papers()));
   auto seq = store_->ChangeSeq();
   ASSERT_TRUE(seq);
@@ -107,7 +108,7 @@ TEST_F(VenueRowsTest, ReimportingTheSameFileChangesNothing) {
   EXPECT_EQ(stats->papers, 5);
 }
 
-TEST_F(VenueRowsTest, AChangedGroupIsAnUpdateThatDerivedIndexesSee) {
+TEST_P(VenueRowsTest, AChangedGroupIsAnUpdateThatDerivedIndexesSee) {
   ASSERT_TRUE(store_->UpsertVenuePapers(Papers()));
   int64_t seq = *store_->ChangeSeq();
   auto papers = Papers();
@@ -125,7 +126,7 @@ TEST_F(VenueRowsTest, AChangedGroupIsAnUpdateThatDerivedIndexesSee) {
   EXPECT_EQ(Ids(*findings), (std::vector<std::string>{"2024.acl-short.1@ACL"}));
 }
 
-TEST_F(VenueRowsTest, APaperAnswersAtEachOfItsIdsOnce) {
+TEST_P(VenueRowsTest, APaperAnswersAtEachOfItsIdsOnce) {
   ASSERT_TRUE(store_->UpsertVenuePapers(Papers()));
   std::vector<std::string> ids = {"9U29U3cDKq@OpenReview", "abe24a@v235@PMLR", "nope@ACL",
                                   "2023.acl-long.1@ACL"};
@@ -136,7 +137,7 @@ TEST_F(VenueRowsTest, APaperAnswersAtEachOfItsIdsOnce) {
   EXPECT_EQ((*got)[0].venue, "ICML.2024");
 }
 
-TEST_F(VenueRowsTest, VenuePapersSurviveReopeningAndBadOnesAreRefused) {
+TEST_P(VenueRowsTest, VenuePapersSurviveReopeningAndBadOnesAreRefused) {
   ASSERT_TRUE(store_->UpsertVenuePapers(Papers()));
   Reopen();
   auto acl = store_->ListVenue("ACL.2023", "");
@@ -152,5 +153,7 @@ TEST_F(VenueRowsTest, VenuePapersSurviveReopeningAndBadOnesAreRefused) {
   EXPECT_EQ(store_->Stats()->papers, 5);  // nothing of the refused batch was written
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, VenueRowsTest, testing::AllBackends(), testing::BackendName);
+
 }  // namespace
-}  // namespace coolpapers::store::sqlite
+}  // namespace coolpapers::store
