@@ -163,6 +163,15 @@ class MigrateTest(unittest.TestCase):
     def test_1_sqlite_to_sqlite(self):
         self.assert_migrated("sqlite:" + os.path.join(self.tmp, "copy.db"))
 
+    def test_2_sqlite_to_postgresql(self):
+        cluster = pg_cluster_url()
+        name = "cp_migrate_" + uuid.uuid4().hex[:12]
+        psql(cluster, "CREATE DATABASE %s TEMPLATE template0" % name)
+        try:
+            self.assert_migrated(with_database(cluster, name))
+        finally:
+            psql(cluster, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
     def test_3_missing_source_and_same_database_are_refused(self):
         missing = "sqlite:" + os.path.join(self.tmp, "no-such.db")
         proc = cpserver.run_cli("migrate", "--from", missing, "--to",
