@@ -97,20 +97,31 @@ start_node() {
   (cd "$work/$1" && COOLPAPERS_INDEX_DIR="$work/$1/index" exec "$bin" serve --offline --db "$2" \
     --listen "127.0.0.1:$PORT" >"$work/$1/serve.log" 2>&1) &
   pids+=($!)
+  node_pids+=($!)
+  node_names+=("$1")
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "pg-bench: node $1 did not answer on $PORT:"; tail -5 "$work/$1/serve.log"
 }
+node_pids=()
+node_names=()
 start_node lite "$lite"; lite_port=$PORT
 start_node pg1 "$pg"; pg1_port=$PORT
 start_node pg2 "$pg"; pg2_port=$PORT
-# Each node fills its search index in the background: measure once all have (at most 180 s).
+# Each node fills its search index in the background: measure once every node is idle (under
+# 5% of a core for a second), or after 60 s in all, saying which node was still busy.
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 t0=$(date +%s)
-for node in lite pg1 pg2; do
-  while ! grep -q "search: indexed" "$work/$node/serve.log" && [ $(($(date +%s) - t0)) -lt 180 ]; do
-    sleep 0.5
+busy=""
+for i in "${!node_pids[@]}"; do
+  idle=0
+  while [ $(($(date +%s) - t0)) -lt 60 ]; do
+    a=$(ticks "${node_pids[$i]}"); sleep 1; b=$(ticks "${node_pids[$i]}")
+    if [ $((b - a)) -lt $((hz / 20 + 1)) ]; then idle=1; break; fi
   done
+  [ "$idle" = 1 ] || busy="$busy ${node_names[$i]} ($((100 * (b - a) / hz))% of a core)"
 done
-echo "nodes up; search indexes filled after $(($(date +%s) - t0)) s"
+echo "nodes up after $(($(date +%s) - t0)) s;${busy:+ still busy filling their search index:$busy}${busy:- all idle}"
 
 nginx_port=$(free_port)
 cat >"$work/nginx.conf" <<NGX
