@@ -114,14 +114,20 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 t0=$(date +%s)
 busy=""
 for i in "${!node_pids[@]}"; do
-  idle=0
-  while [ $(($(date +%s) - t0)) -lt 60 ]; do
+  while :; do
     a=$(ticks "${node_pids[$i]}"); sleep 1; b=$(ticks "${node_pids[$i]}")
-    if [ $((b - a)) -lt $((hz / 20 + 1)) ]; then idle=1; break; fi
+    [ $((b - a)) -lt $((hz / 20 + 1)) ] && break
+    if [ $(($(date +%s) - t0)) -ge 60 ]; then
+      busy="$busy ${node_names[$i]} ($((100 * (b - a) / hz))% of a core)"
+      break
+    fi
   done
-  [ "$idle" = 1 ] || busy="$busy ${node_names[$i]} ($((100 * (b - a) / hz))% of a core)"
 done
-echo "nodes up after $(($(date +%s) - t0)) s;${busy:+ still busy filling their search index:$busy}${busy:- all idle}"
+if [ -n "$busy" ]; then
+  echo "nodes up after $(($(date +%s) - t0)) s; still filling their search index:$busy"
+else
+  echo "nodes up and idle after $(($(date +%s) - t0)) s"
+fi
 
 nginx_port=$(free_port)
 cat >"$work/nginx.conf" <<NGX
