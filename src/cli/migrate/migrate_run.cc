@@ -264,14 +264,23 @@ Result<std::string> DescribeContents(store::Store& s) {
   if (auto days = s.ExportDayStatuses("", 1); days && !days->empty()) {
     parts.push_back("day statuses");
   }
-  if (auto state = s.ExportState("", 3); state && !state->empty()) {
+  // Stores that cannot export list their state and click totals.
+  auto state = s.ExportState("", 3);
+  if (!state) state = s.ListState("");
+  if (state && !state->empty()) {
     std::string keys;
-    for (const auto& [key, value] : *state) keys += (keys.empty() ? "" : ", ") + key;
-    parts.push_back("state keys (" + keys + (state->size() == 3 ? ", ..." : "") + ")");
+    for (size_t i = 0; i < state->size() && i < 3; ++i) {
+      keys += (keys.empty() ? "" : ", ") + (*state)[i].first;
+    }
+    parts.push_back("state keys (" + keys + (state->size() >= 3 ? ", ..." : "") + ")");
   }
-  if (auto clicks = s.ExportClicks("", 1); clicks && !clicks->empty()) {
-    parts.push_back("click counts");
+  auto clicks = s.ExportClicks("", 1);
+  bool clicked = clicks && !clicks->empty();
+  if (!clicks) {
+    auto totals = s.ClickTotals();
+    clicked = totals && !totals->empty();
   }
+  if (clicked) parts.push_back("click counts");
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out;

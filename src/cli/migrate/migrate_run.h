@@ -47,8 +47,9 @@ struct StoreCounts {
 };
 Result<StoreCounts> CountRows(store::Store& s);
 
-// What `s` holds, e.g. "1,204 papers, 3 FAQs, 2 state keys (faq_tokens, harvest.open_days)";
-// "" when it holds nothing. Kinds of rows the store cannot list are not looked at.
+// What `s` holds, e.g. "1,204 papers, 3 FAQs, state keys (faq_tokens, harvest.open_days)";
+// "" when it holds nothing. Kinds of rows the store can neither export nor list (day statuses
+// of a store without ExportDayStatuses) are not looked at.
 Result<std::string> DescribeContents(store::Store& s);
 
 // Prints the counts of both stores side by side on `out` and compares them: equal counts of

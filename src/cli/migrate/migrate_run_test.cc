@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store/testing/backend_store.h"
 #include "store/testing/temp_store.h"
 
 namespace coolpapers::cli {
@@ -203,6 +204,61 @@ TEST_F(MigrateRunTest, CompareCountsNamesEveryDifference) {
             "the destination");
   // Merged into a non-empty destination: at least the source's counts.
   EXPECT_EQ(CompareCounts(a, b, true, out), "papers 10 in the source but 9 in the destination");
+}
+
+// Into PostgreSQL, which cannot export: each kind of row is read back through the ordinary
+// Store methods.
+TEST_F(MigrateRunTest, EveryKindOfRowArrivesInPostgresql) {
+  Fill();
+  store::testing::BackendStore pg(store::testing::Backend::kPostgres);
+  ASSERT_TRUE(pg.Open());
+  Result<MigrateCounts> c = CopyStore(*from_, *pg, Quiet(2, 1));
+  ASSERT_TRUE(c) << c.error().ToString();
+  Result<StoreCounts> a = CountRows(*from_), b = CountRows(*pg);
+  ASSERT_TRUE(a) << a.error().ToString();
+  ASSERT_TRUE(b) << b.error().ToString();
+  EXPECT_EQ(CompareCounts(*a, *b, false, files_.back()), "");
+  EXPECT_EQ(b->links, 1);
+
+  Result<std::optional<core::Paper>> paper = pg->GetPaper("2503.00002");
+  ASSERT_TRUE(paper && *paper);
+  EXPECT_EQ((*paper)->version, 2);
+  EXPECT_EQ((*paper)->doi, "10.1/2503.00002");
+  Result<std::vector<core::Membership>> orphan = pg->MembershipsOf("2503.00004");
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(orphan->size(), 1u);
+  std::vector<std::string> venue_ids = {"abc@OpenReview"};  // an alias
+  Result<std::vector<core::VenuePaper>> venue = pg->GetVenuePapers(venue_ids);
+  ASSERT_TRUE(venue) << venue.error().ToString();
+  ASSERT_EQ(venue->size(), 1u);
+  EXPECT_EQ((*venue)[0].id, "2024.acl-long.2@ACL");
+  for (const char* cat : {"cs.CL", "cs.LG", "math.AG"}) {
+    Result<std::optional<store::DayStatus>> d = pg->GetDayStatus(cat, "2025-03-18");
+    ASSERT_TRUE(d && *d) << cat;
+    EXPECT_EQ((*d)->expected, 3);
+    EXPECT_EQ((*d)->stored, 2);
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> state = pg->ListState("");
+  ASSERT_TRUE(state) << state.error().ToString();
+  EXPECT_EQ(*state, (std::vector<std::pair<std::string, std::string>>{
+                        {"faq_tokens", "{}"}, {"harvest.open_days", "[]"}}));
+  Result<std::optional<store::FaqRecord>> faq = pg->GetFaq("2503.00001", 2, "zh", "m", 3);
+  ASSERT_TRUE(faq && *faq);
+  EXPECT_EQ((*faq)->content_json, R"([{"q":"Q","a":"A"}])");
+  EXPECT_EQ((*faq)->tokens, 9);
+  std::vector<std::string> clicked = {"2503.00001", "2024.acl-long.2@ACL"};
+  Result<std::map<std::string, store::ClickCounts>> clicks = pg->GetClicks(clicked);
+  ASSERT_TRUE(clicks) << clicks.error().ToString();
+  EXPECT_EQ((*clicks)["2503.00001"].pdf, 7);
+  EXPECT_EQ((*clicks)["2503.00001"].kimi, 2);
+  EXPECT_EQ((*clicks)["2024.acl-long.2@ACL"].copy, 1);
+
+  // The destination is no longer empty, also for what only its ordinary methods show.
+  Result<std::string> held = DescribeContents(*pg);
+  ASSERT_TRUE(held) << held.error().ToString();
+  EXPECT_THAT(*held, HasSubstr("7 papers, 5 memberships, 3 FAQs, 2 venue papers"));
+  EXPECT_THAT(*held, HasSubstr("state keys (faq_tokens, harvest.open_days)"));
+  EXPECT_THAT(*held, HasSubstr("click counts"));
 }
 
 TEST(ShownUrlTest, HidesThePasswordOnly) {
