@@ -19,6 +19,7 @@
 #include "core/announce_day.h"
 #include "harvest/harvest_plan.h"
 #include "harvest/harvester.h"
+#include "cli/serve_cluster.h"
 #include "net/polite_fetcher.h"
 #include "sources/openreview/notes.h"
 #include "store/store.h"
@@ -108,6 +109,10 @@ int RunHarvest(const HarvestArgs& a) {
         50, static_cast<int64_t>(a.interval * 1000)));
     fo.retry.max_backoff = std::chrono::milliseconds(5000);
   }
+  // On a shared database, take turns with the serve nodes: arXiv still sees one stream.
+  auto gate = PgSiteGateAdapter::OpenShared(a.db);
+  if (!gate) return Fail(gate.error().message());
+  fo.gate = gate->get();
   net::PoliteFetcher fetcher(fo);
   harvest::HarvesterOptions ho;
   ho.endpoints.base_url = a.base_url;
@@ -242,6 +247,9 @@ int RunVenueHarvest(const VenueHarvestArgs& a) {
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000));
   fo.contact = a.contact.empty() ? net::ContactFromEnv() : a.contact;
   fo.retry.max_attempts = a.tries;
+  auto gate = PgSiteGateAdapter::OpenShared(a.db);  // on a shared database, the nodes' turns
+  if (!gate) return Fail(gate.error().message());
+  fo.gate = gate->get();
   net::PoliteFetcher fetcher(fo);
   venues::OpenReviewHarvestOptions o;
   o.venue_id = a.venue;

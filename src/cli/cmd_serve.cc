@@ -395,7 +395,7 @@ Status StartCoreServices(const ServeSettings& s, Site& site) {
 // the process-wide polite arXiv fetcher the FAQ service takes PDFs through.
 Status StartHarvest(const ServeSettings& s, const ServeArgs& args, Site& site) {
   auto arxiv = ServeHarvest::Create(s.cfg, s.arxiv_base_url, args.harvest, args.offline,
-                                    *site.store, site.metrics);
+                                    *site.store, site.metrics, s.db);
   if (!arxiv) return arxiv.error();
   site.arxiv = std::move(*arxiv);
   site.services.paper_fetch_queue = site.arxiv->paper_fetch_queue();  // nullptr when fetching on demand is off

@@ -5,8 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/serve_cluster.h"
 #include "core/text.h"
 #include "harvest/harvest_plan.h"
+#include "store/leadership.h"
+#include "store/postgres/pg_paper_requests.h"
+#include "store/postgres/pg_site_gate.h"
 #include "web/metrics.h"
 
 namespace coolpapers::cli {
@@ -128,6 +132,25 @@ Result<bool> FlagSetting(const ConfigFile& cfg, const char* key, const char* env
                                      ": give true or false (1 or 0)"));
 }
 
+// A database several serve nodes may share (then they coordinate through it).
+bool IsClusterDatabase(const std::string& db_url) {
+  return core::StartsWith(db_url, "postgresql://") || core::StartsWith(db_url, "postgres://");
+}
+
+void LogClusterSetup(size_t follow, bool on_demand, const std::string& site, double interval) {
+  spdlog::info("harvest: one polite request stream per upstream site across the nodes "
+               "sharing this database");
+  if (follow > 0) {
+    spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s) "
+                 "while this node holds the harvester role",
+                 follow, site, interval);
+  }
+  if (on_demand) {
+    spdlog::info("harvest: papers not stored are fetched from {} by the harvesting node "
+                 "when a reader asks", site);
+  }
+}
+
 }  // namespace
 
 Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string& id,
@@ -137,11 +160,70 @@ Result<web::PaperFetchState> HarvesterPaperFetchQueue::Request(const std::string
   return ToWeb(*state);
 }
 
+struct ServeHarvest::Cluster {
+  std::unique_ptr<PgSiteGateAdapter> gate;
+  std::unique_ptr<store::Leadership> leadership;
+  std::unique_ptr<store::postgres::PgPaperRequests> requests;
+  std::unique_ptr<LeaderOnlyFetcher> leader_fetcher;
+  std::unique_ptr<HarvestSupervisor> supervisor;
+  std::atomic<bool> closing{false};
+};
+
+ServeHarvest::ServeHarvest() = default;
+
+bool ServeHarvest::harvesting() const {
+  if (cluster_) return cluster_->supervisor && cluster_->supervisor->leading();
+  return following_ && harvester_ != nullptr;
+}
+
+Status ServeHarvest::OpenClusterGate(const std::string& db_url) {
+  cluster_ = std::make_unique<Cluster>();
+  auto gate = PgSiteGateAdapter::OpenShared(db_url);
+  if (!gate) return gate.error();
+  cluster_->gate = std::move(*gate);
+  return Status::Ok();
+}
+
+Status ServeHarvest::StartCluster(const std::string& db_url, store::Store& store,
+                                  const harvest::HarvesterOptions& ho, bool on_demand) {
+  Cluster& c = *cluster_;
+  if (following_ || on_demand) {
+    store::postgres::PaperRequestLimits limits;
+    limits.per_client = ho.pending_per_client;
+    limits.total = ho.pending_total;
+    auto requests = store::postgres::PgPaperRequests::Open(db_url, limits);
+    if (!requests) return requests.error();
+    c.requests = std::move(*requests);
+  }
+  if (on_demand) {
+    paper_fetch_queue_ =
+        std::make_unique<ClusterPaperFetchQueue>(store, *c.requests, core::SystemClock());
+  }
+  if (!following_) return Status::Ok();
+  auto leadership = store::OpenLeadership(db_url, "harvester");
+  if (!leadership) return leadership.error();
+  c.leadership = std::move(*leadership);
+  store::Leadership* l = c.leadership.get();
+  std::atomic<bool>* closing = &c.closing;
+  c.leader_fetcher = std::make_unique<LeaderOnlyFetcher>(
+      *fetcher_, [l, closing] { return !closing->load() && l->IsLeader(); });
+  harvester_ = std::make_unique<harvest::Harvester>(store, *c.leader_fetcher, ho);
+  c.supervisor = std::make_unique<HarvestSupervisor>(*l, *harvester_, c.requests.get());
+  return Status::Ok();
+}
+
+void ServeHarvest::StartLocal(store::Store& store, const harvest::HarvesterOptions& ho) {
+  harvester_ = std::make_unique<harvest::Harvester>(store, *fetcher_, ho);
+  harvester_->Start();
+  paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*harvester_);
+}
+
 Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg,
                                                            const std::string& base_url,
                                                            bool harvest_flag, bool offline_flag,
                                                            store::Store& store,
-                                                           web::Metrics& metrics) {
+                                                           web::Metrics& metrics,
+                                                           const std::string& db_url) {
   auto follow = ReadFollow(cfg, harvest_flag);
   if (!follow) return Err(follow.error());
   auto on_demand = FlagSetting(cfg, "harvest.fetch_on_demand", "COOLPAPERS_FETCH_ON_DEMAND", true);
@@ -168,25 +250,32 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
                                        "COOLPAPERS_FETCH_PENDING_TOTAL", 1000);
   if (!pending_total) return Err(pending_total.error());
 
+  std::unique_ptr<ServeHarvest> out(new ServeHarvest());
+  out->following_ = !follow->empty();
+  const bool cluster = IsClusterDatabase(db_url);
+  if (cluster) {
+    if (Status st = out->OpenClusterGate(db_url); !st.ok()) return Err(st);
+  }
   net::PoliteFetcherOptions fo;
   fo.interval = std::chrono::milliseconds(static_cast<int64_t>(*interval * 1000));
   fo.contact = EnvOr("COOLPAPERS_CONTACT", cfg.GetString("harvest.contact").value_or(""));
   fo.pdf_total = std::chrono::seconds(*pdf_seconds);
   fo.pdf_max_attempts = static_cast<int>(std::min<int64_t>(*pdf_tries, 10));
-  std::unique_ptr<ServeHarvest> out(new ServeHarvest());
+  if (cluster) fo.gate = out->cluster_->gate.get();
   out->fetcher_ = std::make_unique<net::PoliteFetcher>(fo);
 
-  if (!follow->empty() || *on_demand) {
-    harvest::HarvesterOptions ho;
-    ho.endpoints.base_url = base_url;
-    ho.follow = *follow;
-    ho.pending_per_client = static_cast<size_t>(*per_client);
-    ho.pending_total = static_cast<size_t>(*pending_total);
-    if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
-    out->harvester_ = std::make_unique<harvest::Harvester>(store, *out->fetcher_, ho);
-    out->harvester_->Start();
-    out->paper_fetch_queue_ = std::make_unique<HarvesterPaperFetchQueue>(*out->harvester_);
-    const std::string site = base_url.empty() ? "arxiv.org" : base_url;
+  harvest::HarvesterOptions ho;
+  ho.endpoints.base_url = base_url;
+  ho.follow = *follow;
+  ho.pending_per_client = static_cast<size_t>(*per_client);
+  ho.pending_total = static_cast<size_t>(*pending_total);
+  if (*poll && **poll > 0) ho.idle_poll = std::chrono::minutes(**poll);
+  const std::string site = base_url.empty() ? "arxiv.org" : base_url;
+  if (cluster) {
+    if (Status st = out->StartCluster(db_url, store, ho, *on_demand); !st.ok()) return Err(st);
+    LogClusterSetup(follow->size(), *on_demand, site, *interval);
+  } else if (!follow->empty() || *on_demand) {
+    out->StartLocal(store, ho);
     if (!follow->empty()) {
       spdlog::info("harvest: following {} arXiv categories at {} (one request every {} s)",
                    follow->size(), site, *interval);
@@ -203,11 +292,26 @@ Result<std::unique_ptr<ServeHarvest>> ServeHarvest::Create(const ConfigFile& cfg
     spdlog::info("harvest: off ([harvest] fetch_on_demand = false and nothing followed)");
   }
   RegisterMetrics(metrics, *out->fetcher_, out->harvester_.get());
+  ServeHarvest* self = out.get();
+  metrics.AddGaugeCallback("coolpapers_harvest_leader",
+                           "1 while this node runs the arXiv harvest daemon (in a cluster: holds "
+                           "the harvester role), else 0",
+                           {}, [self] { return self->harvesting() ? 1.0 : 0.0; });
   return out;
 }
 
 ServeHarvest::~ServeHarvest() {
+  // In dependency order: the supervisor drives the harvester, which fetches through the
+  // leader-only fetcher and the polite fetcher, which takes turns at the gate.
+  if (cluster_) {
+    cluster_->closing = true;
+    cluster_->supervisor.reset();
+  }
   if (harvester_) harvester_->Stop();
+  harvester_.reset();
+  paper_fetch_queue_.reset();
+  fetcher_.reset();
+  cluster_.reset();
 }
 
 }  // namespace coolpapers::cli

@@ -341,7 +341,23 @@ Status PoliteFetcher::SendFollowingRedirects(Attempting& a, const core::Retry& r
     }
     if (http.timeout <= milliseconds(0)) return GiveUp(a, r);
     if (hop == 0) ++a.attempts.attempts;
+    if (options_.gate != nullptr) {
+      Status turn = options_.gate->Begin(host, options_.interval,
+                                         [this] { return stoppable_clock_->stopped(); });
+      if (turn.code() == StatusCode::kCancelled) {
+        Count("cancelled");
+        return Status::Cancelled(a.what + ": fetcher shut down");
+      }
+      if (!turn.ok()) {  // no turn: a transient failure of this attempt, retried like one
+        reply = HttpReply{};
+        reply.failure = HttpReply::Failure::kNetwork;
+        reply.error = turn.message();
+        last_end_[host] = clock_->Monotonic();
+        return Status::Ok();
+      }
+    }
     reply = transport_->Send(http);
+    if (options_.gate != nullptr) options_.gate->End(host);
     last_end_[host] = clock_->Monotonic();
     if (reply.failure != HttpReply::Failure::kNone || reply.redirect_url.empty() ||
         reply.http_status < 300 || reply.http_status >= 400 || reply.http_status == 304) {

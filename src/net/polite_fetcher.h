@@ -11,7 +11,8 @@
 // errors, truncated bodies, 5xx and 429 (exponential backoff with jitter, capped, or the
 // server's Retry-After, seconds or HTTP-date); 404/410 and other 4xx fail at once. A PDF gets
 // at most `pdf_max_attempts` tries within `pdf_total`. Create one per process and share it
-// (harvester, FAQ PDFs, readers' missing papers).
+// (harvester, FAQ PDFs, readers' missing papers). With PoliteFetcherOptions::gate, each request
+// also waits for the site's turn among all the processes sharing the gate.
 
 #include <chrono>
 #include <condition_variable>
@@ -30,6 +31,7 @@
 #include "core/retry.h"
 #include "net/fetcher.h"
 #include "net/http_transport.h"
+#include "net/site_gate.h"
 
 namespace coolpapers::net {
 
@@ -49,6 +51,9 @@ struct PoliteFetcherOptions {
   int pdf_max_attempts = 2;
   core::Clock* clock = nullptr;  // nullptr: the system clock
   HttpTransport* transport = nullptr;  // nullptr: libcurl (tests pass a fake)
+  // Shared with other processes so that they all make one request stream per site (see
+  // site_gate.h); must outlive the fetcher. nullptr: this process alone spaces its requests.
+  SiteGate* gate = nullptr;
 
   static core::RetryPolicy DefaultFetchRetry() {
     core::RetryPolicy p;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "net/fake_http_server.h"
@@ -82,6 +83,97 @@ TEST(PoliteFetcherTest, RequestStartsAreAtLeastIntervalApartAcrossThreads) {
   }
   auto span = std::chrono::duration_cast<milliseconds>(reqs.back().arrived - reqs.front().arrived);
   EXPECT_GE(span.count(), 5 * 100 - 25);
+}
+
+// Records the order of gate turns and requests; refuses the first `refusals` turns.
+class RecordingGate : public SiteGate {
+ public:
+  explicit RecordingGate(int refusals = 0) : refusals_(refusals) {}
+  Status Begin(const std::string& site, milliseconds interval,
+               const std::function<bool()>&) override {
+    std::lock_guard lock(mu_);
+    if (refusals_ > 0) {
+      --refusals_;
+      events_.push_back("refused " + site);
+      return Status::Unavailable("database unreachable");
+    }
+    EXPECT_FALSE(held_) << "Begin while a turn is held";
+    held_ = true;
+    events_.push_back("begin " + site + " " + std::to_string(interval.count()));
+    return Status::Ok();
+  }
+  void End(const std::string& site) override {
+    std::lock_guard lock(mu_);
+    EXPECT_TRUE(held_) << "End without Begin";
+    held_ = false;
+    events_.push_back("end " + site);
+  }
+  std::vector<std::string> events() {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+
+ private:
+  std::mutex mu_;
+  int refusals_;
+  bool held_ = false;
+  std::vector<std::string> events_;
+};
+
+TEST(PoliteFetcherTest, GateGivesATurnForEveryAttemptRetriesIncluded) {
+  FakeHttpServer server(Script({Reply(503), Ok("second")}));
+  RecordingGate gate;
+  PoliteFetcherOptions o = FastOptions();
+  o.interval = milliseconds(7);
+  o.gate = &gate;
+  PoliteFetcher fetcher(o);
+  auto res = fetcher.Fetch(Get(server, "/x"));
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(res->body, "second");
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(gate.events(), (std::vector<std::string>{"begin 127.0.0.1 7", "end 127.0.0.1",
+                                                     "begin 127.0.0.1 7", "end 127.0.0.1"}));
+}
+
+TEST(PoliteFetcherTest, GateThatCannotCoordinateIsRetriedWithoutSending) {
+  FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+  RecordingGate gate(/*refusals=*/1);
+  PoliteFetcherOptions o = FastOptions();
+  o.gate = &gate;
+  PoliteFetcher fetcher(o);
+  auto res = fetcher.Fetch(Get(server, "/x"));
+  ASSERT_TRUE(res.has_value()) << res.error().ToString();
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(gate.events(), (std::vector<std::string>{"refused 127.0.0.1", "begin 127.0.0.1 0",
+                                                     "end 127.0.0.1"}));
+  EXPECT_EQ(fetcher.Stats().retries, 1);
+}
+
+TEST(PoliteFetcherTest, GateWaitEndsWhenTheFetcherStops) {
+  // A gate that never gives a turn until told to stop: destroying the fetcher must not hang.
+  class BlockedGate : public SiteGate {
+   public:
+    Status Begin(const std::string&, milliseconds, const std::function<bool()>& stopped) override {
+      entered.set_value();
+      while (!stopped()) std::this_thread::sleep_for(milliseconds(5));
+      return Status::Cancelled("stopping");
+    }
+    void End(const std::string&) override { ADD_FAILURE() << "End without a turn"; }
+    std::promise<void> entered;
+  } gate;
+  FakeHttpServer server([](const FakeRequest&) { return Ok(); });
+  PoliteFetcherOptions o = FastOptions();
+  o.gate = &gate;
+  std::future<Result<FetchResponse>> result;
+  {
+    PoliteFetcher fetcher(o);
+    result = fetcher.FetchAsync(Get(server, "/x"));
+    gate.entered.get_future().wait();
+  }
+  auto res = result.get();
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().code(), StatusCode::kCancelled);
+  EXPECT_EQ(server.requests().size(), 0u);
 }
 
 TEST(PoliteFetcherTest, HigherPriorityRunsFirstAndOneAtATime) {

@@ -28,9 +28,11 @@ them; with `"every": N` it applies to every Nth such request instead (the 7th, 1
 most `count` times when count is given).
 
 Every request is appended to --log as a JSON line {"t": monotonic, "wall": time, "method",
-"target", "status", "fault"} so tests can check spacing and duplicates.
+"target", "status", "fault"} so tests can check spacing and duplicates; with --log-ends the
+line is written once the reply is sent and also holds "t_end", when it was.
 
 Usage: fake_arxiv.py --fixtures DIR [--port 0] [--scenario FILE] [--log FILE] [--port-file F]
+                    [--log-ends]
 Prints "PORT <n>" on stdout once listening.
 """
 
@@ -392,6 +394,16 @@ class Handler(BaseHTTPRequestHandler):
                  "fault": fault.get("kind") if fault else None}
         status, body, ctype, headers = self.route(st.data, scenario, path, query)
         entry["status"] = status
+        if st.args.log_ends:  # the line is written once the reply is sent, with its end
+            try:
+                if fault:
+                    entry["status"] = self.apply_fault(fault, status, body, ctype, headers)
+                else:
+                    self.reply(status, body, ctype, headers)
+            finally:
+                entry["t_end"] = time.monotonic()
+                st.record(entry)
+            return
         if fault:
             entry["status"] = self.apply_fault(fault, status, body, ctype, headers)
             st.record(entry)
@@ -534,6 +546,8 @@ def main():
     ap.add_argument("--scenario")
     ap.add_argument("--log")
     ap.add_argument("--port-file")
+    ap.add_argument("--log-ends", action="store_true",
+                    help="log each request after its reply is sent, with t_end (monotonic)")
     args = ap.parse_args()
     server = QuietServer(("127.0.0.1", args.port), Handler)
     server.state = State(args)
