@@ -28,5 +28,6 @@ Command AddSearch(CLI::App& root);   // cmd_search.cc
 Command AddEval(CLI::App& root);     // cmd_eval.cc
 Command AddFaq(CLI::App& root);      // cmd_faq.cc
 Command AddStats(CLI::App& root);    // cmd_stats.cc
+Command AddMigrate(CLI::App& root);  // cmd_migrate.cc
 
 }  // namespace coolpapers::cli

@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   CLI::App app{"coolpapers: fast, self-hosted paper discovery (arXiv daily lists, venues, FAQ)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "coolpapers 0.1");
-  std::vector<Command> commands = {AddServe(app), AddImport(app), AddHarvest(app), AddIndex(app),
-                                   AddSearch(app), AddEval(app),   AddFaq(app),     AddStats(app)};
+  std::vector<Command> commands = {AddServe(app),  AddImport(app), AddHarvest(app),
+                                   AddIndex(app),  AddSearch(app), AddEval(app),
+                                   AddFaq(app),    AddStats(app),  AddMigrate(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -277,6 +277,61 @@ class Store {
   virtual Result<std::vector<CategoryStats>> CategoryCounts() {
     return Err(Status::Unavailable("per-category counts are not supported by this store"));
   }
+
+  // ---- Export: everything the store holds, read in pages (`coolpapers migrate`). ----
+  // Each call returns the rows whose key comes after `after` ("" for the first page), in key
+  // order, at most `limit` keys (`limit` >= 1); a page with fewer than `limit` keys is the last.
+  // Rows written meanwhile may or may not be seen, and writes not yet durable (see Flush) may
+  // be missing: Flush first. Stores that cannot export return Unavailable.
+  struct PaperPage {
+    std::vector<Paper> papers;
+    std::vector<Membership> memberships;
+  };
+  // Papers that are not venue papers, by id; and the memberships whose paper id is in
+  // (`after`, last paper id of the page], or above `after` on the last page (so memberships of
+  // papers not stored are exported too), by paper id.
+  virtual Result<PaperPage> ExportPapers(const std::string& after, int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its papers"));
+  }
+  // Venue papers with their other ids (as GetVenuePapers returns them), by id.
+  virtual Result<std::vector<core::VenuePaper>> ExportVenuePapers(const std::string& after,
+                                                                  int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its venue papers"));
+  }
+  // Every day status of the first `limit` categories after `after`, by category then day.
+  virtual Result<std::vector<DayStatus>> ExportDayStatuses(const std::string& after, int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its day statuses"));
+  }
+  // State keys with their values, by key; keys that are the store's own bookkeeping (not
+  // written through SetState) are left out.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ExportState(
+      const std::string& after, int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its state"));
+  }
+  // Every FAQ of the first `limit` paper ids (having FAQs) after `after`, by paper id, version,
+  // language, model, prompt version.
+  virtual Result<std::vector<FaqRecord>> ExportFaqs(const std::string& after, int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its FAQs"));
+  }
+  // Click counts per kind of the papers with clicks, by paper id.
+  virtual Result<std::vector<std::pair<std::string, ClickCounts>>> ExportClicks(
+      const std::string& after, int limit) {
+    (void)after, (void)limit;
+    return Err(Status::Unavailable("this store cannot export its clicks"));
+  }
+  // Adds `n` (>= 0) clicks of `kind` at once (what AddClick does n times).
+  virtual Status AddClicks(const std::string& paper_id, const std::string& kind, int64_t n) {
+    if (n < 0) return Status::InvalidArgument("negative click count for " + paper_id);
+    for (int64_t i = 0; i < n; ++i) {
+      if (Status st = AddClick(paper_id, kind); !st.ok()) return st;
+    }
+    return Status::Ok();
+  }
 };
 
 // Opens the store named by a URL: "sqlite:PATH" (creating the file and running migrations) or

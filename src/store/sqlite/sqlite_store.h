@@ -89,6 +89,19 @@ class SqliteStore : public Store {
   Result<std::vector<PaperLink>> LinksOf(std::span<const std::string> paper_ids) override;
   Result<std::vector<PaperLink>> ListLinks() override;
   Result<RelinkCounts> Relink() override;
+  // Export (store/sqlite/sqlite_export.cc; venue papers in venue_rows.cc): committed rows only,
+  // each page read in one snapshot; the click batch marker is left out of ExportState.
+  Result<PaperPage> ExportPapers(const std::string& after, int limit) override;
+  Result<std::vector<core::VenuePaper>> ExportVenuePapers(const std::string& after,
+                                                          int limit) override;
+  Result<std::vector<DayStatus>> ExportDayStatuses(const std::string& after, int limit) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ExportState(const std::string& after,
+                                                                       int limit) override;
+  Result<std::vector<FaqRecord>> ExportFaqs(const std::string& after, int limit) override;
+  Result<std::vector<std::pair<std::string, ClickCounts>>> ExportClicks(const std::string& after,
+                                                                        int limit) override;
+  // Queued like AddClick.
+  Status AddClicks(const std::string& paper_id, const std::string& kind, int64_t n) override;
 
   const std::string& path() const { return path_; }
   // Counters of the writer thread (committed batches and writes).

@@ -211,6 +211,28 @@ Result<std::vector<core::VenuePaper>> SqliteStore::GetVenuePapers(
   return out;
 }
 
+Result<std::vector<core::VenuePaper>> SqliteStore::ExportVenuePapers(const std::string& after,
+                                                                     int limit) {
+  if (limit < 1) {
+    return Err(Status::InvalidArgument("export page size " + std::to_string(limit) +
+                                       " must be at least 1"));
+  }
+  Result<ReaderLease> r = Reader();
+  if (!r) return Err(r.error());
+  Result<Stmt> s = (*r)->Prepare(std::string("SELECT ") + kVenueColumns +
+                                 " FROM venue_papers v WHERE v.paper_id > ?1 "
+                                 "ORDER BY v.paper_id LIMIT ?2");
+  if (!s) return Err(s.error());
+  s->Bind(1, after, true);
+  s->Bind(2, static_cast<int64_t>(limit));
+  std::vector<core::VenuePaper> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.push_back(ReadVenuePaper(*s));
+  if (rc != SQLITE_DONE) return Err((*r)->Error("exporting venue papers after '" + after + "'"));
+  if (Status st = FillVenuePapers(**r, out); !st.ok()) return Err(st);
+  return out;
+}
+
 // Title, abstract, authors and DOI from the paper rows; other ids from the aliases.
 Status SqliteStore::FillVenuePapers(Connection& c, std::vector<core::VenuePaper>& papers) {
   std::vector<std::string> ids;
