@@ -4,12 +4,19 @@
 set -euo pipefail
 bin="$1"; db="$2"; listen="$3"
 mkdir -p var
+empty=0
 if [[ "$db" == sqlite:* ]]; then
   path="${db#sqlite:}"
-  if [ ! -s "$path" ]; then
-    echo "run: loading the bundled sample (data/sample/) into $db"
-    "$bin" import arxiv-jsonl --db "$db" data/sample/*.jsonl.gz
-  fi
+  if [ ! -s "$path" ]; then empty=1; fi
+else
+  # A server database (postgresql://): empty when it holds no papers yet (stats creates the
+  # schema on first use and says what is wrong when the server cannot be reached).
+  papers=$("$bin" stats --db "$db" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["papers"])')
+  if [ "$papers" = "0" ]; then empty=1; fi
+fi
+if [ "$empty" = "1" ]; then
+  echo "run: loading the bundled sample (data/sample/) into $db"
+  "$bin" import arxiv-jsonl --db "$db" data/sample/*.jsonl.gz
 fi
 # Venue proceedings of the sample (a re-import changes nothing, so older databases get them too).
 "$bin" import venue --source acl --db "$db" data/sample/venues/*.xml.gz ||

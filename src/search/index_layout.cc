@@ -1,5 +1,6 @@
 #include "search/index_layout.h"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 
@@ -126,7 +127,19 @@ std::string DefaultIndexDir(const std::string& db_url) {
     fs::path parent = db.parent_path();
     return (parent.empty() ? fs::path("index") : parent / "index").string();
   }
-  return "var/index";
+  std::string rest = db_url;
+  if (size_t scheme = rest.find("://"); scheme != std::string::npos) rest = rest.substr(scheme + 3);
+  if (size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  if (size_t q = rest.find('?'); q != std::string::npos) rest = rest.substr(0, q);
+  std::string name;
+  for (char c : rest) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+    char out = keep ? c : '-';
+    if (out == '-' && (name.empty() || name.back() == '-')) continue;
+    name += out;
+  }
+  while (!name.empty() && name.back() == '-') name.pop_back();
+  return name.empty() ? "var/index" : "var/index-" + name;
 }
 
 }  // namespace coolpapers::search

@@ -63,7 +63,9 @@ class IndexLayout {
 };
 
 // The default index directory for a store URL: "sqlite:var/coolpapers.db" -> "var/index";
-// other URLs -> "var/index".
+// a server database -> "var/index-<host>-<port>-<database>" (user and password left out), so
+// indexes of two databases served from one directory never mix:
+// "postgresql://cp:pw@127.0.0.1:5432/coolpapers" -> "var/index-127.0.0.1-5432-coolpapers".
 std::string DefaultIndexDir(const std::string& db_url);
 
 }  // namespace coolpapers::search

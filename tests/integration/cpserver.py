@@ -87,6 +87,10 @@ class CoolpapersServer:
         self.port = None
         self.proc = None
         self._logdir = tempfile.mkdtemp(prefix="cp_server_log_")
+        # A server database's index would default to var/ of the source tree: each test server
+        # gets its own (two nodes of one test never share one, as on two machines).
+        if not db_url.startswith("sqlite:") and not self.env.get("COOLPAPERS_INDEX_DIR"):
+            self.env["COOLPAPERS_INDEX_DIR"] = os.path.join(self._logdir, "index")
         self.stdout_path = os.path.join(self._logdir, "stdout.txt")
         self.stderr_path = os.path.join(self._logdir, "stderr.txt")
 
