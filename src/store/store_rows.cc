@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/text.h"
+#include "core/title_key.h"
 #include "store/faq_content.h"
 
 namespace coolpapers::store {
+
+namespace {
 
 Status ValidatePaper(const Paper& p) {
   if (p.id.empty()) return Status::InvalidArgument("paper without an id; every paper needs one");
@@ -16,6 +20,18 @@ Status ValidateMembership(const Membership& m) {
   if (m.paper_id.empty() || m.category.empty() || m.day.size() != 10) {
     return Status::InvalidArgument("membership (" + m.paper_id + ", " + m.category + ", " + m.day +
                                    ") needs a paper id, a category and a YYYY-MM-DD day");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateUpsert(std::span<const Paper> papers, std::span<const Membership> memberships) {
+  for (const Paper& p : papers) {
+    if (Status st = ValidatePaper(p); !st.ok()) return st;
+  }
+  for (const Membership& m : memberships) {
+    if (Status st = ValidateMembership(m); !st.ok()) return st;
   }
   return Status::Ok();
 }
@@ -114,6 +130,54 @@ std::vector<ListEntry> RankListing(const ListQuery& q,
   out.reserve(ranked.size());
   for (Ranked& r : ranked) out.push_back(std::move(r.entry));
   return out;
+}
+
+Result<std::vector<Paper>> PapersOfVenuePapers(std::span<const core::VenuePaper> papers) {
+  std::vector<Paper> rows;
+  rows.reserve(papers.size());
+  for (const core::VenuePaper& v : papers) {
+    if (v.id.find('@') == std::string::npos || v.venue.empty() || v.title.empty()) {
+      return Err(Status::InvalidArgument("venue paper \"" + v.id +
+                                         "\" needs an id \"<local>@<Source>\"" +
+                                         ", an edition and a title"));
+    }
+    Paper p;
+    p.id = v.id;
+    p.version = 1;
+    p.title = v.title;
+    p.abstract = v.abstract;
+    p.authors = v.authors;
+    p.doi = v.doi;
+    rows.push_back(std::move(p));
+  }
+  return rows;
+}
+
+void SortVenueEditions(std::vector<VenueEditionCount>& editions) {
+  std::stable_sort(editions.begin(), editions.end(), [](const auto& a, const auto& b) {
+    std::string ca, cb;
+    int ya = 0, yb = 0;
+    core::SplitEdition(a.edition, &ca, &ya);
+    core::SplitEdition(b.edition, &cb, &yb);
+    return ca != cb ? ca < cb : ya > yb;
+  });
+}
+
+bool IsVenueId(std::string_view id) { return id.find('@') != std::string_view::npos; }
+
+std::string DoiKey(std::string_view doi) {
+  std::string d = core::ToLower(core::Trim(doi));
+  for (std::string_view prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                                  "http://dx.doi.org/", "doi:"}) {
+    if (core::StartsWith(d, prefix)) return d.substr(prefix.size());
+  }
+  return d;
+}
+
+LinkKeys LinkKeysOf(std::string_view title, std::string_view first_author, std::string_view doi) {
+  std::vector<std::string> first_only;
+  if (!first_author.empty()) first_only.emplace_back(first_author);
+  return LinkKeys{core::TitleKey(title, first_only), DoiKey(doi)};
 }
 
 }  // namespace coolpapers::store

@@ -18,9 +18,9 @@
 
 namespace coolpapers::store {
 
-// A paper needs an id; a membership needs a paper id, a category and a YYYY-MM-DD day.
-Status ValidatePaper(const Paper& p);
-Status ValidateMembership(const Membership& m);
+// The input of Store::Upsert: a paper needs an id; a membership needs a paper id, a category
+// and a YYYY-MM-DD day. The first that does not is the error.
+Status ValidateUpsert(std::span<const Paper> papers, std::span<const Membership> memberships);
 
 // The stored forms of Paper::authors (one a line; line breaks inside a name become spaces) and
 // Paper::categories (space-separated); empty entries are dropped.
@@ -68,5 +68,32 @@ class ListCategories {
 // them), within a section by category order of `q.include`, then position, then id.
 std::vector<ListEntry> RankListing(const ListQuery& q,
                                    std::vector<std::pair<ListCandidate, Paper>> rows);
+
+// ---- venue papers ----
+
+// The paper rows of venue papers (version 1; title, abstract, authors and DOI of the venue
+// paper), after checking that each has an id "<local>@<Source>", an edition and a title; the
+// first that has not is the error.
+Result<std::vector<Paper>> PapersOfVenuePapers(std::span<const core::VenuePaper> papers);
+
+// Conference by name, then the newest year first; editions of one conference and year keep
+// their order.
+void SortVenueEditions(std::vector<VenueEditionCount>& editions);
+
+// ---- links (the rule of store.h, PaperLink) ----
+
+// Venue papers have ids "<local>@<Source>"; arXiv papers have no '@'.
+bool IsVenueId(std::string_view id);
+
+// "10.18653/V1/2024.ACL-LONG.3", "https://doi.org/10..." -> "10.18653/v1/2024.acl-long.3".
+std::string DoiKey(std::string_view doi);
+
+// The keys a paper is linked by: its title key (title and first author) and its DOI key.
+struct LinkKeys {
+  std::string title_key, doi;
+  bool operator==(const LinkKeys&) const = default;
+};
+
+LinkKeys LinkKeysOf(std::string_view title, std::string_view first_author, std::string_view doi);
 
 }  // namespace coolpapers::store

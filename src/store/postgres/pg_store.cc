@@ -111,12 +111,7 @@ Result<int> PostgresStore::SchemaVersion() {
 
 Result<UpsertCounts> PostgresStore::Upsert(std::span<const Paper> papers,
                                            std::span<const Membership> memberships) {
-  for (const Paper& p : papers) {
-    if (Status st = ValidatePaper(p); !st.ok()) return Err(st);
-  }
-  for (const Membership& m : memberships) {
-    if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
-  }
+  if (Status st = ValidateUpsert(papers, memberships); !st.ok()) return Err(st);
   UpsertCounts counts;
   Status st = pool_.Run("writing " + std::to_string(papers.size()) + " papers",
                         [&](pqxx::connection& c) -> Status {

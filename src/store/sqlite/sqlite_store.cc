@@ -195,12 +195,7 @@ Result<int> SqliteStore::SchemaVersion() {
 
 Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
                                          std::span<const Membership> memberships) {
-  for (const Paper& p : papers) {
-    if (Status st = ValidatePaper(p); !st.ok()) return Err(st);
-  }
-  for (const Membership& m : memberships) {
-    if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
-  }
+  if (Status st = ValidateUpsert(papers, memberships); !st.ok()) return Err(st);
   UpsertCounts result;
   Status st = writer_->Run([&](Connection& w) -> Status {
     Result<UpsertCounts> c = UpsertLocked(w, papers, memberships);
