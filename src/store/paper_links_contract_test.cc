@@ -11,28 +11,12 @@ namespace {
 
 using testing::AclPaper;
 using testing::ArxivPaper;
-using testing::DescribeLinks;
 
-class PaperLinksTest : public ::testing::TestWithParam<testing::Backend> {
+class PaperLinksTest : public testing::LinkTestBase<::testing::TestWithParam<testing::Backend>,
+                                                    testing::BackendStore> {
  protected:
+  PaperLinksTest() : LinkTestBase(GetParam()) {}
   void SetUp() override { ASSERT_TRUE(store_.Open()); }
-  void PutArxiv(std::vector<Paper> papers) {
-    auto c = store_->Upsert(papers, {});
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
-  void PutVenue(std::vector<core::VenuePaper> papers) {
-    auto c = store_->UpsertVenuePapers(papers);
-    ASSERT_TRUE(c) << c.error().ToString();
-    last_linked_ = c->linked;
-  }
-  std::string Links() {
-    auto l = store_->ListLinks();
-    EXPECT_TRUE(l) << l.error().ToString();
-    return l ? DescribeLinks(*l) : "";
-  }
-
-  testing::BackendStore store_{GetParam()};
-  int64_t last_linked_ = -1;
 };
 
 TEST_P(PaperLinksTest, LinksByTheArxivIdTheVenueNames) {
@@ -48,8 +32,9 @@ TEST_P(PaperLinksTest, LinksByTheArxivIdTheVenueNames) {
 
 TEST_P(PaperLinksTest, LinksByTitleAndFirstSurnameEitherOrder) {
   // arXiv first, then the venue (TeX and case differ).
-  PutArxiv({ArxivPaper("2402.00001", "Bl\\\"{a}ser's {LLM}s: Fast!", {"Markus Bl\\\"{a}ser", "B C"}, 2),
-            ArxivPaper("2402.00002", "Unrelated", {"Markus Bläser"})});
+  PutArxiv(
+      {ArxivPaper("2402.00001", "Bl\\\"{a}ser's {LLM}s: Fast!", {"Markus Bl\\\"{a}ser", "B C"}, 2),
+       ArxivPaper("2402.00002", "Unrelated", {"Markus Bläser"})});
   PutVenue({AclPaper("2024.acl-long.1@ACL", "Bläser’s LLMs — fast", {"Markus Bläser", "X Y"})});
   EXPECT_EQ(last_linked_, 1);
   EXPECT_EQ(Links(), "2024.acl-long.1@ACL->2402.00001(title,v2) ");
@@ -80,7 +65,8 @@ TEST_P(PaperLinksTest, DifferentSurnameIsNoLink) {
 }
 
 TEST_P(PaperLinksTest, AmbiguousTitleIsNoLinkAndALaterDuplicateUnlinks) {
-  PutArxiv({ArxivPaper("2402.00001", "A Survey", {"Wei Zhang"}), ArxivPaper("2402.00002", "A survey.", {"Li Zhang"})});
+  PutArxiv({ArxivPaper("2402.00001", "A Survey", {"Wei Zhang"}),
+            ArxivPaper("2402.00002", "A survey.", {"Li Zhang"})});
   PutVenue({AclPaper("2024.acl-long.1@ACL", "A Survey", {"Min Zhang"})});
   EXPECT_EQ(last_linked_, 0);
   EXPECT_EQ(Links(), "");
@@ -107,8 +93,9 @@ TEST_P(PaperLinksTest, SameDoiLinksBeforeTitle) {
 
 TEST_P(PaperLinksTest, RelinkingIsIdempotent) {
   PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
-  std::vector<core::VenuePaper> venue = {AclPaper("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"}),
-                                         AclPaper("2024.acl-long.2@ACL", "Other", {"Ada Lovelace"}, 1)};
+  std::vector<core::VenuePaper> venue = {
+      AclPaper("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"}),
+      AclPaper("2024.acl-long.2@ACL", "Other", {"Ada Lovelace"}, 1)};
   PutVenue(venue);
   std::string before = Links();
   EXPECT_EQ(before, "2024.acl-long.1@ACL->2402.00001(title,v2) ");

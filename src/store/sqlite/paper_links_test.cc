@@ -13,28 +13,11 @@ namespace {
 
 using testing::AclPaper;
 using testing::ArxivPaper;
-using testing::DescribeLinks;
 
-class PaperLinksTest : public ::testing::Test {
+class PaperLinksTest : public testing::LinkTestBase<::testing::Test, testing::TempStore> {
  protected:
+  PaperLinksTest() : LinkTestBase("cp_paper_links") {}
   void SetUp() override { ASSERT_TRUE(store_.Open()); }
-  void PutArxiv(std::vector<Paper> papers) {
-    auto c = store_->Upsert(papers, {});
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
-  void PutVenue(std::vector<core::VenuePaper> papers) {
-    auto c = store_->UpsertVenuePapers(papers);
-    ASSERT_TRUE(c) << c.error().ToString();
-    last_linked_ = c->linked;
-  }
-  std::string Links() {
-    auto l = store_->ListLinks();
-    EXPECT_TRUE(l) << l.error().ToString();
-    return l ? DescribeLinks(*l) : "";
-  }
-
-  testing::TempStore store_{"cp_paper_links"};
-  int64_t last_linked_ = -1;
 };
 
 // A database written before links existed (schema 2) gets its keys and links when opened.

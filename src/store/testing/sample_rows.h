@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,5 +93,31 @@ inline std::string DescribeLinks(const std::vector<PaperLink>& links) {
   }
   return out;
 }
+
+// The steps of the link tests on a store: `Base` is the gtest fixture base, `Holder` what holds
+// the store under test (BackendStore, TempStore) in `store_`, opened by SetUp.
+template <class Base, class Holder>
+class LinkTestBase : public Base {
+ protected:
+  void PutArxiv(std::vector<Paper> papers) {
+    auto c = store_->Upsert(papers, {});
+    ASSERT_TRUE(c) << c.error().ToString();
+  }
+  void PutVenue(std::vector<core::VenuePaper> papers) {
+    auto c = store_->UpsertVenuePapers(papers);
+    ASSERT_TRUE(c) << c.error().ToString();
+    last_linked_ = c->linked;
+  }
+  std::string Links() {
+    auto l = store_->ListLinks();
+    EXPECT_TRUE(l) << l.error().ToString();
+    return l ? DescribeLinks(*l) : "";
+  }
+
+  template <class... Args>
+  explicit LinkTestBase(Args&&... args) : store_(std::forward<Args>(args)...) {}
+  Holder store_;
+  int64_t last_linked_ = -1;
+};
 
 }  // namespace coolpapers::store::testing
