@@ -63,6 +63,17 @@ void AddKind(ClickCounts& cc, std::string_view kind, int64_t n) {
   if (kind == "rel") cc.rel += n;
 }
 
+FaqRecord FaqOfKey(const std::string& paper_id, int version, const std::string& lang,
+                   const std::string& model, int prompt_version) {
+  FaqRecord f;
+  f.paper_id = paper_id;
+  f.version = version;
+  f.lang = lang;
+  f.model = model;
+  f.prompt_version = prompt_version;
+  return f;
+}
+
 void AppendFaqText(std::string_view content_json, std::string& out) {
   Result<std::vector<FaqItem>> items = DecodeFaqContent(content_json);
   if (!items) return;

@@ -30,6 +30,10 @@ std::string JoinCategories(const std::vector<std::string>& cats);
 // Adds `n` clicks of `kind` ("pdf", "kimi", "copy", "rel"; anything else adds nothing).
 void AddKind(ClickCounts& cc, std::string_view kind, int64_t n);
 
+// A FAQ record with its key (paper, version, language, model, prompt version) set.
+FaqRecord FaqOfKey(const std::string& paper_id, int version, const std::string& lang,
+                   const std::string& model, int prompt_version);
+
 // Appends the questions and answers of a FAQ's content_json to `out`, one per line; content
 // that store/faq_content.h does not accept adds nothing.
 void AppendFaqText(std::string_view content_json, std::string& out);

@@ -500,12 +500,7 @@ Result<std::optional<FaqRecord>> PostgresStore::GetFaq(const std::string& paper_
         paper_id, version, lang, model, prompt_version);
     out.reset();
     if (r.empty()) return Status::Ok();
-    FaqRecord f;
-    f.paper_id = paper_id;
-    f.version = version;
-    f.lang = lang;
-    f.model = model;
-    f.prompt_version = prompt_version;
+    FaqRecord f = FaqOfKey(paper_id, version, lang, model, prompt_version);
     f.content_json = Text(r[0][0]);
     f.source = Text(r[0][1]);
     f.tokens = r[0][2].as<int64_t>();

@@ -691,12 +691,7 @@ Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id
   int rc = s->Step();
   if (rc == SQLITE_DONE) return std::optional<FaqRecord>();
   if (rc != SQLITE_ROW) return Err((*r)->Error("reading FAQ of " + paper_id));
-  FaqRecord f;
-  f.paper_id = paper_id;
-  f.version = version;
-  f.lang = lang;
-  f.model = model;
-  f.prompt_version = prompt_version;
+  FaqRecord f = FaqOfKey(paper_id, version, lang, model, prompt_version);
   f.content_json = s->Text(0);
   f.source = s->Text(1);
   f.tokens = s->Int(2);
