@@ -4,88 +4,44 @@
 
 #include "store/store.h"
 #include "store/testing/backend_store.h"
+#include "store/testing/sample_rows.h"
 
 namespace coolpapers::store {
 namespace {
 
-Paper A(const std::string& id, const std::string& title, std::vector<std::string> authors,
-        int version = 1) {
-  Paper p;
-  p.id = id;
-  p.version = version;
-  p.title = title;
-  p.authors = std::move(authors);
-  p.abstract = "Abstract of " + id;
-  p.categories = {"cs.CL"};
-  return p;
-}
+using testing::AclPaper;
+using testing::ArxivPaper;
 
-core::VenuePaper V(const std::string& id, const std::string& title,
-                   std::vector<std::string> authors, int position = 0) {
-  core::VenuePaper v;
-  v.id = id;
-  v.venue = "ACL.2024";
-  v.group = "Long";
-  v.position = position;
-  v.title = title;
-  v.authors = std::move(authors);
-  v.pdf_url = "https://aclanthology.org/" + id + ".pdf";
-  return v;
-}
-
-std::string Describe(const std::vector<PaperLink>& links) {
-  std::string out;
-  for (const PaperLink& l : links) {
-    out += l.venue_id + "->" + l.arxiv_id + "(" + l.method + ",v" +
-           std::to_string(l.arxiv_version) + ") ";
-  }
-  return out;
-}
-
-class PaperLinksTest : public ::testing::TestWithParam<testing::Backend> {
+class PaperLinksTest : public testing::LinkTestBase<::testing::TestWithParam<testing::Backend>,
+                                                    testing::BackendStore> {
  protected:
+  PaperLinksTest() : LinkTestBase(GetParam()) {}
   void SetUp() override { ASSERT_TRUE(store_.Open()); }
-  void PutArxiv(std::vector<Paper> papers) {
-    auto c = store_->Upsert(papers, {});
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
-  void PutVenue(std::vector<core::VenuePaper> papers) {
-    auto c = store_->UpsertVenuePapers(papers);
-    ASSERT_TRUE(c) << c.error().ToString();
-    last_linked_ = c->linked;
-  }
-  std::string Links() {
-    auto l = store_->ListLinks();
-    EXPECT_TRUE(l) << l.error().ToString();
-    return l ? Describe(*l) : "";
-  }
-
-  testing::BackendStore store_{GetParam()};
-  int64_t last_linked_ = -1;
 };
 
 TEST_P(PaperLinksTest, LinksByTheArxivIdTheVenueNames) {
-  core::VenuePaper v = V("2024.acl-long.3@ACL", "A Title Nobody Else Has", {"Ada Lovelace"});
+  core::VenuePaper v = AclPaper("2024.acl-long.3@ACL", "A Title Nobody Else Has", {"Ada Lovelace"});
   v.other_ids = {"arXiv:2402.12354v2"};
   PutVenue({v});  // the arXiv paper is not stored yet: linked, version unknown
   EXPECT_EQ(last_linked_, 1);
   EXPECT_EQ(Links(), "2024.acl-long.3@ACL->2402.12354(id,v0) ");
   // Once stored, the link records its version; a different title does not matter for an id.
-  PutArxiv({A("2402.12354", "Another Title", {"Someone Else"}, 3)});
+  PutArxiv({ArxivPaper("2402.12354", "Another Title", {"Someone Else"}, 3)});
   EXPECT_EQ(Links(), "2024.acl-long.3@ACL->2402.12354(id,v3) ");
 }
 
 TEST_P(PaperLinksTest, LinksByTitleAndFirstSurnameEitherOrder) {
   // arXiv first, then the venue (TeX and case differ).
-  PutArxiv({A("2402.00001", "Bl\\\"{a}ser's {LLM}s: Fast!", {"Markus Bl\\\"{a}ser", "B C"}, 2),
-            A("2402.00002", "Unrelated", {"Markus Bläser"})});
-  PutVenue({V("2024.acl-long.1@ACL", "Bläser’s LLMs — fast", {"Markus Bläser", "X Y"})});
+  PutArxiv(
+      {ArxivPaper("2402.00001", "Bl\\\"{a}ser's {LLM}s: Fast!", {"Markus Bl\\\"{a}ser", "B C"}, 2),
+       ArxivPaper("2402.00002", "Unrelated", {"Markus Bläser"})});
+  PutVenue({AclPaper("2024.acl-long.1@ACL", "Bläser’s LLMs — fast", {"Markus Bläser", "X Y"})});
   EXPECT_EQ(last_linked_, 1);
   EXPECT_EQ(Links(), "2024.acl-long.1@ACL->2402.00001(title,v2) ");
   // Venue first, then arXiv: the arXiv write links it.
-  PutVenue({V("2024.acl-long.2@ACL", "Second Paper", {"Alan Turing"}, 1)});
+  PutVenue({AclPaper("2024.acl-long.2@ACL", "Second Paper", {"Alan Turing"}, 1)});
   EXPECT_EQ(last_linked_, 0);
-  PutArxiv({A("2402.00003", "SECOND paper.", {"A. M. Turing"})});
+  PutArxiv({ArxivPaper("2402.00003", "SECOND paper.", {"A. M. Turing"})});
   EXPECT_EQ(Links(),
             "2024.acl-long.1@ACL->2402.00001(title,v2) 2024.acl-long.2@ACL->2402.00003(title,v1) ");
   // Both sides see the link.
@@ -102,49 +58,51 @@ TEST_P(PaperLinksTest, LinksByTitleAndFirstSurnameEitherOrder) {
 }
 
 TEST_P(PaperLinksTest, DifferentSurnameIsNoLink) {
-  PutArxiv({A("2402.00001", "Deep Learning for Everything", {"Ada Lovelace"})});
-  PutVenue({V("2024.acl-long.1@ACL", "Deep Learning for Everything", {"Alan Turing"})});
+  PutArxiv({ArxivPaper("2402.00001", "Deep Learning for Everything", {"Ada Lovelace"})});
+  PutVenue({AclPaper("2024.acl-long.1@ACL", "Deep Learning for Everything", {"Alan Turing"})});
   EXPECT_EQ(last_linked_, 0);
   EXPECT_EQ(Links(), "");
 }
 
 TEST_P(PaperLinksTest, AmbiguousTitleIsNoLinkAndALaterDuplicateUnlinks) {
-  PutArxiv({A("2402.00001", "A Survey", {"Wei Zhang"}), A("2402.00002", "A survey.", {"Li Zhang"})});
-  PutVenue({V("2024.acl-long.1@ACL", "A Survey", {"Min Zhang"})});
+  PutArxiv({ArxivPaper("2402.00001", "A Survey", {"Wei Zhang"}),
+            ArxivPaper("2402.00002", "A survey.", {"Li Zhang"})});
+  PutVenue({AclPaper("2024.acl-long.1@ACL", "A Survey", {"Min Zhang"})});
   EXPECT_EQ(last_linked_, 0);
   EXPECT_EQ(Links(), "");
   // One candidate: linked; a second arXiv paper with the same key makes it ambiguous again.
-  PutVenue({V("2024.acl-long.2@ACL", "Quiet Title", {"Ada Lovelace"}, 1)});
-  PutArxiv({A("2402.00003", "Quiet Title", {"Ada Lovelace"})});
+  PutVenue({AclPaper("2024.acl-long.2@ACL", "Quiet Title", {"Ada Lovelace"}, 1)});
+  PutArxiv({ArxivPaper("2402.00003", "Quiet Title", {"Ada Lovelace"})});
   EXPECT_EQ(Links(), "2024.acl-long.2@ACL->2402.00003(title,v1) ");
-  PutArxiv({A("2402.00004", "Quiet title!", {"Augusta Ada Lovelace"})});
+  PutArxiv({ArxivPaper("2402.00004", "Quiet title!", {"Augusta Ada Lovelace"})});
   EXPECT_EQ(Links(), "");
   // A title change of one of them makes the other the only candidate.
-  PutArxiv({A("2402.00004", "Loud Title", {"Augusta Ada Lovelace"}, 2)});
+  PutArxiv({ArxivPaper("2402.00004", "Loud Title", {"Augusta Ada Lovelace"}, 2)});
   EXPECT_EQ(Links(), "2024.acl-long.2@ACL->2402.00003(title,v1) ");
 }
 
 TEST_P(PaperLinksTest, SameDoiLinksBeforeTitle) {
-  Paper a = A("2402.00001", "Preprint Title", {"Ada Lovelace"});
+  Paper a = ArxivPaper("2402.00001", "Preprint Title", {"Ada Lovelace"});
   a.doi = "10.18653/V1/2024.ACL-LONG.1";
-  PutArxiv({a, A("2402.00002", "Camera Ready Title", {"Ada Lovelace"})});
-  core::VenuePaper v = V("2024.acl-long.1@ACL", "Camera Ready Title", {"Ada Lovelace"});
+  PutArxiv({a, ArxivPaper("2402.00002", "Camera Ready Title", {"Ada Lovelace"})});
+  core::VenuePaper v = AclPaper("2024.acl-long.1@ACL", "Camera Ready Title", {"Ada Lovelace"});
   v.doi = "10.18653/v1/2024.acl-long.1";
   PutVenue({v});
   EXPECT_EQ(Links(), "2024.acl-long.1@ACL->2402.00001(doi,v1) ");
 }
 
 TEST_P(PaperLinksTest, RelinkingIsIdempotent) {
-  PutArxiv({A("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
-  std::vector<core::VenuePaper> venue = {V("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"}),
-                                         V("2024.acl-long.2@ACL", "Other", {"Ada Lovelace"}, 1)};
+  PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
+  std::vector<core::VenuePaper> venue = {
+      AclPaper("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"}),
+      AclPaper("2024.acl-long.2@ACL", "Other", {"Ada Lovelace"}, 1)};
   PutVenue(venue);
   std::string before = Links();
   EXPECT_EQ(before, "2024.acl-long.1@ACL->2402.00001(title,v2) ");
   int64_t seq = *store_->ChangeSeq();
   PutVenue(venue);  // a re-import
   EXPECT_EQ(last_linked_, 1);
-  PutArxiv({A("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});  // the same paper again
+  PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});  // the same paper again
   auto relinked = store_->Relink();
   ASSERT_TRUE(relinked) << relinked.error().ToString();
   EXPECT_EQ(relinked->venue_papers, 2);
@@ -153,14 +111,14 @@ TEST_P(PaperLinksTest, RelinkingIsIdempotent) {
   EXPECT_EQ(Links(), before);
   EXPECT_EQ(*store_->ChangeSeq(), seq);
   // A new arXiv version keeps the version recorded when the link was made.
-  PutArxiv({A("2402.00001", "Quiet Title", {"Ada Lovelace"}, 3)});
+  PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 3)});
   ASSERT_TRUE(store_->Relink());
   EXPECT_EQ(Links(), before);
 }
 
 TEST_P(PaperLinksTest, FaqStandInsFollowTheLinkVersion) {
-  PutArxiv({A("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
-  PutVenue({V("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"})});
+  PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
+  PutVenue({AclPaper("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"})});
   auto venue_side = store_->FaqStandIns("2024.acl-long.1@ACL", 1);
   ASSERT_TRUE(venue_side);
   EXPECT_EQ(*venue_side, (std::vector<std::pair<std::string, int>>{{"2402.00001", 2}}));

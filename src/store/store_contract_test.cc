@@ -9,36 +9,16 @@
 
 #include "store/store.h"
 #include "store/testing/backend_store.h"
+#include "store/testing/sample_rows.h"
 
 namespace coolpapers::store {
 namespace {
 
 using ::testing::ElementsAre;
 using testing::Backend;
-
-Paper MakePaper(const std::string& id, std::vector<std::string> cats, int version = 1) {
-  Paper p;
-  p.id = id;
-  p.version = version;
-  p.title = "Title of " + id;
-  p.abstract = "Abstract of " + id + " with $x<y$ & TeX.";
-  p.authors = {"Ada Lovelace", "Alan Turing"};
-  p.categories = std::move(cats);
-  p.published = "2025-03-17 18:00:00";
-  p.updated = p.published;
-  return p;
-}
-
-Membership M(const std::string& id, const std::string& cat, const std::string& day,
-             AnnounceType type, int pos) {
-  return Membership{id, cat, day, type, pos};
-}
-
-std::vector<std::string> Ids(const std::vector<ListEntry>& entries) {
-  std::vector<std::string> out;
-  for (const ListEntry& e : entries) out.push_back(e.paper.id);
-  return out;
-}
+using testing::Ids;
+using testing::M;
+using testing::MakePaper;
 
 FaqRecord MakeFaq(const std::string& id, const std::string& lang, const std::string& created,
                   const std::string& content_json, int version = 1) {
@@ -61,20 +41,7 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(db_.Open());
     store_ = db_.get();
   }
-  // Three papers on 2025-03-18: two new in cs.CL (one cross-listed to cs.LG), one new in cs.LG.
-  void LoadDay() {
-    std::vector<Paper> papers = {MakePaper("2503.00002", {"cs.CL", "cs.LG"}),
-                                 MakePaper("2503.00001", {"cs.CL"}),
-                                 MakePaper("2503.00003", {"cs.LG", "stat.ML"})};
-    std::vector<Membership> ms = {
-        M("2503.00002", "cs.CL", "2025-03-18", AnnounceType::kNew, 0),
-        M("2503.00001", "cs.CL", "2025-03-18", AnnounceType::kNew, 1),
-        M("2503.00003", "cs.LG", "2025-03-18", AnnounceType::kNew, 0),
-        M("2503.00002", "cs.LG", "2025-03-18", AnnounceType::kCross, 1),
-        M("2503.00003", "stat.ML", "2025-03-18", AnnounceType::kCross, 0)};
-    Result<UpsertCounts> c = store_->Upsert(papers, ms);
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
+  void LoadDay() { testing::LoadSampleDay(*store_); }
 
   testing::BackendStore db_{GetParam()};
   Store* store_ = nullptr;

@@ -13,32 +13,12 @@
 #include "core/title_key.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::postgres {
 namespace {
 
-bool IsVenueId(std::string_view id) { return id.find('@') != std::string_view::npos; }
-
-// "10.18653/V1/2024.ACL-LONG.3", "https://doi.org/10..." -> "10.18653/v1/2024.acl-long.3".
-std::string DoiKey(std::string_view doi) {
-  std::string d = core::ToLower(core::Trim(doi));
-  for (std::string_view prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
-                                  "http://dx.doi.org/", "doi:"}) {
-    if (core::StartsWith(d, prefix)) return d.substr(prefix.size());
-  }
-  return d;
-}
-
-struct Keys {
-  std::string title_key, doi;
-  bool operator==(const Keys&) const = default;
-};
-
-Keys KeysOf(std::string_view title, const std::string& first_author, std::string_view doi) {
-  std::vector<std::string> first_only;
-  if (!first_author.empty()) first_only.push_back(first_author);
-  return Keys{core::TitleKey(title, first_only), DoiKey(doi)};
-}
+using Keys = LinkKeys;
 
 struct KeyChange {
   std::string id;
@@ -74,7 +54,7 @@ std::vector<KeyChange> SyncKeys(pqxx::work& w, const std::vector<WrittenPaper>& 
   std::vector<const KeyChange*> fresh, merged;
   changes.reserve(papers.size());
   for (const WrittenPaper& p : papers) {
-    KeyChange c{p.id, std::nullopt, KeysOf(p.title, p.first_author, p.doi)};
+    KeyChange c{p.id, std::nullopt, LinkKeysOf(p.title, p.first_author, p.doi)};
     if (auto it = stored.find(p.id); it != stored.end()) {
       if (it->second == c.now) continue;
       c.before = it->second;

@@ -32,8 +32,6 @@ inline std::string_view TextView(const pqxx::field& f) {
 // Reads the kPaperColumns starting at column `c`.
 Paper ReadPaper(const pqxx::row& r, int c);
 
-std::string JoinAuthors(const std::vector<std::string>& authors);
-std::string JoinCategories(const std::vector<std::string>& cats);
 
 // Change sequence (see pg_store.cc): locks the change_seq row until the transaction ends and
 // returns its value.

@@ -10,6 +10,7 @@
 #include "store/faq_content.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_rows.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::postgres {
 
@@ -52,26 +53,6 @@ Paper ReadPaper(const pqxx::row& r, int c) {
   return p;
 }
 
-std::string JoinAuthors(const std::vector<std::string>& authors) {
-  std::string out;
-  for (const std::string& a : authors) {
-    if (a.empty()) continue;
-    if (!out.empty()) out += '\n';
-    for (char c : a) out += (c == '\n' || c == '\r') ? ' ' : c;
-  }
-  return out;
-}
-
-std::string JoinCategories(const std::vector<std::string>& cats) {
-  std::string out;
-  for (const std::string& c : cats) {
-    if (c.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += c;
-  }
-  return out;
-}
-
 namespace {
 
 constexpr auto kFlushInterval = std::chrono::seconds(1);
@@ -79,35 +60,6 @@ constexpr auto kFlushInterval = std::chrono::seconds(1);
 std::vector<std::string> ToVector(std::span<const std::string> ids) {
   return std::vector<std::string>(ids.begin(), ids.end());
 }
-
-Status ValidatePaper(const Paper& p) {
-  if (p.id.empty()) return Status::InvalidArgument("paper without an id; every paper needs one");
-  return Status::Ok();
-}
-
-Status ValidateMembership(const Membership& m) {
-  if (m.paper_id.empty() || m.category.empty() || m.day.size() != 10) {
-    return Status::InvalidArgument("membership (" + m.paper_id + ", " + m.category + ", " + m.day +
-                                   ") needs a paper id, a category and a YYYY-MM-DD day");
-  }
-  return Status::Ok();
-}
-
-void AddKind(ClickCounts& cc, std::string_view kind, int64_t n) {
-  if (kind == "pdf") cc.pdf += n;
-  if (kind == "kimi") cc.kimi += n;
-  if (kind == "copy") cc.copy += n;
-  if (kind == "rel") cc.rel += n;
-}
-
-// Candidate membership chosen for a paper in ListDay; smaller key wins.
-struct Candidate {
-  int type;
-  size_t category_index;
-  int position;
-  std::string category;
-  auto key() const { return std::tie(type, category_index, position); }
-};
 
 }  // namespace
 
@@ -159,12 +111,7 @@ Result<int> PostgresStore::SchemaVersion() {
 
 Result<UpsertCounts> PostgresStore::Upsert(std::span<const Paper> papers,
                                            std::span<const Membership> memberships) {
-  for (const Paper& p : papers) {
-    if (Status st = ValidatePaper(p); !st.ok()) return Err(st);
-  }
-  for (const Membership& m : memberships) {
-    if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
-  }
+  if (Status st = ValidateUpsert(papers, memberships); !st.ok()) return Err(st);
   UpsertCounts counts;
   Status st = pool_.Run("writing " + std::to_string(papers.size()) + " papers",
                         [&](pqxx::connection& c) -> Status {
@@ -393,23 +340,14 @@ Result<std::vector<Paper>> PostgresStore::GetPapers(std::span<const std::string>
     });
     if (!st.ok()) return Err(st);
   }
-  std::vector<Paper> out;
-  for (const std::string& id : ids) {
-    auto it = found.find(id);
-    if (it == found.end()) continue;
-    out.push_back(std::move(it->second));
-    found.erase(it);  // each once
-  }
-  return out;
+  return InIdOrder(ids, found);
 }
 
 Result<std::vector<ListEntry>> PostgresStore::ListDay(const ListQuery& q) {
-  std::vector<ListEntry> out;
-  if (q.include.empty()) return out;
-  std::unordered_map<std::string, size_t> category_index;
-  for (size_t i = 0; i < q.include.size(); ++i) category_index.emplace(q.include[i], i);
+  if (q.include.empty()) return std::vector<ListEntry>();
+  ListCategories categories(q);
   // One statement (one snapshot): the memberships of the day with their stored papers.
-  std::unordered_map<std::string, std::pair<Candidate, Paper>> best;
+  std::unordered_map<std::string, std::pair<ListCandidate, Paper>> best;
   Status st = pool_.Run("listing day " + q.day, [&](pqxx::connection& c) -> Status {
     best.clear();
     pqxx::nontransaction n(c);
@@ -420,10 +358,7 @@ Result<std::vector<ListEntry>> PostgresStore::ListDay(const ListQuery& q) {
         "WHERE m.category = ANY($1::text[]) AND m.day = $2 AND m.type <= $3",
         TextArray(q.include), q.day, q.include_replacements ? 3 : 1);
     for (const auto& row : r) {
-      std::string category = Text(row[0]);
-      auto ci = category_index.find(category);
-      Candidate cand{row[1].as<int>(), ci == category_index.end() ? q.include.size() : ci->second,
-                     row[2].as<int>(), std::move(category)};
+      ListCandidate cand = categories.Candidate(Text(row[0]), row[1].as<int>(), row[2].as<int>());
       std::string id = Text(row[3]);
       auto it = best.find(id);
       if (it == best.end()) {
@@ -436,39 +371,10 @@ Result<std::vector<ListEntry>> PostgresStore::ListDay(const ListQuery& q) {
   });
   if (!st.ok()) return Err(st);
 
-  std::unordered_set<std::string_view> excluded(q.exclude.begin(), q.exclude.end());
-  struct Ranked {
-    size_t category_index;
-    ListEntry entry;
-  };
-  std::vector<Ranked> ranked;
-  ranked.reserve(best.size());
-  for (auto& [id, cp] : best) {
-    auto& [cand, paper] = cp;
-    const std::vector<std::string>& cats = paper.categories;
-    if (std::any_of(cats.begin(), cats.end(),
-                    [&](const std::string& x) { return excluded.count(x) > 0; })) {
-      continue;
-    }
-    Ranked r{cand.category_index, {}};
-    r.entry.paper = std::move(paper);
-    r.entry.type = static_cast<AnnounceType>(std::clamp(cand.type, 0, 3));
-    r.entry.category = std::move(cand.category);
-    r.entry.position = cand.position;
-    ranked.push_back(std::move(r));
-  }
-  // Sections: new, cross-lists, then replacements (replaced papers and replaced cross-lists in
-  // one section, in the listing's order), as arXiv lists them.
-  auto section = [](AnnounceType t) { return std::min(static_cast<int>(t), 2); };
-  std::sort(ranked.begin(), ranked.end(), [&section](const Ranked& a, const Ranked& b) {
-    auto ka = std::make_tuple(section(a.entry.type), a.category_index, a.entry.position);
-    auto kb = std::make_tuple(section(b.entry.type), b.category_index, b.entry.position);
-    if (ka != kb) return ka < kb;
-    return a.entry.paper.id < b.entry.paper.id;
-  });
-  out.reserve(ranked.size());
-  for (Ranked& r : ranked) out.push_back(std::move(r.entry));
-  return out;
+  std::vector<std::pair<ListCandidate, Paper>> rows;
+  rows.reserve(best.size());
+  for (auto& [id, cp] : best) rows.push_back(std::move(cp));
+  return RankListing(q, std::move(rows));
 }
 
 Result<std::vector<DayCount>> PostgresStore::Days(std::span<const std::string> categories) {
@@ -594,12 +500,7 @@ Result<std::optional<FaqRecord>> PostgresStore::GetFaq(const std::string& paper_
         paper_id, version, lang, model, prompt_version);
     out.reset();
     if (r.empty()) return Status::Ok();
-    FaqRecord f;
-    f.paper_id = paper_id;
-    f.version = version;
-    f.lang = lang;
-    f.model = model;
-    f.prompt_version = prompt_version;
+    FaqRecord f = FaqOfKey(paper_id, version, lang, model, prompt_version);
     f.content_json = Text(r[0][0]);
     f.source = Text(r[0][1]);
     f.tokens = r[0][2].as<int64_t>();
@@ -610,24 +511,6 @@ Result<std::optional<FaqRecord>> PostgresStore::GetFaq(const std::string& paper_
   if (!st.ok()) return Err(st);
   return out;
 }
-
-namespace {
-
-// Appends the questions and answers of a FAQ's content_json to `out`, one per line; content
-// that store/faq_content.h does not accept adds nothing.
-void AppendFaqText(std::string_view content_json, std::string& out) {
-  Result<std::vector<FaqItem>> items = DecodeFaqContent(content_json);
-  if (!items) return;
-  for (const FaqItem& item : *items) {
-    for (const std::string* text : {&item.q, &item.a}) {
-      if (text->empty()) continue;
-      if (!out.empty()) out += '\n';
-      out += *text;
-    }
-  }
-}
-
-}  // namespace
 
 Result<std::unordered_map<std::string, std::string>> PostgresStore::FaqTexts(
     const std::vector<std::string>& paper_ids) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/postgres/pg_rows.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::postgres {
 namespace {

@@ -8,28 +8,10 @@
 #include "core/text.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::postgres {
 namespace {
-
-Paper PaperOfVenuePaper(const core::VenuePaper& v) {
-  Paper p;
-  p.id = v.id;
-  p.version = 1;
-  p.title = v.title;
-  p.abstract = v.abstract;
-  p.authors = v.authors;
-  p.doi = v.doi;
-  return p;
-}
-
-Status ValidateVenuePaper(const core::VenuePaper& v) {
-  if (v.id.find('@') == std::string::npos || v.venue.empty() || v.title.empty()) {
-    return Status::InvalidArgument("venue paper \"" + v.id + "\" needs an id \"<local>@<Source>\"" +
-                                   ", an edition and a title");
-  }
-  return Status::Ok();
-}
 
 // Writes the venue rows (the last of several with one id wins); returns the ids whose row was
 // new or changed.
@@ -127,12 +109,8 @@ core::VenuePaper ReadVenuePaper(const pqxx::row& r) {
 
 Result<VenueUpsertCounts> PostgresStore::UpsertVenuePapers(
     std::span<const core::VenuePaper> papers) {
-  std::vector<Paper> rows;
-  rows.reserve(papers.size());
-  for (const core::VenuePaper& v : papers) {
-    if (Status st = ValidateVenuePaper(v); !st.ok()) return Err(st);
-    rows.push_back(PaperOfVenuePaper(v));
-  }
+  Result<std::vector<Paper>> rows = PapersOfVenuePapers(papers);
+  if (!rows) return Err(rows.error());
   VenueUpsertCounts counts;
   if (papers.empty()) return counts;
   Status st = pool_.Run("writing " + std::to_string(papers.size()) + " venue papers",
@@ -141,7 +119,7 @@ Result<VenueUpsertCounts> PostgresStore::UpsertVenuePapers(
                           const int64_t seq0 = LockChangeSeq(w);
                           int64_t seq = seq0;
                           std::vector<std::string> changed = WriteVenueRows(w, papers);
-                          UpsertCounts u = MergePapers(w, rows, {}, &seq);
+                          UpsertCounts u = MergePapers(w, *rows, {}, &seq);
                           int64_t bumped = BumpChangedVenueRows(w, changed, seq0, &seq);
                           counts = VenueUpsertCounts();
                           counts.inserted = u.inserted;
@@ -174,14 +152,7 @@ Result<std::vector<VenueEditionCount>> PostgresStore::VenueEditions() {
     return Status::Ok();
   });
   if (!st.ok()) return Err(st);
-  // Conference by name, then the newest year first.
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    std::string ca, cb;
-    int ya = 0, yb = 0;
-    core::SplitEdition(a.edition, &ca, &ya);
-    core::SplitEdition(b.edition, &cb, &yb);
-    return ca != cb ? ca < cb : ya > yb;
-  });
+  SortVenueEditions(out);
   return out;
 }
 

@@ -10,31 +10,12 @@
 #include "core/text.h"
 #include "core/title_key.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
 
-bool IsVenueId(std::string_view id) { return id.find('@') != std::string_view::npos; }
-
-// "10.18653/V1/2024.ACL-LONG.3", "https://doi.org/10..." -> "10.18653/v1/2024.acl-long.3".
-std::string DoiKey(std::string_view doi) {
-  std::string d = core::ToLower(core::Trim(doi));
-  for (std::string_view prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
-                                  "http://dx.doi.org/", "doi:"}) {
-    if (core::StartsWith(d, prefix)) return d.substr(prefix.size());
-  }
-  return d;
-}
-
-struct Keys {
-  std::string title_key, doi;
-};
-
-Keys KeysOf(std::string_view title, std::string first_author, std::string_view doi) {
-  std::vector<std::string> first_only;
-  if (!first_author.empty()) first_only.push_back(std::move(first_author));
-  return Keys{core::TitleKey(title, first_only), DoiKey(doi)};
-}
+using Keys = LinkKeys;
 
 // The keys of a paper row as Upsert inserts it (the first non-empty author leads).
 Keys KeysOfInserted(const Paper& p) {
@@ -45,7 +26,7 @@ Keys KeysOfInserted(const Paper& p) {
     for (char& c : first) c = (c == '\n' || c == '\r') ? ' ' : c;
     break;
   }
-  return KeysOf(p.title, std::move(first), p.doi);
+  return LinkKeysOf(p.title, first, p.doi);
 }
 
 // The keys of the stored row of `id`; nullopt when the paper is not stored.
@@ -58,7 +39,7 @@ Result<std::optional<Keys>> StoredKeys(Connection& w, const std::string& id) {
   if (rc != SQLITE_ROW) return Err(w.Error("reading paper " + id + " for its link keys"));
   std::string_view authors = s->TextView(1);
   return std::optional<Keys>(
-      KeysOf(s->TextView(0), std::string(authors.substr(0, authors.find('\n'))), s->TextView(2)));
+      LinkKeysOf(s->TextView(0), authors.substr(0, authors.find('\n')), s->TextView(2)));
 }
 
 // The stored key row of `id`; nullopt when it has none (a paper stored since schema 3 always

@@ -5,71 +5,25 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "store/testing/sample_rows.h"
 #include "store/testing/temp_store.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
 
-Paper A(const std::string& id, const std::string& title, std::vector<std::string> authors,
-        int version = 1) {
-  Paper p;
-  p.id = id;
-  p.version = version;
-  p.title = title;
-  p.authors = std::move(authors);
-  p.abstract = "Abstract of " + id;
-  p.categories = {"cs.CL"};
-  return p;
-}
+using testing::AclPaper;
+using testing::ArxivPaper;
 
-core::VenuePaper V(const std::string& id, const std::string& title,
-                   std::vector<std::string> authors, int position = 0) {
-  core::VenuePaper v;
-  v.id = id;
-  v.venue = "ACL.2024";
-  v.group = "Long";
-  v.position = position;
-  v.title = title;
-  v.authors = std::move(authors);
-  v.pdf_url = "https://aclanthology.org/" + id + ".pdf";
-  return v;
-}
-
-std::string Describe(const std::vector<PaperLink>& links) {
-  std::string out;
-  for (const PaperLink& l : links) {
-    out += l.venue_id + "->" + l.arxiv_id + "(" + l.method + ",v" +
-           std::to_string(l.arxiv_version) + ") ";
-  }
-  return out;
-}
-
-class PaperLinksTest : public ::testing::Test {
+class PaperLinksTest : public testing::LinkTestBase<::testing::Test, testing::TempStore> {
  protected:
+  PaperLinksTest() : LinkTestBase("cp_paper_links") {}
   void SetUp() override { ASSERT_TRUE(store_.Open()); }
-  void PutArxiv(std::vector<Paper> papers) {
-    auto c = store_->Upsert(papers, {});
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
-  void PutVenue(std::vector<core::VenuePaper> papers) {
-    auto c = store_->UpsertVenuePapers(papers);
-    ASSERT_TRUE(c) << c.error().ToString();
-    last_linked_ = c->linked;
-  }
-  std::string Links() {
-    auto l = store_->ListLinks();
-    EXPECT_TRUE(l) << l.error().ToString();
-    return l ? Describe(*l) : "";
-  }
-
-  testing::TempStore store_{"cp_paper_links"};
-  int64_t last_linked_ = -1;
 };
 
 // A database written before links existed (schema 2) gets its keys and links when opened.
 TEST_F(PaperLinksTest, MigrationThreeLinksWhatIsAlreadyStored) {
-  PutArxiv({A("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
-  PutVenue({V("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"})});
+  PutArxiv({ArxivPaper("2402.00001", "Quiet Title", {"Ada Lovelace"}, 2)});
+  PutVenue({AclPaper("2024.acl-long.1@ACL", "Quiet Title", {"Ada Lovelace"})});
   std::string path = store_.db_path();
   store_.Close();
   {

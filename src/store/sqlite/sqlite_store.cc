@@ -10,6 +10,7 @@
 #include "store/faq_content.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/paper_links.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
@@ -53,26 +54,6 @@ constexpr const char* kInsertMembership =
     "INSERT INTO memberships (category, day, paper_id, type, position) "
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
 
-std::string JoinAuthors(const std::vector<std::string>& authors) {
-  std::string out;
-  for (const std::string& a : authors) {
-    if (a.empty()) continue;
-    if (!out.empty()) out += '\n';
-    for (char c : a) out += (c == '\n' || c == '\r') ? ' ' : c;
-  }
-  return out;
-}
-
-std::string JoinCategories(const std::vector<std::string>& cats) {
-  std::string out;
-  for (const std::string& c : cats) {
-    if (c.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += c;
-  }
-  return out;
-}
-
 // A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
 std::string JsonArray(std::span<const std::string> items) {
   std::string out = "[";
@@ -104,19 +85,6 @@ Paper ReadPaper(const Stmt& s, int c) {
 }
 
 Status StepError(Connection& c, std::string_view what) { return c.Error(what); }
-
-Status ValidatePaper(const Paper& p) {
-  if (p.id.empty()) return Status::InvalidArgument("paper without an id; every paper needs one");
-  return Status::Ok();
-}
-
-Status ValidateMembership(const Membership& m) {
-  if (m.paper_id.empty() || m.category.empty() || m.day.size() != 10) {
-    return Status::InvalidArgument("membership (" + m.paper_id + ", " + m.category + ", " + m.day +
-                                   ") needs a paper id, a category and a YYYY-MM-DD day");
-  }
-  return Status::Ok();
-}
 
 // Binds a paper to ?1..?11 of kInsertPaper / kUpdatePaper. `authors`/`cats` must outlive the step.
 void BindPaper(Stmt& s, const Paper& p, const std::string& authors, const std::string& cats) {
@@ -169,15 +137,6 @@ class TouchedPapers {
   size_t hint_ = 0;
   std::unordered_map<std::string_view, size_t> index_;  // built on the first miss
   std::unordered_set<std::string> others_;              // memberships of papers not in the call
-};
-
-// Candidate membership chosen for a paper in ListDay; smaller key wins.
-struct Candidate {
-  int type;
-  size_t category_index;
-  int position;
-  std::string category;
-  auto key() const { return std::tie(type, category_index, position); }
 };
 
 }  // namespace
@@ -236,12 +195,7 @@ Result<int> SqliteStore::SchemaVersion() {
 
 Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
                                          std::span<const Membership> memberships) {
-  for (const Paper& p : papers) {
-    if (Status st = ValidatePaper(p); !st.ok()) return Err(st);
-  }
-  for (const Membership& m : memberships) {
-    if (Status st = ValidateMembership(m); !st.ok()) return Err(st);
-  }
+  if (Status st = ValidateUpsert(papers, memberships); !st.ok()) return Err(st);
   UpsertCounts result;
   Status st = writer_->Run([&](Connection& w) -> Status {
     Result<UpsertCounts> c = UpsertLocked(w, papers, memberships);
@@ -454,21 +408,12 @@ Result<std::vector<Paper>> SqliteStore::GetPapers(std::span<const std::string> i
   if (!r) return Err(r.error());
   Result<std::unordered_map<std::string, Paper>> found = FetchPapers(**r, ids);
   if (!found) return Err(found.error());
-  std::vector<Paper> out;
-  for (const std::string& id : ids) {
-    auto it = found->find(id);
-    if (it == found->end()) continue;
-    out.push_back(std::move(it->second));
-    found->erase(it);  // each once
-  }
-  return out;
+  return InIdOrder(ids, *found);
 }
 
 Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
-  std::vector<ListEntry> out;
-  if (q.include.empty()) return out;
-  std::unordered_map<std::string, size_t> category_index;
-  for (size_t i = 0; i < q.include.size(); ++i) category_index.emplace(q.include[i], i);
+  if (q.include.empty()) return std::vector<ListEntry>();
+  ListCategories categories(q);
 
   Result<ReaderLease> r = Reader();
   if (!r) return Err(r.error());
@@ -476,7 +421,7 @@ Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
   Result<Transaction> txn = Transaction::Begin(c, /*immediate=*/false);  // one snapshot
   if (!txn) return Err(txn.error());
 
-  std::unordered_map<std::string, Candidate> best;
+  std::unordered_map<std::string, ListCandidate> best;
   {
     Result<Stmt> s = c.Prepare(
         "SELECT paper_id, category, type, position FROM memberships "
@@ -488,11 +433,8 @@ Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
     s->Bind(3, static_cast<int64_t>(q.include_replacements ? 3 : 1));
     int rc;
     while ((rc = s->Step()) == SQLITE_ROW) {
-      std::string category = s->Text(1);
-      auto ci = category_index.find(category);
-      Candidate cand{static_cast<int>(s->Int(2)),
-                     ci == category_index.end() ? q.include.size() : ci->second,
-                     static_cast<int>(s->Int(3)), std::move(category)};
+      ListCandidate cand = categories.Candidate(s->Text(1), static_cast<int>(s->Int(2)),
+                                                static_cast<int>(s->Int(3)));
       auto [it, fresh] = best.try_emplace(s->Text(0), cand);
       if (!fresh && cand.key() < it->second.key()) it->second = std::move(cand);
     }
@@ -505,40 +447,14 @@ Result<std::vector<ListEntry>> SqliteStore::ListDay(const ListQuery& q) {
   Result<std::unordered_map<std::string, Paper>> papers = FetchPapers(c, ids);
   if (!papers) return Err(papers.error());
 
-  std::unordered_set<std::string_view> excluded(q.exclude.begin(), q.exclude.end());
-  struct Ranked {
-    size_t category_index;
-    ListEntry entry;
-  };
-  std::vector<Ranked> ranked;
-  ranked.reserve(best.size());
+  std::vector<std::pair<ListCandidate, Paper>> rows;
+  rows.reserve(best.size());
   for (auto& [id, cand] : best) {
     auto it = papers->find(id);
     if (it == papers->end()) continue;  // listed, metadata not stored yet
-    const std::vector<std::string>& cats = it->second.categories;
-    if (std::any_of(cats.begin(), cats.end(),
-                    [&](const std::string& x) { return excluded.count(x) > 0; })) {
-      continue;
-    }
-    Ranked r{cand.category_index, {}};
-    r.entry.paper = std::move(it->second);
-    r.entry.type = static_cast<AnnounceType>(std::clamp(cand.type, 0, 3));
-    r.entry.category = std::move(cand.category);
-    r.entry.position = cand.position;
-    ranked.push_back(std::move(r));
+    rows.emplace_back(std::move(cand), std::move(it->second));
   }
-  // Sections: new, cross-lists, then replacements; replaced papers and replaced cross-lists form
-  // one section in the listing's order, as arXiv lists them.
-  auto section = [](AnnounceType t) { return std::min(static_cast<int>(t), 2); };
-  std::sort(ranked.begin(), ranked.end(), [&section](const Ranked& a, const Ranked& b) {
-    auto ka = std::make_tuple(section(a.entry.type), a.category_index, a.entry.position);
-    auto kb = std::make_tuple(section(b.entry.type), b.category_index, b.entry.position);
-    if (ka != kb) return ka < kb;
-    return a.entry.paper.id < b.entry.paper.id;
-  });
-  out.reserve(ranked.size());
-  for (Ranked& r : ranked) out.push_back(std::move(r.entry));
-  return out;
+  return RankListing(q, std::move(rows));
 }
 
 Result<std::vector<DayCount>> SqliteStore::Days(std::span<const std::string> categories) {
@@ -612,13 +528,6 @@ Result<std::vector<Membership>> SqliteStore::MembershipsOf(const std::string& pa
 }
 
 namespace {
-
-void AddKind(ClickCounts& cc, std::string_view kind, int64_t n) {
-  if (kind == "pdf") cc.pdf += n;
-  if (kind == "kimi") cc.kimi += n;
-  if (kind == "copy") cc.copy += n;
-  if (kind == "rel") cc.rel += n;
-}
 
 // The batch marker (BatchedWriter::kBatchMarkerKey) as read in the current transaction.
 Result<std::optional<std::string>> ReadBatchMarker(Connection& c) {
@@ -782,12 +691,7 @@ Result<std::optional<FaqRecord>> SqliteStore::GetFaq(const std::string& paper_id
   int rc = s->Step();
   if (rc == SQLITE_DONE) return std::optional<FaqRecord>();
   if (rc != SQLITE_ROW) return Err((*r)->Error("reading FAQ of " + paper_id));
-  FaqRecord f;
-  f.paper_id = paper_id;
-  f.version = version;
-  f.lang = lang;
-  f.model = model;
-  f.prompt_version = prompt_version;
+  FaqRecord f = FaqOfKey(paper_id, version, lang, model, prompt_version);
   f.content_json = s->Text(0);
   f.source = s->Text(1);
   f.tokens = s->Int(2);
@@ -810,20 +714,6 @@ std::string FaqTextsSql() {
   }
   sql += ") ORDER BY paper_id, lang, created DESC, version DESC, prompt_version DESC, model";
   return sql;
-}
-
-// Appends the questions and answers of a FAQ's content_json to `out`, one per line; content
-// that store/faq_content.h does not accept adds nothing.
-void AppendFaqText(std::string_view content_json, std::string& out) {
-  Result<std::vector<FaqItem>> items = DecodeFaqContent(content_json);
-  if (!items) return;
-  for (const FaqItem& item : *items) {
-    for (const std::string* text : {&item.q, &item.a}) {
-      if (text->empty()) continue;
-      if (!out.empty()) out += '\n';
-      out += *text;
-    }
-  }
 }
 
 }  // namespace

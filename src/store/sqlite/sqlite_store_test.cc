@@ -11,30 +11,15 @@
 
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
+#include "store/testing/sample_rows.h"
 #include "store/testing/temp_store.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
 
 using ::testing::ElementsAre;
-
-Paper MakePaper(const std::string& id, std::vector<std::string> cats, int version = 1) {
-  Paper p;
-  p.id = id;
-  p.version = version;
-  p.title = "Title of " + id;
-  p.abstract = "Abstract of " + id + " with $x<y$ & TeX.";
-  p.authors = {"Ada Lovelace", "Alan Turing"};
-  p.categories = std::move(cats);
-  p.published = "2025-03-17 18:00:00";
-  p.updated = p.published;
-  return p;
-}
-
-Membership M(const std::string& id, const std::string& cat, const std::string& day,
-             AnnounceType type, int pos) {
-  return Membership{id, cat, day, type, pos};
-}
+using testing::M;
+using testing::MakePaper;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -46,20 +31,7 @@ class SqliteStoreTest : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().ToString();
     store_ = std::move(*s);
   }
-  // Three papers on 2025-03-18: two new in cs.CL (one cross-listed to cs.LG), one new in cs.LG.
-  void LoadDay() {
-    std::vector<Paper> papers = {MakePaper("2503.00002", {"cs.CL", "cs.LG"}),
-                                 MakePaper("2503.00001", {"cs.CL"}),
-                                 MakePaper("2503.00003", {"cs.LG", "stat.ML"})};
-    std::vector<Membership> ms = {
-        M("2503.00002", "cs.CL", "2025-03-18", AnnounceType::kNew, 0),
-        M("2503.00001", "cs.CL", "2025-03-18", AnnounceType::kNew, 1),
-        M("2503.00003", "cs.LG", "2025-03-18", AnnounceType::kNew, 0),
-        M("2503.00002", "cs.LG", "2025-03-18", AnnounceType::kCross, 1),
-        M("2503.00003", "stat.ML", "2025-03-18", AnnounceType::kCross, 0)};
-    Result<UpsertCounts> c = store_->Upsert(papers, ms);
-    ASSERT_TRUE(c) << c.error().ToString();
-  }
+  void LoadDay() { testing::LoadSampleDay(*store_); }
 
   testing::TempDir dir_{"cp_store_test"};
   std::string path_ = (dir_ / "test.db").string();

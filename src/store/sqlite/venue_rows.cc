@@ -8,28 +8,10 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/paper_links.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_rows.h"
 
 namespace coolpapers::store::sqlite {
 namespace {
-
-Paper PaperOfVenuePaper(const core::VenuePaper& v) {
-  Paper p;
-  p.id = v.id;
-  p.version = 1;
-  p.title = v.title;
-  p.abstract = v.abstract;
-  p.authors = v.authors;
-  p.doi = v.doi;
-  return p;
-}
-
-Status ValidateVenuePaper(const core::VenuePaper& v) {
-  if (v.id.find('@') == std::string::npos || v.venue.empty() || v.title.empty()) {
-    return Status::InvalidArgument("venue paper \"" + v.id + "\" needs an id \"<local>@<Source>\"" +
-                                   ", an edition and a title");
-  }
-  return Status::Ok();
-}
 
 constexpr const char* kUpsertVenueRow = R"sql(
 INSERT INTO venue_papers (paper_id, edition, grp, position, pdf_url, page_url, pages)
@@ -117,19 +99,15 @@ constexpr const char* kVenueColumns =
 }  // namespace
 
 Result<VenueUpsertCounts> SqliteStore::UpsertVenuePapers(std::span<const core::VenuePaper> papers) {
-  std::vector<Paper> rows;
-  rows.reserve(papers.size());
-  for (const core::VenuePaper& v : papers) {
-    if (Status st = ValidateVenuePaper(v); !st.ok()) return Err(st);
-    rows.push_back(PaperOfVenuePaper(v));
-  }
+  Result<std::vector<Paper>> rows = PapersOfVenuePapers(papers);
+  if (!rows) return Err(rows.error());
   VenueUpsertCounts counts;
   Status st = writer_->Run([&](Connection& w) -> Status {
     Result<int64_t> seq0 = ReadChangeSeq(w);
     if (!seq0) return seq0.error();
     std::unordered_set<std::string> changed;
     if (Status s = WriteVenueRows(w, papers, changed); !s.ok()) return s;
-    Result<UpsertCounts> c = UpsertLocked(w, rows, {});
+    Result<UpsertCounts> c = UpsertLocked(w, *rows, {});
     if (!c) return c.error();
     Result<int64_t> bumped = BumpChangedVenueRows(w, changed, *seq0);
     if (!bumped) return bumped.error();
@@ -162,14 +140,7 @@ Result<std::vector<VenueEditionCount>> SqliteStore::VenueEditions() {
     out.back().papers += s->Int(2);
     out.back().groups.emplace_back(s->Text(1), s->Int(2));
   }
-  // Conference by name, then the newest year first.
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    std::string ca, cb;
-    int ya = 0, yb = 0;
-    core::SplitEdition(a.edition, &ca, &ya);
-    core::SplitEdition(b.edition, &cb, &yb);
-    return ca != cb ? ca < cb : ya > yb;
-  });
+  SortVenueEditions(out);
   return out;
 }
 
