@@ -466,3 +466,37 @@ class PdfServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# --- the throwaway PostgreSQL cluster ctest starts (fixture pg, scripts/pg-cluster.sh) ---------
+
+def pg_cluster_url():
+    """The test cluster's URL, read from the file COOLPAPERS_TEST_PG_URL_FILE names (default
+    <build>/pg/url); fails, never skips, without one."""
+    path = os.environ.get("COOLPAPERS_TEST_PG_URL_FILE", "")
+    if not path:
+        build = os.environ.get("COOLPAPERS_BUILD_DIR") or os.path.join(source_dir(), "build")
+        path = os.path.join(build, "pg", "url")
+    url = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            url = f.readline().strip()
+    if not url:
+        raise AssertionError(
+            "no PostgreSQL test cluster (%s missing or empty): run through ctest (fixture pg) or "
+            "`scripts/pg-cluster.sh start DIR` and set COOLPAPERS_TEST_PG_URL_FILE=DIR/url" % path)
+    return url
+
+
+def psql(url, sql):
+    """Runs `sql` on the database `url`; raises on any error."""
+    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE, timeout=60, env=env)
+
+
+def with_database(url, db):
+    """`url` with its database name replaced by `db`."""
+    head, _, _ = url.rpartition("/")
+    return head + "/" + db

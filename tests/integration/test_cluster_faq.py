@@ -28,37 +28,15 @@ LEASE_SECONDS = 3
 ADMIN_TOKEN = "cluster-admin-token"
 
 
-def cluster_url():
-    path = os.environ.get("COOLPAPERS_TEST_PG_URL_FILE", "")
-    if not path or not os.path.exists(path):
-        raise AssertionError("no PostgreSQL test cluster: run this test through ctest (fixture "
-                             "pg) or set COOLPAPERS_TEST_PG_URL_FILE to the url file of "
-                             "`scripts/pg-cluster.sh start DIR`")
-    with open(path) as f:
-        return f.read().strip()
-
-
-def with_database(url, name):
-    scheme_end = url.index("://") + 3
-    slash = url.find("/", scheme_end)
-    return (url if slash < 0 else url[:slash]) + "/" + name
-
-
-def psql(url, sql):
-    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True,
-                   timeout=60, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
-
-
 class ClusterFaqTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="cp_cluster_faq_")
-        cls.admin = cluster_url()
+        cls.admin = cpserver.pg_cluster_url()
         cls.dbname = "cp_cluster_faq_%d" % os.getpid()
-        psql(cls.admin, "DROP DATABASE IF EXISTS %s" % cls.dbname)
-        psql(cls.admin, "CREATE DATABASE %s TEMPLATE template0" % cls.dbname)
-        cls.db = with_database(cls.admin, cls.dbname)
+        cpserver.psql(cls.admin, "DROP DATABASE IF EXISTS %s" % cls.dbname)
+        cpserver.psql(cls.admin, "CREATE DATABASE %s TEMPLATE template0" % cls.dbname)
+        cls.db = cpserver.with_database(cls.admin, cls.dbname)
         cls.pdf = None
         cls.llm = None
         try:
@@ -79,7 +57,7 @@ class ClusterFaqTest(unittest.TestCase):
         if cls.pdf:
             cls.pdf.close()
         try:
-            psql(cls.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.dbname)
+            cpserver.psql(cls.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.dbname)
         except Exception:
             pass
         shutil.rmtree(cls.tmp, ignore_errors=True)

@@ -33,34 +33,6 @@ ON_DEMAND_ID = "1605.08386"  # known to the fake API, not in DAY's listing
 ADMIN_TOKEN = "cluster-admin"  # /metrics needs it
 
 
-def cluster_url():
-    path = os.environ.get("COOLPAPERS_TEST_PG_URL_FILE", "")
-    if not path:
-        build = os.environ.get("COOLPAPERS_BUILD_DIR") or os.path.join(cpserver.source_dir(),
-                                                                        "build")
-        path = os.path.join(build, "pg", "url")
-    try:
-        with open(path, encoding="utf-8") as f:
-            url = f.readline().strip()
-    except OSError:
-        url = ""
-    if not url:
-        raise AssertionError("no PostgreSQL test cluster (%s missing or empty): run through "
-                             "ctest (fixture pg) or `scripts/pg-cluster.sh start DIR` and set "
-                             "COOLPAPERS_TEST_PG_URL_FILE=DIR/url" % path)
-    return url
-
-
-def psql(url, sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=60)
-
-
-def with_database(url, db):
-    head, _, _ = url.rpartition("/")
-    return head + "/" + db
-
-
 class FakeArxiv(cpserver.FakeUpstream):
     def __init__(self, tmp):
         super().__init__("fake_arxiv.py",
@@ -88,11 +60,11 @@ def wait_for(what, check, timeout, step=0.25):
 class ClusterHarvestTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
-        self.admin_url = cluster_url()
+        self.admin_url = cpserver.pg_cluster_url()
         self.dbname = "cp_cluster_harvest_%d" % os.getpid()
-        psql(self.admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
-        psql(self.admin_url, "CREATE DATABASE %s TEMPLATE template0" % self.dbname)
-        self.db_url = with_database(self.admin_url, self.dbname)
+        cpserver.psql(self.admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
+        cpserver.psql(self.admin_url, "CREATE DATABASE %s TEMPLATE template0" % self.dbname)
+        self.db_url = cpserver.with_database(self.admin_url, self.dbname)
         self.fake = FakeArxiv(self.tmp.name)
         self.fake.scenario(day=DAY)
         # An LLM key makes a FAQ request download the paper's PDF from the (fake) arXiv; the
@@ -109,7 +81,7 @@ class ClusterHarvestTest(unittest.TestCase):
             n.cleanup()
         self.fake.stop()
         try:
-            psql(self.admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
+            cpserver.psql(self.admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
         finally:
             self.tmp.cleanup()
 
@@ -200,7 +172,6 @@ class ClusterHarvestTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 300)
 
 
-
 class HarvestCommandTurnTest(unittest.TestCase):
     """`coolpapers harvest arxiv` on a PostgreSQL store takes the serve nodes' turns: each of its
     requests waits for the site's turn and records its end in the shared table, so a harvest
@@ -208,11 +179,11 @@ class HarvestCommandTurnTest(unittest.TestCase):
 
     def test_harvest_command_waits_for_the_shared_turn_and_records_it(self):
         tmp = tempfile.TemporaryDirectory()
-        admin_url = cluster_url()
+        admin_url = cpserver.pg_cluster_url()
         dbname = "cp_cluster_harvest_cmd_%d" % os.getpid()
-        psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
-        psql(admin_url, "CREATE DATABASE %s TEMPLATE template0" % dbname)
-        db_url = with_database(admin_url, dbname)
+        cpserver.psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+        cpserver.psql(admin_url, "CREATE DATABASE %s TEMPLATE template0" % dbname)
+        db_url = cpserver.with_database(admin_url, dbname)
         fake = FakeArxiv(tmp.name)
         try:
             fake.scenario(day=DAY)
@@ -228,7 +199,7 @@ class HarvestCommandTurnTest(unittest.TestCase):
                                   timeout=60, check=True).stdout.strip()
             self.assertGreaterEqual(int(rows), 1, "the harvest's requests took no shared turn")
             # Another node's request "ends" 4 s from now: the next run must wait for it.
-            psql(db_url, "UPDATE cluster_site_requests SET last_end = clock_timestamp() + "
+            cpserver.psql(db_url, "UPDATE cluster_site_requests SET last_end = clock_timestamp() + "
                          "interval '4 seconds'")
             n_before = len(fake.requests())
             started = time.time()
@@ -242,7 +213,7 @@ class HarvestCommandTurnTest(unittest.TestCase):
                                     "the harvest did not wait for the other node's turn")
         finally:
             fake.stop()
-            psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
+            cpserver.psql(admin_url, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
             tmp.cleanup()
 
 if __name__ == "__main__":

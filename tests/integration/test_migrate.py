@@ -38,27 +38,6 @@ def sample_records():
         return [json.loads(line) for line in f if line.strip()]
 
 
-def pg_cluster_url():
-    """The test cluster's URL; fails (never skips) without one."""
-    name = os.environ.get("COOLPAPERS_TEST_PG_URL_FILE", "")
-    if not name or not os.path.exists(name):
-        raise AssertionError(
-            "no PostgreSQL test cluster: COOLPAPERS_TEST_PG_URL_FILE=%r is missing; run through "
-            "ctest (fixture pg) or `scripts/pg-cluster.sh start DIR` and set it to DIR/url" % name)
-    with open(name) as f:
-        return f.read().strip()
-
-
-def psql(url, sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
-
-
-def with_database(cluster_url, db):
-    head, _, _ = cluster_url.rpartition("/")
-    return head + "/" + db
-
-
 def comparable(body):
     """A response body without what legitimately differs between two servers (their ports)."""
     return re.sub(rb"127\.0\.0\.1:\d+", b"127.0.0.1:PORT", body)
@@ -164,13 +143,13 @@ class MigrateTest(unittest.TestCase):
         self.assert_migrated("sqlite:" + os.path.join(self.tmp, "copy.db"))
 
     def test_2_sqlite_to_postgresql(self):
-        cluster = pg_cluster_url()
+        cluster = cpserver.pg_cluster_url()
         name = "cp_migrate_" + uuid.uuid4().hex[:12]
-        psql(cluster, "CREATE DATABASE %s TEMPLATE template0" % name)
+        cpserver.psql(cluster, "CREATE DATABASE %s TEMPLATE template0" % name)
         try:
-            self.assert_migrated(with_database(cluster, name))
+            self.assert_migrated(cpserver.with_database(cluster, name))
         finally:
-            psql(cluster, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+            cpserver.psql(cluster, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
 
     def test_3_missing_source_and_same_database_are_refused(self):
         missing = "sqlite:" + os.path.join(self.tmp, "no-such.db")

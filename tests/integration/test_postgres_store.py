@@ -29,30 +29,12 @@ IMPORTED = re.compile(r"imported (\d+) papers \((\d+) new, (\d+) updated, (\d+) 
 TITLE_LINK = re.compile(r'<a class="title-link notranslate" href="/(?:arxiv|venue)/([^"]+)">')
 
 
-def cluster_url():
-    path = os.environ.get("COOLPAPERS_TEST_PG_URL_FILE", "")
-    url = ""
-    if path and os.path.exists(path):
-        with open(path) as f:
-            url = f.readline().strip()
-    if not url:
-        raise AssertionError(
-            "no PostgreSQL test cluster (COOLPAPERS_TEST_PG_URL_FILE=%r): run through ctest "
-            "(fixture pg) or `scripts/pg-cluster.sh start DIR` and set it to DIR/url" % path)
-    return url
-
-
-def psql(url, sql):
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
-
-
 class PostgresStoreTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.admin = cluster_url()
+        cls.admin = cpserver.pg_cluster_url()
         cls.dbname = "cp_it_%d_%d" % (os.getpid(), random.randrange(10 ** 6))
-        psql(cls.admin, "CREATE DATABASE %s TEMPLATE template0" % cls.dbname)
+        cpserver.psql(cls.admin, "CREATE DATABASE %s TEMPLATE template0" % cls.dbname)
         cls.tmp = tempfile.mkdtemp(prefix="cp_pg_store_")
         cls.urls = {"pg": cls.admin.rsplit("/", 1)[0] + "/" + cls.dbname,
                     "sqlite": "sqlite:" + os.path.join(cls.tmp, "store.db")}
@@ -80,7 +62,7 @@ class PostgresStoreTest(unittest.TestCase):
             s.cleanup()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         try:
-            psql(cls.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.dbname)
+            cpserver.psql(cls.admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.dbname)
         except (subprocess.SubprocessError, OSError):
             pass  # best effort: the cluster is thrown away at the end of the run
 
