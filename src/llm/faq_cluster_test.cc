@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "llm/testing/chat_ref.h"
 #include "llm/faq_prompt.h"
 #include "llm/faq_service.h"
 #include "store/faq_content.h"
@@ -103,18 +104,7 @@ class CountingChat : public ChatClient {
   int conversations_ = 0;
 };
 
-class ChatRef : public ChatClient {
- public:
-  explicit ChatRef(CountingChat& chat) : chat_(chat) {}
-  std::string model() const override { return chat_.model(); }
-  Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& f,
-                                const std::atomic<bool>* c, ChatReport* report) override {
-    return chat_.StreamChat(req, f, c, report);
-  }
-
- private:
-  CountingChat& chat_;
-};
+using ChatRef = llm::testing::ChatRef<CountingChat>;
 
 class PdfFetcher : public net::Fetcher {
  public:

@@ -1,4 +1,5 @@
 #include "llm/faq_service.h"
+#include "llm/testing/chat_ref.h"
 
 #include <unistd.h>
 
@@ -110,19 +111,7 @@ class FakeChat : public ChatClient {
   std::string last_paper_message_;
 };
 
-// Forwards to a FakeChat owned by the test, so it outlives services.
-class ChatRef : public ChatClient {
- public:
-  explicit ChatRef(FakeChat& chat) : chat_(chat) {}
-  std::string model() const override { return chat_.model(); }
-  Result<ChatResult> StreamChat(const ChatRequest& req, const DeltaFn& f,
-                                const std::atomic<bool>* c, ChatReport* report) override {
-    return chat_.StreamChat(req, f, c, report);
-  }
-
- private:
-  FakeChat& chat_;
-};
+using ChatRef = llm::testing::ChatRef<FakeChat>;
 
 class FakeFetcher : public net::Fetcher {
  public:
