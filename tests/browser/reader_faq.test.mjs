@@ -154,7 +154,7 @@ test('[Copy] offers the plain text or the text with the cached FAQ', async () =>
     assert.match(clip, /^Graph Transformers with/);
     assert.doesNotMatch(clip, /FAQ/);
     await page.waitForFunction(() =>
-      /FAQ available/.test(document.querySelector('[id="2607.00001"] .cp-copy-note').textContent));
+      /FAQ available/.test(document.querySelector('[id="2607.00001"] .cp-copy-note')?.textContent ?? ''));
     await screenshot(page, 'copy-menu');
     await menu.locator('button.cp-copy-faq').click();
     await page.waitForFunction(async () => /## FAQ/.test(await navigator.clipboard.readText()));
@@ -169,7 +169,7 @@ test('[Copy] offers the plain text or the text with the cached FAQ', async () =>
     const other = page.locator(byId('2607.00002'));
     await other.locator('a.title-copy').click();
     await page.waitForFunction(() =>
-      /no FAQ yet/.test(document.querySelector('[id="2607.00002"] .cp-copy-note').textContent));
+      /no FAQ yet/.test(document.querySelector('[id="2607.00002"] .cp-copy-note')?.textContent ?? ''));
     assert.equal(await other.locator('button.cp-copy-faq').isDisabled(), true);
     await page.keyboard.press('Escape');
     assert.equal(await other.locator('.cp-copy-menu').count(), 0);
