@@ -52,8 +52,6 @@ test-asan:
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS)
 	@bash scripts/bench.sh "$(BUILD)"
-	@echo "=== bench/venue-bench.sh"; bash bench/venue-bench.sh "$(BUILD)" || echo "bench: bench/venue-bench.sh failed (exit $$?)"
-	@echo "=== bench/pg-bench.sh"; bash bench/pg-bench.sh "$(BUILD)" || echo "bench: bench/pg-bench.sh failed (exit $$?)"
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
