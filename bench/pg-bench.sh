@@ -55,7 +55,7 @@ echo "PostgreSQL: $(psql -X -At -d "$cluster" -c 'SHOW server_version') on $clus
 
 # --- import -------------------------------------------------------------------------------------
 echo "--- import $(basename "$file") ($note)"
-declare -A import_row
+declare -A import_row import_rate
 for target in sqlite postgresql; do
   db=$([ "$target" = sqlite ] && echo "$lite" || echo "$pg")
   t0=$(date +%s.%N)
@@ -65,6 +65,7 @@ for target in sqlite postgresql; do
   wall=$(echo "$t1 - $t0" | bc)
   rate=$(echo "scale=0; $papers / $wall" | bc)
   import_row[$target]=$(printf '%-11s %8d papers %8.2f s %9d papers/s' "$target" "$papers" "$wall" "$rate")
+  import_rate[$target]=$rate
   echo "$target: $line"
 done
 
@@ -195,3 +196,6 @@ done
 
 echo "--- pg-bench summary (import)"
 for target in sqlite postgresql; do echo "${import_row[$target]}"; done
+source "$repo/bench/figures.sh"
+record_figure "import into PostgreSQL ($note)" "${import_rate[postgresql]}" "same file into SQLite" \
+  "${import_rate[sqlite]}" papers/s higher "none (a server database, fsync off)"

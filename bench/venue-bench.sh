@@ -153,6 +153,7 @@ save_page api "/api/list?venue=$largest"
 chmod -R a+rX "$work/www"
 
 source "$(dirname "$0")/static-nginx.sh"
+source "$(dirname "$0")/figures.sh"
 start_static_nginx "$work" "$work/www"
 nport=$NGINX_PORT
 
@@ -202,6 +203,7 @@ for entry in "${pages[@]}"; do
   }
   crps=$(mean coolpapers 2) nrps=$(mean nginx 2)
   ratio=$(echo "scale=2; $crps / $nrps" | bc)
+  record_figure "venue page $path req/s" "$crps" "nginx, same bytes" "$nrps" req/s higher "ratio >= 0.7"
   goal=$([ "$(echo "$ratio >= 0.7" | bc)" = 1 ] && echo "yes" || echo "NO")
   summary_pages+=("$(printf '%-34s %9s %9s %6s  %-4s %8s %8s %9s %9s' "$path" "$crps" "$nrps" \
     "$ratio" "$goal" "$(mean coolpapers 3)" "$(mean coolpapers 4)" "$(mean coolpapers 6)" "$(mean nginx 6)")")
