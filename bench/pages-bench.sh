@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Import rate of the 74,728-paper shared bulk file, then requests/s and latency of the largest
 # day page and of one paper page, served by coolpapers and by nginx (same bytes, static file),
-# with wrk: keep-alive, 64 connections, 2 threads, 10 s each.
+# with wrk: keep-alive, 64 connections, 2 threads, 2 x 5 s each (alternating with nginx); records
+# the figures beside nginx's (bench/figures.sh).
 set -euo pipefail
 bin="${COOLPAPERS_BIN:?}"
 shared="${COOLPAPERS_SHARED_DATA:?}"
@@ -45,21 +46,35 @@ source "$(dirname "$0")/static-nginx.sh"
 start_static_nginx "$work" "$work/www"
 nport=$NGINX_PORT
 
-run_wrk() {  # name url
+# run_wrk NAME URL: prints requests/s and latency over 5 s (keep-alive, 64 connections, 2 threads)
+# and sets WRK_RPS.
+run_wrk() {
   local res
-  res=$(wrk -t2 -c64 -d10s --latency "$2" 2>&1)
+  res=$(wrk -t2 -c64 -d5s --latency "$2" 2>&1)
   local rps p50 p99 errs
   rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$res" | awk '$1=="50%" {print $2}')
   p99=$(echo "$res" | awk '$1=="99%" {print $2}')
   errs=$(echo "$res" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
   printf '%-34s %10s req/s  p50 %8s  p99 %8s  %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+  WRK_RPS=${rps:-0}
 }
-echo "--- wrk -t2 -c64 -d10s (keep-alive), same bytes"
-run_wrk "nginx day page (static)" "http://127.0.0.1:$nport/list/"
-run_wrk "coolpapers day page" "http://127.0.0.1:$port$list_path"
-run_wrk "nginx paper page (static)" "http://127.0.0.1:$nport/paper/"
-run_wrk "coolpapers paper page" "http://127.0.0.1:$port$paper_path"
+# compare NAME NGINX_URL OURS_URL GOAL: wrk and both servers share the cores, so nginx and
+# coolpapers alternate twice (5 s each) and each figure is the mean of its two runs.
+compare() {
+  local name="$1" n=0 c=0
+  for round in 1 2; do
+    run_wrk "nginx $name (static) #$round" "$2"; n=$(echo "$n + $WRK_RPS" | bc)
+    run_wrk "coolpapers $name #$round" "$3"; c=$(echo "$c + $WRK_RPS" | bc)
+  done
+  n=$(echo "scale=0; $n / 2" | bc); c=$(echo "scale=0; $c / 2" | bc)
+  echo "$name: coolpapers $c req/s, nginx $n req/s, ratio $(echo "scale=2; $c / $n" | bc) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  record_figure "$name req/s" "$c" "nginx, same bytes" "$n" "req/s" higher "$4"
+}
+source "$(dirname "$0")/figures.sh"
+echo "--- wrk -t2 -c64 (keep-alive), same bytes, 2 x 5 s each, alternating"
+compare "day page" "http://127.0.0.1:$nport/list/" "http://127.0.0.1:$port$list_path" "ratio >= 0.7"
+compare "paper page" "http://127.0.0.1:$nport/paper/" "http://127.0.0.1:$port$paper_path" "ratio >= 0.8"
 echo "coolpapers RSS after load: $(ps -o rss= -p "${pids[0]}") KB"
 
 # Render time of a list page on a page-cache miss (templates; budget 50 ms for the largest day).

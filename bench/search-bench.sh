@@ -53,6 +53,7 @@ http_bench() {
   grep -o "top-weight lists.*" "$work/serve.log" | head -1 | sed "s/^/[$label] serve: /"
   for mode in "$@"; do
     "$driver" http --url "http://127.0.0.1:$port" --queries "$work/queries.txt" --mode "$mode" \
+      --index "$index" ${http_goals:-} \
       --label "$label" || echo "[$label] HTTP run had errors (see $work/serve.log)"
   done
   kill "$pid" 2>/dev/null || true
@@ -92,6 +93,6 @@ else
   [ "$cached" = 1 ] || echo "(building the 1M indexes once; later runs reuse $work/1m)"
   "$driver" corpus --papers "$bulk" --docs 1000000 --work "$work/1m" \
     --label "1M docs (replicated)" 2> >(grep -v '^index:' >&2)
-  http_bench "1M docs (replicated)" "$work/1m/index" bm25
+  http_goals="--p50-goal 5 --p99-goal 20" http_bench "1M docs (replicated)" "$work/1m/index" bm25
 fi
 echo "search bench: $(( $(date +%s) - t0 )) s"

@@ -5,8 +5,11 @@
 //     with the production indexer and into an SQLite FTS5 table, then runs the same realistic
 //     queries (2-3 consecutive words from real titles) against both and prints latency
 //     percentiles, build times and sizes. Reuses indexes already built in DIR.
-//   search_bench http --url http://127.0.0.1:PORT --queries Q [--mode bm25]
-//     Times GET /api/search for each query over one keep-alive connection.
+//   search_bench http --url http://127.0.0.1:PORT --queries Q [--mode bm25] [--index DIR]
+//                     [--p50-goal MS] [--p99-goal MS]
+//     Times GET /api/search for each query over one keep-alive connection; with --index, also
+//     the same queries on raw Xapian in this process (the peer), and records both as figures
+//     (COOLPAPERS_BENCH_FIGURES, see bench/figures.sh).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +20,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -461,33 +465,84 @@ class HttpClient {
   int fd_ = -1;
 };
 
+// Appends one figure (the seven tab-separated fields of bench/figures.sh) to the file named by
+// COOLPAPERS_BENCH_FIGURES, when set.
+void RecordFigure(const std::string& name, double ours, const std::string& peer_name,
+                  double peer, const std::string& unit, const std::string& better,
+                  const std::string& goal) {
+  const char* path = std::getenv("COOLPAPERS_BENCH_FIGURES");
+  if (!path || !*path) return;
+  std::ofstream out(path, std::ios::app);
+  char a[32], b[32];
+  std::snprintf(a, sizeof a, "%.3f", ours);
+  std::snprintf(b, sizeof b, "%.3f", peer);
+  out << name << '\t' << a << '\t' << peer_name << '\t' << b << '\t' << unit << '\t' << better
+      << '\t' << goal << '\n';
+}
+
+// `--index DIR` (optional): the same queries on the index opened in this process (Xapian's
+// full match with snippets, as the API runs it, without the top-weight lists), each query
+// timed right before its HTTP request so both see the same machine load.
 int RunHttp(int argc, char** argv) {
   const std::string url = Arg(argc, argv, "--url", "");
   const std::string mode = Arg(argc, argv, "--mode", "bm25");
   const std::string label = Arg(argc, argv, "--label", "");
+  const std::string index_dir = Arg(argc, argv, "--index", "");
   std::ifstream in(Arg(argc, argv, "--queries", ""));
   std::vector<std::string> queries;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) queries.push_back(line);
   }
+  std::unique_ptr<cs::KeywordIndexSearcher> raw;
+  if (!index_dir.empty()) {
+    auto gen = cs::IndexLayout(index_dir).CurrentGeneration();
+    if (!gen) {
+      std::fprintf(stderr, "search_bench: no index generation in %s\n", index_dir.c_str());
+      return 1;
+    }
+    auto opened = cs::KeywordIndexSearcher::Open(cs::IndexLayout::XapianPath(*gen));
+    if (!opened) {
+      std::fprintf(stderr, "search_bench: %s\n", opened.error().ToString().c_str());
+      return 1;
+    }
+    raw = std::move(*opened);
+  }
   const std::string hostport = url.substr(url.find("//") + 2);
   HttpClient client(hostport.substr(0, hostport.find(':')),
                     std::stoi(hostport.substr(hostport.find(':') + 1)));
   int errors = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    std::vector<double> ms;
+  for (int pass = 0; pass < 2; ++pass) {  // pass 0 warms caches
+    std::vector<double> ms, raw_ms;
     for (const std::string& q : queries) {
+      if (raw) {
+        cs::KeywordQuery kq;
+        kq.input = *cs::PrepareQuery(q);
+        kq.limit = 10;
+        kq.check_at_least = 100;
+        const auto t0 = Clock::now();
+        (void)raw->Search(kq);
+        raw_ms.push_back(Ms(t0, Clock::now()));
+      }
       const auto t0 = Clock::now();
       int status = client.Get("/api/search?limit=10&mode=" + mode + "&q=" + core::UrlEncode(q));
       ms.push_back(Ms(t0, Clock::now()));
       errors += status != 200;
     }
-    if (pass == 1) {
-      Percentiles p = Summarize(ms);
-      std::printf("[%s] HTTP GET /api/search mode=%s, %zu queries, keep-alive: p50 %.2f ms, p99 "
-                  "%.2f ms, mean %.2f ms, %d errors\n",
-                  label.c_str(), mode.c_str(), queries.size(), p.p50, p.p99, p.mean, errors);
-    }
+    if (pass == 0) continue;
+    Percentiles p = Summarize(ms);
+    std::printf("[%s] HTTP GET /api/search mode=%s, %zu queries, keep-alive: p50 %.2f ms, p99 "
+                "%.2f ms, mean %.2f ms, %d errors\n",
+                label.c_str(), mode.c_str(), queries.size(), p.p50, p.p99, p.mean, errors);
+    if (!raw) continue;
+    Percentiles r = Summarize(raw_ms);
+    std::printf("[%s] raw Xapian in-process (same queries, interleaved): p50 %.2f ms, p99 %.2f "
+                "ms, mean %.2f ms\n",
+                label.c_str(), r.p50, r.p99, r.mean);
+    if (mode != "bm25") continue;  // the peer is BM25: only that mode makes a figure
+    RecordFigure("/api/search p50, " + label, p.p50, "raw Xapian in-process p50", r.p50,
+                 "ms", "lower", "ours < " + Arg(argc, argv, "--p50-goal", "1.5"));
+    RecordFigure("/api/search p99, " + label, p.p99, "raw Xapian in-process p99", r.p99,
+                 "ms", "lower", "ours < " + Arg(argc, argv, "--p99-goal", "5"));
   }
   return errors == 0 ? 0 : 1;
 }

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <deque>
 #include <list>
+#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -121,7 +122,27 @@ class Server::Impl {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   std::unordered_map<std::string, size_t> per_key_;  // open connections per client key
 
-  asio::io_context ioc_;
+  // The request counter and latency histogram of each (route, status) seen, so answering a
+  // request costs one short lookup instead of building label sets under the registry's lock.
+  struct RouteInstruments {
+    Counter* requests = nullptr;
+    Histogram* duration = nullptr;
+  };
+  std::mutex instruments_mu_;
+  std::map<std::pair<const std::string*, int>, RouteInstruments> instruments_;
+
+  // One io_context (one epoll) per I/O thread: a connection lives on one thread for its
+  // whole life, so its completions never hop between threads nor contend on a shared
+  // scheduler. The first also runs the acceptor.
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;
+  std::atomic<size_t> next_ioc_{0};
+  // Keeps every context running while it has no connection yet (run() would return at once).
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> io_work_;
+  asio::io_context& ioc() { return *iocs_[0]; }
+  // The context of the next accepted connection (round robin).
+  asio::io_context& NextIoc() {
+    return *iocs_[next_ioc_.fetch_add(1, std::memory_order_relaxed) % iocs_.size()];
+  }
   std::unique_ptr<asio::thread_pool> stream_pool_;
   std::unique_ptr<asio::thread_pool> cpu_pool_;
   std::unique_ptr<tcp::acceptor> acceptor_;
@@ -333,6 +354,15 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(opts().header_limit));
     parser_->body_limit(opts().body_limit);
+    // A complete header already in the buffer (the usual case: it came in one segment) is
+    // parsed here, sparing a trip through the scheduler; otherwise the read continues below.
+    if (buffer_.size() > 0) {
+      error_code ec;
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (!ec && parser_->is_header_done()) return OnHeader({});
+      if (ec && ec != http::error::need_more) return OnReadError(ec);
+    }
     stream_.expires_after(opts().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, size_t) {
@@ -464,12 +494,42 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       r.deferred = nullptr;  // no second hop
       self->server_.ReleaseCpu();
-      asio::post(self->stream_.get_executor(),
-                 [self, shared_req, r = std::move(r), version, keep_alive, route]() mutable {
-                   self->Send(*shared_req, std::move(r), version,
-                              keep_alive && !self->server_.stopping(), route);
-                 });
+      self->SendFromWorker(shared_req, std::move(r), version,
+                           keep_alive && !self->server_.stopping(), route);
     });
+  }
+
+  // On the CPU-pool thread that computed `r`, while the strand leaves the connection alone
+  // (state kBusy: no operation is pending on the socket and nothing else touches the members
+  // below): a plain response goes out from here with one non-blocking sendmsg, so the client
+  // does not wait for the I/O thread to be scheduled; the strand then only resumes reading (or
+  // finishes what the socket did not take at once). Streams and sendfile bodies are handed to
+  // the strand whole.
+  void SendFromWorker(const std::shared_ptr<Request>& req, Response r, unsigned version,
+                      bool keep_alive, const std::string* route) {
+    auto self = shared_from_this();
+    if (r.stream || r.async_stream) {
+      asio::post(stream_.get_executor(),
+                 [self, req, r = std::move(r), version, keep_alive, route]() mutable {
+                   self->Send(*req, std::move(r), version, keep_alive, route);
+                 });
+      return;
+    }
+    route_ = route;
+    status_ = r.status;
+    response_ = std::move(r);
+    wire_.emplace(FinishResponse(*req, response_, version, keep_alive));
+    if (SendfileDescriptor(wire_->body().owner) >= 0) {
+      asio::post(stream_.get_executor(), [self, keep_alive] {
+        self->stream_.expires_after(self->opts().idle_timeout);
+        self->SendWithSendfile(keep_alive);
+      });
+      return;
+    }
+    error_code ec;
+    const size_t sent = TrySendHeadAndBody(ec);
+    asio::post(stream_.get_executor(),
+               [self, sent, ec, keep_alive] { self->FinishDirect(sent, ec, keep_alive); });
   }
 
   void Send(const Request& req, Response r, unsigned version, bool keep_alive,
@@ -500,6 +560,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // right away goes through an asynchronous write. Most responses thus cost one syscall and
   // no extra trip through the scheduler.
   void SendDirect(bool keep_alive) {
+    error_code ec;
+    const size_t sent = TrySendHeadAndBody(ec);
+    FinishDirect(sent, ec, keep_alive);
+  }
+
+  // Renders head_ from wire_ and sends head and body with one non-blocking sendmsg; returns the
+  // bytes the socket took (`ec` set on a hard error). Touches no asio state.
+  size_t TrySendHeadAndBody(error_code& ec) {
     head_ = RenderHead(*wire_);
     std::string_view body = wire_->body().view;
     iovec iov[2] = {{head_.data(), head_.size()},
@@ -512,10 +580,17 @@ class Session : public std::enable_shared_from_this<Session> {
       n = ::sendmsg(stream_.socket().native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      return OnWritten(error_code(errno, boost::system::system_category()), keep_alive);
+      ec = error_code(errno, boost::system::system_category());
     }
-    size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  }
+
+  // On the strand, after TrySendHeadAndBody: done, failed, or the rest written asynchronously.
+  void FinishDirect(size_t sent, error_code ec, bool keep_alive) {
+    if (ec) return OnWritten(ec, keep_alive);
+    std::string_view body = wire_->body().view;
     if (sent == head_.size() + body.size()) return OnWritten({}, keep_alive);
+    stream_.expires_after(opts().idle_timeout);
     size_t head_sent = std::min(sent, head_.size());
     size_t body_sent = sent - head_sent;
     std::array<asio::const_buffer, 2> rest = {
@@ -844,6 +919,9 @@ bool StreamSink::Write(std::string_view data) {
 
 Server::Impl::Impl(const Router& router, ServerOptions options)
     : router_(router), opts_(std::move(options)) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = opts_.io_threads > 0 ? opts_.io_threads : cores;
+  for (int i = 0; i < n; ++i) iocs_.push_back(std::make_unique<asio::io_context>(1));
   if (opts_.metrics) {
     open_connections_ = &opts_.metrics->GetGauge("coolpapers_http_open_connections",
                                                  "HTTP connections currently open");
@@ -858,7 +936,7 @@ Status Server::Impl::Listen(uint16_t& bound_port) {
   error_code ec;
   asio::ip::address addr = asio::ip::make_address(opts_.host, ec);
   if (ec) {
-    tcp::resolver resolver(ioc_);
+    tcp::resolver resolver(ioc());
     auto results = resolver.resolve(opts_.host, std::to_string(opts_.port), ec);
     if (ec || results.empty()) {
       return Status::InvalidArgument("cannot resolve listen host '" + opts_.host +
@@ -868,7 +946,7 @@ Status Server::Impl::Listen(uint16_t& bound_port) {
   }
   tcp::endpoint endpoint(addr, opts_.port);
   std::string where = opts_.host + ":" + std::to_string(opts_.port);
-  acceptor_ = std::make_unique<tcp::acceptor>(asio::make_strand(ioc_));
+  acceptor_ = std::make_unique<tcp::acceptor>(asio::make_strand(ioc()));
   accept_retry_ = std::make_unique<asio::steady_timer>(acceptor_->get_executor());
   if (acceptor_->open(endpoint.protocol(), ec) ||
       acceptor_->set_option(asio::socket_base::reuse_address(true), ec) ||
@@ -904,22 +982,22 @@ void Server::Impl::Run() {
     }
   }
   DoAccept();
-  int n = opts_.io_threads > 0 ? opts_.io_threads : cores;
-  for (int i = 0; i < n; ++i) {
-    threads_.emplace_back([this] {
+  for (auto& ioc : iocs_) {
+    io_work_.push_back(asio::make_work_guard(*ioc));
+    threads_.emplace_back([&ioc] {
       // sendfile(2) has no MSG_NOSIGNAL: keep a peer's reset from killing the process with
       // SIGPIPE (the write then fails with EPIPE as it should).
       sigset_t pipe;
       sigemptyset(&pipe);
       sigaddset(&pipe, SIGPIPE);
       pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-      ioc_.run();
+      ioc->run();
     });
   }
 }
 
 void Server::Impl::DoAccept() {
-  acceptor_->async_accept(asio::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
+  acceptor_->async_accept(NextIoc().get_executor(), [this](error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -1056,9 +1134,8 @@ void Server::Impl::Stop() {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
-  // Keep the I/O threads alive until the sessions drained, even when the listener closes
-  // before the per-session stop notices below are queued.
-  auto work = asio::make_work_guard(ioc_);
+  // io_work_ keeps the I/O threads alive until the sessions drained, even when the listener
+  // closes before the per-session stop notices below are queued.
   asio::post(acceptor_->get_executor(), [this] {
     error_code ec;
     acceptor_->close(ec);
@@ -1071,8 +1148,8 @@ void Server::Impl::Stop() {
     drained_.wait_for(lock, opts_.stop_grace, [this] { return sessions_.empty(); });
   }
   hard_stopped_ = true;
-  work.reset();
-  ioc_.stop();
+  io_work_.clear();
+  for (auto& ioc : iocs_) ioc->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   stream_pool_->join();
@@ -1130,15 +1207,25 @@ Response Server::Impl::Dispatch(Request& req, const std::string** route) {
 
 void Server::Impl::RecordRequest(const std::string& route, int status, Clock::duration elapsed) {
   if (!opts_.metrics) return;
-  opts_.metrics
-      ->GetCounter("coolpapers_http_requests_total", "HTTP requests answered, by route and status",
-                   {{"route", route}, {"status", std::to_string(status)}})
-      .Inc();
-  opts_.metrics
-      ->GetHistogram("coolpapers_http_request_duration_seconds",
-                     "Time from a complete request header to the end of its response",
-                     {{"route", route}})
-      .Observe(std::chrono::duration<double>(elapsed).count());
+  RouteInstruments in;
+  {
+    std::lock_guard lock(instruments_mu_);
+    in = instruments_[{&route, status}];
+  }
+  if (!in.requests) {
+    // First answer with this (route, status): register the pair (route strings outlive the
+    // server: they are the router's patterns or the fixed labels above).
+    in.requests = &opts_.metrics->GetCounter("coolpapers_http_requests_total",
+                                             "HTTP requests answered, by route and status",
+                                             {{"route", route}, {"status", std::to_string(status)}});
+    in.duration = &opts_.metrics->GetHistogram(
+        "coolpapers_http_request_duration_seconds",
+        "Time from a complete request header to the end of its response", {{"route", route}});
+    std::lock_guard lock(instruments_mu_);
+    instruments_[{&route, status}] = in;
+  }
+  in.requests->Inc();
+  in.duration->Observe(std::chrono::duration<double>(elapsed).count());
 }
 
 // ---- Server --------------------------------------------------------------------------------

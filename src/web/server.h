@@ -2,7 +2,9 @@
 // Server: the HTTP/1.1 server (Boost.Beast + Asio) in front of a Router.
 //
 // Threading design:
-// - N I/O threads run one io_context. Each connection is a Session on its own strand: it reads
+// - N I/O threads, each running its own io_context (its own epoll); accepted connections are
+//   dealt to them in turn. Each connection is a Session that lives on one I/O thread, which
+//   serialises its handlers (its "strand" below) with no hand-over between threads: it reads
 //   one request, runs the (synchronous, fast) handler on the I/O thread, writes the response,
 //   then reads the next. Pipelined requests wait in the read buffer, so responses keep order.
 // - Responses go out with one non-blocking sendmsg of head + body (the body is never copied:
@@ -25,7 +27,10 @@
 //   times out or the server stops (each write's callback then reports false).
 // - A handler returning Response::deferred: the I/O thread queues deferred() on the bounded
 //   CPU pool (cpu_threads workers, at most cpu_queue_limit waiting; beyond, 503 + Retry-After)
-//   and returns to other connections; the result is sent from the connection's strand.
+//   and returns to other connections. The pool thread sends the result itself with one
+//   non-blocking write (the connection has nothing pending meanwhile), so the client never
+//   waits for the I/O thread to be scheduled again; the strand then resumes reading, or writes
+//   what the socket did not take (streams and sendfile bodies go through the strand whole).
 // - Connection caps: at most max_connections open (lowered to what RLIMIT_NOFILE leaves room
 //   for) and max_connections_per_ip per client key (the /64 of an IPv6 peer; trusted proxies
 //   are exempt). A connection over a cap first displaces the oldest idle connection (one

@@ -997,6 +997,105 @@ TEST_F(ServerTest, SlowDeferredHandlerDoesNotBlockOtherRequestsOnOneIoThread) {
   EXPECT_EQ(slow.Get("/hello").body(), "hello world");  // keep-alive after a deferred answer
 }
 
+// The CPU-pool thread that computed a deferred response sends it itself: the client does not
+// wait for the connection's I/O thread (here held by a synchronous handler of another
+// connection) to be scheduled again.
+TEST_F(ServerTest, DeferredResponseReachesTheClientWhileItsIoThreadIsBusy) {
+  std::atomic<bool> deferred_started{false};
+  router_.Add("GET", "/deferred/after-slow", [this, &deferred_started](const Request&) {
+    Response r;
+    r.deferred = [this, &deferred_started] {
+      deferred_started = true;
+      gate_.WaitEntered(1);  // until /slow holds the only I/O thread
+      return Text("computed");
+    };
+    return r;
+  });
+  ServerOptions opts;
+  opts.io_threads = 1;
+  opts.cpu_threads = 1;
+  StartServer(opts);
+  Client deferred(server_->port());
+  deferred.Send("GET /deferred/after-slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(WaitUntil([&] { return deferred_started.load(); }));
+  Client slow(server_->port());
+  slow.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(gate_.WaitEntered(1));
+  ClientResponse r = deferred.Read();
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r.body(), "computed");
+  EXPECT_EQ(gate_.left(), 0);  // answered while the I/O thread was still held
+  gate_.Open();
+  EXPECT_EQ(slow.Read().body(), "slow done");
+  // The connection goes on reading once its I/O thread is free again.
+  EXPECT_EQ(deferred.Get("/hello").body(), "hello world");
+  EXPECT_EQ(deferred.Get("/hello").body(), "hello world");
+}
+
+// Each connection lives on one I/O thread (its own io_context), and connections are dealt to
+// the threads in turn, so a connection's requests never hop between threads.
+TEST_F(ServerTest, EachConnectionStaysOnOneIoThreadAndConnectionsAreSpread) {
+  router_.Add("GET", "/thread", [](const Request&) {
+    return Text(std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  });
+  ServerOptions opts;
+  opts.io_threads = 2;
+  StartServer(opts);
+  Client a(server_->port());
+  Client b(server_->port());
+  std::vector<std::string> on_a, on_b;
+  for (int i = 0; i < 30; ++i) {
+    on_a.push_back(a.Get("/thread").body());
+    on_b.push_back(b.Get("/thread").body());
+  }
+  ASSERT_EQ(on_a.size(), 30u);
+  ASSERT_EQ(on_b.size(), 30u);
+  for (size_t i = 0; i < on_a.size(); ++i) {
+    EXPECT_EQ(on_a[i], on_a[0]) << "request " << i;
+    EXPECT_EQ(on_b[i], on_b[0]) << "request " << i;
+  }
+  EXPECT_NE(on_a[0], on_b[0]);  // two connections in a row go to the two threads
+}
+
+// A request line and headers already in the buffer are parsed at once; a header split over
+// several segments is still read to its end.
+TEST_F(ServerTest, HeaderSplitOverSegmentsIsStillRead) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("GET /echo/sp");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.Send("lit?a=1 HTTP/1.1\r\nHost: t\r\nX-Te");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.Send("st: yes\r\n\r\n");
+  ClientResponse r = c.Read();
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_THAT(r.body(), HasSubstr("cap=split;a=1;x-test=yes;"));
+  EXPECT_EQ(c.Get("/hello").body(), "hello world");
+}
+
+// The per-(route, status) instruments are looked up once: later answers still count under
+// their own status.
+TEST_F(ServerTest, RequestMetricsKeepRoutesAndStatusesApartAcrossManyRequests) {
+  StartServer();
+  Client c(server_->port());
+  for (int i = 0; i < 3; ++i) {
+    c.Get("/hello");
+    c.Get("/nope");
+    c.Send("DELETE /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    c.Read();
+  }
+  c.Get("/hello");
+  std::string text;
+  WaitUntil([&] {
+    text = metrics_.Exposition();
+    return text.find("route=\"/hello\",status=\"200\"} 4\n") != std::string::npos;
+  });
+  EXPECT_THAT(text, HasSubstr("coolpapers_http_requests_total{route=\"/hello\",status=\"200\"} 4\n"));
+  EXPECT_THAT(text,
+              HasSubstr("coolpapers_http_requests_total{route=\"(unmatched)\",status=\"404\"} 6\n"));
+  EXPECT_THAT(text, HasSubstr("coolpapers_http_request_duration_seconds_count{route=\"/hello\"} 4\n"));
+}
+
 TEST_F(ServerTest, FullCpuQueueAnswers503WithRetryAfter) {
   ServerOptions opts;
   opts.cpu_threads = 1;
