@@ -68,10 +68,18 @@ http_bench "74,728 papers" "$work/74k/index" bm25 auto
 
 echo "--- search: SciFact train (809 queries, 5,183 docs), nDCG@10"
 if [ -f "$scifact/corpus.jsonl.gz" ]; then
+  source "$repo/bench/figures.sh"
   for mode in bm25 semantic hybrid; do
     out=$("$bin" eval retrieval --corpus "$scifact/corpus.jsonl.gz" --queries "$scifact/queries.jsonl" \
       --qrels "$scifact/qrels/train.tsv" --mode "$mode")
     echo "scifact $mode: $(echo "$out" | grep -E '^(Recall@100|MRR@10|nDCG@10):' | tr '\n' ' ')"
+    ndcg=$(echo "$out" | sed -n 's/^nDCG@10: //p')
+    case "$mode" in
+      bm25) name="SciFact train nDCG@10 BM25"; goal="ours > 0.68" ;;
+      semantic) name="SciFact train nDCG@10 semantic alone"; goal="ours > 0.60" ;;
+      hybrid) name="SciFact train nDCG@10 hybrid"; goal="ours > 0.72" ;;
+    esac
+    [ -n "$ndcg" ] && record_figure "$name" "$ndcg" "BM25 (BEIR published)" 0.665 nDCG higher "$goal"
   done
   echo "(published BM25 baseline, BEIR/Elasticsearch: nDCG@10 0.665)"
 else

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include <Eigen/QR>
 #include <Eigen/SparseCore>
@@ -19,9 +20,59 @@ using SparseRows = Eigen::SparseMatrix<float, Eigen::RowMajor>;
 
 constexpr char kMagic[8] = {'C', 'P', 'L', 'S', 'A', '0', '0', '1'};
 
-Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m) {
+Eigen::MatrixXf HouseholderOrthonormalize(const Eigen::MatrixXf& m) {
   Eigen::HouseholderQR<Eigen::MatrixXf> qr(m);
   return qr.householderQ() * Eigen::MatrixXf::Identity(m.rows(), m.cols());
+}
+
+// An orthonormal basis of the columns of the tall matrix `m`: Cholesky QR applied twice
+// (CholeskyQR2; the Gram matrix factored in double precision), which costs two matrix
+// products instead of Householder's column-by-column sweeps. Falls back to Householder QR when
+// the columns are (numerically) dependent.
+Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m) {
+  Eigen::MatrixXf q = m;
+  for (int pass = 0; pass < 2; ++pass) {
+    Eigen::MatrixXd gram = (q.transpose() * q).cast<double>();
+    Eigen::LLT<Eigen::MatrixXd> llt(gram);
+    if (llt.info() != Eigen::Success) return HouseholderOrthonormalize(m);
+    Eigen::MatrixXf upper = llt.matrixU().toDenseMatrix().cast<float>();
+    if (!upper.diagonal().allFinite() || upper.diagonal().minCoeff() <= 1e-12f) {
+      return HouseholderOrthonormalize(m);
+    }
+    // q := q * upper^-1, i.e. solve upper^T * q^T = q^T.
+    q = upper.transpose().triangularView<Eigen::Lower>().solve(q.transpose()).transpose();
+  }
+  return q;
+}
+
+// a * b with the columns of b split between two threads.
+template <typename Sparse>
+Eigen::MatrixXf Multiply(const Sparse& a, const Eigen::MatrixXf& b) {
+  Eigen::MatrixXf out(a.rows(), b.cols());
+  const Eigen::Index half = b.cols() / 2;
+  std::thread other([&] { out.leftCols(half) = a * b.leftCols(half); });
+  out.rightCols(b.cols() - half) = a * b.rightCols(b.cols() - half);
+  other.join();
+  return out;
+}
+
+// An even sample of at most `max` of `docs`, split into stems on two threads.
+std::vector<std::vector<std::string>> SampleStems(const std::vector<std::string>& docs,
+                                                  size_t max) {
+  const size_t stride = std::max<size_t>(1, (docs.size() + max - 1) / std::max<size_t>(1, max));
+  std::vector<const std::string*> picked;
+  for (size_t i = 0; i < docs.size() && picked.size() < max; i += stride) {
+    picked.push_back(&docs[i]);
+  }
+  std::vector<std::vector<std::string>> stems(picked.size());
+  auto run = [&](size_t from, size_t to) {
+    Tokenizer tok;
+    for (size_t i = from; i < to; ++i) stems[i] = tok.Stems(*picked[i]);
+  };
+  std::thread other(run, 0, picked.size() / 2);
+  run(picked.size() / 2, picked.size());
+  other.join();
+  return stems;
 }
 
 // Builds the vocabulary: stems with 2 <= df <= N/2, most frequent first, at most `max`.
@@ -44,8 +95,13 @@ std::unordered_map<std::string, int> ChooseVocabulary(const TermStats& stats, in
 
 std::vector<std::pair<int, float>> LsaEmbedder::Weights(std::string_view text) const {
   Tokenizer tok;
+  return StemWeights(tok.Stems(text));
+}
+
+std::vector<std::pair<int, float>> LsaEmbedder::StemWeights(
+    const std::vector<std::string>& stems) const {
   std::unordered_map<int, float> tf;
-  for (const std::string& stem : tok.Stems(text)) {
+  for (const std::string& stem : stems) {
     auto it = vocab_.find(stem);
     if (it != vocab_.end()) tf[it->second] += 1.0f;
   }
@@ -67,14 +123,13 @@ std::vector<std::pair<int, float>> LsaEmbedder::Weights(std::string_view text) c
 Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Train(const std::vector<std::string>& docs,
                                                         const LsaOptions& opts) {
   std::unique_ptr<LsaEmbedder> m(new LsaEmbedder());
+  const std::vector<std::vector<std::string>> stems = SampleStems(docs, opts.max_train_docs);
   TermStats stats;
-  {
-    Tokenizer tok;
-    for (const std::string& d : docs) stats.AddDocument(tok.Stems(d));
-  }
+  for (const auto& s : stems) stats.AddDocument(s);
   m->vocab_ = ChooseVocabulary(stats, opts.max_vocabulary);
   const int vocab_size = static_cast<int>(m->vocab_.size());
-  if (vocab_size < 2 || docs.size() < 2) {
+  const int rows = static_cast<int>(stems.size());
+  if (vocab_size < 2 || rows < 2) {
     return Err(Status::FailedPrecondition(
         "the corpus (" + std::to_string(docs.size()) +
         " documents) is too small to train the LSA embedder; index more papers"));
@@ -84,31 +139,29 @@ Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Train(const std::vector<std::s
 
   // Document-term matrix, rows L2-normalized TF-IDF.
   std::vector<Eigen::Triplet<float>> triplets;
-  for (size_t r = 0; r < docs.size(); ++r) {
-    for (const auto& [col, w] : m->Weights(docs[r])) {
-      triplets.emplace_back(static_cast<int>(r), col, w);
-    }
+  for (int r = 0; r < rows; ++r) {
+    for (const auto& [col, w] : m->StemWeights(stems[r])) triplets.emplace_back(r, col, w);
   }
-  SparseRows a(static_cast<int>(docs.size()), vocab_size);
+  SparseRows a(rows, vocab_size);
   a.setFromTriplets(triplets.begin(), triplets.end());
   triplets.clear();
   triplets.shrink_to_fit();
 
-  const int k = std::min<int>(opts.dims, std::min<int>(vocab_size, static_cast<int>(docs.size())));
-  const int l = std::min<int>(k + opts.oversampling,
-                              std::min<int>(vocab_size, static_cast<int>(docs.size())));
+  const SparseRows at = a.transpose();
+  const int k = std::min<int>(opts.dims, std::min<int>(vocab_size, rows));
+  const int l = std::min<int>(k + opts.oversampling, std::min<int>(vocab_size, rows));
   std::mt19937_64 rng(opts.seed);
   std::normal_distribution<float> gauss;
   Eigen::MatrixXf omega(vocab_size, l);
   for (int j = 0; j < l; ++j) {
     for (int i = 0; i < vocab_size; ++i) omega(i, j) = gauss(rng);
   }
-  Eigen::MatrixXf q = Orthonormalize(a * omega);
+  Eigen::MatrixXf q = Orthonormalize(Multiply(a, omega));
   for (int it = 0; it < opts.power_iterations; ++it) {
-    Eigen::MatrixXf z = Orthonormalize(a.transpose() * q);
-    q = Orthonormalize(a * z);
+    Eigen::MatrixXf z = Orthonormalize(Multiply(at, q));
+    q = Orthonormalize(Multiply(a, z));
   }
-  Eigen::MatrixXf bt = a.transpose() * q;  // V x l  (B^T, B = Q^T A)
+  Eigen::MatrixXf bt = Multiply(at, q);  // V x l  (B^T, B = Q^T A)
   Eigen::MatrixXf gram = bt.transpose() * bt;  // l x l = B B^T
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> eig(gram);
   // Eigenvalues ascending; take the top k.

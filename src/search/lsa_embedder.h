@@ -3,6 +3,11 @@
 // Latent semantic analysis: a TF-IDF document-term matrix reduced by a randomized truncated
 // SVD (Halko, Martinsson, Tropp 2011) to `dims` dimensions; text is embedded by folding its
 // TF-IDF vector into the latent space. The model is saved with the index.
+//
+// Training cost: large corpora train on an even sample of `max_train_docs` documents,
+// tokenized once on two threads; the randomized SVD's sparse products run on two threads and
+// its orthonormalizations are Cholesky QR (twice, in double precision), so training stays a
+// few seconds at any corpus size.
 
 #include <cstdint>
 #include <memory>
@@ -20,6 +25,7 @@ struct LsaOptions {
   int dims = 256;
   int max_vocabulary = 60000;  // most frequent stems kept (df >= 2 and df <= half the corpus)
   int power_iterations = 3;
+  size_t max_train_docs = 20000;  // larger corpora train on an even sample of this many
   int oversampling = 20;
   uint64_t seed = 42;
   // Latent coordinates are scaled by singular value^(1 - sigma_exponent) before normalizing:
@@ -45,6 +51,8 @@ class LsaEmbedder : public Embedder {
   LsaEmbedder() = default;
   // Sparse TF-IDF of `text` over the vocabulary: (column, weight) pairs, L2-normalized.
   std::vector<std::pair<int, float>> Weights(std::string_view text) const;
+  // The same for text already split into stems.
+  std::vector<std::pair<int, float>> StemWeights(const std::vector<std::string>& stems) const;
 
   std::unordered_map<std::string, int> vocab_;  // stem -> column
   std::vector<float> idf_;                      // per column

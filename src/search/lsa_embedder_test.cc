@@ -80,5 +80,62 @@ TEST(LsaEmbedder, UnknownWordsGiveAZeroVector) {
   for (float x : *v) EXPECT_EQ(x, 0.0f);
 }
 
+// Three topics, `per_topic` documents each, in round-robin order; documents whose index ends
+// in 1 or 2 also carry the word "offbeat".
+std::vector<std::string> TopicCorpus(int per_topic) {
+  const char* topics[] = {
+      "graph neural networks message passing node embeddings molecular graphs",
+      "diffusion models image synthesis generative score sampling pixels",
+      "language models translation multilingual tokens attention decoding"};
+  std::vector<std::string> docs;
+  for (int i = 0; i < per_topic * 3; ++i) {
+    docs.push_back(topics[i % 3]);
+    if (i % 10 == 1 || i % 10 == 2) docs.back() += " offbeat";
+  }
+  return docs;
+}
+
+TEST(LsaEmbedder, LargeCorporaTrainOnAnEvenSample) {
+  const std::vector<std::string> docs = TopicCorpus(100);  // 300 documents
+  LsaOptions opts;
+  opts.dims = 3;
+  opts.max_train_docs = 30;  // every 10th document
+  auto m = LsaEmbedder::Train(docs, opts);
+  ASSERT_TRUE(m) << m.error().ToString();
+  // The sample spans all three topics: related texts stay nearer than unrelated ones.
+  auto graphs = (*m)->Embed("message passing on molecular graphs");
+  auto nodes = (*m)->Embed("node embeddings with graph neural networks");
+  auto images = (*m)->Embed("image synthesis with diffusion");
+  ASSERT_TRUE(graphs && nodes && images);
+  EXPECT_GT(Cos(*graphs, *nodes), 0.9);
+  EXPECT_GT(Cos(*graphs, *nodes), Cos(*graphs, *images) + 0.5);
+  // The vocabulary comes from the sample only: "offbeat" is in 60 of the 300 documents but in
+  // none of the sampled ones (indices 0, 10, 20, ...), so it is unknown.
+  auto unsampled = (*m)->Embed("offbeat");
+  ASSERT_TRUE(unsampled);
+  ASSERT_EQ(unsampled->size(), 3u);
+  for (float x : *unsampled) EXPECT_EQ(x, 0.0f);
+  // Trained on every document, the same word is known.
+  opts.max_train_docs = 1000;
+  auto full = LsaEmbedder::Train(docs, opts);
+  ASSERT_TRUE(full);
+  auto known = (*full)->Embed("offbeat");
+  ASSERT_TRUE(known);
+  EXPECT_GT(Cos(*known, *known), 0.99);
+}
+
+TEST(LsaEmbedder, TrainingIsDeterministic) {
+  const std::vector<std::string> docs = TopicCorpus(40);
+  LsaOptions opts;
+  opts.dims = 3;
+  auto a = LsaEmbedder::Train(docs, opts);
+  auto b = LsaEmbedder::Train(docs, opts);
+  ASSERT_TRUE(a && b);
+  auto va = (*a)->Embed("graph neural networks");
+  auto vb = (*b)->Embed("graph neural networks");
+  ASSERT_TRUE(va && vb);
+  EXPECT_EQ(*va, *vb);
+}
+
 }  // namespace
 }  // namespace coolpapers::search
