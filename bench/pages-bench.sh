@@ -17,11 +17,26 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "--- import: $(basename "$bulk")"
+# Import: coolpapers and the Python peer (bench/import_peer.py: sqlite3 + FTS5, executemany,
+# one transaction) load the same file in the same run; rates are papers over process wall time.
+echo "--- import: $(basename "$bulk") (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 start=$(date +%s.%N)
-"$bin" import arxiv-jsonl --db "sqlite:$work/bench.db" "$bulk" 2>&1 | tail -1
+ours_line=$("$bin" import arxiv-jsonl --db "sqlite:$work/bench.db" "$bulk" 2>&1 | tail -1)
 end=$(date +%s.%N)
-echo "import wall time: $(echo "$end - $start" | bc) s"
+echo "$ours_line"
+papers=$(echo "$ours_line" | sed -n 's/.*imported \([0-9]*\) papers.*/\1/p')
+ours_s=$(echo "$end - $start" | bc)
+start=$(date +%s.%N)
+python3 "$(dirname "$0")/import_peer.py" "$bulk" "$work/peer.db"
+end=$(date +%s.%N)
+peer_s=$(echo "$end - $start" | bc)
+rm -f "$work"/peer.db*
+ours_rate=$(echo "$papers / $ours_s" | bc)
+peer_rate=$(echo "$papers / $peer_s" | bc)
+echo "import wall time: coolpapers $ours_s s ($ours_rate papers/s), Python peer $peer_s s ($peer_rate papers/s)"
+source "$(dirname "$0")/figures.sh"
+record_figure "import arxiv-jsonl, $(echo "$papers" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') papers" "$ours_rate" \
+  "Python sqlite3 + FTS5" "$peer_rate" papers/s higher "ratio >= 4"
 
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 "$bin" serve --offline --db "sqlite:$work/bench.db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &

@@ -11,7 +11,7 @@ PACKAGES=(
   libpugixml-dev nlohmann-json3-dev libsimdjson-dev
   libhowardhinnant-date-dev tzdata libkainjow-mustache-dev poppler-utils
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libexpected-dev
-  zlib1g-dev libbrotli-dev libmd4c-dev libgumbo-dev
+  zlib1g-dev libisal-dev libbrotli-dev libmd4c-dev libgumbo-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev ccache
   wrk nginx-light chromium curl bc python3

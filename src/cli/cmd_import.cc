@@ -29,7 +29,9 @@ void AddCommonOptions(CLI::App* sub, ImportArgs& args) {
                   "database URL: sqlite:PATH or postgresql://user@host:port/db (default " +
                   std::string(kDefaultDb) + ")");
   sub->add_option("files", args.files, "files to import (.gz or plain)")->required();
-  sub->add_option("--batch-size", args.batch_size, "papers per store transaction (default 20000)")
+  sub->add_option("--batch-size", args.batch_size,
+                  "papers per store transaction (default 20000); an import into a database "
+                  "without papers is one transaction")
       ->check(CLI::Range(1, 10000000));
 }
 

@@ -137,6 +137,20 @@ struct ListQuery {
   bool include_replacements = false;
 };
 
+// A bulk load into an empty store (Store::BeginBulkLoad): a run of Upserts with the same
+// merge rule, counts and change sequence as calling Store::Upsert with each, written as ONE
+// transaction that Commit() makes visible. Destroyed without a successful Commit(), nothing of
+// it is kept (a crash mid-load loses the load, never data stored before). Other writes of the
+// same Store wait until the load ends. Never use it from two threads at once; end it before
+// the Store.
+class BulkLoad {
+ public:
+  virtual ~BulkLoad() = default;
+  virtual Result<UpsertCounts> Upsert(std::span<const Paper> papers,
+                                      std::span<const Membership> memberships) = 0;
+  virtual Status Commit() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -145,6 +159,11 @@ class Store {
   // id exists is updated in place (e.g. a new version); a membership already present is kept.
   virtual Result<UpsertCounts> Upsert(std::span<const Paper> papers,
                                       std::span<const Membership> memberships) = 0;
+  // A bulk load when the store holds no papers and has a faster path for filling an empty
+  // database; nullptr otherwise (then write with Upsert, one transaction per call).
+  virtual Result<std::unique_ptr<BulkLoad>> BeginBulkLoad() {
+    return std::unique_ptr<BulkLoad>();
+  }
 
   // nullopt when the paper is not stored.
   virtual Result<std::optional<Paper>> GetPaper(const std::string& id) = 0;

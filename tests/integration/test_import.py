@@ -233,6 +233,10 @@ class ImportTest(unittest.TestCase):
         self.assertIn("cs.IT", p.stdout)
 
     def test_kill_during_import_then_rerun_completes(self):
+        # Into a database that already holds papers, each batch is its own transaction.
+        self.cli("import", "arxiv-jsonl", "--db", self.url, fixture("bulk_two_days.jsonl"),
+                 check=True)
+        before = self.query("SELECT COUNT(*) FROM papers")[0][0]
         big = os.path.join(self.tmp, "big.jsonl")
         total = write_big_jsonl(big, copies=5)
         batch = 500
@@ -246,9 +250,9 @@ class ImportTest(unittest.TestCase):
             while time.time() < deadline and proc.poll() is None:
                 if os.path.exists(self.db + "-wal"):
                     try:
-                        committed = self.query("SELECT COUNT(*) FROM papers")[0][0]
+                        committed = self.query("SELECT COUNT(*) FROM papers")[0][0] - before
                     except sqlite3.OperationalError:
-                        committed = 0  # schema not created yet
+                        committed = 0  # busy
                     if committed > 0:
                         break
                 time.sleep(0.005)
@@ -262,7 +266,7 @@ class ImportTest(unittest.TestCase):
             proc.stderr.close()
 
         self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
-        stored = self.query("SELECT COUNT(*) FROM papers")[0][0]
+        stored = self.query("SELECT COUNT(*) FROM papers")[0][0] - before
         self.assertGreater(stored, 0)
         self.assertLess(stored, total)
         self.assertEqual(stored % batch, 0, "only whole batches are committed")
@@ -277,11 +281,55 @@ class ImportTest(unittest.TestCase):
         papers, new, updated, unchanged, _, skipped = summary(p.stderr)
         self.assertEqual((papers, new, updated, unchanged, skipped),
                          (total, total - stored, 0, stored, 0))
-        self.assertEqual(self.stats()["papers"], total)
+        self.assertEqual(self.stats()["papers"], before + total)
         expected_memberships = self.query("SELECT COUNT(*) FROM memberships")[0][0]
         p = self.cli("import", "arxiv-jsonl", "--db", self.url, big)
         self.assertEqual(summary(p.stderr)[1:5], (0, 0, total, 0))
         self.assertEqual(self.stats()["memberships"], expected_memberships)
+
+    def test_kill_during_bulk_load_into_empty_database_leaves_it_empty(self):
+        # Into a new database the import is one transaction in the rollback journal: killed
+        # midway, the next open rolls it back, and the database is empty, whole and indexed.
+        big = os.path.join(self.tmp, "big.jsonl")
+        total = write_big_jsonl(big, copies=5)
+        os.makedirs(os.path.dirname(self.db), exist_ok=True)
+        args = [cpserver.find_binary(), "import", "arxiv-jsonl", "--db", self.url, big]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 240
+            while time.time() < deadline and proc.poll() is None:
+                if os.path.exists(self.db + "-journal"):
+                    time.sleep(0.2)  # some rows written
+                    break
+                time.sleep(0.002)
+            self.assertIsNone(proc.poll(), "import finished before it could be killed")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stderr.close()
+
+        p = self.cli("stats", "--db", self.url, "--json")  # opens read-write: rolls back
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["papers"], 0)
+        self.assertFalse(os.path.exists(self.db + "-journal"))
+        self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
+        self.assertEqual(self.query("PRAGMA journal_mode"), [("wal",)])
+        indexes = [r[0] for r in self.query(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND "
+            "tbl_name IN ('papers', 'memberships', 'link_keys') ORDER BY name")]
+        self.assertEqual(indexes, ["link_keys_by_doi", "link_keys_by_title",
+                                   "memberships_by_day", "memberships_by_paper",
+                                   "papers_by_seq"])
+
+        p = self.cli("import", "arxiv-jsonl", "--db", self.url, big)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(summary(p.stderr)[:4], (total, total, 0, 0))
+        self.assertEqual(self.query("PRAGMA journal_mode"), [("wal",)])
+        self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
 
 
 def write_big_jsonl(path, copies):

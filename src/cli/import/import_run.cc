@@ -157,7 +157,7 @@ int ImportJsonlFiles(store::Store& store, const std::vector<std::string>& files,
       batch.papers.push_back(std::move(r->paper));
       ++read;
       progress.Add(1);
-      if (batch.papers.size() >= options.batch_size) {
+      if (batch.papers.size() >= writer.BatchLimit(options.batch_size)) {
         write_failed = !writer.Submit(std::move(batch));
         batch = ImportBatch();
       }
@@ -225,7 +225,7 @@ int ImportOaiFiles(store::Store& store, const std::vector<std::string>& files,
       batch.papers.push_back(std::move(r.paper));
       ++read;
       progress.Add(1);
-      if (batch.papers.size() >= options.batch_size) {
+      if (batch.papers.size() >= writer.BatchLimit(options.batch_size)) {
         write_failed = !writer.Submit(std::move(batch));
         batch = ImportBatch();
         if (write_failed) break;

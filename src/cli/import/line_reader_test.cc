@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -114,6 +115,67 @@ TEST(LineReaderTest, LineExactlyAtTheLimitIsRead) {
   EXPECT_EQ(line.size(), 1000u);
   ASSERT_TRUE((*reader)->Next(line, allocated));
   EXPECT_EQ(line, "next");
+  std::filesystem::remove(path);
+}
+
+// gzip members one after another (as `cat a.gz b.gz` makes) are read as one text; non-gzip
+// bytes after the last member are ignored, as zlib does.
+TEST(LineReaderTest, ConcatenatedGzipMembersAndTrailingBytes) {
+  std::vector<std::string> first, second;
+  for (int i = 0; i < 60000; ++i) first.push_back("{\"id\": \"a" + std::to_string(i) + "\"}");
+  for (int i = 0; i < 3; ++i) second.push_back("{\"id\": \"b" + std::to_string(i) + "\"}");
+  std::string a = WriteLines("member_a", first, true), b = WriteLines("member_b", second, true);
+  std::string path = a + ".cat.gz";
+  ASSERT_EQ(std::system(("cat " + a + " " + b + " > " + path + " && printf '\\0\\0' >> " + path)
+                            .c_str()),
+            0);
+  auto reader = LineReader::Open(path);
+  ASSERT_TRUE(reader.has_value());
+  std::vector<std::string> seen;
+  std::string_view line;
+  size_t allocated = 0;
+  while ((*reader)->Next(line, allocated)) seen.emplace_back(line);
+  EXPECT_TRUE((*reader)->status().ok()) << (*reader)->status().ToString();
+  ASSERT_EQ(seen.size(), first.size() + second.size());
+  EXPECT_EQ(seen[0], first[0]);
+  EXPECT_EQ(seen[first.size() - 1], first.back());
+  EXPECT_EQ(seen.back(), second.back());
+  for (const std::string& f : {a, b, path}) std::filesystem::remove(f);
+}
+
+// A gzip file cut short or with damaged data: the lines before are read, then the status names
+// the file and says it is truncated or corrupt.
+TEST(LineReaderTest, TruncatedOrCorruptGzipIsAnErrorNamingTheFile) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 20000; ++i) lines.push_back("line " + std::to_string(i * 7919));
+  std::string path = WriteLines("cut", lines, true);
+  std::string data;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+    std::fclose(f);
+  }
+  for (int damage : {0, 1}) {
+    std::string bytes = data.substr(0, damage ? data.size() : data.size() / 2);
+    if (damage) {
+      for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] ^= 0x5a;
+    }
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    auto reader = LineReader::Open(path);
+    ASSERT_TRUE(reader.has_value());
+    std::string_view line;
+    size_t allocated = 0;
+    while ((*reader)->Next(line, allocated)) {
+    }
+    const Status& st = (*reader)->status();
+    EXPECT_FALSE(st.ok()) << damage;
+    EXPECT_NE(st.message().find(path), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("truncated or corrupt"), std::string::npos) << st.message();
+  }
   std::filesystem::remove(path);
 }
 

@@ -94,6 +94,22 @@ Status BatchedWriter::Flush() {
   return Run([](Connection&) { return Status::Ok(); });
 }
 
+BatchedWriter::Lease BatchedWriter::Borrow() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !lent_ && inflight_number_ == 0; });
+  lent_ = true;
+  return Lease(this);
+}
+
+BatchedWriter::Lease::~Lease() {
+  if (w_ == nullptr) return;
+  {
+    std::lock_guard lock(w_->mu_);
+    w_->lent_ = false;
+  }
+  w_->cv_.notify_all();
+}
+
 std::vector<BatchedWriter::ClickGroup> BatchedWriter::ClickOverlay(
     const std::vector<std::string>* paper_ids) const {
   auto filter = [paper_ids](const std::map<ClickKey, int64_t>& from) {
@@ -167,7 +183,7 @@ void BatchedWriter::Loop() {
   std::unique_lock lock(mu_);
   std::chrono::milliseconds backoff{0};
   while (true) {
-    cv_.wait(lock, [this] { return stop_ || HasPendingLocked(); });
+    cv_.wait(lock, [this] { return !lent_ && (stop_ || HasPendingLocked()); });
     if (!HasPendingLocked()) return;  // stopping, nothing left
     Batch b;
     b.number = next_batch_++;
@@ -189,6 +205,7 @@ void BatchedWriter::Loop() {
     inflight_number_ = 0;
     inflight_clicks_.reset();
     inflight_states_.clear();
+    cv_.notify_all();  // a Borrow() may be waiting for this batch to end
     if (st.ok()) {
       committed_batch_ = b.number;
       ++stats_.batches;

@@ -80,6 +80,26 @@ class BatchedWriter {
   // batch. Never call from an I/O thread.
   Status Flush();
 
+  // Exclusive use of the connection on the calling thread, for work that manages its own
+  // transactions and connection settings (SqliteStore's bulk load). Borrow() waits until the
+  // batch being written is committed; while the lease lives the writer thread starts no batch
+  // (fire-and-forget writes stay queued, Run() waits). End every lease before the writer is
+  // destroyed. Never call from the writer thread or an I/O thread.
+  class Lease {
+   public:
+    Lease(Lease&& o) noexcept : w_(o.w_) { o.w_ = nullptr; }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Connection& conn() const { return *w_->conn_; }
+
+   private:
+    friend class BatchedWriter;
+    explicit Lease(BatchedWriter* w) : w_(w) {}
+    BatchedWriter* w_;
+  };
+  Lease Borrow();
+
   // Click increments not yet known to be in a snapshot: (batch number, (paper, kind) -> n) for
   // the batch being written and the queued one. Only papers in `paper_ids` (all when null).
   using ClickKey = std::pair<std::string, std::string>;
@@ -132,6 +152,7 @@ class BatchedWriter {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool lent_ = false;            // a Lease holds the connection
   int64_t next_batch_ = 1;       // number the next taken batch gets
   int64_t committed_batch_ = 0;  // last batch known committed
   std::map<ClickKey, int64_t> pending_clicks_;

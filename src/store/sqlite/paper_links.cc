@@ -245,7 +245,8 @@ Status UpdateKeys(Connection& w, const std::string& id, const Paper* inserted,
 
 }  // namespace
 
-Status LinkArxivPapers(Connection& w, std::span<const Paper> papers) {
+Status LinkArxivPapers(Connection& w, std::span<const Paper> papers,
+                       const std::vector<bool>* inserted) {
   // Without venue papers nothing can be relinked: only the keys are written.
   Result<Stmt> any = w.Prepare("SELECT EXISTS (SELECT 1 FROM venue_papers)");
   if (!any) return any.error();
@@ -253,8 +254,15 @@ Status LinkArxivPapers(Connection& w, std::span<const Paper> papers) {
   const bool venues = any->Int(0) != 0;
   any->Reset();
   std::set<std::string> affected;
-  for (const Paper& p : papers) {
+  for (size_t i = 0; i < papers.size(); ++i) {
+    const Paper& p = papers[i];
     if (IsVenueId(p.id)) continue;
+    // A row this write inserted has no key row to compare with (papers are never deleted),
+    // and without venue papers no link depends on the old keys: write the keys at once.
+    if (!venues && inserted != nullptr && (*inserted)[i]) {
+      if (Status st = PutKeyRow(w, p.id, KeysOfInserted(p)); !st.ok()) return st;
+      continue;
+    }
     if (Status st = UpdateKeys(w, p.id, &p, venues ? &affected : nullptr); !st.ok()) return st;
   }
   bool linked = false;

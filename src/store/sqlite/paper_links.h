@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/paper.h"
 #include "core/status.h"
@@ -17,8 +18,11 @@ namespace coolpapers::store::sqlite {
 
 // The keys of `papers` (arXiv papers, as stored after the write) are brought up to date; the
 // venue papers that share an old or new key with one of them, or whose id link was waiting
-// for one of them, are relinked.
-Status LinkArxivPapers(Connection& w, std::span<const Paper> papers);
+// for one of them, are relinked. `inserted` (optional, one flag per paper) says which papers
+// the write inserted as new rows: their keys are written without looking up a previous row
+// when the database holds no venue papers.
+Status LinkArxivPapers(Connection& w, std::span<const Paper> papers,
+                       const std::vector<bool>* inserted = nullptr);
 
 // The keys of `papers` (venue papers, written just before) are brought up to date and each is
 // relinked. Returns how many of them are linked afterwards.

@@ -198,10 +198,11 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
   if (Status st = ValidateUpsert(papers, memberships); !st.ok()) return Err(st);
   UpsertCounts result;
   Status st = writer_->Run([&](Connection& w) -> Status {
-    Result<UpsertCounts> c = UpsertLocked(w, papers, memberships);
+    std::vector<bool> inserted;
+    Result<UpsertCounts> c = UpsertLocked(w, papers, memberships, &inserted);
     if (!c) return c.error();
     result = *c;
-    return LinkArxivPapers(w, papers);
+    return LinkArxivPapers(w, papers, &inserted);
   });
   if (!st.ok()) return Err(st);
   return result;
@@ -209,7 +210,9 @@ Result<UpsertCounts> SqliteStore::Upsert(std::span<const Paper> papers,
 
 // Runs on the writer thread, inside the batch transaction (its own savepoint).
 Result<UpsertCounts> SqliteStore::UpsertLocked(Connection& w, std::span<const Paper> papers,
-                                               std::span<const Membership> memberships) {
+                                               std::span<const Membership> memberships,
+                                               std::vector<bool>* inserted_rows) {
+  inserted_rows->assign(papers.size(), false);
   Result<int64_t> seq0 = ReadChangeSeq(w);
   if (!seq0) return Err(seq0.error());
   int64_t seq = *seq0;
@@ -234,6 +237,7 @@ Result<UpsertCounts> SqliteStore::UpsertLocked(Connection& w, std::span<const Pa
         ++counts.inserted;
         ++seq;
         touched.Mark(static_cast<size_t>(&p - papers.data()));
+        (*inserted_rows)[static_cast<size_t>(&p - papers.data())] = true;
         continue;
       }
       BindPaper(*upd, p, authors, cats);

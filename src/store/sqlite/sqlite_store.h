@@ -42,6 +42,9 @@ class SqliteStore : public Store {
 
   Result<UpsertCounts> Upsert(std::span<const Paper> papers,
                               std::span<const Membership> memberships) override;
+  // Into an empty database only (store/sqlite/bulk_load.cc): one transaction in the rollback
+  // journal, the secondary indexes built at the end; nullptr when the database holds papers.
+  Result<std::unique_ptr<BulkLoad>> BeginBulkLoad() override;
   Result<std::optional<Paper>> GetPaper(const std::string& id) override;
   Result<std::vector<Paper>> GetPapers(std::span<const std::string> ids) override;
   Result<std::vector<ListEntry>> ListDay(const ListQuery& q) override;
@@ -109,6 +112,13 @@ class SqliteStore : public Store {
   // The schema version recorded in the database.
   Result<int> SchemaVersion();
 
+  // Internal to the store: the rows of one Upsert (papers, memberships, change sequence), on
+  // the writer connection inside a transaction; `inserted` gets one flag per paper, true when
+  // it was inserted as a new row. Link keys are LinkArxivPapers' (paper_links.h).
+  static Result<UpsertCounts> UpsertLocked(Connection& w, std::span<const Paper> papers,
+                                           std::span<const Membership> memberships,
+                                           std::vector<bool>* inserted);
+
  private:
   // A reader connection borrowed from the pool; returned when the lease ends.
   class ReaderLease {
@@ -128,8 +138,6 @@ class SqliteStore : public Store {
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
       : path_(std::move(path)), writer_(std::make_unique<BatchedWriter>(std::move(writer))) {}
   Result<ReaderLease> Reader();
-  Result<UpsertCounts> UpsertLocked(Connection& w, std::span<const Paper> papers,
-                                    std::span<const Membership> memberships);
   Status FillVenuePapers(Connection& c, std::vector<core::VenuePaper>& papers);
 
   std::string path_;

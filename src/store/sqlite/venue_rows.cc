@@ -107,7 +107,8 @@ Result<VenueUpsertCounts> SqliteStore::UpsertVenuePapers(std::span<const core::V
     if (!seq0) return seq0.error();
     std::unordered_set<std::string> changed;
     if (Status s = WriteVenueRows(w, papers, changed); !s.ok()) return s;
-    Result<UpsertCounts> c = UpsertLocked(w, *rows, {});
+    std::vector<bool> inserted;
+    Result<UpsertCounts> c = UpsertLocked(w, *rows, {}, &inserted);
     if (!c) return c.error();
     Result<int64_t> bumped = BumpChangedVenueRows(w, changed, *seq0);
     if (!bumped) return bumped.error();
