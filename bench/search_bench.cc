@@ -346,6 +346,7 @@ int RunCorpus(int argc, char** argv) {
   }
 
   const std::string index_dir = work + "/index";
+  const std::string fts = work + "/fts5.db";
   double ours_seconds = -1, fts5_seconds = -1;
   if (!BuildIndexes(work, label, semantic, src, &ours_seconds, &fts5_seconds)) return 1;
   if (!figure.empty()) RecordBuildFigure(figure, label, ours_seconds, fts5_seconds);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,8 +144,12 @@ Result<int64_t> ApplyStoreChanges(const std::shared_ptr<IndexGeneration>& gen,
   auto writer = KeywordIndexWriter::Open(IndexLayout::XapianPath(gen->path), false, keyword);
   if (!writer) return Err(writer.error());
   if (large && (*writer)->DocCount() == 0) {
-    writer->reset();  // the build publishes a new generation; this one is left as it is
-    return BuildFromStore(gen, store, keyword, progress_out);
+    // The sequence also counts changes that are not papers: build only for many papers.
+    auto stats = store.Stats();
+    if (stats && stats->papers >= large_from) {
+      writer->reset();  // the build publishes a new generation; this one is left as it is
+      return BuildFromStore(gen, store, keyword, progress_out);
+    }
   }
   auto seq_text = (*writer)->GetMetadata("store_seq");
   if (!seq_text) return Err(seq_text.error());
@@ -152,18 +157,21 @@ Result<int64_t> ApplyStoreChanges(const std::shared_ptr<IndexGeneration>& gen,
   if (!seq_text->empty() && !core::ParseInt64(*seq_text, seq)) seq = 0;
   StoreDocSource src(store, seq, 1000);
   if (Status s = src.Rewind(); !s.ok()) return Err(s);
-  core::Progress prog("index: catching up", lag->changes, progress_out);
+  // Started with the first paper to write (the sequence also moves for changes that are not
+  // papers, and those catch-ups write nothing and say nothing).
+  std::optional<core::Progress> prog;
   CatchUpWriter out(gen, **writer);
   std::vector<IndexDoc> batch;
   int64_t written = 0;
   while (true) {
     if (Status s = src.Next(batch); !s.ok()) return Err(s);
     if (batch.empty()) break;
+    if (!prog) prog.emplace("index: catching up", lag->changes, progress_out);
     for (IndexDoc& d : batch) {
       if (Status s = out.Put(d); !s.ok()) return Err(s);
     }
     written += static_cast<int64_t>(batch.size());
-    prog.Add(static_cast<int64_t>(batch.size()));
+    prog->Add(static_cast<int64_t>(batch.size()));
     if (written % 10000 < static_cast<int64_t>(batch.size())) {
       if (Status s = out.Commit(src.seq()); !s.ok()) return Err(s);
     }
@@ -171,8 +179,10 @@ Result<int64_t> ApplyStoreChanges(const std::shared_ptr<IndexGeneration>& gen,
   if (written > 0 || src.seq() > seq) {
     if (Status s = out.Commit(src.seq()); !s.ok()) return Err(s);
   }
-  prog.Finish(std::to_string(written) + " papers added or updated (store seq " +
-              std::to_string(src.seq()) + ")");
+  if (prog) {
+    prog->Finish(std::to_string(written) + " papers added or updated (store seq " +
+                 std::to_string(src.seq()) + ")");
+  }
   return written;
 }
 

@@ -20,7 +20,7 @@ namespace coolpapers::search {
 // Applies the store's changes since `gen`'s recorded sequence (new and updated papers, with
 // their keywords and vectors) and returns how many documents were written. Unavailable when
 // another process holds the index's writer lock. When `gen` holds no papers and the store has
-// many (`large` changes or more: a new server), the index is built in full instead (see
+// many (`large` papers or more: a new server), the index is built in full instead (see
 // BuildIndex) as a new generation, which the caller loads as it loads any rebuilt one.
 // Progress (count, rate, ETA) goes to stderr when `progress`, else to the log (spdlog) for
 // large catch-ups only.

@@ -88,7 +88,7 @@ TEST(StoreCatchUp, LargeCatchUpIntoAnEmptyIndexIsAFullBuildWithLoggedProgress) {
   auto service = SearchService::Open(so);
   ASSERT_TRUE(service) << service.error().ToString();
   EXPECT_EQ((*service)->Info().docs, 60);
-  EXPECT_EQ((*service)->Info().store_seq, *(*store)->ChangeSeq());
+  EXPECT_EQ((*service)->Info().store_seq, *store->ChangeSeq());
   SearchRequest req;
   req.query = "part7";
   req.mode = SearchMode::kBm25;
@@ -99,6 +99,18 @@ TEST(StoreCatchUp, LargeCatchUpIntoAnEmptyIndexIsAFullBuildWithLoggedProgress) {
   auto keywords = (*service)->Keywords("2603.10007");
   ASSERT_TRUE(keywords) << keywords.error().ToString();
   EXPECT_FALSE(keywords->empty());
+
+  // Caught up: the next rounds write nothing and log nothing.
+  auto fresh = LoadGeneration(*current, {});
+  ASSERT_TRUE(fresh) << fresh.error().ToString();
+  CapturedLog quiet;
+  for (int round = 0; round < 2; ++round) {
+    auto again = ApplyStoreChanges(*fresh, *store, {}, /*progress=*/false, /*large=*/50);
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_EQ(*again, 0);
+  }
+  EXPECT_EQ(quiet.text(), "");
+  EXPECT_EQ(*IndexLayout(index).CurrentGeneration(), *current);
 }
 
 // Below the threshold the same empty index is caught up paper by paper, silently, in place.
