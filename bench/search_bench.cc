@@ -1,10 +1,14 @@
 // Search benchmark driver for `make bench` (bench/search-bench.sh runs it).
 //
 //   search_bench corpus --papers F --docs N --work DIR --queries-out Q [--semantic]
+//                       [--rebuild] [--figure NAME]
 //     Indexes the real papers (replicated with new ids up to N documents, labelled "r<k>.<id>")
 //     with the production indexer and into an SQLite FTS5 table, then runs the same realistic
 //     queries (2-3 consecutive words from real titles) against both and prints latency
-//     percentiles, build times and sizes. Reuses indexes already built in DIR.
+//     percentiles, build times (with where the index build's time went) and sizes. Reuses
+//     indexes already built in DIR unless --rebuild. With --figure, when both were built in
+//     this run, appends the figure NAME (our build seconds beside FTS5's) to the file named by
+//     env COOLPAPERS_BENCH_FIGURES (see bench/figures.sh).
 //   search_bench http --url http://127.0.0.1:PORT --queries Q [--mode bm25] [--index DIR]
 //                     [--p50-goal MS] [--p99-goal MS]
 //     Times GET /api/search for each query over one keep-alive connection; with --index, also
@@ -20,11 +24,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <random>
 #include <string>
 #include <vector>
@@ -253,24 +258,29 @@ std::vector<double> TimeFts5(const std::string& path, const std::vector<std::str
   return ms;
 }
 
-int RunCorpus(int argc, char** argv) {
-  const std::string papers = Arg(argc, argv, "--papers", "");
-  const int64_t total = std::stoll(Arg(argc, argv, "--docs", "0"));
-  const std::string work = Arg(argc, argv, "--work", "");
-  const std::string queries_out = Arg(argc, argv, "--queries-out", "");
-  const int nq = std::stoi(Arg(argc, argv, "--queries", "300"));
-  const bool semantic = Flag(argc, argv, "--semantic");
-  const std::string label = Arg(argc, argv, "--label", std::to_string(total) + " docs");
-  fs::create_directories(work);
-  auto base = LoadPapers(papers);
-  const int64_t n = total > 0 ? total : static_cast<int64_t>(base.size());
-  ReplicatingSource src(base, n);
-  auto queries = MakeQueries(base, nq);
-  if (!queries_out.empty()) {
-    std::ofstream out(queries_out);
-    for (const auto& q : queries) out << q << "\n";
+// Appends the build figure (ours beside FTS5's, seconds, lower is better, goal ratio <= 5) to
+// $COOLPAPERS_BENCH_FIGURES when both indexes were built in this run.
+void RecordBuildFigure(const std::string& name, const std::string& label, double ours,
+                       double fts5) {
+  if (ours < 0 || fts5 < 0) {
+    std::printf("[%s] build figure not recorded: an index was reused (run with --rebuild)\n",
+                label.c_str());
+    return;
   }
+  std::printf("[%s] %s: %.1f s vs SQLite FTS5 build (positions) %.1f s: ratio %.2f (goal <= 5)\n",
+              label.c_str(), name.c_str(), ours, fts5, fts5 > 0 ? ours / fts5 : 0.0);
+  const char* path = std::getenv("COOLPAPERS_BENCH_FIGURES");
+  if (path == nullptr || *path == '\0') return;
+  std::ofstream out(path, std::ios::app);
+  out << name << '\t' << std::fixed << std::setprecision(1) << ours
+      << "\tSQLite FTS5 build (positions)\t" << fts5 << "\ts\tlower\tratio <= 5\n";
+}
 
+// Builds our index (in DIR/index) and the FTS5 table (DIR/fts5.db) of `src` unless already
+// there, printing their build times and sizes; the seconds of each one built here are stored
+// (else left at -1). False when our build failed.
+bool BuildIndexes(const std::string& work, const std::string& label, bool semantic,
+                  ReplicatingSource& src, double* ours_seconds, double* fts5_seconds) {
   const std::string index_dir = work + "/index";
   if (auto gen = cs::IndexLayout(index_dir).CurrentGeneration()) {
     bool current = false;
@@ -290,11 +300,14 @@ int RunCorpus(int argc, char** argv) {
     auto built = cs::BuildIndex(index_dir, src, opts);
     if (!built) {
       std::fprintf(stderr, "search_bench: %s\n", built.error().ToString().c_str());
-      return 1;
+      return false;
     }
     std::printf("[%s] xapian index build: %.1f s, %.1f MB (%s)\n", label.c_str(), built->seconds,
                 built->bytes / 1048576.0,
                 built->embedder_id.empty() ? "keyword only" : built->embedder_id.c_str());
+    std::printf("[%s] xapian index build phases on %d threads: %s\n", label.c_str(),
+                built->threads, cs::DescribePhases(built->phases).c_str());
+    *ours_seconds = built->seconds;
   } else {
     std::printf("[%s] xapian index: reused %s (%.1f MB)\n", label.c_str(), index_dir.c_str(),
                 cs::DirectorySize(*cs::IndexLayout(index_dir).CurrentGeneration()) / 1048576.0);
@@ -304,10 +317,42 @@ int RunCorpus(int argc, char** argv) {
     double secs = BuildFts5(fts, src);
     std::printf("[%s] fts5 build: %.1f s, %.1f MB\n", label.c_str(), secs,
                 fs::file_size(fts) / 1048576.0);
+    *fts5_seconds = secs;
   } else {
     std::printf("[%s] fts5: reused %s (%.1f MB)\n", label.c_str(), fts.c_str(),
                 fs::file_size(fts) / 1048576.0);
   }
+  return true;
+}
+
+int RunCorpus(int argc, char** argv) {
+  const std::string papers = Arg(argc, argv, "--papers", "");
+  const int64_t total = std::stoll(Arg(argc, argv, "--docs", "0"));
+  const std::string work = Arg(argc, argv, "--work", "");
+  const std::string queries_out = Arg(argc, argv, "--queries-out", "");
+  const int nq = std::stoi(Arg(argc, argv, "--queries", "300"));
+  const bool semantic = Flag(argc, argv, "--semantic");
+  const std::string label = Arg(argc, argv, "--label", std::to_string(total) + " docs");
+  const std::string figure = Arg(argc, argv, "--figure", "");
+  if (Flag(argc, argv, "--rebuild")) {
+    fs::remove_all(work + "/index");
+    fs::remove(work + "/fts5.db");
+  }
+  fs::create_directories(work);
+  auto base = LoadPapers(papers);
+  const int64_t n = total > 0 ? total : static_cast<int64_t>(base.size());
+  ReplicatingSource src(base, n);
+  auto queries = MakeQueries(base, nq);
+  if (!queries_out.empty()) {
+    std::ofstream out(queries_out);
+    for (const auto& q : queries) out << q << "\n";
+  }
+
+  const std::string index_dir = work + "/index";
+  const std::string fts = work + "/fts5.db";
+  double ours_seconds = -1, fts5_seconds = -1;
+  if (!BuildIndexes(work, label, semantic, src, &ours_seconds, &fts5_seconds)) return 1;
+  if (!figure.empty()) RecordBuildFigure(figure, label, ours_seconds, fts5_seconds);
 
   cs::SearchServiceOptions so;
   so.index_dir = index_dir;

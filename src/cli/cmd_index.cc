@@ -1,4 +1,5 @@
-// `coolpapers index [--db URL] [--index-dir DIR] [--rebuild] [--no-semantic]`: builds the
+// `coolpapers index [--db URL] [--index-dir DIR] [--rebuild] [--no-semantic] [--threads N]
+// [--shard-docs N] [--flush-docs N]`: builds the
 // node-local search index from the store (first time, --rebuild, or when the embedder changed),
 // else applies the store's changes since the last run. Crash-safe: a full build goes into a
 // temporary generation that replaces the old one only when complete.
@@ -27,6 +28,9 @@ struct IndexArgs {
   bool rebuild = false;
   bool no_semantic = false;
   int dims = 0;
+  int threads = 0;
+  int64_t shard_docs = 0;
+  int64_t flush_docs = 0;
 };
 
 int Fail(const std::string& message) {
@@ -76,7 +80,10 @@ int RunIndex(const IndexArgs& a) {
     if (!service) return Fail(service.error().message());
     auto n = (*service)->CatchUp(**store, /*progress=*/true);
     if (!n) return Fail(n.error().message());
-    search::IndexInfo info = (*service)->Info();
+    // A large catch-up into an empty index publishes a new generation: report that one.
+    auto fresh = search::SearchService::Open(so);
+    if (!fresh) return Fail(fresh.error().message());
+    search::IndexInfo info = (*fresh)->Info();
     std::printf("index %s: %lld papers, %lld updated now, store seq %lld, embedder %s\n",
                 info.generation.c_str(), static_cast<long long>(info.docs),
                 static_cast<long long>(*n), static_cast<long long>(info.store_seq),
@@ -88,6 +95,9 @@ int RunIndex(const IndexArgs& a) {
   opts.semantic = semantic;
   opts.external_embedder = external->get();
   if (a.dims > 0) opts.lsa.dims = a.dims;
+  if (a.threads > 0) opts.threads = a.threads;
+  if (a.shard_docs > 0) opts.shard_docs = a.shard_docs;
+  if (a.flush_docs > 0) opts.flush_docs = a.flush_docs;
   search::StoreDocSource src(**store);
   auto summary = search::BuildIndex(dir, src, opts);
   if (!summary) return Fail(summary.error().message());
@@ -96,6 +106,8 @@ int RunIndex(const IndexArgs& a) {
               summary->seconds, summary->bytes / 1048576.0,
               static_cast<long long>(summary->store_seq),
               summary->embedder_id.empty() ? "none" : summary->embedder_id.c_str());
+  std::printf("index build phases on %d threads: %s\n", summary->threads,
+              search::DescribePhases(summary->phases).c_str());
   return 0;
 }
 
@@ -113,6 +125,15 @@ Command AddIndex(CLI::App& root) {
                   "Keyword index only (no embeddings, no vectors)");
   c.app->add_option("--dims", args->dims, "LSA dimensions (default 256)")
       ->check(CLI::Range(8, 1024));
+  c.app->add_option("--threads", args->threads,
+                    "Worker threads of a full build (default: one per core, at most 4)")
+      ->check(CLI::Range(1, 64));
+  c.app->add_option("--shard-docs", args->shard_docs,
+                    "Full build: papers per partial index before the final merge (default 8000)")
+      ->check(CLI::Range(int64_t{100}, int64_t{100000000}));
+  c.app->add_option("--flush-docs", args->flush_docs,
+                    "Full build: papers between commits of a partial index (default 300)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   c.run = [args] { return RunIndex(*args); };
   return c;
 }

@@ -1,7 +1,9 @@
 #include "search/index_builder.h"
 
+#include <atomic>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <unordered_set>
@@ -30,6 +32,25 @@ std::string NowUtc() {
   return buf;
 }
 
+std::FILE* ProgressOut(const BuildOptions& opts) {
+  if (!opts.progress) return nullptr;
+  return opts.progress_out != nullptr ? opts.progress_out : stderr;
+}
+
+// Wall time between successive Lap() calls.
+class PhaseClock {
+ public:
+  double Lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 struct CorpusPass {
   TermStats stats;
   std::vector<std::string> training_texts;
@@ -42,7 +63,7 @@ Result<CorpusPass> ScanCorpus(DocSource& src, const BuildOptions& opts, int work
                               bool want_training) {
   CorpusPass pass;
   if (Status s = src.Rewind(); !s.ok()) return Err(s);
-  core::Progress progress("index: scanning", src.SizeHint(), opts.progress ? stderr : nullptr);
+  core::Progress progress("index: scanning", src.SizeHint(), ProgressOut(opts));
   std::mutex progress_mu;
   const int64_t hint = src.SizeHint();
   const auto max_train = static_cast<int64_t>(opts.lsa_max_train_docs);
@@ -60,7 +81,15 @@ Result<CorpusPass> ScanCorpus(DocSource& src, const BuildOptions& opts, int work
     return Status::Ok();
   };
   auto work = [&](int w, std::vector<IndexDoc>& batch) {
-    for (const IndexDoc& d : batch) stats[w].AddDocument(toks[w].Stems(DocText(d)));
+    // Title and abstract tokenized apart give the stems of DocText (they are separated by a
+    // newline), without building that text.
+    std::vector<std::string> stems;
+    for (const IndexDoc& d : batch) {
+      stems.clear();
+      for (Token& t : toks[w].Tokenize(d.title)) stems.push_back(std::move(t.stem));
+      for (Token& t : toks[w].Tokenize(d.abstract)) stems.push_back(std::move(t.stem));
+      stats[w].AddDocument(stems);
+    }
     std::lock_guard lock(progress_mu);
     progress.Add(static_cast<int64_t>(batch.size()));
     return Status::Ok();
@@ -142,8 +171,9 @@ class ShardedWriter {
   ShardedWriter(std::string final_path, bool direct, int workers, const BuildOptions& opts,
                 const TermStats& stats, Embedder* embedder)
       : final_path_(std::move(final_path)), direct_(direct), opts_(opts), stats_(stats),
-        embedder_(embedder), current_(workers, nullptr),
-        shard_docs_(direct ? INT64_MAX : std::max<int64_t>(1000, opts.shard_docs)) {}
+        embedder_(embedder), current_(workers, nullptr), embed_ns_(0),
+        shard_docs_(direct ? INT64_MAX : std::max<int64_t>(100, opts.shard_docs)),
+        flush_docs_(std::max<int64_t>(1, opts.flush_docs)) {}
 
   // Indexes `batch` (with keywords and vectors) on worker `w`'s current shard.
   Status Write(int w, std::vector<IndexDoc>& batch) {
@@ -157,19 +187,37 @@ class ShardedWriter {
     Shard& sh = *current_[w];
     std::vector<std::string> texts;
     for (IndexDoc& d : batch) {
-      d.keywords = TopKeywords(sh.tok, stats_, d.title, d.abstract, opts_.keywords_per_doc);
-      auto docid = sh.writer->Add(d);
+      const std::vector<Token> title = sh.tok.Tokenize(d.title);
+      d.keywords =
+          TopKeywords(stats_, title, sh.tok.Tokenize(d.abstract), opts_.keywords_per_doc);
+      auto docid = sh.writer->Add(d, &title);
       if (!docid) return docid.error();
       if (sh.first_id.empty()) sh.first_id = d.id;
       ++sh.docs;
+      // Xapian keeps a database's uncommitted documents in an in-memory inverted index whose
+      // cost per document grows with its size: committing a temporary shard (no fsync) every
+      // few hundred documents is much faster than its default of 10,000.
+      if (!direct_ && sh.writer->pending() >= flush_docs_) {
+        if (Status s = sh.writer->Commit(); !s.ok()) return s;
+      }
       if (embedder_) {
         sh.local_ids.push_back(*docid);
         texts.push_back(DocText(d));
       }
     }
-    if (embedder_ && !texts.empty()) return AddVectors(sh, texts);
+    if (embedder_ && !texts.empty()) {
+      const auto t0 = std::chrono::steady_clock::now();
+      Status s = AddVectors(sh, texts);
+      embed_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count();
+      return s;
+    }
     return Status::Ok();
   }
+
+  // Thread time spent embedding documents so far (all workers together), in seconds.
+  double embed_seconds() const { return static_cast<double>(embed_ns_.load()) / 1e9; }
 
   // Commits every open shard with `metadata` (an empty corpus still gets an empty database)
   // and merges them into the final database; returns, per shard, the offset from its docids
@@ -199,7 +247,9 @@ class ShardedWriter {
       sh = &shards_.emplace_back();
       sh->path = direct_ ? final_path_ : final_path_ + ".build." + std::to_string(shards_.size());
     }
-    auto writer = KeywordIndexWriter::Open(sh->path, true, opts_.keyword);
+    // Partial shards are merged into the final database (which is synced) and removed: they
+    // need no fsync of their own.
+    auto writer = KeywordIndexWriter::Open(sh->path, true, opts_.keyword, /*no_sync=*/!direct_);
     if (!writer) return writer.error();
     sh->writer = std::move(*writer);
     current_[w] = sh;
@@ -227,7 +277,9 @@ class ShardedWriter {
   std::deque<Shard> shards_;  // stable addresses: workers keep pointers to their current shard
   std::mutex shards_mu_;
   std::vector<Shard*> current_;
+  std::atomic<int64_t> embed_ns_;
   const int64_t shard_docs_;
+  const int64_t flush_docs_;
 };
 
 // What pass 2 read: documents written, and those whose id the source gave again (the last one
@@ -330,9 +382,21 @@ Status SaveGeneration(const std::string& dir, const TermStats& stats, const LsaE
 
 }  // namespace
 
+std::string DescribePhases(const BuildPhases& p) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "scan %.1f s, train %.1f s, index %.1f s (embed %.1f s), merge/compact %.1f s, "
+                "vectors %.1f s, save %.1f s",
+                p.scan, p.train, p.index, p.embed, p.merge, p.vectors, p.save);
+  return buf;
+}
+
 Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
                                 const BuildOptions& opts) {
   const auto start = std::chrono::steady_clock::now();
+  PhaseClock clock;
+  BuildSummary summary;
+  BuildPhases& phases = summary.phases;
   IndexLayout layout(index_dir);
   auto tmp = layout.BeginBuild();
   if (!tmp) return Err(tmp.error());
@@ -340,14 +404,18 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   const bool train_lsa = opts.semantic && opts.external_embedder == nullptr;
   auto scan = ScanCorpus(src, opts, workers, train_lsa);
   if (!scan) return Err(scan.error());
+  phases.scan = clock.Lap();
   BuildEmbedder emb = ChooseEmbedder(*scan, opts, train_lsa);
+  phases.train = clock.Lap();
 
   const std::string final_path = IndexLayout::XapianPath(*tmp);
   ShardedWriter writer(final_path, workers == 1 && !opts.compact, workers, opts, scan->stats,
                        emb.embedder);
-  core::Progress progress("index: indexing", scan->docs, opts.progress ? stderr : nullptr);
+  core::Progress progress("index: indexing", scan->docs, ProgressOut(opts));
   auto written = WriteDocuments(src, workers, writer, progress);
   if (!written) return Err(written.error());
+  phases.index = clock.Lap();
+  phases.embed = writer.embed_seconds();
 
   IndexMeta meta;
   meta.embedder_id = emb.embedder ? emb.embedder->id() : "";
@@ -359,6 +427,7 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
       {"store_seq", std::to_string(meta.store_seq)}, {"embedder_id", meta.embedder_id}};
   auto offsets = writer.Finish(xapian_meta, progress);
   if (!offsets) return Err(offsets.error());
+  phases.merge = clock.Lap();
   std::unique_ptr<VectorIndex> vectors;
   if (emb.embedder) {
     auto merged =
@@ -366,29 +435,32 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
     if (!merged) return Err(merged.error());
     vectors = std::move(*merged);
   }
+  phases.vectors = clock.Lap();
   if (Status s = ApplyRepeats(final_path, written->repeats, scan->stats, emb.embedder,
                               vectors.get(), opts, xapian_meta);
       !s.ok()) {
     return Err(s);
   }
+  phases.merge += clock.Lap();
   if (Status s = SaveGeneration(*tmp, scan->stats, emb.lsa.get(), vectors.get(), meta, start);
       !s.ok()) {
     return Err(s);
   }
   auto generation = layout.CommitBuild(*tmp);
   if (!generation) return Err(generation.error());
+  phases.save = clock.Lap();
 
-  BuildSummary summary;
   summary.docs = written->docs;
   summary.store_seq = meta.store_seq;
   summary.embedder_id = meta.embedder_id;
   summary.generation = *generation;
   summary.bytes = DirectorySize(*generation);
   summary.seconds = meta.build_seconds;
+  summary.threads = workers;
   progress.Finish(std::to_string(summary.docs) + " documents indexed in " +
                   std::to_string(static_cast<int>(summary.seconds)) + " s (" +
                   std::to_string(summary.bytes / (1024 * 1024)) + " MB) on " +
-                  std::to_string(workers) + " threads");
+                  std::to_string(workers) + " threads: " + DescribePhases(phases));
   return summary;
 }
 

@@ -1,11 +1,13 @@
 #include "search/index_builder.h"
 
 #include <atomic>
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "search/batch_pipeline.h"
+#include "search/index_layout.h"
 #include "search/search_service.h"
 #include "search/test_util.h"
 
@@ -88,6 +90,99 @@ TEST(IndexBuilder, ShardedParallelBuildKeepsEveryPaperAndItsVector) {
       const int j = std::stoi(h.id.substr(5)) - 10000;
       EXPECT_EQ(j % 5, i % 5) << PaperId(i) << " related to " << h.id;
     }
+  }
+}
+
+// Every term of a document with its wdf and positions, its length and its data, by paper id.
+std::map<std::string, std::string> Dump(const std::string& index_dir) {
+  auto gen = IndexLayout(index_dir).CurrentGeneration();
+  EXPECT_TRUE(gen);
+  std::map<std::string, std::string> out;
+  if (!gen) return out;
+  Xapian::Database db(IndexLayout::XapianPath(*gen));
+  for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
+    Xapian::Document doc = db.get_document(*d);
+    std::string id, text;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      if ((*t).rfind(kPrefixId, 0) == 0) id = *t;
+      text += *t + "/" + std::to_string(t.get_wdf());
+      for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
+        text += "," + std::to_string(*p);
+      }
+      text += " ";
+    }
+    text += "len=" + std::to_string(db.get_doclength(*d)) + " data=" + doc.get_data();
+    out[id] = text;
+  }
+  return out;
+}
+
+// Committing the partial databases every few documents (and cutting them small) changes how
+// fast the index is written, never what it holds: every document has the same terms, wdf,
+// positions, length, stored data (with its keywords) and metadata as in a build that commits
+// once, and the spelling data is the same.
+TEST(IndexBuilder, FrequentShardCommitsWriteTheSameIndex) {
+  TempDir dir;
+  const std::vector<IndexDoc> docs = TopicCorpus(700);
+  auto build = [&](const std::string& name, int threads, int64_t shard, int64_t flush) {
+    VectorDocSource src(docs, 60);
+    BuildOptions opts;
+    opts.progress = false;
+    opts.semantic = false;
+    opts.threads = threads;
+    opts.shard_docs = shard;
+    opts.flush_docs = flush;
+    auto built = BuildIndex(dir.path() + "/" + name, src, opts);
+    EXPECT_TRUE(built) << built.error().ToString();
+    if (built) {
+      EXPECT_EQ(built->docs, 700);
+    }
+  };
+  build("once", 1, 100000, 100000);
+  build("often", 2, 100, 7);
+  const auto once = Dump(dir.path() + "/once");
+  const auto often = Dump(dir.path() + "/often");
+  ASSERT_EQ(once.size(), 700u);
+  EXPECT_EQ(often, once);
+  Xapian::Database a(IndexLayout::XapianPath(*IndexLayout(dir.path() + "/once").CurrentGeneration()));
+  Xapian::Database b(
+      IndexLayout::XapianPath(*IndexLayout(dir.path() + "/often").CurrentGeneration()));
+  EXPECT_EQ(a.get_spelling_suggestion("galaxi"), b.get_spelling_suggestion("galaxi"));
+  EXPECT_EQ(a.get_spelling_suggestion("galaxi"), "galaxy");
+  auto spellings = [](const Xapian::Database& db) {
+    std::vector<std::pair<std::string, Xapian::doccount>> out;
+    for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) {
+      out.emplace_back(*it, it.get_termfreq());
+    }
+    return out;
+  };
+  const auto spelled = spellings(a);
+  EXPECT_GT(spelled.size(), 700u);
+  EXPECT_EQ(spellings(b), spelled);
+  EXPECT_EQ(a.get_metadata("store_seq"), b.get_metadata("store_seq"));
+}
+
+// The summary says where the build's time went.
+TEST(IndexBuilder, SummaryHasThePhasesOfTheBuild) {
+  TempDir dir;
+  VectorDocSource src(TopicCorpus(300), 50);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.lsa.dims = 8;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  const BuildPhases& p = built->phases;
+  for (double x : {p.scan, p.train, p.index, p.embed, p.merge, p.vectors, p.save}) {
+    EXPECT_GE(x, 0.0);
+  }
+  EXPECT_GT(p.index, 0.0);
+  EXPECT_GT(p.embed, 0.0);  // semantic build: documents were embedded
+  EXPECT_LE(p.scan + p.train + p.index + p.merge + p.vectors + p.save, built->seconds + 0.5);
+  EXPECT_GE(built->threads, 1);
+  const std::string text = DescribePhases(p);
+  for (const char* part : {"scan ", "train ", "index ", "(embed ", "merge/compact ", "vectors ",
+                           "save "}) {
+    EXPECT_NE(text.find(part), std::string::npos) << part << " in " << text;
   }
 }
 

@@ -172,15 +172,18 @@ void AddVenueTerms(Xapian::Document& doc, const IndexDoc& d) {
 KeywordIndexWriter::KeywordIndexWriter(Xapian::WritableDatabase db,
                                        const KeywordIndexOptions& opts)
     : db_(std::move(db)), opts_(opts) {
-  tg_.set_stemmer(Xapian::Stem("en"));
+  // The same stems as Xapian::Stem("en"), each distinct word stemmed once.
+  tg_.set_stemmer(CachedEnglishStemmer());
   tg_.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   tg_.set_flags(kTermGenFlags);
 }
 
 Result<std::unique_ptr<KeywordIndexWriter>> KeywordIndexWriter::Open(
-    const std::string& path, bool create, const KeywordIndexOptions& opts) {
+    const std::string& path, bool create, const KeywordIndexOptions& opts, bool no_sync) {
   try {
-    Xapian::WritableDatabase db(path, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+    int flags = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
+    if (no_sync) flags |= Xapian::DB_NO_SYNC;
+    Xapian::WritableDatabase db(path, flags);
     return std::unique_ptr<KeywordIndexWriter>(new KeywordIndexWriter(std::move(db), opts));
   } catch (const Xapian::DatabaseLockError& e) {
     return Err(Status::Unavailable("search index " + path + " is being written by another "
@@ -192,11 +195,17 @@ Result<std::unique_ptr<KeywordIndexWriter>> KeywordIndexWriter::Open(
   }
 }
 
-Result<Xapian::docid> KeywordIndexWriter::Put(const IndexDoc& d) { return Write(d, true); }
+Result<Xapian::docid> KeywordIndexWriter::Put(const IndexDoc& d) {
+  return Write(d, true, nullptr);
+}
 
-Result<Xapian::docid> KeywordIndexWriter::Add(const IndexDoc& d) { return Write(d, false); }
+Result<Xapian::docid> KeywordIndexWriter::Add(const IndexDoc& d,
+                                              const std::vector<Token>* title_tokens) {
+  return Write(d, false, title_tokens);
+}
 
-Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace) {
+Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace,
+                                                const std::vector<Token>* title_tokens) {
   try {
     Xapian::Document doc;
     tg_.set_document(doc);
@@ -224,7 +233,12 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace)
     tg_.increase_termpos(100);
     tg_.index_text(d.title, 1, kPrefixTitle);
     if (opts_.spelling) {
-      for (const Token& t : tokenizer_.Tokenize(d.title)) db_.add_spelling(t.surface);
+      std::vector<Token> own;
+      if (title_tokens == nullptr) {
+        own = tokenizer_.Tokenize(d.title);
+        title_tokens = &own;
+      }
+      for (const Token& t : *title_tokens) db_.add_spelling(t.surface);
     }
     for (const std::string& a : d.authors) {
       tg_.increase_termpos(100);
@@ -238,7 +252,10 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace)
     doc.add_value(kSlotDate, SortDateKey(d));
     doc.add_value(kSlotStars, Xapian::sortable_serialise(static_cast<double>(d.stars)));
     doc.set_data(SerializeDoc(d));
-    return replace ? db_.replace_document(id_term, doc) : db_.add_document(doc);
+    const Xapian::docid docid =
+        replace ? db_.replace_document(id_term, doc) : db_.add_document(doc);
+    ++pending_;
+    return docid;
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("indexing paper " + d.id + " failed: " + e.get_description()));
   }
@@ -248,6 +265,7 @@ Status KeywordIndexWriter::Commit(const std::map<std::string, std::string>& meta
   try {
     for (const auto& [k, v] : metadata) db_.set_metadata(k, v);
     db_.commit();
+    pending_ = 0;
     return Status::Ok();
   } catch (const Xapian::Error& e) {
     return Status::Internal("committing the search index failed: " + e.get_description() +

@@ -50,14 +50,19 @@ struct KeywordIndexOptions {
 class KeywordIndexWriter {
  public:
   // Opens (creating when `create`) the Xapian database at `path`. Fails with Unavailable when
-  // another writer holds the lock.
+  // another writer holds the lock. `no_sync`: commits skip fsync (only for a temporary
+  // database that is thrown away when the process dies, such as a build's partial shards).
   static Result<std::unique_ptr<KeywordIndexWriter>> Open(const std::string& path, bool create,
-                                                           const KeywordIndexOptions& opts = {});
+                                                           const KeywordIndexOptions& opts = {},
+                                                           bool no_sync = false);
   // Adds `doc`, replacing any document with the same id; returns its Xapian docid.
   Result<Xapian::docid> Put(const IndexDoc& doc);
   // Adds `doc` without looking for an existing one (bulk builds of a fresh index; ids must be
-  // unique).
-  Result<Xapian::docid> Add(const IndexDoc& doc);
+  // unique). `title_tokens`, when given, is Tokenizer::Tokenize(doc.title) already computed by
+  // the caller (saves tokenizing it again for the spelling data).
+  Result<Xapian::docid> Add(const IndexDoc& doc, const std::vector<Token>* title_tokens = nullptr);
+  // Documents added or replaced since the last Commit.
+  int64_t pending() const { return pending_; }
   // Makes all puts durable and visible, together with `metadata` (key -> value).
   Status Commit(const std::map<std::string, std::string>& metadata = {});
   Result<std::string> GetMetadata(const std::string& key);
@@ -65,11 +70,13 @@ class KeywordIndexWriter {
 
  private:
   KeywordIndexWriter(Xapian::WritableDatabase db, const KeywordIndexOptions& opts);
-  Result<Xapian::docid> Write(const IndexDoc& doc, bool replace);
+  Result<Xapian::docid> Write(const IndexDoc& doc, bool replace,
+                              const std::vector<Token>* title_tokens);
   Xapian::WritableDatabase db_;
   Xapian::TermGenerator tg_;
   Tokenizer tokenizer_;
   KeywordIndexOptions opts_;
+  int64_t pending_ = 0;
 };
 
 // Current star counts (click totals) by docid of one index generation, fresher than the

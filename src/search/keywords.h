@@ -16,5 +16,9 @@ namespace coolpapers::search {
 std::vector<std::string> TopKeywords(Tokenizer& tok, const TermStats& stats,
                                      const std::string& title, const std::string& abstract,
                                      int n = 8, int64_t min_df = 2);
+// The same from the tokens of title and abstract (Tokenizer::Tokenize), already computed.
+std::vector<std::string> TopKeywords(const TermStats& stats, const std::vector<Token>& title,
+                                     const std::vector<Token>& abstract, int n = 8,
+                                     int64_t min_df = 2);
 
 }  // namespace coolpapers::search

@@ -19,10 +19,15 @@ namespace coolpapers::search {
 
 // Applies the store's changes since `gen`'s recorded sequence (new and updated papers, with
 // their keywords and vectors) and returns how many documents were written. Unavailable when
-// another process holds the index's writer lock.
+// another process holds the index's writer lock. When `gen` holds no papers and the store has
+// many (`large` papers or more: a new server), the index is built in full instead (see
+// BuildIndex) as a new generation, which the caller loads as it loads any rebuilt one.
+// Progress (count, rate, ETA) goes to stderr when `progress`, else to the log (spdlog) for
+// large catch-ups only.
+inline constexpr int64_t kCatchUpFullBuildFrom = 10000;
 Result<int64_t> ApplyStoreChanges(const std::shared_ptr<IndexGeneration>& gen,
                                   store::Store& store, const KeywordIndexOptions& keyword,
-                                  bool progress);
+                                  bool progress, int64_t large = kCatchUpFullBuildFrom);
 
 // Replaces `gen`'s star overrides with the store's current click totals, resolved to `gen`'s
 // docids (papers not in the index are skipped). A store that cannot list click totals leaves

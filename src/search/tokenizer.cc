@@ -35,7 +35,29 @@ bool IsStopWord(std::string_view word) {
   return std::binary_search(kStopWords.begin(), kStopWords.end(), word);
 }
 
-Tokenizer::Tokenizer() : stem_("en") {}
+namespace {
+
+class CachingStemImplementation : public Xapian::StemImplementation {
+ public:
+  std::string operator()(const std::string& word) override { return cache_.Stem(word); }
+  std::string get_description() const override { return "english (memoized)"; }
+
+ private:
+  StemCache cache_;
+};
+
+}  // namespace
+
+const std::string& StemCache::Stem(const std::string& word) {
+  auto it = memo_.find(word);
+  if (it != memo_.end()) return it->second;
+  if (memo_.size() >= kMaxWords) memo_.clear();
+  return memo_.emplace(word, stem_(word)).first->second;
+}
+
+Xapian::Stem CachedEnglishStemmer() { return Xapian::Stem(new CachingStemImplementation()); }
+
+Tokenizer::Tokenizer() = default;
 
 std::vector<Token> Tokenizer::Tokenize(std::string_view text) {
   std::vector<Token> out;
@@ -53,7 +75,7 @@ std::vector<Token> Tokenizer::Tokenize(std::string_view text) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     if (IsStopWord(word)) continue;
-    std::string stem = stem_(word);
+    std::string stem = stems_.Stem(word);
     if (stem.empty()) continue;
     out.push_back(Token{std::move(word), std::move(stem)});
   }

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -15,6 +16,23 @@ struct Token {
   std::string surface;  // lower-cased word as written, e.g. "networks"
   std::string stem;     // English stem, e.g. "network"
 };
+
+// Xapian's English stemmer with a memo of the words it has stemmed: the same stems, computed
+// once per distinct word (a corpus repeats its words a lot). Not thread-safe; one per thread.
+class StemCache {
+ public:
+  // The stem of `word` (lower-case), exactly as Xapian::Stem("en") gives it.
+  const std::string& Stem(const std::string& word);
+
+ private:
+  static constexpr size_t kMaxWords = 200000;  // forgets everything past this (bounded memory)
+  Xapian::Stem stem_{"en"};
+  std::unordered_map<std::string, std::string> memo_;
+};
+
+// A Xapian::Stem for TermGenerator that memoizes like StemCache (same stems as
+// Xapian::Stem("en")). Each returned stemmer has its own memo: use it from one thread.
+Xapian::Stem CachedEnglishStemmer();
 
 // Splits `text` into words: runs of ASCII letters/digits (with inner '-' and '\'' dropped as
 // separators) and non-ASCII UTF-8 sequences. Drops English stop words, tokens shorter than 2
@@ -28,7 +46,7 @@ class Tokenizer {
   std::vector<std::string> Stems(std::string_view text);
 
  private:
-  Xapian::Stem stem_;
+  StemCache stems_;
 };
 
 // True for a common English stop word (lower-case input).
