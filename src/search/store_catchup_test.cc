@@ -54,6 +54,14 @@ std::unique_ptr<store::Store> StoreWith(const TempDir& dir, int n) {
   return std::move(*store);
 }
 
+// A first generation of `index` with no documents (what a new server starts from).
+Result<BuildSummary> BuildEmptyIndex(const std::string& index) {
+  VectorDocSource empty({});
+  BuildOptions b;
+  b.progress = false;
+  return BuildIndex(index, empty, b);
+}
+
 // A new server starts with an empty index while its store holds many papers: the catch-up
 // builds the index in full (with corpus statistics, so papers get keywords, which paper-by-paper
 // catching up into an empty index cannot give) and logs its progress, then the service serves
@@ -63,10 +71,7 @@ TEST(StoreCatchUp, LargeCatchUpIntoAnEmptyIndexIsAFullBuildWithLoggedProgress) {
   auto store = StoreWith(dir, 60);
   ASSERT_NE(store, nullptr);
   const std::string index = dir.path() + "/index";
-  VectorDocSource empty({});
-  BuildOptions b;
-  b.progress = false;
-  auto created = BuildIndex(index, empty, b);
+  auto created = BuildEmptyIndex(index);
   ASSERT_TRUE(created) << created.error().ToString();
   auto gen = LoadGeneration(created->generation, {});
   ASSERT_TRUE(gen) << gen.error().ToString();
@@ -119,10 +124,7 @@ TEST(StoreCatchUp, SmallCatchUpWritesIntoTheLiveGenerationWithoutLogging) {
   auto store = StoreWith(dir, 12);
   ASSERT_NE(store, nullptr);
   const std::string index = dir.path() + "/index";
-  VectorDocSource empty({});
-  BuildOptions b;
-  b.progress = false;
-  auto created = BuildIndex(index, empty, b);
+  auto created = BuildEmptyIndex(index);
   ASSERT_TRUE(created) << created.error().ToString();
   auto gen = LoadGeneration(created->generation, {});
   ASSERT_TRUE(gen) << gen.error().ToString();

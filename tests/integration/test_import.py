@@ -55,6 +55,24 @@ class ImportTest(unittest.TestCase):
         finally:
             con.close()
 
+    def kill_when(self, args, ready, poll):
+        """Runs the command `args`, polls `ready()` every `poll` seconds (up to 240 s) and kills
+        the process with SIGKILL once it is true; the command must still be running then."""
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 240
+            while time.time() < deadline and proc.poll() is None and not ready():
+                time.sleep(poll)
+            self.assertIsNone(proc.poll(), "import finished before it could be killed")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stderr.close()
+
     def stats(self):
         p = self.cli("stats", "--db", self.url, "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -242,28 +260,15 @@ class ImportTest(unittest.TestCase):
         batch = 500
         args = [cpserver.find_binary(), "import", "arxiv-jsonl", "--db", self.url,
                 "--batch-size", str(batch), big]
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.time() + 240
-            committed = 0
-            while time.time() < deadline and proc.poll() is None:
-                if os.path.exists(self.db + "-wal"):
-                    try:
-                        committed = self.query("SELECT COUNT(*) FROM papers")[0][0] - before
-                    except sqlite3.OperationalError:
-                        committed = 0  # busy
-                    if committed > 0:
-                        break
-                time.sleep(0.005)
-            self.assertIsNone(proc.poll(), "import finished before it could be killed")
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
+        def committed():
+            if not os.path.exists(self.db + "-wal"):
+                return False
+            try:
+                return self.query("SELECT COUNT(*) FROM papers")[0][0] > before
+            except sqlite3.OperationalError:
+                return False  # busy
+
+        self.kill_when(args, committed, poll=0.005)
 
         self.assertEqual(self.query("PRAGMA integrity_check"), [("ok",)])
         stored = self.query("SELECT COUNT(*) FROM papers")[0][0] - before
@@ -294,23 +299,13 @@ class ImportTest(unittest.TestCase):
         total = write_big_jsonl(big, copies=5)
         os.makedirs(os.path.dirname(self.db), exist_ok=True)
         args = [cpserver.find_binary(), "import", "arxiv-jsonl", "--db", self.url, big]
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.time() + 240
-            while time.time() < deadline and proc.poll() is None:
-                if os.path.exists(self.db + "-journal"):
-                    time.sleep(0.2)  # some rows written
-                    break
-                time.sleep(0.002)
-            self.assertIsNone(proc.poll(), "import finished before it could be killed")
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
+        def loading():
+            if not os.path.exists(self.db + "-journal"):
+                return False
+            time.sleep(0.2)  # some rows written
+            return True
+
+        self.kill_when(args, loading, poll=0.002)
 
         p = self.cli("stats", "--db", self.url, "--json")  # opens read-write: rolls back
         self.assertEqual(p.returncode, 0, p.stderr)
