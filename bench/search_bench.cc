@@ -325,40 +325,15 @@ bool BuildIndexes(const std::string& work, const std::string& label, bool semant
   return true;
 }
 
-int RunCorpus(int argc, char** argv) {
-  const std::string papers = Arg(argc, argv, "--papers", "");
-  const int64_t total = std::stoll(Arg(argc, argv, "--docs", "0"));
-  const std::string work = Arg(argc, argv, "--work", "");
-  const std::string queries_out = Arg(argc, argv, "--queries-out", "");
-  const int nq = std::stoi(Arg(argc, argv, "--queries", "300"));
-  const bool semantic = Flag(argc, argv, "--semantic");
-  const std::string label = Arg(argc, argv, "--label", std::to_string(total) + " docs");
-  const std::string figure = Arg(argc, argv, "--figure", "");
-  if (Flag(argc, argv, "--rebuild")) {
-    fs::remove_all(work + "/index");
-    fs::remove(work + "/fts5.db");
-  }
-  fs::create_directories(work);
-  auto base = LoadPapers(papers);
-  const int64_t n = total > 0 ? total : static_cast<int64_t>(base.size());
-  ReplicatingSource src(base, n);
-  auto queries = MakeQueries(base, nq);
-  if (!queries_out.empty()) {
-    std::ofstream out(queries_out);
-    for (const auto& q : queries) out << q << "\n";
-  }
-
-  const std::string index_dir = work + "/index";
-  const std::string fts = work + "/fts5.db";
-  double ours_seconds = -1, fts5_seconds = -1;
-  if (!BuildIndexes(work, label, semantic, src, &ours_seconds, &fts5_seconds)) return 1;
-  if (!figure.empty()) RecordBuildFigure(figure, label, ours_seconds, fts5_seconds);
-
+// The queries through SearchService: Xapian's full match alone, then as `serve` runs it
+// (top-weight lists, large matches split over two threads). Returns the second service (null
+// when it could not open).
+std::unique_ptr<cs::SearchService> TimeService(const std::string& index_dir,
+                                               const std::vector<std::string>& queries,
+                                               const std::string& label, int check_at_least) {
   cs::SearchServiceOptions so;
   so.index_dir = index_dir;
-  so.check_at_least = std::stoi(Arg(argc, argv, "--check-at-least", "100"));
-  // The same queries through SearchService: Xapian's full match alone, then as `serve` runs
-  // it (top-weight lists, large matches split over two threads).
+  so.check_at_least = check_at_least;
   std::unique_ptr<cs::SearchService> service;
   for (int variant = 0; variant < 2; ++variant) {
     so.build_heads = variant == 1;
@@ -366,7 +341,7 @@ int RunCorpus(int argc, char** argv) {
     auto opened = cs::SearchService::Open(so);
     if (!opened) {
       std::fprintf(stderr, "search_bench: %s\n", opened.error().ToString().c_str());
-      return 1;
+      return nullptr;
     }
     service = std::move(*opened);
     const char* how = "xapian full match";
@@ -402,52 +377,63 @@ int RunCorpus(int argc, char** argv) {
       }
     }
   }
-  if (Flag(argc, argv, "--variants")) {
-    // Where the keyword latency goes: the same queries on a raw searcher, one cost removed at
-    // a time.
-    auto searcher = cs::KeywordIndexSearcher::Open(
-        cs::IndexLayout::XapianPath(*cs::IndexLayout(index_dir).CurrentGeneration()));
-    struct Variant {
-      const char* name;
-      int snippet;
-      double exact;
-      int check;
-    };
-    for (const Variant& v : {Variant{"full (snippets, exact boost, check 100)", 300, 1.0, 100},
-                             Variant{"no snippets", 0, 1.0, 100},
-                             Variant{"no exact boost", 300, 0.0, 100},
-                             Variant{"check_at_least 0", 300, 1.0, 0},
-                             Variant{"check_at_least 1000", 300, 1.0, 1000},
-                             Variant{"bare (none of them)", 0, 0.0, 0}}) {
-      std::vector<double> ms;
-      for (const std::string& q : queries) {
-        cs::KeywordQuery kq;
-        kq.input = *cs::PrepareQuery(q);
-        kq.snippet_bytes = v.snippet;
-        kq.exact_boost = v.exact;
-        kq.check_at_least = v.check;
-        const auto t0 = Clock::now();
-        (void)(*searcher)->Search(kq);
-        ms.push_back(Ms(t0, Clock::now()));
-      }
-      Percentiles p = Summarize(ms);
-      std::printf("[%s]   raw xapian, %s: p50 %.2f ms, p99 %.2f ms\n", label.c_str(), v.name,
-                  p.p50, p.p99);
-    }
-  }
-  if (service->HasSemantic()) {
+  return service;
+}
+
+// Where the keyword latency goes: the same queries on a raw searcher, one cost removed at a
+// time.
+void TimeRawVariants(const std::string& index_dir, const std::vector<std::string>& queries,
+                     const std::string& label) {
+  auto searcher = cs::KeywordIndexSearcher::Open(
+      cs::IndexLayout::XapianPath(*cs::IndexLayout(index_dir).CurrentGeneration()));
+  struct Variant {
+    const char* name;
+    int snippet;
+    double exact;
+    int check;
+  };
+  for (const Variant& v : {Variant{"full (snippets, exact boost, check 100)", 300, 1.0, 100},
+                           Variant{"no snippets", 0, 1.0, 100},
+                           Variant{"no exact boost", 300, 0.0, 100},
+                           Variant{"check_at_least 0", 300, 1.0, 0},
+                           Variant{"check_at_least 1000", 300, 1.0, 1000},
+                           Variant{"bare (none of them)", 0, 0.0, 0}}) {
     std::vector<double> ms;
     for (const std::string& q : queries) {
-      cs::SearchRequest req;
-      req.query = q;
+      cs::KeywordQuery kq;
+      kq.input = *cs::PrepareQuery(q);
+      kq.snippet_bytes = v.snippet;
+      kq.exact_boost = v.exact;
+      kq.check_at_least = v.check;
       const auto t0 = Clock::now();
-      (void)service->Search(req);
+      (void)(*searcher)->Search(kq);
       ms.push_back(Ms(t0, Clock::now()));
     }
     Percentiles p = Summarize(ms);
-    std::printf("[%s] xapian+lsa hybrid top-10: p50 %.2f ms, p99 %.2f ms\n", label.c_str(),
+    std::printf("[%s]   raw xapian, %s: p50 %.2f ms, p99 %.2f ms\n", label.c_str(), v.name,
                 p.p50, p.p99);
   }
+}
+
+// The default (hybrid) search of `service`.
+void TimeHybrid(cs::SearchService& service, const std::vector<std::string>& queries,
+                const std::string& label) {
+  std::vector<double> ms;
+  for (const std::string& q : queries) {
+    cs::SearchRequest req;
+    req.query = q;
+    const auto t0 = Clock::now();
+    (void)service.Search(req);
+    ms.push_back(Ms(t0, Clock::now()));
+  }
+  Percentiles p = Summarize(ms);
+  std::printf("[%s] xapian+lsa hybrid top-10: p50 %.2f ms, p99 %.2f ms\n", label.c_str(),
+              p.p50, p.p99);
+}
+
+// SQLite FTS5's bm25() on the same queries (the peer), after a warm-up pass.
+void TimeFts5Queries(const std::string& fts, const std::vector<std::string>& queries,
+                     const std::string& label) {
   for (int pass = 0; pass < 2; ++pass) {
     int64_t hits = 0;
     auto ms = TimeFts5(fts, queries, &hits);
@@ -459,6 +445,43 @@ int RunCorpus(int argc, char** argv) {
                   static_cast<long long>(hits));
     }
   }
+}
+
+int RunCorpus(int argc, char** argv) {
+  const std::string papers = Arg(argc, argv, "--papers", "");
+  const int64_t total = std::stoll(Arg(argc, argv, "--docs", "0"));
+  const std::string work = Arg(argc, argv, "--work", "");
+  const std::string queries_out = Arg(argc, argv, "--queries-out", "");
+  const int nq = std::stoi(Arg(argc, argv, "--queries", "300"));
+  const bool semantic = Flag(argc, argv, "--semantic");
+  const std::string label = Arg(argc, argv, "--label", std::to_string(total) + " docs");
+  const std::string figure = Arg(argc, argv, "--figure", "");
+  if (Flag(argc, argv, "--rebuild")) {
+    fs::remove_all(work + "/index");
+    fs::remove(work + "/fts5.db");
+  }
+  fs::create_directories(work);
+  auto base = LoadPapers(papers);
+  const int64_t n = total > 0 ? total : static_cast<int64_t>(base.size());
+  ReplicatingSource src(base, n);
+  auto queries = MakeQueries(base, nq);
+  if (!queries_out.empty()) {
+    std::ofstream out(queries_out);
+    for (const auto& q : queries) out << q << "\n";
+  }
+
+  const std::string index_dir = work + "/index";
+  const std::string fts = work + "/fts5.db";
+  double ours_seconds = -1, fts5_seconds = -1;
+  if (!BuildIndexes(work, label, semantic, src, &ours_seconds, &fts5_seconds)) return 1;
+  if (!figure.empty()) RecordBuildFigure(figure, label, ours_seconds, fts5_seconds);
+
+  auto service = TimeService(index_dir, queries, label,
+                             std::stoi(Arg(argc, argv, "--check-at-least", "100")));
+  if (!service) return 1;
+  if (Flag(argc, argv, "--variants")) TimeRawVariants(index_dir, queries, label);
+  if (service->HasSemantic()) TimeHybrid(*service, queries, label);
+  TimeFts5Queries(fts, queries, label);
   return 0;
 }
 
