@@ -66,14 +66,14 @@ Result<CorpusPass> ScanCorpus(DocSource& src, const BuildOptions& opts, int work
   core::Progress progress("index: scanning", src.SizeHint(), ProgressOut(opts));
   std::mutex progress_mu;
   const int64_t hint = src.SizeHint();
-  const auto max_train = static_cast<int64_t>(opts.lsa_max_train_docs);
+  const auto max_train = static_cast<int64_t>(opts.lsa.max_train_docs);
   const int64_t stride = hint > 0 ? std::max<int64_t>(1, (hint + max_train - 1) / max_train) : 1;
   std::vector<TermStats> stats(workers);
   std::vector<Tokenizer> toks(workers);
   auto on_read = [&](std::vector<IndexDoc>& batch) {
     for (const IndexDoc& d : batch) {
       if (want_training && pass.docs % stride == 0 &&
-          pass.training_texts.size() < opts.lsa_max_train_docs) {
+          pass.training_texts.size() < opts.lsa.max_train_docs) {
         pass.training_texts.push_back(DocText(d));
       }
       ++pass.docs;

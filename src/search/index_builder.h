@@ -20,8 +20,8 @@ namespace coolpapers::search {
 struct BuildOptions {
   KeywordIndexOptions keyword;
   bool semantic = true;             // build embeddings + vector index
-  LsaOptions lsa;                   // default embedder, trained on the corpus
-  size_t lsa_max_train_docs = 20000;   // larger corpora train on an even sample (as LsaOptions)
+  LsaOptions lsa;                   // default embedder, trained on the corpus (on an even
+                                    // sample of lsa.max_train_docs for larger ones)
   Embedder* external_embedder = nullptr;  // when set, used instead of training LSA
   HnswOptions hnsw;
   int keywords_per_doc = 8;
