@@ -48,6 +48,12 @@ class ClusterFaqTest(unittest.TestCase):
             raise
         cls.servers = []
 
+    def tearDown(self):
+        # Each test's nodes stop with it: a node left running from an earlier test would sweep
+        # the expired lease of a later test's killed node and take its FAQ over.
+        while self.servers:
+            self.servers.pop().cleanup()
+
     @classmethod
     def tearDownClass(cls):
         for s in getattr(cls, "servers", []):
@@ -171,8 +177,8 @@ class ClusterFaqTest(unittest.TestCase):
         self.assertLessEqual(len(stats["questions"]), 7, stats["questions"])
         doc = json.loads(cpserver.fetch(b.url("/api/faq/1903.10676?lang=en")).body)
         self.assertEqual(len(doc["faq"]), 6)
-        self.assertEqual(self.gauge(b, "coolpapers_faq_resumed"), 1)
-        self.assertEqual(self.gauge(b, "coolpapers_faq_followed"), 0)
+        self.assertEqual(self.gauge(b, "coolpapers_faq_resumed"), 1, b.logs())
+        self.assertEqual(self.gauge(b, "coolpapers_faq_followed"), 0, b.logs())
 
 
 if __name__ == "__main__":
