@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "core/venue.h"
+#include "search/snippet.h"
 #include "search/tokenizer.h"
 
 namespace coolpapers::search {
@@ -18,7 +19,6 @@ constexpr unsigned kFullParseFlags =
     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_PURE_NOT |
     Xapian::QueryParser::FLAG_CJK_NGRAM;
 constexpr unsigned kPlainParseFlags = Xapian::QueryParser::FLAG_CJK_NGRAM;
-constexpr unsigned kSnippetFlags = Xapian::MSet::SNIPPET_CJK_NGRAM;
 constexpr double kMinNormLen = 0.5;  // BM25Weight's min_normlen
 // Pages ending past this rank are not pruned (ProveTopN's work grows with the rank).
 constexpr int kMaxPrunedRank = 200;
@@ -501,10 +501,22 @@ void SetOrder(Xapian::Enquire& enquire, const KeywordQuery& q, const StarOverrid
   }
 }
 
+// Fills the snippet and highlights `q` asks for of `hit`, marking the words of `terms`.
+void MarkHit(const KeywordQuery& q, const HighlightTerms& terms, StemCache& stems,
+             KeywordHit& hit) {
+  if (q.snippet_bytes <= 0 && !q.highlight) return;
+  const MarkedText abstract(hit.doc.abstract, terms, stems);
+  if (q.snippet_bytes > 0) hit.snippet_html = abstract.Snippet(static_cast<size_t>(q.snippet_bytes));
+  if (q.highlight) {
+    hit.title_html = MarkedText(hit.doc.title, terms, stems).Highlighted();
+    hit.summary_html = abstract.Highlighted();
+  }
+}
+
 // Appends the hits of `mset`, with their documents, fresher stars, snippets and highlights as
 // `q` asks (a document that cannot be parsed is skipped).
 void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverrides* overrides,
-             const Xapian::Stem& stem, KeywordResults& out) {
+             const HighlightTerms& terms, StemCache& stems, KeywordResults& out) {
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     KeywordHit hit;
     hit.docid = *it;
@@ -521,17 +533,7 @@ void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverride
       auto fresh = overrides->find(hit.docid);
       if (fresh != overrides->end()) hit.doc.stars = fresh->second;
     }
-    if (q.snippet_bytes > 0) {
-      hit.snippet_html = mset.snippet(hit.doc.abstract, q.snippet_bytes, stem,
-                                      kSnippetFlags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                      "<mark>", "</mark>", "…");
-    }
-    if (q.highlight) {
-      hit.title_html = mset.snippet(hit.doc.title, hit.doc.title.size() + 64, stem,
-                                    kSnippetFlags, "<mark>", "</mark>", "");
-      hit.summary_html = mset.snippet(hit.doc.abstract, hit.doc.abstract.size() + 64, stem,
-                                      kSnippetFlags, "<mark>", "</mark>", "");
-    }
+    MarkHit(q, terms, stems, hit);
     out.hits.push_back(std::move(hit));
   }
 }
@@ -586,7 +588,11 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       out.total = mset.get_matches_estimated();
       out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     }
-    AddHits(mset, q, overrides, stem_, out);
+    HighlightTerms marks;  // the query's words, found once for the whole page
+    if (q.fetch_docs && (q.snippet_bytes > 0 || q.highlight)) {
+      marks = HighlightTerms::FromQuery(*query, db_, stems_);
+    }
+    AddHits(mset, q, overrides, marks, stems_, out);
     if (!out.suggestion.empty() && out.suggestion == q.input.text) out.suggestion.clear();
     return out;
   } catch (const Xapian::Error& e) {

@@ -189,6 +189,9 @@ class KeywordIndexSearcher {
   Xapian::Database db_;
   std::string path_;
   Xapian::Stem stem_;
+  // Stems of the result pages' words, for their snippets and highlights (a searcher per
+  // thread, so a smaller memo than an index build's).
+  StemCache stems_{20000};
   KeywordIndexOptions opts_;
   ProveScratch prove_scratch_;  // ProveTopN's buffers, kept between this searcher's queries
 };

@@ -51,7 +51,7 @@ class CachingStemImplementation : public Xapian::StemImplementation {
 const std::string& StemCache::Stem(const std::string& word) {
   auto it = memo_.find(word);
   if (it != memo_.end()) return it->second;
-  if (memo_.size() >= kMaxWords) memo_.clear();
+  if (memo_.size() >= max_words_) memo_.clear();
   return memo_.emplace(word, stem_(word)).first->second;
 }
 

@@ -21,11 +21,14 @@ struct Token {
 // once per distinct word (a corpus repeats its words a lot). Not thread-safe; one per thread.
 class StemCache {
  public:
+  static constexpr size_t kDefaultMaxWords = 200000;
+  // Remembers at most `max_words` words (forgets them all past that: bounded memory).
+  explicit StemCache(size_t max_words = kDefaultMaxWords) : max_words_(max_words) {}
   // The stem of `word` (lower-case), exactly as Xapian::Stem("en") gives it.
   const std::string& Stem(const std::string& word);
 
  private:
-  static constexpr size_t kMaxWords = 200000;  // forgets everything past this (bounded memory)
+  size_t max_words_;
   Xapian::Stem stem_{"en"};
   std::unordered_map<std::string, std::string> memo_;
 };
