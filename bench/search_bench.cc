@@ -14,6 +14,9 @@
 //     Times GET /api/search for each query over one keep-alive connection; with --index, also
 //     the same queries on raw Xapian in this process (the peer), and records both as figures
 //     (COOLPAPERS_BENCH_FIGURES, see bench/figures.sh).
+//   search_bench snippets --index DIR --queries Q
+//     The snippets and highlights of each query's top-10 page, made by Xapian's MSet::snippet
+//     and by coolpapers' own generator (search/snippet.h) on the same pages, timed per page.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -42,6 +45,7 @@
 #include "search/index_builder.h"
 #include "search/index_layout.h"
 #include "search/search_service.h"
+#include "search/snippet.h"
 #include "search/tokenizer.h"
 
 namespace cs = coolpapers::search;
@@ -615,6 +619,100 @@ int RunHttp(int argc, char** argv) {
   return errors == 0 ? 0 : 1;
 }
 
+// One page of RunSnippets: the query as the searcher builds it for plain words (stemmed AND,
+// plus the unstemmed words for the exact boost), its top 10 and their documents.
+struct SnippetPage {
+  Xapian::Query query;
+  Xapian::MSet mset;
+  std::vector<cs::IndexDoc> docs;
+};
+
+SnippetPage LoadSnippetPage(Xapian::Database& db, const std::string& text) {
+  SnippetPage page;
+  const Xapian::Stem stem("en");
+  auto parse = [&](bool stemmed, Xapian::Query::op op) {
+    Xapian::QueryParser qp;
+    qp.set_database(db);
+    qp.set_stemmer(stem);
+    qp.set_stemming_strategy(stemmed ? Xapian::QueryParser::STEM_SOME
+                                     : Xapian::QueryParser::STEM_NONE);
+    qp.set_default_op(op);
+    return qp.parse_query(text, Xapian::QueryParser::FLAG_PHRASE |
+                                    Xapian::QueryParser::FLAG_BOOLEAN |
+                                    Xapian::QueryParser::FLAG_CJK_NGRAM);
+  };
+  page.query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, parse(true, Xapian::Query::OP_AND),
+                             parse(false, Xapian::Query::OP_OR));
+  Xapian::Enquire enquire(db);
+  enquire.set_query(page.query);
+  page.mset = enquire.get_mset(0, 10, 110);
+  for (auto it = page.mset.begin(); it != page.mset.end(); ++it) {
+    if (auto d = cs::ParseDoc(it.get_document().get_data())) page.docs.push_back(std::move(*d));
+  }
+  return page;
+}
+
+// Per page: snippets only (what /api/search returns), then with the highlighted title and
+// abstract (highlight=1 pages), by Xapian and by ours; prints p50/mean of each.
+int RunSnippets(int argc, char** argv) {
+  auto gen = cs::IndexLayout(Arg(argc, argv, "--index", "")).CurrentGeneration();
+  if (!gen) {
+    std::fprintf(stderr, "search_bench: no index generation in --index\n");
+    return 1;
+  }
+  Xapian::Database db(cs::IndexLayout::XapianPath(*gen));
+  std::ifstream in(Arg(argc, argv, "--queries", ""));
+  std::vector<SnippetPage> pages;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) pages.push_back(LoadSnippetPage(db, line));
+  }
+  const Xapian::Stem stem("en");
+  const unsigned flags = Xapian::MSet::SNIPPET_CJK_NGRAM;
+  cs::StemCache stems(20000);
+  size_t bytes = 0;  // keeps the outputs alive to the optimizer
+  std::vector<double> ms[4];
+  for (int pass = 0; pass < 2; ++pass) {  // pass 0 warms caches
+    for (auto& m : ms) m.clear();
+    for (const SnippetPage& p : pages) {
+      for (int variant = 0; variant < 4; ++variant) {
+        const bool ours = variant >= 2, highlight = variant % 2 == 1;
+        const auto t0 = Clock::now();
+        const cs::HighlightTerms terms =
+            ours ? cs::HighlightTerms::FromQuery(p.query, db, stems) : cs::HighlightTerms();
+        for (const cs::IndexDoc& d : p.docs) {
+          if (ours) {
+            const cs::MarkedText abstract(d.abstract, terms, stems);
+            bytes += abstract.Snippet(300).size();
+            if (highlight) {
+              bytes += cs::MarkedText(d.title, terms, stems).Highlighted().size();
+              bytes += abstract.Highlighted().size();
+            }
+            continue;
+          }
+          bytes += p.mset.snippet(d.abstract, 300, stem, flags | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                  "<mark>", "</mark>", "\u2026").size();
+          if (highlight) {
+            bytes += p.mset.snippet(d.title, d.title.size() + 64, stem, flags, "<mark>",
+                                    "</mark>", "").size();
+            bytes += p.mset.snippet(d.abstract, d.abstract.size() + 64, stem, flags, "<mark>",
+                                    "</mark>", "").size();
+          }
+        }
+        ms[variant].push_back(Ms(t0, Clock::now()));
+      }
+    }
+  }
+  const char* names[4] = {"xapian MSet::snippet, snippets", "xapian MSet::snippet, + highlights",
+                          "coolpapers snippet.h, snippets", "coolpapers snippet.h, + highlights"};
+  for (int v = 0; v < 4; ++v) {
+    Percentiles p = Summarize(ms[v]);
+    std::printf("[snippets] %s: per top-10 page p50 %.3f ms, p99 %.3f ms, mean %.3f ms "
+                "(%zu pages)\n", names[v], p.p50, p.p99, p.mean, ms[v].size());
+  }
+  std::printf("[snippets] (%zu bytes made)\n", bytes);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -622,6 +720,7 @@ int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "corpus") return RunCorpus(argc, argv);
   if (cmd == "http") return RunHttp(argc, argv);
-  std::fprintf(stderr, "usage: search_bench corpus|http ... (see bench/search_bench.cc)\n");
+  if (cmd == "snippets") return RunSnippets(argc, argv);
+  std::fprintf(stderr, "usage: search_bench corpus|http|snippets ... (see bench/search_bench.cc)\n");
   return 2;
 }

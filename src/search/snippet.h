@@ -62,6 +62,9 @@ class HighlightTerms {
   std::vector<int64_t> weights_;
   std::array<bool, 256> first_{};       // first bytes of words_ and stems_
   std::array<bool, 256> stem_first_{};  // first bytes of stems_
+  // Each stem without its last two bytes: a word begins with one of them when its stem is
+  // one of stems_ (see Match), so other words are not stemmed at all.
+  std::vector<std::string> stem_prefixes_;
 };
 
 // One text with the query's words found in it.
@@ -91,7 +94,7 @@ class MarkedText {
     bool lead, trail;        // text left out before / after
   };
   // The first word of the earliest window of `max_bytes` bytes holding the largest weight of
-  // distinct groups (0 when nothing matches).
+  // distinct groups, and of those the most matches (0 when nothing matches).
   size_t BestStart(size_t max_bytes) const;
   // The end (one past the last word) of the window of `max_bytes` bytes starting at `first`;
   // at least first + 1.

@@ -59,6 +59,16 @@ TEST_F(SnippetTest, MarksWordsWithTheQueryStem) {
             "<mark>Modeling</mark> <mark>models</mark>, a <mark>model</mark> and modems.");
 }
 
+TEST_F(SnippetTest, WordsWhoseStemRewritesTheirEndAreMarked) {
+  // Stems that are not a prefix of their word: the prefilter in Match must let them through.
+  for (const char* word : {"possibly", "ability", "dying", "lying", "skies", "relational",
+                           "organization", "hopping", "hoping", "cried", "generously", "ugly"}) {
+    SCOPED_TRACE(word);
+    const std::string stem = "Z" + stems_.Stem(word);
+    EXPECT_EQ(Highlight({stem}, word), std::string("<mark>") + word + "</mark>");
+  }
+}
+
 TEST_F(SnippetTest, UnstemmedTermsMarkOnlyTheirExactWord) {
   // A phrase's words and capitalised query words are searched unstemmed.
   EXPECT_EQ(Highlight({"models"}, "Models of a model"), "<mark>Models</mark> of a model");
@@ -136,6 +146,14 @@ TEST_F(SnippetTest, WindowPrefersDistinctWordsOverRepeats) {
                            " speech and recognition " + Filler(60, 120);
   const std::string s = Snip({"Zspeech", "Zrecognit"}, text, 60);
   EXPECT_NE(s.find("<mark>speech</mark> and <mark>recognition</mark>"), std::string::npos) << s;
+}
+
+TEST_F(SnippetTest, WindowOfTheSameWordsPrefersMoreMatches) {
+  const std::string text = "speech w recognition " + Filler(0, 60) +
+                           " speech recognition speech recognition " + Filler(60, 120);
+  const std::string s = Snip({"Zspeech", "Zrecognit"}, text, 60);
+  EXPECT_NE(s.find("<mark>speech</mark> <mark>recognition</mark> <mark>speech</mark>"),
+            std::string::npos) << s;
 }
 
 TEST_F(SnippetTest, WindowPrefersTheRarerWord) {
