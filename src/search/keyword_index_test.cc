@@ -144,6 +144,37 @@ TEST_F(KeywordIndexTest, SnippetsHighlightAndEscape) {
   EXPECT_NE(r.hits[0].summary_html.find("&amp;"), std::string::npos);
 }
 
+TEST_F(KeywordIndexTest, HighlightsMarkStemsFieldWordsAndCjk) {
+  KeywordQuery q;
+  q.highlight = true;
+  auto graph = Run("graph -survey", q);
+  ASSERT_EQ(graph.hits.size(), 1u);
+  EXPECT_EQ(graph.hits[0].title_html,
+            "<mark>Graph</mark> neural networks for molecule property prediction");
+  EXPECT_NE(graph.hits[0].summary_html.find("molecular <mark>graphs</mark>"), std::string::npos)
+      << graph.hits[0].summary_html;
+  auto title_word = Run("ti:speech", q);  // a title-field word marks the abstract's too
+  ASSERT_EQ(title_word.hits.size(), 1u);
+  EXPECT_EQ(title_word.hits[0].title_html, "<mark>Speech</mark> recognition with transformers");
+  EXPECT_NE(title_word.hits[0].snippet_html.find("automatic <mark>speech</mark> recognition"),
+            std::string::npos);
+  auto cjk = Run("语言模型", q);
+  ASSERT_EQ(cjk.hits.size(), 1u);
+  EXPECT_EQ(cjk.hits[0].title_html, "大<mark>语言模型</mark>的中文评测");
+  EXPECT_NE(cjk.hits[0].snippet_html.find("评测大<mark>语言模型</mark>的推理"), std::string::npos)
+      << cjk.hits[0].snippet_html;
+}
+
+TEST_F(KeywordIndexTest, SnippetKeepsToItsBytesAroundTheMatch) {
+  KeywordQuery q;
+  q.snippet_bytes = 30;
+  auto r = Run("noisy audio", q);
+  ASSERT_EQ(r.hits.size(), 1u);
+  // "Transformer encoders improve automatic speech recognition on noisy audio <b>bold</b> ..."
+  EXPECT_EQ(r.hits[0].snippet_html,
+            "\u2026recognition on <mark>noisy</mark> <mark>audio</mark> &lt;b\u2026");
+}
+
 TEST_F(KeywordIndexTest, SpellingSuggestion) {
   KeywordQuery q;
   q.spelling = true;
