@@ -175,6 +175,16 @@ TEST_F(KeywordIndexTest, SnippetKeepsToItsBytesAroundTheMatch) {
             "\u2026recognition on <mark>noisy</mark> <mark>audio</mark> &lt;b\u2026");
 }
 
+TEST_F(KeywordIndexTest, FilterOnlyQueryShowsTheAbstractsStart) {
+  KeywordQuery q;
+  q.highlight = true;
+  q.snippet_bytes = 40;
+  auto r = Run("cat:eess.AS", q);
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_EQ(r.hits[0].snippet_html, "Transformer encoders improve automatic\u2026");
+  EXPECT_EQ(r.hits[0].title_html, "Speech recognition with transformers");
+}
+
 TEST_F(KeywordIndexTest, SpellingSuggestion) {
   KeywordQuery q;
   q.spelling = true;

@@ -72,6 +72,8 @@ class MarkedText {
  public:
   // Scans `text` (invalid UTF-8 is replaced by U+FFFD first). `text` must outlive this object.
   MarkedText(std::string_view text, const HighlightTerms& terms, StemCache& stems);
+  MarkedText(const MarkedText&) = delete;  // text_ may point into owned_
+  MarkedText& operator=(const MarkedText&) = delete;
 
   // HTML-escaped text with <mark>...</mark> around the query's words: at most `max_bytes`
   // bytes of the text, cut between words (UTF-8 safe), chosen to hold the largest weight of
