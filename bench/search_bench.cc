@@ -721,6 +721,7 @@ int main(int argc, char** argv) {
   if (cmd == "corpus") return RunCorpus(argc, argv);
   if (cmd == "http") return RunHttp(argc, argv);
   if (cmd == "snippets") return RunSnippets(argc, argv);
-  std::fprintf(stderr, "usage: search_bench corpus|http|snippets ... (see bench/search_bench.cc)\n");
+  std::fprintf(stderr,
+               "usage: search_bench corpus|http|snippets ... (see bench/search_bench.cc)\n");
   return 2;
 }

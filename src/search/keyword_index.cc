@@ -506,7 +506,9 @@ void MarkHit(const KeywordQuery& q, const HighlightTerms& terms, StemCache& stem
              KeywordHit& hit) {
   if (q.snippet_bytes <= 0 && !q.highlight) return;
   const MarkedText abstract(hit.doc.abstract, terms, stems);
-  if (q.snippet_bytes > 0) hit.snippet_html = abstract.Snippet(static_cast<size_t>(q.snippet_bytes));
+  if (q.snippet_bytes > 0) {
+    hit.snippet_html = abstract.Snippet(static_cast<size_t>(q.snippet_bytes));
+  }
   if (q.highlight) {
     hit.title_html = MarkedText(hit.doc.title, terms, stems).Highlighted();
     hit.summary_html = abstract.Highlighted();

@@ -70,9 +70,9 @@ bool IsIgnorable(uint32_t cp) {
 // digits), as TermGenerator does.
 bool IsInfix(uint32_t cp, bool between_digits) {
   if (IsIgnorable(cp)) return true;
-  if (between_digits) return cp == ',' || cp == '.' || cp == ';' || cp == 0x037E || cp == 0x0589 ||
-                             cp == 0x060D || cp == 0x07F8 || cp == 0x2044 || cp == 0xFE10 ||
-                             cp == 0xFE13 || cp == 0xFE14;
+  if (between_digits)
+    return cp == ',' || cp == '.' || cp == ';' || cp == 0x037E || cp == 0x0589 || cp == 0x060D ||
+           cp == 0x07F8 || cp == 0x2044 || cp == 0xFE10 || cp == 0xFE13 || cp == 0xFE14;
   return cp == '\'' || cp == '&' || cp == 0xB7 || cp == 0x5F4 || cp == 0x2027 || cp == 0x2019 ||
          cp == 0x201B;
 }
@@ -157,8 +157,9 @@ unsigned char FirstByte(uint32_t cp) {
 // The index term of the word `w` of kind `kind`, as TermGenerator writes it: lower-cased,
 // acronyms without their dots, typographic apostrophes as '\'', zero-width characters dropped.
 void TermOf(std::string_view w, WordKind kind, std::string& out) {
-  if (kind == WordKind::kPlain &&
-      std::all_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (kind == WordKind::kPlain && std::all_of(w.begin(), w.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x80;
+      })) {
     out.assign(w);  // ASCII: only letters to lower-case
     for (char& c : out) c = static_cast<char>(Lower(static_cast<unsigned char>(c)));
     return;
@@ -270,9 +271,9 @@ int HighlightTerms::Match(const std::string& word, StemCache& stems) const {
   // The English (Porter2) stemmer only rewrites a word's end: a stem keeps the word's first
   // byte, and all of it but at most its last two bytes is the word's beginning ("possibly" ->
   // "possibl", "ability" -> "abl", "dying" -> "die"; checked on every word of 74,728 papers).
-  const bool may_stem_to_one = std::any_of(
-      stem_prefixes_.begin(), stem_prefixes_.end(),
-      [&](const std::string& p) { return word.compare(0, p.size(), p) == 0; });
+  const bool may_stem_to_one =
+      std::any_of(stem_prefixes_.begin(), stem_prefixes_.end(),
+                  [&](const std::string& p) { return word.compare(0, p.size(), p) == 0; });
   if (!may_stem_to_one) return -1;
   if (auto it = stems_.find(stems.Stem(word)); it != stems_.end()) return it->second;
   return -1;
@@ -291,10 +292,9 @@ MarkedText::MarkedText(std::string_view text, const HighlightTerms& terms, StemC
   ScanWords(text_, [&](size_t begin, size_t end, WordKind kind) {
     int group = -1;
     if (!terms.empty() && end - begin <= kMaxTermBytes) {
-      const unsigned char first =
-          kind == WordKind::kAcronym
-              ? static_cast<unsigned char>(text_[begin] - 'A' + 'a')
-              : FirstByte(Lower(Decode(text_, begin).cp));
+      const unsigned char first = kind == WordKind::kAcronym
+                                      ? static_cast<unsigned char>(text_[begin] - 'A' + 'a')
+                                      : FirstByte(Lower(Decode(text_, begin).cp));
       if (terms.MayMatch(first)) {
         TermOf(text_.substr(begin, end - begin), kind, term);
         group = terms.Match(term, stems);
@@ -320,7 +320,8 @@ size_t MarkedText::BestStart(size_t max_bytes) const {
   const auto add = [&](const Word& w) {
     if (w.group < 0) return;
     ++matched;
-    if (count[static_cast<size_t>(w.group)]++ == 0) distinct += weights_[static_cast<size_t>(w.group)];
+    if (count[static_cast<size_t>(w.group)]++ == 0)
+      distinct += weights_[static_cast<size_t>(w.group)];
   };
   const size_t n = words_.size();
   for (size_t s = 0, e = 0; s < n; ++s) {
@@ -335,7 +336,8 @@ size_t MarkedText::BestStart(size_t max_bytes) const {
     const Word& w = words_[s];
     if (w.group < 0) continue;
     --matched;
-    if (--count[static_cast<size_t>(w.group)] == 0) distinct -= weights_[static_cast<size_t>(w.group)];
+    if (--count[static_cast<size_t>(w.group)] == 0)
+      distinct -= weights_[static_cast<size_t>(w.group)];
   }
   return best_first;
 }
@@ -401,13 +403,15 @@ MarkedText::Span MarkedText::SpanOf(size_t first, size_t last, size_t max_bytes)
     // ("(BERT)", "models.").
     if (first == 0 && span.end - lo <= max_bytes) span.begin = lo;
     if (last == words_.size() && hi - span.begin <= max_bytes) span.end = hi;
-    for (int k = 0; k < 2 && span.begin > lo && span.end - span.begin < max_bytes &&
-                    std::string_view("([{\"'").find(text_[span.begin - 1]) != std::string_view::npos;
+    for (int k = 0;
+         k < 2 && span.begin > lo && span.end - span.begin < max_bytes &&
+         std::string_view("([{\"'").find(text_[span.begin - 1]) != std::string_view::npos;
          ++k) {
       --span.begin;
     }
-    for (int k = 0; k < 3 && span.end < hi && span.end - span.begin < max_bytes &&
-                    std::string_view(".,;:!?)]}\"'%").find(text_[span.end]) != std::string_view::npos;
+    for (int k = 0;
+         k < 3 && span.end < hi && span.end - span.begin < max_bytes &&
+         std::string_view(".,;:!?)]}\"'%").find(text_[span.end]) != std::string_view::npos;
          ++k) {
       ++span.end;
     }

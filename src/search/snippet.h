@@ -91,9 +91,9 @@ class MarkedText {
     int group;          // HighlightTerms group, -1 for none
   };
   struct Span {
-    size_t begin, end;       // bytes of text_ shown
-    size_t first_word;       // first word at or after begin
-    bool lead, trail;        // text left out before / after
+    size_t begin, end;  // bytes of text_ shown
+    size_t first_word;  // first word at or after begin
+    bool lead, trail;   // text left out before / after
   };
   // The first word of the earliest window of `max_bytes` bytes holding the largest weight of
   // distinct groups, and of those the most matches (0 when nothing matches).

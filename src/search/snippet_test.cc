@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -142,8 +143,8 @@ TEST_F(SnippetTest, WindowStartsAtASentenceWhenOneIsNear) {
 }
 
 TEST_F(SnippetTest, WindowPrefersDistinctWordsOverRepeats) {
-  const std::string text = "speech speech speech speech " + Filler(0, 60) +
-                           " speech and recognition " + Filler(60, 120);
+  const std::string text =
+      "speech speech speech speech " + Filler(0, 60) + " speech and recognition " + Filler(60, 120);
   const std::string s = Snip({"Zspeech", "Zrecognit"}, text, 60);
   EXPECT_NE(s.find("<mark>speech</mark> and <mark>recognition</mark>"), std::string::npos) << s;
 }
@@ -153,7 +154,8 @@ TEST_F(SnippetTest, WindowOfTheSameWordsPrefersMoreMatches) {
                            " speech recognition speech recognition " + Filler(60, 120);
   const std::string s = Snip({"Zspeech", "Zrecognit"}, text, 60);
   EXPECT_NE(s.find("<mark>speech</mark> <mark>recognition</mark> <mark>speech</mark>"),
-            std::string::npos) << s;
+            std::string::npos)
+      << s;
 }
 
 TEST_F(SnippetTest, WindowPrefersTheRarerWord) {
@@ -167,8 +169,10 @@ TEST_F(SnippetTest, WindowPrefersTheRarerWord) {
 }
 
 TEST_F(SnippetTest, SnippetNeverExceedsTheByteLimitAndCutsBetweenWords) {
-  const std::string text = "Über große Sprachmodelle: speech recognition für Ärzte, "
-                           "naïve Bayes et café au lait; speech again. " + Filler(0, 40);
+  const std::string text =
+      "Über große Sprachmodelle: speech recognition für Ärzte, "
+      "naïve Bayes et café au lait; speech again. " +
+      Filler(0, 40);
   for (size_t bytes = 1; bytes <= text.size() + 5; ++bytes) {
     SCOPED_TRACE(bytes);
     const std::string s = Snip({"Zspeech", "Zbay"}, text, bytes);
@@ -235,8 +239,8 @@ class HighlightTermsTest : public ::testing::Test {
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("en"));
     tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
-    for (const char* text : {"speech recognition in noise", "speech models", "graph learning",
-                             "语言模型"}) {
+    for (const char* text :
+         {"speech recognition in noise", "speech models", "graph learning", "语言模型"}) {
       Xapian::Document doc;
       tg.set_document(doc);
       tg.index_text(text);
@@ -283,16 +287,16 @@ TEST_F(HighlightTermsTest, CjkQueryMarksItsCharacters) {
 
 TEST_F(HighlightTermsTest, RareTermsWeighMore) {
   const HighlightTerms terms = HighlightTerms::FromQuery(
-      Xapian::Query(Xapian::Query::OP_OR, Xapian::Query("Zspeech"), Xapian::Query("Zgraph")),
-      db_, stems_);
+      Xapian::Query(Xapian::Query::OP_OR, Xapian::Query("Zspeech"), Xapian::Query("Zgraph")), db_,
+      stems_);
   ASSERT_EQ(terms.groups(), 2u);
   // "graph" is in one document, "speech" in two.
-  EXPECT_GT(terms.weight(terms.Match("graph", stems_)), terms.weight(terms.Match("speech", stems_)));
+  EXPECT_GT(terms.weight(terms.Match("graph", stems_)),
+            terms.weight(terms.Match("speech", stems_)));
 }
 
 TEST_F(HighlightTermsTest, QueryWithoutWordsMarksNothing) {
-  const HighlightTerms terms =
-      HighlightTerms::FromQuery(Xapian::Query(std::string()), db_, stems_);
+  const HighlightTerms terms = HighlightTerms::FromQuery(Xapian::Query(std::string()), db_, stems_);
   EXPECT_TRUE(terms.empty());
   EXPECT_EQ(MarkedText("speech", terms, stems_).Snippet(300), "speech");
 }
