@@ -133,7 +133,9 @@ struct KeywordHit {
   Xapian::docid docid = 0;
   double score = 0;
   IndexDoc doc;
-  std::string snippet_html;  // escaped, with <mark> around matches
+  // The part of the abstract (at most KeywordQuery::snippet_bytes bytes of it) holding the
+  // most of the query's words, HTML-escaped, with <mark> around them (search/snippet.h).
+  std::string snippet_html;
   std::string title_html;    // when highlight: escaped full title with <mark>
   std::string summary_html;  // when highlight: escaped full abstract with <mark>
 };
