@@ -220,7 +220,7 @@ void AppendPanels(std::string& out, Services& s, const std::vector<search::Searc
     opts.index = ++i;
     opts.keywords = h.doc.keywords;
     if (highlight) {
-      // Xapian's snippets: the text HTML-escaped, the matched terms in <mark>.
+      // The search highlights: the text HTML-escaped, the matched words in <mark>.
       opts.title_html = Html::Trusted(h.title_html);
       opts.summary_html = Html::Trusted(h.summary_html);
     }
