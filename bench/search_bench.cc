@@ -552,6 +552,22 @@ void RecordFigure(const std::string& name, double ours, const std::string& peer_
       << '\t' << goal << '\n';
 }
 
+// Prints the five slowest HTTP queries with their in-process times (empty when not timed):
+// what the p99 is made of.
+void PrintSlowest(const std::string& label, const std::vector<std::string>& queries,
+                  const std::vector<double>& ms, const std::vector<double>& raw_ms) {
+  std::vector<size_t> order(ms.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const size_t n = std::min<size_t>(5, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
+                    [&](size_t a, size_t b) { return ms[a] > ms[b]; });
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = order[k];
+    std::printf("[%s]   slow: %.2f ms HTTP, %.2f ms in-process: %s\n", label.c_str(), ms[i],
+                i < raw_ms.size() ? raw_ms[i] : 0.0, queries[i].c_str());
+  }
+}
+
 // `--index DIR` (optional): the same queries on the index opened in this process (Xapian's
 // full match with snippets, as the API runs it, without the top-weight lists), each query
 // timed right before its HTTP request so both see the same machine load.
@@ -601,6 +617,7 @@ int RunHttp(int argc, char** argv) {
       errors += status != 200;
     }
     if (pass == 0) continue;
+    PrintSlowest(label, queries, ms, raw_ms);
     Percentiles p = Summarize(ms);
     std::printf("[%s] HTTP GET /api/search mode=%s, %zu queries, keep-alive: p50 %.2f ms, p99 "
                 "%.2f ms, mean %.2f ms, %d errors\n",
