@@ -34,17 +34,25 @@ Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m, int passes = 2) {
   return q;
 }
 
-// a * b, the rows of a split between two threads at half of its non-zeros. b is copied to
-// row-major order first: a row-major sparse product reads whole rows of b.
+// a * b, computed on column panels of b of 32 columns, each copied to row-major order: the
+// sparse product then reads 32 contiguous floats of b per non-zero from a panel small enough to
+// stay in cache (the whole of b would be re-read from memory for every row). The panels are
+// shared between two threads.
 Eigen::MatrixXf Multiply(const SparseRowMatrix& a, const Eigen::MatrixXf& b) {
   using RowDense = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const RowDense rb = b;
-  RowDense out(a.rows(), b.cols());
-  const int* outer = a.outerIndexPtr();
-  const Eigen::Index split =
-      std::upper_bound(outer, outer + a.rows(), a.nonZeros() / 2) - outer;
-  std::thread other([&] { out.topRows(split) = a.topRows(split) * rb; });
-  out.bottomRows(a.rows() - split) = a.bottomRows(a.rows() - split) * rb;
+  constexpr Eigen::Index kPanel = 32;
+  Eigen::MatrixXf out(a.rows(), b.cols());
+  const Eigen::Index panels = (b.cols() + kPanel - 1) / kPanel;
+  auto run = [&](Eigen::Index first) {
+    for (Eigen::Index p = first; p < panels; p += 2) {
+      const Eigen::Index from = p * kPanel, width = std::min(kPanel, b.cols() - from);
+      const RowDense panel = b.middleCols(from, width);
+      const RowDense product = a * panel;
+      out.middleCols(from, width) = product;
+    }
+  };
+  std::thread other(run, 1);
+  run(0);
   other.join();
   return out;
 }
@@ -72,18 +80,21 @@ TruncatedSvd RandomizedSvd(const SparseRowMatrix& a, const RandomizedSvdOptions&
   if (opts.power_iterations == 0) q = Orthonormalize(q);
   const Eigen::MatrixXf bt = Multiply(at, q);  // cols x l (B^T, B = Q^T A)
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> eig(bt.transpose() * bt);  // B B^T, ascending
-  out.u.resize(a.rows(), k);
+  // The top k eigenvectors (largest first), mapped back with two matrix products.
+  Eigen::MatrixXf top(l, k);
   out.sigma.resize(k);
-  out.v.resize(a.cols(), k);
   for (int j = 0; j < k; ++j) {
-    const int src = l - 1 - j;
-    const float sigma = std::sqrt(std::max(0.0f, eig.eigenvalues()(src)));
-    out.sigma(j) = sigma;
-    out.u.col(j) = q * eig.eigenvectors().col(src);
-    if (sigma <= 1e-9f) {
+    top.col(j) = eig.eigenvectors().col(l - 1 - j);
+    out.sigma(j) = std::sqrt(std::max(0.0f, eig.eigenvalues()(l - 1 - j)));
+  }
+  out.u = q * top;
+  out.v = bt * top;
+  for (int j = 0; j < k; ++j) {
+    // v_j = B^T u'_j / sigma_j (zero for a null direction).
+    if (out.sigma(j) <= 1e-9f) {
       out.v.col(j).setZero();
     } else {
-      out.v.col(j) = bt * eig.eigenvectors().col(src) / sigma;
+      out.v.col(j) /= out.sigma(j);
     }
   }
   return out;

@@ -267,24 +267,27 @@ std::vector<float> SifEmbedder::EmbedStems(const std::vector<std::string>& stems
                                            bool expand) const {
   std::vector<float> out(dim(), 0.0f);
   Eigen::Map<Eigen::VectorXf> y(out.data(), dim());
-  std::unordered_map<int, float> rows;
+  // (row, weight) of every known word, sorted so that the sum has a fixed order.
+  std::vector<std::pair<int, float>> rows;
+  rows.reserve(stems.size());
   for (const std::string& s : stems) {
     auto it = vocab_.find(s);
-    if (it != vocab_.end()) rows[it->second] += weight_[it->second];
+    if (it != vocab_.end()) rows.emplace_back(it->second, weight_[it->second]);
   }
+  std::sort(rows.begin(), rows.end());
   if (expand && expand_neighbours_ > 0) {
-    std::unordered_map<int, float> extra;
-    for (const auto& [row, w] : rows) {
-      for (const auto& [n, sim] : NeighbourIds(row, expand_neighbours_)) {
-        extra[n] += static_cast<float>(expand_weight_) * std::max(0.0f, sim) * w;
+    std::vector<std::pair<int, float>> extra;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0 && rows[i].first == rows[i - 1].first) continue;
+      for (const auto& [n, sim] : NeighbourIds(rows[i].first, expand_neighbours_)) {
+        extra.emplace_back(n, static_cast<float>(expand_weight_) * std::max(0.0f, sim) *
+                                  rows[i].second);
       }
     }
-    for (const auto& [row, w] : extra) rows[row] += w;
+    rows.insert(rows.end(), extra.begin(), extra.end());
+    std::sort(rows.begin(), rows.end());
   }
-  // Rows in a fixed order, so the sum does not depend on hash order.
-  std::vector<std::pair<int, float>> sorted(rows.begin(), rows.end());
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& [row, w] : sorted) y += w * vectors_.row(row).transpose();
+  for (const auto& [row, w] : rows) y += w * vectors_.row(row).transpose();
   if (!stems.empty()) y /= static_cast<float>(stems.size());
   if (component_.size() == dim()) y -= component_.dot(y) * component_;
   return out;
@@ -312,8 +315,7 @@ Status SifEmbedder::Save(const std::string& path) const {
     data += terms_[r];
     put_floats(&weight_[r], 1);
   }
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = vectors_;
-  put_floats(rows.data(), static_cast<size_t>(rows.size()));
+  put_floats(vectors_.data(), static_cast<size_t>(vectors_.size()));
   if (component_.size() == dim()) put_floats(component_.data(), component_.size());
   return WriteFileAtomically(path, data);
 }
@@ -354,9 +356,8 @@ Result<std::unique_ptr<SifEmbedder>> SifEmbedder::Load(const std::string& path) 
   }
   const size_t floats = static_cast<size_t>(vocab) * dims + (has_component ? dims : 0);
   if (pos + floats * sizeof(float) != d.size()) return corrupt();
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows(vocab, dims);
-  get(rows.data(), static_cast<size_t>(vocab) * dims * sizeof(float));
-  m->vectors_ = rows;
+  m->vectors_.resize(vocab, dims);
+  get(m->vectors_.data(), static_cast<size_t>(vocab) * dims * sizeof(float));
   if (has_component) {
     m->component_.resize(dims);
     get(m->component_.data(), dims * sizeof(float));

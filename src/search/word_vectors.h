@@ -65,6 +65,9 @@ inline float SifWeight(double a, double p) { return static_cast<float>(a / (a + 
 
 class SifEmbedder : public Embedder {
  public:
+  // Word vectors, one row per vocabulary word (row-major: a text's words are rows read whole).
+  using WordMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
   // Trains on `docs` (title + abstract each). Fails when the corpus has too few words.
   static Result<std::unique_ptr<SifEmbedder>> Train(const std::vector<std::string>& docs,
                                                     const WordVectorOptions& opts = {});
@@ -80,7 +83,7 @@ class SifEmbedder : public Embedder {
 
   // The `k` vocabulary words nearest to `stem` by cosine (not itself), best first.
   std::vector<std::pair<std::string, float>> Neighbours(const std::string& stem, int k) const;
-  const Eigen::MatrixXf& word_vectors() const { return vectors_; }
+  const WordMatrix& word_vectors() const { return vectors_; }
   // Row of `stem` in word_vectors(), -1 when not in the vocabulary.
   int RowOf(const std::string& stem) const {
     auto it = vocab_.find(stem);
@@ -105,7 +108,7 @@ class SifEmbedder : public Embedder {
   std::unordered_map<std::string, int> vocab_;  // stem -> row
   std::vector<std::string> terms_;              // row -> stem
   std::vector<float> weight_;                   // SIF weight per row
-  Eigen::MatrixXf vectors_;                     // vocabulary x dims
+  WordMatrix vectors_;                          // vocabulary x dims
   Eigen::VectorXf component_;                   // removed from every text vector (may be empty)
   Eigen::VectorXf norms_;                       // length of each word vector
   int expand_neighbours_ = 0;

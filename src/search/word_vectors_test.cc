@@ -141,7 +141,7 @@ TEST(SifEmbedder, TextVectorIsTheSifWeightedAverageOfItsWords) {
   EXPECT_FLOAT_EQ((*m)->sif_weight(graph), SifWeight(1e-3, 10.0 / 240));
   const std::vector<float> v = (*m)->EmbedStems({"graph", "imag", "unknownword"}, false);
   ASSERT_EQ(v.size(), 6u);
-  const Eigen::MatrixXf& w = (*m)->word_vectors();
+  const SifEmbedder::WordMatrix& w = (*m)->word_vectors();
   for (int j = 0; j < 6; ++j) {
     const float expect =
         ((*m)->sif_weight(graph) * w(graph, j) + (*m)->sif_weight(image) * w(image, j)) / 3;
