@@ -1,6 +1,6 @@
 #pragma once
 // Full index builds: reads every document from a DocSource and writes a complete new index
-// generation (keyword index, term statistics, LSA model, vectors, meta) into a temporary
+// generation (keyword index, term statistics, corpus model, vectors, meta) into a temporary
 // directory, then swaps it in atomically (see index_layout.h). Incremental updates of a live
 // index are SearchService::CatchUp.
 
