@@ -16,6 +16,7 @@ struct EvalArgs {
   search::EvalOptions opts;
   std::string mode = "bm25";
   std::string fusion = "linear";
+  std::string model = "ppmi-sif";
 };
 
 int RunEval(EvalArgs& a) {
@@ -26,6 +27,13 @@ int RunEval(EvalArgs& a) {
     return 2;
   }
   a.opts.mode = *mode;
+  if (a.model != "ppmi-sif" && a.model != "lsa") {
+    std::fprintf(stderr, "coolpapers eval: unknown --semantic-model %s; use ppmi-sif or lsa\n",
+                 a.model.c_str());
+    return 2;
+  }
+  a.opts.build.corpus_model = a.model == "lsa" ? search::BuildOptions::CorpusModel::kLsa
+                                               : search::BuildOptions::CorpusModel::kWordVectors;
   if (a.fusion != "linear" && a.fusion != "rrf") {
     std::fprintf(stderr, "coolpapers eval: unknown --fusion %s; use linear or rrf\n",
                  a.fusion.c_str());
@@ -71,7 +79,11 @@ Command AddEval(CLI::App& root) {
   r->add_option("--b", o.build.keyword.bm25_b, "BM25 b");
   r->add_option("--title-weight", o.build.keyword.title_wdf, "title word weight (wdf)");
   r->add_option("--exact-boost", o.exact_boost, "weight of exact (unstemmed) matches");
+  r->add_option("--semantic-model", args->model,
+                 "corpus-trained model: ppmi-sif (word vectors) | lsa");
   r->add_option("--dims", o.build.lsa.dims, "LSA dimensions");
+  r->add_option("--wv-dims", o.build.word_vectors.dims, "word vector dimensions");
+  r->add_option("--wv-window", o.build.word_vectors.window, "word vector co-occurrence window");
   r->add_option("--sigma-exponent", o.build.lsa.sigma_exponent, "LSA singular value exponent");
   r->add_option("--fusion", args->fusion, "hybrid fusion: linear | rrf");
   r->add_option("--linear-weight", o.hybrid.linear_weight, "weight of cosine in linear fusion");

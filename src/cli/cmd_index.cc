@@ -61,7 +61,14 @@ bool CanCatchUp(const std::string& dir, const search::Embedder* external, bool s
   }
   if (!semantic) return meta->embedder_id.empty();
   if (external) return meta->embedder_id == external->id();
-  return meta->embedder_id.rfind("lsa-", 0) == 0;
+  if (meta->embedder_id.rfind("lsa-", 0) == 0) {
+    // Still served and updated as it is; a rebuild trains the current default model.
+    std::fprintf(stderr, "index: %s uses the older LSA model (%s); run `coolpapers index "
+                 "--rebuild` to train the word-vector model, which ranks semantic search "
+                 "better\n", gen->c_str(), meta->embedder_id.c_str());
+    return true;
+  }
+  return meta->embedder_id.rfind("ppmi-sif-", 0) == 0;
 }
 
 int RunIndex(const IndexArgs& a) {
@@ -94,7 +101,7 @@ int RunIndex(const IndexArgs& a) {
   search::BuildOptions opts;
   opts.semantic = semantic;
   opts.external_embedder = external->get();
-  if (a.dims > 0) opts.lsa.dims = a.dims;
+  if (a.dims > 0) opts.lsa.dims = opts.word_vectors.dims = a.dims;
   if (a.threads > 0) opts.threads = a.threads;
   if (a.shard_docs > 0) opts.shard_docs = a.shard_docs;
   if (a.flush_docs > 0) opts.flush_docs = a.flush_docs;
@@ -123,7 +130,7 @@ Command AddIndex(CLI::App& root) {
   c.app->add_flag("--rebuild", args->rebuild, "Rebuild from scratch instead of updating");
   c.app->add_flag("--no-semantic", args->no_semantic,
                   "Keyword index only (no embeddings, no vectors)");
-  c.app->add_option("--dims", args->dims, "LSA dimensions (default 256)")
+  c.app->add_option("--dims", args->dims, "semantic model dimensions (default 256)")
       ->check(CLI::Range(8, 1024));
   c.app->add_option("--threads", args->threads,
                     "Worker threads of a full build (default: one per core, at most 4)")

@@ -66,14 +66,17 @@ Result<CorpusPass> ScanCorpus(DocSource& src, const BuildOptions& opts, int work
   core::Progress progress("index: scanning", src.SizeHint(), ProgressOut(opts));
   std::mutex progress_mu;
   const int64_t hint = src.SizeHint();
-  const auto max_train = static_cast<int64_t>(opts.lsa.max_train_docs);
+  const size_t max_train_docs = opts.corpus_model == BuildOptions::CorpusModel::kLsa
+                                    ? opts.lsa.max_train_docs
+                                    : opts.word_vectors.max_train_docs;
+  const auto max_train = static_cast<int64_t>(max_train_docs);
   const int64_t stride = hint > 0 ? std::max<int64_t>(1, (hint + max_train - 1) / max_train) : 1;
   std::vector<TermStats> stats(workers);
   std::vector<Tokenizer> toks(workers);
   auto on_read = [&](std::vector<IndexDoc>& batch) {
     for (const IndexDoc& d : batch) {
       if (want_training && pass.docs % stride == 0 &&
-          pass.training_texts.size() < opts.lsa.max_train_docs) {
+          pass.training_texts.size() < max_train_docs) {
         pass.training_texts.push_back(DocText(d));
       }
       ++pass.docs;
@@ -141,16 +144,26 @@ Result<std::vector<Xapian::docid>> MergeShards(std::deque<Shard>& shards, const 
   return offsets;
 }
 
-// The embedder of a build: the external one, or LSA trained on the scan's sample (which is
-// then released).
+// The embedder of a build: the external one, or the corpus model trained on the scan's sample
+// (which is then released): word vectors, or LSA when so configured or when the corpus is too
+// small for word vectors.
 struct BuildEmbedder {
+  std::unique_ptr<SifEmbedder> word_vectors;
   std::unique_ptr<LsaEmbedder> lsa;
   Embedder* embedder = nullptr;
 };
 BuildEmbedder ChooseEmbedder(CorpusPass& pass, const BuildOptions& opts, bool train_lsa) {
   BuildEmbedder out;
   out.embedder = opts.external_embedder;
-  if (train_lsa && pass.docs >= 2) {
+  if (train_lsa && pass.docs >= 2 &&
+      opts.corpus_model == BuildOptions::CorpusModel::kWordVectors) {
+    auto trained = SifEmbedder::Train(pass.training_texts, opts.word_vectors);
+    if (trained) {
+      out.word_vectors = std::move(*trained);
+      out.embedder = out.word_vectors.get();
+    }
+  }
+  if (train_lsa && pass.docs >= 2 && !out.word_vectors) {
     auto trained = LsaEmbedder::Train(pass.training_texts, opts.lsa);
     if (trained) {
       out.lsa = std::move(*trained);
@@ -359,14 +372,17 @@ Status ApplyRepeats(const std::string& final_path, std::vector<IndexDoc>& repeat
   return (*writer)->Commit(metadata);
 }
 
-// Saves the generation's other files into `dir`: term statistics, LSA model, vectors, and
-// last the meta (with the build's time since `start`).
-Status SaveGeneration(const std::string& dir, const TermStats& stats, const LsaEmbedder* lsa,
+// Saves the generation's other files into `dir`: term statistics, the corpus model, vectors,
+// and last the meta (with the build's time since `start`).
+Status SaveGeneration(const std::string& dir, const TermStats& stats, const BuildEmbedder& emb,
                       const VectorIndex* vectors, IndexMeta& meta,
                       std::chrono::steady_clock::time_point start) {
   if (Status s = stats.Save(IndexLayout::TermsPath(dir)); !s.ok()) return s;
-  if (lsa) {
-    if (Status s = lsa->Save(IndexLayout::LsaPath(dir)); !s.ok()) return s;
+  if (emb.word_vectors) {
+    if (Status s = emb.word_vectors->Save(IndexLayout::WordVectorsPath(dir)); !s.ok()) return s;
+  }
+  if (emb.lsa) {
+    if (Status s = emb.lsa->Save(IndexLayout::LsaPath(dir)); !s.ok()) return s;
   }
   if (vectors) {
     if (Status s = vectors->Save(IndexLayout::VectorsPath(dir)); !s.ok()) return s;
@@ -442,7 +458,7 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
     return Err(s);
   }
   phases.merge += clock.Lap();
-  if (Status s = SaveGeneration(*tmp, scan->stats, emb.lsa.get(), vectors.get(), meta, start);
+  if (Status s = SaveGeneration(*tmp, scan->stats, emb, vectors.get(), meta, start);
       !s.ok()) {
     return Err(s);
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Full index builds: reads every document from a DocSource and writes a complete new index
-// generation (keyword index, term statistics, LSA model, vectors, meta) into a temporary
+// generation (keyword index, term statistics, corpus model, vectors, meta) into a temporary
 // directory, then swaps it in atomically (see index_layout.h). Incremental updates of a live
 // index are SearchService::CatchUp.
 
@@ -14,15 +14,21 @@
 #include "search/keyword_index.h"
 #include "search/lsa_embedder.h"
 #include "search/vector_index.h"
+#include "search/word_vectors.h"
 
 namespace coolpapers::search {
 
 struct BuildOptions {
   KeywordIndexOptions keyword;
   bool semantic = true;             // build embeddings + vector index
-  LsaOptions lsa;                   // default embedder, trained on the corpus (on an even
-                                    // sample of lsa.max_train_docs for larger ones)
-  Embedder* external_embedder = nullptr;  // when set, used instead of training LSA
+  // The embedder trained on the corpus (on an even sample of max_train_docs documents for
+  // larger ones): PPMI word vectors averaged with SIF weights (word_vectors.h), or LSA. A
+  // corpus too small for word vectors gets LSA.
+  enum class CorpusModel { kWordVectors, kLsa };
+  CorpusModel corpus_model = CorpusModel::kWordVectors;
+  WordVectorOptions word_vectors;
+  LsaOptions lsa;
+  Embedder* external_embedder = nullptr;  // when set, used instead of a corpus-trained model
   HnswOptions hnsw;
   int keywords_per_doc = 8;
   bool compact = true;              // compact the keyword index after building it

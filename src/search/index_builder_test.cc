@@ -1,6 +1,7 @@
 #include "search/index_builder.h"
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -184,6 +185,70 @@ TEST(IndexBuilder, SummaryHasThePhasesOfTheBuild) {
                            "save "}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << " in " << text;
   }
+}
+
+// The top semantic hit of `query` in the index at `dir`.
+std::string TopSemanticHit(const std::string& dir, const std::string& query) {
+  SearchServiceOptions so;
+  so.index_dir = dir;
+  auto service = SearchService::Open(so);
+  if (!service) return "open failed: " + service.error().ToString();
+  SearchRequest req;
+  req.mode = SearchMode::kSemantic;
+  req.query = query;
+  auto r = (*service)->Search(req);
+  if (!r) return "search failed: " + r.error().ToString();
+  if (r->mode != SearchMode::kSemantic || r->hits.empty()) return "no semantic hits";
+  return r->hits[0].id;
+}
+
+// By default the corpus model is PPMI word vectors with SIF averaging, saved with the index
+// and loaded by the service.
+TEST(IndexBuilder, DefaultModelIsWordVectorsSavedWithTheIndex) {
+  TempDir dir;
+  VectorDocSource src(TopicCorpus(300), 50);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.word_vectors.dims = 8;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->embedder_id, "ppmi-sif-8");
+  EXPECT_TRUE(std::filesystem::exists(IndexLayout::WordVectorsPath(built->generation)));
+  EXPECT_FALSE(std::filesystem::exists(IndexLayout::LsaPath(built->generation)));
+  // Paper 1 is on topic 1 (protein folding ...): a query in that topic's words finds a paper
+  // of that topic first.
+  const std::string top = TopSemanticHit(dir.path() + "/index", "enzyme molecule protein");
+  ASSERT_EQ(top.rfind("2602.", 0), 0u) << top;
+  EXPECT_EQ((std::stoi(top.substr(5)) - 10000) % 5, 1) << top;
+}
+
+// An index built with the older LSA model keeps being served with it (and a corpus too small
+// for word vectors gets LSA).
+TEST(IndexBuilder, LsaIndexesStillLoadAndTinyCorporaFallBackToLsa) {
+  TempDir dir;
+  VectorDocSource src(TopicCorpus(300), 50);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.corpus_model = BuildOptions::CorpusModel::kLsa;
+  opts.lsa.dims = 8;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->embedder_id, "lsa-8");
+  EXPECT_TRUE(std::filesystem::exists(IndexLayout::LsaPath(built->generation)));
+  const std::string top = TopSemanticHit(dir.path() + "/index", "enzyme molecule protein");
+  ASSERT_EQ(top.rfind("2602.", 0), 0u) << top;
+  EXPECT_EQ((std::stoi(top.substr(5)) - 10000) % 5, 1) << top;
+
+  // Two documents with no word seen three times: no word vectors, so LSA.
+  TempDir tiny;
+  VectorDocSource two({Doc("2602.00001", "Galaxy redshift survey", "Telescope cosmology data."),
+                       Doc("2602.00002", "Galaxy cluster survey", "Telescope lensing maps.")});
+  BuildOptions defaults;
+  defaults.progress = false;
+  defaults.lsa.dims = 2;
+  auto small = BuildIndex(tiny.path() + "/index", two, defaults);
+  ASSERT_TRUE(small) << small.error().ToString();
+  EXPECT_EQ(small->embedder_id, "lsa-2");
 }
 
 TEST(BatchPipeline, EveryBatchOnceInOrderHookAndWorkerErrorsStopIt) {

@@ -41,15 +41,27 @@ void IndexGeneration::SetHeads(std::shared_ptr<const ImpactHeads> fresh) {
 
 namespace {
 
-// The generation's embedder and vectors: the LSA model stored with it, or the configured
-// external embedder when its id matches; none (with a warning) otherwise.
+// The generation's embedder and vectors: the corpus model stored with it (word vectors, or
+// LSA), or the configured external embedder when its id matches; none (with a warning)
+// otherwise.
 void LoadSemantic(IndexGeneration& gen, const GenerationOptions& opts) {
   const std::string& path = gen.path;
-  if (std::filesystem::exists(IndexLayout::LsaPath(path))) {
+  if (std::filesystem::exists(IndexLayout::WordVectorsPath(path))) {
+    auto wv = SifEmbedder::Load(IndexLayout::WordVectorsPath(path));
+    if (wv) {
+      gen.word_vectors = std::move(*wv);
+      gen.embedder = gen.word_vectors.get();
+    } else {
+      spdlog::warn("search: {}", wv.error().message());
+    }
+  } else if (std::filesystem::exists(IndexLayout::LsaPath(path))) {
     auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(path));
     if (lsa) {
       gen.lsa = std::move(*lsa);
       gen.embedder = gen.lsa.get();
+      spdlog::info("search: index {} uses the older LSA model; `coolpapers index --rebuild` "
+                   "trains the word-vector model, which ranks semantic search better",
+                   path);
     } else {
       spdlog::warn("search: {}", lsa.error().message());
     }

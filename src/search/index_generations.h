@@ -22,6 +22,7 @@
 #include "search/index_layout.h"
 #include "search/keyword_index.h"
 #include "search/lsa_embedder.h"
+#include "search/word_vectors.h"
 #include "search/term_stats.h"
 #include "search/vector_index.h"
 
@@ -41,7 +42,8 @@ struct IndexGeneration {
   IndexMeta meta;
   TermStats stats;
   KeywordIndexOptions keyword_options;
-  std::unique_ptr<LsaEmbedder> lsa;
+  std::unique_ptr<SifEmbedder> word_vectors;  // the corpus model: word vectors, or
+  std::unique_ptr<LsaEmbedder> lsa;           // LSA (indexes built before word vectors)
   Embedder* embedder = nullptr;  // null: no semantic search
   std::unique_ptr<VectorIndex> vectors;
 

@@ -3,7 +3,8 @@
 // way a new index replaces the old one.
 //
 //   DIR/CURRENT          one line naming the live generation, replaced atomically
-//   DIR/gen-000007/      xapian/ (keyword index), vectors.hnsw, lsa.bin, terms.tsv, meta.json
+//   DIR/gen-000007/      xapian/ (keyword index), vectors.hnsw, wordvec.bin (or
+//                        lsa.bin), terms.tsv, meta.json
 //   DIR/gen-000008.tmp/  a build in progress (or left behind by a crash; removed by the next build)
 //
 // A build writes a complete generation under a .tmp name, renames it into place and only then
@@ -55,6 +56,7 @@ class IndexLayout {
   static std::string XapianPath(const std::string& gen) { return gen + "/xapian"; }
   static std::string VectorsPath(const std::string& gen) { return gen + "/vectors.hnsw"; }
   static std::string LsaPath(const std::string& gen) { return gen + "/lsa.bin"; }
+  static std::string WordVectorsPath(const std::string& gen) { return gen + "/wordvec.bin"; }
   static std::string TermsPath(const std::string& gen) { return gen + "/terms.tsv"; }
   static std::string MetaPath(const std::string& gen) { return gen + "/meta.json"; }
 

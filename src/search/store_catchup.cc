@@ -118,7 +118,7 @@ Result<int64_t> BuildFromStore(const std::shared_ptr<IndexGeneration>& gen, stor
   BuildOptions opts;
   opts.keyword = keyword;
   opts.semantic = gen->embedder != nullptr && gen->vectors != nullptr;
-  if (opts.semantic && !gen->lsa) opts.external_embedder = gen->embedder;
+  if (opts.semantic && !gen->lsa && !gen->word_vectors) opts.external_embedder = gen->embedder;
   opts.progress = progress_out != nullptr;
   opts.progress_out = progress_out;
   StoreDocSource src(store);

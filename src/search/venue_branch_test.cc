@@ -66,6 +66,7 @@ class VenueBranchTest : public ::testing::Test {
     VectorDocSource src(MixedCorpus());
     BuildOptions b;
     b.progress = false;
+    b.corpus_model = BuildOptions::CorpusModel::kLsa;
     b.lsa.dims = 6;
     auto built = BuildIndex(dir_.path() + "/index", src, b);
     ASSERT_TRUE(built) << built.error().ToString();

@@ -112,6 +112,25 @@ class SearchTest(unittest.TestCase):
         self.assertEqual(missing.returncode, 1)
         self.assertIn("/nonexistent", missing.stderr)
 
+    def test_eval_semantic_model_word_vectors_beat_lsa(self):
+        # The default corpus model (PPMI word vectors, SIF-averaged) ranks semantic search
+        # better than the older LSA model on the SciFact sample; the flag picks either.
+        d = fixture_path("search")
+        args = ["--corpus", os.path.join(d, "scifact-200-corpus.jsonl.gz"),
+                "--queries", os.path.join(d, "scifact-200-queries.jsonl"),
+                "--qrels", os.path.join(d, "scifact-200-qrels.tsv"), "--mode", "semantic"]
+
+        def ndcg(*extra):
+            proc = run_cli("eval", "retrieval", *args, *extra, timeout=300)
+            return float(proc.stdout.strip().splitlines()[-1].split(": ")[1])
+
+        default, lsa = ndcg(), ndcg("--semantic-model", "lsa")
+        self.assertEqual(ndcg("--semantic-model", "ppmi-sif"), default)
+        self.assertGreater(default, lsa + 0.03)
+        bad = run_cli("eval", "retrieval", *args, "--semantic-model", "glove", check=False)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--semantic-model glove", bad.stderr)
+
     # ---- JSON API ----
 
     def test_api_search_contract(self):
