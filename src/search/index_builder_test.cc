@@ -228,5 +228,38 @@ TEST(BatchPipeline, EveryBatchOnceInOrderHookAndWorkerErrorsStopIt) {
   EXPECT_EQ(s.ToString().find("bad line 3") != std::string::npos, true);
 }
 
+// A parallel build embeds each paper from the tokens of its keywords: its vector is the
+// embedding of its text by the generation's saved model.
+TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
+  TempDir dir;
+  const std::vector<IndexDoc> docs = TopicCorpus(600);
+  VectorDocSource src(docs, 100);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.lsa.dims = 8;
+  opts.threads = 2;
+  opts.shard_docs = 200;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto gen = IndexLayout(dir.path() + "/index").CurrentGeneration();
+  ASSERT_TRUE(gen);
+  auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(*gen));
+  ASSERT_TRUE(lsa) << lsa.error().ToString();
+  auto vectors = VectorIndex::Load(IndexLayout::VectorsPath(*gen), 8);
+  ASSERT_TRUE(vectors) << vectors.error().ToString();
+  ASSERT_EQ((*vectors)->size(), docs.size());
+  Xapian::Database db(IndexLayout::XapianPath(*gen));
+  for (const IndexDoc& d : docs) {
+    Xapian::PostingIterator p = db.postlist_begin(kPrefixId + d.id);
+    ASSERT_NE(p, db.postlist_end(kPrefixId + d.id)) << d.id;
+    auto want = (*lsa)->Embed(DocText(d));
+    ASSERT_TRUE(want);
+    Normalize(*want);
+    const std::vector<float> got = (*vectors)->Get(*p);
+    ASSERT_EQ(got.size(), want->size()) << d.id;
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], (*want)[i], 1e-6) << d.id;
+  }
+}
+
 }  // namespace
 }  // namespace coolpapers::search
