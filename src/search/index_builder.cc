@@ -200,7 +200,7 @@ class ShardedWriter {
       // cost per document grows with its size: committing a temporary shard (no fsync) every
       // few hundred documents is much faster than its default of 10,000.
       if (!direct_ && sh.writer->pending() >= flush_docs_) {
-        if (Status s = sh.writer->Commit(); !s.ok()) return s;
+        if (Status s = sh.writer->Flush(); !s.ok()) return s;
       }
       if (embedder_) {
         sh.local_ids.push_back(*docid);

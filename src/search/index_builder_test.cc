@@ -261,5 +261,41 @@ TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
   }
 }
 
+// The spelling data of a build is every title word of every paper with its number of
+// occurrences, as adding each occurrence to Xapian one by one gives it.
+TEST(IndexBuilder, SpellingDataCountsEveryTitleWord) {
+  TempDir dir;
+  const std::vector<IndexDoc> docs = TopicCorpus(500);
+  VectorDocSource src(docs, 40);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.semantic = false;
+  opts.threads = 2;
+  opts.shard_docs = 150;
+  opts.flush_docs = 9;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  Xapian::WritableDatabase oracle(dir.path() + "/oracle", Xapian::DB_CREATE_OR_OPEN);
+  Tokenizer tok;
+  for (const IndexDoc& d : docs) {
+    for (const Token& t : tok.Tokenize(d.title)) oracle.add_spelling(t.surface);
+  }
+  oracle.commit();
+  auto spellings = [](const Xapian::Database& db) {
+    std::vector<std::pair<std::string, Xapian::doccount>> out;
+    for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) {
+      out.emplace_back(*it, it.get_termfreq());
+    }
+    return out;
+  };
+  Xapian::Database got(
+      IndexLayout::XapianPath(*IndexLayout(dir.path() + "/index").CurrentGeneration()));
+  const auto want = spellings(oracle);
+  EXPECT_GT(want.size(), 500u);
+  EXPECT_EQ(spellings(got), want);
+  EXPECT_EQ(got.get_spelling_suggestion("galaxi"), oracle.get_spelling_suggestion("galaxi"));
+  EXPECT_EQ(got.get_spelling_suggestion("protien"), "protein");
+}
+
 }  // namespace
 }  // namespace coolpapers::search
