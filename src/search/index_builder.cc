@@ -181,10 +181,12 @@ BuildEmbedder ChooseEmbedder(CorpusPass& pass, const BuildOptions& opts, bool tr
 // search). A single worker without compaction writes the final database directly.
 class ShardedWriter {
  public:
+  // `lsa`, when not null, is `embedder` itself: its documents are embedded from the tokens
+  // already made for their keywords.
   ShardedWriter(std::string final_path, bool direct, int workers, const BuildOptions& opts,
-                const TermStats& stats, Embedder* embedder)
+                const TermStats& stats, Embedder* embedder, const LsaEmbedder* lsa)
       : final_path_(std::move(final_path)), direct_(direct), opts_(opts), stats_(stats),
-        embedder_(embedder), current_(workers, nullptr), embed_ns_(0),
+        embedder_(embedder), lsa_(lsa), current_(workers, nullptr), embed_ns_(0),
         shard_docs_(direct ? INT64_MAX : std::max<int64_t>(100, opts.shard_docs)),
         flush_docs_(std::max<int64_t>(1, opts.flush_docs)) {}
 
@@ -201,8 +203,8 @@ class ShardedWriter {
     std::vector<std::string> texts;
     for (IndexDoc& d : batch) {
       const std::vector<Token> title = sh.tok.Tokenize(d.title);
-      d.keywords =
-          TopKeywords(stats_, title, sh.tok.Tokenize(d.abstract), opts_.keywords_per_doc);
+      const std::vector<Token> abstract = sh.tok.Tokenize(d.abstract);
+      d.keywords = TopKeywords(stats_, title, abstract, opts_.keywords_per_doc);
       auto docid = sh.writer->Add(d, &title);
       if (!docid) return docid.error();
       if (sh.first_id.empty()) sh.first_id = d.id;
@@ -211,11 +213,15 @@ class ShardedWriter {
       // cost per document grows with its size: committing a temporary shard (no fsync) every
       // few hundred documents is much faster than its default of 10,000.
       if (!direct_ && sh.writer->pending() >= flush_docs_) {
-        if (Status s = sh.writer->Commit(); !s.ok()) return s;
+        if (Status s = sh.writer->Flush(); !s.ok()) return s;
       }
       if (embedder_) {
         sh.local_ids.push_back(*docid);
-        texts.push_back(DocText(d));
+        if (lsa_ != nullptr) {
+          EmbedTokens(sh, title, abstract);
+        } else {
+          texts.push_back(DocText(d));
+        }
       }
     }
     if (embedder_ && !texts.empty()) {
@@ -269,6 +275,21 @@ class ShardedWriter {
     return Status::Ok();
   }
 
+  // Appends the LSA vector of a document given its title and abstract tokens: the stems of
+  // DocText (title and abstract are separated by a newline), without tokenizing it again.
+  void EmbedTokens(Shard& sh, const std::vector<Token>& title, const std::vector<Token>& abstract) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::string> stems;
+    stems.reserve(title.size() + abstract.size());
+    for (const Token& t : title) stems.push_back(t.stem);
+    for (const Token& t : abstract) stems.push_back(t.stem);
+    const std::vector<float> v = lsa_->EmbedStems(stems);
+    sh.rows.insert(sh.rows.end(), v.begin(), v.end());
+    embed_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count();
+  }
+
   Status AddVectors(Shard& sh, const std::vector<std::string>& texts) {
     auto vecs = embedder_->EmbedBatch(texts);
     if (!vecs) return vecs.error();
@@ -287,6 +308,7 @@ class ShardedWriter {
   const BuildOptions& opts_;
   const TermStats& stats_;
   Embedder* const embedder_;
+  const LsaEmbedder* const lsa_;
   std::deque<Shard> shards_;  // stable addresses: workers keep pointers to their current shard
   std::mutex shards_mu_;
   std::vector<Shard*> current_;
@@ -426,7 +448,7 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
 
   const std::string final_path = IndexLayout::XapianPath(*tmp);
   ShardedWriter writer(final_path, workers == 1 && !opts.compact, workers, opts, scan->stats,
-                       emb.embedder);
+                       emb.embedder, emb.lsa.get());
   core::Progress progress("index: indexing", scan->docs, ProgressOut(opts));
   auto written = WriteDocuments(src, workers, writer, progress);
   if (!written) return Err(written.error());

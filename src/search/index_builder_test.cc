@@ -293,5 +293,74 @@ TEST(BatchPipeline, EveryBatchOnceInOrderHookAndWorkerErrorsStopIt) {
   EXPECT_EQ(s.ToString().find("bad line 3") != std::string::npos, true);
 }
 
+// A parallel build embeds each paper from the tokens of its keywords: its vector is the
+// embedding of its text by the generation's saved model.
+TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
+  TempDir dir;
+  const std::vector<IndexDoc> docs = TopicCorpus(600);
+  VectorDocSource src(docs, 100);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.lsa.dims = 8;
+  opts.threads = 2;
+  opts.shard_docs = 200;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto gen = IndexLayout(dir.path() + "/index").CurrentGeneration();
+  ASSERT_TRUE(gen);
+  auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(*gen));
+  ASSERT_TRUE(lsa) << lsa.error().ToString();
+  auto vectors = VectorIndex::Load(IndexLayout::VectorsPath(*gen), 8);
+  ASSERT_TRUE(vectors) << vectors.error().ToString();
+  ASSERT_EQ((*vectors)->size(), docs.size());
+  Xapian::Database db(IndexLayout::XapianPath(*gen));
+  for (const IndexDoc& d : docs) {
+    Xapian::PostingIterator p = db.postlist_begin(kPrefixId + d.id);
+    ASSERT_NE(p, db.postlist_end(kPrefixId + d.id)) << d.id;
+    auto want = (*lsa)->Embed(DocText(d));
+    ASSERT_TRUE(want);
+    Normalize(*want);
+    const std::vector<float> got = (*vectors)->Get(*p);
+    ASSERT_EQ(got.size(), want->size()) << d.id;
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], (*want)[i], 1e-6) << d.id;
+  }
+}
+
+// The spelling data of a build is every title word of every paper with its number of
+// occurrences, as adding each occurrence to Xapian one by one gives it.
+TEST(IndexBuilder, SpellingDataCountsEveryTitleWord) {
+  TempDir dir;
+  const std::vector<IndexDoc> docs = TopicCorpus(500);
+  VectorDocSource src(docs, 40);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.semantic = false;
+  opts.threads = 2;
+  opts.shard_docs = 150;
+  opts.flush_docs = 9;
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  Xapian::WritableDatabase oracle(dir.path() + "/oracle", Xapian::DB_CREATE_OR_OPEN);
+  Tokenizer tok;
+  for (const IndexDoc& d : docs) {
+    for (const Token& t : tok.Tokenize(d.title)) oracle.add_spelling(t.surface);
+  }
+  oracle.commit();
+  auto spellings = [](const Xapian::Database& db) {
+    std::vector<std::pair<std::string, Xapian::doccount>> out;
+    for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) {
+      out.emplace_back(*it, it.get_termfreq());
+    }
+    return out;
+  };
+  Xapian::Database got(
+      IndexLayout::XapianPath(*IndexLayout(dir.path() + "/index").CurrentGeneration()));
+  const auto want = spellings(oracle);
+  EXPECT_GT(want.size(), 500u);
+  EXPECT_EQ(spellings(got), want);
+  EXPECT_EQ(got.get_spelling_suggestion("galaxi"), oracle.get_spelling_suggestion("galaxi"));
+  EXPECT_EQ(got.get_spelling_suggestion("protien"), "protein");
+}
+
 }  // namespace
 }  // namespace coolpapers::search

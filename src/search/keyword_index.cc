@@ -238,7 +238,7 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace,
         own = tokenizer_.Tokenize(d.title);
         title_tokens = &own;
       }
-      for (const Token& t : *title_tokens) db_.add_spelling(t.surface);
+      for (const Token& t : *title_tokens) ++spelling_[t.surface];
     }
     for (const std::string& a : d.authors) {
       tg_.increase_termpos(100);
@@ -263,7 +263,20 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace,
 
 Status KeywordIndexWriter::Commit(const std::map<std::string, std::string>& metadata) {
   try {
+    for (const auto& [word, count] : spelling_) db_.add_spelling(word, count);
+    spelling_.clear();
     for (const auto& [k, v] : metadata) db_.set_metadata(k, v);
+    db_.commit();
+    pending_ = 0;
+    return Status::Ok();
+  } catch (const Xapian::Error& e) {
+    return Status::Internal("committing the search index failed: " + e.get_description() +
+                            "; check free disk space, then rerun `coolpapers index`");
+  }
+}
+
+Status KeywordIndexWriter::Flush() {
+  try {
     db_.commit();
     pending_ = 0;
     return Status::Ok();

@@ -65,6 +65,10 @@ class KeywordIndexWriter {
   int64_t pending() const { return pending_; }
   // Makes all puts durable and visible, together with `metadata` (key -> value).
   Status Commit(const std::map<std::string, std::string>& metadata = {});
+  // Commits the documents put so far but keeps their spelling data for the next Commit (each
+  // word then goes to Xapian once, with its count): for a temporary database committed every
+  // few hundred documents and read only after its last Commit.
+  Status Flush();
   Result<std::string> GetMetadata(const std::string& key);
   Xapian::doccount DocCount() const { return db_.get_doccount(); }
 
@@ -77,6 +81,8 @@ class KeywordIndexWriter {
   Tokenizer tokenizer_;
   KeywordIndexOptions opts_;
   int64_t pending_ = 0;
+  // Title words (spelling data) of the documents put since the last Commit, with their counts.
+  std::unordered_map<std::string, Xapian::termcount> spelling_;
 };
 
 // Current star counts (click totals) by docid of one index generation, fresher than the

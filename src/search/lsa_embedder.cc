@@ -45,13 +45,24 @@ Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m) {
   return q;
 }
 
-// a * b with the columns of b split between two threads.
-template <typename Sparse>
-Eigen::MatrixXf Multiply(const Sparse& a, const Eigen::MatrixXf& b) {
-  Eigen::MatrixXf out(a.rows(), b.cols());
-  const Eigen::Index half = b.cols() / 2;
-  std::thread other([&] { out.leftCols(half) = a * b.leftCols(half); });
-  out.rightCols(b.cols() - half) = a * b.rightCols(b.cols() - half);
+// a * b (a sparse, row-major) with the rows of a split between two threads. Both dense sides
+// are row-major while multiplying: each entry a(i, k) then adds a multiple of the contiguous
+// row k of b to row i of the result (one vectorized pass over a), where column-major sides
+// would walk a once per column of b, gathering from b. Each entry of the result is the same
+// sum, in the same order, as either way.
+Eigen::MatrixXf Multiply(const SparseRows& a, const Eigen::MatrixXf& b) {
+  using DenseRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const DenseRows rhs = b;
+  DenseRows out = DenseRows::Zero(a.rows(), b.cols());
+  auto run = [&](Eigen::Index from, Eigen::Index to) {
+    for (Eigen::Index i = from; i < to; ++i) {
+      auto row = out.row(i);
+      for (SparseRows::InnerIterator it(a, i); it; ++it) row += it.value() * rhs.row(it.index());
+    }
+  };
+  const Eigen::Index half = a.rows() / 2;
+  std::thread other(run, 0, half);
+  run(half, a.rows());
   other.join();
   return out;
 }
@@ -92,11 +103,6 @@ std::unordered_map<std::string, int> ChooseVocabulary(const TermStats& stats, in
 }
 
 }  // namespace
-
-std::vector<std::pair<int, float>> LsaEmbedder::Weights(std::string_view text) const {
-  Tokenizer tok;
-  return StemWeights(tok.Stems(text));
-}
 
 std::vector<std::pair<int, float>> LsaEmbedder::StemWeights(
     const std::vector<std::string>& stems) const {
@@ -183,9 +189,14 @@ Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Train(const std::vector<std::s
 }
 
 Result<std::vector<float>> LsaEmbedder::Embed(std::string_view text) {
+  Tokenizer tok;
+  return EmbedStems(tok.Stems(text));
+}
+
+std::vector<float> LsaEmbedder::EmbedStems(const std::vector<std::string>& stems) const {
   std::vector<float> out(dim(), 0.0f);
-  Eigen::Map<Eigen::VectorXf> y(out.data(), dim());
-  for (const auto& [col, w] : Weights(text)) y += w * projection_.row(col).transpose();
+  Eigen::Map<Eigen::RowVectorXf> y(out.data(), dim());
+  for (const auto& [col, w] : StemWeights(stems)) y += w * projection_.row(col);
   return out;
 }
 
@@ -201,9 +212,8 @@ Status LsaEmbedder::Save(const std::string& path) const {
     data += terms[c];
     data.append(reinterpret_cast<const char*>(&idf_[c]), sizeof(float));
   }
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = projection_;
-  data.append(reinterpret_cast<const char*>(rows.data()),
-              static_cast<size_t>(rows.size()) * sizeof(float));
+  data.append(reinterpret_cast<const char*>(projection_.data()),
+              static_cast<size_t>(projection_.size()) * sizeof(float));
   return WriteFileAtomically(path, data);
 }
 
@@ -240,9 +250,8 @@ Result<std::unique_ptr<LsaEmbedder>> LsaEmbedder::Load(const std::string& path) 
   }
   const size_t floats = static_cast<size_t>(vocab_size) * dims;
   if (pos + floats * sizeof(float) != d.size()) return corrupt();
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows(vocab_size, dims);
-  std::memcpy(rows.data(), d.data() + pos, floats * sizeof(float));
-  m->projection_ = rows;
+  m->projection_.resize(vocab_size, dims);
+  std::memcpy(m->projection_.data(), d.data() + pos, floats * sizeof(float));
   return m;
 }
 

@@ -46,17 +46,21 @@ class LsaEmbedder : public Embedder {
   std::string id() const override { return "lsa-" + std::to_string(dim()); }
   int dim() const override { return static_cast<int>(projection_.cols()); }
   Result<std::vector<float>> Embed(std::string_view text) override;
+  // The vector of a text already split into stems (Tokenizer::Stems, in text order): the same
+  // floats as Embed of that text, without tokenizing it again. Thread-safe.
+  std::vector<float> EmbedStems(const std::vector<std::string>& stems) const;
 
  private:
   LsaEmbedder() = default;
-  // Sparse TF-IDF of `text` over the vocabulary: (column, weight) pairs, L2-normalized.
-  std::vector<std::pair<int, float>> Weights(std::string_view text) const;
-  // The same for text already split into stems.
+  // Sparse TF-IDF of a text split into stems over the vocabulary: (column, weight) pairs,
+  // L2-normalized.
   std::vector<std::pair<int, float>> StemWeights(const std::vector<std::string>& stems) const;
 
   std::unordered_map<std::string, int> vocab_;  // stem -> column
   std::vector<float> idf_;                      // per column
-  Eigen::MatrixXf projection_;                  // vocabulary x dims (V * Sigma^-exponent)
+  // vocabulary x dims (V * Sigma^-exponent), row-major: embedding a text adds up the rows of
+  // its words.
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> projection_;
 };
 
 }  // namespace coolpapers::search

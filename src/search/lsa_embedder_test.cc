@@ -1,8 +1,11 @@
 #include "search/lsa_embedder.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "search/test_util.h"
+#include "search/tokenizer.h"
 #include "search/vector_index.h"
 
 namespace coolpapers::search {
@@ -135,6 +138,63 @@ TEST(LsaEmbedder, TrainingIsDeterministic) {
   auto vb = (*b)->Embed("graph neural networks");
   ASSERT_TRUE(va && vb);
   EXPECT_EQ(*va, *vb);
+}
+
+// A small corpus with its own vocabulary, for the recorded vectors below.
+std::vector<std::string> RecordedCorpus() {
+  return {"Graph convolutional networks learn node embeddings on citation graphs.",
+          "Message passing neural networks on molecular graphs predict properties.",
+          "Neural machine translation with large language models and attention.",
+          "Multilingual language models translate low resource languages.",
+          "Image generation with diffusion and score based generative models.",
+          "Latent diffusion models synthesize high resolution images.",
+          "Graph neural networks for molecule property prediction and drug discovery.",
+          "Attention based translation models for speech and text.",
+          "Score based diffusion for image and audio generation.",
+          "Citation graphs and node classification benchmarks."};
+}
+
+// The randomized SVD's products and the embedding's sums are computed in a fixed order: the
+// same corpus and options give these floats (recorded from the column-by-column products),
+// whatever the memory layout the products use.
+TEST(LsaEmbedder, TrainingGivesTheRecordedVectors) {
+  LsaOptions opts;
+  opts.dims = 5;
+  opts.power_iterations = 2;
+  opts.oversampling = 3;
+  auto m = LsaEmbedder::Train(RecordedCorpus(), opts);
+  ASSERT_TRUE(m) << m.error().ToString();
+  auto v = (*m)->Embed("neural networks on molecular graphs\ndiffusion models");
+  ASSERT_TRUE(v);
+  const std::vector<float> recorded = {0.567964792f, -0.279447466f, 0.0927110538f,
+                                       -0.164129794f, 0.17672424f};
+  ASSERT_EQ(v->size(), recorded.size());
+  for (size_t i = 0; i < recorded.size(); ++i) EXPECT_NEAR((*v)[i], recorded[i], 1e-6) << i;
+}
+
+// Index builds embed a paper from the stems its keywords were computed from: exactly the
+// vector of its text (title, newline, abstract).
+TEST(LsaEmbedder, EmbedStemsGivesTheVectorOfTheText) {
+  LsaOptions opts;
+  opts.dims = 6;
+  auto m = LsaEmbedder::Train(Texts(), opts);
+  ASSERT_TRUE(m) << m.error().ToString();
+  Tokenizer tok;
+  int nonzero = 0;
+  const std::vector<std::string> texts = Texts();
+  ASSERT_GE(texts.size(), 6u);
+  for (const std::string& text : texts) {
+    const size_t nl = text.find('\n');
+    std::vector<std::string> stems = tok.Stems(text.substr(0, nl));
+    if (nl != std::string::npos) {
+      for (std::string& s : tok.Stems(text.substr(nl + 1))) stems.push_back(std::move(s));
+    }
+    auto whole = (*m)->Embed(text);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ((*m)->EmbedStems(stems), *whole) << text;
+    nonzero += std::any_of(whole->begin(), whole->end(), [](float x) { return x != 0; });
+  }
+  EXPECT_GE(nonzero, 6);
 }
 
 }  // namespace

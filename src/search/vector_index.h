@@ -30,6 +30,7 @@ struct HnswOptions {
   int m = 16;
   int ef_construction = 100;
   int ef_search = 96;  // at least k is used
+  bool simd = true;    // AVX2 distances where the CPU has them (false: portable ones)
 };
 
 class VectorIndex {
