@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <unordered_set>
 #include <ctime>
 #include <map>
@@ -22,6 +23,9 @@
 
 namespace coolpapers::search {
 namespace {
+
+// Embeds a document from the stems of its text (see BuildEmbedder::StemEmbedder).
+using StemEmbedFn = std::function<std::vector<float>(const std::vector<std::string>&)>;
 
 std::string NowUtc() {
   std::time_t t = std::time(nullptr);
@@ -151,6 +155,22 @@ struct BuildEmbedder {
   std::unique_ptr<SifEmbedder> word_vectors;
   std::unique_ptr<LsaEmbedder> lsa;
   Embedder* embedder = nullptr;
+
+  // A corpus model's embedding of a text from its stems (the same vector as Embed of the
+  // text); empty for an external embedder, which is given the texts.
+  StemEmbedFn StemEmbedder() const {
+    if (word_vectors) {
+      return [m = word_vectors.get()](const std::vector<std::string>& stems) {
+        return m->EmbedStems(stems, true);
+      };
+    }
+    if (lsa) {
+      return [m = lsa.get()](const std::vector<std::string>& stems) {
+        return m->EmbedStems(stems);
+      };
+    }
+    return nullptr;
+  }
 };
 BuildEmbedder ChooseEmbedder(CorpusPass& pass, const BuildOptions& opts, bool train_lsa) {
   BuildEmbedder out;
@@ -181,12 +201,13 @@ BuildEmbedder ChooseEmbedder(CorpusPass& pass, const BuildOptions& opts, bool tr
 // search). A single worker without compaction writes the final database directly.
 class ShardedWriter {
  public:
-  // `lsa`, when not null, is `embedder` itself: its documents are embedded from the tokens
+  // `embed_stems`, when set, is `embedder` itself: documents are embedded from the tokens
   // already made for their keywords.
   ShardedWriter(std::string final_path, bool direct, int workers, const BuildOptions& opts,
-                const TermStats& stats, Embedder* embedder, const LsaEmbedder* lsa)
+                const TermStats& stats, Embedder* embedder, StemEmbedFn embed_stems)
       : final_path_(std::move(final_path)), direct_(direct), opts_(opts), stats_(stats),
-        embedder_(embedder), lsa_(lsa), current_(workers, nullptr), embed_ns_(0),
+        embedder_(embedder), embed_stems_(std::move(embed_stems)), current_(workers, nullptr),
+        embed_ns_(0),
         shard_docs_(direct ? INT64_MAX : std::max<int64_t>(100, opts.shard_docs)),
         flush_docs_(std::max<int64_t>(1, opts.flush_docs)) {}
 
@@ -217,7 +238,7 @@ class ShardedWriter {
       }
       if (embedder_) {
         sh.local_ids.push_back(*docid);
-        if (lsa_ != nullptr) {
+        if (embed_stems_) {
           EmbedTokens(sh, title, abstract);
         } else {
           texts.push_back(DocText(d));
@@ -275,7 +296,7 @@ class ShardedWriter {
     return Status::Ok();
   }
 
-  // Appends the LSA vector of a document given its title and abstract tokens: the stems of
+  // Appends the vector of a document given its title and abstract tokens: the stems of
   // DocText (title and abstract are separated by a newline), without tokenizing it again.
   void EmbedTokens(Shard& sh, const std::vector<Token>& title, const std::vector<Token>& abstract) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -283,7 +304,7 @@ class ShardedWriter {
     stems.reserve(title.size() + abstract.size());
     for (const Token& t : title) stems.push_back(t.stem);
     for (const Token& t : abstract) stems.push_back(t.stem);
-    const std::vector<float> v = lsa_->EmbedStems(stems);
+    const std::vector<float> v = embed_stems_(stems);
     sh.rows.insert(sh.rows.end(), v.begin(), v.end());
     embed_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::steady_clock::now() - t0)
@@ -308,7 +329,7 @@ class ShardedWriter {
   const BuildOptions& opts_;
   const TermStats& stats_;
   Embedder* const embedder_;
-  const LsaEmbedder* const lsa_;
+  const StemEmbedFn embed_stems_;
   std::deque<Shard> shards_;  // stable addresses: workers keep pointers to their current shard
   std::mutex shards_mu_;
   std::vector<Shard*> current_;
@@ -448,7 +469,7 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
 
   const std::string final_path = IndexLayout::XapianPath(*tmp);
   ShardedWriter writer(final_path, workers == 1 && !opts.compact, workers, opts, scan->stats,
-                       emb.embedder, emb.lsa.get());
+                       emb.embedder, emb.StemEmbedder());
   core::Progress progress("index: indexing", scan->docs, ProgressOut(opts));
   auto written = WriteDocuments(src, workers, writer, progress);
   if (!written) return Err(written.error());

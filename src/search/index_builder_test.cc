@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -295,21 +296,26 @@ TEST(BatchPipeline, EveryBatchOnceInOrderHookAndWorkerErrorsStopIt) {
 
 // A parallel build embeds each paper from the tokens of its keywords: its vector is the
 // embedding of its text by the generation's saved model.
-TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
+// Checks that the vectors of a parallel sharded build with `model` are `embed` of each paper's
+// text (the builder embeds from the tokens it made for the keywords).
+void ExpectVectorsAreEmbeddingsOfTexts(
+    BuildOptions::CorpusModel model,
+    const std::function<Result<std::vector<float>>(const std::string& gen,
+                                                   const std::string& text)>& embed) {
   TempDir dir;
   const std::vector<IndexDoc> docs = TopicCorpus(600);
   VectorDocSource src(docs, 100);
   BuildOptions opts;
   opts.progress = false;
+  opts.corpus_model = model;
   opts.lsa.dims = 8;
+  opts.word_vectors.dims = 8;
   opts.threads = 2;
   opts.shard_docs = 200;
   auto built = BuildIndex(dir.path() + "/index", src, opts);
   ASSERT_TRUE(built) << built.error().ToString();
   auto gen = IndexLayout(dir.path() + "/index").CurrentGeneration();
   ASSERT_TRUE(gen);
-  auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(*gen));
-  ASSERT_TRUE(lsa) << lsa.error().ToString();
   auto vectors = VectorIndex::Load(IndexLayout::VectorsPath(*gen), 8);
   ASSERT_TRUE(vectors) << vectors.error().ToString();
   ASSERT_EQ((*vectors)->size(), docs.size());
@@ -317,13 +323,33 @@ TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
   for (const IndexDoc& d : docs) {
     Xapian::PostingIterator p = db.postlist_begin(kPrefixId + d.id);
     ASSERT_NE(p, db.postlist_end(kPrefixId + d.id)) << d.id;
-    auto want = (*lsa)->Embed(DocText(d));
-    ASSERT_TRUE(want);
+    auto want = embed(*gen, DocText(d));
+    ASSERT_TRUE(want) << want.error().ToString();
     Normalize(*want);
     const std::vector<float> got = (*vectors)->Get(*p);
     ASSERT_EQ(got.size(), want->size()) << d.id;
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], (*want)[i], 1e-6) << d.id;
   }
+}
+
+TEST(IndexBuilder, VectorsAreTheEmbeddingsOfThePaperTexts) {
+  ExpectVectorsAreEmbeddingsOfTexts(
+      BuildOptions::CorpusModel::kLsa,
+      [](const std::string& gen, const std::string& text) -> Result<std::vector<float>> {
+        auto lsa = LsaEmbedder::Load(IndexLayout::LsaPath(gen));
+        if (!lsa) return Err(lsa.error());
+        return (*lsa)->Embed(text);
+      });
+}
+
+TEST(IndexBuilder, WordVectorsOfTheBuildAreTheEmbeddingsOfThePaperTexts) {
+  ExpectVectorsAreEmbeddingsOfTexts(
+      BuildOptions::CorpusModel::kWordVectors,
+      [](const std::string& gen, const std::string& text) -> Result<std::vector<float>> {
+        auto wv = SifEmbedder::Load(IndexLayout::WordVectorsPath(gen));
+        if (!wv) return Err(wv.error());
+        return (*wv)->Embed(text);
+      });
 }
 
 // The spelling data of a build is every title word of every paper with its number of
