@@ -10,9 +10,10 @@ HeadsBuilder::HeadsBuilder(std::function<std::shared_ptr<IndexGeneration>()> liv
                            ImpactHeadsOptions opts)
     : live_(std::move(live)), opts_(std::move(opts)) {}
 
-void HeadsBuilder::Request() {
+void HeadsBuilder::Request(const std::string& version) {
   std::lock_guard lock(mu_);
-  if (stop_) return;
+  if (stop_ || version == asked_) return;
+  asked_ = version;
   dirty_ = true;
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
   cv_.notify_all();
@@ -35,6 +36,7 @@ void HeadsBuilder::Loop() {
     next_allowed = finished + 9 * (finished - started);
     lock.lock();
     ++changes_;
+    ++builds_;
     changed_cv_.notify_all();
   }
 }
@@ -53,6 +55,16 @@ void HeadsBuilder::BuildOnce() {
   } else if (built.error().code() != StatusCode::kCancelled) {
     spdlog::warn("search: {}", built.error().message());
   }
+}
+
+uint64_t HeadsBuilder::builds() {
+  std::lock_guard lock(mu_);
+  return builds_;
+}
+
+bool HeadsBuilder::pending() {
+  std::lock_guard lock(mu_);
+  return dirty_;
 }
 
 void HeadsBuilder::Stop() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "search/impact_heads.h"
@@ -26,9 +27,15 @@ class HeadsBuilder {
   HeadsBuilder(const HeadsBuilder&) = delete;
   HeadsBuilder& operator=(const HeadsBuilder&) = delete;
 
-  // Asks for a build (starting the thread on first use). A busy index would keep a core
-  // rebuilding: builds start at most once per ten build times.
-  void Request();
+  // Asks for a build of the lists of `version` (the generation and its revision), starting
+  // the thread on first use; a version already asked for is not built again (a catch-up that
+  // finds the index unchanged while the first build runs must not cause a second one). A busy
+  // index would keep a core rebuilding: builds start at most once per ten build times.
+  void Request(const std::string& version);
+  // Builds finished (or failed) so far.
+  uint64_t builds();
+  // A build asked for and not started yet.
+  bool pending();
   // Cancels a running build and ends the thread.
   void Stop();
   // Something `ready` depends on changed (lists published, generation switched): wakes Wait.
@@ -47,6 +54,8 @@ class HeadsBuilder {
   std::condition_variable cv_;        // a request or stop
   std::condition_variable changed_cv_;  // a build finished or Notify
   uint64_t changes_ = 0;
+  uint64_t builds_ = 0;
+  std::string asked_;  // the version last asked for
   bool dirty_ = false;
   bool stop_ = false;
   std::atomic<bool> cancel_{false};

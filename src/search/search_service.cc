@@ -356,9 +356,10 @@ void SearchService::RefreshHeads() {
   auto lease = Lease::Acquire(gen);
   if (!lease) return;
   (void)(*lease)->Reopen();
+  const Xapian::rev revision = (*lease)->db().get_revision();
   auto heads = gen->Heads();
-  if (heads && heads->revision() == (*lease)->db().get_revision()) return;
-  heads_->Request();
+  if (heads && heads->revision() == revision) return;
+  heads_->Request(gen->path + "@" + std::to_string(revision));
 }
 
 bool SearchService::WaitForHeads(std::chrono::milliseconds timeout) {
@@ -619,6 +620,7 @@ IndexInfo SearchService::Info() {
     info.docs = (*lease)->DocCount();
     core::ParseInt64((*lease)->GetMetadata("store_seq"), info.store_seq);
   }
+  info.heads_builds = static_cast<int64_t>(heads_->builds());
   return info;
 }
 
