@@ -32,6 +32,8 @@ bool UrlDecode(std::string_view s, std::string& out, bool plus_is_space = true);
 
 // True if `s` is valid UTF-8.
 bool IsValidUtf8(std::string_view s);
+// Appends the UTF-8 encoding of the code point `cp` (at most U+10FFFF).
+void AppendUtf8(std::string& out, char32_t cp);
 // Replaces invalid UTF-8 sequences with U+FFFD and drops C0 controls except \t \n \r.
 std::string SanitizeUtf8(std::string_view s);
 

@@ -6,10 +6,10 @@
 #include <random>
 #include <thread>
 
-#include <Eigen/QR>
 #include <Eigen/SparseCore>
 
 #include "search/file_util.h"
+#include "search/randomized_svd.h"
 #include "search/term_stats.h"
 #include "search/tokenizer.h"
 
@@ -19,31 +19,6 @@ namespace {
 using SparseRows = Eigen::SparseMatrix<float, Eigen::RowMajor>;
 
 constexpr char kMagic[8] = {'C', 'P', 'L', 'S', 'A', '0', '0', '1'};
-
-Eigen::MatrixXf HouseholderOrthonormalize(const Eigen::MatrixXf& m) {
-  Eigen::HouseholderQR<Eigen::MatrixXf> qr(m);
-  return qr.householderQ() * Eigen::MatrixXf::Identity(m.rows(), m.cols());
-}
-
-// An orthonormal basis of the columns of the tall matrix `m`: Cholesky QR applied twice
-// (CholeskyQR2; the Gram matrix factored in double precision), which costs two matrix
-// products instead of Householder's column-by-column sweeps. Falls back to Householder QR when
-// the columns are (numerically) dependent.
-Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m) {
-  Eigen::MatrixXf q = m;
-  for (int pass = 0; pass < 2; ++pass) {
-    Eigen::MatrixXd gram = (q.transpose() * q).cast<double>();
-    Eigen::LLT<Eigen::MatrixXd> llt(gram);
-    if (llt.info() != Eigen::Success) return HouseholderOrthonormalize(m);
-    Eigen::MatrixXf upper = llt.matrixU().toDenseMatrix().cast<float>();
-    if (!upper.diagonal().allFinite() || upper.diagonal().minCoeff() <= 1e-12f) {
-      return HouseholderOrthonormalize(m);
-    }
-    // q := q * upper^-1, i.e. solve upper^T * q^T = q^T.
-    q = upper.transpose().triangularView<Eigen::Lower>().solve(q.transpose()).transpose();
-  }
-  return q;
-}
 
 // a * b (a sparse, row-major) with the rows of a split between two threads. Both dense sides
 // are row-major while multiplying: each entry a(i, k) then adds a multiple of the contiguous
@@ -65,25 +40,6 @@ Eigen::MatrixXf Multiply(const SparseRows& a, const Eigen::MatrixXf& b) {
   run(half, a.rows());
   other.join();
   return out;
-}
-
-// An even sample of at most `max` of `docs`, split into stems on two threads.
-std::vector<std::vector<std::string>> SampleStems(const std::vector<std::string>& docs,
-                                                  size_t max) {
-  const size_t stride = std::max<size_t>(1, (docs.size() + max - 1) / std::max<size_t>(1, max));
-  std::vector<const std::string*> picked;
-  for (size_t i = 0; i < docs.size() && picked.size() < max; i += stride) {
-    picked.push_back(&docs[i]);
-  }
-  std::vector<std::vector<std::string>> stems(picked.size());
-  auto run = [&](size_t from, size_t to) {
-    Tokenizer tok;
-    for (size_t i = from; i < to; ++i) stems[i] = tok.Stems(*picked[i]);
-  };
-  std::thread other(run, 0, picked.size() / 2);
-  run(picked.size() / 2, picked.size());
-  other.join();
-  return stems;
 }
 
 // Builds the vocabulary: stems with 2 <= df <= N/2, most frequent first, at most `max`.

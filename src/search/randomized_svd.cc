@@ -15,11 +15,9 @@ Eigen::MatrixXf HouseholderOrthonormalize(const Eigen::MatrixXf& m) {
   return qr.householderQ() * Eigen::MatrixXf::Identity(m.rows(), m.cols());
 }
 
-// An orthonormal basis of the columns of the tall matrix `m`: Cholesky QR `passes` times (the
-// Gram matrix factored in double precision; one pass is enough between power iterations, two
-// make the final basis orthonormal to working precision); Householder QR when the columns are
-// (numerically) dependent.
-Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m, int passes = 2) {
+}  // namespace
+
+Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m, int passes) {
   Eigen::MatrixXf q = m;
   for (int pass = 0; pass < passes; ++pass) {
     Eigen::MatrixXd gram = (q.transpose() * q).cast<double>();
@@ -33,6 +31,8 @@ Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m, int passes = 2) {
   }
   return q;
 }
+
+namespace {
 
 // a * b, computed on column panels of b of 32 columns, each copied to row-major order: the
 // sparse product then reads 32 contiguous floats of b per non-zero from a panel small enough to

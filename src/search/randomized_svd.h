@@ -26,6 +26,13 @@ struct RandomizedSvdOptions {
   uint64_t seed = 42;  // the same seed and matrix give the same factors
 };
 
+// An orthonormal basis of the columns of the tall matrix `m`: Cholesky QR `passes` times (the
+// Gram matrix factored in double precision: two matrix products instead of Householder's
+// column-by-column sweeps; one pass is enough between power iterations, two make a final basis
+// orthonormal to working precision); Householder QR when the columns are (numerically)
+// dependent.
+Eigen::MatrixXf Orthonormalize(const Eigen::MatrixXf& m, int passes = 2);
+
 // The top singular triplets of `a`. Deterministic for a given seed.
 TruncatedSvd RandomizedSvd(const SparseRowMatrix& a, const RandomizedSvdOptions& opts);
 

@@ -123,24 +123,6 @@ size_t WordEnd(std::string_view s, size_t i) {
   return j;
 }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 uint32_t Lower(uint32_t cp) {
   if (cp < 0x80) return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
   return Xapian::Unicode::tolower(cp);
@@ -171,7 +153,7 @@ void TermOf(std::string_view w, WordKind kind, std::string& out) {
     if (kind == WordKind::kAcronym && c.cp == '.') continue;
     if (IsIgnorable(c.cp)) continue;
     if (c.cp == 0x2019 || c.cp == 0x201B) c.cp = '\'';
-    AppendUtf8(out, Lower(c.cp));
+    core::AppendUtf8(out, Lower(c.cp));
   }
 }
 

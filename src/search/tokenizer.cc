@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 
 namespace coolpapers::search {
 namespace {
@@ -86,6 +87,24 @@ std::vector<std::string> Tokenizer::Stems(std::string_view text) {
   std::vector<std::string> out;
   for (Token& t : Tokenize(text)) out.push_back(std::move(t.stem));
   return out;
+}
+
+std::vector<std::vector<std::string>> SampleStems(const std::vector<std::string>& docs,
+                                                  size_t max) {
+  const size_t stride = std::max<size_t>(1, (docs.size() + max - 1) / std::max<size_t>(1, max));
+  std::vector<const std::string*> picked;
+  for (size_t i = 0; i < docs.size() && picked.size() < max; i += stride) {
+    picked.push_back(&docs[i]);
+  }
+  std::vector<std::vector<std::string>> stems(picked.size());
+  auto run = [&](size_t from, size_t to) {
+    Tokenizer tok;
+    for (size_t i = from; i < to; ++i) stems[i] = tok.Stems(*picked[i]);
+  };
+  std::thread other(run, 0, picked.size() / 2);
+  run(picked.size() / 2, picked.size());
+  other.join();
+  return stems;
 }
 
 }  // namespace coolpapers::search

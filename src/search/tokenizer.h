@@ -55,4 +55,9 @@ class Tokenizer {
 // True for a common English stop word (lower-case input).
 bool IsStopWord(std::string_view word);
 
+// An even sample of at most `max` of `docs` (every k-th), split into stems on two threads:
+// the training input of the corpus models.
+std::vector<std::vector<std::string>> SampleStems(const std::vector<std::string>& docs,
+                                                  size_t max);
+
 }  // namespace coolpapers::search

@@ -14,25 +14,6 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'P', 'W', 'V', 'S', '0', '0', '1'};
 
-// An even sample of at most `max` of `docs`, split into stems on two threads.
-std::vector<std::vector<std::string>> SampleStems(const std::vector<std::string>& docs,
-                                                  size_t max) {
-  const size_t stride = std::max<size_t>(1, (docs.size() + max - 1) / std::max<size_t>(1, max));
-  std::vector<const std::string*> picked;
-  for (size_t i = 0; i < docs.size() && picked.size() < max; i += stride) {
-    picked.push_back(&docs[i]);
-  }
-  std::vector<std::vector<std::string>> stems(picked.size());
-  auto run = [&](size_t from, size_t to) {
-    Tokenizer tok;
-    for (size_t i = from; i < to; ++i) stems[i] = tok.Stems(*picked[i]);
-  };
-  std::thread other(run, 0, picked.size() / 2);
-  run(picked.size() / 2, picked.size());
-  other.join();
-  return stems;
-}
-
 // Runs fn(from, to) over [0, n) split in two halves on two threads.
 template <typename Fn>
 void TwoThreads(size_t n, const Fn& fn) {
