@@ -61,7 +61,7 @@ http_bench() {
   rm -f "$db" "$db"-*
 }
 
-echo "--- search: 74,728 real papers (keyword + LSA semantic index)"
+echo "--- search: 74,728 real papers (keyword + semantic index of corpus-trained word vectors)"
 # The 74k indexes are rebuilt every run: their build times are a figure (ours beside FTS5's).
 "$driver" corpus --papers "$bulk" --work "$work/74k" --queries-out "$work/queries.txt" \
   --semantic --rebuild --figure "index --rebuild, 74,728 papers" --label "74,728 papers" \

@@ -431,7 +431,7 @@ void TimeHybrid(cs::SearchService& service, const std::vector<std::string>& quer
     ms.push_back(Ms(t0, Clock::now()));
   }
   Percentiles p = Summarize(ms);
-  std::printf("[%s] xapian+lsa hybrid top-10: p50 %.2f ms, p99 %.2f ms\n", label.c_str(),
+  std::printf("[%s] xapian+semantic hybrid top-10: p50 %.2f ms, p99 %.2f ms\n", label.c_str(),
               p.p50, p.p99);
 }
 
