@@ -620,7 +620,6 @@ IndexInfo SearchService::Info() {
     info.docs = (*lease)->DocCount();
     core::ParseInt64((*lease)->GetMetadata("store_seq"), info.store_seq);
   }
-  info.heads_builds = static_cast<int64_t>(heads_->builds());
   return info;
 }
 

@@ -121,7 +121,6 @@ struct IndexInfo {
   int64_t vectors = 0;
   int64_t bytes = 0;
   int64_t heads_terms = 0;  // terms with top-weight lists (0: none built yet)
-  int64_t heads_builds = 0;  // top-weight list builds this process has run
   int64_t heads_bytes = 0;
 };
 
