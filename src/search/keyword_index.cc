@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/venue.h"
 #include "search/snippet.h"
+#include "search/spelling.h"
 #include "search/tokenizer.h"
 
 namespace coolpapers::search {
@@ -373,11 +374,13 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
   if (!q.input.text.empty()) {
     Xapian::QueryParser qp;
     ConfigureParser(qp, db_, stem_, /*stemmed=*/true, q.default_and);
-    unsigned extra = q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0;
-    main = ParseLeniently(qp, AbstractPhrases(q.input.text), extra, &out.parse_fallback);
-    if (q.spelling) out.suggestion = qp.get_corrected_query_string();
+    main = ParseLeniently(qp, AbstractPhrases(q.input.text), 0, &out.parse_fallback);
+    if (q.spelling) out.suggestion = Suggest(q.input.text);
     std::vector<std::string> main_terms, exact_terms;
     prunable = prunable && !main.empty() && TermLeaves(main, main_terms);
+    // Every word must match unless the parsed words are an OR (before the exact boost wraps
+    // them in AND_MAYBE).
+    const bool required = main.get_type() != Xapian::Query::OP_OR;
     if (q.exact_boost > 0 && !main.empty()) {
       Xapian::QueryParser exact_qp;
       ConfigureParser(exact_qp, db_, stem_, /*stemmed=*/false, /*default_and=*/false);
@@ -393,7 +396,6 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
     // ProveTopN takes at most 64 terms; longer (pasted) queries use the full match.
     prunable = prunable && main_terms.size() + exact_terms.size() <= 64;
     if (prunable) {
-      const bool required = main.get_type() != Xapian::Query::OP_OR;
       for (const std::string& t : main_terms) terms->push_back({t, 1.0, required, -1});
       for (const std::string& t : exact_terms) {
         WeightedTerm w{t, q.exact_boost, false, -1};
@@ -608,7 +610,6 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       marks = HighlightTerms::FromQuery(*query, db_, stems_);
     }
     AddHits(mset, q, overrides, marks, stems_, out);
-    if (!out.suggestion.empty() && out.suggestion == q.input.text) out.suggestion.clear();
     return out;
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("search failed for \"" + q.input.text +
@@ -692,6 +693,14 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
   out.total_exact = whole_exact || lo == hi;
   out.split = true;
   return page;
+}
+
+std::string KeywordIndexSearcher::Suggest(const std::string& text) {
+  try {
+    return SuggestSpelling(db_, text);
+  } catch (const Xapian::Error&) {
+    return "";  // no suggestion rather than no results
+  }
 }
 
 Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> KeywordIndexSearcher::Find(

@@ -165,6 +165,8 @@ class KeywordIndexSearcher {
   static Result<std::unique_ptr<KeywordIndexSearcher>> Open(const std::string& path,
                                                              const KeywordIndexOptions& opts = {});
   Result<KeywordResults> Search(const KeywordQuery& q);
+  // "Did you mean" for `text` (SuggestSpelling): "" when every word looks right.
+  std::string Suggest(const std::string& text);
   // The stored document of `id`, with its docid; nullopt when absent.
   Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> Find(const std::string& id);
   Result<std::optional<IndexDoc>> Get(Xapian::docid docid);

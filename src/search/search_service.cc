@@ -205,31 +205,27 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
   return out;
 }
 
+// Runs `q`; when the first page has fewer than opts.relax_below matches, an AND of several
+// words is retried as OR (kept when it finds more: *relaxed) and "did you mean" is computed
+// for the query as `typed` (filters kept).
 Result<KeywordResults> RunKeyword(Lease& lease, KeywordQuery q, const SearchServiceOptions& opts,
-                                  bool* relaxed) {
+                                  const std::string& typed, bool* relaxed) {
   auto res = lease->Search(q);
   if (!res) return res;
   const bool few = res->total < opts.relax_below && q.offset == 0;
-  if (few && q.input.term_count > 0) {
-    if (q.default_and && q.input.term_count > 1) {
-      q.default_and = false;
-      *relaxed = true;
-    }
-    q.spelling = true;
+  if (!few || q.input.term_count == 0) return res;
+  if (q.default_and && q.input.term_count > 1) {
+    q.default_and = false;
     auto again = lease->Search(q);
     if (!again) return again;
-    if (!*relaxed) {
-      res->suggestion = again->suggestion;
-    } else if (again->total > res->total) {
+    if (again->total > res->total) {
       res = std::move(again);
-    } else {
-      *relaxed = false;
-      res->suggestion = again->suggestion;
+      *relaxed = true;
     }
   }
+  res->suggestion = lease->Suggest(typed);
   return res;
 }
-
 
 // InvalidArgument for a query with neither words nor filters.
 Status CheckNotEmpty(const SearchRequest& req, const QueryInput& input) {
@@ -264,7 +260,7 @@ Status KeywordPage(Lease& lease, KeywordQuery q, int limit, const SearchServiceO
   q.offset = resp.offset;
   q.limit = limit;
   q.check_at_least = opts.check_at_least;
-  auto res = RunKeyword(lease, q, opts, &resp.relaxed);
+  auto res = RunKeyword(lease, q, opts, resp.query, &resp.relaxed);
   if (!res) return res.error();
   resp.total = res->total;
   resp.total_exact = res->total_exact;
@@ -286,7 +282,7 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   q.highlight = false;
   q.fetch_docs = false;
   q.check_at_least = opts.check_at_least;
-  auto res = RunKeyword(lease, q, opts, &resp.relaxed);
+  auto res = RunKeyword(lease, q, opts, resp.query, &resp.relaxed);
   if (!res) return Err(res.error());
   std::vector<ScoredDoc> keyword;
   for (const KeywordHit& h : res->hits) {

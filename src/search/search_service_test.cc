@@ -124,6 +124,11 @@ TEST_F(SearchServiceTest, AndFallsBackToOrAndSuggestsSpelling) {
   r = service_->Search(req);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->suggestion, "diffusion");
+  // The suggestion is the whole query as typed, filters included (its link keeps them).
+  req.query = "difusion date:2026";
+  r = service_->Search(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->suggestion, "diffusion date:2026");
 }
 
 TEST_F(SearchServiceTest, BadQueriesAreInvalidArgument) {
