@@ -135,6 +135,12 @@ Xapian::Query FilterQuery(const KeywordQuery& q) {
     for (const std::string& id : q.restrict_ids) ids.emplace_back(kPrefixId + id);
     filters.emplace_back(Xapian::Query::OP_OR, ids.begin(), ids.end());
   }
+  if (!q.restrict_docids.empty()) {
+    std::vector<Xapian::docid> docids = q.restrict_docids;
+    std::sort(docids.begin(), docids.end());
+    docids.erase(std::unique(docids.begin(), docids.end()), docids.end());
+    filters.push_back(DocidSetQuery(std::move(docids)));
+  }
   if (filters.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
 }
@@ -369,7 +375,8 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
                                                        std::vector<WeightedTerm>* terms,
                                                        Xapian::Query* unexcluded) {
   if (terms) terms->clear();
-  bool prunable = terms != nullptr && q.restrict_ids.empty() && !q.keep_unmatched;
+  bool prunable = terms != nullptr && q.restrict_ids.empty() && q.restrict_docids.empty() &&
+                  !q.keep_unmatched;
   Xapian::Query main;
   if (!q.input.text.empty()) {
     Xapian::QueryParser qp;

@@ -202,19 +202,25 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   for (const BeirQuery& q : *queries) {
     auto rel = qrels->find(q.id);
     if (rel == qrels->end()) continue;
-    SearchRequest req;
-    req.query = q.text.substr(0, 1000);
-    req.mode = opts.mode;
-    req.limit = 100;
-    req.default_or = true;
-    auto res = (*service)->Search(req);
-    std::vector<std::string> ranked;
-    if (res) {
-      for (const SearchHit& h : res->hits) ranked.push_back(h.id);
-    }
-    ndcg += NdcgAt(ranked, rel->second, opts.k);
-    recall += RecallAt(ranked, rel->second, 100);
-    mrr += MrrAt(ranked, rel->second, opts.k);
+    // nDCG and MRR score the first page as a reader gets it (`k` results), recall the first
+    // 100: hybrid's BM25 candidates depend on the page asked for.
+    auto ranked = [&](int limit) {
+      SearchRequest req;
+      req.query = q.text.substr(0, 1000);
+      req.mode = opts.mode;
+      req.limit = limit;
+      req.default_or = true;
+      auto res = (*service)->Search(req);
+      std::vector<std::string> ids;
+      if (res) {
+        for (const SearchHit& h : res->hits) ids.push_back(h.id);
+      }
+      return ids;
+    };
+    const std::vector<std::string> page = ranked(opts.k);
+    ndcg += NdcgAt(page, rel->second, opts.k);
+    mrr += MrrAt(page, rel->second, opts.k);
+    recall += RecallAt(opts.k == 100 ? page : ranked(100), rel->second, 100);
     ++report.queries;
   }
   report.search_seconds =

@@ -269,15 +269,43 @@ Status KeywordPage(Lease& lease, KeywordQuery q, int limit, const SearchServiceO
   return Status::Ok();
 }
 
-// The first `depth` BM25 results of `q` fused with the semantic candidates `sem`; sets resp's
-// total (keyword matches plus semantic-only candidates), exactness, suggestion and relaxed.
+// The BM25 scores of those of `sem` (semantic candidates) missing from `keyword` (the top of
+// the BM25 ranking of `q`), appended to `keyword`: with linear fusion every candidate then
+// has both scores, and those without one match no word.
+Status ScoreSemanticCandidates(Generation& gen, Lease& lease, KeywordQuery q,
+                               const std::vector<ScoredDoc>& sem,
+                               std::vector<ScoredDoc>& keyword) {
+  std::unordered_set<Xapian::docid> listed;
+  for (const ScoredDoc& d : keyword) listed.insert(d.docid);
+  q.restrict_docids.clear();
+  for (const ScoredDoc& d : sem) {
+    if (!listed.count(d.docid)) q.restrict_docids.push_back(d.docid);
+  }
+  if (q.restrict_docids.empty()) return Status::Ok();
+  q.offset = 0;
+  q.limit = static_cast<int>(q.restrict_docids.size());
+  q.check_at_least = 0;
+  q.heads = nullptr;
+  q.match_threads = 1;
+  auto res = lease->Search(q);
+  if (!res) return res.error();
+  for (const KeywordHit& h : res->hits) {
+    keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
+  }
+  return Status::Ok();
+}
+
+// The first BM25 results of `q` (opts.hybrid.keyword_depth with linear fusion, else depth; at
+// least `page_end`) fused with the semantic candidates `sem`; sets resp's total (keyword
+// matches plus semantic-only candidates), exactness, suggestion and relaxed.
 Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, KeywordQuery q,
-                                            int depth, const std::vector<ScoredDoc>& sem,
+                                            int page_end, const std::vector<ScoredDoc>& sem,
                                             const std::vector<float>& vec,
                                             const SearchServiceOptions& opts,
                                             SearchResponse& resp) {
+  const bool linear = opts.hybrid.fusion == HybridOptions::Fusion::kLinear;
   q.offset = 0;
-  q.limit = depth;
+  q.limit = std::max(page_end, linear ? opts.hybrid.keyword_depth : opts.hybrid.depth);
   q.snippet_bytes = 0;
   q.highlight = false;
   q.fetch_docs = false;
@@ -287,6 +315,12 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   std::vector<ScoredDoc> keyword;
   for (const KeywordHit& h : res->hits) {
     keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
+  }
+  if (linear) {
+    if (resp.relaxed) q.default_and = false;
+    if (Status st = ScoreSemanticCandidates(gen, lease, q, sem, keyword); !st.ok()) {
+      return Err(st);
+    }
   }
   std::vector<FusedHit> fused = Fuse(gen, opts.hybrid, keyword, sem, vec);
   int64_t semantic_only = 0;
@@ -423,7 +457,8 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
     resp.total = static_cast<int64_t>(sem->size());
     page = PageOf(*sem, resp.offset, limit);
   } else {
-    auto fused = HybridRanking(*gen, *lease, q, depth, *sem, *vec, options_, resp);
+    auto fused =
+        HybridRanking(*gen, *lease, q, resp.offset + limit, *sem, *vec, options_, resp);
     if (!fused) return Err(fused.error());
     page = PageOf(*fused, resp.offset, limit);
   }

@@ -45,7 +45,10 @@ struct HybridOptions {
   double linear_weight = 0.2;   // kLinear: cosine weight (BM25 weighs 1 - this); tuned on SciFact
   double rrf_k = 60;            // RRF constant
   double semantic_weight = 1.0; // weight of the semantic list (BM25 list weighs 1)
-  int depth = 100;              // candidates taken from each list
+  int depth = 100;              // candidates taken from the semantic list
+  // Candidates taken from the BM25 list; with linear fusion every semantic candidate that
+  // matches the words also gets its BM25 score, so this list can be shorter than `depth`.
+  int keyword_depth = 30;
   float min_similarity = 0.2f;  // semantic candidates below this cosine are dropped
 };
 

@@ -112,6 +112,33 @@ TEST_F(SearchServiceTest, HybridRespectsFilters) {
   for (const auto& h : r->hits) EXPECT_GE(h.doc.date, "2026-05-01") << h.id;
 }
 
+// Hybrid takes only the top of the BM25 ranking (keyword_depth, at least the page's end), but
+// every semantic candidate that matches the words gets its BM25 score: each page, its scores
+// and the total are those of fusing the whole BM25 ranking.
+TEST_F(SearchServiceTest, HybridScoresEverySemanticCandidateThatMatchesTheWords) {
+  SearchServiceOptions shallow_opts;
+  shallow_opts.index_dir = dir_.path() + "/index";
+  shallow_opts.hybrid.keyword_depth = 1;
+  auto shallow = SearchService::Open(shallow_opts);
+  ASSERT_TRUE(shallow) << shallow.error().ToString();
+  SearchRequest req;
+  req.query = "learning to rank";
+  req.mode = SearchMode::kHybrid;
+  auto whole = service_->Search(req);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->hits.size(), 4u);
+  for (int offset = 0; offset < 4; ++offset) {
+    req.offset = offset;
+    req.limit = 1;
+    auto page = (*shallow)->Search(req);
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->hits.size(), 1u) << offset;
+    EXPECT_EQ(page->hits[0].id, whole->hits[offset].id) << offset;
+    EXPECT_DOUBLE_EQ(page->hits[0].score, whole->hits[offset].score) << offset;
+    EXPECT_EQ(page->total, whole->total) << offset;
+  }
+}
+
 TEST_F(SearchServiceTest, AndFallsBackToOrAndSuggestsSpelling) {
   SearchRequest req;
   req.query = "diffusion translators";
