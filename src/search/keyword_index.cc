@@ -421,7 +421,7 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
   // counts references without atomics, so copying that global from concurrent searches corrupts
   // its count (seen as a crash in Enquire::set_query under load).
   const Xapian::Query match_all{std::string()};
-  if (q.keep_unmatched && !q.restrict_ids.empty()) {
+  if (q.keep_unmatched && (!q.restrict_ids.empty() || !q.restrict_docids.empty())) {
     main = main.empty() ? match_all
                         : Xapian::Query(Xapian::Query::OP_AND_MAYBE, match_all, main);
   }

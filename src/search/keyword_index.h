@@ -121,7 +121,8 @@ struct KeywordQuery {
   std::vector<std::string> restrict_ids;
   // The same by docid of the searcher's index (cheaper than ids: no lookup per document).
   std::vector<Xapian::docid> restrict_docids;
-  // With restrict_ids: return every restricted document, text matches only adding weight (used
+  // With restrict_ids or restrict_docids: return every restricted document, text matches only
+  // adding weight (used
   // to decorate a fused result page with snippets and highlights).
   bool keep_unmatched = false;
   bool fetch_docs = true;  // parse stored documents into hits (false: docids and scores only)

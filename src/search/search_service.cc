@@ -166,11 +166,13 @@ std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
 }
 
 // Loads the page's documents in `ids` order, with snippets/highlights for `text`.
-// `stars` (may be null) freshens the hits' doc.stars.
+// `stars` (may be null) freshens the hits' doc.stars. `docids`, when not empty, are the ids'
+// documents in the lease's index (found without looking the ids up).
 Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::string>& ids,
                                         const std::vector<double>& scores,
                                         const std::string& text, bool highlight,
-                                        std::shared_ptr<const StarOverrides> stars) {
+                                        std::shared_ptr<const StarOverrides> stars,
+                                        const std::vector<Xapian::docid>& docids = {}) {
   std::vector<SearchHit> out;
   if (ids.empty()) return out;
   KeywordQuery q;
@@ -182,7 +184,11 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
   q.input.venues.clear();
   q.default_and = false;
   q.exact_boost = 0;
-  q.restrict_ids = ids;
+  if (docids.size() == ids.size()) {
+    q.restrict_docids = docids;
+  } else {
+    q.restrict_ids = ids;
+  }
   q.keep_unmatched = true;
   q.limit = static_cast<int>(ids.size());
   q.highlight = highlight;
@@ -297,12 +303,14 @@ Status ScoreSemanticCandidates(Generation& gen, Lease& lease, KeywordQuery q,
 
 // The first BM25 results of `q` (opts.hybrid.keyword_depth with linear fusion, else depth; at
 // least `page_end`) fused with the semantic candidates `sem`; sets resp's total (keyword
-// matches plus semantic-only candidates), exactness, suggestion and relaxed.
+// matches plus semantic-only candidates), exactness, suggestion and relaxed; `keyword` gets
+// the BM25 candidates.
 Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, KeywordQuery q,
                                             int page_end, const std::vector<ScoredDoc>& sem,
                                             const std::vector<float>& vec,
                                             const SearchServiceOptions& opts,
-                                            SearchResponse& resp) {
+                                            SearchResponse& resp,
+                                            std::vector<ScoredDoc>& keyword) {
   const bool linear = opts.hybrid.fusion == HybridOptions::Fusion::kLinear;
   q.offset = 0;
   q.limit = std::max(page_end, linear ? opts.hybrid.keyword_depth : opts.hybrid.depth);
@@ -312,7 +320,7 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   q.check_at_least = opts.check_at_least;
   auto res = RunKeyword(lease, q, opts, resp.query, &resp.relaxed);
   if (!res) return Err(res.error());
-  std::vector<ScoredDoc> keyword;
+  keyword.clear();
   for (const KeywordHit& h : res->hits) {
     keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
   }
@@ -331,11 +339,28 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   return fused;
 }
 
-// One page of a ranking: ids and their scores.
+// One page of a ranking: ids and their scores, and their docids when known (all or none).
 struct Page {
   std::vector<std::string> ids;
   std::vector<double> scores;
+  std::vector<Xapian::docid> docids;
 };
+
+// Fills page.docids from `known` (docids of the candidates), or leaves it empty when one is
+// missing.
+void FindDocids(const std::vector<ScoredDoc>& known, Page& page) {
+  std::unordered_map<std::string_view, Xapian::docid> by_id;
+  for (const ScoredDoc& d : known) by_id.emplace(d.id, d.docid);
+  page.docids.clear();
+  for (const std::string& id : page.ids) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      page.docids.clear();
+      return;
+    }
+    page.docids.push_back(it->second);
+  }
+}
 
 // Entries [offset, offset + limit) of `ranked` (ScoredDoc or FusedHit: an id and a score).
 template <class Ranked>
@@ -457,13 +482,16 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
     resp.total = static_cast<int64_t>(sem->size());
     page = PageOf(*sem, resp.offset, limit);
   } else {
-    auto fused =
-        HybridRanking(*gen, *lease, q, resp.offset + limit, *sem, *vec, options_, resp);
+    std::vector<ScoredDoc> keyword;
+    auto fused = HybridRanking(*gen, *lease, q, resp.offset + limit, *sem, *vec, options_, resp,
+                               keyword);
     if (!fused) return Err(fused.error());
     page = PageOf(*fused, resp.offset, limit);
+    sem->insert(sem->end(), keyword.begin(), keyword.end());
   }
-  auto hits =
-      Decorate(*lease, page.ids, page.scores, input->text, req.highlight, q.star_overrides);
+  FindDocids(*sem, page);
+  auto hits = Decorate(*lease, page.ids, page.scores, input->text, req.highlight,
+                       q.star_overrides, page.docids);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
   return resp;
