@@ -148,6 +148,26 @@ double MrrAt(const std::vector<std::string>& ranked, const std::map<std::string,
   return 0;
 }
 
+namespace {
+
+// The ids of the first `limit` results of `text` (a BEIR query, searched as OR).
+std::vector<std::string> Ranked(SearchService& service, const std::string& text,
+                                SearchMode mode, int limit) {
+  SearchRequest req;
+  req.query = text.substr(0, 1000);
+  req.mode = mode;
+  req.limit = limit;
+  req.default_or = true;
+  auto res = service.Search(req);
+  std::vector<std::string> ids;
+  if (res) {
+    for (const SearchHit& h : res->hits) ids.push_back(h.id);
+  }
+  return ids;
+}
+
+}  // namespace
+
 Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   namespace fs = std::filesystem;
   auto corpus = LoadBeirCorpus(opts.corpus);
@@ -204,23 +224,11 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
     if (rel == qrels->end()) continue;
     // nDCG and MRR score the first page as a reader gets it (`k` results), recall the first
     // 100: hybrid's BM25 candidates depend on the page asked for.
-    auto ranked = [&](int limit) {
-      SearchRequest req;
-      req.query = q.text.substr(0, 1000);
-      req.mode = opts.mode;
-      req.limit = limit;
-      req.default_or = true;
-      auto res = (*service)->Search(req);
-      std::vector<std::string> ids;
-      if (res) {
-        for (const SearchHit& h : res->hits) ids.push_back(h.id);
-      }
-      return ids;
-    };
-    const std::vector<std::string> page = ranked(opts.k);
+    const std::vector<std::string> page = Ranked(**service, q.text, opts.mode, opts.k);
     ndcg += NdcgAt(page, rel->second, opts.k);
     mrr += MrrAt(page, rel->second, opts.k);
-    recall += RecallAt(opts.k == 100 ? page : ranked(100), rel->second, 100);
+    const bool same = opts.k == 100;
+    recall += RecallAt(same ? page : Ranked(**service, q.text, opts.mode, 100), rel->second, 100);
     ++report.queries;
   }
   report.search_seconds =
