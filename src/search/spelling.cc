@@ -29,11 +29,13 @@ bool AllDigits(std::string_view w) {
   return std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// The correction of `word` (as typed), or "" to keep it.
-std::string Correct(const Xapian::Database& db, std::string_view word, Xapian::doccount known) {
+// The correction of `word` (as typed), or "" to keep it; counts its lookup in `lookups`.
+std::string Correct(const Xapian::Database& db, std::string_view word, Xapian::doccount known,
+                    int& lookups) {
   if (word.size() < 3 || IsOperator(word) || AllDigits(word)) return "";
   const std::string lower = Xapian::Unicode::tolower(std::string(word));
   if (db.get_termfreq(lower) >= known) return "";
+  ++lookups;
   std::string s = db.get_spelling_suggestion(lower);
   return s == lower ? "" : s;
 }
@@ -48,6 +50,7 @@ std::string SuggestSpelling(const Xapian::Database& db, std::string_view text) {
   const Xapian::doccount known = KnownWordDocs(db.get_doccount());
   std::string out;
   bool changed = false;
+  int lookups = 0;
   size_t i = 0;
   while (i < text.size()) {
     if (!IsWordByte(static_cast<unsigned char>(text[i]))) {
@@ -66,7 +69,7 @@ std::string SuggestSpelling(const Xapian::Database& db, std::string_view text) {
       i = end;
       continue;
     }
-    std::string fix = Correct(db, word, known);
+    std::string fix = lookups < kMaxSpellingLookups ? Correct(db, word, known, lookups) : "";
     if (fix.empty()) {
       out += word;
     } else {

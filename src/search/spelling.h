@@ -12,6 +12,10 @@ namespace coolpapers::search {
 // one paper in 10,000, and at least 10.
 Xapian::doccount KnownWordDocs(Xapian::doccount papers);
 
+// Rare words looked up per query at most (the rest are kept as typed): bounds the cost of a
+// long query of rare words.
+inline constexpr int kMaxSpellingLookups = 16;
+
 // `text` with each of its words that appears in fewer than KnownWordDocs(papers) papers
 // replaced by the index's spelling suggestion for it (Xapian's edit-distance search over the
 // title words); "" when no word changes. Field prefixes (`ti:`), filters with their values

@@ -58,5 +58,17 @@ TEST_F(SpellingTest, FiltersOperatorsAndNumbersAreKept) {
   EXPECT_EQ(SuggestSpelling(db_, "OR NOT XOR ADJ"), "");
 }
 
+// A long query of rare words costs at most kMaxSpellingLookups lookups: the words after them
+// are kept as typed.
+TEST_F(SpellingTest, AtMostSixteenWordsAreLookedUp) {
+  std::string text, want;
+  for (int i = 0; i < 40; ++i) {
+    text += i ? " difusion" : "difusion";
+    want += i ? " " : "";
+    want += i < kMaxSpellingLookups ? "diffusion" : "difusion";
+  }
+  EXPECT_EQ(SuggestSpelling(db_, text), want);
+}
+
 }  // namespace
 }  // namespace coolpapers::search
