@@ -553,6 +553,39 @@ TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
   EXPECT_EQ(split, 15);
 }
 
+// A searcher keeps its split handles between queries: after the index changes they follow it,
+// so the next large match is split again and finds the new paper.
+TEST_F(ImpactHeadsTest, SplitMatchHandlesFollowTheIndex) {
+  KeywordIndexOptions opts;
+  opts.split_min_matches = 1;
+  auto s = KeywordIndexSearcher::Open(path_, opts);
+  ASSERT_TRUE(s.has_value());
+  searcher_ = std::move(*s);
+  KeywordQuery q;
+  q.input = *PrepareQuery("learning");
+  q.match_threads = 3;
+  auto before = searcher_->Search(q);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_TRUE(before->split);
+  {
+    auto w = KeywordIndexWriter::Open(path_, false);
+    ASSERT_TRUE(w.has_value()) << w.error().ToString();
+    ASSERT_TRUE((*w)->Put(testing::Doc("2699.00001", "Learning learning learning",
+                                       "Learning, learning and learning again."))
+                    .has_value());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  ASSERT_TRUE(searcher_->Reopen().ok());
+  auto after = searcher_->Search(q);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(after->split);
+  ASSERT_FALSE(after->hits.empty());
+  EXPECT_EQ(after->hits[0].doc.id, "2699.00001");
+  int split = 0;
+  ExpectSamePage(q, nullptr, &split);
+  EXPECT_EQ(split, 1);
+}
+
 TEST(ImpactHeadsServiceTest, ServiceBuildsHeadsInTheBackgroundAndPrunes) {
   TempDir dir;
   const std::string index = dir.path() + "/index";

@@ -642,13 +642,32 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
     bool ok = false;
   };
   std::vector<Part> parts(threads);
+  // Each extra thread searches its own kept handle, brought to db_'s revision when it lags.
+  if (split_handles_.size() < static_cast<size_t>(threads - 1)) split_handles_.resize(threads - 1);
+  for (auto& h : split_handles_) {
+    try {
+      if (!h) {
+        h = std::make_unique<Xapian::Database>(path_);
+      } else if (h->get_revision() != db_.get_revision()) {
+        h->reopen();
+      }
+    } catch (const Xapian::Error&) {
+      h.reset();  // its part stays !ok, and the match runs in one piece
+    }
+  }
+  // Each part's query is made (and destroyed) on this thread: Xapian counts a query's
+  // references without atomics, so threads must not copy the shared `query` themselves.
+  std::vector<Xapian::Query> part_queries;
+  for (int t = 0; t < threads; ++t) {
+    const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
+    const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
+    part_queries.emplace_back(Xapian::Query::OP_FILTER, query, DocidRangeQuery(first, end));
+  }
   auto run = [&](int t, const Xapian::Database& handle) {
     try {
       if (handle.get_revision() != db_.get_revision()) return;
-      const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
-      const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
       Xapian::Enquire e(handle);
-      e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, DocidRangeQuery(first, end)));
+      e.set_query(part_queries[t]);
       e.set_weighting_scheme(weighting);
       Xapian::MSet m = e.get_mset(0, need, need + std::max(0, check_at_least));
       for (auto it = m.begin(); it != m.end(); ++it) parts[t].top.emplace_back(it.get_weight(), *it);
@@ -663,13 +682,9 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
   for (int t = 1; t < threads; ++t) {
     // A part whose thread cannot start stays !ok, and the match runs in one piece.
     try {
-      pool.emplace_back([&, t] {
-        try {
-          Xapian::Database handle(path_);
-          run(t, handle);
-        } catch (const Xapian::Error&) {
-        }
-      });
+      const Xapian::Database* handle = split_handles_[t - 1].get();
+      if (handle == nullptr) continue;
+      pool.emplace_back([&, t, handle] { run(t, *handle); });
     } catch (const std::system_error&) {
     }
   }

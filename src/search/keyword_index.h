@@ -207,6 +207,9 @@ class KeywordIndexSearcher {
   StemCache stems_{20000};
   KeywordIndexOptions opts_;
   ProveScratch prove_scratch_;  // ProveTopN's buffers, kept between this searcher's queries
+  // SplitMatch's handles for its extra threads (index t - 1 for thread t), opened on first use
+  // and kept: opening one costs about what a small split saves. Null when it cannot open.
+  std::vector<std::unique_ptr<Xapian::Database>> split_handles_;
 };
 
 }  // namespace coolpapers::search
