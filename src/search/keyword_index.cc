@@ -655,13 +655,23 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
       h.reset();  // its part stays !ok, and the match runs in one piece
     }
   }
-  // Each part's query is made (and destroyed) on this thread: Xapian counts a query's
-  // references without atomics, so threads must not copy the shared `query` themselves.
+  // Xapian counts a query's references without atomics and copies subqueries while matching,
+  // so parts must share no query node: each extra thread gets its own copy of the tree (made
+  // by serialising it; a query holding a posting source cannot be, and is matched in one
+  // piece).
+  std::string wire;
+  try {
+    wire = query.serialise();
+  } catch (const Xapian::Error&) {
+    return std::nullopt;
+  }
   std::vector<Xapian::Query> part_queries;
   for (int t = 0; t < threads; ++t) {
     const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
     const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
-    part_queries.emplace_back(Xapian::Query::OP_FILTER, query, DocidRangeQuery(first, end));
+    part_queries.emplace_back(Xapian::Query::OP_FILTER,
+                              t == 0 ? query : Xapian::Query::unserialise(wire),
+                              DocidRangeQuery(first, end));
   }
   auto run = [&](int t, const Xapian::Database& handle) {
     try {
