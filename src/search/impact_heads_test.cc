@@ -106,6 +106,15 @@ class ImpactHeadsTest : public ::testing::Test {
     return words;
   }
 
+  // Reopens searcher_ so that every match with match_threads > 1 is split.
+  void SplitEveryMatch() {
+    KeywordIndexOptions opts;
+    opts.split_min_matches = 1;
+    auto s = KeywordIndexSearcher::Open(path_, opts);
+    ASSERT_TRUE(s.has_value());
+    searcher_ = std::move(*s);
+  }
+
   void ExpectSamePage(KeywordQuery q, int* pruned, int* split = nullptr) {
     KeywordQuery plain = q;
     plain.heads = nullptr;
@@ -520,11 +529,7 @@ TEST_F(ImpactHeadsTest, HeadsOfAnOlderRevisionAreIgnored) {
 }
 
 TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
-  KeywordIndexOptions opts;
-  opts.split_min_matches = 1;
-  auto s = KeywordIndexSearcher::Open(path_, opts);
-  ASSERT_TRUE(s.has_value());
-  searcher_ = std::move(*s);
+  ASSERT_NO_FATAL_FAILURE(SplitEveryMatch());
   int split = 0;
   for (const std::string text : {"language model", "learning", "\"neural networks\"",
                                  "graph OR vision", "model -language"}) {
@@ -556,11 +561,7 @@ TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
 // A searcher keeps its split handles between queries: after the index changes they follow it,
 // so the next large match is split again and finds the new paper.
 TEST_F(ImpactHeadsTest, SplitMatchHandlesFollowTheIndex) {
-  KeywordIndexOptions opts;
-  opts.split_min_matches = 1;
-  auto s = KeywordIndexSearcher::Open(path_, opts);
-  ASSERT_TRUE(s.has_value());
-  searcher_ = std::move(*s);
+  ASSERT_NO_FATAL_FAILURE(SplitEveryMatch());
   KeywordQuery q;
   q.input = *PrepareQuery("learning");
   q.match_threads = 3;

@@ -624,6 +624,47 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
   }
 }
 
+namespace {
+
+// `query` restricted to each of `threads` docid ranges covering [1, last]. Xapian counts a
+// query's references without atomics and copies subqueries while matching, so parts must share
+// no query node: the first part holds `query` itself, each other one its own copy of the tree
+// (made by serialising it). nullopt when it cannot be copied (it holds a posting source).
+std::optional<std::vector<Xapian::Query>> PartQueries(const Xapian::Query& query,
+                                                      Xapian::docid last, int threads) {
+  std::string wire;
+  try {
+    wire = query.serialise();
+  } catch (const Xapian::Error&) {
+    return std::nullopt;
+  }
+  std::vector<Xapian::Query> parts;
+  for (int t = 0; t < threads; ++t) {
+    const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
+    const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
+    parts.emplace_back(Xapian::Query::OP_FILTER, t == 0 ? query : Xapian::Query::unserialise(wire),
+                       DocidRangeQuery(first, end));
+  }
+  return parts;
+}
+
+}  // namespace
+
+void KeywordIndexSearcher::PrepareSplitHandles(int extra) {
+  if (split_handles_.size() < static_cast<size_t>(extra)) split_handles_.resize(extra);
+  for (auto& h : split_handles_) {
+    try {
+      if (!h) {
+        h = std::make_unique<Xapian::Database>(path_);
+      } else if (h->get_revision() != db_.get_revision()) {
+        h->reopen();
+      }
+    } catch (const Xapian::Error&) {
+      h.reset();  // its part stays !ok, and the match runs in one piece
+    }
+  }
+}
+
 std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
     const Xapian::Query& query, const Xapian::Weight& weighting, int offset, int limit,
     int check_at_least, int threads, KeywordResults& out) {
@@ -642,42 +683,14 @@ std::optional<std::vector<Xapian::docid>> KeywordIndexSearcher::SplitMatch(
     bool ok = false;
   };
   std::vector<Part> parts(threads);
-  // Each extra thread searches its own kept handle, brought to db_'s revision when it lags.
-  if (split_handles_.size() < static_cast<size_t>(threads - 1)) split_handles_.resize(threads - 1);
-  for (auto& h : split_handles_) {
-    try {
-      if (!h) {
-        h = std::make_unique<Xapian::Database>(path_);
-      } else if (h->get_revision() != db_.get_revision()) {
-        h->reopen();
-      }
-    } catch (const Xapian::Error&) {
-      h.reset();  // its part stays !ok, and the match runs in one piece
-    }
-  }
-  // Xapian counts a query's references without atomics and copies subqueries while matching,
-  // so parts must share no query node: each extra thread gets its own copy of the tree (made
-  // by serialising it; a query holding a posting source cannot be, and is matched in one
-  // piece).
-  std::string wire;
-  try {
-    wire = query.serialise();
-  } catch (const Xapian::Error&) {
-    return std::nullopt;
-  }
-  std::vector<Xapian::Query> part_queries;
-  for (int t = 0; t < threads; ++t) {
-    const Xapian::docid first = static_cast<Xapian::docid>(uint64_t{last} * t / threads) + 1;
-    const Xapian::docid end = static_cast<Xapian::docid>(uint64_t{last} * (t + 1) / threads);
-    part_queries.emplace_back(Xapian::Query::OP_FILTER,
-                              t == 0 ? query : Xapian::Query::unserialise(wire),
-                              DocidRangeQuery(first, end));
-  }
+  PrepareSplitHandles(threads - 1);
+  std::optional<std::vector<Xapian::Query>> part_queries = PartQueries(query, last, threads);
+  if (!part_queries) return std::nullopt;
   auto run = [&](int t, const Xapian::Database& handle) {
     try {
       if (handle.get_revision() != db_.get_revision()) return;
       Xapian::Enquire e(handle);
-      e.set_query(part_queries[t]);
+      e.set_query((*part_queries)[t]);
       e.set_weighting_scheme(weighting);
       Xapian::MSet m = e.get_mset(0, need, need + std::max(0, check_at_least));
       for (auto it = m.begin(); it != m.end(); ++it) parts[t].top.emplace_back(it.get_weight(), *it);

@@ -199,6 +199,8 @@ class KeywordIndexSearcher {
                                                        const Xapian::Weight& weighting, int offset,
                                                        int limit, int check_at_least, int threads,
                                                        KeywordResults& out);
+  // Opens (or brings to db_'s revision) the kept handles of `extra` split threads.
+  void PrepareSplitHandles(int extra);
   Xapian::Database db_;
   std::string path_;
   Xapian::Stem stem_;
