@@ -77,13 +77,16 @@ bool IsOperator(const std::string& t) { return t == "AND" || t == "OR" || t == "
 // Field prefixes the QueryParser knows (see keyword_index.cc).
 bool HasFieldPrefix(const std::string& t) {
   size_t colon = t.find(':');
-  if (colon == std::string::npos) return false;
-  std::string field = core::ToLower(std::string_view(t).substr(0, colon));
-  return field == "ti" || field == "title" || field == "au" || field == "author" ||
-         field == "abs" || field == "abstract";
+  return colon != std::string::npos && IsTextFieldPrefix(std::string_view(t).substr(0, colon));
 }
 
 }  // namespace
+
+bool IsTextFieldPrefix(std::string_view field) {
+  const std::string f = core::ToLower(field);
+  return f == "ti" || f == "title" || f == "au" || f == "author" || f == "abs" ||
+         f == "abstract";
+}
 
 bool ParseDateBound(std::string_view s, bool upper, std::string& out) {
   auto parts = core::Split(s, '-', /*skip_empty=*/false);

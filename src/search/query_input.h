@@ -43,6 +43,10 @@ Result<QueryInput> PrepareQuery(std::string_view raw, const QueryLimits& limits 
 // it covers. False when malformed.
 bool ParseDateBound(std::string_view s, bool upper, std::string& out);
 
+// True if `field` (without the colon, any case) is a text field prefix the query parser knows:
+// ti/title, au/author, abs/abstract (see keyword_index.cc).
+bool IsTextFieldPrefix(std::string_view field);
+
 // True if `s` looks like a category or archive id (letters, digits, '.', '-').
 bool IsCategoryToken(std::string_view s);
 

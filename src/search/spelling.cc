@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "search/query_input.h"
+
 namespace coolpapers::search {
 namespace {
 
@@ -12,15 +14,6 @@ bool IsWordByte(unsigned char c) {
 bool IsOperator(std::string_view w) {
   for (std::string_view op : {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"}) {
     if (w == op) return true;
-  }
-  return false;
-}
-
-// Whether `prefix:` searches a text field (its word is corrected) rather than filters (its
-// value is kept as typed).
-bool IsTextField(std::string_view prefix) {
-  for (std::string_view f : {"ti", "title", "au", "author", "abs", "abstract"}) {
-    if (prefix == f) return true;
   }
   return false;
 }
@@ -62,7 +55,7 @@ std::string SuggestSpelling(const Xapian::Database& db, std::string_view text) {
     const std::string_view word = text.substr(i, end - i);
     if (end < text.size() && text[end] == ':') {
       // A field prefix: a filter's value (cat:cs.CL, date:2024, venue:ICLR) is kept as typed.
-      if (!IsTextField(word)) {
+      if (!IsTextFieldPrefix(word)) {
         while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
       }
       out += text.substr(i, end - i);
