@@ -38,9 +38,11 @@ IndexDoc FromPaper(const core::Paper& p, int64_t stars = 0);
 // Back to a Paper for rendering (fields the index does not keep are left empty).
 core::Paper ToPaper(const IndexDoc& d);
 
-// Compact JSON used as Xapian document data (without extra_text, which is only indexed).
+// The Xapian document data: a compact binary form (without extra_text, which is only
+// indexed), cheap to read back when a result page loads its documents.
 std::string SerializeDoc(const IndexDoc& d);
-// nullopt when `data` is not a serialized document.
+// From SerializeDoc's form, or the JSON that earlier indexes stored; nullopt when `data` is
+// neither (or is cut short).
 std::optional<IndexDoc> ParseDoc(const std::string& data);
 
 // "YYYYMMDDHHMMSS" from a date as above ("" when malformed): the sortable value-slot form.
