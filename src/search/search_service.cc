@@ -324,7 +324,10 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   for (const KeywordHit& h : res->hits) {
     keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
   }
-  if (linear) {
+  // When the list holds every match (a narrow query), no other candidate matches the words.
+  const bool all_listed =
+      res->total_exact && res->total <= static_cast<int64_t>(res->hits.size());
+  if (linear && !all_listed) {
     if (resp.relaxed) q.default_and = false;
     if (Status st = ScoreSemanticCandidates(gen, lease, q, sem, keyword); !st.ok()) {
       return Err(st);
