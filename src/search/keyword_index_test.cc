@@ -48,6 +48,31 @@ TEST_F(KeywordIndexTest, RanksTheObviousPaperFirst) {
   EXPECT_EQ(Ids(Run("speech recognition")).front(), "2601.00008");
 }
 
+// Indexes built before documents were stored in binary kept JSON as the document data: their
+// results still load (no rebuild needed after an upgrade).
+TEST_F(KeywordIndexTest, DocumentsStoredAsJsonByEarlierIndexesStillLoad) {
+  {
+    Xapian::WritableDatabase db(dir_.path() + "/x", Xapian::DB_OPEN);
+    Xapian::PostingIterator it = db.postlist_begin(std::string(kPrefixId) + "2601.00001");
+    ASSERT_NE(it, db.postlist_end(std::string(kPrefixId) + "2601.00001"));
+    Xapian::Document doc = db.get_document(*it);
+    doc.set_data(R"({"id":"2601.00001","v":2,"t":"Old stored title","a":"Old abstract about )"
+                 R"(graph neural networks.","au":["Old Author"],"c":["cs.LG"],)"
+                 R"("d":"2026-01-01","s":3,"k":[]})");
+    db.replace_document(*it, doc);
+    db.commit();
+  }
+  KeywordQuery q;
+  q.snippet_bytes = 200;
+  KeywordResults r = Run("graph neural networks", q);
+  ASSERT_FALSE(r.hits.empty());
+  EXPECT_EQ(r.hits[0].doc.id, "2601.00001");
+  EXPECT_EQ(r.hits[0].doc.title, "Old stored title");
+  EXPECT_EQ(r.hits[0].doc.version, 2);
+  EXPECT_EQ(r.hits[0].doc.authors, std::vector<std::string>{"Old Author"});
+  EXPECT_NE(r.hits[0].snippet_html.find("graph"), std::string::npos);
+}
+
 TEST_F(KeywordIndexTest, TitleMatchesOutrankAbstractMatches) {
   // Both mention graph neural networks; only 00001 has it in the title.
   auto ids = Ids(Run("graph neural networks"));
