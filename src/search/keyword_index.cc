@@ -37,9 +37,12 @@ void ConfigureParser(Xapian::QueryParser& qp, const Xapian::Database& db, const 
                                    : Xapian::QueryParser::STEM_NONE);
   qp.set_default_op(default_and ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
   // Free text: the unprefixed field (title, abstract, authors and extra text together).
-  for (const char* f : {"ti", "title"}) qp.add_prefix(f, kPrefixTitle);
-  for (const char* f : {"au", "author"}) qp.add_prefix(f, kPrefixAuthor);
-  for (const char* f : {"abs", "abstract"}) qp.add_prefix(f, kPrefixAbstract);
+  for (const TextFieldName& n : kTextFieldNames) {
+    const char* prefix = n.field == TextField::kTitle    ? kPrefixTitle
+                         : n.field == TextField::kAuthor ? kPrefixAuthor
+                                                         : kPrefixAbstract;
+    qp.add_prefix(std::string(n.name), prefix);
+  }
 }
 
 // The abstract field (B) has no positions, so a phrase there is asked as the phrase in the

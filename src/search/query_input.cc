@@ -1,6 +1,7 @@
 #include "search/query_input.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/text.h"
 
@@ -84,8 +85,8 @@ bool HasFieldPrefix(const std::string& t) {
 
 bool IsTextFieldPrefix(std::string_view field) {
   const std::string f = core::ToLower(field);
-  return f == "ti" || f == "title" || f == "au" || f == "author" || f == "abs" ||
-         f == "abstract";
+  return std::any_of(std::begin(kTextFieldNames), std::end(kTextFieldNames),
+                     [&](const TextFieldName& n) { return n.name == f; });
 }
 
 bool ParseDateBound(std::string_view s, bool upper, std::string& out) {

@@ -43,8 +43,19 @@ Result<QueryInput> PrepareQuery(std::string_view raw, const QueryLimits& limits 
 // it covers. False when malformed.
 bool ParseDateBound(std::string_view s, bool upper, std::string& out);
 
-// True if `field` (without the colon, any case) is a text field prefix the query parser knows:
-// ti/title, au/author, abs/abstract (see keyword_index.cc).
+// The text fields a query may name with a prefix (`ti:graph`), and each name's field. The
+// query parser (keyword_index.cc), query preparation and did-you-mean all read this list.
+enum class TextField { kTitle, kAuthor, kAbstract };
+struct TextFieldName {
+  std::string_view name;
+  TextField field;
+};
+inline constexpr TextFieldName kTextFieldNames[] = {
+    {"ti", TextField::kTitle},     {"title", TextField::kTitle},
+    {"au", TextField::kAuthor},    {"author", TextField::kAuthor},
+    {"abs", TextField::kAbstract}, {"abstract", TextField::kAbstract}};
+
+// True if `field` (without the colon, any case) is one of kTextFieldNames.
 bool IsTextFieldPrefix(std::string_view field);
 
 // True if `s` looks like a category or archive id (letters, digits, '.', '-').
