@@ -630,11 +630,12 @@ void FaqService::WorkerLoop() {
 
 void FaqService::FailJob(FaqJob& job, const Status& s, const std::string& detail) {
   // Readers see `s.message()` (short, no endpoint or upstream body); the log gets everything.
-  job.Fail(job.shutdown ? std::string(kShutdownMessage) : s.message());
+  // The log line is written first: whoever sees the failure can find its detail in the log.
   if (!job.shutdown) {
     spdlog::warn("FAQ {} failed: {}{}{}", job.key().ToString(), s.ToString(),
                  detail.empty() ? "" : " | detail: ", detail);
   }
+  job.Fail(job.shutdown ? std::string(kShutdownMessage) : s.message());
 }
 
 bool FaqService::FailIfOverBudget(FaqJob& job) {

@@ -442,7 +442,12 @@ class FaqTest(unittest.TestCase):
         for name, text in outputs.items():
             for leak in ("LEAKED", "internal-db", llm_host, self.llm.base, KEY):
                 self.assertNotIn(leak, text, name)
-        self.assertIn("LEAKED", srv.logs())  # the operator sees the detail
+        # The operator sees the detail (written before readers see the failure; the wait only
+        # covers a slow pipe to the log file).
+        deadline = time.time() + 10
+        while "LEAKED" not in srv.logs() and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIn("LEAKED", srv.logs())
         self.llm.reset()
 
     def fresh_db(self, name):
