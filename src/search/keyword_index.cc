@@ -378,8 +378,7 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
                                                        std::vector<WeightedTerm>* terms,
                                                        Xapian::Query* unexcluded) {
   if (terms) terms->clear();
-  bool prunable = terms != nullptr && q.restrict_ids.empty() && q.restrict_docids.empty() &&
-                  !q.keep_unmatched;
+  bool prunable = terms != nullptr && q.restrict_ids.empty() && q.restrict_docids.empty();
   Xapian::Query main;
   if (!q.input.text.empty()) {
     Xapian::QueryParser qp;
@@ -424,10 +423,6 @@ Result<Xapian::Query> KeywordIndexSearcher::BuildQuery(const KeywordQuery& q,
   // counts references without atomics, so copying that global from concurrent searches corrupts
   // its count (seen as a crash in Enquire::set_query under load).
   const Xapian::Query match_all{std::string()};
-  if (q.keep_unmatched && (!q.restrict_ids.empty() || !q.restrict_docids.empty())) {
-    main = main.empty() ? match_all
-                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, match_all, main);
-  }
   if (main.empty()) {
     if (filter.empty()) return main;
     main = match_all;
@@ -540,6 +535,21 @@ void MarkHit(const KeywordQuery& q, const HighlightTerms& terms, StemCache& stem
   }
 }
 
+// Fills `hit` (its docid set) from `doc`: the parsed document, fresher stars, snippets and
+// highlights as `q` asks; false when the document cannot be parsed.
+bool FillHit(const Xapian::Document& doc, const KeywordQuery& q, const StarOverrides* overrides,
+             const HighlightTerms& terms, StemCache& stems, KeywordHit& hit) {
+  std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
+  if (!parsed) return false;
+  hit.doc = std::move(*parsed);
+  if (overrides) {
+    auto fresh = overrides->find(hit.docid);
+    if (fresh != overrides->end()) hit.doc.stars = fresh->second;
+  }
+  MarkHit(q, terms, stems, hit);
+  return true;
+}
+
 // Appends the hits of `mset`, with their documents, fresher stars, snippets and highlights as
 // `q` asks (a document that cannot be parsed is skipped).
 void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverrides* overrides,
@@ -552,16 +562,9 @@ void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverride
       out.hits.push_back(std::move(hit));
       continue;
     }
-    Xapian::Document doc = it.get_document();
-    std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
-    if (!parsed) continue;
-    hit.doc = std::move(*parsed);
-    if (overrides) {
-      auto fresh = overrides->find(hit.docid);
-      if (fresh != overrides->end()) hit.doc.stars = fresh->second;
+    if (FillHit(it.get_document(), q, overrides, terms, stems, hit)) {
+      out.hits.push_back(std::move(hit));
     }
-    MarkHit(q, terms, stems, hit);
-    out.hits.push_back(std::move(hit));
   }
 }
 
@@ -591,8 +594,7 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       proved =
           ProveTopN(*heads, db_, terms, offset + limit, &out.prune_stats, &prove_scratch_);
     }
-    if (!proved && q.match_threads > 1 && q.sort == SortOrder::kRelevance && limit > 0 &&
-        !q.keep_unmatched) {
+    if (!proved && q.match_threads > 1 && q.sort == SortOrder::kRelevance && limit > 0) {
       proved = SplitMatch(*query, weighting, offset, limit, q.check_at_least, q.match_threads,
                           out);
     }
@@ -624,6 +626,45 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("search failed for \"" + q.input.text +
                                 "\": " + e.get_description()));
+  }
+}
+
+Result<KeywordResults> KeywordIndexSearcher::Load(const std::vector<Xapian::docid>& docids,
+                                                  const KeywordQuery& q) {
+  KeywordResults out;
+  try {
+    HighlightTerms marks;
+    if (q.snippet_bytes > 0 || q.highlight) {
+      KeywordQuery words;  // q's words alone (no filter: the documents are given)
+      words.input = q.input;
+      words.input.date_from.clear();
+      words.input.date_to.clear();
+      words.input.categories.clear();
+      words.input.venues.clear();
+      words.default_and = false;
+      words.exact_boost = 0;
+      auto query = BuildQuery(words, out);
+      if (!query) return Err(query.error());
+      if (!query->empty()) marks = HighlightTerms::FromQuery(*query, db_, stems_);
+    }
+    const StarOverrides* overrides =
+        q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
+    for (Xapian::docid docid : docids) {
+      KeywordHit hit;
+      hit.docid = docid;
+      Xapian::Document doc;
+      try {
+        doc = db_.get_document(docid);
+      } catch (const Xapian::DocNotFoundError&) {
+        continue;  // removed since the ranking was made
+      }
+      if (FillHit(doc, q, overrides, marks, stems_, hit)) out.hits.push_back(std::move(hit));
+    }
+    out.total = static_cast<int64_t>(out.hits.size());
+    return out;
+  } catch (const Xapian::Error& e) {
+    return Err(Status::Internal("loading " + std::to_string(docids.size()) +
+                                " search documents: " + e.get_description()));
   }
 }
 

@@ -121,10 +121,6 @@ struct KeywordQuery {
   std::vector<std::string> restrict_ids;
   // The same by docid of the searcher's index (cheaper than ids: no lookup per document).
   std::vector<Xapian::docid> restrict_docids;
-  // With restrict_ids or restrict_docids: return every restricted document, text matches only
-  // adding weight (used
-  // to decorate a fused result page with snippets and highlights).
-  bool keep_unmatched = false;
   bool fetch_docs = true;  // parse stored documents into hits (false: docids and scores only)
   // Fresher stars for some documents (docids of the searcher's index; null = none): they
   // replace the stored stars for sort=stars and in hits' doc.stars.
@@ -168,6 +164,11 @@ class KeywordIndexSearcher {
   static Result<std::unique_ptr<KeywordIndexSearcher>> Open(const std::string& path,
                                                              const KeywordIndexOptions& opts = {});
   Result<KeywordResults> Search(const KeywordQuery& q);
+  // The documents `docids`, in that order (those no longer in the index left out), with the
+  // snippets and highlights `q` asks for (q.snippet_bytes, q.highlight), marking the words of
+  // q.input.text, and q.star_overrides applied; scores are 0. Runs no match: a fused result
+  // page is decorated this way.
+  Result<KeywordResults> Load(const std::vector<Xapian::docid>& docids, const KeywordQuery& q);
   // "Did you mean" for `text` (SuggestSpelling): "" when every word looks right.
   std::string Suggest(const std::string& text);
   // The stored document of `id`, with its docid; nullopt when absent.

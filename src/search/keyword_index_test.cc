@@ -73,6 +73,40 @@ TEST_F(KeywordIndexTest, DocumentsStoredAsJsonByEarlierIndexesStillLoad) {
   EXPECT_NE(r.hits[0].snippet_html.find("graph"), std::string::npos);
 }
 
+// A fused result page is loaded by docid without a match: the documents come back in the
+// given order (unmatched ones too, removed ones left out), with the query's words marked and
+// fresher stars applied.
+TEST_F(KeywordIndexTest, LoadReturnsTheGivenDocumentsInOrderWithMarks) {
+  auto s = KeywordIndexSearcher::Open(dir_.path() + "/x");
+  ASSERT_TRUE(s);
+  auto first = (*s)->DocidOf("2601.00001");  // graph neural networks
+  auto third = (*s)->DocidOf("2601.00003");  // diffusion: no word of the query
+  ASSERT_TRUE(first && *first && third && *third);
+  KeywordQuery q;
+  q.input = *PrepareQuery("graph networks cat:cs.CV");  // the filter is not applied
+  q.snippet_bytes = 200;
+  q.highlight = true;
+  auto stars = std::make_shared<StarOverrides>();
+  (*stars)[**first] = 42;
+  q.star_overrides = stars;
+  const Xapian::docid gone = (*s)->db().get_lastdocid() + 100;
+  auto r = (*s)->Load({**third, gone, **first}, q);
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->hits.size(), 2u);
+  EXPECT_EQ(r->hits[0].doc.id, "2601.00003");
+  EXPECT_EQ(r->hits[0].docid, **third);
+  EXPECT_EQ(r->hits[1].doc.id, "2601.00001");
+  EXPECT_EQ(r->hits[1].doc.stars, 42);
+  EXPECT_NE(r->hits[1].snippet_html.find("<mark>"), std::string::npos) << r->hits[1].snippet_html;
+  EXPECT_NE(r->hits[1].title_html.find("<mark>Graph</mark>"), std::string::npos)
+      << r->hits[1].title_html;
+  EXPECT_EQ(r->hits[0].title_html.find("<mark>"), std::string::npos) << r->hits[0].title_html;
+  EXPECT_FALSE(r->hits[0].snippet_html.empty());  // the abstract's start
+  auto none = (*s)->Load({}, q);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->hits.empty());
+}
+
 TEST_F(KeywordIndexTest, TitleMatchesOutrankAbstractMatches) {
   // Both mention graph neural networks; only 00001 has it in the title.
   auto ids = Ids(Run("graph neural networks"));
@@ -269,9 +303,9 @@ TEST(KeywordIndexPaging, ResultsPastOneThousandAreReachableWithRealCounts) {
     for (int i = 0; i < 1500; ++i) {
       char id[32];
       std::snprintf(id, sizeof id, "2602.%05d", i);
-      ASSERT_TRUE((*w)->Put(Doc(id, "Common title number " + std::to_string(i),
-                                "shared words in every abstract", {"cs.AI"},
-                                "2026-02-01 00:00:00")));
+      ASSERT_TRUE(
+          (*w)->Put(Doc(id, "Common title number " + std::to_string(i),
+                        "shared words in every abstract", {"cs.AI"}, "2026-02-01 00:00:00")));
     }
     ASSERT_TRUE((*w)->Commit().ok());
   }

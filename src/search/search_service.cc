@@ -173,42 +173,32 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
                                         const std::string& text, bool highlight,
                                         std::shared_ptr<const StarOverrides> stars,
                                         const std::vector<Xapian::docid>& docids = {}) {
-  std::vector<SearchHit> out;
-  if (ids.empty()) return out;
+  if (ids.empty()) return std::vector<SearchHit>{};
+  std::vector<Xapian::docid> found = docids;
+  std::vector<double> found_scores = scores;
+  if (found.size() != ids.size()) {
+    found.clear();
+    found_scores.clear();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto docid = lease->DocidOf(ids[i]);
+      if (!docid) return Err(docid.error());
+      if (!*docid) continue;  // removed since the ranking was made
+      found.push_back(**docid);
+      found_scores.push_back(scores[i]);
+    }
+  }
   KeywordQuery q;
   auto input = PrepareQuery(text);
   if (input) q.input = *input;
-  q.input.date_from.clear();
-  q.input.date_to.clear();
-  q.input.categories.clear();
-  q.input.venues.clear();
-  q.default_and = false;
-  q.exact_boost = 0;
-  if (docids.size() == ids.size()) {
-    q.restrict_docids = docids;
-  } else {
-    q.restrict_ids = ids;
-  }
-  q.keep_unmatched = true;
-  q.limit = static_cast<int>(ids.size());
   q.highlight = highlight;
   q.star_overrides = std::move(stars);
-  auto res = lease->Search(q);
+  auto res = lease->Load(found, q);
   if (!res) return Err(res.error());
-  std::unordered_map<std::string, size_t> pos;
-  for (size_t i = 0; i < ids.size(); ++i) pos.emplace(ids[i], i);
-  std::vector<std::optional<SearchHit>> slots(ids.size());
-  std::vector<SearchHit> hits = ToHits(res->hits);
-  for (SearchHit& h : hits) {
-    auto it = pos.find(h.id);
-    if (it == pos.end()) continue;
-    h.score = scores[it->second];
-    slots[it->second] = std::move(h);
-  }
-  for (auto& s : slots) {
-    if (s) out.push_back(std::move(*s));
-  }
-  return out;
+  // The hits are `found` in order, less those gone from the index: each takes its score.
+  std::unordered_map<Xapian::docid, double> score_of;
+  for (size_t i = 0; i < found.size(); ++i) score_of.emplace(found[i], found_scores[i]);
+  for (KeywordHit& h : res->hits) h.score = score_of[h.docid];
+  return ToHits(res->hits);
 }
 
 // Runs `q`; when the first page has fewer than opts.relax_below matches, an AND of several
