@@ -127,7 +127,7 @@ Result<std::vector<Xapian::docid>> MergeShards(std::deque<Shard>& shards, const 
   try {
     Xapian::Database all;
     for (const Shard& sh : shards) all.add_database(Xapian::Database(sh.path));
-    all.compact(out, renumber ? 0 : Xapian::DBCOMPACT_NO_RENUMBER);
+    all.compact(out, renumber ? 0 : Xapian::DBCOMPACT_NO_RENUMBER, kIndexBlockSize);
     Xapian::Database merged(out);
     for (size_t k = 0; k < shards.size(); ++k) {
       if (shards[k].first_id.empty()) continue;

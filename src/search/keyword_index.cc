@@ -193,7 +193,7 @@ Result<std::unique_ptr<KeywordIndexWriter>> KeywordIndexWriter::Open(
   try {
     int flags = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
     if (no_sync) flags |= Xapian::DB_NO_SYNC;
-    Xapian::WritableDatabase db(path, flags);
+    Xapian::WritableDatabase db(path, flags, kIndexBlockSize);
     return std::unique_ptr<KeywordIndexWriter>(new KeywordIndexWriter(std::move(db), opts));
   } catch (const Xapian::DatabaseLockError& e) {
     return Err(Status::Unavailable("search index " + path + " is being written by another "

@@ -36,6 +36,12 @@ inline constexpr const char* kPrefixVenue = "XV";
 inline constexpr const char* kTermVenuePaper = "XBvenue";
 inline constexpr Xapian::valueno kSlotDate = 0;   // DateKey(), "YYYYMMDDHHMMSS"
 inline constexpr Xapian::valueno kSlotStars = 1;  // Xapian::sortable_serialise(stars)
+// Block size of the index's B-trees (new databases and every build's merged output; an index
+// keeps the size it was written with). Xapian reads one block per system call: 32 KB blocks
+// (instead of its default 8 KB) mean fewer reads per search, as a query's postings and a
+// page's documents sit in fewer blocks and the trees are shallower. At 74,728 papers, HTTP
+// search p50 fell by 0.15 ms in both modes; the index is 2% smaller.
+inline constexpr int kIndexBlockSize = 32768;
 
 struct KeywordIndexOptions {
   int title_wdf = 2;      // title words count this many times (tuned on SciFact train)
