@@ -89,7 +89,9 @@ Command AddEval(CLI::App& root) {
   r->add_option("--linear-weight", o.hybrid.linear_weight, "weight of cosine in linear fusion");
   r->add_option("--rrf-k", o.hybrid.rrf_k, "reciprocal-rank fusion constant");
   r->add_option("--semantic-weight", o.hybrid.semantic_weight, "weight of the semantic list");
-  r->add_option("--depth", o.hybrid.depth, "semantic candidates for hybrid fusion");
+  r->add_option("--depth", o.hybrid.depth, "most semantic candidates for hybrid fusion");
+  r->add_option("--min-depth", o.hybrid.min_depth,
+                "fewest semantic candidates for hybrid fusion (else 3 per result asked for)");
   r->add_option("--keyword-depth", o.hybrid.keyword_depth, "BM25 candidates for hybrid fusion");
   r->add_option("--min-similarity", o.hybrid.min_similarity, "lowest cosine kept from the semantic list");
   r->add_option("--index-dir", o.work_dir,

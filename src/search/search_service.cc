@@ -368,6 +368,11 @@ Page PageOf(const std::vector<Ranked>& ranked, int offset, int limit) {
 
 }  // namespace
 
+int SemanticDepth(const HybridOptions& opts, int page_end) {
+  const int wanted = 3 * std::max(page_end, 0);
+  return std::max(std::min(wanted, opts.depth), std::min(opts.min_depth, opts.depth));
+}
+
 SearchService::SearchService(SearchServiceOptions options) : options_(std::move(options)) {}
 
 SearchService::~SearchService() {
@@ -466,9 +471,11 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   if (!vec) return Err(vec.error());
   // Hybrid fuses the first `depth` results of each list; deeper pages are BM25 order.
   const int depth = std::max(options_.hybrid.depth, resp.offset + limit);
-  auto sem = SemanticCandidates(*gen, *lease, *vec,
-                                resp.mode == SearchMode::kSemantic ? depth : options_.hybrid.depth,
-                                q, options_.hybrid.min_similarity);
+  const int candidates = resp.mode == SearchMode::kSemantic
+                             ? depth
+                             : SemanticDepth(options_.hybrid, resp.offset + limit);
+  auto sem =
+      SemanticCandidates(*gen, *lease, *vec, candidates, q, options_.hybrid.min_similarity);
   if (!sem) return Err(sem.error());
   Page page;
   if (resp.mode == SearchMode::kSemantic) {

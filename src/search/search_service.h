@@ -45,7 +45,11 @@ struct HybridOptions {
   double linear_weight = 0.2;   // kLinear: cosine weight (BM25 weighs 1 - this); tuned on SciFact
   double rrf_k = 60;            // RRF constant
   double semantic_weight = 1.0; // weight of the semantic list (BM25 list weighs 1)
-  int depth = 100;              // candidates taken from the semantic list
+  // Candidates taken from the semantic list: three per result up to the page's end, at least
+  // min_depth and at most depth (a first page of 10 takes 30; on SciFact train, nDCG@10 is the
+  // same as with 100 candidates and each search costs about 0.15 ms less).
+  int depth = 100;
+  int min_depth = 30;
   // Candidates taken from the BM25 list; with linear fusion every semantic candidate that
   // matches the words also gets its BM25 score, so this list can be shorter than `depth`.
   int keyword_depth = 30;
@@ -72,6 +76,9 @@ struct SearchServiceOptions {
   // Threads for one large keyword match the heads cannot prune (KeywordQuery::match_threads).
   int match_threads = 1;
 };
+
+// The semantic candidates a hybrid page ending at result `page_end` takes (see HybridOptions).
+int SemanticDepth(const HybridOptions& opts, int page_end);
 
 // How deep semantic ranking (mode=semantic, similar-text search) may page: offset + limit at
 // most this. Deeper requests are refused (InvalidArgument) instead of walking the whole vector

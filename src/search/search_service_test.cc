@@ -523,5 +523,25 @@ TEST(IncrementalIndex, StarsSortFollowsClicksAfterCatchUp) {
   EXPECT_EQ(top, (std::vector<P>{{"2601.00002", 7}, {"2601.00006", 5}, {"2601.00001", 2}}));
 }
 
+// A hybrid page takes three semantic candidates per result up to its end, between min_depth
+// and depth: a first page of 10 takes 30 (SciFact nDCG@10 is the same as with 100).
+TEST(SemanticDepthTest, ThreePerResultBetweenTheBounds) {
+  HybridOptions o;
+  ASSERT_EQ(o.depth, 100);
+  ASSERT_EQ(o.min_depth, 30);
+  EXPECT_EQ(SemanticDepth(o, 10), 30);
+  EXPECT_EQ(SemanticDepth(o, 1), 30);
+  EXPECT_EQ(SemanticDepth(o, 0), 30);
+  EXPECT_EQ(SemanticDepth(o, -5), 30);
+  EXPECT_EQ(SemanticDepth(o, 20), 60);
+  EXPECT_EQ(SemanticDepth(o, 34), 100);
+  EXPECT_EQ(SemanticDepth(o, 1000), 100);
+  o.min_depth = 500;  // never past depth
+  EXPECT_EQ(SemanticDepth(o, 10), 100);
+  o.depth = 5;
+  o.min_depth = 1;
+  EXPECT_EQ(SemanticDepth(o, 10), 5);
+}
+
 }  // namespace
 }  // namespace coolpapers::search
