@@ -92,6 +92,7 @@ Command AddEval(CLI::App& root) {
   r->add_option("--depth", o.hybrid.depth, "most semantic candidates for hybrid fusion");
   r->add_option("--min-depth", o.hybrid.min_depth,
                 "fewest semantic candidates for hybrid fusion (else 3 per result asked for)");
+  r->add_option("--ef", o.hybrid.ef, "HNSW search breadth for the hybrid semantic candidates");
   r->add_option("--keyword-depth", o.hybrid.keyword_depth, "BM25 candidates for hybrid fusion");
   r->add_option("--min-similarity", o.hybrid.min_similarity, "lowest cosine kept from the semantic list");
   r->add_option("--index-dir", o.work_dir,

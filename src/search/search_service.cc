@@ -80,13 +80,13 @@ struct ScoredDoc {
 };
 
 // Semantic candidates (best first) for `vec`, at least `min_similarity`, restricted to the
-// request's filters.
+// request's filters; `ef` is the HNSW search breadth (0 = the index's).
 Result<std::vector<ScoredDoc>> SemanticCandidates(Generation& gen, Lease& lease,
                                                   const std::vector<float>& vec, int depth,
                                                   const KeywordQuery& filters_from,
-                                                  float min_similarity) {
+                                                  float min_similarity, int ef = 0) {
   std::vector<ScoredDoc> out;
-  for (const VectorHit& h : gen.vectors->Search(vec, depth)) {
+  for (const VectorHit& h : gen.vectors->Search(vec, depth, ef)) {
     if (h.score < min_similarity) continue;
     auto docid = static_cast<Xapian::docid>(h.label);
     std::string id = gen.IdOf(docid);
@@ -471,11 +471,10 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
   if (!vec) return Err(vec.error());
   // Hybrid fuses the first `depth` results of each list; deeper pages are BM25 order.
   const int depth = std::max(options_.hybrid.depth, resp.offset + limit);
-  const int candidates = resp.mode == SearchMode::kSemantic
-                             ? depth
-                             : SemanticDepth(options_.hybrid, resp.offset + limit);
-  auto sem =
-      SemanticCandidates(*gen, *lease, *vec, candidates, q, options_.hybrid.min_similarity);
+  const bool hybrid = resp.mode != SearchMode::kSemantic;
+  const int candidates = hybrid ? SemanticDepth(options_.hybrid, resp.offset + limit) : depth;
+  auto sem = SemanticCandidates(*gen, *lease, *vec, candidates, q, options_.hybrid.min_similarity,
+                                hybrid ? options_.hybrid.ef : 0);
   if (!sem) return Err(sem.error());
   Page page;
   if (resp.mode == SearchMode::kSemantic) {

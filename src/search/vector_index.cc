@@ -173,18 +173,58 @@ Status VectorIndex::AddMany(const std::vector<uint64_t>& labels, std::vector<flo
   return error;
 }
 
-std::vector<VectorHit> VectorIndex::Search(std::vector<float> v, int k) const {
+namespace {
+
+// hnswlib's searchKnn with a search breadth of the caller's (`ef`, at least k) instead of the
+// index's: setEf would change it for every concurrent search. Greedy descent through the upper
+// layers, then the base layer search keeping `ef` candidates; the best k, nearest first.
+std::vector<std::pair<float, hnswlib::labeltype>> SearchGraph(
+    const hnswlib::HierarchicalNSW<float>& g, const float* query, size_t k, size_t ef) {
+  using hnswlib::tableint;
+  tableint current = g.enterpoint_node_;
+  float current_dist = g.fstdistfunc_(query, g.getDataByInternalId(current), g.dist_func_param_);
+  for (int level = g.maxlevel_; level > 0; --level) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      unsigned int* links = g.get_linklist(current, level);
+      const int n = g.getListCount(links);
+      const auto* neighbours = reinterpret_cast<const tableint*>(links + 1);
+      for (int i = 0; i < n; ++i) {
+        const tableint candidate = neighbours[i];
+        if (candidate >= g.max_elements_) continue;
+        const float d =
+            g.fstdistfunc_(query, g.getDataByInternalId(candidate), g.dist_func_param_);
+        if (d < current_dist) {
+          current_dist = d;
+          current = candidate;
+          changed = true;
+        }
+      }
+    }
+  }
+  auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(current, query, std::max(ef, k))
+                            : g.searchBaseLayerST<false>(current, query, std::max(ef, k));
+  while (top.size() > k) top.pop();
+  std::vector<std::pair<float, hnswlib::labeltype>> out(top.size());
+  for (size_t i = top.size(); i-- > 0;) {
+    out[i] = {top.top().first, g.getExternalLabel(top.top().second)};
+    top.pop();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<VectorHit> VectorIndex::Search(std::vector<float> v, int k, int ef) const {
   std::vector<VectorHit> out;
   if (static_cast<int>(v.size()) != dim_ || k <= 0) return out;
   Normalize(v);
   std::shared_lock lock(mu_);
   if (hnsw_->cur_element_count == 0) return out;
-  // setEf is not thread-safe; searchKnn uses max(ef, k) itself.
-  auto pq = hnsw_->searchKnn(v.data(), static_cast<size_t>(k));
-  out.resize(pq.size());
-  for (size_t i = pq.size(); i-- > 0;) {
-    out[i] = VectorHit{pq.top().second, 1.0f - pq.top().first};
-    pq.pop();
+  const int breadth = ef > 0 ? ef : opts_.ef_search;
+  for (const auto& [dist, label] :
+       SearchGraph(*hnsw_, v.data(), static_cast<size_t>(k), static_cast<size_t>(breadth))) {
+    out.push_back(VectorHit{label, 1.0f - dist});
   }
   return out;
 }

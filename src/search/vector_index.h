@@ -51,8 +51,10 @@ class VectorIndex {
   // Adds the vectors of new labels (rows of `rows`, dim() floats each, normalized here) on
   // `threads` threads at once; used by full builds.
   Status AddMany(const std::vector<uint64_t>& labels, std::vector<float> rows, int threads);
-  // The k nearest labels to `v` (normalized here), best first.
-  std::vector<VectorHit> Search(std::vector<float> v, int k) const;
+  // The k nearest labels to `v` (normalized here), best first. `ef` is the search breadth
+  // (candidates kept while walking the graph; at least k): more finds the true neighbours more
+  // often and costs more; 0 = HnswOptions::ef_search.
+  std::vector<VectorHit> Search(std::vector<float> v, int k, int ef = 0) const;
   // The stored vector of `label` (empty when absent).
   std::vector<float> Get(uint64_t label) const;
   size_t size() const;

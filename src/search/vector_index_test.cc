@@ -1,5 +1,7 @@
 #include "search/vector_index.h"
 
+#include <cstdio>
+#include <map>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -50,6 +52,48 @@ TEST(VectorIndex, AnnRecallAtTenAgainstExactOracle) {
   }
   const double recall = static_cast<double>(found) / total;
   EXPECT_GE(recall, 0.95) << "recall@10 " << recall;
+}
+
+// The search breadth is the caller's: a wider one finds at least as many true neighbours, a
+// breadth below k still returns k, and the index's own breadth is left alone for others.
+TEST(VectorIndex, SearchBreadthPerCall) {
+  const int dim = 48;
+  auto data = Clustered(4000, dim, 4);
+  VectorIndex ann(dim, data.size());
+  ExactVectorIndex exact(dim);
+  for (size_t i = 0; i < data.size(); ++i) {
+    ASSERT_TRUE(ann.Add(i, data[i]).ok());
+    exact.Add(i, data[i]);
+  }
+  auto queries = Clustered(200, dim, 5);
+  ASSERT_EQ(queries.size(), 200u);
+  std::map<int, int> found;  // breadth -> true neighbours found
+  for (const auto& q : queries) {
+    auto truth = exact.Search(q, 30);
+    ASSERT_EQ(truth.size(), 30u);
+    for (int ef : {1, 30, 48, 200}) {
+      auto got = ann.Search(q, 30, ef);
+      ASSERT_EQ(got.size(), 30u) << "ef " << ef;
+      for (size_t i = 1; i < got.size(); ++i) ASSERT_GE(got[i - 1].score, got[i].score);
+      for (const auto& t : truth) {
+        for (const auto& g : got) found[ef] += g.label == t.label;
+      }
+    }
+    // The default breadth is the index's (HnswOptions::ef_search) whatever came before.
+    auto by_default = ann.Search(q, 10);
+    auto explicit_default = ann.Search(q, 10, HnswOptions{}.ef_search);
+    ASSERT_EQ(by_default.size(), explicit_default.size());
+    for (size_t i = 0; i < by_default.size(); ++i) {
+      EXPECT_EQ(by_default[i].label, explicit_default[i].label);
+    }
+  }
+  const double total = 200.0 * 30;
+  EXPECT_GE(found[200], found[48]);
+  EXPECT_GE(found[48] / total, 0.8) << "recall@30 at breadth 48: " << found[48] / total;
+  EXPECT_GE(found[200] / total, 0.97) << "recall@30 at breadth 200: " << found[200] / total;
+  EXPECT_EQ(found[1], found[30]);  // a breadth below k is k
+  std::printf("recall@30 by breadth: 30 %.3f, 48 %.3f, 200 %.3f\n", found[30] / total,
+              found[48] / total, found[200] / total);
 }
 
 TEST(VectorIndex, ScoresAreCosinesBestFirst) {
