@@ -106,6 +106,13 @@ class ImpactHeadsTest : public ::testing::Test {
     return words;
   }
 
+  // Reopens searcher_ with the default options.
+  void ReopenPlain() {
+    auto s = KeywordIndexSearcher::Open(path_);
+    ASSERT_TRUE(s.has_value());
+    searcher_ = std::move(*s);
+  }
+
   // Reopens searcher_ so that every match with match_threads > 1 is split.
   void SplitEveryMatch() {
     KeywordIndexOptions opts;
@@ -556,6 +563,75 @@ TEST_F(ImpactHeadsTest, SplitMatchesEqualOneThread) {
     }
   }
   EXPECT_EQ(split, 15);
+}
+
+// Documents scored besides the page (hybrid's semantic candidates) get the scores a match
+// restricted to them gives, whether they are ranked with the pruned or split page's candidates
+// or by a match of their own, and the page is the one the same search gives without them.
+TEST_F(ImpactHeadsTest, AlsoScoredDocumentsGetTheirOwnMatchScores) {
+  const std::vector<std::string> words = CommonWords();
+  ASSERT_GT(words.size(), 20u);
+  std::mt19937 rng(11);
+  const Xapian::docid last = searcher_->db().get_lastdocid();
+  ASSERT_GT(last, 100u);
+  int together = 0, checked = 0;
+  for (int i = 0; i < 60; ++i) {
+    std::string text = words[rng() % words.size()];
+    const int more = static_cast<int>(rng() % 3);
+    for (int k = 0; k < more; ++k) text += " " + words[rng() % words.size()];
+    for (int variant = 0; variant < 3; ++variant) {  // full match, top-weight lists, split
+      if (variant == 2) {
+        ASSERT_NO_FATAL_FAILURE(SplitEveryMatch());
+      } else {
+        ASSERT_NO_FATAL_FAILURE(ReopenPlain());
+      }
+      KeywordQuery q;
+      q.input = *PrepareQuery(text);
+      q.limit = 30;
+      q.check_at_least = 100;
+      q.default_and = i % 4 != 0;
+      if (variant == 1) q.heads = heads_;
+      if (variant == 2) q.match_threads = 3;
+      auto page = searcher_->Search(q);
+      ASSERT_TRUE(page.has_value());
+      EXPECT_TRUE(page->also_scored.empty());
+      for (int k = 0; k < 40; ++k) q.also_score.push_back(1 + rng() % last);
+      if (!page->hits.empty()) q.also_score.push_back(page->hits[0].docid);  // on the page
+      // What a match restricted to them gives, less the page.
+      KeywordQuery own = q;
+      own.also_score.clear();
+      own.heads = nullptr;
+      own.match_threads = 1;
+      own.restrict_docids = q.also_score;
+      own.limit = static_cast<int>(q.also_score.size());
+      own.fetch_docs = false;
+      auto restricted = searcher_->Search(own);
+      ASSERT_TRUE(restricted.has_value());
+      std::map<Xapian::docid, double> expected;
+      for (const KeywordHit& h : restricted->hits) expected[h.docid] = h.score;
+      for (const KeywordHit& h : page->hits) expected.erase(h.docid);
+
+      auto r = searcher_->Search(q);
+      ASSERT_TRUE(r.has_value());
+      ASSERT_EQ(r->hits.size(), page->hits.size()) << text << " variant " << variant;
+      for (size_t k = 0; k < r->hits.size(); ++k) {
+        EXPECT_EQ(r->hits[k].docid, page->hits[k].docid) << text << " rank " << k;
+        EXPECT_DOUBLE_EQ(r->hits[k].score, page->hits[k].score) << text << " rank " << k;
+      }
+      EXPECT_EQ(r->total, page->total) << text;
+      std::map<Xapian::docid, double> got;
+      for (const KeywordHit& h : r->also_scored) got[h.docid] = h.score;
+      ASSERT_EQ(got.size(), r->also_scored.size()) << text;  // each once
+      ASSERT_EQ(got.size(), expected.size()) << text << " variant " << variant;
+      for (const auto& [docid, score] : expected) {
+        ASSERT_TRUE(got.count(docid)) << text << " docid " << docid;
+        EXPECT_DOUBLE_EQ(got[docid], score) << text << " docid " << docid;
+      }
+      together += r->pruned || r->split;
+      ++checked;
+    }
+  }
+  EXPECT_GT(together, checked / 5) << together << " of " << checked;
 }
 
 // A searcher keeps its split handles between queries: after the index changes they follow it,

@@ -550,11 +550,13 @@ bool FillHit(const Xapian::Document& doc, const KeywordQuery& q, const StarOverr
   return true;
 }
 
-// Appends the hits of `mset`, with their documents, fresher stars, snippets and highlights as
-// `q` asks (a document that cannot be parsed is skipped).
-void AddHits(const Xapian::MSet& mset, const KeywordQuery& q, const StarOverrides* overrides,
-             const HighlightTerms& terms, StemCache& stems, KeywordResults& out) {
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
+// Appends the hits [first, last) of `mset`, with their documents, fresher stars, snippets and
+// highlights as `q` asks (a document that cannot be parsed is skipped).
+void AddHits(const Xapian::MSet& mset, Xapian::doccount first, Xapian::doccount last,
+             const KeywordQuery& q, const StarOverrides* overrides, const HighlightTerms& terms,
+             StemCache& stems, KeywordResults& out) {
+  for (Xapian::doccount i = first; i < std::min(last, mset.size()); ++i) {
+    const Xapian::MSetIterator it = mset[i];
     KeywordHit hit;
     hit.docid = *it;
     hit.score = it.get_weight();
@@ -603,16 +605,41 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       CountMatches(db_, *query, weighting, offset + limit + q.check_at_least, out);
       out.pruned = true;
     }
-    enquire.set_query(proved ? Xapian::Query(Xapian::Query::OP_FILTER, *query,
-                                             DocidSetQuery(std::move(*proved)))
-                             : *query);
+    std::vector<Xapian::docid> extra = q.also_score;
+    std::sort(extra.begin(), extra.end());
+    extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
+    // With the page's candidates known, the documents to score as well are ranked with them:
+    // every other candidate ranks below the page's end (ties included: Xapian's order is
+    // weight, then docid), so the page is the same and one match scores them all. (A split
+    // match's candidates are the page alone: documents ranked before a later page are not
+    // among them.)
+    const bool together = proved && !extra.empty() && q.sort == SortOrder::kRelevance &&
+                          (!out.split || offset == 0);
+    Xapian::doccount ranked = 0;
+    if (proved) {
+      std::vector<Xapian::docid> set = std::move(*proved);
+      if (together) {
+        std::vector<Xapian::docid> both;
+        std::set_union(set.begin(), set.end(), extra.begin(), extra.end(),
+                       std::back_inserter(both));
+        set = std::move(both);
+      }
+      ranked = static_cast<Xapian::doccount>(set.size());
+      enquire.set_query(
+          Xapian::Query(Xapian::Query::OP_FILTER, *query, DocidSetQuery(std::move(set))));
+    } else {
+      enquire.set_query(*query);
+    }
     const StarOverrides* overrides =
         q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
     std::optional<StarsKeyMaker> stars_key;  // outlives get_mset (Xapian keeps a raw pointer)
     SetOrder(enquire, q, overrides, stars_key);
-    // A split match already picked the page: rank just its documents.
-    Xapian::MSet mset = out.split ? enquire.get_mset(0, limit)
-                                  : enquire.get_mset(offset, limit, offset + limit + q.check_at_least);
+    // A split match already picked the page: rank just its documents (and the extra ones).
+    const Xapian::doccount first = together && !out.split ? offset : 0;
+    Xapian::MSet mset = together    ? enquire.get_mset(0, ranked)
+                        : out.split ? enquire.get_mset(0, limit)
+                                    : enquire.get_mset(offset, limit,
+                                                       offset + limit + q.check_at_least);
     if (!out.pruned && !out.split) {
       out.total = mset.get_matches_estimated();
       out.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -621,11 +648,52 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
     if (q.fetch_docs && (q.snippet_bytes > 0 || q.highlight)) {
       marks = HighlightTerms::FromQuery(*query, db_, stems_);
     }
-    AddHits(mset, q, overrides, marks, stems_, out);
+    AddHits(mset, first, first + static_cast<Xapian::doccount>(limit), q, overrides, marks,
+            stems_, out);
+    if (together) {
+      for (Xapian::doccount i = 0; i < mset.size(); ++i) {
+        const Xapian::MSetIterator it = mset[i];
+        if ((i < first || i >= first + static_cast<Xapian::doccount>(limit)) &&
+            std::binary_search(extra.begin(), extra.end(), *it)) {
+          KeywordHit& h = out.also_scored.emplace_back();
+          h.docid = *it;
+          h.score = it.get_weight();
+        }
+      }
+    } else if (!extra.empty()) {
+      ScoreAlso(*query, weighting, std::move(extra), offset, out);
+    }
     return out;
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("search failed for \"" + q.input.text +
                                 "\": " + e.get_description()));
+  }
+}
+
+void KeywordIndexSearcher::ScoreAlso(const Xapian::Query& query, const Xapian::Weight& weighting,
+                                     std::vector<Xapian::docid> extra, int offset,
+                                     KeywordResults& out) {
+  // When the first page holds every match, no other document matches the words.
+  if (offset == 0 && out.total_exact && out.total <= static_cast<int64_t>(out.hits.size())) {
+    return;
+  }
+  std::vector<Xapian::docid> listed;
+  for (const KeywordHit& h : out.hits) listed.push_back(h.docid);
+  std::sort(listed.begin(), listed.end());
+  std::erase_if(extra, [&](Xapian::docid d) {
+    return std::binary_search(listed.begin(), listed.end(), d);
+  });
+  if (extra.empty()) return;
+  Xapian::Enquire enquire(db_);
+  enquire.set_weighting_scheme(weighting);
+  const auto n = static_cast<Xapian::doccount>(extra.size());
+  enquire.set_query(
+      Xapian::Query(Xapian::Query::OP_FILTER, query, DocidSetQuery(std::move(extra))));
+  const Xapian::MSet mset = enquire.get_mset(0, n);
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    KeywordHit& h = out.also_scored.emplace_back();
+    h.docid = *it;
+    h.score = it.get_weight();
   }
 }
 

@@ -138,6 +138,12 @@ struct KeywordQuery {
   // Threads for a large relevance-ranked match that the heads could not prune: the docid range
   // is split between them (each opens its own handle) and the pages merged. Same results.
   int match_threads = 1;
+  // Documents (docids of the searcher's index) whose BM25 scores are wanted besides the page's,
+  // e.g. hybrid search's semantic candidates: those that match and are not on the page come
+  // back in KeywordResults::also_scored. Ranked with the page's candidates when those are known
+  // (top-weight lists, split match; relevance order), else by one more match restricted to
+  // them (none when the page holds every match, offset 0).
+  std::vector<Xapian::docid> also_score;
 };
 
 struct KeywordHit {
@@ -162,6 +168,9 @@ struct KeywordResults {
   // What the top-weight lists did (fallback: why they could not prove the page; all empty
   // when they were not tried).
   ProveStats prune_stats;
+  // The scores of KeywordQuery::also_score's matching documents not on the page (docid and
+  // score only, in no particular order).
+  std::vector<KeywordHit> also_scored;
 };
 
 class KeywordIndexSearcher {
@@ -206,6 +215,10 @@ class KeywordIndexSearcher {
                                                        const Xapian::Weight& weighting, int offset,
                                                        int limit, int check_at_least, int threads,
                                                        KeywordResults& out);
+  // Appends to out.also_scored the scores of those of `extra` (ascending docids) that match
+  // `query` and are not among out.hits (the page at `offset`), by a match restricted to them.
+  void ScoreAlso(const Xapian::Query& query, const Xapian::Weight& weighting,
+                 std::vector<Xapian::docid> extra, int offset, KeywordResults& out);
   // Opens (or brings to db_'s revision) the kept handles of `extra` split threads.
   void PrepareSplitHandles(int extra);
   Xapian::Database db_;

@@ -265,32 +265,6 @@ Status KeywordPage(Lease& lease, KeywordQuery q, int limit, const SearchServiceO
   return Status::Ok();
 }
 
-// The BM25 scores of those of `sem` (semantic candidates) missing from `keyword` (the top of
-// the BM25 ranking of `q`), appended to `keyword`: with linear fusion every candidate then
-// has both scores, and those without one match no word.
-Status ScoreSemanticCandidates(Generation& gen, Lease& lease, KeywordQuery q,
-                               const std::vector<ScoredDoc>& sem,
-                               std::vector<ScoredDoc>& keyword) {
-  std::unordered_set<Xapian::docid> listed;
-  for (const ScoredDoc& d : keyword) listed.insert(d.docid);
-  q.restrict_docids.clear();
-  for (const ScoredDoc& d : sem) {
-    if (!listed.count(d.docid)) q.restrict_docids.push_back(d.docid);
-  }
-  if (q.restrict_docids.empty()) return Status::Ok();
-  q.offset = 0;
-  q.limit = static_cast<int>(q.restrict_docids.size());
-  q.check_at_least = 0;
-  q.heads = nullptr;
-  q.match_threads = 1;
-  auto res = lease->Search(q);
-  if (!res) return res.error();
-  for (const KeywordHit& h : res->hits) {
-    keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
-  }
-  return Status::Ok();
-}
-
 // The first BM25 results of `q` (opts.hybrid.keyword_depth with linear fusion, else depth; at
 // least `page_end`) fused with the semantic candidates `sem`; sets resp's total (keyword
 // matches plus semantic-only candidates), exactness, suggestion and relaxed; `keyword` gets
@@ -308,20 +282,19 @@ Result<std::vector<FusedHit>> HybridRanking(Generation& gen, Lease& lease, Keywo
   q.highlight = false;
   q.fetch_docs = false;
   q.check_at_least = opts.check_at_least;
+  // With linear fusion every semantic candidate that matches the words gets its BM25 score
+  // too (scored with the list, see KeywordQuery::also_score).
+  if (linear) {
+    for (const ScoredDoc& d : sem) q.also_score.push_back(d.docid);
+  }
   auto res = RunKeyword(lease, q, opts, resp.query, &resp.relaxed);
   if (!res) return Err(res.error());
   keyword.clear();
   for (const KeywordHit& h : res->hits) {
     keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
   }
-  // When the list holds every match (a narrow query), no other candidate matches the words.
-  const bool all_listed =
-      res->total_exact && res->total <= static_cast<int64_t>(res->hits.size());
-  if (linear && !all_listed) {
-    if (resp.relaxed) q.default_and = false;
-    if (Status st = ScoreSemanticCandidates(gen, lease, q, sem, keyword); !st.ok()) {
-      return Err(st);
-    }
+  for (const KeywordHit& h : res->also_scored) {
+    keyword.push_back(ScoredDoc{gen.IdOf(h.docid), h.docid, h.score});
   }
   std::vector<FusedHit> fused = Fuse(gen, opts.hybrid, keyword, sem, vec);
   int64_t semantic_only = 0;
