@@ -129,12 +129,6 @@ std::vector<std::string> IdsOf(const std::vector<ScoredDoc>& docs) {
   return ids;
 }
 
-double Dot(const std::vector<float>& a, const std::vector<float>& b) {
-  double s = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) s += static_cast<double>(a[i]) * b[i];
-  return s;
-}
-
 // Fuses keyword and semantic candidates. Linear fusion scores every candidate in both lists
 // (a keyword hit's cosine is computed from its stored vector), so no candidate is scored 0 in
 // a list merely for falling outside its top `depth`.
@@ -157,10 +151,7 @@ std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
   }
   for (const ScoredDoc& d : keyword) {
     if (seen.count(d.docid)) continue;
-    std::vector<float> v = gen.vectors->Get(d.docid);
-    if (v.empty()) continue;
-    Normalize(v);
-    sem.items.emplace_back(d.id, Dot(v, query_vec));
+    if (auto cosine = gen.vectors->Cosine(d.docid, query_vec)) sem.items.emplace_back(d.id, *cosine);
   }
   return LinearFusion({kw, sem});
 }

@@ -238,6 +238,22 @@ std::vector<float> VectorIndex::Get(uint64_t label) const {
   }
 }
 
+std::optional<float> VectorIndex::Cosine(uint64_t label, const std::vector<float>& unit) const {
+  if (static_cast<int>(unit.size()) != dim_) return std::nullopt;
+  std::shared_lock lock(mu_);
+  // As hnswlib's getDataByLabel finds it (writers hold mu_ exclusively), without the copy.
+  auto it = hnsw_->label_lookup_.find(static_cast<hnswlib::labeltype>(label));
+  if (it == hnsw_->label_lookup_.end() || hnsw_->isMarkedDeleted(it->second)) {
+    return std::nullopt;
+  }
+  const hnswlib::tableint internal = it->second;
+  // Stored vectors are unit length (Add normalizes them), so the dot product is the cosine.
+  const auto* stored = reinterpret_cast<const float*>(hnsw_->getDataByInternalId(internal));
+  double dot = 0;
+  for (int i = 0; i < dim_; ++i) dot += static_cast<double>(stored[i]) * unit[i];
+  return static_cast<float>(dot);
+}
+
 size_t VectorIndex::size() const {
   std::shared_lock lock(mu_);
   return hnsw_->cur_element_count;

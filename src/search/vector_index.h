@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -57,6 +58,9 @@ class VectorIndex {
   std::vector<VectorHit> Search(std::vector<float> v, int k, int ef = 0) const;
   // The stored vector of `label` (empty when absent).
   std::vector<float> Get(uint64_t label) const;
+  // The cosine between `label`'s vector and `unit` (a unit-length vector of dim()), read in
+  // place; nullopt when `label` has no vector.
+  std::optional<float> Cosine(uint64_t label, const std::vector<float>& unit) const;
   size_t size() const;
   int dim() const { return dim_; }
 

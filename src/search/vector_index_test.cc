@@ -1,5 +1,6 @@
 #include "search/vector_index.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -108,6 +109,24 @@ TEST(VectorIndex, ScoresAreCosinesBestFirst) {
   EXPECT_EQ(hits[1].label, 3u);
   EXPECT_NEAR(hits[1].score, 0.7071, 1e-3);
   EXPECT_FALSE(ann.Add(4, {1, 0}).ok());  // wrong dimension
+}
+
+// The cosine with a stored vector is read in place: the same as from a copy of it.
+TEST(VectorIndex, CosineOfAStoredVector) {
+  VectorIndex ann(3, 8);
+  ASSERT_TRUE(ann.Add(1, {3, 0, 0}).ok());
+  ASSERT_TRUE(ann.Add(2, {1, 1, 0}).ok());
+  const std::vector<float> unit = {0.6f, 0.8f, 0.0f};
+  auto c1 = ann.Cosine(1, unit);
+  auto c2 = ann.Cosine(2, unit);
+  ASSERT_TRUE(c1 && c2);
+  EXPECT_NEAR(*c1, 0.6, 1e-6);
+  EXPECT_NEAR(*c2, (0.6 + 0.8) / std::sqrt(2.0), 1e-6);
+  const std::vector<float> copy = ann.Get(2);
+  ASSERT_EQ(copy.size(), 3u);
+  EXPECT_NEAR(*c2, copy[0] * unit[0] + copy[1] * unit[1] + copy[2] * unit[2], 1e-6);
+  EXPECT_FALSE(ann.Cosine(3, unit));              // no such label
+  EXPECT_FALSE(ann.Cosine(1, {1.0f, 0.0f}));      // wrong dimension
 }
 
 TEST(VectorIndex, SaveLoadRoundTripAndReplace) {
