@@ -123,12 +123,14 @@ std::string XmlEscape(std::string_view s) {
   return out;
 }
 
-std::string JsonEscape(std::string_view s) {
+void AppendJsonEscaped(std::string& out, std::string_view s, bool escape_lt) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && (c != '<' || !escape_lt)) continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -152,18 +154,21 @@ std::string JsonEscape(std::string_view s) {
         out += "\\f";
         break;
       case '<':
-        out += "\\u003c";
-        break;  // keeps "</script>" harmless inside inline JSON
+        out += "\\u003c";  // keeps "</script>" harmless inside inline JSON
+        break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
     }
   }
+  out.append(s.data() + plain, s.size() - plain);
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  AppendJsonEscaped(out, s, /*escape_lt=*/true);
   return out;
 }
 

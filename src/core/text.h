@@ -15,6 +15,9 @@ void AppendHtmlEscaped(std::string& out, std::string_view s);
 std::string XmlEscape(std::string_view s);
 // Escapes a string for inclusion inside a JSON string literal (no surrounding quotes).
 std::string JsonEscape(std::string_view s);
+// Appends `s` escaped for a JSON string (without quotes): quotes, backslashes and control
+// characters, and "<" too when `escape_lt` (JsonEscape's form, safe inside inline <script>).
+void AppendJsonEscaped(std::string& out, std::string_view s, bool escape_lt);
 
 // Collapses runs of whitespace (incl. newlines) to one space and trims both ends.
 std::string CollapseWhitespace(std::string_view s);

@@ -14,63 +14,22 @@ namespace {
 // as UTF-8 with only quotes, backslashes and control characters escaped), without building a
 // tree of nodes first.
 
-void AppendEscaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t plain = 0;  // start of the run of bytes copied as they are
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
-  }
-  out.append(s.data() + plain, s.size() - plain);
-}
-
 // A JSON string; invalid UTF-8 (e.g. in a typed query) has its bad bytes replaced by U+FFFD.
 void AppendString(std::string& out, std::string_view s) {
   out += '"';
   if (core::IsValidUtf8(s)) {
-    AppendEscaped(out, s);
+    core::AppendJsonEscaped(out, s, /*escape_lt=*/false);
   } else {
-    AppendEscaped(out, core::SanitizeUtf8(s));
+    core::AppendJsonEscaped(out, core::SanitizeUtf8(s), /*escape_lt=*/false);
   }
   out += '"';
 }
 
-void AppendKey(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;
-  out += "\":";
-}
+void AppendValue(std::string& out, std::string_view s) { AppendString(out, s); }
+void AppendValue(std::string& out, const std::string& s) { AppendString(out, s); }
+void AppendValue(std::string& out, bool b) { out += b ? "true" : "false"; }
 
-void AppendStrings(std::string& out, const std::vector<std::string>& v) {
+void AppendValue(std::string& out, const std::vector<std::string>& v) {
   out += '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) out += ',';
@@ -81,7 +40,7 @@ void AppendStrings(std::string& out, const std::vector<std::string>& v) {
 
 // The shortest form that reads back as the same double, with ".0" on whole numbers (a JSON
 // reader then still sees a float); null for NaN and infinities, as nlohmann writes them.
-void AppendDouble(std::string& out, double d) {
+void AppendValue(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
@@ -93,49 +52,42 @@ void AppendDouble(std::string& out, double d) {
   if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
-void AppendInt(std::string& out, int64_t n) {
+void AppendValue(std::string& out, int64_t n) {
   char buf[24];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
 }
 
+void AppendValue(std::string& out, int n) { AppendValue(out, static_cast<int64_t>(n)); }
+
+void AppendValue(std::string& out, const std::vector<SearchHit>& hits);
+
+// `"key":value`, after a comma unless it opens its object.
+template <class T>
+void Field(std::string& out, std::string_view key, const T& value) {
+  if (out.back() != '{') out += ',';
+  out += '"';
+  out += key;
+  out += "\":";
+  AppendValue(out, value);
+}
+
 void AppendHit(std::string& out, const SearchHit& h) {
   out += '{';
-  AppendKey(out, "authors");
-  AppendStrings(out, h.doc.authors);
-  out += ',';
-  AppendKey(out, "categories");
-  AppendStrings(out, h.doc.categories);
-  out += ',';
-  AppendKey(out, "date");
-  AppendString(out, h.doc.date);
-  out += ',';
-  AppendKey(out, "id");
-  AppendString(out, h.id);
-  out += ',';
-  AppendKey(out, "keywords");
-  AppendStrings(out, h.doc.keywords);
-  out += ',';
-  AppendKey(out, "score");
-  AppendDouble(out, h.score);
-  out += ',';
-  AppendKey(out, "snippet");
-  AppendString(out, h.snippet_html);
-  out += ',';
-  AppendKey(out, "title");
-  AppendString(out, h.doc.title);
-  out += ',';
-  AppendKey(out, "url");
-  AppendString(out, (IsVenueId(h.id) ? "/venue/" : "/arxiv/") + h.id);
-  if (!h.doc.venue.empty()) {
-    out += ',';
-    AppendKey(out, "venue");
-    AppendString(out, h.doc.venue);
-  }
+  Field(out, "authors", h.doc.authors);
+  Field(out, "categories", h.doc.categories);
+  Field(out, "date", h.doc.date);
+  Field(out, "id", h.id);
+  Field(out, "keywords", h.doc.keywords);
+  Field(out, "score", h.score);
+  Field(out, "snippet", h.snippet_html);
+  Field(out, "title", h.doc.title);
+  Field(out, "url", (IsVenueId(h.id) ? "/venue/" : "/arxiv/") + h.id);
+  if (!h.doc.venue.empty()) Field(out, "venue", h.doc.venue);
   out += '}';
 }
 
-void AppendHits(std::string& out, const std::vector<SearchHit>& hits) {
+void AppendValue(std::string& out, const std::vector<SearchHit>& hits) {
   out += '[';
   for (size_t i = 0; i < hits.size(); ++i) {
     if (i > 0) out += ',';
@@ -150,29 +102,14 @@ std::string SearchResponseJson(const SearchResponse& r) {
   std::string out;
   out.reserve(512 + r.hits.size() * 640);
   out += '{';
-  AppendKey(out, "mode");
-  AppendString(out, SearchModeName(r.mode));
-  out += ',';
-  AppendKey(out, "offset");
-  AppendInt(out, r.offset);
-  out += ',';
-  AppendKey(out, "query");
-  AppendString(out, r.query);
-  out += ',';
-  AppendKey(out, "relaxed");
-  out += r.relaxed ? "true" : "false";
-  out += ',';
-  AppendKey(out, "results");
-  AppendHits(out, r.hits);
-  out += ',';
-  AppendKey(out, "suggestion");
-  AppendString(out, r.suggestion);
-  out += ',';
-  AppendKey(out, "total");
-  AppendInt(out, r.total);
-  out += ',';
-  AppendKey(out, "total_exact");
-  out += r.total_exact ? "true" : "false";
+  Field(out, "mode", SearchModeName(r.mode));
+  Field(out, "offset", r.offset);
+  Field(out, "query", r.query);
+  Field(out, "relaxed", r.relaxed);
+  Field(out, "results", r.hits);
+  Field(out, "suggestion", r.suggestion);
+  Field(out, "total", r.total);
+  Field(out, "total_exact", r.total_exact);
   out += '}';
   return out;
 }
@@ -181,11 +118,8 @@ std::string RelatedJson(const std::string& id, const std::vector<SearchHit>& hit
   std::string out;
   out.reserve(64 + hits.size() * 640);
   out += '{';
-  AppendKey(out, "id");
-  AppendString(out, id);
-  out += ',';
-  AppendKey(out, "results");
-  AppendHits(out, hits);
+  Field(out, "id", id);
+  Field(out, "results", hits);
   out += '}';
   return out;
 }
