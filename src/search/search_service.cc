@@ -151,7 +151,9 @@ std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
   }
   for (const ScoredDoc& d : keyword) {
     if (seen.count(d.docid)) continue;
-    if (auto cosine = gen.vectors->Cosine(d.docid, query_vec)) sem.items.emplace_back(d.id, *cosine);
+    if (auto cosine = gen.vectors->Cosine(d.docid, query_vec)) {
+      sem.items.emplace_back(d.id, *cosine);
+    }
   }
   return LinearFusion({kw, sem});
 }
