@@ -535,6 +535,13 @@ void MarkHit(const KeywordQuery& q, const HighlightTerms& terms, StemCache& stem
   }
 }
 
+// Appends the docid and score of `it` (no document) to `out`.
+void AddScored(const Xapian::MSetIterator& it, std::vector<KeywordHit>& out) {
+  KeywordHit& h = out.emplace_back();
+  h.docid = *it;
+  h.score = it.get_weight();
+}
+
 // Fills `hit` (its docid set) from `doc`: the parsed document, fresher stars, snippets and
 // highlights as `q` asks; false when the document cannot be parsed.
 bool FillHit(const Xapian::Document& doc, const KeywordQuery& q, const StarOverrides* overrides,
@@ -655,9 +662,7 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
         const Xapian::MSetIterator it = mset[i];
         if ((i < first || i >= first + static_cast<Xapian::doccount>(limit)) &&
             std::binary_search(extra.begin(), extra.end(), *it)) {
-          KeywordHit& h = out.also_scored.emplace_back();
-          h.docid = *it;
-          h.score = it.get_weight();
+          AddScored(it, out.also_scored);
         }
       }
     } else if (!extra.empty()) {
@@ -690,11 +695,7 @@ void KeywordIndexSearcher::ScoreAlso(const Xapian::Query& query, const Xapian::W
   enquire.set_query(
       Xapian::Query(Xapian::Query::OP_FILTER, query, DocidSetQuery(std::move(extra))));
   const Xapian::MSet mset = enquire.get_mset(0, n);
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    KeywordHit& h = out.also_scored.emplace_back();
-    h.docid = *it;
-    h.score = it.get_weight();
-  }
+  for (auto it = mset.begin(); it != mset.end(); ++it) AddScored(it, out.also_scored);
 }
 
 Result<KeywordResults> KeywordIndexSearcher::Load(const std::vector<Xapian::docid>& docids,

@@ -26,7 +26,6 @@ void AppendString(std::string& out, std::string_view s) {
 }
 
 void AppendValue(std::string& out, std::string_view s) { AppendString(out, s); }
-void AppendValue(std::string& out, const std::string& s) { AppendString(out, s); }
 void AppendValue(std::string& out, bool b) { out += b ? "true" : "false"; }
 
 void AppendValue(std::string& out, const std::vector<std::string>& v) {

@@ -158,12 +158,13 @@ std::vector<FusedHit> Fuse(Generation& gen, const HybridOptions& opts,
   return LinearFusion({kw, sem});
 }
 
-// Loads the page's documents in `ids` order, with snippets/highlights for `text`.
+// Loads the page's documents in `ids` order, with snippets/highlights for the words of
+// `words` (the request's prepared query, not prepared again).
 // `stars` (may be null) freshens the hits' doc.stars. `docids`, when not empty, are the ids'
 // documents in the lease's index (found without looking the ids up).
 Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::string>& ids,
                                         const std::vector<double>& scores,
-                                        const std::string& text, bool highlight,
+                                        const QueryInput& words, bool highlight,
                                         std::shared_ptr<const StarOverrides> stars,
                                         const std::vector<Xapian::docid>& docids = {}) {
   if (ids.empty()) return std::vector<SearchHit>{};
@@ -181,8 +182,7 @@ Result<std::vector<SearchHit>> Decorate(Lease& lease, const std::vector<std::str
     }
   }
   KeywordQuery q;
-  auto input = PrepareQuery(text);
-  if (input) q.input = *input;
+  q.input = words;
   q.highlight = highlight;
   q.star_overrides = std::move(stars);
   auto res = lease->Load(found, q);
@@ -455,7 +455,7 @@ Result<SearchResponse> SearchService::Search(const SearchRequest& req) {
     sem->insert(sem->end(), keyword.begin(), keyword.end());
   }
   FindDocids(*sem, page);
-  auto hits = Decorate(*lease, page.ids, page.scores, input->text, req.highlight,
+  auto hits = Decorate(*lease, page.ids, page.scores, *input, req.highlight,
                        q.star_overrides, page.docids);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
@@ -520,7 +520,7 @@ Result<SearchResponse> SearchService::Similar(std::string_view text, const Searc
     page.push_back(fused[i].id);
     scores.push_back(fused[i].score);
   }
-  auto hits = Decorate(*lease, page, scores, input.text, req.highlight, q.star_overrides);
+  auto hits = Decorate(*lease, page, scores, input, req.highlight, q.star_overrides);
   if (!hits) return Err(hits.error());
   resp.hits = std::move(*hits);
   return resp;
@@ -582,7 +582,7 @@ Result<std::vector<SearchHit>> SearchService::Related(const std::string& id, int
     page.push_back(f.id);
     scores.push_back(f.score);
   }
-  return Decorate(*lease, page, scores, "", false, gen->Stars());
+  return Decorate(*lease, page, scores, QueryInput{}, false, gen->Stars());
 }
 
 Result<std::vector<std::string>> SearchService::Keywords(const std::string& id) {
