@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,25 @@ class FaqTest(unittest.TestCase):
             time.sleep(0.2)
         self.fail("progress of %s stayed %r, wanted %r\n%s" % (paper, got, want, srv.logs()))
 
+    def wait_queue_records(self, db, n, timeout=30):
+        """Waits until `n` FAQ queue records are committed. They reach the database through the
+        store's background writer, so a job admitted a moment before a crash may be lost: a test
+        that kills the server waits for them first."""
+        path = db[len("sqlite:"):]
+        deadline = time.time() + timeout
+        keys = []
+        while time.time() < deadline:
+            con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+            try:
+                keys = [k for (k,) in con.execute(
+                    "SELECT key FROM state WHERE key LIKE 'faq_queue/%' AND value != ''")]
+            finally:
+                con.close()
+            if len(keys) == n:
+                return keys
+            time.sleep(0.05)
+        self.fail("wanted %d FAQ queue records in %s, found %r" % (n, path, keys))
+
     # ---- the main server: single flight, cache, cut stream, sanitising, CLI ----
 
     def test_1_hundred_concurrent_readers_one_conversation(self):
@@ -314,6 +334,7 @@ class FaqTest(unittest.TestCase):
         while self.llm.stats()["requests"] < 2 and time.time() < deadline:
             time.sleep(0.05)
         self.assertTrue(self.progress(srv, "2606.29734").startswith("loading:"))
+        self.wait_queue_records(self.db, 1)
         srv.proc.kill()  # a crash: no graceful shutdown
         srv.proc.wait(timeout=10)
         srv.proc = None
@@ -496,6 +517,7 @@ class FaqTest(unittest.TestCase):
         self.assertEqual(full.status, 503, full.text)
         self.assertIn("queue is full", full.text)
         self.assertGreater(int(full.header("retry-after")), 0)
+        self.wait_queue_records(db, 2)
         srv.proc.kill()  # both jobs are in the persisted queue
         srv.proc.wait(timeout=10)
         srv.proc = None
