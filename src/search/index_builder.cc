@@ -15,6 +15,7 @@
 
 #include "core/progress.h"
 #include "search/batch_pipeline.h"
+#include "search/doc_store.h"
 #include "search/file_util.h"
 #include "search/index_layout.h"
 #include "search/keywords.h"
@@ -445,8 +446,8 @@ std::string DescribePhases(const BuildPhases& p) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "scan %.1f s, train %.1f s, index %.1f s (embed %.1f s), merge/compact %.1f s, "
-                "vectors %.1f s, save %.1f s",
-                p.scan, p.train, p.index, p.embed, p.merge, p.vectors, p.save);
+                "vectors %.1f s, documents %.1f s, save %.1f s",
+                p.scan, p.train, p.index, p.embed, p.merge, p.vectors, p.docs, p.save);
   return buf;
 }
 
@@ -501,6 +502,11 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
     return Err(s);
   }
   phases.merge += clock.Lap();
+  // Result pages read their documents from this copy (see DocStore).
+  if (Status s = DocStore::Write(final_path, DocStore::PathFor(final_path)); !s.ok()) {
+    return Err(s);
+  }
+  phases.docs = clock.Lap();
   if (Status s = SaveGeneration(*tmp, scan->stats, emb, vectors.get(), meta, start);
       !s.ok()) {
     return Err(s);

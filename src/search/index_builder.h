@@ -50,10 +50,11 @@ struct BuildPhases {
   double embed = 0;    // of which embedding (thread time, all workers)
   double merge = 0;    // merging and compacting the shards (and repeated ids)
   double vectors = 0;  // the vector index (HNSW graph)
+  double docs = 0;     // the stored-document file (DocStore)
   double save = 0;     // term statistics, model, vectors and meta files
 };
 // "scan 1.2 s, train 0.0 s, index 9.8 s (embed 0.0 s), merge/compact 2.1 s, vectors 0.0 s,
-// save 0.1 s"
+// documents 0.3 s, save 0.1 s"
 std::string DescribePhases(const BuildPhases& p);
 
 struct BuildSummary {

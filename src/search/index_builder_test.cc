@@ -236,7 +236,7 @@ TEST(IndexBuilder, SummaryHasThePhasesOfTheBuild) {
   EXPECT_GE(built->threads, 1);
   const std::string text = DescribePhases(p);
   for (const char* part : {"scan ", "train ", "index ", "(embed ", "merge/compact ", "vectors ",
-                           "save "}) {
+                           "documents ", "save "}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << " in " << text;
   }
 }

@@ -185,9 +185,9 @@ std::string SerializeDoc(const IndexDoc& d) {
   return out;
 }
 
-std::optional<IndexDoc> ParseDoc(const std::string& data) {
+std::optional<IndexDoc> ParseDoc(std::string_view data) {
   if (!data.empty() && data[0] == kBinaryTag) return ParseBinaryDoc(data);
-  return ParseJsonDoc(data);
+  return ParseJsonDoc(std::string(data));
 }
 
 std::string DateKey(const std::string& date) {

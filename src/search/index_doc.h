@@ -43,7 +43,7 @@ core::Paper ToPaper(const IndexDoc& d);
 std::string SerializeDoc(const IndexDoc& d);
 // From SerializeDoc's form, or the JSON that earlier indexes stored; nullopt when `data` is
 // neither (or is cut short).
-std::optional<IndexDoc> ParseDoc(const std::string& data);
+std::optional<IndexDoc> ParseDoc(std::string_view data);
 
 // "YYYYMMDDHHMMSS" from a date as above ("" when malformed): the sortable value-slot form.
 std::string DateKey(const std::string& date);

@@ -3,8 +3,8 @@
 // way a new index replaces the old one.
 //
 //   DIR/CURRENT          one line naming the live generation, replaced atomically
-//   DIR/gen-000007/      xapian/ (keyword index), vectors.hnsw, wordvec.bin (or
-//                        lsa.bin), terms.tsv, meta.json
+//   DIR/gen-000007/      xapian/ (keyword index), docs.bin (its documents, see DocStore),
+//                        vectors.hnsw, wordvec.bin (or lsa.bin), terms.tsv, meta.json
 //   DIR/gen-000008.tmp/  a build in progress (or left behind by a crash; removed by the next build)
 //
 // A build writes a complete generation under a .tmp name, renames it into place and only then

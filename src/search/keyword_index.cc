@@ -5,6 +5,8 @@
 #include <system_error>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "core/text.h"
 #include "core/venue.h"
 #include "search/snippet.h"
@@ -175,6 +177,16 @@ void AddVenueTerms(Xapian::Document& doc, const IndexDoc& d) {
   }
 }
 
+// The stored-document file of the database at `xapian_path` (whose UUID is `uuid`); nullptr
+// when it has none, or a damaged one (then documents are read from Xapian, with a warning).
+std::unique_ptr<DocStore> OpenDocStore(const std::string& xapian_path, const std::string& uuid) {
+  auto docs = DocStore::Open(DocStore::PathFor(xapian_path), uuid);
+  if (docs) return std::move(*docs);
+  spdlog::warn("search: {}; documents are read from the keyword index meanwhile",
+               docs.error().message());
+  return nullptr;
+}
+
 }  // namespace
 
 // ---- writer ----
@@ -194,7 +206,13 @@ Result<std::unique_ptr<KeywordIndexWriter>> KeywordIndexWriter::Open(
     int flags = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
     if (no_sync) flags |= Xapian::DB_NO_SYNC;
     Xapian::WritableDatabase db(path, flags, kIndexBlockSize);
-    return std::unique_ptr<KeywordIndexWriter>(new KeywordIndexWriter(std::move(db), opts));
+    std::unique_ptr<KeywordIndexWriter> w(new KeywordIndexWriter(std::move(db), opts));
+    // Documents the generation's stored-document file holds: replacing one marks it stale.
+    if (auto docs = OpenDocStore(path, w->db_.get_uuid())) {
+      w->docstore_covered_ = docs->covered();
+      w->stale_ = StaleDocs(w->db_.get_metadata(kDocStoreStaleKey));
+    }
+    return w;
   } catch (const Xapian::DatabaseLockError& e) {
     return Err(Status::Unavailable("search index " + path + " is being written by another "
                                    "process (" + e.get_msg() + "); try again when it finishes"));
@@ -265,6 +283,10 @@ Result<Xapian::docid> KeywordIndexWriter::Write(const IndexDoc& d, bool replace,
     const Xapian::docid docid =
         replace ? db_.replace_document(id_term, doc) : db_.add_document(doc);
     ++pending_;
+    if (docid <= docstore_covered_) {
+      stale_.Add(docid);
+      stale_dirty_ = true;
+    }
     return docid;
   } catch (const Xapian::Error& e) {
     return Err(Status::Internal("indexing paper " + d.id + " failed: " + e.get_description()));
@@ -276,6 +298,7 @@ Status KeywordIndexWriter::Commit(const std::map<std::string, std::string>& meta
     for (const auto& [word, count] : spelling_) db_.add_spelling(word, count);
     spelling_.clear();
     for (const auto& [k, v] : metadata) db_.set_metadata(k, v);
+    SaveStaleMarks();
     db_.commit();
     pending_ = 0;
     return Status::Ok();
@@ -285,8 +308,15 @@ Status KeywordIndexWriter::Commit(const std::map<std::string, std::string>& meta
   }
 }
 
+void KeywordIndexWriter::SaveStaleMarks() {
+  if (!stale_dirty_) return;
+  db_.set_metadata(kDocStoreStaleKey, stale_.bits());  // in the commit of the documents
+  stale_dirty_ = false;
+}
+
 Status KeywordIndexWriter::Flush() {
   try {
+    SaveStaleMarks();
     db_.commit();
     pending_ = 0;
     return Status::Ok();
@@ -326,6 +356,8 @@ Result<std::unique_ptr<KeywordIndexSearcher>> KeywordIndexSearcher::Open(
     Xapian::Database db(path);
     std::unique_ptr<KeywordIndexSearcher> s(new KeywordIndexSearcher(std::move(db), opts));
     s->path_ = path;
+    s->docs_ = OpenDocStore(path, s->db_.get_uuid());
+    s->LoadStaleMarks();
     return s;
   } catch (const Xapian::Error& e) {
     return Err(Status::NotFound("cannot open search index " + path + ": " +
@@ -336,6 +368,7 @@ Result<std::unique_ptr<KeywordIndexSearcher>> KeywordIndexSearcher::Open(
 Status KeywordIndexSearcher::Reopen() {
   try {
     db_.reopen();
+    if (docs_ && db_.get_revision() != stale_revision_) LoadStaleMarks();
     return Status::Ok();
   } catch (const Xapian::Error& e) {
     return Status::Unavailable("reopening the search index: " + e.get_description());
@@ -542,11 +575,11 @@ void AddScored(const Xapian::MSetIterator& it, std::vector<KeywordHit>& out) {
   h.score = it.get_weight();
 }
 
-// Fills `hit` (its docid set) from `doc`: the parsed document, fresher stars, snippets and
-// highlights as `q` asks; false when the document cannot be parsed.
-bool FillHit(const Xapian::Document& doc, const KeywordQuery& q, const StarOverrides* overrides,
+// Fills `hit` (its docid set) from its document's `data`: the parsed document, fresher stars,
+// snippets and highlights as `q` asks; false when the document cannot be parsed.
+bool FillHit(std::string_view data, const KeywordQuery& q, const StarOverrides* overrides,
              const HighlightTerms& terms, StemCache& stems, KeywordHit& hit) {
-  std::optional<IndexDoc> parsed = ParseDoc(doc.get_data());
+  std::optional<IndexDoc> parsed = ParseDoc(data);
   if (!parsed) return false;
   hit.doc = std::move(*parsed);
   if (overrides) {
@@ -561,7 +594,8 @@ bool FillHit(const Xapian::Document& doc, const KeywordQuery& q, const StarOverr
 // highlights as `q` asks (a document that cannot be parsed is skipped).
 void AddHits(const Xapian::MSet& mset, Xapian::doccount first, Xapian::doccount last,
              const KeywordQuery& q, const StarOverrides* overrides, const HighlightTerms& terms,
-             StemCache& stems, KeywordResults& out) {
+             StemCache& stems, const KeywordIndexSearcher& searcher, KeywordResults& out) {
+  std::string buffer;
   for (Xapian::doccount i = first; i < std::min(last, mset.size()); ++i) {
     const Xapian::MSetIterator it = mset[i];
     KeywordHit hit;
@@ -571,7 +605,7 @@ void AddHits(const Xapian::MSet& mset, Xapian::doccount first, Xapian::doccount 
       out.hits.push_back(std::move(hit));
       continue;
     }
-    if (FillHit(it.get_document(), q, overrides, terms, stems, hit)) {
+    if (FillHit(searcher.DocData(hit.docid, buffer), q, overrides, terms, stems, hit)) {
       out.hits.push_back(std::move(hit));
     }
   }
@@ -656,7 +690,7 @@ Result<KeywordResults> KeywordIndexSearcher::Search(const KeywordQuery& q) {
       marks = HighlightTerms::FromQuery(*query, db_, stems_);
     }
     AddHits(mset, first, first + static_cast<Xapian::doccount>(limit), q, overrides, marks,
-            stems_, out);
+            stems_, *this, out);
     if (together) {
       for (Xapian::doccount i = 0; i < mset.size(); ++i) {
         const Xapian::MSetIterator it = mset[i];
@@ -718,16 +752,17 @@ Result<KeywordResults> KeywordIndexSearcher::Load(const std::vector<Xapian::doci
     }
     const StarOverrides* overrides =
         q.star_overrides && !q.star_overrides->empty() ? q.star_overrides.get() : nullptr;
+    std::string buffer;
     for (Xapian::docid docid : docids) {
       KeywordHit hit;
       hit.docid = docid;
-      Xapian::Document doc;
+      std::string_view data;
       try {
-        doc = db_.get_document(docid);
+        data = DocData(docid, buffer);
       } catch (const Xapian::DocNotFoundError&) {
         continue;  // removed since the ranking was made
       }
-      if (FillHit(doc, q, overrides, marks, stems_, hit)) out.hits.push_back(std::move(hit));
+      if (FillHit(data, q, overrides, marks, stems_, hit)) out.hits.push_back(std::move(hit));
     }
     out.total = static_cast<int64_t>(out.hits.size());
     return out;
@@ -867,7 +902,8 @@ Result<std::optional<std::pair<Xapian::docid, IndexDoc>>> KeywordIndexSearcher::
     Xapian::PostingIterator it = db_.postlist_begin(kPrefixId + id);
     if (it == db_.postlist_end(kPrefixId + id)) return std::nullopt;
     Xapian::docid docid = *it;
-    std::optional<IndexDoc> d = ParseDoc(db_.get_document(docid).get_data());
+    std::string buffer;
+    std::optional<IndexDoc> d = ParseDoc(DocData(docid, buffer));
     if (!d) return std::nullopt;
     return std::make_pair(docid, std::move(*d));
   } catch (const Xapian::Error& e) {
@@ -888,9 +924,24 @@ Result<std::optional<Xapian::docid>> KeywordIndexSearcher::DocidOf(const std::st
   }
 }
 
+std::string_view KeywordIndexSearcher::DocData(Xapian::docid docid, std::string& buffer) const {
+  if (docs_ && !stale_.Has(docid)) {
+    if (auto data = docs_->Get(docid)) return *data;
+  }
+  buffer = db_.get_document(docid).get_data();
+  return buffer;
+}
+
+void KeywordIndexSearcher::LoadStaleMarks() {
+  if (!docs_) return;
+  stale_revision_ = db_.get_revision();
+  stale_ = StaleDocs(db_.get_metadata(kDocStoreStaleKey));
+}
+
 Result<std::optional<IndexDoc>> KeywordIndexSearcher::Get(Xapian::docid docid) {
   try {
-    return ParseDoc(db_.get_document(docid).get_data());
+    std::string buffer;
+    return ParseDoc(DocData(docid, buffer));
   } catch (const Xapian::DocNotFoundError&) {
     return std::nullopt;
   } catch (const Xapian::Error& e) {

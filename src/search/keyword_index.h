@@ -17,6 +17,7 @@
 #include <xapian.h>
 
 #include "core/status.h"
+#include "search/doc_store.h"
 #include "search/impact_heads.h"
 #include "search/index_doc.h"
 #include "search/query_input.h"
@@ -82,6 +83,8 @@ class KeywordIndexWriter {
   KeywordIndexWriter(Xapian::WritableDatabase db, const KeywordIndexOptions& opts);
   Result<Xapian::docid> Write(const IndexDoc& doc, bool replace,
                               const std::vector<Token>* title_tokens);
+  // Writes the marks of documents replaced since the build (see DocStore) when they changed.
+  void SaveStaleMarks();
   Xapian::WritableDatabase db_;
   Xapian::TermGenerator tg_;
   Tokenizer tokenizer_;
@@ -89,6 +92,9 @@ class KeywordIndexWriter {
   int64_t pending_ = 0;
   // Title words (spelling data) of the documents put since the last Commit, with their counts.
   std::unordered_map<std::string, Xapian::termcount> spelling_;
+  Xapian::docid docstore_covered_ = 0;  // docids in the generation's DocStore file
+  StaleDocs stale_;                     // those of them replaced since the build
+  bool stale_dirty_ = false;
 };
 
 // Current star counts (click totals) by docid of one index generation, fresher than the
@@ -198,6 +204,10 @@ class KeywordIndexSearcher {
   bool HasVenuePapers() const;
   std::string GetMetadata(const std::string& key) const;
   Xapian::Database& db() { return db_; }
+  // The stored data of `docid`: from the generation's DocStore when it holds the document as
+  // the index has it, else from Xapian (into `buffer`). Throws Xapian::DocNotFoundError when
+  // the index has no such document.
+  std::string_view DocData(Xapian::docid docid, std::string& buffer) const;
 
  private:
   explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
@@ -221,8 +231,13 @@ class KeywordIndexSearcher {
                  std::vector<Xapian::docid> extra, int offset, KeywordResults& out);
   // Opens (or brings to db_'s revision) the kept handles of `extra` split threads.
   void PrepareSplitHandles(int extra);
+  // Reads the marks of replaced documents of db_'s revision (see DocStore).
+  void LoadStaleMarks();
   Xapian::Database db_;
   std::string path_;
+  std::unique_ptr<DocStore> docs_;  // null: documents are read from Xapian
+  StaleDocs stale_;
+  Xapian::rev stale_revision_ = 0;  // db_'s revision stale_ was read at
   Xapian::Stem stem_;
   // Stems of the result pages' words, for their snippets and highlights (a searcher per
   // thread, so a smaller memo than an index build's).

@@ -1,0 +1,198 @@
+#include "search/doc_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "search/doc_source.h"
+#include "search/index_builder.h"
+#include "search/index_layout.h"
+#include "search/keyword_index.h"
+#include "search/test_util.h"
+
+namespace coolpapers::search {
+namespace {
+
+using testing::Doc;
+using testing::FixtureCorpus;
+using testing::TempDir;
+
+class DocStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() + "/gen");
+    auto w = KeywordIndexWriter::Open(xapian(), true);
+    ASSERT_TRUE(w) << w.error().ToString();
+    for (const IndexDoc& d : FixtureCorpus()) ASSERT_TRUE((*w)->Put(d));
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+
+  std::string xapian() const { return dir_.path() + "/gen/xapian"; }
+  std::string docs() const { return dir_.path() + "/gen/docs.bin"; }
+  std::string uuid() const { return Xapian::Database(xapian()).get_uuid(); }
+
+  // Rewrites the data of `id` in Xapian alone (as no coolpapers writer would): tells which
+  // copy a reader used.
+  void SetXapianData(const std::string& id, const std::string& data) {
+    Xapian::WritableDatabase db(xapian(), Xapian::DB_OPEN);
+    const std::string term = std::string(kPrefixId) + id;
+    Xapian::PostingIterator it = db.postlist_begin(term);
+    ASSERT_NE(it, db.postlist_end(term));
+    Xapian::Document doc = db.get_document(*it);
+    doc.set_data(data);
+    db.replace_document(*it, doc);
+    db.commit();
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(DocStoreTest, HoldsEveryDocumentAsXapianStoresIt) {
+  EXPECT_EQ(DocStore::PathFor(xapian()), docs());
+  EXPECT_EQ(DocStore::PathFor(xapian() + "/"), docs());
+  ASSERT_TRUE(DocStore::Write(xapian(), docs()).ok());
+  auto store = DocStore::Open(docs(), uuid());
+  ASSERT_TRUE(store) << store.error().ToString();
+  ASSERT_NE(*store, nullptr);
+  Xapian::Database db(xapian());
+  ASSERT_EQ((*store)->covered(), db.get_lastdocid());
+  ASSERT_EQ((*store)->covered(), FixtureCorpus().size());
+  for (Xapian::docid d = 1; d <= (*store)->covered(); ++d) {
+    auto data = (*store)->Get(d);
+    ASSERT_TRUE(data.has_value()) << d;
+    EXPECT_EQ(*data, db.get_document(d).get_data()) << d;
+  }
+  EXPECT_FALSE((*store)->Get(0).has_value());
+  EXPECT_FALSE((*store)->Get((*store)->covered() + 1).has_value());
+  EXPECT_FALSE(std::filesystem::exists(docs() + ".tmp"));
+}
+
+TEST_F(DocStoreTest, AbsentOrAnotherDatabasesFileIsIgnoredAndADamagedOneNamed) {
+  auto none = DocStore::Open(docs(), uuid());
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, nullptr);
+  ASSERT_TRUE(DocStore::Write(xapian(), docs()).ok());
+  auto other = DocStore::Open(docs(), "00000000-0000-0000-0000-000000000000");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(*other, nullptr);
+
+  const auto size = std::filesystem::file_size(docs());
+  std::filesystem::resize_file(docs(), size - 3);  // the last document cut short
+  auto cut = DocStore::Open(docs(), uuid());
+  ASSERT_FALSE(cut);
+  EXPECT_NE(cut.error().message().find(docs()), std::string::npos) << cut.error().message();
+  EXPECT_NE(cut.error().message().find("coolpapers index --rebuild"), std::string::npos);
+
+  {
+    std::ofstream(docs(), std::ios::trunc) << "not a document file at all, but long enough to "
+                                              "hold a header of fifty-six bytes";
+  }
+  auto junk = DocStore::Open(docs(), uuid());
+  ASSERT_FALSE(junk);
+  EXPECT_NE(junk.error().message().find("not a document file"), std::string::npos);
+  std::filesystem::resize_file(docs(), 10);
+  EXPECT_FALSE(DocStore::Open(docs(), uuid()));
+  // A searcher then reads from Xapian.
+  auto s = KeywordIndexSearcher::Open(xapian());
+  ASSERT_TRUE(s);
+  auto f = (*s)->Find("2601.00003");
+  ASSERT_TRUE(f && f->has_value());
+  EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
+}
+
+// Pages read the file; documents replaced since (marked stale in the same commit) and
+// documents added since (past the file's docids) are read from Xapian, also by a searcher
+// opened before the change once it reopens.
+TEST_F(DocStoreTest, SearchersReadTheFileExceptReplacedAndNewDocuments) {
+  ASSERT_TRUE(DocStore::Write(xapian(), docs()).ok());
+  // Xapian alone changes: a searcher still reads the file's copy.
+  SetXapianData("2601.00003", SerializeDoc(Doc("2601.00003", "Xapian's own copy", "x")));
+  auto s = KeywordIndexSearcher::Open(xapian());
+  ASSERT_TRUE(s);
+  auto f = (*s)->Find("2601.00003");
+  ASSERT_TRUE(f && f->has_value());
+  EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
+
+  {
+    auto w = KeywordIndexWriter::Open(xapian(), false);
+    ASSERT_TRUE(w) << w.error().ToString();
+    ASSERT_TRUE((*w)->Put(Doc("2601.00003", "Diffusion models revisited", "Updated abstract.")));
+    ASSERT_TRUE((*w)->Put(Doc("2602.00009", "A new paper on diffusion", "Added later.")));
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+  ASSERT_TRUE((*s)->Reopen().ok());
+  KeywordQuery q;
+  q.input = *PrepareQuery("diffusion");
+  auto r = (*s)->Search(q);
+  ASSERT_TRUE(r) << r.error().ToString();
+  std::map<std::string, std::string> titles;
+  for (const KeywordHit& h : r->hits) titles[h.doc.id] = h.doc.title;
+  ASSERT_EQ(titles.size(), 2u);
+  EXPECT_EQ(titles["2601.00003"], "Diffusion models revisited");
+  EXPECT_EQ(titles["2602.00009"], "A new paper on diffusion");
+
+  // The marks persist: a new writer keeps them and a new searcher reads them.
+  {
+    auto w = KeywordIndexWriter::Open(xapian(), false);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->Put(Doc("2601.00001", "Graph networks, second version", "Updated.")));
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+  auto fresh = KeywordIndexSearcher::Open(xapian());
+  ASSERT_TRUE(fresh);
+  for (const auto& [id, title] :
+       {std::pair<std::string, std::string>{"2601.00003", "Diffusion models revisited"},
+        {"2601.00001", "Graph networks, second version"},
+        {"2601.00005", "Learned index structures"}}) {
+    auto got = (*fresh)->Find(id);
+    ASSERT_TRUE(got && got->has_value()) << id;
+    EXPECT_EQ((*got)->second.title, title) << id;
+  }
+}
+
+TEST(StaleDocsTest, MarksDocidsInABitmap) {
+  StaleDocs marks;
+  EXPECT_FALSE(marks.Has(1));
+  marks.Add(1);
+  marks.Add(17);
+  marks.Add(8);
+  EXPECT_TRUE(marks.Has(1));
+  EXPECT_TRUE(marks.Has(8));
+  EXPECT_TRUE(marks.Has(17));
+  EXPECT_FALSE(marks.Has(2));
+  EXPECT_FALSE(marks.Has(16));
+  EXPECT_FALSE(marks.Has(1000));
+  EXPECT_EQ(marks.bits().size(), 3u);
+  EXPECT_TRUE(StaleDocs(marks.bits()).Has(17));
+}
+
+// A build writes the file for its generation, covering every document.
+TEST(DocStoreBuild, EveryBuildWritesItsGenerationsDocuments) {
+  TempDir dir;
+  VectorDocSource src(FixtureCorpus(), 100);
+  BuildOptions opts;
+  opts.progress = false;
+  opts.semantic = false;
+  opts.threads = 2;
+  opts.shard_docs = 4;  // merged from several shards
+  auto built = BuildIndex(dir.path() + "/index", src, opts);
+  ASSERT_TRUE(built) << built.error().ToString();
+  auto gen = IndexLayout(dir.path() + "/index").CurrentGeneration();
+  ASSERT_TRUE(gen);
+  const std::string xapian = IndexLayout::XapianPath(*gen);
+  Xapian::Database db(xapian);
+  auto store = DocStore::Open(DocStore::PathFor(xapian), db.get_uuid());
+  ASSERT_TRUE(store) << store.error().ToString();
+  ASSERT_NE(*store, nullptr);
+  ASSERT_EQ((*store)->covered(), db.get_lastdocid());
+  ASSERT_EQ(db.get_doccount(), FixtureCorpus().size());
+  for (Xapian::docid d = 1; d <= (*store)->covered(); ++d) {
+    auto data = (*store)->Get(d);
+    ASSERT_TRUE(data.has_value()) << d;
+    EXPECT_EQ(*data, db.get_document(d).get_data()) << d;
+  }
+}
+
+}  // namespace
+}  // namespace coolpapers::search
