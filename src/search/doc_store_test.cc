@@ -84,6 +84,32 @@ TEST_F(DocStoreTest, AbsentOrAnotherDatabasesFileIsIgnoredAndADamagedOneNamed) {
   EXPECT_NE(cut.error().message().find(docs()), std::string::npos) << cut.error().message();
   EXPECT_NE(cut.error().message().find("coolpapers index --rebuild"), std::string::npos);
 
+  // A damaged entry of the offset table: its documents are read from Xapian.
+  ASSERT_TRUE(DocStore::Write(xapian(), docs()).ok());
+  {
+    std::fstream f(docs(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(56 + 8 * 2);  // the end of docid 2 (and start of docid 3)
+    const char huge[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    f.write(huge, sizeof huge);
+  }
+  auto damaged = DocStore::Open(docs(), uuid());
+  ASSERT_TRUE(damaged) << damaged.error().ToString();
+  ASSERT_NE(*damaged, nullptr);
+  EXPECT_TRUE((*damaged)->Get(1).has_value());
+  EXPECT_FALSE((*damaged)->Get(2).has_value());
+  EXPECT_FALSE((*damaged)->Get(3).has_value());
+  EXPECT_TRUE((*damaged)->Get(4).has_value());
+  {
+    auto s = KeywordIndexSearcher::Open(xapian());
+    ASSERT_TRUE(s);
+    Xapian::Database db(xapian());
+    for (Xapian::docid d : {2u, 3u}) {
+      auto got = (*s)->Get(d);
+      ASSERT_TRUE(got && got->has_value()) << d;
+      EXPECT_EQ((*got)->id, ParseDoc(db.get_document(d).get_data())->id) << d;
+    }
+  }
+
   {
     std::ofstream(docs(), std::ios::trunc) << "not a document file at all, but long enough to "
                                               "hold a header of fifty-six bytes";
