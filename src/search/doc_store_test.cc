@@ -5,9 +5,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "search/doc_source.h"
-#include "search/index_builder.h"
-#include "search/index_layout.h"
 #include "search/keyword_index.h"
 #include "search/test_util.h"
 
@@ -191,33 +188,6 @@ TEST(StaleDocsTest, MarksDocidsInABitmap) {
   EXPECT_FALSE(marks.Has(1000));
   EXPECT_EQ(marks.bits().size(), 3u);
   EXPECT_TRUE(StaleDocs(marks.bits()).Has(17));
-}
-
-// A build writes the file for its generation, covering every document.
-TEST(DocStoreBuild, EveryBuildWritesItsGenerationsDocuments) {
-  TempDir dir;
-  VectorDocSource src(FixtureCorpus(), 100);
-  BuildOptions opts;
-  opts.progress = false;
-  opts.semantic = false;
-  opts.threads = 2;
-  opts.shard_docs = 4;  // merged from several shards
-  auto built = BuildIndex(dir.path() + "/index", src, opts);
-  ASSERT_TRUE(built) << built.error().ToString();
-  auto gen = IndexLayout(dir.path() + "/index").CurrentGeneration();
-  ASSERT_TRUE(gen);
-  const std::string xapian = IndexLayout::XapianPath(*gen);
-  Xapian::Database db(xapian);
-  auto store = DocStore::Open(DocStore::PathFor(xapian), db.get_uuid());
-  ASSERT_TRUE(store) << store.error().ToString();
-  ASSERT_NE(*store, nullptr);
-  ASSERT_EQ((*store)->covered(), db.get_lastdocid());
-  ASSERT_EQ(db.get_doccount(), FixtureCorpus().size());
-  for (Xapian::docid d = 1; d <= (*store)->covered(); ++d) {
-    auto data = (*store)->Get(d);
-    ASSERT_TRUE(data.has_value()) << d;
-    EXPECT_EQ(*data, db.get_document(d).get_data()) << d;
-  }
 }
 
 }  // namespace

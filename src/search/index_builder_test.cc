@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "search/batch_pipeline.h"
+#include "search/doc_store.h"
 #include "search/index_layout.h"
 #include "search/search_service.h"
 #include "search/test_util.h"
@@ -143,9 +144,26 @@ std::set<std::string> BlockSizes(const std::string& xapian_path) {
   return sizes;
 }
 
+// The generation's document file (DocStore) holds every document as its index stores it.
+void ExpectDocumentFileOf(const std::string& gen) {
+  const std::string xapian = IndexLayout::XapianPath(gen);
+  Xapian::Database db(xapian);
+  auto store = DocStore::Open(DocStore::PathFor(xapian), db.get_uuid());
+  ASSERT_TRUE(store) << store.error().ToString();
+  ASSERT_NE(*store, nullptr) << gen;
+  ASSERT_EQ((*store)->covered(), db.get_lastdocid());
+  ASSERT_GT(db.get_doccount(), 0u);
+  for (Xapian::docid d = 1; d <= (*store)->covered(); ++d) {
+    auto data = (*store)->Get(d);
+    ASSERT_TRUE(data.has_value()) << d;
+    EXPECT_EQ(*data, db.get_document(d).get_data()) << d;
+  }
+}
+
 // Indexes are written with kIndexBlockSize blocks (fewer reads per search than Xapian's 8 KB):
-// a merged build, a build written directly, and a database the writer creates.
-TEST(IndexBuilder, IndexesUseTheLargerBlockSize) {
+// a merged build, a build written directly, and a database the writer creates. Both builds
+// write their document file.
+TEST(IndexBuilder, IndexesUseTheLargerBlockSizeAndBuildsWriteTheirDocuments) {
   ASSERT_EQ(kIndexBlockSize, 32768);
   TempDir dir;
   VectorDocSource src(TopicCorpus(300), 100);
@@ -159,6 +177,7 @@ TEST(IndexBuilder, IndexesUseTheLargerBlockSize) {
   auto gen = IndexLayout(dir.path() + "/merged").CurrentGeneration();
   ASSERT_TRUE(gen);
   EXPECT_EQ(BlockSizes(IndexLayout::XapianPath(*gen)), std::set<std::string>{"32K"});
+  ExpectDocumentFileOf(*gen);
 
   VectorDocSource again(TopicCorpus(50), 100);
   opts.threads = 1;
@@ -168,6 +187,7 @@ TEST(IndexBuilder, IndexesUseTheLargerBlockSize) {
   gen = IndexLayout(dir.path() + "/direct").CurrentGeneration();
   ASSERT_TRUE(gen);
   EXPECT_EQ(BlockSizes(IndexLayout::XapianPath(*gen)), std::set<std::string>{"32K"});
+  ExpectDocumentFileOf(*gen);
 
   auto w = KeywordIndexWriter::Open(dir.path() + "/new", true);
   ASSERT_TRUE(w) << w.error().ToString();
