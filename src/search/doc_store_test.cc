@@ -119,6 +119,7 @@ TEST_F(DocStoreTest, AbsentOrAnotherDatabasesFileIsIgnoredAndADamagedOneNamed) {
   // A searcher then reads from Xapian.
   auto s = KeywordIndexSearcher::Open(xapian());
   ASSERT_TRUE(s);
+  EXPECT_FALSE((*s)->has_doc_store());
   auto f = (*s)->Find("2601.00003");
   ASSERT_TRUE(f && f->has_value());
   EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
@@ -133,6 +134,7 @@ TEST_F(DocStoreTest, SearchersReadTheFileExceptReplacedAndNewDocuments) {
   SetXapianData("2601.00003", SerializeDoc(Doc("2601.00003", "Xapian's own copy", "x")));
   auto s = KeywordIndexSearcher::Open(xapian());
   ASSERT_TRUE(s);
+  EXPECT_TRUE((*s)->has_doc_store());
   auto f = (*s)->Find("2601.00003");
   ASSERT_TRUE(f && f->has_value());
   EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");

@@ -121,6 +121,11 @@ Result<std::shared_ptr<IndexGeneration>> LoadGeneration(const std::string& path,
   auto searcher = KeywordIndexSearcher::Open(IndexLayout::XapianPath(path), opts.keyword);
   if (!searcher) return Err(searcher.error());
   if (Status s = LoadDocids(*gen, **searcher); !s.ok()) return Err(s);
+  if (!(*searcher)->has_doc_store()) {
+    spdlog::info("search: index {} has no docs.bin (built by an earlier version): result pages "
+                 "read their papers from the keyword index; `coolpapers index --rebuild` makes "
+                 "them faster", path);
+  }
   gen->pool.emplace_back(0, std::move(*searcher));
   return gen;
 }

@@ -208,6 +208,8 @@ class KeywordIndexSearcher {
   // the index has it, else from Xapian (into `buffer`). Throws Xapian::DocNotFoundError when
   // the index has no such document.
   std::string_view DocData(Xapian::docid docid, std::string& buffer) const;
+  // Whether the generation's document file is in use (see DocStore).
+  bool has_doc_store() const { return docs_ != nullptr; }
 
  private:
   explicit KeywordIndexSearcher(Xapian::Database db, const KeywordIndexOptions& opts);
