@@ -42,6 +42,13 @@ class DocStoreTest : public ::testing::Test {
     db.commit();
   }
 
+  // The title `searcher` finds for paper `id` ("" when none).
+  static std::string TitleOf(KeywordIndexSearcher& searcher, const std::string& id) {
+    auto found = searcher.Find(id);
+    EXPECT_TRUE(found) << id;
+    return found && found->has_value() ? (*found)->second.title : "";
+  }
+
   TempDir dir_;
 };
 
@@ -120,9 +127,7 @@ TEST_F(DocStoreTest, AbsentOrAnotherDatabasesFileIsIgnoredAndADamagedOneNamed) {
   auto s = KeywordIndexSearcher::Open(xapian());
   ASSERT_TRUE(s);
   EXPECT_FALSE((*s)->has_doc_store());
-  auto f = (*s)->Find("2601.00003");
-  ASSERT_TRUE(f && f->has_value());
-  EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
+  EXPECT_EQ(TitleOf(**s, "2601.00003"), "Diffusion models for image synthesis");
 }
 
 // Pages read the file; documents replaced since (marked stale in the same commit) and
@@ -135,9 +140,7 @@ TEST_F(DocStoreTest, SearchersReadTheFileExceptReplacedAndNewDocuments) {
   auto s = KeywordIndexSearcher::Open(xapian());
   ASSERT_TRUE(s);
   EXPECT_TRUE((*s)->has_doc_store());
-  auto f = (*s)->Find("2601.00003");
-  ASSERT_TRUE(f && f->has_value());
-  EXPECT_EQ((*f)->second.title, "Diffusion models for image synthesis");
+  EXPECT_EQ(TitleOf(**s, "2601.00003"), "Diffusion models for image synthesis");
 
   {
     auto w = KeywordIndexWriter::Open(xapian(), false);
@@ -166,14 +169,9 @@ TEST_F(DocStoreTest, SearchersReadTheFileExceptReplacedAndNewDocuments) {
   }
   auto fresh = KeywordIndexSearcher::Open(xapian());
   ASSERT_TRUE(fresh);
-  for (const auto& [id, title] :
-       {std::pair<std::string, std::string>{"2601.00003", "Diffusion models revisited"},
-        {"2601.00001", "Graph networks, second version"},
-        {"2601.00005", "Learned index structures"}}) {
-    auto got = (*fresh)->Find(id);
-    ASSERT_TRUE(got && got->has_value()) << id;
-    EXPECT_EQ((*got)->second.title, title) << id;
-  }
+  EXPECT_EQ(TitleOf(**fresh, "2601.00003"), "Diffusion models revisited");
+  EXPECT_EQ(TitleOf(**fresh, "2601.00001"), "Graph networks, second version");
+  EXPECT_EQ(TitleOf(**fresh, "2601.00005"), "Learned index structures");
 }
 
 TEST(StaleDocsTest, MarksDocidsInABitmap) {

@@ -246,12 +246,10 @@ std::optional<float> VectorIndex::Cosine(uint64_t label, const std::vector<float
   if (it == hnsw_->label_lookup_.end() || hnsw_->isMarkedDeleted(it->second)) {
     return std::nullopt;
   }
-  const hnswlib::tableint internal = it->second;
-  // Stored vectors are unit length (Add normalizes them), so the dot product is the cosine.
-  const auto* stored = reinterpret_cast<const float*>(hnsw_->getDataByInternalId(internal));
-  double dot = 0;
-  for (int i = 0; i < dim_; ++i) dot += static_cast<double>(stored[i]) * unit[i];
-  return static_cast<float>(dot);
+  // Stored vectors are unit length (Add normalizes them): the index's own distance (1 - dot,
+  // the one Search scores with) gives the cosine, the same for a document in either list.
+  return 1.0f - hnsw_->fstdistfunc_(unit.data(), hnsw_->getDataByInternalId(it->second),
+                                    hnsw_->dist_func_param_);
 }
 
 size_t VectorIndex::size() const {

@@ -125,6 +125,10 @@ TEST(VectorIndex, CosineOfAStoredVector) {
   const std::vector<float> copy = ann.Get(2);
   ASSERT_EQ(copy.size(), 3u);
   EXPECT_NEAR(*c2, copy[0] * unit[0] + copy[1] * unit[1] + copy[2] * unit[2], 1e-6);
+  // The score Search gives the same vector.
+  const std::vector<VectorHit> hits = ann.Search(unit, 2);
+  ASSERT_EQ(hits.size(), 2u);
+  for (const VectorHit& h : hits) EXPECT_FLOAT_EQ(h.score, *ann.Cosine(h.label, unit)) << h.label;
   EXPECT_FALSE(ann.Cosine(3, unit));              // no such label
   EXPECT_FALSE(ann.Cosine(1, {1.0f, 0.0f}));      // wrong dimension
 }
