@@ -99,6 +99,8 @@ Command AddEval(CLI::App& root) {
                  "keep the index in DIR and search it on later runs instead of rebuilding "
                  "(the build options must not change between those runs)")
       ->each([&o](const std::string&) { o.reuse_index = true; });
+  r->add_option("--run", o.run_out,
+                 "also write each query's first 100 results to FILE as a TREC run");
   r->add_flag("--progress", o.build.progress, "show indexing progress");
   c.run = [args] { return RunEval(*args); };
   return c;

@@ -150,19 +150,27 @@ double MrrAt(const std::vector<std::string>& ranked, const std::map<std::string,
 
 namespace {
 
-// The ids of the first `limit` results of `text` (a BEIR query, searched as OR).
-std::vector<std::string> Ranked(SearchService& service, const std::string& text,
-                                SearchMode mode, int limit) {
+// The first `limit` results of `text` (a BEIR query, searched as OR): ids and scores.
+std::vector<std::pair<std::string, double>> Ranked(SearchService& service,
+                                                   const std::string& text, SearchMode mode,
+                                                   int limit) {
   SearchRequest req;
   req.query = text.substr(0, 1000);
   req.mode = mode;
   req.limit = limit;
   req.default_or = true;
   auto res = service.Search(req);
-  std::vector<std::string> ids;
+  std::vector<std::pair<std::string, double>> out;
   if (res) {
-    for (const SearchHit& h : res->hits) ids.push_back(h.id);
+    for (const SearchHit& h : res->hits) out.emplace_back(h.id, h.score);
   }
+  return out;
+}
+
+std::vector<std::string> IdsOf(const std::vector<std::pair<std::string, double>>& ranked) {
+  std::vector<std::string> ids;
+  ids.reserve(ranked.size());
+  for (const auto& r : ranked) ids.push_back(r.first);
   return ids;
 }
 
@@ -176,6 +184,15 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   if (!queries) return Err(queries.error());
   auto qrels = LoadQrels(opts.qrels);
   if (!qrels) return Err(qrels.error());
+  // Opened first, so that a wrong path fails before the index is built.
+  std::ofstream run;
+  if (!opts.run_out.empty()) {
+    run.open(opts.run_out, std::ios::trunc);
+    if (!run) {
+      return Err(Status::InvalidArgument("cannot write the run file " + opts.run_out +
+                                         "; check that its directory exists and is writable"));
+    }
+  }
 
   EvalReport report;
   report.docs = static_cast<int>(corpus->size());
@@ -217,6 +234,7 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   auto service = SearchService::Open(so);
   if (!service) return Err(service.error());
 
+  const std::string tag = std::string("coolpapers-") + std::string(SearchModeName(opts.mode));
   const auto start = std::chrono::steady_clock::now();
   double ndcg = 0, recall = 0, mrr = 0;
   for (const BeirQuery& q : *queries) {
@@ -224,12 +242,21 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
     if (rel == qrels->end()) continue;
     // nDCG and MRR score the first page as a reader gets it (`k` results), recall the first
     // 100: hybrid's BM25 candidates depend on the page asked for.
-    const std::vector<std::string> page = Ranked(**service, q.text, opts.mode, opts.k);
+    const auto first = Ranked(**service, q.text, opts.mode, opts.k);
+    const std::vector<std::string> page = IdsOf(first);
     ndcg += NdcgAt(page, rel->second, opts.k);
     mrr += MrrAt(page, rel->second, opts.k);
-    const bool same = opts.k == 100;
-    recall += RecallAt(same ? page : Ranked(**service, q.text, opts.mode, 100), rel->second, 100);
+    const auto deep = opts.k == 100 ? first : Ranked(**service, q.text, opts.mode, 100);
+    recall += RecallAt(IdsOf(deep), rel->second, 100);
+    for (size_t i = 0; run.is_open() && i < deep.size(); ++i) {
+      run << q.id << " Q0 " << deep[i].first << ' ' << i + 1 << ' ' << deep[i].second << ' '
+          << tag << '\n';
+    }
     ++report.queries;
+  }
+  if (run.is_open() && !run.flush()) {
+    return Err(Status::Internal("writing the run file " + opts.run_out + " failed; check free "
+                                "disk space"));
   }
   report.search_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

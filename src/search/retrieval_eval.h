@@ -43,6 +43,9 @@ struct EvalOptions {
   // With work_dir: search the index already built there (by an earlier run with the same
   // corpus and build options) instead of building it again; built when missing.
   bool reuse_index = false;
+  // When set, the first 100 results of every evaluated query are written here as a TREC run
+  // ("query-id Q0 doc-id rank score coolpapers-<mode>" lines), for trec_eval or other tools.
+  std::string run_out;
 };
 
 struct EvalReport {

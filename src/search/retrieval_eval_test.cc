@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -69,6 +72,56 @@ TEST(RetrievalEval, ReusedIndexDirIsSearchedWithoutRebuilding) {
   EXPECT_EQ(second->queries, first->queries);
   EXPECT_DOUBLE_EQ(second->ndcg, first->ndcg);
   std::filesystem::remove_all(work);
+}
+
+TEST(RetrievalEval, RunFileHoldsEveryQuerysRanking) {
+  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
+  const std::filesystem::path run =
+      std::filesystem::temp_directory_path() /
+      ("coolpapers-eval-run-" + std::to_string(::getpid()) + ".txt");
+  EvalOptions o;
+  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
+  o.queries = dir + "scifact-200-queries.jsonl";
+  o.qrels = dir + "scifact-200-qrels.tsv";
+  o.build.progress = false;
+  o.run_out = run.string();
+  auto report = RunRetrievalEval(o);
+  ASSERT_TRUE(report) << report.error().ToString();
+  auto qrels = LoadQrels(o.qrels);
+  ASSERT_TRUE(qrels);
+  // query -> ids in rank order, read back from the TREC lines.
+  std::map<std::string, std::vector<std::string>> ranked;
+  std::ifstream in(run);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string qid, q0, doc, tag;
+    int rank = 0;
+    double score = 0;
+    ASSERT_TRUE(fields >> qid >> q0 >> doc >> rank >> score >> tag) << line;
+    EXPECT_EQ(q0, "Q0");
+    EXPECT_EQ(tag, "coolpapers-bm25");
+    EXPECT_EQ(rank, static_cast<int>(ranked[qid].size()) + 1) << line;
+    ranked[qid].push_back(doc);
+    ++lines;
+  }
+  ASSERT_EQ(static_cast<int>(ranked.size()), report->queries);
+  EXPECT_GT(lines, report->queries * 10);
+  // The run's first ten of each query give the reported nDCG@10.
+  double ndcg = 0;
+  for (const auto& [qid, ids] : ranked) {
+    ASSERT_TRUE(qrels->count(qid)) << qid;
+    EXPECT_LE(ids.size(), 100u);
+    ndcg += NdcgAt(ids, qrels->at(qid), 10);
+  }
+  EXPECT_NEAR(ndcg / report->queries, report->ndcg, 1e-9);
+  std::filesystem::remove(run);
+
+  o.run_out = "/nonexistent-dir/run.txt";
+  auto bad = RunRetrievalEval(o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("/nonexistent-dir/run.txt"), std::string::npos);
 }
 
 TEST(RetrievalEval, MissingOrMismatchedFilesAreClearErrors) {

@@ -99,9 +99,19 @@ class SearchTest(unittest.TestCase):
 
     def test_eval_retrieval_last_line(self):
         d = fixture_path("search")
+        run = os.path.join(self.tmp, "bm25.run")
         proc = run_cli("eval", "retrieval", "--corpus", os.path.join(d, "scifact-200-corpus.jsonl.gz"),
                        "--queries", os.path.join(d, "scifact-200-queries.jsonl"),
-                       "--qrels", os.path.join(d, "scifact-200-qrels.tsv"), timeout=300)
+                       "--qrels", os.path.join(d, "scifact-200-qrels.tsv"), "--run", run,
+                       timeout=300)
+        # --run: a TREC run of every evaluated query (60 in the sample), ranks from 1.
+        with open(run) as f:
+            rows = [line.split() for line in f]
+        self.assertGreater(len(rows), 60 * 10)
+        self.assertTrue(all(len(r) == 6 and r[1] == "Q0" and r[5] == "coolpapers-bm25"
+                            for r in rows))
+        self.assertEqual(len({r[0] for r in rows}), 60)
+        self.assertEqual(sum(1 for r in rows if r[3] == "1"), 60)
         lines = proc.stdout.strip().splitlines()
         self.assertRegex(lines[-1], r"^nDCG@10: \d\.\d+$")
         self.assertGreater(float(lines[-1].split(": ")[1]), 0.6)
