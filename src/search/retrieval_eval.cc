@@ -188,6 +188,7 @@ Result<EvalReport> RunRetrievalEval(const EvalOptions& opts) {
   std::ofstream run;
   if (!opts.run_out.empty()) {
     run.open(opts.run_out, std::ios::trunc);
+    run.precision(9);  // scores apart in the ranking stay apart in the file (trec_eval sorts them)
     if (!run) {
       return Err(Status::InvalidArgument("cannot write the run file " + opts.run_out +
                                          "; check that its directory exists and is writable"));

@@ -45,6 +45,8 @@ struct EvalOptions {
   bool reuse_index = false;
   // When set, the first 100 results of every evaluated query are written here as a TREC run
   // ("query-id Q0 doc-id rank score coolpapers-<mode>" lines), for trec_eval or other tools.
+  // In hybrid mode its first ten can differ a little from the page nDCG@10 scores: hybrid's
+  // BM25 candidates depend on the page asked for.
   std::string run_out;
 };
 

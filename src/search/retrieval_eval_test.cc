@@ -91,6 +91,7 @@ TEST(RetrievalEval, RunFileHoldsEveryQuerysRanking) {
   ASSERT_TRUE(qrels);
   // query -> ids in rank order, read back from the TREC lines.
   std::map<std::string, std::vector<std::string>> ranked;
+  std::map<std::string, double> last_score;
   std::ifstream in(run);
   std::string line;
   int lines = 0;
@@ -103,6 +104,11 @@ TEST(RetrievalEval, RunFileHoldsEveryQuerysRanking) {
     EXPECT_EQ(q0, "Q0");
     EXPECT_EQ(tag, "coolpapers-bm25");
     EXPECT_EQ(rank, static_cast<int>(ranked[qid].size()) + 1) << line;
+    // Scores fall with the rank (tools such as trec_eval rank by them).
+    if (rank > 1) {
+      EXPECT_LE(score, last_score[qid]) << line;
+    }
+    last_score[qid] = score;
     ranked[qid].push_back(doc);
     ++lines;
   }
