@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "core/progress.h"
 #include "search/batch_pipeline.h"
@@ -280,6 +282,19 @@ class ShardedWriter {
 
   std::deque<Shard>& shards() { return shards_; }
 
+  // Per shard, the offset Finish will return, known before the merge: compaction renumbers
+  // the shards' docids (1, 2, ... each) shard after shard; one part keeps its own.
+  std::vector<Xapian::docid> PlannedOffsets() const {
+    std::vector<Xapian::docid> offsets(shards_.size(), 0);
+    if (direct_ || shards_.size() < 2) return offsets;
+    Xapian::docid next = 0;
+    for (size_t k = 0; k < shards_.size(); ++k) {
+      offsets[k] = next;
+      next += static_cast<Xapian::docid>(shards_[k].docs);
+    }
+    return offsets;
+  }
+
  private:
   Status OpenShard(int w) {
     Shard* sh;
@@ -485,15 +500,34 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   meta.built_at = NowUtc();
   const std::map<std::string, std::string> xapian_meta = {
       {"store_seq", std::to_string(meta.store_seq)}, {"embedder_id", meta.embedder_id}};
+  // The vector index is built while Xapian merges the shards (a merge keeps one core busy),
+  // with the docid offsets the merge is planned to give; they are checked against the merged
+  // database before the vectors are used.
+  const std::vector<Xapian::docid> planned = writer.PlannedOffsets();
+  std::optional<Result<std::unique_ptr<VectorIndex>>> merged_vectors;
+  std::thread vector_thread;
+  if (emb.embedder && !writer.shards().empty()) {
+    vector_thread = std::thread([&] {
+      merged_vectors.emplace(
+          MergeVectors(writer.shards(), planned, *emb.embedder, written->docs, opts, workers));
+    });
+  }
   auto offsets = writer.Finish(xapian_meta, progress);
-  if (!offsets) return Err(offsets.error());
   phases.merge = clock.Lap();
+  if (vector_thread.joinable()) vector_thread.join();
+  if (!offsets) return Err(offsets.error());
   std::unique_ptr<VectorIndex> vectors;
   if (emb.embedder) {
-    auto merged =
-        MergeVectors(writer.shards(), *offsets, *emb.embedder, written->docs, opts, workers);
-    if (!merged) return Err(merged.error());
-    vectors = std::move(*merged);
+    if (!merged_vectors) {  // no shard before Finish (an empty corpus)
+      merged_vectors.emplace(
+          MergeVectors(writer.shards(), *offsets, *emb.embedder, written->docs, opts, workers));
+    } else if (*offsets != planned) {
+      return Err(Status::Internal(
+          "the merged index numbered its papers other than planned, so its vectors would be "
+          "mislabelled; rebuild with `coolpapers index --rebuild --threads 1`"));
+    }
+    if (!*merged_vectors) return Err(merged_vectors->error());
+    vectors = std::move(**merged_vectors);
   }
   phases.vectors = clock.Lap();
   if (Status s = ApplyRepeats(final_path, written->repeats, scan->stats, emb.embedder,

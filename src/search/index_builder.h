@@ -49,7 +49,7 @@ struct BuildPhases {
   double index = 0;    // pass 2: keyword shards, keywords, embeddings
   double embed = 0;    // of which embedding (thread time, all workers)
   double merge = 0;    // merging and compacting the shards (and repeated ids)
-  double vectors = 0;  // the vector index (HNSW graph)
+  double vectors = 0;  // the vector index (HNSW graph): the part not done during the merge
   double docs = 0;     // the stored-document file (DocStore)
   double save = 0;     // term statistics, model, vectors and meta files
 };
