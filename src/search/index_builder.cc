@@ -508,8 +508,13 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   std::thread vector_thread;
   if (emb.embedder && !writer.shards().empty()) {
     vector_thread = std::thread([&] {
-      merged_vectors.emplace(
-          MergeVectors(writer.shards(), planned, *emb.embedder, written->docs, opts, workers));
+      try {
+        merged_vectors.emplace(
+            MergeVectors(writer.shards(), planned, *emb.embedder, written->docs, opts, workers));
+      } catch (const std::exception& e) {  // e.g. out of memory: fail the build, not the process
+        merged_vectors.emplace(
+            Err(Status::Internal(std::string("building the vector index failed: ") + e.what())));
+      }
     });
   }
   auto offsets = writer.Finish(xapian_meta, progress);
