@@ -13,6 +13,17 @@
 namespace coolpapers::search {
 namespace {
 
+// Evaluation options for the 200-document SciFact sample in tests/fixtures/search.
+EvalOptions SciFactSample() {
+  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
+  EvalOptions o;
+  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
+  o.queries = dir + "scifact-200-queries.jsonl";
+  o.qrels = dir + "scifact-200-qrels.tsv";
+  o.build.progress = false;
+  return o;
+}
+
 TEST(RetrievalMetrics, NdcgRecallMrr) {
   std::map<std::string, int> rel = {{"a", 1}, {"b", 1}};
   EXPECT_DOUBLE_EQ(NdcgAt({"a", "b", "c"}, rel, 10), 1.0);
@@ -27,12 +38,7 @@ TEST(RetrievalMetrics, NdcgRecallMrr) {
 }
 
 TEST(RetrievalEval, SciFactSubsetFixture) {
-  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
-  EvalOptions o;
-  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
-  o.queries = dir + "scifact-200-queries.jsonl";
-  o.qrels = dir + "scifact-200-qrels.tsv";
-  o.build.progress = false;
+  EvalOptions o = SciFactSample();
   o.build.lsa.dims = 64;
   auto bm25 = RunRetrievalEval(o);
   ASSERT_TRUE(bm25) << bm25.error().ToString();
@@ -48,16 +54,11 @@ TEST(RetrievalEval, SciFactSubsetFixture) {
 }
 
 TEST(RetrievalEval, ReusedIndexDirIsSearchedWithoutRebuilding) {
-  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
   const std::filesystem::path work =
       std::filesystem::temp_directory_path() /
       ("coolpapers-eval-reuse-" + std::to_string(::getpid()));
   std::filesystem::remove_all(work);
-  EvalOptions o;
-  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
-  o.queries = dir + "scifact-200-queries.jsonl";
-  o.qrels = dir + "scifact-200-qrels.tsv";
-  o.build.progress = false;
+  EvalOptions o = SciFactSample();
   o.build.lsa.dims = 64;
   o.mode = SearchMode::kHybrid;
   o.work_dir = work.string();
@@ -75,15 +76,10 @@ TEST(RetrievalEval, ReusedIndexDirIsSearchedWithoutRebuilding) {
 }
 
 TEST(RetrievalEval, RunFileHoldsEveryQuerysRanking) {
-  const std::string dir = std::string(COOLPAPERS_SOURCE_DIR) + "/tests/fixtures/search/";
   const std::filesystem::path run =
       std::filesystem::temp_directory_path() /
       ("coolpapers-eval-run-" + std::to_string(::getpid()) + ".txt");
-  EvalOptions o;
-  o.corpus = dir + "scifact-200-corpus.jsonl.gz";
-  o.queries = dir + "scifact-200-queries.jsonl";
-  o.qrels = dir + "scifact-200-qrels.tsv";
-  o.build.progress = false;
+  EvalOptions o = SciFactSample();
   o.run_out = run.string();
   auto report = RunRetrievalEval(o);
   ASSERT_TRUE(report) << report.error().ToString();
