@@ -106,10 +106,10 @@ void HarvestSupervisor::Loop() {
       harvester_.Start();
       leading_ = true;
     } else if (!now && leading_) {
-      leading_ = false;
       spdlog::warn("harvest: this node stopped harvesting: {}", leadership_.Why());
       harvester_.Stop();  // its requests fail at once now (LeaderOnlyFetcher)
       fetching_.clear();  // the next leader requeues them
+      leading_ = false;   // only once stopped: no paper is queued here after this reads false
     }
     if (leading_ && requests_) Feed();
   }

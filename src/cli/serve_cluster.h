@@ -94,7 +94,8 @@ class HarvestSupervisor {
   HarvestSupervisor(const HarvestSupervisor&) = delete;
   HarvestSupervisor& operator=(const HarvestSupervisor&) = delete;
 
-  // Whether the Harvester runs here now (for /metrics).
+  // Whether the Harvester runs here now (for /metrics). It reads false only once the Harvester
+  // has stopped, so nothing is queued here after that.
   bool leading() const { return leading_.load(); }
 
  private:

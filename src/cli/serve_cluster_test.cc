@@ -46,6 +46,7 @@ class ApiFetcher : public net::Fetcher {
   Result<net::FetchResponse> Fetch(const net::FetchRequest& req) override {
     ++requests;
     last_url = req.url;
+    std::this_thread::sleep_for(milliseconds(delay_ms.load()));
     net::FetchResponse r;
     r.http_status = 200;
     r.body = testing::ReadFixture("arxiv/api/id_1605.08386_s0_m100_199195aa31ad.xml");
@@ -53,6 +54,7 @@ class ApiFetcher : public net::Fetcher {
   }
   std::size_t QueueDepth() const override { return 0; }
   std::atomic<int> requests{0};
+  std::atomic<int> delay_ms{0};  // how long each answer takes
   std::string last_url;
 };
 
@@ -91,13 +93,19 @@ TEST(HarvestSupervisorTest, RunsTheHarvesterOnlyWhileThisNodeHoldsTheRole) {
   ASSERT_TRUE(st.has_value()) << st.error().ToString();
   EXPECT_EQ(harvester.WaitForPaper("1605.08386", milliseconds(5000)),
             harvest::PaperFetchState::kStored);
+  // The role goes while a fetch is under way: stopping waits for it, and until the harvester
+  // has stopped the node still counts as harvesting (a paper asked for then would be queued).
+  fetcher.delay_ms = 300;
+  EXPECT_EQ(*harvester.EnqueuePaper("1605.08388"), harvest::PaperFetchState::kQueued);
+  ASSERT_TRUE(WaitUntil([&] { return fetcher.requests.load() == 2; }, milliseconds(5000)));
   role.leader = false;
   ASSERT_TRUE(WaitUntil([&] { return !supervisor.leading(); }, milliseconds(2000)));
   EXPECT_EQ(*harvester.EnqueuePaper("1605.08387"), harvest::PaperFetchState::kUnknown);
+  fetcher.delay_ms = 0;
   role.leader = true;  // the role comes back: the harvester runs again
   ASSERT_TRUE(WaitUntil([&] { return supervisor.leading(); }, milliseconds(2000)));
   EXPECT_EQ(*harvester.EnqueuePaper("1605.08387"), harvest::PaperFetchState::kQueued);
-  EXPECT_TRUE(WaitUntil([&] { return fetcher.requests.load() == 2; }, milliseconds(5000)));
+  EXPECT_TRUE(WaitUntil([&] { return fetcher.requests.load() == 3; }, milliseconds(5000)));
 }
 
 // Node B has no harvester; a reader there asks for a paper; node A, the leader, fetches it
