@@ -259,23 +259,32 @@ void FaqService::MarkLost(const std::string& ks) {
 void FaqService::EndFollowed(const std::shared_ptr<FaqJob>& job, const store::SharedFaqJob& row) {
   const std::string ks = job->key().ToString();
   const bool complete = row.state == store::SharedFaqJob::State::kComplete;
+  std::string error;
   if (complete) {
     MirrorRow(*job, row);
+  } else {
+    error = row.error.empty() ? std::string("the FAQ generation failed on another server; ask "
+                                            "again to retry")
+                              : row.error;
+  }
+  // The service's books first, then the readers are woken: whoever sees the job end finds it
+  // no longer followed, and cached or remembered as failed.
+  {
+    std::lock_guard lock(mu_);
+    followed_.erase(ks);
+    if (auto it = active_.find(ks); it != active_.end() && it->second == job) active_.erase(it);
+    if (complete) {
+      CacheLocked(ks, FaqJob::Completed(job->key(), job->items(), job->source(), row.tokens,
+                                        row.created));
+    } else {
+      if (failed_.size() >= kMaxFailedRemembered) failed_.erase(failed_.begin());
+      failed_[ks] = error;
+    }
+  }
+  if (complete) {
     job->Complete(row.tokens, row.created);
   } else {
-    job->Fail(row.error.empty() ? std::string("the FAQ generation failed on another server; ask "
-                                              "again to retry")
-                                : row.error);
-  }
-  std::lock_guard lock(mu_);
-  followed_.erase(ks);
-  if (auto it = active_.find(ks); it != active_.end() && it->second == job) active_.erase(it);
-  if (complete) {
-    CacheLocked(ks, FaqJob::Completed(job->key(), job->items(), job->source(), job->tokens(),
-                                      job->created()));
-  } else {
-    if (failed_.size() >= kMaxFailedRemembered) failed_.erase(failed_.begin());
-    failed_[ks] = job->View().error;
+    job->Fail(std::move(error));
   }
 }
 

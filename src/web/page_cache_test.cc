@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <stdexcept>
 #include <string>
@@ -157,9 +158,12 @@ TEST(PageCacheTest, ConcurrentMissesOfOneKeyRenderOnce) {
       bodies[i] = std::string(cache.GetOrRender("list:cs.CL|", 3, render).BodyView());
     });
   }
-  // Bounded wait until the other callers are parked on the first one's render.
-  for (int spin = 0; spin < 200000 && cache.GetStats().coalesced < kThreads - 1u; ++spin) {
-    std::this_thread::yield();
+  // Wait (bounded in time, not in spins: the threads may be slow to start on a loaded
+  // machine) until the other callers are parked on the first one's render.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (cache.GetStats().coalesced < kThreads - 1u &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_EQ(cache.GetStats().coalesced, kThreads - 1u);
   release.set_value();

@@ -88,7 +88,9 @@ test('?show=N renders N papers and reveals the rest while scrolling', async () =
     await openReader(page, `${site.base}/arxiv/cs.AI?show=50`);
     const visible = () => page.$$eval('div.panel.paper', (els) => els.filter((e) => !e.hidden).length);
     assert.equal(await visible(), 50);
-    for (let i = 0; i < 40 && (await visible()) < N; i++) {
+    // Bounded in time rather than in passes: each reveal relays out a large page.
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline && (await visible()) < N) {
       await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
       await page.waitForTimeout(100);
     }

@@ -105,7 +105,8 @@ class ClusterHarvestTest(unittest.TestCase):
         for prev, nxt in zip(reqs, reqs[1:]):
             gap = nxt["t"] - prev["t_end"]
             self.assertGreaterEqual(
-                gap, INTERVAL - 0.01,
+                gap, INTERVAL - 0.1,  # t_end is taken after the reply is written: late by the
+                # fake's own scheduling on a loaded machine, never by 3 s
                 "%s started %.3f s after the end of %s (overlap when negative)" % (
                     nxt["target"], gap, prev["target"]))
         return min(gaps) if gaps else None

@@ -56,7 +56,11 @@ TEST(PgLeadershipTest, OfTwoHoldersExactlyOneWins) {
 TEST(PgLeadershipTest, WhenTheLeadersSessionIsTerminatedTheOtherTakesOverWithinTheRetryPeriod) {
   testing::TempPgDatabase db;
   ASSERT_TRUE(db.ok()) << db.error();
-  PgLeadership a(db.url(), "harvester", Short());
+  // a waits 2 x 1 s after losing the role before it asks again, so that b's next try (every
+  // 200 ms) comes first even when the machine delays b by several of its periods.
+  LeadershipOptions slow_retry = Short();
+  slow_retry.retry = milliseconds(1000);
+  PgLeadership a(db.url(), "harvester", slow_retry);
   ASSERT_TRUE(WaitUntil([&] { return a.IsLeader(); }, milliseconds(5000))) << a.Why();
   PgLeadership b(db.url(), "harvester", Short());
   ASSERT_TRUE(WaitUntil([&] { return b.BackendPid() != 0; }, milliseconds(5000))) << b.Why();
@@ -77,7 +81,7 @@ TEST(PgLeadershipTest, WhenTheLeadersSessionIsTerminatedTheOtherTakesOverWithinT
   ASSERT_TRUE(WaitUntil([&] { return b.IsLeader(); }, milliseconds(2000))) << b.Why();
   auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - killed);
   EXPECT_LE(took.count(), 200 + 50 + 1000);  // retry + check + slack for a loaded machine
-  std::this_thread::sleep_for(milliseconds(600));  // a reconnects but finds the role taken
+  std::this_thread::sleep_for(milliseconds(2500));  // a reconnects but finds the role taken
   EXPECT_FALSE(a.IsLeader()) << a.Why();
   EXPECT_TRUE(b.IsLeader()) << b.Why();
   EXPECT_GE(a.Changes(), 2u);  // took, lost
