@@ -505,9 +505,9 @@ Result<BuildSummary> BuildIndex(const std::string& index_dir, DocSource& src,
   // database before the vectors are used.
   const std::vector<Xapian::docid> planned = writer.PlannedOffsets();
   std::optional<Result<std::unique_ptr<VectorIndex>>> merged_vectors;
-  std::thread vector_thread;
+  std::jthread vector_thread;  // joins on every way out, an exception from the merge included
   if (emb.embedder && !writer.shards().empty()) {
-    vector_thread = std::thread([&] {
+    vector_thread = std::jthread([&] {
       try {
         merged_vectors.emplace(
             MergeVectors(writer.shards(), planned, *emb.embedder, written->docs, opts, workers));
